@@ -1,0 +1,40 @@
+/**
+ * The catalogue of stable error codes. Adding a code means documenting it in `docs/errors.md`;
+ * a test keeps the two in step.
+ */
+export const ErrorCodes = {
+  /** A topic name breaks the naming rules. */
+  InvalidTopic: 'EDDY_INVALID_TOPIC',
+  /** A consumer group name breaks the naming rules. */
+  InvalidGroup: 'EDDY_INVALID_GROUP',
+  /** An option has a value outside its documented range. */
+  InvalidOption: 'EDDY_INVALID_OPTION',
+  /** A message is larger than the transport accepts. */
+  MessageTooLarge: 'EDDY_MESSAGE_TOO_LARGE',
+  /** A header name or value is not acceptable. */
+  InvalidHeader: 'EDDY_INVALID_HEADER',
+  /** The transport, bus or subscription was closed before the call. */
+  Closed: 'EDDY_CLOSED',
+  /** An event does not satisfy the CloudEvents 1.0 rules. */
+  InvalidCloudEvent: 'EDDY_INVALID_CLOUDEVENT',
+  /** A transport message cannot be decoded as a CloudEvent. */
+  DecodeFailed: 'EDDY_DECODE_FAILED',
+  /** The backend cannot be reached. */
+  ConnectionFailed: 'EDDY_CONNECTION_FAILED',
+  /** The backend refused the credentials. */
+  AuthFailed: 'EDDY_AUTH_FAILED',
+  /** The backend does not support what was asked (see the transport's capabilities). */
+  NotSupported: 'EDDY_NOT_SUPPORTED',
+  /** A handler asked for redelivery (thrown by handlers or the retry middleware, never surfaced to users). */
+  Nack: 'EDDY_NACK',
+  /** Two handlers were registered under the same name on one bus. */
+  DuplicateHandler: 'EDDY_DUPLICATE_HANDLER',
+  /** An operation exceeded its deadline. */
+  Timeout: 'EDDY_TIMEOUT',
+  /** A consumer group's position fell behind the topic's retention: messages were removed unread. */
+  PositionLost: 'EDDY_POSITION_LOST',
+  /** The backend reported an error Eddy does not classify further. */
+  Backend: 'EDDY_BACKEND',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

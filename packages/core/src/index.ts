@@ -1,0 +1,44 @@
+export { EddyError, isEddyError, type EddyErrorOptions } from './errors/eddy-error.js';
+export { ErrorCodes, type ErrorCode } from './errors/codes.js';
+export {
+  AuthError,
+  BackendError,
+  ClosedError,
+  ConnectionError,
+  DecodeError,
+  DuplicateHandlerError,
+  InvalidCloudEventError,
+  InvalidGroupError,
+  InvalidHeaderError,
+  InvalidOptionError,
+  InvalidTopicError,
+  MessageTooLargeError,
+  NotSupportedError,
+  PositionLostError,
+  TimeoutError,
+} from './errors/errors.js';
+export { Nack, redeliveryDelayOf } from './errors/nack.js';
+export type { TransportCapabilities } from './transport/capabilities.js';
+export {
+  messageSizeBytes,
+  type Headers,
+  type OutgoingMessage,
+  type Position,
+  type ReceivedMessage,
+} from './transport/message.js';
+export { assertGroupName, assertTopicName, MAX_NAME_LENGTH } from './transport/names.js';
+export { partitionForKey } from './transport/partitioner.js';
+export type {
+  MessageHandler,
+  StartPosition,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+} from './transport/transport.js';
+export {
+  DEFAULT_ACK_TIMEOUT_MS,
+  DEFAULT_MAX_IN_FLIGHT,
+  resolveSubscribeOptions,
+  validatePublish,
+  type ResolvedSubscribeOptions,
+} from './transport/validate.js';

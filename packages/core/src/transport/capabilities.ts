@@ -1,0 +1,22 @@
+/**
+ * What a transport guarantees. The router and the conformance suite read these flags, and each
+ * transport's README publishes its table.
+ */
+export interface TransportCapabilities {
+  /** A resolved publish survives a restart of the process and of the backend. */
+  readonly durable: boolean;
+  /** Messages with the same key are delivered in publish order within a group. */
+  readonly orderingPerKey: boolean;
+  /** Consumer groups: competing consumers inside a group, fan-out across groups. */
+  readonly consumerGroups: boolean;
+  /** A new group can start from earliest or from given offsets. */
+  readonly replay: boolean;
+  /** A new group can start from a point in time. */
+  readonly replayFromTime: boolean;
+  /** `OutgoingMessage.deliverAt` is honoured. */
+  readonly delayedDelivery: boolean;
+  /** A nack can ask for redelivery after a delay (`Nack.delayMs`). */
+  readonly nackDelay: boolean;
+  /** Largest accepted message (payload + key + headers), bytes. */
+  readonly maxMessageBytes: number;
+}

@@ -1,0 +1,47 @@
+/** Header names and values as transports carry them: lower-case ASCII names, string values. */
+export type Headers = Readonly<Record<string, string>>;
+
+/** What a producer hands to `Transport.publish`. */
+export interface OutgoingMessage {
+  /**
+   * Partition key. Messages with the same key land in the same partition and are delivered in
+   * publish order. Without a key the transport spreads messages over partitions.
+   */
+  readonly key?: string;
+  readonly headers?: Headers;
+  readonly payload: Uint8Array;
+  /**
+   * Earliest delivery time, epoch milliseconds. Only honoured where `capabilities.delayedDelivery`
+   * is true; other transports reject it with `EDDY_NOT_SUPPORTED`.
+   */
+  readonly deliverAt?: number;
+}
+
+/** Where a message sits in a topic. Offsets are opaque, backend-specific strings that sort within a partition. */
+export interface Position {
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** What a handler receives. */
+export interface ReceivedMessage extends Position {
+  readonly topic: string;
+  readonly key: string | undefined;
+  readonly headers: Headers;
+  readonly payload: Uint8Array;
+  /** When the backend accepted the message, epoch milliseconds. */
+  readonly publishedAt: number;
+  /** 1 on first delivery; grows with every redelivery (nack, ack timeout, consumer crash). */
+  readonly deliveryCount: number;
+}
+
+/** Total size a transport counts against its limit: payload plus header names and values, in bytes. */
+export function messageSizeBytes(message: OutgoingMessage): number {
+  let size = message.payload.byteLength + (message.key === undefined ? 0 : Buffer.byteLength(message.key));
+  if (message.headers !== undefined) {
+    for (const [name, value] of Object.entries(message.headers)) {
+      size += Buffer.byteLength(name) + Buffer.byteLength(value);
+    }
+  }
+  return size;
+}

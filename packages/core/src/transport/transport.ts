@@ -1,0 +1,60 @@
+import type { TransportCapabilities } from './capabilities.js';
+import type { OutgoingMessage, Position, ReceivedMessage } from './message.js';
+
+/**
+ * Where a group that does not exist yet starts reading. An existing group always resumes from its
+ * own committed position, whatever is passed here.
+ * - `'earliest'`: the oldest retained message.
+ * - `'latest'`: only messages published after the group was created.
+ * - `{ positions }`: from each listed partition's offset (inclusive); unlisted partitions from earliest.
+ * - `{ time }`: from the first message published at or after `time` (epoch ms).
+ */
+export type StartPosition =
+  'earliest' | 'latest' | { readonly positions: readonly Position[] } | { readonly time: number };
+
+export interface SubscribeOptions {
+  /** Consumer group. Members of one group compete for messages; each group gets every message. */
+  readonly group: string;
+  /** Start position for a new group. Default `'latest'`. */
+  readonly from?: StartPosition;
+  /** Most messages handed to this subscriber and not yet settled. Default 16. */
+  readonly maxInFlight?: number;
+  /** An unsettled message is redelivered (to any member) after this long. Default 30 000 ms. */
+  readonly ackTimeoutMs?: number;
+  /** Redelivery delay after a handler throws something other than a `Nack`. Default 0 ms. */
+  readonly nackDelayMs?: number;
+}
+
+/**
+ * Handles one message. Resolving acknowledges it; throwing (or rejecting) nacks it, and it is
+ * redelivered after the delay a thrown `Nack` carries, else after `nackDelayMs`.
+ */
+export type MessageHandler = (message: ReceivedMessage) => Promise<void> | void;
+
+export interface Subscription {
+  /**
+   * Stops fetching, waits for in-flight handlers to settle (their acks and nacks are applied),
+   * and releases the subscriber. Messages never handed to the handler stay for other members.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * The contract every backend implements. Small on purpose: publishing, subscribing and closing.
+ * Semantics are proven by `@eddy/conformance`.
+ */
+export interface Transport {
+  /** Short backend name, e.g. `memory`, `sqlite`, `postgres`. */
+  readonly name: string;
+  readonly capabilities: TransportCapabilities;
+  /**
+   * Appends messages to a topic, creating it if needed. Resolves only after the backend has made
+   * them durable (per `capabilities.durable`), with one position per message in input order.
+   * Rejects as a whole with a typed `EddyError` on bad names or oversize messages, publishing nothing.
+   */
+  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]>;
+  /** Starts delivering messages of `topic` to `handler` as a member of `options.group`. */
+  subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription>;
+  /** Closes every subscription (draining in-flight work) and releases connections. Idempotent. */
+  close(): Promise<void>;
+}

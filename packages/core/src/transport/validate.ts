@@ -1,0 +1,98 @@
+import {
+  InvalidHeaderError,
+  InvalidOptionError,
+  MessageTooLargeError,
+  NotSupportedError,
+} from '../errors/errors.js';
+import type { TransportCapabilities } from './capabilities.js';
+import { messageSizeBytes, type OutgoingMessage } from './message.js';
+import { assertGroupName, assertTopicName } from './names.js';
+import type { StartPosition, SubscribeOptions } from './transport.js';
+
+const HEADER_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
+
+/**
+ * The checks every transport runs before publishing, so that bad input fails the same way on every
+ * backend and nothing of a rejected batch is written.
+ */
+export function validatePublish(
+  topic: string,
+  messages: readonly OutgoingMessage[],
+  capabilities: TransportCapabilities,
+): void {
+  assertTopicName(topic);
+  const list: unknown = messages;
+  if (!Array.isArray(list)) throw new InvalidOptionError('publish() takes an array of messages.');
+  for (const message of messages) {
+    if (!(message.payload instanceof Uint8Array)) {
+      throw new InvalidOptionError('Message payload must be a Uint8Array (a Buffer is one).');
+    }
+    if (message.key !== undefined && typeof message.key !== 'string') {
+      throw new InvalidOptionError('Message key must be a string when given.');
+    }
+    if (message.headers !== undefined) {
+      for (const [name, value] of Object.entries(message.headers)) {
+        if (!HEADER_NAME.test(name)) {
+          throw new InvalidHeaderError(
+            `Header name "${name}" is invalid: use lower-case letters, digits, ".", "_" and "-".`,
+          );
+        }
+        if (typeof value !== 'string')
+          throw new InvalidHeaderError(`Header "${name}" must have a string value.`);
+      }
+    }
+    if (message.deliverAt !== undefined) {
+      if (!capabilities.delayedDelivery) {
+        throw new NotSupportedError(
+          'This transport does not support delayed delivery (deliverAt). Check transport.capabilities.delayedDelivery.',
+        );
+      }
+      if (!Number.isFinite(message.deliverAt))
+        throw new InvalidOptionError('deliverAt must be epoch milliseconds.');
+    }
+    const size = messageSizeBytes(message);
+    if (size > capabilities.maxMessageBytes)
+      throw new MessageTooLargeError(size, capabilities.maxMessageBytes);
+  }
+}
+
+/** Subscribe options with every default filled in. */
+export interface ResolvedSubscribeOptions {
+  readonly group: string;
+  readonly from: StartPosition;
+  readonly maxInFlight: number;
+  readonly ackTimeoutMs: number;
+  readonly nackDelayMs: number;
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new InvalidOptionError(`${name} must be a positive integer, got ${value}.`);
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0)
+    throw new InvalidOptionError(`${name} must be >= 0, got ${value}.`);
+  return value;
+}
+
+/** Validates topic, group and options, and fills in the documented defaults. */
+export function resolveSubscribeOptions(topic: string, options: SubscribeOptions): ResolvedSubscribeOptions {
+  assertTopicName(topic);
+  assertGroupName(options.group);
+  const from = options.from ?? 'latest';
+  if (typeof from === 'object' && 'time' in from && !Number.isFinite(from.time)) {
+    throw new InvalidOptionError('from.time must be epoch milliseconds.');
+  }
+  return {
+    group: options.group,
+    from,
+    maxInFlight: positiveInteger('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
+    ackTimeoutMs: positiveInteger('ackTimeoutMs', options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS),
+    nackDelayMs: nonNegative('nackDelayMs', options.nackDelayMs ?? 0),
+  };
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assertGroupName,
+  assertTopicName,
+  ErrorCodes,
+  partitionForKey,
+  resolveSubscribeOptions,
+  validatePublish,
+  type TransportCapabilities,
+} from '@eddy/core';
+
+const capabilities: TransportCapabilities = {
+  durable: true,
+  orderingPerKey: true,
+  consumerGroups: true,
+  replay: true,
+  replayFromTime: true,
+  delayedDelivery: false,
+  nackDelay: true,
+  maxMessageBytes: 1024,
+};
+
+function codeOf(action: () => unknown): string | undefined {
+  try {
+    action();
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
+describe('topic and group names', () => {
+  it.each(['orders', 'order.placed', 'order.placed.dlq', 'a_b-c', '0', 'x'.repeat(200)])(
+    'accepts %s',
+    (name) => {
+      expect(codeOf(() => assertTopicName(name))).toBeUndefined();
+    },
+  );
+
+  it.each(['', '.hidden', '-x', 'a..b', 'trailing.', 'with space', 'star*', 'gt>', 'ü', 'x'.repeat(201)])(
+    'rejects %j',
+    (name) => {
+      expect(codeOf(() => assertTopicName(name))).toBe(ErrorCodes.InvalidTopic);
+      expect(codeOf(() => assertGroupName(name))).toBe(ErrorCodes.InvalidGroup);
+    },
+  );
+});
+
+describe('validatePublish', () => {
+  const payload = new Uint8Array(10);
+
+  it('rejects oversize messages counting key and headers', () => {
+    expect(codeOf(() => validatePublish('t', [{ payload: new Uint8Array(1025) }], capabilities))).toBe(
+      ErrorCodes.MessageTooLarge,
+    );
+    expect(
+      codeOf(() =>
+        validatePublish(
+          't',
+          [{ payload: new Uint8Array(1000), headers: { h: 'v'.repeat(30) } }],
+          capabilities,
+        ),
+      ),
+    ).toBe(ErrorCodes.MessageTooLarge);
+    expect(
+      codeOf(() => validatePublish('t', [{ payload: new Uint8Array(1024) }], capabilities)),
+    ).toBeUndefined();
+  });
+
+  it('rejects bad header names and unsupported delayed delivery', () => {
+    expect(
+      codeOf(() => validatePublish('t', [{ payload, headers: { 'Upper-Case': 'x' } }], capabilities)),
+    ).toBe(ErrorCodes.InvalidHeader);
+    expect(codeOf(() => validatePublish('t', [{ payload, deliverAt: Date.now() }], capabilities))).toBe(
+      ErrorCodes.NotSupported,
+    );
+  });
+
+  it('rejects non-byte payloads', () => {
+    const bad = [{ payload: 'text' as unknown as Uint8Array }];
+    expect(codeOf(() => validatePublish('t', bad, capabilities))).toBe(ErrorCodes.InvalidOption);
+  });
+});
+
+describe('resolveSubscribeOptions', () => {
+  it('fills documented defaults', () => {
+    expect(resolveSubscribeOptions('t', { group: 'g' })).toEqual({
+      group: 'g',
+      from: 'latest',
+      maxInFlight: 16,
+      ackTimeoutMs: 30_000,
+      nackDelayMs: 0,
+    });
+  });
+
+  it('rejects out-of-range options', () => {
+    expect(codeOf(() => resolveSubscribeOptions('t', { group: 'g', maxInFlight: 0 }))).toBe(
+      ErrorCodes.InvalidOption,
+    );
+    expect(codeOf(() => resolveSubscribeOptions('t', { group: 'g', ackTimeoutMs: 1.5 }))).toBe(
+      ErrorCodes.InvalidOption,
+    );
+    expect(codeOf(() => resolveSubscribeOptions('t', { group: 'g', from: { time: Number.NaN } }))).toBe(
+      ErrorCodes.InvalidOption,
+    );
+  });
+});
+
+describe('partitionForKey', () => {
+  it('is stable and spreads keys over every partition', () => {
+    expect(partitionForKey('order-1', 8)).toBe(partitionForKey('order-1', 8));
+    const seen = new Set(Array.from({ length: 200 }, (_, i) => partitionForKey(`key-${i}`, 8)));
+    expect(seen.size).toBe(8);
+    expect(partitionForKey('日本語キー', 4)).toBeLessThan(4);
+  });
+});

@@ -42,3 +42,5 @@ export {
   validatePublish,
   type ResolvedSubscribeOptions,
 } from './transport/validate.js';
+export type { InboxClaim, InboxStore } from './inbox/inbox-store.js';
+export { createMemoryInboxStore, type MemoryInboxStoreOptions } from './inbox/memory-inbox-store.js';

@@ -44,3 +44,10 @@ export {
 } from './transport/validate.js';
 export type { InboxClaim, InboxStore } from './inbox/inbox-store.js';
 export { createMemoryInboxStore, type MemoryInboxStoreOptions } from './inbox/memory-inbox-store.js';
+export { MemoryBroker, type MemoryBrokerOptions } from './memory/memory-broker.js';
+export {
+  createMemoryTransport,
+  DEFAULT_MEMORY_MAX_MESSAGE_BYTES,
+  type MemoryTransport,
+  type MemoryTransportOptions,
+} from './memory/memory-transport.js';

@@ -1,0 +1,5 @@
+export { createGate, type Gate } from './gate.js';
+export { compareOffsets } from './offsets.js';
+export type { TransportConformanceOptions } from './options.js';
+export { describeTransportConformance } from './transport/describe-transport-conformance.js';
+export { waitFor, type WaitForOptions } from './wait-for.js';

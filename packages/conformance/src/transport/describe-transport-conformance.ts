@@ -1,0 +1,28 @@
+import { afterAll, describe } from 'vitest';
+import type { TransportConformanceOptions } from '../options.js';
+import { errorTests } from './error-tests.js';
+import { Harness } from './harness.js';
+import { lifecycleTests } from './lifecycle-tests.js';
+import { payloadTests } from './payload-tests.js';
+import { publishTests } from './publish-tests.js';
+
+/**
+ * Registers the transport conformance suite as Vitest tests. Call it at the top level of a test
+ * file. Tests gated by a capability are registered as skipped, with the capability in their name.
+ */
+export function describeTransportConformance(options: TransportConformanceOptions): void {
+  describe(`transport conformance: ${options.name}`, async () => {
+    const harness = new Harness(options);
+    // Capabilities decide which tests exist, so read them from a probe instance before registering.
+    const probe = await options.createTransport();
+    harness.capabilities = probe.capabilities;
+    await probe.close();
+    harness.install();
+    if (options.teardown !== undefined) afterAll(options.teardown);
+
+    describe('publish and receive', () => publishTests(harness));
+    describe('payloads, headers and keys', () => payloadTests(harness));
+    describe('closing', () => lifecycleTests(harness));
+    describe('rejecting bad input', () => errorTests(harness));
+  });
+}

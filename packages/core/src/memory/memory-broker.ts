@@ -1,0 +1,113 @@
+import { InvalidOptionError } from '../errors/errors.js';
+import type { OutgoingMessage, Position } from '../transport/message.js';
+import { partitionForKey } from '../transport/partitioner.js';
+import type { StartPosition } from '../transport/transport.js';
+import { MemoryGroup } from './memory-group.js';
+import { TopicLog } from './memory-log.js';
+
+export interface MemoryBrokerOptions {
+  /** Partitions of every topic; keys map to partitions with `partitionForKey`. Default 4. */
+  readonly partitions?: number;
+}
+
+const OFFSET_PATTERN = /^\d+$/;
+
+/**
+ * The shared state behind memory transports: topics, their messages and consumer groups. Give one
+ * broker to several `createMemoryTransport` calls to play several processes in one test. Nothing
+ * is ever removed: a broker lives as long as the test that made it.
+ */
+export class MemoryBroker {
+  readonly partitions: number;
+  private readonly topics = new Map<string, TopicLog>();
+  private readonly groups = new Map<string, Map<string, MemoryGroup>>();
+
+  constructor(options: MemoryBrokerOptions = {}) {
+    const partitions = options.partitions ?? 4;
+    if (!Number.isInteger(partitions) || partitions < 1) {
+      throw new InvalidOptionError(`partitions must be a positive integer, got ${partitions}.`);
+    }
+    this.partitions = partitions;
+  }
+
+  /** Appends already validated messages and wakes the topic's groups. */
+  append(topic: string, messages: readonly OutgoingMessage[]): Position[] {
+    const log = this.topic(topic);
+    const publishedAt = log.nextPublishedAt();
+    const positions = messages.map((message) => {
+      const partition =
+        message.key === undefined
+          ? log.roundRobin++ % this.partitions
+          : partitionForKey(message.key, this.partitions);
+      return log.append({
+        topic,
+        partition,
+        offset: log.partitions[partition]!.length,
+        key: message.key,
+        // Copies, so a producer reusing its buffers cannot change what was published.
+        headers: Object.freeze({ ...message.headers }),
+        payload: message.payload.slice(),
+        publishedAt,
+        deliverAt: message.deliverAt,
+      });
+    });
+    for (const group of this.groups.get(topic)?.values() ?? []) group.dispatch();
+    return positions;
+  }
+
+  /** The group's shared state; `from` only matters when this call creates the group. */
+  group(topic: string, name: string, from: StartPosition): MemoryGroup {
+    const log = this.topic(topic);
+    let groups = this.groups.get(topic);
+    if (groups === undefined) {
+      groups = new Map();
+      this.groups.set(topic, groups);
+    }
+    let group = groups.get(name);
+    if (group === undefined) {
+      group = new MemoryGroup(log, this.startOffsets(log, from));
+      groups.set(name, group);
+    }
+    return group;
+  }
+
+  /** Rejects start positions that cannot exist on this broker, whether or not the group is new. */
+  checkStartPosition(from: StartPosition): void {
+    if (typeof from !== 'object' || !('positions' in from)) return;
+    for (const position of from.positions) {
+      if (!Number.isInteger(position.partition) || position.partition < 0) {
+        throw new InvalidOptionError(
+          `Start position partition must be an integer >= 0, got ${position.partition}.`,
+        );
+      }
+      if (position.partition >= this.partitions) {
+        throw new InvalidOptionError(
+          `Start position partition ${position.partition} does not exist: topics on this broker have ${this.partitions} partitions.`,
+        );
+      }
+      if (!OFFSET_PATTERN.test(position.offset)) {
+        throw new InvalidOptionError(
+          `Start position offset "${position.offset}" is not a memory transport offset; use one returned by publish().`,
+        );
+      }
+    }
+  }
+
+  private topic(name: string): TopicLog {
+    let log = this.topics.get(name);
+    if (log === undefined) {
+      log = new TopicLog(name, this.partitions);
+      this.topics.set(name, log);
+    }
+    return log;
+  }
+
+  private startOffsets(log: TopicLog, from: StartPosition): number[] {
+    if (from === 'earliest') return log.partitions.map(() => 0);
+    if (from === 'latest') return log.partitions.map((entries) => entries.length);
+    if ('time' in from) return log.offsetsAtTime(from.time);
+    const offsets = log.partitions.map(() => 0);
+    for (const position of from.positions) offsets[position.partition] = Number(position.offset);
+    return offsets;
+  }
+}

@@ -1,0 +1,105 @@
+import { ClosedError } from '../errors/errors.js';
+import type { TransportCapabilities } from '../transport/capabilities.js';
+import type { OutgoingMessage, Position } from '../transport/message.js';
+import type { MessageHandler, SubscribeOptions, Subscription, Transport } from '../transport/transport.js';
+import { resolveSubscribeOptions, validatePublish } from '../transport/validate.js';
+import { MemoryBroker } from './memory-broker.js';
+import type { GroupMember } from './memory-group.js';
+
+export interface MemoryTransportOptions {
+  /** Broker holding topics and groups; share one between transports to play several processes. Default: a new broker of its own. */
+  readonly broker?: MemoryBroker;
+  /** Largest accepted message (payload + key + headers), bytes. Default 4 MiB. */
+  readonly maxMessageBytes?: number;
+}
+
+/** A memory transport, with the broker it publishes to. */
+export interface MemoryTransport extends Transport {
+  readonly broker: MemoryBroker;
+}
+
+export const DEFAULT_MEMORY_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A complete transport in process memory, for unit tests and local runs: partitions, consumer
+ * groups, per-key ordering, redelivery on nack and ack timeout, delayed delivery and replay.
+ * Not durable: everything is gone with the broker.
+ */
+export function createMemoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
+  const broker = options.broker ?? new MemoryBroker();
+  const capabilities: TransportCapabilities = {
+    durable: false,
+    orderingPerKey: true,
+    consumerGroups: true,
+    replay: true,
+    replayFromTime: true,
+    delayedDelivery: true,
+    nackDelay: true,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MEMORY_MAX_MESSAGE_BYTES,
+  };
+  const subscriptions = new Set<Subscription>();
+  let closing: Promise<void> | undefined;
+
+  function publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
+    return settle(() => {
+      if (closing !== undefined) throw new ClosedError('This memory transport');
+      validatePublish(topic, messages, capabilities);
+      return broker.append(topic, messages);
+    });
+  }
+
+  function subscribe(
+    topic: string,
+    options: SubscribeOptions,
+    handler: MessageHandler,
+  ): Promise<Subscription> {
+    return settle(() => join(topic, options, handler));
+  }
+
+  function join(topic: string, options: SubscribeOptions, handler: MessageHandler): Subscription {
+    if (closing !== undefined) throw new ClosedError('This memory transport');
+    const resolved = resolveSubscribeOptions(topic, options);
+    broker.checkStartPosition(resolved.from);
+    const group = broker.group(topic, resolved.group, resolved.from);
+    let drained: (() => void) | undefined;
+    const member: GroupMember = {
+      handler,
+      maxInFlight: resolved.maxInFlight,
+      ackTimeoutMs: resolved.ackTimeoutMs,
+      nackDelayMs: resolved.nackDelayMs,
+      running: 0,
+      inFlight: new Map(),
+      closing: false,
+      onSettled: () => {
+        if (member.running === 0) drained?.();
+      },
+    };
+    let closed: Promise<void> | undefined;
+    const subscription: Subscription = {
+      close: () => {
+        closed ??= (async () => {
+          member.closing = true;
+          if (member.running > 0) await new Promise<void>((resolve) => (drained = resolve));
+          group.leave(member);
+          subscriptions.delete(subscription);
+        })();
+        return closed;
+      },
+    };
+    subscriptions.add(subscription);
+    group.join(member);
+    return subscription;
+  }
+
+  function close(): Promise<void> {
+    closing ??= Promise.all([...subscriptions].map((subscription) => subscription.close())).then(() => {});
+    return closing;
+  }
+
+  return { name: 'memory', capabilities, broker, publish, subscribe, close };
+}
+
+/** Runs synchronous work as a promise, so a throw becomes a rejection like any backend's would. */
+function settle<T>(work: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(work()));
+}

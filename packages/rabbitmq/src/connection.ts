@@ -1,0 +1,164 @@
+import amqp from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import { ClosedError } from '@eddy/core';
+import { connectError, notConnectedError } from './errors.js';
+import type { ResolvedRabbitMqOptions } from './options.js';
+
+interface Waiter {
+  resolve(connection: ChannelModel): void;
+  reject(error: unknown): void;
+}
+
+function ignore(): void {}
+
+/**
+ * Owns the one AMQP connection of a transport and keeps it alive: when it drops, reconnects with
+ * exponential backoff and full jitter until the transport closes. Channels are the users' business;
+ * they notice a lost connection through their own `close` event and come back through `ready()`.
+ */
+export class ConnectionManager {
+  private connection: ChannelModel | undefined;
+  private publishChannel: Promise<ConfirmChannel> | undefined;
+  private waiters = new Set<Waiter>();
+  private closed = false;
+  private lastError: unknown;
+  /** Grows with every (re)connection, so caches of declared topology know when to forget. */
+  generation = 0;
+
+  private constructor(private readonly options: ResolvedRabbitMqOptions) {}
+
+  /** Connects once; a failure rejects with `AuthError` or `ConnectionError` instead of retrying. */
+  static async open(options: ResolvedRabbitMqOptions): Promise<ConnectionManager> {
+    const manager = new ConnectionManager(options);
+    manager.adopt(await manager.connectOnce());
+    return manager;
+  }
+
+  get url(): string {
+    return this.options.url;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The live connection, waiting up to `operationTimeoutMs` while reconnecting. */
+  ready(): Promise<ChannelModel> {
+    if (this.closed) return Promise.reject(new ClosedError('The RabbitMQ transport'));
+    if (this.connection !== undefined) return Promise.resolve(this.connection);
+    return new Promise<ChannelModel>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(notConnectedError(this.options.url, this.options.operationTimeoutMs, this.lastError));
+      }, this.options.operationTimeoutMs);
+      const waiter: Waiter = {
+        resolve: (connection) => {
+          clearTimeout(timer);
+          resolve(connection);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** The shared confirm channel used for publishing; re-created after it or the connection closes. */
+  confirmChannel(): Promise<ConfirmChannel> {
+    this.publishChannel ??= this.openConfirmChannel();
+    return this.publishChannel;
+  }
+
+  private async openConfirmChannel(): Promise<ConfirmChannel> {
+    try {
+      const connection = await this.ready();
+      const channel = await connection.createConfirmChannel();
+      channel.on('error', ignore);
+      channel.once('close', () => {
+        if (this.publishChannel !== undefined) this.publishChannel = undefined;
+      });
+      return channel;
+    } catch (error) {
+      this.publishChannel = undefined;
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const waiter of this.waiters) waiter.reject(new ClosedError('The RabbitMQ transport'));
+    this.waiters.clear();
+    const connection = this.connection;
+    this.connection = undefined;
+    this.publishChannel = undefined;
+    if (connection !== undefined) await connection.close().catch(ignore);
+  }
+
+  private connectUrl(): string {
+    const url = new URL(this.options.url);
+    if (!url.searchParams.has('heartbeat')) {
+      url.searchParams.set('heartbeat', String(Math.ceil(this.options.heartbeatMs / 1000)));
+    }
+    return url.toString();
+  }
+
+  private async connectOnce(): Promise<ChannelModel> {
+    try {
+      // amqplib leaves Nagle's algorithm on: awaited small publishes then wait ~40 ms each for the
+      // delayed-ACK timer. noDelay turns it off.
+      return await amqp.connect(this.connectUrl(), {
+        noDelay: true,
+        timeout: this.options.connectTimeoutMs,
+        clientProperties: { connection_name: `eddy-${process.pid}` },
+      });
+    } catch (error) {
+      throw connectError(error, this.options.url);
+    }
+  }
+
+  private adopt(connection: ChannelModel): void {
+    this.connection = connection;
+    this.generation += 1;
+    connection.on('error', (error: unknown) => {
+      this.lastError = error;
+    });
+    connection.once('close', (error: unknown) => {
+      if (this.connection !== connection) return;
+      this.connection = undefined;
+      this.publishChannel = undefined;
+      if (this.closed) return;
+      this.lastError = error ?? this.lastError;
+      this.options.onConnectionEvent({ type: 'disconnected', error: this.lastError });
+      void this.reconnect();
+    });
+    for (const waiter of this.waiters) waiter.resolve(connection);
+    this.waiters.clear();
+  }
+
+  private async reconnect(): Promise<void> {
+    for (let attempt = 1; !this.closed; attempt += 1) {
+      const ceiling = Math.min(
+        this.options.maxReconnectDelayMs,
+        this.options.initialReconnectDelayMs * 2 ** Math.min(attempt - 1, 20),
+      );
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+      if (this.closed) return;
+      try {
+        const connection = await this.connectOnce();
+        if (this.closed) {
+          await connection.close().catch(ignore);
+          return;
+        }
+        this.adopt(connection);
+        this.options.onConnectionEvent({ type: 'reconnected', attempts: attempt });
+        return;
+      } catch (error) {
+        this.lastError = error;
+        this.options.onConnectionEvent({ type: 'reconnect-failed', error, attempt });
+      }
+    }
+  }
+}

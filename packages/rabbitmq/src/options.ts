@@ -1,0 +1,129 @@
+import { InvalidOptionError } from '@eddy/core';
+
+/** Reconnection schedule: exponential backoff with full jitter, retried for as long as the transport is open. */
+export interface RabbitMqReconnectOptions {
+  /** First wait after the connection drops. Default 100 ms. */
+  readonly initialDelayMs?: number;
+  /** Longest wait between two attempts. Default 5 000 ms. */
+  readonly maxDelayMs?: number;
+}
+
+/** What the transport reports about its connection, for logs and health checks. */
+export type RabbitMqConnectionEvent =
+  | { readonly type: 'disconnected'; readonly error: unknown }
+  | { readonly type: 'reconnected'; readonly attempts: number }
+  | { readonly type: 'reconnect-failed'; readonly error: unknown; readonly attempt: number };
+
+export interface RabbitMqTransportOptions {
+  /**
+   * AMQP 0-9-1 URL, credentials and vhost included. Default `amqp://guest:guest@127.0.0.1:5672`.
+   * A `heartbeat` query parameter wins over `heartbeatMs`.
+   */
+  readonly url?: string;
+  /**
+   * Partition queues per consumer group. Each message goes to one partition (by key, else round
+   * robin); each partition queue has a single active consumer, which is how per-key order survives
+   * competing consumers. Fixed for the life of a topic: every publisher and subscriber of a topic must
+   * use the same value. Default 4.
+   */
+  readonly partitions?: number;
+  /**
+   * Unacknowledged messages the broker may push to one partition consumer. Default: the
+   * subscription's `maxInFlight`. Handlers never run more than `maxInFlight` at once either way.
+   */
+  readonly prefetch?: number;
+  /** TCP connect plus AMQP handshake deadline. Default 5 000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** AMQP heartbeat interval; a dead peer is noticed after about twice this. Default 10 000 ms. */
+  readonly heartbeatMs?: number;
+  /** Reconnection schedule after the connection drops. */
+  readonly reconnect?: RabbitMqReconnectOptions;
+  /**
+   * How long `publish` and `subscribe` wait for a connection while the transport is reconnecting
+   * before they reject with `EDDY_CONNECTION_FAILED`. Default 30 000 ms.
+   */
+  readonly operationTimeoutMs?: number;
+  /** Largest accepted message (payload + key + headers). Default 16 MiB; RabbitMQ's own ceiling is 128 MiB. */
+  readonly maxMessageBytes?: number;
+  /**
+   * Smallest step of the delay ladder used for `Nack.delayMs` and `deliverAt`. Delays are built from
+   * TTL queues of `baseDelayMs * 2^n` ms, so a delay is honoured to within this much. Default 50 ms.
+   */
+  readonly baseDelayMs?: number;
+  /** First segment of every exchange and queue name Eddy declares. Default `eddy`. */
+  readonly namePrefix?: string;
+  /** Told about disconnections and reconnections. Must not throw. */
+  readonly onConnectionEvent?: (event: RabbitMqConnectionEvent) => void;
+}
+
+export const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672';
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+// RabbitMQ refuses anything above 128 MiB (max_message_size's hard ceiling).
+const BROKER_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
+
+export interface ResolvedRabbitMqOptions {
+  readonly url: string;
+  readonly partitions: number;
+  readonly prefetch: number | undefined;
+  readonly connectTimeoutMs: number;
+  readonly heartbeatMs: number;
+  readonly initialReconnectDelayMs: number;
+  readonly maxReconnectDelayMs: number;
+  readonly operationTimeoutMs: number;
+  readonly maxMessageBytes: number;
+  readonly baseDelayMs: number;
+  readonly namePrefix: string;
+  readonly onConnectionEvent: (event: RabbitMqConnectionEvent) => void;
+}
+
+function integerAtLeast(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(`${name} must be an integer from ${min} to ${max}, got ${value}.`);
+  }
+  return value;
+}
+
+/** Validates the options and fills in the documented defaults. */
+export function resolveOptions(options: RabbitMqTransportOptions): ResolvedRabbitMqOptions {
+  const url = options.url ?? DEFAULT_URL;
+  if (!/^amqps?:\/\//.test(url)) {
+    throw new InvalidOptionError(
+      `url must start with amqp:// or amqps://, got "${url.replace(/\/\/[^@/]*@/, '//***@')}". Example: ${DEFAULT_URL}`,
+    );
+  }
+  const namePrefix = options.namePrefix ?? 'eddy';
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(namePrefix) || namePrefix.startsWith('amq.')) {
+    throw new InvalidOptionError(
+      `namePrefix "${namePrefix}" may only contain letters, digits, ".", "_" and "-", and must not start with "amq.".`,
+    );
+  }
+  const initialReconnectDelayMs = integerAtLeast(
+    'reconnect.initialDelayMs',
+    options.reconnect?.initialDelayMs ?? 100,
+    1,
+  );
+  return {
+    url,
+    partitions: integerAtLeast('partitions', options.partitions ?? 4, 1, 1024),
+    prefetch:
+      options.prefetch === undefined ? undefined : integerAtLeast('prefetch', options.prefetch, 1, 65_535),
+    connectTimeoutMs: integerAtLeast('connectTimeoutMs', options.connectTimeoutMs ?? 5_000, 1),
+    heartbeatMs: integerAtLeast('heartbeatMs', options.heartbeatMs ?? 10_000, 0),
+    initialReconnectDelayMs,
+    maxReconnectDelayMs: integerAtLeast(
+      'reconnect.maxDelayMs',
+      options.reconnect?.maxDelayMs ?? 5_000,
+      initialReconnectDelayMs,
+    ),
+    operationTimeoutMs: integerAtLeast('operationTimeoutMs', options.operationTimeoutMs ?? 30_000, 1),
+    maxMessageBytes: integerAtLeast(
+      'maxMessageBytes',
+      options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      1,
+      BROKER_MAX_MESSAGE_BYTES,
+    ),
+    baseDelayMs: integerAtLeast('baseDelayMs', options.baseDelayMs ?? 50, 1),
+    namePrefix,
+    onConnectionEvent: options.onConnectionEvent ?? (() => undefined),
+  };
+}

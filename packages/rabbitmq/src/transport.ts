@@ -1,0 +1,154 @@
+import {
+  ClosedError,
+  NotSupportedError,
+  partitionForKey,
+  resolveSubscribeOptions,
+  validatePublish,
+  type MessageHandler,
+  type OutgoingMessage,
+  type Position,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type TransportCapabilities,
+} from '@eddy/core';
+import { encodeProperties, nextOffset, toBuffer } from './codec.js';
+import { ConnectionManager } from './connection.js';
+import { DelayLadder } from './delay-ladder.js';
+import { TopologyNames } from './names.js';
+import { resolveOptions, type RabbitMqTransportOptions, type ResolvedRabbitMqOptions } from './options.js';
+import { publishConfirmed, type AmqpPublish } from './publish-confirmed.js';
+import { RabbitMqSubscription } from './subscription.js';
+import { declareExchange } from './topology.js';
+
+/** The RabbitMQ transport: a `Transport` plus what it was configured with. */
+export interface RabbitMqTransport extends Transport {
+  /** Partition queues per consumer group, as configured. */
+  readonly partitions: number;
+}
+
+class RabbitMqTransportImpl implements RabbitMqTransport {
+  readonly name = 'rabbitmq';
+  readonly capabilities: TransportCapabilities;
+  readonly partitions: number;
+  private readonly names: TopologyNames;
+  private readonly ladder: DelayLadder;
+  private readonly subscriptions = new Set<RabbitMqSubscription>();
+  private readonly exchanges = new Map<string, Promise<string>>();
+  private exchangesGeneration = 0;
+  private roundRobin = 0;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: ResolvedRabbitMqOptions,
+    private readonly manager: ConnectionManager,
+  ) {
+    this.partitions = options.partitions;
+    this.names = new TopologyNames(options.namePrefix);
+    this.ladder = new DelayLadder(manager, this.names, options.baseDelayMs);
+    this.capabilities = {
+      durable: true,
+      orderingPerKey: true,
+      consumerGroups: true,
+      // Classic and quorum queues only hold what arrived after they were declared.
+      replay: false,
+      replayFromTime: false,
+      delayedDelivery: true,
+      nackDelay: true,
+      maxMessageBytes: options.maxMessageBytes,
+    };
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
+    validatePublish(topic, messages, this.capabilities);
+    if (this.closing !== undefined) throw new ClosedError('The RabbitMQ transport');
+    if (messages.length === 0) return [];
+    const channel = await this.manager.confirmChannel();
+    const exchange = await this.exchange(topic);
+    const now = Date.now();
+    const positions: Position[] = [];
+    const batch: AmqpPublish[] = messages.map((message) => {
+      const partition =
+        message.key === undefined
+          ? (this.roundRobin = (this.roundRobin + 1) % this.partitions)
+          : partitionForKey(message.key, this.partitions);
+      const offset = nextOffset();
+      positions.push({ partition, offset });
+      return {
+        exchange,
+        routingKey: String(partition),
+        content: toBuffer(message.payload),
+        properties: encodeProperties(message, offset, now),
+      };
+    });
+    await publishConfirmed(channel, batch);
+    return positions;
+  }
+
+  async subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
+    const resolved = resolveSubscribeOptions(topic, options);
+    if (typeof resolved.from === 'object') {
+      throw new NotSupportedError(
+        'RabbitMQ queues cannot start a group from given offsets or a time (capabilities.replay and ' +
+          "replayFromTime are false). Use from: 'latest' or 'earliest'; a new group receives what is published after it subscribed.",
+      );
+    }
+    if (this.closing !== undefined) throw new ClosedError('The RabbitMQ transport');
+    const subscription = new RabbitMqSubscription({
+      manager: this.manager,
+      names: this.names,
+      ladder: this.ladder,
+      topic,
+      options: resolved,
+      handler,
+      partitions: this.partitions,
+      prefetch: this.options.prefetch ?? resolved.maxInFlight,
+      reconnectDelayMs: this.options.initialReconnectDelayMs,
+      onClosed: (closed) => this.subscriptions.delete(closed),
+    });
+    await subscription.start();
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+      await this.manager.close();
+    })();
+    return this.closing;
+  }
+
+  /** Declares the topic's exchange once per connection: a deleted exchange comes back after a reconnect. */
+  private exchange(topic: string): Promise<string> {
+    if (this.exchangesGeneration !== this.manager.generation) {
+      this.exchangesGeneration = this.manager.generation;
+      this.exchanges.clear();
+    }
+    let declared = this.exchanges.get(topic);
+    if (declared === undefined) {
+      declared = this.manager
+        .confirmChannel()
+        .then((channel) => declareExchange(channel, this.names, topic))
+        .catch((error: unknown) => {
+          this.exchanges.delete(topic);
+          throw error;
+        });
+      this.exchanges.set(topic, declared);
+    }
+    return declared;
+  }
+}
+
+/**
+ * Connects to RabbitMQ and returns a transport. Rejects with `AuthError` (`EDDY_AUTH_FAILED`) when
+ * the broker refuses the credentials and `ConnectionError` (`EDDY_CONNECTION_FAILED`) when it cannot
+ * be reached; once connected, a lost connection is re-established in the background.
+ */
+export async function createRabbitMqTransport(
+  options: RabbitMqTransportOptions = {},
+): Promise<RabbitMqTransport> {
+  const resolved = resolveOptions(options);
+  const manager = await ConnectionManager.open(resolved);
+  return new RabbitMqTransportImpl(resolved, manager);
+}

@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { connect as connectTcp } from 'node:net';
+import { promisify } from 'node:util';
+import amqp from 'amqplib';
+
+export const URL = process.env.EDDY_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+const run = promisify(execFile);
+
+export function uniqueName(label: string): string {
+  return `${label}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Polls `check` until it returns true, failing after `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Fails under CI when RabbitMQ is down (this machine provides it); elsewhere tells the caller to skip.
+ */
+export async function rabbitAvailable(): Promise<boolean> {
+  const up = await portOpen(5672);
+  if (!up && process.env.CI) throw new Error('RabbitMQ is not reachable on 127.0.0.1:5672 and CI is set.');
+  return up;
+}
+
+async function listNames(kind: 'queues' | 'exchanges', prefix: string): Promise<string[]> {
+  const { stdout } = await run('rabbitmqctl', [`list_${kind}`, 'name', '--silent', '--no-table-headers']);
+  return stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((name) => name.startsWith(`${prefix}/`));
+}
+
+/** Deletes every queue and exchange whose name starts with `prefix/`. */
+export async function deleteTopology(prefix: string): Promise<void> {
+  const [queues, exchanges] = await Promise.all([
+    listNames('queues', prefix),
+    listNames('exchanges', prefix),
+  ]);
+  const connection = await amqp.connect(URL);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) await channel.deleteQueue(queue);
+    for (const exchange of exchanges) await channel.deleteExchange(exchange);
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}

@@ -44,6 +44,32 @@ export {
 } from './transport/validate.js';
 export type { InboxClaim, InboxStore } from './inbox/inbox-store.js';
 export { createMemoryInboxStore, type MemoryInboxStoreOptions } from './inbox/memory-inbox-store.js';
+export {
+  CLOUDEVENTS_SPEC_VERSION,
+  type CloudEvent,
+  type CloudEventInput,
+  type ExtensionValue,
+} from './cloudevents/cloud-event.js';
+export type { CloudEventMessage, CloudEventMode } from './cloudevents/cloud-event-message.js';
+export {
+  decodeCloudEvent,
+  decodeCloudEventBatch,
+  detectCloudEventMode,
+  encodeCloudEvent,
+  type EncodeCloudEventOptions,
+} from './cloudevents/codec.js';
+export {
+  BATCH_CONTENT_TYPE,
+  isJsonContentType,
+  STRUCTURED_CONTENT_TYPE,
+} from './cloudevents/content-type.js';
+export { createCloudEvent } from './cloudevents/create-cloud-event.js';
+export {
+  cloudEventFromJson,
+  cloudEventToJson,
+  encodeCloudEventBatch,
+} from './cloudevents/structured-mode.js';
+export { isTraceparent, validateCloudEvent } from './cloudevents/validate-cloud-event.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './memory/memory-broker.js';
 export {
   createMemoryTransport,

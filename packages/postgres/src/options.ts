@@ -1,0 +1,106 @@
+import { InvalidOptionError } from '@eddy/core';
+import type { Pool } from 'pg';
+
+/** Options of `createPostgresTransport`. Give either `connectionString` or `pool`. */
+export interface PostgresTransportOptions {
+  /**
+   * Where to connect, e.g. `postgres://user:password@127.0.0.1:5432/app`. The transport opens a pool
+   * of its own and closes it on `close()`.
+   */
+  readonly connectionString?: string;
+  /**
+   * A pool to reuse instead of opening one (so Eddy and the application share connections). The
+   * transport never ends it. LISTEN/NOTIFY uses one extra dedicated client created from the pool's
+   * connection options.
+   */
+  readonly pool?: Pool;
+  /** Schema holding Eddy's tables and functions, created by the migration. Default `'eddy'`. */
+  readonly schema?: string;
+  /** Partitions of a topic created by this transport (the first publish or subscribe creates it). Default 4. */
+  readonly partitions?: number;
+  /** Size of the pool the transport opens (ignored with `pool`). Default 10. */
+  readonly poolSize?: number;
+  /** Longest wait for a new connection before failing with `EDDY_CONNECTION_FAILED`. Default 10 000 ms. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * An idle subscriber checks for work at least this often, even without a NOTIFY (missed
+   * notifications during a reconnect, another member's ack unblocking a key). Default 500 ms.
+   */
+  readonly pollIntervalMs?: number;
+  /** First delay before reconnecting the LISTEN client or retrying a failed fetch; doubles up to `maxReconnectDelayMs`. Default 100 ms. */
+  readonly reconnectDelayMs?: number;
+  /** Upper bound of the reconnect backoff. Default 5 000 ms. */
+  readonly maxReconnectDelayMs?: number;
+  /** Largest accepted message (payload + key + headers), bytes. Default 1 MiB. */
+  readonly maxMessageBytes?: number;
+  /** `application_name` of the transport's connections, visible in `pg_stat_activity`. Default `'eddy'`. */
+  readonly applicationName?: string;
+  /** Called with errors the transport recovers from by itself (lost connections, failed fetches). Default: ignored. */
+  readonly onError?: (error: Error) => void;
+}
+
+export interface ResolvedPostgresOptions {
+  readonly connectionString: string | undefined;
+  readonly pool: Pool | undefined;
+  readonly schema: string;
+  readonly partitions: number;
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly reconnectDelayMs: number;
+  readonly maxReconnectDelayMs: number;
+  readonly maxMessageBytes: number;
+  readonly applicationName: string;
+  readonly onError: (error: Error) => void;
+}
+
+export const DEFAULT_SCHEMA = 'eddy';
+export const DEFAULT_PARTITIONS = 4;
+export const DEFAULT_POLL_INTERVAL_MS = 500;
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+// Lower-case identifiers only, so the schema never needs case-sensitive quoting by users, and short
+// enough that the NOTIFY channel derived from it stays under PostgreSQL's 63-byte identifier limit.
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,47}$/;
+
+/** Throws `EDDY_INVALID_OPTION` unless `schema` is a plain lower-case SQL identifier of at most 48 characters. */
+export function assertSchemaName(schema: string): void {
+  if (!SCHEMA_PATTERN.test(schema)) {
+    throw new InvalidOptionError(
+      `schema "${schema}" must be a lower-case SQL identifier (letters, digits, "_", not starting with a digit) of at most 48 characters.`,
+    );
+  }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidOptionError(`${name} must be a positive integer, got ${value}.`);
+  }
+  return value;
+}
+
+export function resolveOptions(options: PostgresTransportOptions): ResolvedPostgresOptions {
+  if ((options.connectionString === undefined) === (options.pool === undefined)) {
+    throw new InvalidOptionError(
+      'createPostgresTransport needs exactly one of connectionString (e.g. postgres://user@127.0.0.1:5432/app) or pool.',
+    );
+  }
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  assertSchemaName(schema);
+  const partitions = positiveInteger('partitions', options.partitions ?? DEFAULT_PARTITIONS);
+  if (partitions > 1024) throw new InvalidOptionError(`partitions must be at most 1024, got ${partitions}.`);
+  return {
+    connectionString: options.connectionString,
+    pool: options.pool,
+    schema,
+    partitions,
+    poolSize: positiveInteger('poolSize', options.poolSize ?? 10),
+    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000),
+    pollIntervalMs: positiveInteger('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
+    reconnectDelayMs: positiveInteger('reconnectDelayMs', options.reconnectDelayMs ?? 100),
+    maxReconnectDelayMs: positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs ?? 5_000),
+    maxMessageBytes: positiveInteger('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
+    applicationName: options.applicationName ?? 'eddy',
+    onError: options.onError ?? (() => undefined),
+  };
+}

@@ -1,0 +1,265 @@
+import {
+  ClosedError,
+  InvalidOptionError,
+  partitionForKey,
+  resolveSubscribeOptions,
+  validatePublish,
+  type MessageHandler,
+  type OutgoingMessage,
+  type Position,
+  type StartPosition,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type TransportCapabilities,
+} from '@eddy/core';
+import pg from 'pg';
+import { toEddyError } from './errors.js';
+import { channelFor, migrate, quoteIdent } from './migration.js';
+import { NotifyListener } from './notify-listener.js';
+import { resolveOptions, type PostgresTransportOptions, type ResolvedPostgresOptions } from './options.js';
+import { PostgresSubscriber } from './subscriber.js';
+
+/** The PostgreSQL transport, with the pool it runs on (shared with the application if it passed one). */
+export interface PostgresTransport extends Transport {
+  readonly pool: pg.Pool;
+  /** Schema holding the log, groups and claims. */
+  readonly schema: string;
+}
+
+const OFFSET_PATTERN = /^\d{1,18}$/;
+
+function clientConfig(options: ResolvedPostgresOptions): pg.ClientConfig {
+  const config: pg.ClientConfig = {
+    application_name: options.applicationName,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+  };
+  if (options.pool !== undefined) return { ...options.pool.options, ...config };
+  return { ...config, connectionString: options.connectionString };
+}
+
+/**
+ * A durable transport on PostgreSQL: a partitioned log table, per-group cursors and a claims table
+ * with leases, claimed with FOR UPDATE SKIP LOCKED and woken by LISTEN/NOTIFY. Connects and runs the
+ * idempotent migration before resolving, so a wrong URL or credentials fail here with
+ * `EDDY_CONNECTION_FAILED` or `EDDY_AUTH_FAILED`.
+ */
+export async function createPostgresTransport(options: PostgresTransportOptions): Promise<PostgresTransport> {
+  const resolved = resolveOptions(options);
+  const url = resolved.connectionString;
+  const ownPool = resolved.pool === undefined;
+  const pool =
+    resolved.pool ??
+    new pg.Pool({
+      connectionString: resolved.connectionString,
+      max: resolved.poolSize,
+      connectionTimeoutMillis: resolved.connectTimeoutMs,
+      application_name: resolved.applicationName,
+    });
+  const report = (error: unknown, doing: string): void => resolved.onError(toEddyError(error, url, doing));
+  // An idle pooled connection killed by the server must not crash the process; the pool drops it.
+  if (ownPool) pool.on('error', (error) => report(error, 'holding an idle connection'));
+
+  const schema = quoteIdent(resolved.schema);
+  const subscribersByTopic = new Map<string, Set<PostgresSubscriber>>();
+  const wakeAll = (): void => {
+    for (const set of subscribersByTopic.values()) for (const subscriber of set) subscriber.wake();
+  };
+  const listener = new NotifyListener({
+    createClient: () => new pg.Client(clientConfig(resolved)),
+    channel: channelFor(resolved.schema),
+    onNotify: (topic) => {
+      for (const subscriber of subscribersByTopic.get(topic) ?? []) subscriber.wake();
+    },
+    onReconnect: wakeAll,
+    reconnectDelayMs: resolved.reconnectDelayMs,
+    maxReconnectDelayMs: resolved.maxReconnectDelayMs,
+    report,
+  });
+
+  try {
+    await migrate(pool, resolved.schema);
+    await listener.start();
+  } catch (error) {
+    await listener.close();
+    if (ownPool) await pool.end().catch(() => undefined);
+    throw toEddyError(error, url, 'connecting');
+  }
+
+  const capabilities: TransportCapabilities = {
+    durable: true,
+    orderingPerKey: true,
+    consumerGroups: true,
+    replay: true,
+    replayFromTime: true,
+    delayedDelivery: true,
+    nackDelay: true,
+    maxMessageBytes: resolved.maxMessageBytes,
+  };
+  const topicPartitions = new Map<string, Promise<number>>();
+  const subscriptions = new Set<Subscription>();
+  let roundRobin = 0;
+  let closing: Promise<void> | undefined;
+
+  const query = async <R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[],
+    doing: string,
+  ): Promise<pg.QueryResult<R>> => {
+    try {
+      return await pool.query<R>(text, values);
+    } catch (error) {
+      throw toEddyError(error, url, doing);
+    }
+  };
+
+  const partitionsOf = (topic: string): Promise<number> => {
+    let known = topicPartitions.get(topic);
+    if (known === undefined) {
+      known = query<{ partitions: number }>(
+        `SELECT ${schema}.ensure_topic($1, $2) AS partitions`,
+        [topic, resolved.partitions],
+        `creating topic "${topic}"`,
+      ).then((result) => result.rows[0]?.partitions ?? resolved.partitions);
+      topicPartitions.set(topic, known);
+      known.catch(() => topicPartitions.delete(topic));
+    }
+    return known;
+  };
+
+  const assertOpen = (): void => {
+    if (closing !== undefined) throw new ClosedError('This PostgreSQL transport');
+  };
+
+  async function publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
+    assertOpen();
+    validatePublish(topic, messages, capabilities);
+    if (messages.length === 0) return [];
+    const partitions = await partitionsOf(topic);
+    // Keyless messages of one call share a partition (rotating per call): one lock, one index page.
+    const spread = roundRobin++ % partitions;
+    const result = await query<{ out_partition: number; out_offset: string }>(
+      `SELECT out_partition, out_offset FROM ${schema}.publish($1, $2, $3, $4, $5, $6)`,
+      [
+        topic,
+        messages.map((message) =>
+          message.key === undefined ? spread : partitionForKey(message.key, partitions),
+        ),
+        messages.map((message) => message.key ?? null),
+        messages.map((message) => JSON.stringify(message.headers ?? {})),
+        messages.map((message) =>
+          Buffer.from(message.payload.buffer, message.payload.byteOffset, message.payload.byteLength),
+        ),
+        messages.map((message) => message.deliverAt ?? null),
+      ],
+      `publishing to topic "${topic}"`,
+    );
+    return result.rows.map((row) => ({ partition: row.out_partition, offset: row.out_offset }));
+  }
+
+  async function createGroup(topic: string, group: string, from: StartPosition): Promise<void> {
+    const insert = `INSERT INTO ${schema}.group_partitions (group_name, topic, partition, next_offset)`;
+    const tail = `FROM ${schema}.partitions p WHERE p.topic = $2 ON CONFLICT DO NOTHING`;
+    const doing = `creating group "${group}" on topic "${topic}"`;
+    if (from === 'earliest') {
+      await query(`${insert} SELECT $1, $2, p.partition, 0 ${tail}`, [group, topic], doing);
+    } else if (from === 'latest') {
+      await query(`${insert} SELECT $1, $2, p.partition, p.next_offset ${tail}`, [group, topic], doing);
+    } else if ('time' in from) {
+      await query(
+        `${insert} SELECT $1, $2, p.partition, coalesce((SELECT min(m.log_offset) FROM ${schema}.messages m
+           WHERE m.topic = $2 AND m.partition = p.partition AND m.published_at >= $3), p.next_offset) ${tail}`,
+        [group, topic, Math.floor(from.time)],
+        doing,
+      );
+    } else {
+      await query(
+        `${insert} SELECT $1, $2, p.partition, coalesce((SELECT max(x.off) FROM unnest($3::integer[], $4::bigint[])
+           AS x (part, off) WHERE x.part = p.partition), 0) ${tail}`,
+        [
+          group,
+          topic,
+          from.positions.map((position) => position.partition),
+          from.positions.map((position) => position.offset),
+        ],
+        doing,
+      );
+    }
+  }
+
+  function checkStart(from: StartPosition, partitions: number): void {
+    if (typeof from !== 'object' || !('positions' in from)) return;
+    for (const position of from.positions) {
+      if (
+        !Number.isInteger(position.partition) ||
+        position.partition < 0 ||
+        position.partition >= partitions
+      ) {
+        throw new InvalidOptionError(
+          `Start position partition ${position.partition} does not exist: the topic has partitions 0..${partitions - 1}.`,
+        );
+      }
+      if (typeof position.offset !== 'string' || !OFFSET_PATTERN.test(position.offset)) {
+        throw new InvalidOptionError(
+          `Start position offset "${String(position.offset)}" is not a PostgreSQL transport offset; use one returned by publish().`,
+        );
+      }
+    }
+  }
+
+  async function subscribe(
+    topic: string,
+    options: SubscribeOptions,
+    handler: MessageHandler,
+  ): Promise<Subscription> {
+    assertOpen();
+    const settings = resolveSubscribeOptions(topic, options);
+    const partitions = await partitionsOf(topic);
+    checkStart(settings.from, partitions);
+    await createGroup(topic, settings.group, settings.from);
+    assertOpen();
+    const subscriber = new PostgresSubscriber(
+      {
+        pool,
+        schema,
+        pollIntervalMs: resolved.pollIntervalMs,
+        reconnectDelayMs: resolved.reconnectDelayMs,
+        maxReconnectDelayMs: resolved.maxReconnectDelayMs,
+        report,
+      },
+      topic,
+      settings,
+      handler,
+    );
+    let set = subscribersByTopic.get(topic);
+    if (set === undefined) {
+      set = new Set();
+      subscribersByTopic.set(topic, set);
+    }
+    set.add(subscriber);
+    subscriber.start();
+    let closed: Promise<void> | undefined;
+    const subscription: Subscription = {
+      close: () => {
+        closed ??= subscriber.close().finally(() => {
+          subscribersByTopic.get(topic)?.delete(subscriber);
+          subscriptions.delete(subscription);
+        });
+        return closed;
+      },
+    };
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+      await listener.close();
+      if (ownPool) await pool.end().catch(() => undefined);
+    })();
+    return closing;
+  }
+
+  return { name: 'postgres', capabilities, pool, schema: resolved.schema, publish, subscribe, close };
+}

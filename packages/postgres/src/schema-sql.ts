@@ -1,0 +1,230 @@
+/**
+ * The DDL of schema version 1. `{s}` stands for the quoted schema name. Every statement is
+ * idempotent (IF NOT EXISTS / OR REPLACE), and `migrate` runs them under an advisory lock so that
+ * processes starting together do not race on the catalog.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE SCHEMA IF NOT EXISTS {s};
+
+CREATE TABLE IF NOT EXISTS {s}.schema_version (
+  version integer PRIMARY KEY,
+  applied_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE OR REPLACE FUNCTION {s}.now_ms() RETURNS bigint LANGUAGE sql VOLATILE AS
+$fn$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $fn$;
+
+CREATE TABLE IF NOT EXISTS {s}.topics (
+  topic text PRIMARY KEY,
+  partitions integer NOT NULL CHECK (partitions > 0),
+  created_at bigint NOT NULL DEFAULT {s}.now_ms()
+);
+
+-- One row per topic partition. next_offset is bumped under the row lock by every publish, which
+-- serializes publishers of one partition so offsets become visible in commit order (no gaps for readers).
+CREATE TABLE IF NOT EXISTS {s}.partitions (
+  topic text NOT NULL REFERENCES {s}.topics (topic) ON DELETE CASCADE,
+  partition integer NOT NULL,
+  next_offset bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (topic, partition)
+);
+
+CREATE TABLE IF NOT EXISTS {s}.messages (
+  topic text NOT NULL,
+  partition integer NOT NULL,
+  log_offset bigint NOT NULL,
+  key text,
+  headers jsonb NOT NULL,
+  payload bytea NOT NULL,
+  published_at bigint NOT NULL,
+  deliver_at bigint,
+  PRIMARY KEY (topic, partition, log_offset)
+);
+CREATE INDEX IF NOT EXISTS messages_by_time ON {s}.messages (topic, partition, published_at);
+
+-- A group's read cursor per partition: every offset below it has been copied into claims (and
+-- possibly acked, which deletes the claim).
+CREATE TABLE IF NOT EXISTS {s}.group_partitions (
+  group_name text NOT NULL,
+  topic text NOT NULL,
+  partition integer NOT NULL,
+  next_offset bigint NOT NULL,
+  PRIMARY KEY (group_name, topic, partition)
+);
+
+-- Messages a group has read but not acked. visible_at is the lease expiry while in flight, the
+-- nack delay or deliverAt while waiting; delivery_count 0 means never handed out yet.
+CREATE TABLE IF NOT EXISTS {s}.claims (
+  group_name text NOT NULL,
+  topic text NOT NULL,
+  partition integer NOT NULL,
+  log_offset bigint NOT NULL,
+  key text,
+  visible_at bigint NOT NULL,
+  delivery_count integer NOT NULL,
+  PRIMARY KEY (group_name, topic, partition, log_offset)
+);
+CREATE INDEX IF NOT EXISTS claims_due ON {s}.claims (group_name, topic, visible_at);
+CREATE INDEX IF NOT EXISTS claims_by_key ON {s}.claims (group_name, topic, partition, key, log_offset)
+  WHERE key IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS {s}.inbox (
+  handler text NOT NULL,
+  event_id text NOT NULL,
+  state text NOT NULL CHECK (state IN ('leased', 'processed')),
+  expires_at bigint NOT NULL,
+  PRIMARY KEY (handler, event_id)
+);
+CREATE INDEX IF NOT EXISTS inbox_expiry ON {s}.inbox (expires_at);
+
+CREATE OR REPLACE FUNCTION {s}.ensure_topic(p_topic text, p_partitions integer)
+RETURNS integer LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_partitions integer;
+BEGIN
+  INSERT INTO {s}.topics (topic, partitions) VALUES (p_topic, p_partitions) ON CONFLICT (topic) DO NOTHING;
+  SELECT t.partitions INTO v_partitions FROM {s}.topics t WHERE t.topic = p_topic;
+  INSERT INTO {s}.partitions (topic, partition)
+    SELECT p_topic, generate_series(0, v_partitions - 1) ON CONFLICT DO NOTHING;
+  RETURN v_partitions;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION {s}.publish(
+  p_topic text, p_partitions integer[], p_keys text[], p_headers text[], p_payloads bytea[], p_deliver_at bigint[])
+RETURNS TABLE (out_partition integer, out_offset bigint) LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_now bigint := {s}.now_ms();
+BEGIN
+  -- Lock in ascending partition order: two multi-partition publishes can never deadlock.
+  PERFORM 1 FROM {s}.partitions p
+    WHERE p.topic = p_topic AND p.partition = ANY (p_partitions) ORDER BY p.partition FOR UPDATE;
+  RETURN QUERY
+  WITH input AS (
+    SELECT i.part, i.key, i.headers, i.payload, i.deliver_at, i.ord,
+           row_number() OVER (PARTITION BY i.part ORDER BY i.ord) AS rn
+    FROM unnest(p_partitions, p_keys, p_headers, p_payloads, p_deliver_at)
+      WITH ORDINALITY AS i (part, key, headers, payload, deliver_at, ord)
+  ), bumped AS (
+    UPDATE {s}.partitions p SET next_offset = p.next_offset + c.n
+    FROM (SELECT input.part, count(*) AS n FROM input GROUP BY input.part) c
+    WHERE p.topic = p_topic AND p.partition = c.part
+    RETURNING p.partition AS part, p.next_offset - c.n AS base
+  ), stored AS (
+    INSERT INTO {s}.messages (topic, partition, log_offset, key, headers, payload, published_at, deliver_at)
+    SELECT p_topic, i.part, b.base + i.rn - 1, i.key, i.headers::jsonb, i.payload, v_now, i.deliver_at
+    FROM input i JOIN bumped b ON b.part = i.part
+    RETURNING 1
+  )
+  SELECT i.part, b.base + i.rn - 1 FROM input i JOIN bumped b ON b.part = i.part ORDER BY i.ord;
+  -- Delivered at commit, so a woken subscriber always finds the rows.
+  PERFORM pg_notify({channel}, p_topic);
+END $fn$;
+
+CREATE OR REPLACE FUNCTION {s}.claim(p_group text, p_topic text, p_limit integer, p_ack_timeout_ms bigint)
+RETURNS TABLE (out_partition integer, out_offset bigint, out_key text, out_headers jsonb, out_payload bytea,
+               out_published_at bigint, out_delivery_count integer)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_now bigint := {s}.now_ms();
+  v_budget integer := p_limit;
+  v_count integer;
+  v_blocked integer;
+  v_gp record;
+BEGIN
+  -- 1. Read fresh messages from every partition no other member is reading right now. Ready ones
+  --    go straight out; the others (delayed, or behind an unsettled message of the same key) wait
+  --    in claims.
+  FOR v_gp IN
+    SELECT g.partition, g.next_offset FROM {s}.group_partitions g
+    WHERE g.group_name = p_group AND g.topic = p_topic
+    ORDER BY random()
+    FOR UPDATE SKIP LOCKED
+  LOOP
+    EXIT WHEN v_budget <= 0;
+    -- Bound how far a hot key blocked behind an in-flight message lets the cursor run ahead.
+    SELECT count(*) INTO v_blocked FROM (
+      SELECT 1 FROM {s}.claims c
+      WHERE c.group_name = p_group AND c.topic = p_topic AND c.partition = v_gp.partition
+        AND c.delivery_count = 0 AND c.visible_at <= v_now
+      LIMIT 256) x;
+    CONTINUE WHEN v_blocked >= 256;
+    RETURN QUERY
+    WITH fresh AS (
+      SELECT m.log_offset, m.key, m.headers, m.payload, m.published_at, m.deliver_at,
+        coalesce(m.deliver_at, 0) <= v_now AND (m.key IS NULL OR (
+          row_number() OVER (PARTITION BY m.key ORDER BY m.log_offset) = 1
+          AND NOT EXISTS (SELECT 1 FROM {s}.claims e
+            WHERE e.group_name = p_group AND e.topic = p_topic AND e.partition = v_gp.partition AND e.key = m.key)
+        )) AS ready
+      FROM (SELECT * FROM {s}.messages m0
+            WHERE m0.topic = p_topic AND m0.partition = v_gp.partition AND m0.log_offset >= v_gp.next_offset
+            ORDER BY m0.log_offset LIMIT v_budget) m
+    ), stored AS (
+      INSERT INTO {s}.claims (group_name, topic, partition, log_offset, key, visible_at, delivery_count)
+      SELECT p_group, p_topic, v_gp.partition, f.log_offset, f.key,
+        CASE WHEN f.ready THEN v_now + p_ack_timeout_ms ELSE coalesce(f.deliver_at, 0) END,
+        CASE WHEN f.ready THEN 1 ELSE 0 END
+      FROM fresh f
+      RETURNING 1
+    ), moved AS (
+      UPDATE {s}.group_partitions g SET next_offset = x.next
+      FROM (SELECT max(f.log_offset) + 1 AS next FROM fresh f) x
+      WHERE g.group_name = p_group AND g.topic = p_topic AND g.partition = v_gp.partition AND x.next IS NOT NULL
+      RETURNING 1
+    )
+    SELECT v_gp.partition, f.log_offset, f.key, f.headers, f.payload, f.published_at, 1
+    FROM fresh f WHERE f.ready ORDER BY f.log_offset;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    v_budget := v_budget - v_count;
+  END LOOP;
+
+  -- 2. Hand out waiting claims that became due: expired leases, nack delays, deliverAt, and keys
+  --    whose earlier message was acked. Only the oldest unsettled message of a key is ever eligible.
+  IF v_budget > 0 THEN
+    RETURN QUERY
+    WITH due AS (
+      SELECT c.partition, c.log_offset FROM {s}.claims c
+      WHERE c.group_name = p_group AND c.topic = p_topic AND c.visible_at <= v_now
+        AND (c.key IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.claims e
+          WHERE e.group_name = p_group AND e.topic = p_topic AND e.partition = c.partition
+            AND e.key = c.key AND e.log_offset < c.log_offset))
+      ORDER BY c.visible_at, c.partition, c.log_offset
+      LIMIT v_budget
+      FOR UPDATE SKIP LOCKED
+    ), handed AS (
+      UPDATE {s}.claims c SET visible_at = v_now + p_ack_timeout_ms, delivery_count = c.delivery_count + 1
+      FROM due d
+      WHERE c.group_name = p_group AND c.topic = p_topic AND c.partition = d.partition AND c.log_offset = d.log_offset
+      RETURNING c.partition, c.log_offset, c.delivery_count
+    )
+    SELECT h.partition, h.log_offset, m.key, m.headers, m.payload, m.published_at, h.delivery_count
+    FROM handed h JOIN {s}.messages m
+      ON m.topic = p_topic AND m.partition = h.partition AND m.log_offset = h.log_offset
+    ORDER BY h.partition, h.log_offset;
+  END IF;
+END $fn$;
+
+-- Applies a subscriber's acks (delete) and nacks (visible again after a delay) in one round trip.
+-- A nack only touches the delivery it belongs to, so a late nack cannot disturb a redelivery in flight.
+CREATE OR REPLACE FUNCTION {s}.settle(
+  p_group text, p_topic text, p_ack_partitions integer[], p_ack_offsets bigint[],
+  p_nack_partitions integer[], p_nack_offsets bigint[], p_nack_counts integer[], p_nack_delays bigint[])
+RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_now bigint := {s}.now_ms();
+BEGIN
+  IF cardinality(p_ack_offsets) > 0 THEN
+    DELETE FROM {s}.claims c
+    USING unnest(p_ack_partitions, p_ack_offsets) AS a (part, off)
+    WHERE c.group_name = p_group AND c.topic = p_topic AND c.partition = a.part AND c.log_offset = a.off;
+  END IF;
+  IF cardinality(p_nack_offsets) > 0 THEN
+    UPDATE {s}.claims c SET visible_at = v_now + n.delay
+    FROM unnest(p_nack_partitions, p_nack_offsets, p_nack_counts, p_nack_delays) AS n (part, off, cnt, delay)
+    WHERE c.group_name = p_group AND c.topic = p_topic AND c.partition = n.part AND c.log_offset = n.off
+      AND c.delivery_count = n.cnt;
+  END IF;
+END $fn$;
+`;

@@ -1,10 +1,15 @@
 import { afterAll, describe } from 'vitest';
 import type { TransportConformanceOptions } from '../options.js';
 import { errorTests } from './error-tests.js';
+import { groupTests } from './group-tests.js';
 import { Harness } from './harness.js';
 import { lifecycleTests } from './lifecycle-tests.js';
+import { loadTests } from './load-tests.js';
+import { orderingTests } from './ordering-tests.js';
 import { payloadTests } from './payload-tests.js';
 import { publishTests } from './publish-tests.js';
+import { redeliveryTests } from './redelivery-tests.js';
+import { replayTests } from './replay-tests.js';
 
 /**
  * Registers the transport conformance suite as Vitest tests. Call it at the top level of a test
@@ -22,7 +27,12 @@ export function describeTransportConformance(options: TransportConformanceOption
 
     describe('publish and receive', () => publishTests(harness));
     describe('payloads, headers and keys', () => payloadTests(harness));
+    describe('at-least-once redelivery', () => redeliveryTests(harness));
+    describe('consumer groups', () => groupTests(harness));
+    describe('per-key ordering', () => orderingTests(harness));
+    describe('replay for new groups', () => replayTests(harness));
     describe('closing', () => lifecycleTests(harness));
     describe('rejecting bad input', () => errorTests(harness));
+    describe('volume, concurrency and timing', () => loadTests(harness));
   });
 }

@@ -1,4 +1,4 @@
-import { Nack, type ReceivedMessage, type Subscription } from '@eddy/core';
+import { Nack, type ReceivedMessage, type StartPosition, type Subscription } from '@eddy/core';
 import { createPostgresTransport, type PostgresTransport } from '@eddy/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytes, dropSchema, randomName, TEST_URL, testSchema, text, waitFor } from './helpers.js';
@@ -182,7 +182,7 @@ describe('PostgreSQL transport', () => {
     const before = Date.now();
     await waitFor('a new millisecond', () => Date.now() > before + 2);
     await transport.publish(topic, [{ key: 'k', payload: bytes('2') }]);
-    const collect = async (group: string, from: Parameters<PostgresTransport['subscribe']>[1]['from']) => {
+    const collect = async (group: string, from: StartPosition) => {
       const got: string[] = [];
       const sub = await transport.subscribe(topic, { group, from }, (m) => void got.push(text(m.payload)));
       return { got, sub };

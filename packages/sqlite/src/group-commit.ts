@@ -1,0 +1,94 @@
+import { BackendError, type Position } from '@eddy/core';
+import type { AppendRequest } from './log-store.js';
+
+interface Pending {
+  readonly request: AppendRequest;
+  readonly resolve: (positions: Position[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export interface GroupCommitOptions {
+  readonly windowMs: number;
+  readonly maxBatchMessages: number;
+  /** Writes the batch in one transaction and returns positions per request. Throws to fail the batch. */
+  readonly commit: (requests: readonly AppendRequest[]) => Position[][];
+  /** Called after each successful commit with the topics written. */
+  readonly afterCommit: (requests: readonly AppendRequest[]) => void;
+}
+
+/**
+ * Collects publishes that arrive close together and writes them in one transaction, so that a
+ * thousand concurrent small publishes cost one commit (one fsync) instead of a thousand. A publish
+ * resolves only after the commit that holds it.
+ */
+export class GroupCommit {
+  readonly #options: GroupCommitOptions;
+  #queue: Pending[] = [];
+  #scheduled = false;
+  #idle: (() => void)[] = [];
+
+  constructor(options: GroupCommitOptions) {
+    this.#options = options;
+  }
+
+  enqueue(request: AppendRequest): Promise<Position[]> {
+    return new Promise<Position[]>((resolve, reject) => {
+      this.#queue.push({ request, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves once everything queued so far is committed (or failed). */
+  drained(): Promise<void> {
+    if (this.#queue.length === 0 && !this.#scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    if (this.#options.windowMs > 0) setTimeout(() => this.#flush(), this.#options.windowMs);
+    else setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    let count = 0;
+    let take = 0;
+    while (take < this.#queue.length && (take === 0 || count < this.#options.maxBatchMessages)) {
+      count += this.#queue[take]!.request.messages.length;
+      take += 1;
+    }
+    const batch = this.#queue.slice(0, take);
+    this.#queue = this.#queue.slice(take);
+    if (batch.length > 0) {
+      const requests = batch.map((pending) => pending.request);
+      let results: Position[][] | undefined;
+      try {
+        results = this.#options.commit(requests);
+      } catch (error) {
+        const failure =
+          error instanceof BackendError
+            ? error
+            : new BackendError(
+                `SQLite commit failed: ${(error as Error).message}. Nothing of this publish was written; retry it.`,
+                {
+                  cause: error,
+                  retriable: true,
+                },
+              );
+        for (const pending of batch) pending.reject(failure);
+      }
+      if (results !== undefined) {
+        batch.forEach((pending, index) => pending.resolve(results[index]!));
+        this.#options.afterCommit(requests);
+      }
+    }
+    if (this.#queue.length > 0) this.#schedule();
+    else {
+      const idle = this.#idle;
+      this.#idle = [];
+      for (const resolve of idle) resolve();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+
+/** What a transport instance hears from others on the same file in this process. */
+export interface NotifierListener {
+  /** Messages were committed to these topics. */
+  appended(topicIds: ReadonlySet<number>): void;
+  /** Membership or leases of this group changed (join, leave, release, reset). */
+  groupChanged(groupId: number): void;
+}
+
+// Instances that share a file inside one process wake each other directly; other processes are
+// reached by the data_version poll in the transport.
+const registry = new Map<string, Set<NotifierListener>>();
+
+function keyOf(path: string): string | undefined {
+  return path === ':memory:' ? undefined : resolve(path);
+}
+
+export function joinFile(path: string, listener: NotifierListener): () => void {
+  const key = keyOf(path);
+  if (key === undefined) return () => undefined;
+  let listeners = registry.get(key);
+  if (listeners === undefined) {
+    listeners = new Set();
+    registry.set(key, listeners);
+  }
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0) registry.delete(key);
+  };
+}
+
+export function notifyAppended(path: string, self: NotifierListener, topicIds: ReadonlySet<number>): void {
+  const listeners = registry.get(keyOf(path) ?? '');
+  if (listeners === undefined) {
+    self.appended(topicIds);
+    return;
+  }
+  for (const listener of listeners) listener.appended(topicIds);
+}
+
+export function notifyGroupChanged(path: string, self: NotifierListener, groupId: number): void {
+  const listeners = registry.get(keyOf(path) ?? '');
+  if (listeners === undefined) {
+    self.groupChanged(groupId);
+    return;
+  }
+  for (const listener of listeners) listener.groupChanged(groupId);
+}

@@ -1,0 +1,169 @@
+import type { StoredMessage } from './log-store.js';
+
+export type EntryState = 'queued' | 'ready' | 'inflight' | 'waiting' | 'acked';
+
+/** One fetched, not yet acknowledged message of an owned partition. */
+export interface Entry {
+  readonly stream: PartitionStream;
+  readonly message: StoredMessage;
+  /** Deliveries so far, including ones recorded before this member took the partition. */
+  deliveries: number;
+  state: EntryState;
+  /** Bumped on every delivery and timeout, so a late settle of an old delivery is recognised. */
+  token: number;
+  startedAt: number;
+  /** Counted in `undispatched` until first handed out by this member. */
+  buffered: boolean;
+  /** Delayed messages (deliverAt) are delivered out of key order, so they never block their key. */
+  readonly keyed: boolean;
+}
+
+export interface PartitionSnapshot {
+  readonly floor: number;
+  readonly acked: readonly number[];
+  /** Offsets below this were handed out before (by any member). */
+  readonly dispatched: number;
+  /** Recorded delivery counts for offsets at or above the floor. */
+  readonly attempts: ReadonlyMap<number, number>;
+}
+
+/**
+ * In-memory view of a partition this member holds the lease on: the ack floor (every offset below
+ * it is settled), the acknowledged offsets above it, and per-key queues that keep a key's messages
+ * in order (a message is handed out only when every earlier message of its key is acknowledged).
+ */
+export class PartitionStream {
+  readonly partition: number;
+  readonly epoch: number;
+  floor: number;
+  fetchOffset: number;
+  readonly acked: Set<number>;
+  /** Offsets removed by retention before this group read them: [from, to). */
+  readonly gaps: [number, number][] = [];
+  readonly entries = new Map<number, Entry>();
+  readonly #keyQueues = new Map<string, Entry[]>();
+  readonly #priorDispatched: number;
+  readonly #priorAttempts: ReadonlyMap<number, number>;
+  /** Delivery counts of messages that were delivered and not acknowledged, to persist. */
+  readonly pendingAttempts = new Map<number, number>();
+  dispatchedHigh: number;
+  inFlight = 0;
+  undispatched = 0;
+  hasMore = true;
+  releasing = false;
+  abandoned = false;
+  dirty = false;
+
+  constructor(partition: number, epoch: number, snapshot: PartitionSnapshot) {
+    this.partition = partition;
+    this.epoch = epoch;
+    this.floor = snapshot.floor;
+    this.fetchOffset = snapshot.floor;
+    this.acked = new Set(snapshot.acked.filter((offset) => offset >= snapshot.floor));
+    this.#priorDispatched = snapshot.dispatched;
+    this.#priorAttempts = snapshot.attempts;
+    this.dispatchedHigh = snapshot.floor;
+    this.advanceFloor();
+  }
+
+  /** Adds a fetched message; returns the entry when it can be handed out right away. */
+  add(message: StoredMessage, now: number): Entry | undefined {
+    this.fetchOffset = message.offset + 1;
+    if (this.acked.has(message.offset)) return undefined;
+    const delayed = message.deliverAt !== undefined && message.deliverAt > now;
+    const entry: Entry = {
+      stream: this,
+      message,
+      deliveries: this.#priorAttempts.get(message.offset) ?? (message.offset < this.#priorDispatched ? 1 : 0),
+      state: 'queued',
+      token: 0,
+      startedAt: 0,
+      buffered: !delayed,
+      keyed: message.key !== undefined && !delayed,
+    };
+    this.entries.set(message.offset, entry);
+    // Delayed messages wait on a timer, not in the buffer, so they never stall reading.
+    if (!delayed) this.undispatched += 1;
+    if (delayed) {
+      entry.state = 'waiting';
+      return undefined;
+    }
+    if (!entry.keyed) {
+      entry.state = 'ready';
+      return entry;
+    }
+    const key = message.key!;
+    const queue = this.#keyQueues.get(key);
+    if (queue === undefined) {
+      this.#keyQueues.set(key, [entry]);
+      entry.state = 'ready';
+      return entry;
+    }
+    queue.push(entry);
+    return undefined;
+  }
+
+  /** Records a gap left by retention between what was expected and what exists. */
+  addGap(from: number, to: number): void {
+    this.gaps.push([from, to]);
+    this.fetchOffset = Math.max(this.fetchOffset, to);
+    this.advanceFloor();
+  }
+
+  /** Marks the entry acknowledged; returns the next entry of its key that may now be handed out. */
+  ack(entry: Entry): Entry | undefined {
+    entry.state = 'acked';
+    const offset = entry.message.offset;
+    this.entries.delete(offset);
+    this.pendingAttempts.delete(offset);
+    this.acked.add(offset);
+    this.dirty = true;
+    this.advanceFloor();
+    if (!entry.keyed) return undefined;
+    const key = entry.message.key!;
+    const queue = this.#keyQueues.get(key);
+    if (queue === undefined) return undefined;
+    const at = queue.indexOf(entry);
+    if (at >= 0) queue.splice(at, 1);
+    const next = queue[0];
+    if (next === undefined) {
+      this.#keyQueues.delete(key);
+      return undefined;
+    }
+    if (next.state === 'queued') {
+      next.state = 'ready';
+      return next;
+    }
+    return undefined;
+  }
+
+  advanceFloor(): void {
+    for (;;) {
+      if (this.acked.delete(this.floor)) {
+        this.floor += 1;
+        continue;
+      }
+      const gap = this.gaps.find(([from, to]) => from <= this.floor && this.floor < to);
+      if (gap !== undefined) {
+        this.floor = gap[1];
+        this.gaps.splice(this.gaps.indexOf(gap), 1);
+        continue;
+      }
+      break;
+    }
+  }
+
+  /** Acknowledged offsets above the floor, as stored. */
+  ackedJson(): string | null {
+    if (this.acked.size === 0) return null;
+    return JSON.stringify([...this.acked].sort((a, b) => a - b));
+  }
+
+  /**
+   * Offsets below the returned value were handed out at least once; persisted so that a member taking
+   * over after a crash counts those deliveries.
+   */
+  dispatchedMark(): number {
+    return Math.max(this.dispatchedHigh, this.floor);
+  }
+}

@@ -1,0 +1,442 @@
+import { randomUUID } from 'node:crypto';
+import {
+  PositionLostError,
+  redeliveryDelayOf,
+  type MessageHandler,
+  type ReceivedMessage,
+  type ResolvedSubscribeOptions,
+  type Subscription,
+} from '@eddy/core';
+import type { GroupStore } from './group-store.js';
+import type { LogStore, StoredMessage, TopicInfo } from './log-store.js';
+import { formatOffset } from './offsets.js';
+import type { ResolvedOptions } from './options.js';
+import { PartitionStream, type Entry } from './partition-stream.js';
+
+export interface SubscriptionContext {
+  readonly log: LogStore;
+  readonly groups: GroupStore;
+  readonly options: ResolvedOptions;
+  readonly groupChanged: (groupId: number) => void;
+  readonly onClosed: (subscription: SqliteSubscription) => void;
+}
+
+/**
+ * One member of a consumer group. Partitions are leased to members (the lease lives in the database,
+ * so members in other processes see it); the holder reads its partitions in batches, hands messages
+ * out in key order, and commits acknowledgements as an ack floor plus the acknowledged set above it.
+ */
+export class SqliteSubscription implements Subscription {
+  readonly topic: TopicInfo;
+  readonly groupId: number;
+  readonly #ctx: SubscriptionContext;
+  readonly #options: ResolvedSubscribeOptions;
+  readonly #handler: MessageHandler;
+  readonly #memberId = randomUUID();
+  readonly #leaseMs: number;
+  readonly #heartbeatMs: number;
+  readonly #streams = new Map<number, PartitionStream>();
+  readonly #cooldown = new Map<number, number>();
+  readonly #inflight = new Set<Entry>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #ready: Entry[] = [];
+  #readyHead = 0;
+  #inFlight = 0;
+  #closing = false;
+  #closed: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #tickScheduled = false;
+  #heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(
+    ctx: SubscriptionContext,
+    topic: TopicInfo,
+    groupId: number,
+    options: ResolvedSubscribeOptions,
+    handler: MessageHandler,
+  ) {
+    this.#ctx = ctx;
+    this.topic = topic;
+    this.groupId = groupId;
+    this.#options = options;
+    this.#handler = handler;
+    // A crashed member's partitions become claimable when its lease runs out, which is what makes
+    // "redelivered after ackTimeoutMs" hold across processes.
+    this.#leaseMs = options.ackTimeoutMs;
+    this.#heartbeatMs = Math.max(5, Math.min(1_000, Math.floor(options.ackTimeoutMs / 3)));
+  }
+
+  start(): void {
+    this.#tick();
+    this.#heartbeat = setInterval(() => {
+      this.#sweepTimeouts();
+      this.#tick();
+    }, this.#heartbeatMs);
+  }
+
+  /** New messages may exist in this topic. */
+  wake(): void {
+    if (this.#closing) return;
+    for (const stream of this.#streams.values()) stream.hasMore = true;
+    this.#pump();
+  }
+
+  /** Membership or leases of the group changed: rebalance soon. */
+  scheduleTick(): void {
+    if (this.#tickScheduled || this.#closing) return;
+    this.#tickScheduled = true;
+    setImmediate(() => {
+      this.#tickScheduled = false;
+      this.#tick();
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#heartbeat);
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    for (const stream of this.#streams.values()) stream.releasing = true;
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    clearTimeout(this.#flushTimer);
+    this.#guard(() => {
+      this.#ctx.groups.write(() => {
+        for (const stream of this.#streams.values()) this.#releaseRow(stream);
+        this.#ctx.groups.leave(this.groupId, this.#memberId);
+      });
+    });
+    this.#streams.clear();
+    this.#ctx.onClosed(this);
+    this.#ctx.groupChanged(this.groupId);
+  }
+
+  #guard(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.#ctx.options.onError(error as Error);
+    }
+  }
+
+  // Heartbeat: renew leases and membership, give up partitions above the fair share, claim free ones.
+  #tick(): void {
+    if (this.#closing) return;
+    const now = Date.now();
+    const lost: PartitionStream[] = [];
+    const claimed: { partition: number; epoch: number }[] = [];
+    let share = this.#streams.size;
+    this.#guard(() => {
+      this.#ctx.groups.write(() => {
+        const members = this.#ctx.groups.heartbeat(this.groupId, this.#memberId, now, this.#leaseMs);
+        const rows = this.#ctx.groups.partitions(this.groupId);
+        for (const stream of this.#streams.values()) {
+          if (!this.#saveRow(stream, now)) lost.push(stream);
+        }
+        share = Math.ceil(this.topic.partitions / members);
+        let owned = this.#streams.size - lost.length;
+        const start = Math.floor(Math.random() * rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[(start + i) % rows.length]!;
+          if (this.#streams.has(row.partition)) continue;
+          if (row.owner !== null && row.lease_expires >= now) continue;
+          const cooling = members > 1 && (this.#cooldown.get(row.partition) ?? 0) > now;
+          const longFree = row.lease_expires + this.#heartbeatMs < now;
+          if (cooling || (owned >= share && !longFree)) continue;
+          if (
+            this.#ctx.groups.claim(
+              this.groupId,
+              row.partition,
+              this.#memberId,
+              row.epoch,
+              now + this.#leaseMs,
+            )
+          ) {
+            claimed.push({ partition: row.partition, epoch: row.epoch + 1 });
+            owned += 1;
+          }
+        }
+      });
+    });
+    for (const stream of lost) this.#abandon(stream);
+    const held = [...this.#streams.values()].filter((stream) => !stream.releasing);
+    for (const { partition, epoch } of claimed) this.#adopt(partition, epoch);
+    // Above the fair share: hand back partitions held before this tick (idle ones first), never the
+    // ones just claimed, so a partition taken over for a stuck member is actually served.
+    const extra = held.length + claimed.length - share;
+    if (extra > 0) {
+      held.sort((a, b) => a.inFlight - b.inFlight);
+      for (const stream of held.slice(0, extra)) this.#startRelease(stream);
+    }
+    this.#pump();
+  }
+
+  #adopt(partition: number, epoch: number): void {
+    const groups = this.#ctx.groups;
+    const row = groups.partition(this.groupId, partition);
+    if (row === undefined) return;
+    const stream = new PartitionStream(partition, epoch, {
+      floor: row.ack_floor,
+      acked: row.acked === null ? [] : (JSON.parse(row.acked) as number[]),
+      dispatched: row.dispatched,
+      attempts: groups.attempts(this.groupId, partition, row.ack_floor),
+    });
+    this.#streams.set(partition, stream);
+    const first = this.#ctx.log.firstOffset(this.topic, partition);
+    if (stream.floor < first) this.#positionLost(stream, stream.floor, first);
+  }
+
+  #positionLost(stream: PartitionStream, from: number, to: number): void {
+    stream.addGap(from, to);
+    stream.dirty = true;
+    this.#ctx.options.onError(
+      new PositionLostError({
+        topic: this.topic.name,
+        group: this.#options.group,
+        partition: stream.partition,
+        from: formatOffset(from),
+        to: formatOffset(to - 1),
+      }),
+    );
+  }
+
+  #saveRow(stream: PartitionStream, now: number): boolean {
+    const groups = this.#ctx.groups;
+    for (const [offset, deliveries] of stream.pendingAttempts) {
+      groups.putAttempt(this.groupId, stream.partition, offset, deliveries);
+    }
+    stream.pendingAttempts.clear();
+    const saved = groups.save(this.groupId, stream.partition, this.#memberId, stream.epoch, {
+      floor: stream.floor,
+      acked: stream.ackedJson(),
+      dispatched: stream.dispatchedMark(),
+      leaseExpires: now + this.#leaseMs,
+    });
+    if (saved && stream.dirty) groups.trimAttempts(this.groupId, stream.partition, stream.floor);
+    stream.dirty = false;
+    return saved;
+  }
+
+  #releaseRow(stream: PartitionStream): void {
+    const groups = this.#ctx.groups;
+    // Everything handed out and not acknowledged has its delivery count in pendingAttempts (nacks,
+    // timeouts), so the next holder can count from the floor without guessing.
+    for (const entry of stream.entries.values()) {
+      if (entry.deliveries > 0) stream.pendingAttempts.set(entry.message.offset, entry.deliveries);
+    }
+    for (const [offset, deliveries] of stream.pendingAttempts) {
+      groups.putAttempt(this.groupId, stream.partition, offset, deliveries);
+    }
+    groups.trimAttempts(this.groupId, stream.partition, stream.floor);
+    groups.release(this.groupId, stream.partition, this.#memberId, stream.epoch, {
+      floor: stream.floor,
+      acked: stream.ackedJson(),
+      dispatched: stream.floor,
+      now: Date.now(),
+    });
+  }
+
+  #startRelease(stream: PartitionStream): void {
+    stream.releasing = true;
+    if (stream.inFlight === 0) this.#release(stream);
+  }
+
+  #release(stream: PartitionStream): void {
+    if (stream.abandoned || this.#closing) return;
+    this.#guard(() => this.#ctx.groups.write(() => this.#releaseRow(stream)));
+    this.#abandon(stream);
+    this.#ctx.groupChanged(this.groupId);
+  }
+
+  #abandon(stream: PartitionStream): void {
+    stream.abandoned = true;
+    if (this.#streams.get(stream.partition) === stream) this.#streams.delete(stream.partition);
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushTimer !== undefined) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#flush();
+    }, this.#ctx.options.ackCommitIntervalMs);
+  }
+
+  #flush(): void {
+    const now = Date.now();
+    const lost: PartitionStream[] = [];
+    this.#guard(() => {
+      this.#ctx.groups.write(() => {
+        for (const stream of this.#streams.values()) {
+          if ((stream.dirty || stream.pendingAttempts.size > 0) && !this.#saveRow(stream, now))
+            lost.push(stream);
+        }
+      });
+    });
+    for (const stream of lost) this.#abandon(stream);
+  }
+
+  // Reads more messages for each held partition while there is room in the buffer and the window.
+  #pump(): void {
+    if (this.#closing) return;
+    const { fetchBatchSize, maxUnackedWindow } = this.#ctx.options;
+    const now = Date.now();
+    for (const stream of this.#streams.values()) {
+      while (stream.hasMore && !stream.releasing && stream.undispatched < fetchBatchSize) {
+        const room = maxUnackedWindow - (stream.fetchOffset - stream.floor);
+        if (room <= 0) break;
+        const limit = Math.min(fetchBatchSize, room);
+        let rows: StoredMessage[] = [];
+        this.#guard(() => {
+          rows = this.#ctx.log.read(this.topic, stream.partition, stream.fetchOffset, limit);
+        });
+        const first = rows[0];
+        if (first === undefined) {
+          const retained = this.#ctx.log.firstOffset(this.topic, stream.partition);
+          if (retained > stream.fetchOffset) this.#positionLost(stream, stream.fetchOffset, retained);
+        } else if (first.offset > stream.fetchOffset) {
+          this.#positionLost(stream, stream.fetchOffset, first.offset);
+        }
+        for (const row of rows) {
+          const entry = stream.add(row, now);
+          if (entry !== undefined) this.#ready.push(entry);
+          else if (stream.entries.get(row.offset)?.state === 'waiting') {
+            this.#later(row.deliverAt! - now, () => this.#makeReady(stream.entries.get(row.offset)));
+          }
+        }
+        if (rows.length < limit) stream.hasMore = false;
+      }
+    }
+    this.#dispatch();
+  }
+
+  #later(delayMs: number, work: () => void): void {
+    if (this.#closing) return;
+    if (delayMs <= 0) {
+      setImmediate(work);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      work();
+    }, delayMs);
+    this.#timers.add(timer);
+  }
+
+  #makeReady(entry: Entry | undefined): void {
+    if (entry === undefined || entry.state !== 'waiting' || entry.stream.abandoned || this.#closing) return;
+    entry.state = 'ready';
+    this.#ready.push(entry);
+    this.#dispatch();
+  }
+
+  #dispatch(): void {
+    const max = this.#options.maxInFlight;
+    while (this.#inFlight < max && this.#readyHead < this.#ready.length) {
+      const entry = this.#ready[this.#readyHead++]!;
+      if (entry.state !== 'ready' || entry.stream.abandoned || entry.stream.releasing) continue;
+      this.#deliver(entry);
+    }
+    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
+      this.#ready = this.#ready.slice(this.#readyHead);
+      this.#readyHead = 0;
+    }
+  }
+
+  #deliver(entry: Entry): void {
+    const stream = entry.stream;
+    if (entry.buffered) {
+      entry.buffered = false;
+      stream.undispatched -= 1;
+    }
+    entry.state = 'inflight';
+    entry.deliveries += 1;
+    const token = ++entry.token;
+    entry.startedAt = Date.now();
+    this.#inFlight += 1;
+    stream.inFlight += 1;
+    this.#inflight.add(entry);
+    const offset = entry.message.offset;
+    if (offset + 1 > stream.dispatchedHigh) stream.dispatchedHigh = offset + 1;
+    const { message } = entry;
+    const received: ReceivedMessage = {
+      topic: this.topic.name,
+      partition: stream.partition,
+      offset: formatOffset(offset),
+      key: message.key,
+      headers: message.headers,
+      payload: message.payload,
+      publishedAt: message.publishedAt,
+      deliveryCount: entry.deliveries,
+    };
+    let result: Promise<void> | void;
+    try {
+      result = this.#handler(received);
+    } catch (error) {
+      queueMicrotask(() => this.#settle(entry, token, error, true));
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        () => this.#settle(entry, token, undefined, false),
+        (error: unknown) => this.#settle(entry, token, error, true),
+      );
+    } else {
+      queueMicrotask(() => this.#settle(entry, token, undefined, false));
+    }
+  }
+
+  #settle(entry: Entry, token: number, error: unknown, failed: boolean): void {
+    // A delivery that timed out was already counted out and redelivered; its late result is ignored.
+    if (entry.token !== token || entry.state !== 'inflight') return;
+    const stream = entry.stream;
+    this.#inflight.delete(entry);
+    this.#inFlight -= 1;
+    stream.inFlight -= 1;
+    if (!stream.abandoned) {
+      if (!failed) {
+        const next = stream.ack(entry);
+        if (next !== undefined) this.#ready.push(next);
+      } else {
+        entry.state = 'waiting';
+        stream.pendingAttempts.set(entry.message.offset, entry.deliveries);
+        stream.dirty = true;
+        this.#later(redeliveryDelayOf(error, this.#options.nackDelayMs), () => this.#makeReady(entry));
+      }
+      this.#scheduleFlush();
+      if (stream.releasing && stream.inFlight === 0) this.#release(stream);
+    }
+    if (this.#closing) {
+      if (this.#inFlight === 0) this.#drained?.();
+      return;
+    }
+    if (stream.undispatched < this.#ctx.options.fetchBatchSize / 2) this.#pump();
+    else this.#dispatch();
+  }
+
+  // An unsettled delivery past ackTimeoutMs counts as failed: its partition is handed back so that
+  // any member (this one only after a cool-down, if others are alive) redelivers it.
+  #sweepTimeouts(): void {
+    const now = Date.now();
+    const expired = new Set<PartitionStream>();
+    for (const entry of this.#inflight) {
+      if (now - entry.startedAt < this.#options.ackTimeoutMs) continue;
+      this.#inflight.delete(entry);
+      entry.token += 1;
+      entry.state = 'waiting';
+      this.#inFlight -= 1;
+      entry.stream.inFlight -= 1;
+      entry.stream.pendingAttempts.set(entry.message.offset, entry.deliveries);
+      expired.add(entry.stream);
+    }
+    for (const stream of expired) {
+      this.#cooldown.set(stream.partition, now + this.#options.ackTimeoutMs);
+      if (!stream.abandoned) this.#startRelease(stream);
+    }
+    if (this.#closing && this.#inFlight === 0) this.#drained?.();
+  }
+}

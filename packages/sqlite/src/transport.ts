@@ -1,0 +1,168 @@
+import {
+  ClosedError,
+  messageSizeBytes,
+  resolveSubscribeOptions,
+  validatePublish,
+  type MessageHandler,
+  type OutgoingMessage,
+  type Position,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type TransportCapabilities,
+} from '@eddy/core';
+import { createAdmin, type SqliteAdmin } from './admin.js';
+import { GroupCommit } from './group-commit.js';
+import { GroupStore } from './group-store.js';
+import { LogStore, type AppendRequest } from './log-store.js';
+import { joinFile, notifyAppended, notifyGroupChanged, type NotifierListener } from './notifier.js';
+import { resolveOptions, type SqliteTransportOptions } from './options.js';
+import { Retention } from './retention.js';
+import { openDatabase } from './schema.js';
+import { SqliteSubscription } from './subscription.js';
+
+/** The SQLite transport: a `Transport` plus the admin reads and actions of the log. */
+export interface SqliteTransport extends Transport {
+  readonly admin: SqliteAdmin;
+}
+
+/**
+ * Opens (creating if needed) an Eddy log in a SQLite file. Several transports, in one process or
+ * in several, may share the file; see docs/sqlite-log.md for the guarantees.
+ */
+export function createSqliteTransport(input: SqliteTransportOptions): SqliteTransport {
+  const options = resolveOptions(input);
+  const db = openDatabase(options);
+  const log = new LogStore(db);
+  const groups = new GroupStore(db);
+  const retention = new Retention(db);
+  const capabilities: TransportCapabilities = {
+    durable: options.path !== ':memory:',
+    orderingPerKey: true,
+    consumerGroups: true,
+    replay: true,
+    replayFromTime: true,
+    delayedDelivery: true,
+    nackDelay: true,
+    maxMessageBytes: options.maxMessageBytes,
+  };
+  const byTopic = new Map<number, Set<SqliteSubscription>>();
+  const subscriptions = new Set<SqliteSubscription>();
+  let closed: Promise<void> | undefined;
+
+  const listener: NotifierListener = {
+    appended(topicIds) {
+      for (const topicId of topicIds)
+        for (const subscription of byTopic.get(topicId) ?? []) subscription.wake();
+    },
+    groupChanged(groupId) {
+      for (const subscription of subscriptions)
+        if (subscription.groupId === groupId) subscription.scheduleTick();
+    },
+  };
+  const leaveFile = joinFile(options.path, listener);
+
+  const writer = new GroupCommit({
+    windowMs: options.groupCommitWindowMs,
+    maxBatchMessages: options.maxBatchMessages,
+    commit: (requests) => db.transaction(() => log.appendAll(requests, Date.now())).immediate(),
+    afterCommit: (requests: readonly AppendRequest[]) =>
+      notifyAppended(options.path, listener, new Set(requests.map((request) => request.topic.id))),
+  });
+
+  // Other processes' commits are invisible to in-process notification; data_version changes
+  // whenever another connection commits, so polling it is a cheap, bounded wake-up.
+  let dataVersion = db.pragma('data_version', { simple: true });
+  const poll = setInterval(() => {
+    try {
+      const version = db.pragma('data_version', { simple: true });
+      if (version === dataVersion) return;
+      dataVersion = version;
+      for (const subscription of subscriptions) subscription.wake();
+    } catch (error) {
+      options.onError(error as Error);
+    }
+  }, options.pollIntervalMs);
+  poll.unref();
+
+  const retentionTimer = setInterval(() => {
+    retention.run().catch((error: unknown) => options.onError(error as Error));
+  }, options.retentionIntervalMs);
+  retentionTimer.unref();
+
+  const topicFor = (name: string) =>
+    log.ensure(name, options.topics[name] ?? {}, options.partitions, options.retention);
+  const groupChanged = (groupId: number) => notifyGroupChanged(options.path, listener, groupId);
+
+  const admin = createAdmin({
+    db,
+    log,
+    groups,
+    retention,
+    defaultPartitions: options.partitions,
+    groupChanged,
+  });
+
+  return {
+    name: 'sqlite',
+    capabilities,
+    admin,
+
+    async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
+      if (closed !== undefined) throw new ClosedError('This SQLite transport');
+      validatePublish(topic, messages, capabilities);
+      if (messages.length === 0) return [];
+      const info = topicFor(topic);
+      return writer.enqueue({ topic: info, messages, sizes: messages.map(messageSizeBytes) });
+    },
+
+    async subscribe(
+      topic: string,
+      subscribeOptions: SubscribeOptions,
+      handler: MessageHandler,
+    ): Promise<Subscription> {
+      if (closed !== undefined) throw new ClosedError('This SQLite transport');
+      const resolved = resolveSubscribeOptions(topic, subscribeOptions);
+      const info = topicFor(topic);
+      const groupId = groups.ensure(info, resolved.group, resolved.from);
+      const subscription = new SqliteSubscription(
+        {
+          log,
+          groups,
+          options,
+          groupChanged,
+          onClosed: (closedSubscription) => {
+            subscriptions.delete(closedSubscription);
+            byTopic.get(info.id)?.delete(closedSubscription);
+          },
+        },
+        info,
+        groupId,
+        resolved,
+        handler,
+      );
+      subscriptions.add(subscription);
+      let set = byTopic.get(info.id);
+      if (set === undefined) {
+        set = new Set();
+        byTopic.set(info.id, set);
+      }
+      set.add(subscription);
+      subscription.start();
+      groupChanged(groupId);
+      return Promise.resolve(subscription);
+    },
+
+    close(): Promise<void> {
+      closed ??= (async () => {
+        await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+        await writer.drained();
+        clearInterval(poll);
+        clearInterval(retentionTimer);
+        leaveFile();
+        db.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,206 @@
+import {
+  createMemoryTransport,
+  ErrorCodes,
+  isEddyError,
+  MemoryBroker,
+  Nack,
+  partitionForKey,
+  type ReceivedMessage,
+  type Transport,
+} from '@eddy/core';
+import { createGate, waitFor } from '@eddy/conformance';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const encoder = new TextEncoder();
+const text = (value: string): Uint8Array => encoder.encode(value);
+const decode = (message: ReceivedMessage): string => new TextDecoder().decode(message.payload);
+
+const open: Transport[] = [];
+function transport(options: Parameters<typeof createMemoryTransport>[0] = {}): Transport {
+  const created = createMemoryTransport(options);
+  open.push(created);
+  return created;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return isEddyError(error) ? error.code : 'not an EddyError';
+  }
+}
+
+function activeTimers(): number {
+  return process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((t) => t.close()));
+});
+
+describe('memory transport', () => {
+  it('maps keys with partitionForKey and spreads keyless messages round-robin', async () => {
+    const t = transport({ broker: new MemoryBroker({ partitions: 8 }) });
+    const keyed = await t.publish('orders', [
+      { key: 'order-1', payload: text('a') },
+      { key: 'Ünï', payload: text('b') },
+    ]);
+    expect(keyed.map((p) => p.partition)).toEqual([partitionForKey('order-1', 8), partitionForKey('Ünï', 8)]);
+    const keyless = await t.publish(
+      'orders',
+      Array.from({ length: 8 }, () => ({ payload: text('x') })),
+    );
+    expect(keyless.map((p) => p.partition).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('rejects a broker without partitions and start positions that cannot exist', async () => {
+    expect(await codeOf(Promise.resolve().then(() => new MemoryBroker({ partitions: 0 })))).toBe(
+      ErrorCodes.InvalidOption,
+    );
+    const t = transport({ broker: new MemoryBroker({ partitions: 2 }) });
+    const noop = (): void => {};
+    expect(
+      await codeOf(
+        t.subscribe('t', { group: 'g', from: { positions: [{ partition: 2, offset: '0' }] } }, noop),
+      ),
+    ).toBe(ErrorCodes.InvalidOption);
+    expect(
+      await codeOf(
+        t.subscribe('t', { group: 'g', from: { positions: [{ partition: 0, offset: 'x-1' }] } }, noop),
+      ),
+    ).toBe(ErrorCodes.InvalidOption);
+  });
+
+  it('honours a custom maxMessageBytes and reports it in capabilities', async () => {
+    const t = transport({ maxMessageBytes: 10 });
+    expect(t.capabilities.maxMessageBytes).toBe(10);
+    expect(t.capabilities.durable).toBe(false);
+    await expect(t.publish('small', [{ payload: new Uint8Array(10) }])).resolves.toHaveLength(1);
+    expect(await codeOf(t.publish('small', [{ payload: new Uint8Array(11) }]))).toBe(
+      ErrorCodes.MessageTooLarge,
+    );
+  });
+
+  it('keeps what was published when the producer or a handler mutates its buffer', async () => {
+    const t = transport();
+    const seen: string[][] = [[], []];
+    for (const index of [0, 1]) {
+      await t.subscribe('copies', { group: `g${index}` }, (message) => {
+        seen[index]!.push(decode(message));
+        message.payload.fill(0);
+      });
+    }
+    const payload = text('original');
+    await t.publish('copies', [{ payload }]);
+    payload.fill(0);
+    await waitFor(() => seen[0]!.length === 1 && seen[1]!.length === 1);
+    expect(seen).toEqual([['original'], ['original']]);
+  });
+
+  it('runs keyless messages concurrently but holds a key until its earlier message is acknowledged', async () => {
+    const t = transport();
+    const gate = createGate();
+    const started: string[] = [];
+    await t.subscribe('rule', { group: 'g', maxInFlight: 10 }, async (message) => {
+      started.push(decode(message));
+      await gate.promise;
+    });
+    await t.publish('rule', [
+      { payload: text('free-1') },
+      { payload: text('free-2') },
+      { key: 'k', payload: text('k-1') },
+      { key: 'k', payload: text('k-2') },
+    ]);
+    await waitFor(() => started.length === 3);
+    expect(started.sort()).toEqual(['free-1', 'free-2', 'k-1']);
+    gate.open();
+    await waitFor(() => started.length === 4);
+    expect(started[3]).toBe('k-2');
+  });
+
+  it('ignores a late settle from a delivery that already timed out', async () => {
+    const t = transport();
+    const gate = createGate();
+    const deliveries: number[] = [];
+    await t.subscribe('late', { group: 'g', ackTimeoutMs: 50 }, async (message) => {
+      if (decode(message) === 'marker') return;
+      deliveries.push(message.deliveryCount);
+      if (message.deliveryCount === 1) {
+        await gate.promise;
+        throw new Nack(0);
+      }
+    });
+    await t.publish('late', [{ key: 'k', payload: text('slow') }]);
+    await waitFor(() => deliveries.length === 2);
+    gate.open();
+    let markerSeen = false;
+    await t.subscribe('late', { group: 'marker-watch' }, (message) => {
+      if (decode(message) === 'marker') markerSeen = true;
+    });
+    // The stale nack must neither redeliver nor release the key twice: a later message of the key flows once.
+    await t.publish('late', [{ key: 'k', payload: text('marker') }]);
+    await waitFor(() => markerSeen);
+    expect(deliveries).toEqual([1, 2]);
+  });
+
+  it('leaves no timers running after close, even with delayed messages and deliveries in flight', async () => {
+    const baseline = activeTimers();
+    const t = createMemoryTransport();
+    const gate = createGate();
+    let started = false;
+    await t.subscribe('timers', { group: 'g', ackTimeoutMs: 60_000 }, async () => {
+      started = true;
+      await gate.promise;
+    });
+    await t.publish('timers', [
+      { payload: text('held') },
+      { payload: text('later'), deliverAt: Date.now() + 60_000 },
+    ]);
+    await waitFor(() => started);
+    await t.subscribe('timers', { group: 'nack', from: 'earliest', nackDelayMs: 60_000 }, () => {
+      throw new Error('always');
+    });
+    expect(activeTimers()).toBeGreaterThan(baseline);
+    const closing = t.close();
+    gate.open();
+    await closing;
+    expect(activeTimers()).toBe(baseline);
+  });
+
+  it('keeps a group position on the broker across transports, like a restarted process', async () => {
+    const broker = new MemoryBroker();
+    const first = transport({ broker });
+    const got: string[] = [];
+    const subscription = await first.subscribe(
+      'resume',
+      { group: 'billing' },
+      (m) => void got.push(decode(m)),
+    );
+    await first.publish('resume', [{ payload: text('one') }]);
+    await waitFor(() => got.length === 1);
+    await subscription.close();
+    await first.close();
+    const second = transport({ broker });
+    await second.publish('resume', [{ payload: text('two') }]);
+    await second.subscribe('resume', { group: 'billing', from: 'earliest' }, (m) => void got.push(decode(m)));
+    await waitFor(() => got.length === 2);
+    expect(got).toEqual(['one', 'two']);
+  });
+
+  it('a delayed nack does not hold back other keys', async () => {
+    const t = transport();
+    const handled: string[] = [];
+    await t.subscribe('delays', { group: 'g' }, (message) => {
+      const body = decode(message);
+      if (body === 'retry' && message.deliveryCount === 1) throw new Nack(200);
+      handled.push(body);
+    });
+    await t.publish('delays', [
+      { key: 'a', payload: text('retry') },
+      { key: 'b', payload: text('other') },
+    ]);
+    await waitFor(() => handled.length === 2);
+    expect(handled).toEqual(['other', 'retry']);
+  });
+});

@@ -77,3 +77,75 @@ export {
   type MemoryTransport,
   type MemoryTransportOptions,
 } from './memory/memory-transport.js';
+export { createBus } from './bus/create-bus.js';
+export type {
+  AttemptInfo,
+  Bus,
+  BusEvent,
+  DeliveryOutcome,
+  EventHandler,
+  EventTypes,
+  HandlerContext,
+  PublishOptions,
+  PublishResult,
+  RegisteredHandler,
+} from './bus/bus-types.js';
+export type { BusOptions, ConsumerDefaults, HandlerOptions, StopOptions } from './bus/bus-options.js';
+export { DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_STOP_DEADLINE_MS } from './bus/consumer-settings.js';
+export { currentPublishContext, type PublishContext } from './bus/publish-context.js';
+export { defaultTopicFor } from './bus/routing.js';
+export { stopOnSignals, type Stoppable, type StopOnSignalsOptions } from './bus/shutdown.js';
+export { backoffDelayMs } from './middleware/backoff.js';
+export { correlationMiddleware } from './middleware/correlation.js';
+export {
+  deadLetterMiddleware,
+  defaultDeadLetterTopic,
+  type DeadLetterNotice,
+  type DeadLetterOptions,
+} from './middleware/dead-letter.js';
+export { DEFAULT_DEDUP_TTL_MS, dedupMiddleware, type DedupOptions } from './middleware/dedup.js';
+export { perKeyConcurrencyMiddleware, rateLimitMiddleware } from './middleware/flow-control.js';
+export {
+  composeMiddleware,
+  type ConsumerHandler,
+  type HandlerInfo,
+  type Middleware,
+} from './middleware/middleware.js';
+export { isRetryableError, NON_RETRYABLE_CODE, NonRetryableError } from './middleware/non-retryable-error.js';
+export {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_RETRY_BASE_DELAY_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  resolveRetryOptions,
+  retryMiddleware,
+  type ResolvedRetryOptions,
+  type RetryOptions,
+} from './middleware/retry.js';
+export { timeoutMiddleware } from './middleware/timeout.js';
+export {
+  createDeadLetterAdmin,
+  resolvedTopicOf,
+  type DeadLetterAdmin,
+  type DeadLetterAdminOptions,
+  type DeadLetterEntry,
+  type DeadLetterSelection,
+} from './dlq/dead-letter-admin.js';
+export {
+  DeadLetterHeaders,
+  parseDeadLetterHeaders,
+  REDRIVE_GROUP_HEADER,
+  type DeadLetterMetadata,
+} from './dlq/dead-letter-format.js';
+export { silentLogger, type Logger } from './observability/logger.js';
+export { noopMetrics, type BusMetrics, type ConsumerLabels } from './observability/metrics.js';
+export { metricsMiddleware } from './observability/metrics-middleware.js';
+export {
+  createPrometheusMetrics,
+  type PrometheusMetricsOptions,
+} from './observability/prometheus-metrics.js';
+export {
+  formatTraceparent,
+  parseTraceparent,
+  TRACER_NAME,
+  tracingMiddleware,
+} from './observability/tracing.js';

@@ -1,0 +1,86 @@
+import type { TracerProvider } from '@opentelemetry/api';
+import type { DeadLetterNotice, DeadLetterOptions } from '../middleware/dead-letter.js';
+import type { DedupOptions } from '../middleware/dedup.js';
+import type { Middleware } from '../middleware/middleware.js';
+import type { RetryOptions } from '../middleware/retry.js';
+import type { InboxStore } from '../inbox/inbox-store.js';
+import type { Logger } from '../observability/logger.js';
+import type { BusMetrics } from '../observability/metrics.js';
+import type { StartPosition, Transport } from '../transport/transport.js';
+
+/**
+ * Reliability settings a bus applies to every handler and a handler can override. A handler's
+ * `retry`, `deadLetter` and `dedup` objects replace the bus-wide ones field by field.
+ */
+export interface ConsumerDefaults {
+  /**
+   * Most deliveries of one handler in flight at once (the transport stops fetching beyond it).
+   * Default 16.
+   */
+  readonly maxInFlight?: number;
+  /** Most deliveries with the same partition key in flight at once. Default unlimited. */
+  readonly maxInFlightPerKey?: number;
+  /** Most deliveries started per second by one handler (token bucket). Default unlimited. */
+  readonly ratePerSecond?: number;
+  /**
+   * Time one attempt may take, ms; then `ctx.signal` aborts and the attempt fails with
+   * `TimeoutError` (retried like any failure). `false` for none. Default 20 000.
+   */
+  readonly timeoutMs?: number | false;
+  /** Unsettled deliveries are redelivered after this long (transport `ackTimeoutMs`). Default 30 000. */
+  readonly ackTimeoutMs?: number;
+  /** Retry policy, or `false` for a single attempt. Default 5 attempts, see `RetryOptions`. */
+  readonly retry?: RetryOptions | false;
+  /** Dead-letter queue, or `false` to keep redelivering instead. Default on, topic `<topic>.dlq`. */
+  readonly deadLetter?: DeadLetterOptions | false;
+  /** Dedup by event id. Default on when the bus has an `inbox` store, else off. */
+  readonly dedup?: DedupOptions | false;
+}
+
+export interface BusOptions extends ConsumerDefaults {
+  readonly transport: Transport;
+  /** CloudEvents `source` of published events. Default `/eddy/<group>`. */
+  readonly source?: string;
+  /** Service name; prefixes every handler's consumer group. Default `'default'`. */
+  readonly group?: string;
+  /**
+   * Topic of an event type. Default: the type itself, with characters a topic name cannot hold
+   * replaced by `-` (`order.placed` -> topic `order.placed`).
+   */
+  readonly topicFor?: (type: string) => string;
+  /**
+   * Middleware for every handler, run after the built-in ones, just before the handler (the
+   * validation/upcast slot). Handler-level middleware runs after these.
+   */
+  readonly middleware?: readonly Middleware[];
+  /** Where dedup remembers processed event ids. Turns dedup on for every handler. */
+  readonly inbox?: InboxStore;
+  /** Pino-compatible logger. Default silent. */
+  readonly logger?: Logger;
+  /** Metrics sink, e.g. `await createPrometheusMetrics({ registry })`. Default none. */
+  readonly metrics?: BusMetrics;
+  /** OpenTelemetry tracer provider. Default the global one (a no-op until an SDK registers). */
+  readonly tracerProvider?: TracerProvider;
+  /** Called after a delivery was dead-lettered. Errors it throws are logged, never retried. */
+  readonly onDeadLetter?: (notice: DeadLetterNotice) => void | Promise<void>;
+  /** Whether `stop()` closes the transport. Default true. */
+  readonly closeTransport?: boolean;
+}
+
+export interface HandlerOptions extends ConsumerDefaults {
+  /** Handler name: unique per bus, keys the consumer group `<bus group>.<name>`. Default the event type. */
+  readonly name?: string;
+  /** Topic to consume. Default `topicFor(type)`. */
+  readonly topic?: string;
+  /** Where a new consumer group starts. Default `'latest'`. */
+  readonly from?: StartPosition;
+  /** Middleware for this handler only, run after the bus-wide `middleware`. */
+  readonly middleware?: readonly Middleware[];
+}
+
+export interface StopOptions {
+  /**
+   * How long in-flight deliveries may run before they are aborted and nacked. Default 10 000 ms.
+   */
+  readonly deadlineMs?: number;
+}

@@ -1,0 +1,180 @@
+import type { Tracer } from '@opentelemetry/api';
+import { ClosedError } from '../errors/errors.js';
+import { Nack } from '../errors/nack.js';
+import { REDRIVE_GROUP_HEADER } from '../dlq/dead-letter-format.js';
+import { correlationMiddleware } from '../middleware/correlation.js';
+import { deadLetterMiddleware, type DeadLetterNotice } from '../middleware/dead-letter.js';
+import { dedupMiddleware } from '../middleware/dedup.js';
+import { perKeyConcurrencyMiddleware, rateLimitMiddleware } from '../middleware/flow-control.js';
+import {
+  composeMiddleware,
+  type ConsumerHandler,
+  type HandlerInfo,
+  type Middleware,
+} from '../middleware/middleware.js';
+import { retryMiddleware } from '../middleware/retry.js';
+import { timeoutMiddleware } from '../middleware/timeout.js';
+import { metricsMiddleware } from '../observability/metrics-middleware.js';
+import { tracingMiddleware } from '../observability/tracing.js';
+import type { ReceivedMessage } from '../transport/message.js';
+import type { StartPosition, Subscription } from '../transport/transport.js';
+import type { BusEvent, HandlerContext } from './bus-types.js';
+import type { ConsumerSettings } from './consumer-settings.js';
+import { fromReceived } from './envelope.js';
+
+/** Everything needed to run one registered handler. */
+export interface ConsumerSpec {
+  readonly info: HandlerInfo;
+  readonly from: StartPosition | undefined;
+  readonly settings: ConsumerSettings;
+  readonly handler: ConsumerHandler;
+  /** Bus-wide then handler-level user middleware. */
+  readonly middleware: readonly Middleware[];
+  readonly tracer: Tracer;
+  readonly onDeadLetter: ((notice: DeadLetterNotice) => void | Promise<void>) | undefined;
+}
+
+export interface RunningConsumer {
+  /** Stops fetching; deliveries still running after `deadlineMs` are aborted and nacked. */
+  close(deadlineMs: number): Promise<void>;
+}
+
+// The abort reason of a shutdown past its deadline: turned into a plain redelivery, never a failure.
+const shutdownReason = new ClosedError('The bus');
+
+/**
+ * The documented order, outermost first: flow control (rate limit, per-key concurrency), tracing,
+ * metrics, correlation, timeout, retry, dead-letter, dedup/inbox, user middleware (the
+ * validation/upcast slot), handler.
+ */
+export function buildPipeline(spec: ConsumerSpec): ConsumerHandler {
+  const { settings } = spec;
+  const chain: Middleware[] = [];
+  if (settings.ratePerSecond !== undefined) chain.push(rateLimitMiddleware(settings.ratePerSecond));
+  if (settings.maxInFlightPerKey !== undefined) {
+    chain.push(perKeyConcurrencyMiddleware(settings.maxInFlightPerKey));
+  }
+  chain.push(tracingMiddleware(spec.tracer), metricsMiddleware(), correlationMiddleware());
+  if (settings.timeoutMs !== undefined) chain.push(timeoutMiddleware(settings.timeoutMs));
+  chain.push(retryMiddleware(settings.retry));
+  if (settings.deadLetter !== undefined) {
+    chain.push(deadLetterMiddleware(settings.deadLetter, spec.onDeadLetter));
+  }
+  if (settings.dedup !== undefined) chain.push(dedupMiddleware(settings.dedup.store, settings.dedup));
+  chain.push(...spec.middleware);
+  return composeMiddleware(chain, terminal(spec.handler), spec.info);
+}
+
+/** Calls the user's handler, failing the attempt as soon as `ctx.signal` aborts. */
+function terminal(handler: ConsumerHandler): ConsumerHandler {
+  return async (event, ctx) => {
+    try {
+      await raceAbort(handler, event, ctx);
+    } catch (error) {
+      if (error === shutdownReason) throw new Nack(0, error);
+      ctx.outcome.failed = true;
+      ctx.outcome.error = error;
+      throw error;
+    }
+  };
+}
+
+function raceAbort(handler: ConsumerHandler, event: BusEvent, ctx: HandlerContext): Promise<void> {
+  const { signal } = ctx;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    // A handler that ignores the signal keeps running detached; its late result is dropped.
+    Promise.resolve()
+      .then(() => handler(event, ctx))
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Subscribes a handler's pipeline to its topic. */
+export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer> {
+  const { info, settings } = spec;
+  const pipeline = buildPipeline(spec);
+  const deadLetterOnly =
+    settings.deadLetter === undefined
+      ? undefined
+      : composeMiddleware(
+          [deadLetterMiddleware(settings.deadLetter, spec.onDeadLetter)],
+          (_event, ctx) =>
+            Promise.reject(
+              ctx.outcome.error instanceof Error ? ctx.outcome.error : new Error(String(ctx.outcome.error)),
+            ),
+          info,
+        );
+  const running = new Set<AbortController>();
+
+  const dispatch = async (message: ReceivedMessage): Promise<void> => {
+    const redriveGroup = message.headers[REDRIVE_GROUP_HEADER];
+    if (redriveGroup !== undefined && redriveGroup !== info.group) return;
+    const controller = new AbortController();
+    const ctx: HandlerContext = {
+      signal: controller.signal,
+      deliveryCount: message.deliveryCount,
+      message,
+      handlerName: info.name,
+      group: info.group,
+      logger: info.logger,
+      outcome: { error: undefined, failed: false, duplicate: false, deadLettered: false },
+    };
+    let event: BusEvent;
+    try {
+      event = fromReceived(message);
+    } catch (error) {
+      // Decoding never succeeds on a later attempt: dead-letter at once, or keep it (never drop it).
+      ctx.outcome.failed = true;
+      ctx.outcome.error = error;
+      info.logger.error(
+        { handler: info.name, topic: message.topic, offset: message.offset, err: error },
+        'undecodable message',
+      );
+      const placeholder = {
+        specversion: '1.0',
+        id: `${message.topic}/${message.partition}/${message.offset}`,
+        source: 'eddy:undecodable',
+        type: 'eddy.undecodable',
+        data: undefined,
+      } as const;
+      if (deadLetterOnly === undefined) throw new Nack(settings.retry.maxDelayMs, error);
+      return deadLetterOnly(placeholder, ctx);
+    }
+    // Several types can share a topic; each handler takes only its own.
+    if (event.type !== info.type) return;
+    running.add(controller);
+    try {
+      await pipeline(event, ctx);
+    } finally {
+      running.delete(controller);
+    }
+  };
+
+  const subscription: Subscription = await info.transport.subscribe(
+    info.topic,
+    {
+      group: info.group,
+      ackTimeoutMs: settings.ackTimeoutMs,
+      ...(spec.from === undefined ? {} : { from: spec.from }),
+      ...(settings.maxInFlight === undefined ? {} : { maxInFlight: settings.maxInFlight }),
+    },
+    dispatch,
+  );
+
+  return {
+    async close(deadlineMs) {
+      const timer = setTimeout(() => {
+        for (const controller of running) controller.abort(shutdownReason);
+      }, deadlineMs);
+      try {
+        await subscription.close();
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { context as otelContext } from '@opentelemetry/api';
+import { BackendError, ClosedError, DuplicateHandlerError, InvalidOptionError } from '../errors/errors.js';
+import { isEddyError } from '../errors/eddy-error.js';
+import type { ConsumerHandler, HandlerInfo } from '../middleware/middleware.js';
+import { silentLogger } from '../observability/logger.js';
+import { noopMetrics } from '../observability/metrics.js';
+import { endSpan, startProducerSpan, tracerFrom } from '../observability/tracing.js';
+import type { Position } from '../transport/message.js';
+import { assertGroupName } from '../transport/names.js';
+import type { BusOptions, HandlerOptions, StopOptions } from './bus-options.js';
+import type { Bus, PublishOptions, PublishResult, RegisteredHandler } from './bus-types.js';
+import { startConsumer, type ConsumerSpec, type RunningConsumer } from './consumer.js';
+import { DEFAULT_STOP_DEADLINE_MS, resolveConsumerSettings } from './consumer-settings.js';
+import { buildEvent, toOutgoing } from './envelope.js';
+import { currentPublishContext } from './publish-context.js';
+import { defaultTopicFor, resolveTopic } from './routing.js';
+
+/**
+ * Creates a typed bus over a transport. Declare the events once and every `publish` and `on` is
+ * checked against it:
+ *
+ * ```ts
+ * interface Events { 'order.placed': { orderId: string; total: number } }
+ * const bus = createBus<Events>({ transport, group: 'billing' });
+ * bus.on('order.placed', (event) => charge(event.data.orderId, event.data.total));
+ * await bus.start();
+ * await bus.publish('order.placed', { orderId: 'o-1', total: 42 });
+ * ```
+ */
+export function createBus<Events>(options: BusOptions): Bus<Events> {
+  const { transport } = options;
+  if (typeof transport?.publish !== 'function' || typeof transport.subscribe !== 'function') {
+    throw new InvalidOptionError('createBus needs { transport }, e.g. createMemoryTransport().');
+  }
+  const group = options.group ?? 'default';
+  assertGroupName(group);
+  const source = options.source ?? `/eddy/${group}`;
+  const topicFor = options.topicFor ?? defaultTopicFor;
+  const logger = options.logger ?? silentLogger;
+  const metrics = options.metrics ?? noopMetrics;
+  const tracer = tracerFrom(options.tracerProvider);
+  const specs = new Map<string, ConsumerSpec>();
+  const running = new Map<string, Promise<RunningConsumer>>();
+  let state: 'created' | 'started' | 'stopping' = 'created';
+  let stopped: Promise<void> | undefined;
+
+  const launch = (spec: ConsumerSpec): Promise<RunningConsumer> => {
+    const started = startConsumer(spec);
+    running.set(spec.info.name, started);
+    started.catch(() => running.delete(spec.info.name));
+    return started;
+  };
+
+  const bus: Bus<Events> = {
+    async publish(type, data, publishOptions: PublishOptions = {}): Promise<PublishResult> {
+      if (state === 'stopping') throw new ClosedError('The bus');
+      const topic = resolveTopic(topicFor, type);
+      const id = publishOptions.id ?? randomUUID();
+      const parent = currentPublishContext()?.traceContext ?? otelContext.active();
+      const producer = startProducerSpan(tracer, parent, {
+        system: transport.name,
+        topic,
+        eventId: id,
+        type,
+      });
+      try {
+        const event = buildEvent(source, type, data, publishOptions, producer, id);
+        const positions = await transport.publish(topic, [toOutgoing(event, publishOptions.deliverAt)]);
+        const position = positions[0] as Position;
+        metrics.published({ topic, type });
+        endSpan(producer.span);
+        return { id, topic, partition: position.partition, offset: position.offset };
+      } catch (error) {
+        endSpan(producer.span, error);
+        if (isEddyError(error)) throw error;
+        throw new BackendError(`Publishing "${type}" to topic "${topic}" failed: ${String(error)}`, {
+          cause: error,
+        });
+      }
+    },
+
+    on(type, handler, handlerOptions: HandlerOptions = {}): RegisteredHandler {
+      if (state === 'stopping') throw new ClosedError('The bus');
+      const name = handlerOptions.name ?? defaultTopicFor(type);
+      if (specs.has(name)) throw new DuplicateHandlerError(name);
+      const handlerGroup = `${group}.${name}`;
+      assertGroupName(handlerGroup);
+      const topic = handlerOptions.topic ?? resolveTopic(topicFor, type);
+      resolveTopic(() => topic, type);
+      const info: HandlerInfo = {
+        name,
+        type,
+        topic,
+        group: handlerGroup,
+        transport,
+        logger,
+        metrics,
+      };
+      const spec: ConsumerSpec = {
+        info,
+        from: handlerOptions.from,
+        settings: resolveConsumerSettings(options, handlerOptions, options.inbox),
+        // The event map types the user's handler; the pipeline carries events untyped.
+        handler: handler as unknown as ConsumerHandler,
+        middleware: [...(options.middleware ?? []), ...(handlerOptions.middleware ?? [])],
+        tracer,
+        onDeadLetter: options.onDeadLetter,
+      };
+      specs.set(name, spec);
+      if (state === 'started') {
+        launch(spec).catch((error: unknown) => {
+          logger.error({ handler: name, err: error }, 'handler registered after start() failed to subscribe');
+        });
+      }
+      return { name, type, topic, group: handlerGroup };
+    },
+
+    async start(): Promise<void> {
+      if (state === 'stopping') throw new ClosedError('The bus');
+      state = 'started';
+      await Promise.all([...specs.values()].map((spec) => running.get(spec.info.name) ?? launch(spec)));
+    },
+
+    stop(stopOptions: StopOptions = {}): Promise<void> {
+      stopped ??= (async () => {
+        state = 'stopping';
+        const deadlineMs = stopOptions.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS;
+        const consumers = await Promise.allSettled([...running.values()]);
+        await Promise.all(
+          consumers.flatMap((result) =>
+            result.status === 'fulfilled' ? [result.value.close(deadlineMs)] : [],
+          ),
+        );
+        running.clear();
+        if (options.closeTransport !== false) await transport.close();
+        logger.info({ group }, 'bus stopped');
+      })();
+      return stopped;
+    },
+
+    get handlers(): readonly RegisteredHandler[] {
+      return [...specs.values()].map(({ info }) => ({
+        name: info.name,
+        type: info.type,
+        topic: info.topic,
+        group: info.group,
+      }));
+    },
+  };
+  return bus;
+}

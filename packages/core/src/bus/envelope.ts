@@ -1,0 +1,62 @@
+import { createCloudEvent } from '../cloudevents/create-cloud-event.js';
+import { decodeCloudEvent, encodeCloudEvent } from '../cloudevents/codec.js';
+import type { CloudEvent, CloudEventInput } from '../cloudevents/cloud-event.js';
+import { InvalidOptionError } from '../errors/errors.js';
+import type { OutgoingMessage, ReceivedMessage } from '../transport/message.js';
+import type { BusEvent, PublishOptions } from './bus-types.js';
+import { currentPublishContext } from './publish-context.js';
+
+const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
+
+/** Builds the CloudEvent of a `bus.publish` call, inheriting correlation from the handler scope. */
+export function buildEvent(
+  source: string,
+  type: string,
+  data: unknown,
+  options: PublishOptions,
+  trace: { readonly traceparent?: string | undefined; readonly tracestate?: string | undefined },
+  id: string,
+): CloudEvent {
+  const scope = currentPublishContext();
+  const input: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(options.extensions ?? {})) {
+    if (!EXTENSION_NAME.test(name)) {
+      throw new InvalidOptionError(
+        `Extension name "${name}" is invalid: CloudEvents allows 1-20 lower-case letters and digits.`,
+      );
+    }
+    input[name] = value;
+  }
+  const event: CloudEventInput = {
+    ...input,
+    id,
+    source,
+    type,
+    data,
+    time: options.time,
+    subject: options.subject,
+    correlationid: options.correlationId ?? scope?.correlationId ?? id,
+    causationid: options.causationId ?? scope?.causationId,
+    partitionkey: options.key,
+    schemaversion: options.schemaVersion,
+    traceparent: trace.traceparent,
+    tracestate: trace.tracestate,
+  };
+  return createCloudEvent(event);
+}
+
+/** The transport message of an event, binary mode; the partition key is the `partitionkey` extension. */
+export function toOutgoing(event: CloudEvent, deliverAt: number | undefined): OutgoingMessage {
+  const { headers, payload } = encodeCloudEvent(event, { mode: 'binary' });
+  return {
+    headers,
+    payload,
+    ...(typeof event.partitionkey === 'string' ? { key: event.partitionkey } : {}),
+    ...(deliverAt === undefined ? {} : { deliverAt }),
+  };
+}
+
+/** Decodes a received message (binary or structured mode). Throws `DecodeError` or `InvalidCloudEventError`. */
+export function fromReceived(message: ReceivedMessage): BusEvent {
+  return decodeCloudEvent(message) as BusEvent;
+}

@@ -1,0 +1,17 @@
+import { runWithPublishContext } from '../bus/publish-context.js';
+import type { Middleware } from './middleware.js';
+
+/**
+ * Makes events published while the handler runs carry the handled event's correlation id (or its
+ * id, when it has none) and the handled event's id as causation id.
+ */
+export function correlationMiddleware(): Middleware {
+  return (next) => (event, ctx) =>
+    runWithPublishContext(
+      {
+        correlationId: typeof event.correlationid === 'string' ? event.correlationid : event.id,
+        causationId: event.id,
+      },
+      () => next(event, ctx),
+    );
+}

@@ -1,0 +1,53 @@
+import type { OutgoingMessage, ReceivedMessage } from '@eddy/core';
+import type { JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { offsetOf, partitionOfSubject } from './names.js';
+
+// Eddy header names are lower-case, so a capitalised name can never clash with a user header.
+const KEY_HEADER = 'Eddy-Key';
+
+/** The message's headers plus its key, as NATS headers; undefined when there are none. */
+export function encodeHeaders(message: OutgoingMessage): MsgHdrs | undefined {
+  const entries = Object.entries(message.headers ?? {});
+  if (entries.length === 0 && message.key === undefined) return undefined;
+  const result = natsHeaders();
+  for (const [name, value] of entries) result.set(name, value);
+  if (message.key !== undefined) result.set(KEY_HEADER, message.key);
+  return result;
+}
+
+/**
+ * Bytes the message occupies against the server's max_payload: payload plus the header block
+ * (`NATS/1.0\r\n`, `Name: value\r\n` per header, closing `\r\n`).
+ */
+export function wireSizeBytes(message: OutgoingMessage): number {
+  const entries = Object.entries(message.headers ?? {});
+  if (entries.length === 0 && message.key === undefined) return message.payload.byteLength;
+  let size = 'NATS/1.0\r\n'.length + 2;
+  for (const [name, value] of entries) size += Buffer.byteLength(name) + Buffer.byteLength(value) + 4;
+  if (message.key !== undefined) size += KEY_HEADER.length + Buffer.byteLength(message.key) + 4;
+  return size + message.payload.byteLength;
+}
+
+/** Maps a JetStream delivery to what an Eddy handler receives. */
+export function decodeMessage(topic: string, msg: JsMsg): ReceivedMessage {
+  const headers: Record<string, string> = {};
+  let key: string | undefined;
+  const natsHeaderBlock = msg.headers;
+  if (natsHeaderBlock !== undefined) {
+    for (const name of natsHeaderBlock.keys()) {
+      if (name === KEY_HEADER) key = natsHeaderBlock.get(name);
+      else headers[name] = natsHeaderBlock.get(name);
+    }
+  }
+  return {
+    topic,
+    partition: partitionOfSubject(msg.subject),
+    offset: offsetOf(msg.seq),
+    key,
+    headers: headers,
+    payload: msg.data,
+    publishedAt: Math.floor(msg.info.timestampNanos / 1e6),
+    deliveryCount: msg.info.deliveryCount,
+  };
+}

@@ -1,0 +1,2 @@
+export { createNatsTransport } from './nats-transport.js';
+export type { NatsTransportOptions } from './options.js';

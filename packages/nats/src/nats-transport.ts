@@ -1,0 +1,274 @@
+import {
+  ClosedError,
+  InvalidOptionError,
+  MessageTooLargeError,
+  partitionForKey,
+  resolveSubscribeOptions,
+  validatePublish,
+  type MessageHandler,
+  type OutgoingMessage,
+  type Position,
+  type ResolvedSubscribeOptions,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type TransportCapabilities,
+} from '@eddy/core';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type ConsumerConfig,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { encodeHeaders, wireSizeBytes } from './codec.js';
+import { openConnection } from './connect.js';
+import { toEddyError } from './errors.js';
+import { consumerName, offsetOf, partitionSubject, sequenceOf, streamName, topicSubjects } from './names.js';
+import { resolveNatsOptions, type NatsTransportOptions, type ResolvedNatsOptions } from './options.js';
+import { NatsSubscription } from './subscription.js';
+
+// Room left under the server's max_payload for the NATS header framing Eddy's size count leaves out.
+const HEADER_FRAMING_RESERVE_BYTES = 1024;
+
+/** Connects to NATS, checks that JetStream is enabled and returns a transport. */
+export async function createNatsTransport(options: NatsTransportOptions = {}): Promise<Transport> {
+  const resolved = resolveNatsOptions(options);
+  const nc = await openConnection(resolved);
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: resolved.requestTimeoutMs });
+    return new NatsTransport(nc, jsm, resolved);
+  } catch (error) {
+    await nc.close().catch(() => undefined);
+    throw toEddyError(error, 'checking that JetStream is enabled', resolved.servers);
+  }
+}
+
+class NatsTransport implements Transport {
+  readonly name = 'nats';
+  readonly capabilities: TransportCapabilities;
+  private readonly js: JetStreamClient;
+  private readonly streams = new Map<string, Promise<void>>();
+  private readonly subscriptions = new Set<NatsSubscription>();
+  private readonly maxWireBytes: number;
+  private nextPartition = 0;
+  private closed: Promise<void> | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly options: ResolvedNatsOptions,
+  ) {
+    this.js = jetstream(nc, { timeout: options.requestTimeoutMs });
+    void this.watchStatus();
+    this.maxWireBytes = nc.info?.max_payload ?? 1024 * 1024;
+    this.capabilities = {
+      durable: options.storage === 'file',
+      orderingPerKey: options.maxAckPendingPerPartition === 1,
+      consumerGroups: true,
+      replay: true,
+      replayFromTime: true,
+      // NATS 2.9 has no scheduled delivery; nak with a delay is supported.
+      delayedDelivery: false,
+      nackDelay: true,
+      maxMessageBytes: this.maxWireBytes - HEADER_FRAMING_RESERVE_BYTES,
+    };
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
+    this.assertOpen();
+    validatePublish(topic, messages, this.capabilities);
+    for (const message of messages) {
+      const size = wireSizeBytes(message);
+      if (size > this.maxWireBytes) throw new MessageTooLargeError(size, this.maxWireBytes);
+    }
+    if (messages.length === 0) return [];
+    await this.ensureStream(topic);
+    const { prefix, partitions, servers } = this.options;
+    try {
+      return await Promise.all(
+        messages.map(async (message) => {
+          const partition =
+            message.key === undefined
+              ? (this.nextPartition = (this.nextPartition + 1) % partitions)
+              : partitionForKey(message.key, partitions);
+          const headers = encodeHeaders(message);
+          const ack = await this.js.publish(
+            partitionSubject(prefix, topic, partition),
+            message.payload,
+            headers === undefined ? {} : { headers },
+          );
+          return { partition, offset: offsetOf(ack.seq) };
+        }),
+      );
+    } catch (error) {
+      // The stream may have been deleted behind this process's back: look it up again next time.
+      this.streams.delete(topic);
+      throw toEddyError(error, `publishing to topic "${topic}"`, servers);
+    }
+  }
+
+  async subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
+    this.assertOpen();
+    const resolved = resolveSubscribeOptions(topic, options);
+    await this.ensureStream(topic);
+    const stream = streamName(this.options.prefix, topic);
+    const consumers: string[] = [];
+    try {
+      for (let partition = 0; partition < this.options.partitions; partition += 1) {
+        consumers.push(await this.ensureConsumer(topic, stream, partition, resolved));
+      }
+    } catch (error) {
+      throw toEddyError(
+        error,
+        `creating consumers of group "${resolved.group}" on topic "${topic}"`,
+        this.options.servers,
+      );
+    }
+    this.assertOpen();
+    const subscription: NatsSubscription = new NatsSubscription({
+      nc: this.nc,
+      js: this.js,
+      topic,
+      stream,
+      consumers,
+      options: resolved,
+      pullBatch: Math.min(resolved.maxInFlight, this.options.maxAckPendingPerPartition),
+      handler,
+      onError: this.options.onError,
+      onClosed: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    subscription.start();
+    return subscription;
+  }
+
+  /** Ends with the connection (the status stream completes on close). */
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'reconnect') {
+        for (const subscription of this.subscriptions) subscription.restartPulls();
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    if (!this.nc.isClosed()) await this.nc.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed !== undefined || this.nc.isClosed()) throw new ClosedError('The NATS transport');
+  }
+
+  private ensureStream(topic: string): Promise<void> {
+    let ready = this.streams.get(topic);
+    if (ready === undefined) {
+      ready = this.createStream(topic);
+      this.streams.set(topic, ready);
+      ready.catch(() => this.streams.delete(topic));
+    }
+    return ready;
+  }
+
+  private async createStream(topic: string): Promise<void> {
+    const { prefix, partitions, servers } = this.options;
+    const name = streamName(prefix, topic);
+    const description = `Eddy topic "${topic}", partitions=${partitions}`;
+    try {
+      const info = await this.jsm.streams.info(name);
+      const existing = /partitions=(\d+)/.exec(info.config.description ?? '')?.[1];
+      if (existing !== undefined && Number(existing) !== partitions) {
+        throw new InvalidOptionError(
+          `Topic "${topic}" was created with ${existing} partitions, this transport uses ${partitions}. ` +
+            `Use partitions: ${existing}, or a new topic: a key's partition must not move while a topic lives.`,
+        );
+      }
+      return;
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) {
+        throw toEddyError(error, `looking up the stream of topic "${topic}"`, servers);
+      }
+    }
+    try {
+      // Adding a stream with an identical config is idempotent, so concurrent creators agree.
+      await this.jsm.streams.add({
+        name,
+        description,
+        subjects: [topicSubjects(prefix, topic)],
+        storage: this.options.storage === 'file' ? StorageType.File : StorageType.Memory,
+        num_replicas: this.options.replicas,
+        retention: RetentionPolicy.Limits,
+        discard: DiscardPolicy.Old,
+        max_age: nanos(this.options.maxAgeMs),
+        max_bytes: this.options.maxBytes,
+        max_msgs: this.options.maxMessages,
+      });
+    } catch (error) {
+      throw toEddyError(error, `creating the stream of topic "${topic}"`, servers);
+    }
+  }
+
+  /**
+   * Creates the durable consumer of one (group, partition) pair unless it exists. An existing
+   * consumer keeps its config: the first subscriber of a group sets its ack timeout and start.
+   */
+  private async ensureConsumer(
+    topic: string,
+    stream: string,
+    partition: number,
+    options: ResolvedSubscribeOptions,
+  ): Promise<string> {
+    const name = consumerName(options.group, partition);
+    const existing = await this.jsm.consumers.info(stream, name).catch(() => undefined);
+    if (existing !== undefined) return name;
+    const config: Partial<ConsumerConfig> = {
+      durable_name: name,
+      filter_subject: partitionSubject(this.options.prefix, topic, partition),
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(options.ackTimeoutMs),
+      max_ack_pending: this.options.maxAckPendingPerPartition,
+      max_deliver: this.options.maxDeliver,
+      ...startOf(options, partition),
+    };
+    try {
+      await this.jsm.consumers.add(stream, config);
+    } catch (error) {
+      // Another member created it first with its own settings: join that one.
+      const raced = await this.jsm.consumers.info(stream, name).catch(() => undefined);
+      if (raced === undefined) throw error;
+    }
+    return name;
+  }
+}
+
+function startOf(options: ResolvedSubscribeOptions, partition: number): Partial<ConsumerConfig> {
+  const from = options.from;
+  if (from === 'earliest') return { deliver_policy: DeliverPolicy.All };
+  if (from === 'latest') return { deliver_policy: DeliverPolicy.New };
+  if ('time' in from) {
+    return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(from.time).toISOString() };
+  }
+  const position = from.positions.find((candidate) => candidate.partition === partition);
+  if (position === undefined) return { deliver_policy: DeliverPolicy.All };
+  const sequence = sequenceOf(position.offset);
+  if (sequence === undefined) {
+    throw new InvalidOptionError(
+      `Offset "${position.offset}" of partition ${partition} is not a NATS stream sequence: pass an offset this transport returned.`,
+    );
+  }
+  return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: sequence };
+}

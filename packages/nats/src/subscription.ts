@@ -1,0 +1,140 @@
+import {
+  redeliveryDelayOf,
+  type MessageHandler,
+  type ResolvedSubscribeOptions,
+  type Subscription,
+} from '@eddy/core';
+import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { decodeMessage } from './codec.js';
+import { Slots } from './slots.js';
+
+export interface NatsSubscriptionSettings {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly topic: string;
+  readonly stream: string;
+  /** One durable consumer per partition, all of the same group. */
+  readonly consumers: readonly string[];
+  readonly options: ResolvedSubscribeOptions;
+  /** Messages requested per pull from one partition consumer. */
+  readonly pullBatch: number;
+  readonly handler: MessageHandler;
+  readonly onError: (error: Error) => void;
+  readonly onClosed: () => void;
+}
+
+// Pause before a pull loop tries again after its consumer became unreachable (lost connection,
+// server restarting). The client reconnects on its own; this only paces the retries.
+const RETRY_PAUSE_MS = 500;
+// Pull requests expire and are renewed this often, so a dead request never holds messages long.
+const PULL_EXPIRES_MS = 5_000;
+
+/**
+ * One member of a group: a pull loop per partition consumer, handlers run with at most
+ * `maxInFlight` at once. Ordering per key comes from the server side (`max_ack_pending` per
+ * partition consumer), not from this class.
+ */
+export class NatsSubscription implements Subscription {
+  private closing = false;
+  private closed: Promise<void> | undefined;
+  private readonly slots: Slots;
+  private readonly pulls = new Set<ConsumerMessages>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly loops: Promise<void>[] = [];
+  private readonly wakeups = new Set<() => void>();
+
+  constructor(private readonly settings: NatsSubscriptionSettings) {
+    this.slots = new Slots(settings.options.maxInFlight);
+  }
+
+  start(): void {
+    for (const consumer of this.settings.consumers) this.loops.push(this.pullLoop(consumer));
+  }
+
+  /**
+   * Restarts every pull loop. Called after the client reconnected: the client's own recovery waits
+   * a full pull expiry between consumer checks while a restarted server is still loading JetStream,
+   * whereas a fresh loop retries every RETRY_PAUSE_MS.
+   */
+  restartPulls(): void {
+    for (const pull of this.pulls) pull.stop();
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closing = true;
+    for (const pull of this.pulls) pull.stop();
+    for (const wake of this.wakeups) wake();
+    this.slots.releaseAll();
+    await Promise.all(this.loops);
+    await Promise.allSettled([...this.inFlight]);
+    // Acks and nacks are fire-and-forget publishes: flush so they reach the server before close resolves.
+    if (!this.settings.nc.isClosed()) await this.settings.nc.flush().catch(() => undefined);
+    this.settings.onClosed();
+  }
+
+  private async pullLoop(consumerName: string): Promise<void> {
+    const { js, stream, pullBatch, onError } = this.settings;
+    while (!this.closing) {
+      try {
+        const consumer = await js.consumers.get(stream, consumerName);
+        if (this.closing) return;
+        const messages = await consumer.consume({ max_messages: pullBatch, expires: PULL_EXPIRES_MS });
+        this.pulls.add(messages);
+        try {
+          if (this.closing) messages.stop();
+          for await (const msg of messages) await this.admit(msg);
+        } finally {
+          this.pulls.delete(messages);
+        }
+      } catch (error) {
+        if (!this.closing) onError(error instanceof Error ? error : new Error(String(error)));
+      }
+      if (!this.closing) await this.pause(RETRY_PAUSE_MS);
+    }
+  }
+
+  /** Waits for a free slot, then starts the handler without waiting for it. */
+  private async admit(msg: JsMsg): Promise<void> {
+    if (!this.closing) await this.slots.acquire();
+    if (this.closing) {
+      // Never handed to the handler: give it back at once so another member can take it.
+      msg.nak();
+      return;
+    }
+    const run = this.handle(msg).finally(() => {
+      this.inFlight.delete(run);
+      this.slots.release();
+    });
+    this.inFlight.add(run);
+  }
+
+  private async handle(msg: JsMsg): Promise<void> {
+    const { topic, handler, options } = this.settings;
+    try {
+      await handler(decodeMessage(topic, msg));
+      msg.ack();
+    } catch (error) {
+      const delayMs = redeliveryDelayOf(error, options.nackDelayMs);
+      if (delayMs > 0) msg.nak(delayMs);
+      else msg.nak();
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.wakeups.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeups.add(wake);
+    });
+  }
+}

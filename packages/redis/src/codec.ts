@@ -1,0 +1,53 @@
+import { DecodeError, type Headers, type OutgoingMessage } from '@eddy/core';
+
+// Short field names: they are stored with every entry.
+const PAYLOAD = 'p';
+const KEY = 'k';
+const HEADERS = 'h';
+
+/** Field/value pairs of the stream entry for a message. The key field is absent for unkeyed messages. */
+export function encodeEntry(message: OutgoingMessage): (string | Buffer)[] {
+  const fields: (string | Buffer)[] = [
+    PAYLOAD,
+    Buffer.from(message.payload.buffer, message.payload.byteOffset, message.payload.byteLength),
+  ];
+  if (message.key !== undefined) fields.push(KEY, message.key);
+  if (message.headers !== undefined && Object.keys(message.headers).length > 0) {
+    fields.push(HEADERS, JSON.stringify(message.headers));
+  }
+  return fields;
+}
+
+export interface DecodedEntry {
+  readonly key: string | undefined;
+  readonly headers: Headers;
+  readonly payload: Uint8Array;
+}
+
+/** Reads back what `encodeEntry` wrote, from the raw (Buffer) reply of XREADGROUP, XCLAIM or XRANGE. */
+export function decodeEntry(fields: readonly Buffer[], where: string): DecodedEntry {
+  let key: string | undefined;
+  let headers: Headers = {};
+  let payload: Uint8Array | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i]!.toString();
+    const value = fields[i + 1]!;
+    if (name === PAYLOAD) payload = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    else if (name === KEY) key = value.toString();
+    else if (name === HEADERS) {
+      try {
+        headers = JSON.parse(value.toString()) as Headers;
+      } catch (cause) {
+        throw new DecodeError(`Entry ${where} has unreadable headers; it was not written by Eddy.`, {
+          cause,
+        });
+      }
+    }
+  }
+  if (payload === undefined) {
+    throw new DecodeError(
+      `Entry ${where} has no "${PAYLOAD}" field; it was not written by Eddy. Keep other writers off Eddy's streams.`,
+    );
+  }
+  return { key, headers, payload };
+}

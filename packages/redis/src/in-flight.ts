@@ -1,0 +1,94 @@
+import type { Headers } from '@eddy/core';
+
+/** A message this member read or claimed and has not settled yet. */
+export interface Tracked {
+  readonly partition: number;
+  /** Redis stream id. */
+  readonly id: string;
+  readonly key: string | undefined;
+  readonly headers: Headers;
+  readonly payload: Uint8Array;
+  /** Delivery count as the group's pending list holds it. */
+  count: number;
+  /**
+   * - `queued`: waiting behind an earlier message with the same key (or for ownership);
+   * - `handed`: the handler runs;
+   * - `waiting`: nacked with a delay, its timer runs;
+   * - `claiming`: being claimed back for a redelivery.
+   */
+  state: 'queued' | 'handed' | 'waiting' | 'claiming';
+  /** Bumped on every hand-over, so a late settlement of an abandoned attempt is ignored. */
+  attempt: number;
+  handedAt: number;
+  /** The next delivery must first XCLAIM the entry, which bumps its delivery count. */
+  needsClaim: boolean;
+  /** Listed in the group's delayed sorted set; removed when claimed back. */
+  inDelayedSet: boolean;
+  /** Not before this time, epoch ms. */
+  dueAt: number | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The messages a subscriber holds, with the per-key gate: a keyed message starts only when every
+ * earlier message with its key has settled, so redeliveries (nack, delay, ack timeout) keep the order.
+ */
+export interface InFlight {
+  readonly size: number;
+  get(partition: number, id: string): Tracked | undefined;
+  /** Adds `entry`; true when it may start now. */
+  add(entry: Tracked): boolean;
+  /** Removes `entry`; returns the message of the same key that may start now, if any. */
+  remove(entry: Tracked): Tracked | undefined;
+  /** True when nothing earlier with the same key is in flight. */
+  isHead(entry: Tracked): boolean;
+  all(): Tracked[];
+}
+
+export function createInFlight(): InFlight {
+  const entries = new Map<string, Tracked>();
+  const queues = new Map<string, Tracked[]>();
+  const slot = (partition: number, id: string): string => `${partition}/${id}`;
+
+  return {
+    get size() {
+      return entries.size;
+    },
+    get: (partition, id) => entries.get(slot(partition, id)),
+    add(entry) {
+      entries.set(slot(entry.partition, entry.id), entry);
+      if (entry.key === undefined) return true;
+      const queue = queues.get(entry.key);
+      if (queue === undefined) {
+        queues.set(entry.key, [entry]);
+        return true;
+      }
+      queue.push(entry);
+      return false;
+    },
+    remove(entry) {
+      entries.delete(slot(entry.partition, entry.id));
+      if (entry.key === undefined) return undefined;
+      const queue = queues.get(entry.key);
+      if (queue === undefined) return undefined;
+      const index = queue.indexOf(entry);
+      if (index >= 0) queue.splice(index, 1);
+      if (queue.length === 0) {
+        queues.delete(entry.key);
+        return undefined;
+      }
+      return index === 0 ? queue[0] : undefined;
+    },
+    isHead: (entry) => entry.key === undefined || queues.get(entry.key)?.[0] === entry,
+    all: () => [...entries.values()],
+  };
+}
+
+/** Orders stream ids numerically (`ms-seq`). */
+export function compareStreamIds(a: string, b: string): number {
+  const [aMs, aSeq] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bMs, bSeq] = b.split('-').map(BigInt) as [bigint, bigint];
+  if (aMs !== bMs) return aMs < bMs ? -1 : 1;
+  if (aSeq !== bSeq) return aSeq < bSeq ? -1 : 1;
+  return 0;
+}

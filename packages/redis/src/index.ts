@@ -1,0 +1,3 @@
+export { createRedisTransport, type RedisTransport } from './redis-transport.js';
+export { DEFAULT_REDIS_URL, type RedisRetention, type RedisTransportOptions } from './options.js';
+export { createRedisInboxStore, type RedisInboxStoreOptions } from './redis-inbox-store.js';

@@ -1,0 +1,120 @@
+import { InvalidOptionError, type EddyError } from '@eddy/core';
+import type { RedisOptions } from 'ioredis';
+
+/** How long a topic keeps its messages. Trimming is approximate (`~`): Redis trims whole nodes, so a stream may briefly hold a little more. */
+export interface RedisRetention {
+  /** Keep about this many newest entries per partition stream (`XADD MAXLEN ~`). Default: unbounded. */
+  readonly maxLen?: number;
+  /** Drop entries older than this (`XADD MINID ~ <now - minAgeMs>`), milliseconds. Default: unbounded. */
+  readonly minAgeMs?: number;
+}
+
+/**
+ * Options of `createRedisTransport`. Every field is optional; defaults are listed per field.
+ *
+ * Reconnects: the first connection fails fast with `ConnectionError` / `AuthError`; once connected,
+ * ioredis reconnects on its own with a capped backoff (`reconnectMaxDelayMs`), publishes issued while
+ * disconnected wait in its offline queue, and subscriptions resume without a manual step.
+ */
+export interface RedisTransportOptions {
+  /** Redis URL, `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. Default `redis://127.0.0.1:6379`. */
+  readonly url?: string;
+  /** ioredis options, applied over what `url` says (host, port, password, tls, ...). Default none. */
+  readonly redis?: RedisOptions;
+  /** Prefix of every key Eddy writes. Default `'eddy:'`. */
+  readonly prefix?: string;
+  /**
+   * Streams per topic. A message's key picks its stream (`partitionForKey`), unkeyed messages are spread
+   * round-robin. Every producer and consumer of a topic must agree: the count is recorded on first use
+   * and a mismatch is rejected. Default 4.
+   */
+  readonly partitions?: number;
+  /** Trimming applied on publish. Default: none (streams grow until trimmed elsewhere). */
+  readonly retention?: RedisRetention;
+  /** Largest accepted message (payload + key + headers), bytes. Default 1 MiB. */
+  readonly maxMessageBytes?: number;
+  /** How long one `XREADGROUP BLOCK` waits before the loop looks around again, ms. Default 1 000. */
+  readonly blockMs?: number;
+  /** How often a subscriber renews its partition leases and looks for new or departed members, ms. Default 1 000. */
+  readonly heartbeatIntervalMs?: number;
+  /** A member that has not renewed for this long loses its partitions to the others, ms. Default 10 000. */
+  readonly sessionTimeoutMs?: number;
+  /** Give up on the first connection after this long, ms. Default 5 000. */
+  readonly connectTimeoutMs?: number;
+  /** Longest wait between reconnect attempts after the connection was lost, ms. Default 2 000. */
+  readonly reconnectMaxDelayMs?: number;
+  /**
+   * Receives errors of background work (fetching, lease renewal, acks) that no caller awaits; the
+   * transport keeps going and retries. Default: `console.error`.
+   */
+  readonly onError?: (error: EddyError) => void;
+}
+
+export interface ResolvedRedisOptions {
+  readonly url: string;
+  readonly redis: RedisOptions;
+  readonly prefix: string;
+  readonly partitions: number;
+  readonly retention: RedisRetention;
+  readonly maxMessageBytes: number;
+  readonly blockMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly reconnectMaxDelayMs: number;
+  readonly onError: (error: EddyError) => void;
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidOptionError(`Redis transport option ${name} must be a positive integer, got ${value}.`);
+  }
+  return value;
+}
+
+/** Validates the options and fills in the documented defaults. */
+export function resolveRedisOptions(options: RedisTransportOptions): ResolvedRedisOptions {
+  const url = options.url ?? DEFAULT_REDIS_URL;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidOptionError(
+      `Redis url "${url}" is not a URL. Use redis://[user:password@]host:port[/db], e.g. ${DEFAULT_REDIS_URL}.`,
+    );
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new InvalidOptionError(
+      `Redis url "${url}" must start with redis:// or rediss://, e.g. ${DEFAULT_REDIS_URL}.`,
+    );
+  }
+  const prefix = options.prefix ?? 'eddy:';
+  if (typeof prefix !== 'string')
+    throw new InvalidOptionError('Redis transport option prefix must be a string.');
+  const retention = options.retention ?? {};
+  if (retention.maxLen !== undefined) positiveInteger('retention.maxLen', retention.maxLen);
+  if (retention.minAgeMs !== undefined) positiveInteger('retention.minAgeMs', retention.minAgeMs);
+  const heartbeatIntervalMs = positiveInteger('heartbeatIntervalMs', options.heartbeatIntervalMs ?? 1_000);
+  const sessionTimeoutMs = positiveInteger('sessionTimeoutMs', options.sessionTimeoutMs ?? 10_000);
+  if (sessionTimeoutMs <= heartbeatIntervalMs * 2) {
+    throw new InvalidOptionError(
+      `sessionTimeoutMs (${sessionTimeoutMs}) must be more than twice heartbeatIntervalMs (${heartbeatIntervalMs}), or live members lose their partitions.`,
+    );
+  }
+  return {
+    url,
+    redis: options.redis ?? {},
+    prefix,
+    partitions: positiveInteger('partitions', options.partitions ?? 4),
+    retention,
+    maxMessageBytes: positiveInteger('maxMessageBytes', options.maxMessageBytes ?? 1_048_576),
+    blockMs: positiveInteger('blockMs', options.blockMs ?? 1_000),
+    heartbeatIntervalMs,
+    sessionTimeoutMs,
+    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? 5_000),
+    reconnectMaxDelayMs: positiveInteger('reconnectMaxDelayMs', options.reconnectMaxDelayMs ?? 2_000),
+    onError: options.onError ?? ((error) => console.error(error)),
+  };
+}

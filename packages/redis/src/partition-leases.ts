@@ -1,0 +1,195 @@
+import type { Redis } from 'ioredis';
+
+import type { KeySpace } from './keys.js';
+
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+/** What the subscription does when ownership of a partition changes. */
+export interface LeaseHandlers {
+  /** This member took over `partition`: pick up what earlier owners left. Fetching starts when it resolves. */
+  adopt(partition: number): Promise<void>;
+  /** This member gives `partition` up (or lost it): resolves once its work on that partition settled. */
+  drain(partition: number): Promise<void>;
+  /** The set of fetched partitions changed. */
+  changed(): void;
+  /** Something failed in the background; the next heartbeat retries. */
+  failed(error: unknown, action: string): void;
+}
+
+export interface PartitionLeasesOptions {
+  readonly redis: Redis;
+  readonly keys: KeySpace;
+  readonly topic: string;
+  readonly group: string;
+  readonly memberId: string;
+  readonly partitions: number;
+  readonly heartbeatIntervalMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly handlers: LeaseHandlers;
+}
+
+export interface PartitionLeases {
+  /** Partitions this member owns and fetches from now. */
+  readonly owned: ReadonlySet<number>;
+  /** Joins the group and takes its share of partitions. */
+  start(): Promise<void>;
+  /** Runs a rebalance soon, e.g. because the group's generation counter moved. */
+  rebalanceSoon(): void;
+  /** The group's generation counter as last seen; the fetch loop compares it on every round. */
+  noteGeneration(value: string | null): void;
+  /** Drains and releases every partition and leaves the group. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Per-key order with competing consumers: each partition stream of a group is processed by exactly
+ * one member at a time, which holds a lease key (`SET NX PX`) renewed on every heartbeat. Members
+ * register in a sorted set scored by session expiry; member i of N (sorted by id) wants partitions
+ * p with p % N == i. A member gives up partitions it no longer wants only after its in-flight work
+ * on them settled, then bumps the group generation so the new owner takes them at once.
+ */
+export function createPartitionLeases(options: PartitionLeasesOptions): PartitionLeases {
+  const { redis, keys, topic, group, memberId, handlers } = options;
+  const membersKey = keys.members(topic, group);
+  const generationKey = keys.generation(topic, group);
+  const leaseKey = (partition: number): string => keys.lease(topic, group, partition);
+  const owned = new Set<number>();
+  const releasing = new Map<number, Promise<void>>();
+  let generation: string | null | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const bumpGeneration = async (): Promise<void> => {
+    await redis
+      .multi()
+      .incr(generationKey)
+      .pexpire(generationKey, options.sessionTimeoutMs * 6)
+      .exec();
+  };
+
+  const release = (partition: number, deleteLease: boolean): void => {
+    owned.delete(partition);
+    handlers.changed();
+    const work = (async () => {
+      try {
+        await handlers.drain(partition);
+        if (deleteLease) {
+          await redis.eval(RELEASE, 1, leaseKey(partition), memberId);
+          await bumpGeneration();
+        }
+      } catch (error) {
+        handlers.failed(error, `release partition ${partition} of "${topic}"`);
+      } finally {
+        releasing.delete(partition);
+      }
+    })();
+    releasing.set(partition, work);
+  };
+
+  const rebalanceOnce = async (): Promise<void> => {
+    const now = Date.now();
+    const replies = await redis
+      .multi()
+      .zadd(membersKey, now + options.sessionTimeoutMs, memberId)
+      .zremrangebyscore(membersKey, '-inf', now)
+      .zrange(membersKey, 0, -1)
+      .pexpire(membersKey, options.sessionTimeoutMs * 6)
+      .exec();
+    if (stopped) return;
+    // Sorted by id, not by score (session expiry), so every member computes the same assignment.
+    const live = [...((replies?.[2]?.[1] as string[] | undefined) ?? [memberId])].sort();
+    const index = Math.max(0, live.indexOf(memberId));
+    const wanted = (partition: number): boolean => partition % live.length === index;
+
+    let changed = false;
+    await Promise.all(
+      [...owned].map(async (partition) => {
+        if (!wanted(partition)) {
+          release(partition, true);
+          return;
+        }
+        const kept = await redis.eval(RENEW, 1, leaseKey(partition), memberId, options.sessionTimeoutMs);
+        // Our session lapsed (a long pause or an outage) and the lease expired: someone else may own it now.
+        if (kept !== 1 && owned.has(partition)) release(partition, false);
+      }),
+    );
+    for (let partition = 0; partition < options.partitions; partition++) {
+      if (!wanted(partition) || owned.has(partition) || releasing.has(partition) || stopped) continue;
+      const taken = await redis.set(leaseKey(partition), memberId, 'PX', options.sessionTimeoutMs, 'NX');
+      if (taken !== 'OK') continue;
+      try {
+        await handlers.adopt(partition);
+      } catch (error) {
+        await redis.eval(RELEASE, 1, leaseKey(partition), memberId);
+        throw error;
+      }
+      if (stopped) {
+        await redis.eval(RELEASE, 1, leaseKey(partition), memberId);
+        return;
+      }
+      owned.add(partition);
+      changed = true;
+    }
+    if (changed) {
+      handlers.changed();
+      await bumpGeneration();
+    }
+  };
+
+  const rebalance = async (): Promise<void> => {
+    if (running !== undefined) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await rebalanceOnce();
+        } catch (error) {
+          handlers.failed(error, `renew partition leases of group "${group}" on "${topic}"`);
+        }
+      } while (again && !stopped);
+    })();
+    try {
+      await running;
+    } finally {
+      running = undefined;
+    }
+  };
+
+  const rebalanceSoon = (): void => {
+    if (!stopped) void rebalance();
+  };
+
+  return {
+    owned,
+    async start() {
+      await bumpGeneration();
+      await rebalance();
+      timer = setInterval(() => void rebalance(), options.heartbeatIntervalMs);
+      timer.unref();
+    },
+    rebalanceSoon,
+    noteGeneration(value) {
+      if (generation !== undefined && value !== generation) rebalanceSoon();
+      generation = value;
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearInterval(timer);
+      if (running !== undefined) await running;
+      for (const partition of [...owned]) release(partition, true);
+      await Promise.all([...releasing.values()]);
+      try {
+        await redis.zrem(membersKey, memberId);
+        await bumpGeneration();
+      } catch (error) {
+        handlers.failed(error, `leave group "${group}" on "${topic}"`);
+      }
+    },
+  };
+}

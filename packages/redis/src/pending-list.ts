@@ -1,0 +1,130 @@
+import type { Redis } from 'ioredis';
+
+import { compareStreamIds } from './in-flight.js';
+
+/** A stream entry with its delivery count from the group's pending list. */
+export interface PendingEntry {
+  readonly id: string;
+  readonly fields: Buffer[];
+  readonly count: number;
+}
+
+type RawEntry = [Buffer, Buffer[] | null];
+type PendingRow = [string, string, number, number];
+
+/** One consumer group's view of one partition stream. */
+export interface GroupStream {
+  readonly redis: Redis;
+  readonly stream: string;
+  readonly group: string;
+  readonly memberId: string;
+}
+
+/**
+ * Moves every pending entry idle for at least `minIdleMs` to this member without counting a
+ * delivery (`XAUTOCLAIM ... JUSTID`), and returns their ids in stream order.
+ */
+export async function takePendingIds(target: GroupStream, minIdleMs: number): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor = '0-0';
+  do {
+    const reply = (await target.redis.xautoclaim(
+      target.stream,
+      target.group,
+      target.memberId,
+      minIdleMs,
+      cursor,
+      'COUNT',
+      1000,
+      'JUSTID',
+    )) as [string, string[]];
+    cursor = reply[0];
+    ids.push(...reply[1]);
+  } while (cursor !== '0-0');
+  return ids.sort(compareStreamIds);
+}
+
+async function countsOf(target: GroupStream, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = (await target.redis.xpending(
+    target.stream,
+    target.group,
+    ids[0]!,
+    ids[ids.length - 1]!,
+    Math.max(ids.length, 10_000),
+    target.memberId,
+  )) as PendingRow[];
+  return new Map(rows.map((row) => [row[0], Number(row[3])]));
+}
+
+function toEntries(raw: readonly RawEntry[], counts: Map<string, number>, fallback: number): PendingEntry[] {
+  const entries: PendingEntry[] = [];
+  for (const [idBuffer, fields] of raw) {
+    if (fields === null) continue;
+    const id = idBuffer.toString();
+    entries.push({ id, fields, count: counts.get(id) ?? fallback });
+  }
+  return entries;
+}
+
+/**
+ * Claims `ids` for a redelivery (`XCLAIM`, which counts one more delivery) and returns the entries
+ * still in the stream, with their new delivery counts. Entries trimmed away meanwhile are dropped
+ * from the pending list by Redis and left out here.
+ */
+export async function claimForRedelivery(
+  target: GroupStream,
+  ids: readonly string[],
+): Promise<PendingEntry[]> {
+  if (ids.length === 0) return [];
+  const sorted = [...ids].sort(compareStreamIds);
+  const raw = (await target.redis.callBuffer(
+    'XCLAIM',
+    target.stream,
+    target.group,
+    target.memberId,
+    0,
+    ...sorted,
+  )) as RawEntry[];
+  return toEntries(raw, await countsOf(target, sorted), 2);
+}
+
+/** Reads pending entries without claiming them (their delivery counts stay as they are). */
+export async function readPending(target: GroupStream, ids: readonly string[]): Promise<PendingEntry[]> {
+  if (ids.length === 0) return [];
+  const sorted = [...ids].sort(compareStreamIds);
+  const pipeline = target.redis.pipeline();
+  for (const id of sorted) pipeline.xrangeBuffer(target.stream, id, id);
+  const replies = (await pipeline.exec()) ?? [];
+  const raw: RawEntry[] = [];
+  for (const [error, value] of replies) {
+    if (error !== null) throw error;
+    raw.push(...(value as RawEntry[]));
+  }
+  return toEntries(raw, await countsOf(target, sorted), 1);
+}
+
+/**
+ * Hands entries this member read but never gave to its handler back to the group: their delivery
+ * count goes back down by one, so the next owner's delivery counts as the first.
+ */
+export async function returnUnhanded(
+  target: GroupStream,
+  entries: readonly { readonly id: string; readonly count: number }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const pipeline = target.redis.pipeline();
+  for (const entry of entries) {
+    pipeline.xclaim(
+      target.stream,
+      target.group,
+      target.memberId,
+      0,
+      entry.id,
+      'RETRYCOUNT',
+      Math.max(0, entry.count - 1),
+      'JUSTID',
+    );
+  }
+  await pipeline.exec();
+}

@@ -1,0 +1,478 @@
+import { randomUUID } from 'node:crypto';
+
+import {
+  redeliveryDelayOf,
+  type MessageHandler,
+  type ReceivedMessage,
+  type ResolvedSubscribeOptions,
+  type Subscription,
+} from '@eddy/core';
+import type { Redis } from 'ioredis';
+
+import { decodeEntry } from './codec.js';
+import { toEddyError } from './connection.js';
+import { compareStreamIds, createInFlight, type Tracked } from './in-flight.js';
+import type { KeySpace } from './keys.js';
+import type { ResolvedRedisOptions } from './options.js';
+import { createPartitionLeases } from './partition-leases.js';
+import {
+  claimForRedelivery,
+  readPending,
+  returnUnhanded,
+  takePendingIds,
+  type GroupStream,
+  type PendingEntry,
+} from './pending-list.js';
+import { offsetOf, timeOf } from './stream-ids.js';
+
+/** How often a member that owns no partition looks whether the group changed, ms. */
+const IDLE_POLL_MS = 250;
+/** Pause after a failed read before the next one, ms. */
+const RETRY_PAUSE_MS = 200;
+
+export interface RedisSubscriptionContext {
+  readonly topic: string;
+  readonly options: ResolvedSubscribeOptions;
+  readonly handler: MessageHandler;
+  /** The transport's shared connection: acks, claims, leases. */
+  readonly redis: Redis;
+  /** Opens this subscription's own connection for `XREADGROUP BLOCK`. */
+  readonly openBlockingConnection: () => Promise<Redis>;
+  readonly keys: KeySpace;
+  readonly settings: ResolvedRedisOptions;
+  /** Creates the group on streams where it is missing (after Redis lost its data), from the start. */
+  readonly recreateGroup: () => Promise<void>;
+}
+
+/** Starts a group member: fetches from the partitions it leases and runs the handler with per-key order. */
+export async function startRedisSubscription(context: RedisSubscriptionContext): Promise<Subscription> {
+  const { topic, handler, redis, keys, settings } = context;
+  const { group, maxInFlight, ackTimeoutMs, nackDelayMs } = context.options;
+  const memberId = randomUUID();
+  const target = (partition: number): GroupStream => ({
+    redis,
+    stream: keys.stream(topic, partition),
+    group,
+    memberId,
+  });
+  const delayedKey = (partition: number): string => keys.delayed(topic, group, partition);
+  const inFlight = createInFlight();
+  const running = new Map<Tracked, Promise<void>>();
+  const background = new Set<Promise<unknown>>();
+  const pendingAcks = new Map<number, string[]>();
+  const settleListeners = new Set<() => void>();
+  let ackFlush: Promise<void> | undefined;
+  let closing = false;
+  let closed: Promise<void> | undefined;
+  let wakeFetch: (() => void) | undefined;
+  let readBlocked = false;
+
+  const report = (error: unknown, action: string): void => {
+    settings.onError(toEddyError(error, `${action} (topic "${topic}", group "${group}")`));
+  };
+  const track = (work: Promise<unknown>, action: string): void => {
+    const guarded = work.catch((error: unknown) => report(error, action));
+    background.add(guarded);
+    void guarded.finally(() => background.delete(guarded));
+  };
+
+  const blocking = await context.openBlockingConnection();
+  let blockingClientId = Number(await blocking.client('ID'));
+  blocking.on('ready', () => {
+    blocking.client('ID').then(
+      (id) => (blockingClientId = Number(id)),
+      () => undefined,
+    );
+  });
+
+  const wake = (): void => {
+    const resume = wakeFetch;
+    wakeFetch = undefined;
+    resume?.();
+  };
+  const interruptRead = (): void => {
+    wake();
+    if (readBlocked) track(redis.client('UNBLOCK', blockingClientId), 'interrupt a blocking read');
+  };
+  const pause = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        wakeFetch = undefined;
+        resolve();
+      }, ms);
+      wakeFetch = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const settled = (): void => {
+    for (const listener of settleListeners) listener();
+    wake();
+  };
+
+  const owns = (partition: number): boolean => !closing && leases.owned.has(partition);
+
+  const finish = (entry: Tracked): void => {
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    const next = inFlight.remove(entry);
+    settled();
+    if (next !== undefined) startHead(next);
+  };
+
+  const queueAck = (partition: number, id: string): void => {
+    const ids = pendingAcks.get(partition);
+    if (ids === undefined) pendingAcks.set(partition, [id]);
+    else ids.push(id);
+    // One pipeline for every ack of this turn of the event loop.
+    ackFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flushAcks);
+  };
+  const flushAcks = async (): Promise<void> => {
+    const batch = [...pendingAcks];
+    pendingAcks.clear();
+    ackFlush = undefined;
+    if (batch.length === 0) return;
+    const pipeline = redis.pipeline();
+    for (const [partition, ids] of batch) pipeline.xack(keys.stream(topic, partition), group, ...ids);
+    try {
+      const replies = (await pipeline.exec()) ?? [];
+      // An ack that failed leaves the entry pending: it is redelivered after the ack timeout.
+      for (const [error] of replies) if (error !== null) report(error, 'acknowledge messages');
+    } catch (error) {
+      report(error, 'acknowledge messages');
+    }
+  };
+
+  const hand = (entry: Tracked): void => {
+    entry.state = 'handed';
+    entry.attempt += 1;
+    entry.handedAt = Date.now();
+    const attempt = entry.attempt;
+    const message: ReceivedMessage = {
+      topic,
+      partition: entry.partition,
+      offset: offsetOf(entry.id),
+      key: entry.key,
+      headers: entry.headers,
+      payload: entry.payload,
+      publishedAt: timeOf(entry.id),
+      deliveryCount: entry.count,
+    };
+    const run: Promise<void> = (async () => {
+      let failure: { error: unknown } | undefined;
+      try {
+        await handler(message);
+      } catch (error) {
+        failure = { error };
+      }
+      if (entry.attempt === attempt) running.delete(entry);
+      onSettled(entry, attempt, failure);
+    })();
+    running.set(entry, run);
+  };
+
+  const onSettled = (entry: Tracked, attempt: number, failure: { error: unknown } | undefined): void => {
+    const current = inFlight.get(entry.partition, entry.id) === entry && entry.attempt === attempt;
+    if (!current || entry.state !== 'handed') return; // an attempt abandoned after its ack timeout
+    if (failure === undefined) {
+      queueAck(entry.partition, entry.id);
+      finish(entry);
+      return;
+    }
+    const delayMs = redeliveryDelayOf(failure.error, nackDelayMs);
+    if (delayMs > 0) {
+      entry.dueAt = Date.now() + delayMs;
+      entry.inDelayedSet = true;
+      // The delay lives in Redis too, so another owner honours it after a crash or a rebalance.
+      track(redis.zadd(delayedKey(entry.partition), entry.dueAt, entry.id), 'schedule a delayed redelivery');
+    }
+    entry.needsClaim = true;
+    if (!owns(entry.partition)) {
+      finish(entry); // stays pending in Redis: the next owner redelivers it
+      return;
+    }
+    startHead(entry);
+  };
+
+  /** Starts the first message of a key (or an unkeyed one): after its delay, claiming it back if needed. */
+  function startHead(entry: Tracked): void {
+    if (!owns(entry.partition)) {
+      entry.state = 'queued'; // drain() gives it back
+      return;
+    }
+    const waitMs = (entry.dueAt ?? 0) - Date.now();
+    if (waitMs > 0) {
+      entry.state = 'waiting';
+      entry.timer = setTimeout(() => {
+        entry.timer = undefined;
+        entry.dueAt = undefined;
+        startHead(entry);
+      }, waitMs);
+      return;
+    }
+    if (entry.needsClaim) void redeliver(entry);
+    else hand(entry);
+  }
+
+  const redeliver = async (entry: Tracked): Promise<void> => {
+    entry.state = 'claiming';
+    try {
+      const [claimed] = await claimForRedelivery(target(entry.partition), [entry.id]);
+      if (entry.inDelayedSet) await redis.zrem(delayedKey(entry.partition), entry.id);
+      entry.inDelayedSet = false;
+      entry.needsClaim = false;
+      entry.dueAt = undefined;
+      if (claimed === undefined) {
+        finish(entry); // trimmed away or acknowledged elsewhere meanwhile
+        return;
+      }
+      entry.count = claimed.count;
+      if (owns(entry.partition)) hand(entry);
+      else entry.state = 'queued';
+    } catch (error) {
+      report(error, 'claim a message back for redelivery');
+      entry.state = 'queued';
+      entry.dueAt = Date.now() + RETRY_PAUSE_MS;
+      startHead(entry);
+    }
+  };
+
+  const toTracked = (partition: number, pending: PendingEntry, needsClaim: boolean): Tracked | undefined => {
+    try {
+      const decoded = decodeEntry(pending.fields, `${keys.stream(topic, partition)} ${pending.id}`);
+      return {
+        partition,
+        id: pending.id,
+        ...decoded,
+        count: pending.count,
+        state: 'queued',
+        attempt: 0,
+        handedAt: 0,
+        needsClaim,
+        inDelayedSet: false,
+        dueAt: undefined,
+        timer: undefined,
+      };
+    } catch (error) {
+      report(error, 'decode a stream entry');
+      queueAck(partition, pending.id); // an entry nobody can read would block its partition forever
+      return undefined;
+    }
+  };
+
+  const admit = (entries: readonly Tracked[]): void => {
+    for (const entry of entries) if (inFlight.add(entry)) startHead(entry);
+  };
+
+  /** Takes over a partition: everything pending in it (earlier owners' work) goes first, in stream order. */
+  const adopt = async (partition: number): Promise<void> => {
+    const stream = target(partition);
+    let ids: string[];
+    try {
+      ids = await takePendingIds(stream, 0);
+    } catch (error) {
+      if (!/NOGROUP/.test(String(error))) throw error;
+      await context.recreateGroup();
+      ids = [];
+    }
+    const scores = await redis.zrange(delayedKey(partition), 0, -1, 'WITHSCORES');
+    const dueById = new Map<string, number>();
+    for (let i = 0; i + 1 < scores.length; i += 2) dueById.set(scores[i]!, Number(scores[i + 1]));
+    const pendingIds = new Set(ids);
+    const stale = [...dueById.keys()].filter((id) => !pendingIds.has(id));
+    if (stale.length > 0) await redis.zrem(delayedKey(partition), ...stale);
+    const fresh = ids.filter((id) => inFlight.get(partition, id) === undefined);
+    const parked = await readPending(
+      stream,
+      fresh.filter((id) => dueById.has(id)),
+    );
+    const orphans = await claimForRedelivery(
+      stream,
+      fresh.filter((id) => !dueById.has(id)),
+    );
+    const entries: Tracked[] = [];
+    for (const pending of parked) {
+      const entry = toTracked(partition, pending, true);
+      if (entry === undefined) continue;
+      entry.inDelayedSet = true;
+      entry.dueAt = dueById.get(pending.id);
+      entries.push(entry);
+    }
+    for (const pending of orphans) {
+      const entry = toTracked(partition, pending, false);
+      if (entry !== undefined) entries.push(entry);
+    }
+    admit(entries.sort((a, b) => compareStreamIds(a.id, b.id)));
+  };
+
+  /** Gives a partition up: unstarted messages go back to the group, running handlers finish. */
+  const drain = async (partition: number): Promise<void> => {
+    for (;;) {
+      const mine = inFlight.all().filter((entry) => entry.partition === partition);
+      const unhanded: Tracked[] = [];
+      let deadline = Number.POSITIVE_INFINITY;
+      for (const entry of mine) {
+        if (entry.state === 'queued' || entry.state === 'waiting') {
+          if (entry.timer !== undefined) clearTimeout(entry.timer);
+          inFlight.remove(entry);
+          if (!entry.needsClaim) unhanded.push(entry);
+        } else if (entry.state === 'handed') {
+          const due = entry.handedAt + ackTimeoutMs;
+          if (due <= Date.now()) {
+            running.delete(entry); // past its ack timeout: the entry stays pending for the next owner
+            inFlight.remove(entry);
+          } else deadline = Math.min(deadline, due);
+        }
+      }
+      if (unhanded.length > 0) await returnUnhanded(target(partition), unhanded);
+      if (!inFlight.all().some((entry) => entry.partition === partition)) break;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          settleListeners.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, Number.isFinite(deadline) ? deadline - Date.now() : RETRY_PAUSE_MS);
+        settleListeners.add(done);
+      });
+    }
+    await flushAcks();
+  };
+
+  const leases = createPartitionLeases({
+    redis,
+    keys,
+    topic,
+    group,
+    memberId,
+    partitions: settings.partitions,
+    heartbeatIntervalMs: settings.heartbeatIntervalMs,
+    sessionTimeoutMs: settings.sessionTimeoutMs,
+    handlers: {
+      adopt,
+      drain,
+      changed: () => {
+        for (const entry of inFlight.all()) {
+          if (entry.state === 'queued' && inFlight.isHead(entry)) startHead(entry);
+        }
+        interruptRead();
+      },
+      failed: report,
+    },
+  });
+
+  /** Ack timeout: handlers past it are abandoned and their message redelivered; lost reads are picked up. */
+  const sweep = async (): Promise<void> => {
+    const now = Date.now();
+    for (const entry of inFlight.all()) {
+      if (entry.state !== 'handed' || entry.handedAt + ackTimeoutMs > now || !owns(entry.partition)) continue;
+      running.delete(entry);
+      entry.needsClaim = true;
+      startHead(entry);
+    }
+    for (const partition of [...leases.owned]) {
+      if (closing) return;
+      const ids = await takePendingIds(target(partition), ackTimeoutMs);
+      const unknown = ids.filter((id) => inFlight.get(partition, id) === undefined);
+      const entries = (await claimForRedelivery(target(partition), unknown)).map((pending) =>
+        toTracked(partition, pending, false),
+      );
+      admit(entries.filter((entry): entry is Tracked => entry !== undefined));
+    }
+  };
+  let sweeping = false;
+  const sweepTimer = setInterval(
+    () => {
+      if (sweeping || closing) return;
+      sweeping = true;
+      sweep()
+        .catch((error: unknown) => report(error, 'redeliver messages past their ack timeout'))
+        .finally(() => (sweeping = false));
+    },
+    Math.min(1_000, Math.max(50, Math.floor(ackTimeoutMs / 4))),
+  );
+
+  let rotation = 0;
+  const accept = (reply: [Buffer, [Buffer, Buffer[]][]][]): void => {
+    for (const [streamKey, rows] of reply) {
+      const name = streamKey.toString();
+      const partition = Number(name.slice(name.lastIndexOf(':') + 1));
+      const pending = rows.map(([id, fields]) => ({ id: id.toString(), fields, count: 1 }));
+      if (!owns(partition)) {
+        // Read just as the partition moved away: give the entries back uncounted.
+        track(returnUnhanded(target(partition), pending), 'return unread messages');
+        continue;
+      }
+      admit(
+        pending.map((row) => toTracked(partition, row, false)).filter((e): e is Tracked => e !== undefined),
+      );
+    }
+  };
+
+  const fetchLoop = async (): Promise<void> => {
+    while (!closing) {
+      try {
+        const owned = [...leases.owned].sort((a, b) => a - b);
+        const capacity = maxInFlight - inFlight.size;
+        const generation = blocking.get(keys.generation(topic, group));
+        if (owned.length === 0 || capacity <= 0) {
+          leases.noteGeneration(await generation);
+          await pause(owned.length === 0 ? IDLE_POLL_MS : settings.blockMs);
+          continue;
+        }
+        // COUNT applies per stream: read from at most `capacity` streams so maxInFlight holds.
+        const start = rotation++ % owned.length;
+        const chosen = [...owned.slice(start), ...owned.slice(0, start)].slice(0, capacity);
+        const streams = chosen.map((partition) => keys.stream(topic, partition));
+        readBlocked = true;
+        const read = blocking.callBuffer(
+          'XREADGROUP',
+          'GROUP',
+          group,
+          memberId,
+          'COUNT',
+          Math.floor(capacity / chosen.length),
+          'BLOCK',
+          settings.blockMs,
+          'STREAMS',
+          ...streams,
+          ...streams.map(() => '>'),
+        );
+        leases.noteGeneration(await generation);
+        const reply = (await read) as [Buffer, [Buffer, Buffer[]][]][] | null;
+        readBlocked = false;
+        if (reply !== null) accept(reply);
+      } catch (error) {
+        readBlocked = false;
+        if (closing) break;
+        if (/NOGROUP/.test(String(error))) {
+          await context.recreateGroup().catch((cause: unknown) => report(cause, 'recreate the group'));
+        } else report(error, 'read messages');
+        await pause(RETRY_PAUSE_MS);
+      }
+    }
+  };
+
+  await leases.start();
+  const loop = fetchLoop();
+
+  return {
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        clearInterval(sweepTimer);
+        interruptRead();
+        const stuck = setTimeout(() => blocking.disconnect(), settings.blockMs * 2);
+        await loop;
+        clearTimeout(stuck);
+        await leases.stop();
+        const left = new Set(inFlight.all().map((entry) => entry.partition));
+        for (const partition of left) await drain(partition);
+        await flushAcks();
+        await Promise.all([...background]);
+        await blocking.quit().catch(() => blocking.disconnect());
+      })();
+      return closed;
+    },
+  };
+}

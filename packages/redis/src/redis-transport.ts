@@ -1,0 +1,230 @@
+import {
+  ClosedError,
+  InvalidOptionError,
+  partitionForKey,
+  resolveSubscribeOptions,
+  validatePublish,
+  type MessageHandler,
+  type OutgoingMessage,
+  type Position,
+  type StartPosition,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type TransportCapabilities,
+} from '@eddy/core';
+
+import { encodeEntry } from './codec.js';
+import { connectRedis, toEddyError, type ConnectSettings } from './connection.js';
+import { detectServer } from './server-info.js';
+import { keySpace } from './keys.js';
+import { resolveRedisOptions, type RedisTransportOptions } from './options.js';
+import { startRedisSubscription } from './redis-subscription.js';
+import { idBefore, offsetOf, streamIdOf } from './stream-ids.js';
+
+/** The Redis Streams transport: the `Transport` contract plus what only this backend has. */
+export interface RedisTransport extends Transport {
+  readonly name: 'redis';
+  /** The server's persistence settings as detected on connect, e.g. `appendonly=yes appendfsync=always`. */
+  readonly persistence: string;
+}
+
+/**
+ * Connects to Redis and returns a transport on Redis Streams: one stream per topic partition,
+ * consumer groups with `XREADGROUP`, acks with `XACK`, redelivery from the pending list.
+ * Rejects with `ConnectionError` (unreachable) or `AuthError` (credentials refused) at once.
+ */
+export async function createRedisTransport(options: RedisTransportOptions = {}): Promise<RedisTransport> {
+  const settings = resolveRedisOptions(options);
+  const keys = keySpace(settings.prefix);
+  const connectSettings = (connectionName: string, blocking: boolean): ConnectSettings => ({
+    url: settings.url,
+    redis: settings.redis,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    reconnectMaxDelayMs: settings.reconnectMaxDelayMs,
+    connectionName,
+    blocking,
+  });
+  const redis = await connectRedis(connectSettings('eddy-transport', false));
+  let server: Awaited<ReturnType<typeof detectServer>>;
+  try {
+    server = await detectServer(redis);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+
+  const capabilities: TransportCapabilities = {
+    durable: server.durable,
+    orderingPerKey: true,
+    consumerGroups: true,
+    replay: true,
+    replayFromTime: true,
+    delayedDelivery: false,
+    nackDelay: true,
+    maxMessageBytes: settings.maxMessageBytes,
+  };
+  const topics = new Map<string, Promise<void>>();
+  const subscriptions = new Set<Subscription>();
+  let roundRobin = 0;
+  let closed: Promise<void> | undefined;
+
+  const assertOpen = (): void => {
+    if (closed !== undefined) throw new ClosedError('Redis transport');
+  };
+
+  /** Records the topic's partition count on first use and refuses a transport configured differently. */
+  const ensureTopic = (topic: string): Promise<void> => {
+    let known = topics.get(topic);
+    if (known === undefined) {
+      known = (async () => {
+        const meta = keys.topicMeta(topic);
+        const replies = await redis
+          .multi()
+          .hsetnx(meta, 'partitions', settings.partitions)
+          .hget(meta, 'partitions')
+          .exec();
+        const recorded = Number(replies?.[1]?.[1]);
+        if (recorded !== settings.partitions) {
+          throw new InvalidOptionError(
+            `Topic "${topic}" has ${recorded} partitions in Redis but this transport is configured with ${settings.partitions}. ` +
+              `Use partitions: ${recorded} for this topic (or a new topic name).`,
+          );
+        }
+      })();
+      topics.set(topic, known);
+      known.catch(() => topics.delete(topic));
+    }
+    return known;
+  };
+
+  const startIds = (topic: string, from: StartPosition): string[] => {
+    const ids: string[] = [];
+    for (let partition = 0; partition < settings.partitions; partition++) {
+      if (from === 'latest') ids.push('$');
+      else if (from === 'earliest') ids.push('0');
+      else if ('time' in from) ids.push(from.time <= 0 ? '0' : idBefore(`${Math.floor(from.time)}-0`));
+      else ids.push('0');
+    }
+    if (typeof from === 'object' && 'positions' in from) {
+      for (const position of from.positions) {
+        if (
+          !Number.isInteger(position.partition) ||
+          position.partition < 0 ||
+          position.partition >= settings.partitions
+        ) {
+          throw new InvalidOptionError(
+            `from.positions names partition ${position.partition} but topic "${topic}" has partitions 0..${settings.partitions - 1}.`,
+          );
+        }
+        ids[position.partition] = idBefore(streamIdOf(position.offset));
+      }
+    }
+    return ids;
+  };
+
+  /** `XGROUP CREATE ... MKSTREAM` on every partition; a group that exists keeps its position. */
+  const ensureGroup = async (topic: string, group: string, ids: readonly string[]): Promise<void> => {
+    const pipeline = redis.pipeline();
+    ids.forEach((id, partition) =>
+      pipeline.xgroup('CREATE', keys.stream(topic, partition), group, id, 'MKSTREAM'),
+    );
+    for (const [error] of (await pipeline.exec()) ?? []) {
+      if (error !== null && !/BUSYGROUP/.test(error.message)) throw error;
+    }
+  };
+
+  const trimArgs = (): (string | number)[] => {
+    const { maxLen, minAgeMs } = settings.retention;
+    if (maxLen !== undefined) return ['MAXLEN', '~', maxLen];
+    if (minAgeMs !== undefined) return ['MINID', '~', `${Date.now() - minAgeMs}-0`];
+    return [];
+  };
+
+  return {
+    name: 'redis',
+    capabilities,
+    persistence: server.description,
+
+    async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
+      assertOpen();
+      validatePublish(topic, messages, capabilities);
+      if (messages.length === 0) return [];
+      try {
+        await ensureTopic(topic);
+        const trim = trimArgs();
+        const { maxLen, minAgeMs } = settings.retention;
+        const partitions = messages.map((message) =>
+          message.key === undefined
+            ? roundRobin++ % settings.partitions
+            : partitionForKey(message.key, settings.partitions),
+        );
+        // MULTI: a batch is appended whole or not at all, even when it spans partitions.
+        const multi = redis.multi();
+        messages.forEach((message, i) => {
+          multi.xadd(keys.stream(topic, partitions[i]!), ...trim, '*', ...encodeEntry(message));
+        });
+        if (maxLen !== undefined && minAgeMs !== undefined) {
+          for (const partition of new Set(partitions)) {
+            multi.xtrim(keys.stream(topic, partition), 'MINID', '~', `${Date.now() - minAgeMs}-0`);
+          }
+        }
+        const replies = (await multi.exec()) ?? [];
+        return messages.map((_, i) => {
+          const [error, id] = replies[i] ?? [new Error('no reply'), null];
+          if (error !== null) throw error;
+          return { partition: partitions[i]!, offset: offsetOf(String(id)) };
+        });
+      } catch (error) {
+        throw toEddyError(error, `publish ${messages.length} message(s) to "${topic}"`);
+      }
+    },
+
+    async subscribe(
+      topic: string,
+      options: SubscribeOptions,
+      handler: MessageHandler,
+    ): Promise<Subscription> {
+      assertOpen();
+      const resolved = resolveSubscribeOptions(topic, options);
+      const ids = startIds(topic, resolved.from);
+      try {
+        await ensureTopic(topic);
+        await ensureGroup(topic, resolved.group, ids);
+        const subscription = await startRedisSubscription({
+          topic,
+          options: resolved,
+          handler,
+          redis,
+          openBlockingConnection: () => connectRedis(connectSettings(`eddy-sub-${resolved.group}`, true)),
+          keys,
+          settings,
+          recreateGroup: () =>
+            ensureGroup(
+              topic,
+              resolved.group,
+              ids.map(() => '0'),
+            ),
+        });
+        const tracked: Subscription = {
+          async close() {
+            subscriptions.delete(tracked);
+            await subscription.close();
+          },
+        };
+        subscriptions.add(tracked);
+        return tracked;
+      } catch (error) {
+        throw toEddyError(error, `subscribe group "${resolved.group}" to "${topic}"`);
+      }
+    },
+
+    close(): Promise<void> {
+      closed ??= (async () => {
+        await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+        await redis.quit().catch(() => redis.disconnect());
+      })();
+      return closed;
+    },
+  };
+}

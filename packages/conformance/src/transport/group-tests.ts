@@ -4,45 +4,53 @@ import { type Harness, numbered, textMessages, yieldToEventLoop } from './harnes
 
 /** Consumer groups: competing members inside a group, fan-out and independence across groups. */
 export function groupTests(h: Harness): void {
-  it('members of one group compete: each message goes to exactly one member and both members get work', async () => {
-    const [a, b, producer] = [await h.open(), await h.open(), await h.open()];
-    const topic = h.topic();
-    const group = h.group();
-    // Small maxInFlight and a yielding handler, so no member can take the whole batch at once.
-    const slow = async (): Promise<void> => {
-      for (let i = 0; i < 3; i++) await yieldToEventLoop();
-    };
-    const { collector: first } = await h.collect(a, topic, { group, maxInFlight: 2 }, slow);
-    const { collector: second } = await h.collect(b, topic, { group, maxInFlight: 2 }, slow);
-    const texts = numbered('work', 200);
-    for (let i = 0; i < texts.length; i += 20)
-      await producer.publish(topic, textMessages(texts.slice(i, i + 20)));
-    await waitFor(() => first.distinct().size + second.distinct().size >= texts.length, {
-      timeoutMs: 15_000,
-      description: () => `all ${texts.length} messages across both members`,
-    });
-    const union = new Set([...first.texts(), ...second.texts()]);
-    expect(texts.every((text) => union.has(text))).toBe(true);
-    expect(first.received.length).toBeGreaterThan(0);
-    expect(second.received.length).toBeGreaterThan(0);
-    expect(first.received.length + second.received.length).toBe(texts.length);
-  });
+  const noGroups = !h.capabilities.consumerGroups;
 
-  it('every group receives every message (fan-out across three groups)', async () => {
-    const producer = await h.open();
-    const topic = h.topic();
-    const collectors = [];
-    for (let i = 0; i < 3; i++) {
-      const { collector } = await h.collect(await h.open(), topic, { group: h.group() });
-      collectors.push(collector);
-    }
-    const texts = numbered('fan', 60);
-    await producer.publish(topic, textMessages(texts));
-    for (const collector of collectors) {
-      await collector.waitForAll(texts);
-      expect(collector.received.length).toBe(texts.length);
-    }
-  });
+  it.skipIf(noGroups)(
+    'members of one group compete: each message goes to exactly one member and both members get work (capability: consumerGroups)',
+    async () => {
+      const [a, b, producer] = [await h.open(), await h.open(), await h.open()];
+      const topic = h.topic();
+      const group = h.group();
+      // Small maxInFlight and a yielding handler, so no member can take the whole batch at once.
+      const slow = async (): Promise<void> => {
+        for (let i = 0; i < 3; i++) await yieldToEventLoop();
+      };
+      const { collector: first } = await h.collect(a, topic, { group, maxInFlight: 2 }, slow);
+      const { collector: second } = await h.collect(b, topic, { group, maxInFlight: 2 }, slow);
+      const texts = numbered('work', 200);
+      for (let i = 0; i < texts.length; i += 20)
+        await producer.publish(topic, textMessages(texts.slice(i, i + 20)));
+      await waitFor(() => first.distinct().size + second.distinct().size >= texts.length, {
+        timeoutMs: 15_000,
+        description: () => `all ${texts.length} messages across both members`,
+      });
+      const union = new Set([...first.texts(), ...second.texts()]);
+      expect(texts.every((text) => union.has(text))).toBe(true);
+      expect(first.received.length).toBeGreaterThan(0);
+      expect(second.received.length).toBeGreaterThan(0);
+      expect(first.received.length + second.received.length).toBe(texts.length);
+    },
+  );
+
+  it.skipIf(noGroups)(
+    'every group receives every message, fan-out across three groups (capability: consumerGroups)',
+    async () => {
+      const producer = await h.open();
+      const topic = h.topic();
+      const collectors = [];
+      for (let i = 0; i < 3; i++) {
+        const { collector } = await h.collect(await h.open(), topic, { group: h.group() });
+        collectors.push(collector);
+      }
+      const texts = numbered('fan', 60);
+      await producer.publish(topic, textMessages(texts));
+      for (const collector of collectors) {
+        await collector.waitForAll(texts);
+        expect(collector.received.length).toBe(texts.length);
+      }
+    },
+  );
 
   it('a stuck consumer in one group does not hold back another group', async () => {
     const [stuck, fast, producer] = [await h.open(), await h.open(), await h.open()];

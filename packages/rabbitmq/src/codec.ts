@@ -18,9 +18,9 @@ let lastMs = 0;
 let sequence = 0;
 
 /**
- * A new message id, used as the message's offset. RabbitMQ queues have no offsets; these sort by
- * publish time within one publisher (and roughly across publishers), which is what an opaque offset
- * has to promise.
+ * A new message id, used as the message's offset. RabbitMQ queues have no offsets; these are
+ * `<epoch ms>-<sequence>-<publisher>` in decimal, so they sort in natural order by publish time
+ * within one publisher (and roughly across publishers), which is what an opaque offset promises.
  */
 export function nextOffset(): string {
   const now = Date.now();
@@ -30,7 +30,7 @@ export function nextOffset(): string {
   } else {
     sequence += 1;
   }
-  return `${lastMs.toString(36).padStart(9, '0')}-${sequence.toString(36).padStart(5, '0')}-${instance}`;
+  return `${lastMs}-${sequence}-${instance}`;
 }
 
 export function toBuffer(payload: Uint8Array): Buffer {

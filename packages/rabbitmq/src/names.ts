@@ -29,6 +29,26 @@ export class TopologyNames {
     return fit(`${this.prefix}/${topic}/${group}`, `/${partition}`);
   }
 
+  /** Lock of one partition of a group: an exclusive queue, so at most one connection holds it. */
+  partitionLock(topic: string, group: string, partition: number): string {
+    return fit(`${this.prefix}/${topic}/${group}`, `/${partition}/lock`);
+  }
+
+  /** Every member of a group consumes this queue, so its consumer count is the member count. */
+  members(topic: string, group: string): string {
+    return fit(`${this.prefix}/${topic}/${group}`, '/members');
+  }
+
+  /** Direct exchange through which members of a group tell each other to rebalance. */
+  controlExchange(): string {
+    return `${this.prefix}/groups`;
+  }
+
+  /** Routing key of a group's rebalance notices. */
+  controlKey(topic: string, group: string): string {
+    return fit(`${this.prefix}/${topic}/${group}`);
+  }
+
   /** Fanout exchange in front of the TTL queue of one delay step. */
   delayExchange(delayMs: number): string {
     return `${this.prefix}/delay/${delayMs}`;

@@ -50,6 +50,12 @@ export interface RabbitMqTransportOptions {
    * TTL queues of `baseDelayMs * 2^n` ms, so a delay is honoured to within this much. Default 50 ms.
    */
   readonly baseDelayMs?: number;
+  /**
+   * How often a member re-checks its share of the group's partitions, which is how partitions of a
+   * member that died without leaving (its connection dropped) are taken over. Joins and orderly
+   * leaves rebalance at once. Default 2 000 ms.
+   */
+  readonly rebalanceIntervalMs?: number;
   /** First segment of every exchange and queue name Eddy declares. Default `eddy`. */
   readonly namePrefix?: string;
   /** Told about disconnections and reconnections. Must not throw. */
@@ -72,6 +78,7 @@ export interface ResolvedRabbitMqOptions {
   readonly operationTimeoutMs: number;
   readonly maxMessageBytes: number;
   readonly baseDelayMs: number;
+  readonly rebalanceIntervalMs: number;
   readonly namePrefix: string;
   readonly onConnectionEvent: (event: RabbitMqConnectionEvent) => void;
 }
@@ -123,6 +130,7 @@ export function resolveOptions(options: RabbitMqTransportOptions): ResolvedRabbi
       BROKER_MAX_MESSAGE_BYTES,
     ),
     baseDelayMs: integerAtLeast('baseDelayMs', options.baseDelayMs ?? 50, 1),
+    rebalanceIntervalMs: integerAtLeast('rebalanceIntervalMs', options.rebalanceIntervalMs ?? 2_000, 10),
     namePrefix,
     onConnectionEvent: options.onConnectionEvent ?? (() => undefined),
   };

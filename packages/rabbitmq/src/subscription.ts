@@ -1,20 +1,18 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import {
-  redeliveryDelayOf,
-  type MessageHandler,
-  type ReceivedMessage,
-  type ResolvedSubscribeOptions,
-  type Subscription,
-} from '@eddy/core';
-import { decode, type DecodedMessage } from './codec.js';
+import type { MessageHandler, ResolvedSubscribeOptions, Subscription } from '@eddy/core';
+import { decode } from './codec.js';
 import type { ConnectionManager } from './connection.js';
 import type { DelayLadder } from './delay-ladder.js';
+import { Dispatcher, type Delivery } from './dispatcher.js';
+import { GroupMembership } from './group-membership.js';
 import type { TopologyNames } from './names.js';
 import { declareGroupQueues } from './topology.js';
 
 // A delayed message that comes back this close to its due time is handed over rather than sent up
 // the ladder again for a few milliseconds.
 const DUE_TOLERANCE_MS = 5;
+// subscribe() waits at most this long for the other members to hand this one its first partition.
+const JOIN_WAIT_MS = 2_000;
 
 export interface SubscriptionSettings {
   readonly manager: ConnectionManager;
@@ -25,40 +23,76 @@ export interface SubscriptionSettings {
   readonly handler: MessageHandler;
   readonly partitions: number;
   readonly prefetch: number;
+  readonly rebalanceIntervalMs: number;
   readonly reconnectDelayMs: number;
+  /**
+   * Partition locks held by members in this process. RabbitMQ's exclusive queues only keep other
+   * connections out, and every member of one transport shares its connection.
+   */
+  readonly locks: Map<string, RabbitMqSubscription>;
   readonly onClosed: (subscription: RabbitMqSubscription) => void;
 }
 
-interface Delivery {
-  readonly channel: Channel;
-  readonly message: ConsumeMessage;
-  readonly queue: string;
-  readonly partition: number;
-  readonly decoded: DecodedMessage;
+interface Slot {
+  state: 'free' | 'acquiring' | 'owned' | 'releasing';
+  channel: Channel | undefined;
+  consumerTag: string | undefined;
 }
 
 function ignore(): void {}
 
 /**
- * One member of a consumer group: consumes every partition queue of the group on its own channel
- * (single active consumer decides which member receives each partition), runs at most
- * `maxInFlight` handlers at once and never two of the same key, and settles each message by hand.
+ * One member of a consumer group. Partitions of the group are shared out among its members: a
+ * member owns a partition while it holds the partition's lock (an exclusive queue, released by
+ * RabbitMQ when the member's connection dies), and only the owner consumes that partition queue.
+ * Members rebalance to an even share when one joins or leaves, handing a partition over only after
+ * its in-flight messages settled, so a key is never handled by two members at once.
  */
 export class RabbitMqSubscription implements Subscription {
-  private channel: Channel | undefined;
-  private consumerTags: string[] = [];
-  private readonly pending: Delivery[] = [];
-  private readonly busyKeys = new Set<string>();
-  private running = 0;
-  private readonly background = new Set<Promise<void>>();
-  private idleWaiters: (() => void)[] = [];
+  private readonly dispatcher: Dispatcher;
+  private readonly membership: GroupMembership;
+  private readonly slots: Slot[];
+  private connection: ChannelModel | undefined;
   private closing: Promise<void> | undefined;
+  private rebalancing: Promise<void> | undefined;
+  private rebalanceAgain = false;
+  private ticker: NodeJS.Timeout | undefined;
+  private ownershipWaiters: (() => void)[] = [];
 
-  constructor(private readonly settings: SubscriptionSettings) {}
+  constructor(private readonly settings: SubscriptionSettings) {
+    const { options, handler, names, topic } = settings;
+    this.dispatcher = new Dispatcher({
+      handler,
+      maxInFlight: options.maxInFlight,
+      ackTimeoutMs: options.ackTimeoutMs,
+      nackDelayMs: options.nackDelayMs,
+    });
+    this.membership = new GroupMembership({
+      names,
+      topic,
+      group: options.group,
+      onNotice: () => void this.rebalance(),
+      onLost: () => {
+        if (this.connection !== undefined && this.closing === undefined) {
+          void this.membership.join(this.connection).catch(ignore);
+        }
+      },
+    });
+    this.slots = Array.from({ length: settings.partitions }, () => ({
+      state: 'free',
+      channel: undefined,
+      consumerTag: undefined,
+    }));
+  }
 
-  /** Declares the group's queues and starts consuming; rejects if the broker refuses. */
+  /** Declares the group's queues, joins the group and takes a share of its partitions. */
   async start(): Promise<void> {
     await this.attach(await this.settings.manager.ready());
+    this.ticker = setInterval(() => void this.rebalance(), this.settings.rebalanceIntervalMs);
+    this.ticker.unref();
+    if (this.owned().length === 0 && (await this.membership.size()) <= this.settings.partitions) {
+      await this.waitForOwnership(JOIN_WAIT_MS);
+    }
   }
 
   close(): Promise<void> {
@@ -67,62 +101,51 @@ export class RabbitMqSubscription implements Subscription {
   }
 
   private async shutdown(): Promise<void> {
-    const channel = this.channel;
-    if (channel !== undefined) {
-      for (const tag of this.consumerTags) await channel.cancel(tag).catch(ignore);
-    }
-    // Never handed to the handler: left unacked, so closing the channel returns them to the queue.
-    this.pending.length = 0;
-    await this.idle();
-    this.channel = undefined;
-    if (channel !== undefined) await channel.close().catch(ignore);
+    clearInterval(this.ticker);
+    await this.rebalancing;
+    await Promise.all(this.owned().map((partition) => this.release(partition)));
+    await this.dispatcher.idle();
+    await this.membership.leave();
     this.settings.onClosed(this);
   }
 
-  private idle(): Promise<void> {
-    if (this.running === 0 && this.background.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  private owned(): number[] {
+    return this.slots.flatMap((slot, partition) => (slot.state === 'owned' ? [partition] : []));
   }
 
-  private checkIdle(): void {
-    if (this.running !== 0 || this.background.size !== 0) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const resolve of waiters) resolve();
+  private waitForOwnership(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.ownershipWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private async attach(connection: ChannelModel): Promise<void> {
-    const { names, topic, options, partitions, prefetch } = this.settings;
+    const { names, topic, options, partitions } = this.settings;
     const channel = await connection.createChannel();
     channel.on('error', ignore);
     try {
-      // Per-consumer prefetch: quorum queues refuse a channel-wide (global) limit.
-      await channel.prefetch(prefetch, false);
-      const queues = await declareGroupQueues(channel, names, topic, options.group, partitions);
-      this.channel = channel;
-      this.consumerTags = [];
-      channel.once('close', () => this.onChannelClosed(channel));
-      for (const [partition, queue] of queues.entries()) {
-        const { consumerTag } = await channel.consume(
-          queue,
-          (message) => this.onMessage(channel, queue, partition, message),
-          { noAck: false },
-        );
-        this.consumerTags.push(consumerTag);
-      }
-    } catch (error) {
-      if (this.channel === channel) this.channel = undefined;
+      await declareGroupQueues(channel, names, topic, options.group, partitions);
+    } finally {
       await channel.close().catch(ignore);
-      throw error;
     }
+    await this.membership.join(connection);
+    this.connection = connection;
+    connection.once('close', () => this.onConnectionLost(connection));
+    this.membership.notify();
+    await this.rebalance();
   }
 
-  private onChannelClosed(channel: Channel): void {
-    if (this.channel !== channel) return;
-    this.channel = undefined;
-    this.consumerTags = [];
-    // The broker has returned every unacked message of the dead channel to its queue.
-    this.pending.length = 0;
+  private onConnectionLost(connection: ChannelModel): void {
+    if (this.connection !== connection) return;
+    this.connection = undefined;
+    // RabbitMQ returned every unacked message and dropped this connection's partition locks.
+    for (const slot of this.slots)
+      Object.assign(slot, { state: 'free', channel: undefined, consumerTag: undefined });
+    this.dispatcher.drop();
     if (this.closing === undefined) void this.reattach();
   }
 
@@ -131,7 +154,6 @@ export class RabbitMqSubscription implements Subscription {
     while (this.closing === undefined && !manager.isClosed) {
       try {
         await this.attach(await manager.ready());
-        if (this.closing !== undefined) await this.channel?.close().catch(ignore);
         return;
       } catch {
         await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs));
@@ -139,128 +161,187 @@ export class RabbitMqSubscription implements Subscription {
     }
   }
 
+  /** Runs one rebalance at a time; a request during a run schedules exactly one more run. */
+  private rebalance(): Promise<void> {
+    if (this.rebalancing !== undefined) {
+      this.rebalanceAgain = true;
+      return this.rebalancing;
+    }
+    const loop = async (): Promise<void> => {
+      try {
+        do {
+          this.rebalanceAgain = false;
+          await this.rebalanceOnce().catch(ignore);
+        } while (this.rebalanceAgain && this.closing === undefined);
+      } finally {
+        this.rebalancing = undefined;
+      }
+    };
+    this.rebalancing = loop();
+    return this.rebalancing;
+  }
+
+  private async rebalanceOnce(): Promise<void> {
+    const connection = this.connection;
+    if (connection === undefined || this.closing !== undefined) return;
+    const { partitions } = this.settings;
+    const fair = Math.ceil(partitions / (await this.membership.size()));
+    const owned = this.owned();
+    if (owned.length > fair) {
+      // Hand over the partitions with the least work in flight: they settle soonest.
+      const surplus = owned
+        .sort((a, b) => this.dispatcher.inFlight(a) - this.dispatcher.inFlight(b))
+        .slice(0, owned.length - fair);
+      await Promise.all(surplus.map((partition) => this.release(partition)));
+      this.membership.notify();
+      return;
+    }
+    // Start at a random partition so members joining together do not all race for the same one.
+    const start = Math.floor(Math.random() * partitions);
+    let count = owned.length;
+    for (let i = 0; i < partitions && count < fair && this.connection === connection; i += 1) {
+      const partition = (start + i) % partitions;
+      if (this.slots[partition]!.state === 'free' && (await this.acquire(connection, partition))) count += 1;
+    }
+  }
+
+  private async acquire(connection: ChannelModel, partition: number): Promise<boolean> {
+    const { names, topic, options, prefetch, locks } = this.settings;
+    const slot = this.slots[partition]!;
+    const lock = names.partitionLock(topic, options.group, partition);
+    const holder = locks.get(lock);
+    if (holder !== undefined && holder !== this) return false;
+    locks.set(lock, this);
+    slot.state = 'acquiring';
+    let channel: Channel | undefined;
+    try {
+      channel = await connection.createChannel();
+      channel.on('error', ignore);
+      // Another connection holding the lock makes RabbitMQ refuse (RESOURCE_LOCKED) and close the channel.
+      await channel.assertQueue(lock, {
+        exclusive: true,
+        durable: false,
+      });
+      // Per-consumer prefetch: quorum queues refuse a channel-wide (global) limit.
+      await channel.prefetch(prefetch, false);
+      if (this.connection !== connection || this.closing !== undefined) throw new Error('detached');
+      const owner = channel;
+      slot.channel = owner;
+      slot.state = 'owned';
+      owner.once('close', () => this.onPartitionChannelClosed(partition, owner));
+      const queue = names.queue(topic, options.group, partition);
+      const { consumerTag } = await owner.consume(
+        queue,
+        (message) => this.onMessage(partition, owner, queue, message),
+        {
+          noAck: false,
+        },
+      );
+      slot.consumerTag = consumerTag;
+      const waiters = this.ownershipWaiters;
+      this.ownershipWaiters = [];
+      for (const resolve of waiters) resolve();
+      return true;
+    } catch {
+      if (slot.channel === channel) Object.assign(slot, { channel: undefined, consumerTag: undefined });
+      slot.state = 'free';
+      if (locks.get(lock) === this) locks.delete(lock);
+      await channel?.close().catch(ignore);
+      return false;
+    }
+  }
+
+  /** Lets go of a partition once its in-flight messages settled, returning the unhandled ones first. */
+  private async release(partition: number): Promise<void> {
+    const { names, topic, options, locks } = this.settings;
+    const slot = this.slots[partition]!;
+    if (slot.state !== 'owned') return;
+    const lock = names.partitionLock(topic, options.group, partition);
+    slot.state = 'releasing';
+    this.dispatcher.drop(partition);
+    const channel = slot.channel;
+    if (channel !== undefined && slot.consumerTag !== undefined)
+      await channel.cancel(slot.consumerTag).catch(ignore);
+    await this.dispatcher.idle(partition);
+    slot.channel = undefined;
+    slot.consumerTag = undefined;
+    if (channel !== undefined) {
+      try {
+        // Unhandled messages go back before the lock does, so the next owner sees them in order.
+        channel.nackAll(true);
+        await channel.deleteQueue(lock);
+      } catch {
+        // The channel or connection died: RabbitMQ returned the messages and dropped the lock itself.
+      }
+      await channel.close().catch(ignore);
+    }
+    if (locks.get(lock) === this) locks.delete(lock);
+    slot.state = 'free';
+  }
+
+  private onPartitionChannelClosed(partition: number, channel: Channel): void {
+    const slot = this.slots[partition]!;
+    if (slot.channel !== channel) return;
+    Object.assign(slot, { state: 'free', channel: undefined, consumerTag: undefined });
+    this.dispatcher.drop(partition);
+    // The lock still belongs to this connection, so taking the partition again succeeds.
+    if (this.closing === undefined && this.connection !== undefined) void this.rebalance();
+  }
+
   private onMessage(
+    partition: number,
     channel: Channel,
     queue: string,
-    partition: number,
     message: ConsumeMessage | null,
   ): void {
+    const slot = this.slots[partition]!;
     if (message === null) {
-      // The broker cancelled the consumer (queue deleted): re-declare through a fresh channel.
-      if (this.channel === channel) void channel.close().catch(ignore);
+      // The broker cancelled the consumer (queue deleted): give the partition up; attach re-declares.
+      if (slot.channel === channel) void channel.close().catch(ignore);
       return;
     }
-    if (this.channel !== channel || this.closing !== undefined) return;
+    if (slot.channel !== channel || slot.state !== 'owned') return;
     const decoded = decode(message);
-    const delivery: Delivery = { channel, message, queue, partition, decoded };
+    const settle = (action: (live: Channel) => void): void => {
+      // A delivery of a channel that died was already returned to the queue by the broker.
+      if (slot.channel !== channel) return;
+      try {
+        action(channel);
+      } catch {
+        // Closed under us: the broker redelivers, which at-least-once allows.
+      }
+    };
+    const requeue = (): void => settle((live) => live.nack(message, false, true));
+    const postpone = async (dueAt: number, priorDeliveries: number): Promise<void> => {
+      try {
+        await this.settings.ladder.send(queue, message, dueAt, priorDeliveries);
+        settle((live) => live.ack(message));
+      } catch {
+        // No confirmed copy in the delay queue: keep the original rather than risk losing it.
+        requeue();
+      }
+    };
     if (decoded.dueAt !== undefined && decoded.dueAt - Date.now() > DUE_TOLERANCE_MS) {
       // Not due yet (deliverAt, or back early from a delay step): not a delivery, so not counted.
-      this.track(this.postpone(delivery, decoded.dueAt, decoded.deliveryCount - 1));
+      this.dispatcher.track(partition, postpone(decoded.dueAt, decoded.deliveryCount - 1));
       return;
     }
-    this.pending.push(delivery);
-    this.pump();
-  }
-
-  private track(work: Promise<void>): void {
-    this.background.add(work);
-    void work.finally(() => {
-      this.background.delete(work);
-      this.checkIdle();
-    });
-  }
-
-  private pump(): void {
-    const { maxInFlight } = this.settings.options;
-    for (let i = 0; i < this.pending.length && this.running < maxInFlight;) {
-      const delivery = this.pending[i]!;
-      const key = delivery.decoded.key;
-      if (key !== undefined && this.busyKeys.has(key)) {
-        i += 1;
-        continue;
-      }
-      this.pending.splice(i, 1);
-      void this.run(delivery);
-    }
-  }
-
-  private async run(delivery: Delivery): Promise<void> {
-    const { handler, options, topic } = this.settings;
-    const key = delivery.decoded.key;
-    this.running += 1;
-    if (key !== undefined) this.busyKeys.add(key);
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      this.running -= 1;
-      if (key !== undefined) this.busyKeys.delete(key);
-      this.pump();
-      this.checkIdle();
+    const delivery: Delivery = {
+      partition,
+      message: {
+        topic: this.settings.topic,
+        partition,
+        offset: decoded.offset,
+        key: decoded.key,
+        headers: decoded.headers,
+        payload: message.content,
+        publishedAt: decoded.publishedAt,
+        deliveryCount: decoded.deliveryCount,
+      },
+      ack: () => settle((live) => live.ack(message)),
+      requeue,
+      postpone,
     };
-    // RabbitMQ's consumer_timeout is broker-wide and minutes long, so the ack timeout is kept here:
-    // the message goes back to the queue and whatever the handler does later is ignored.
-    const timer = setTimeout(() => {
-      this.requeue(delivery);
-      release();
-    }, options.ackTimeoutMs);
-    const received: ReceivedMessage = {
-      topic,
-      partition: delivery.partition,
-      offset: delivery.decoded.offset,
-      key,
-      headers: delivery.decoded.headers,
-      payload: delivery.message.content,
-      publishedAt: delivery.decoded.publishedAt,
-      deliveryCount: delivery.decoded.deliveryCount,
-    };
-    let failure: { thrown: unknown } | undefined;
-    try {
-      await handler(received);
-    } catch (thrown) {
-      failure = { thrown };
-    }
-    clearTimeout(timer);
-    if (released) return;
-    if (failure === undefined) this.ack(delivery);
-    else await this.nack(delivery, redeliveryDelayOf(failure.thrown, options.nackDelayMs));
-    release();
-  }
-
-  private ack(delivery: Delivery): void {
-    // A delivery of a channel that died was already returned to the queue by the broker.
-    if (delivery.channel !== this.channel) return;
-    try {
-      delivery.channel.ack(delivery.message);
-    } catch {
-      // The channel closed under us: the broker redelivers, which at-least-once allows.
-    }
-  }
-
-  private requeue(delivery: Delivery): void {
-    if (delivery.channel !== this.channel) return;
-    try {
-      delivery.channel.nack(delivery.message, false, true);
-    } catch {
-      // As in ack(): a closed channel has already returned the message.
-    }
-  }
-
-  private async nack(delivery: Delivery, delayMs: number): Promise<void> {
-    if (delayMs <= 0) {
-      this.requeue(delivery);
-      return;
-    }
-    await this.postpone(delivery, Date.now() + delayMs, delivery.decoded.deliveryCount);
-  }
-
-  private async postpone(delivery: Delivery, dueAt: number, priorDeliveries: number): Promise<void> {
-    try {
-      await this.settings.ladder.send(delivery.queue, delivery.message, dueAt, priorDeliveries);
-      this.ack(delivery);
-    } catch {
-      // No confirmed copy in the delay queue: keep the original rather than risk losing it.
-      this.requeue(delivery);
-    }
+    this.dispatcher.push(delivery);
   }
 }

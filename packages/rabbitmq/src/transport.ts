@@ -34,6 +34,7 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
   private readonly names: TopologyNames;
   private readonly ladder: DelayLadder;
   private readonly subscriptions = new Set<RabbitMqSubscription>();
+  private readonly locks = new Map<string, RabbitMqSubscription>();
   private readonly exchanges = new Map<string, Promise<string>>();
   private exchangesGeneration = 0;
   private roundRobin = 0;
@@ -103,7 +104,9 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       handler,
       partitions: this.partitions,
       prefetch: this.options.prefetch ?? resolved.maxInFlight,
+      rebalanceIntervalMs: this.options.rebalanceIntervalMs,
       reconnectDelayMs: this.options.initialReconnectDelayMs,
+      locks: this.locks,
       onClosed: (closed) => this.subscriptions.delete(closed),
     });
     await subscription.start();

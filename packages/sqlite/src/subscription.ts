@@ -103,7 +103,15 @@ export class SqliteSubscription implements Subscription {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     for (const stream of this.#streams.values()) stream.releasing = true;
-    if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    // Hand back idle partitions at once so other members are not kept waiting on a slow handler elsewhere.
+    const idle = [...this.#streams.values()].filter((stream) => stream.inFlight === 0);
+    this.#guard(() => this.#ctx.groups.write(() => idle.forEach((stream) => this.#releaseRow(stream))));
+    for (const stream of idle) this.#abandon(stream);
+    if (idle.length > 0) this.#ctx.groupChanged(this.groupId);
+    if (this.#inFlight > 0) {
+      this.#flush();
+      await new Promise<void>((resolve) => (this.#drained = resolve));
+    }
     clearTimeout(this.#flushTimer);
     this.#guard(() => {
       this.#ctx.groups.write(() => {
@@ -361,7 +369,12 @@ export class SqliteSubscription implements Subscription {
     stream.inFlight += 1;
     this.#inflight.add(entry);
     const offset = entry.message.offset;
-    if (offset + 1 > stream.dispatchedHigh) stream.dispatchedHigh = offset + 1;
+    if (offset + 1 > stream.dispatchedHigh) {
+      // Recorded soon after, so that a member taking over after a crash counts this delivery.
+      stream.dispatchedHigh = offset + 1;
+      stream.dirty = true;
+      this.#scheduleFlush();
+    }
     const { message } = entry;
     const received: ReceivedMessage = {
       topic: this.topic.name,

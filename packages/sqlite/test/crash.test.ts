@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSqliteTransport } from '@eddy/sqlite';
+import { tempDir, unique, waitFor } from './helpers.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+
+interface Child {
+  readonly process: ChildProcess;
+  readonly lines: string[];
+  readonly exited: Promise<void>;
+}
+
+/** Starts a fixture as its own Node process on the TypeScript sources; collects complete stdout lines. */
+function start(script: string, args: readonly string[]): Child {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', fixture(script), ...args],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines: string[] = [];
+  let partial = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    // A line cut short by SIGKILL was never fully reported, so it does not count.
+    partial = parts.pop()!;
+    lines.push(...parts);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { process: child, lines, exited };
+}
+
+async function killAtRandom(child: Child, minMs: number, maxMs: number): Promise<void> {
+  await waitFor(() => child.lines.length > 0, 20_000, 'the child to start working');
+  const at = Date.now() + minMs + Math.random() * (maxMs - minMs);
+  await waitFor(() => Date.now() >= at, maxMs + 1_000, 'the kill moment');
+  child.process.kill('SIGKILL');
+  await child.exited;
+}
+
+function integrityCheck(path: string): string {
+  const db = new Database(path);
+  try {
+    return db.pragma('integrity_check', { simple: true }) as string;
+  } finally {
+    db.close();
+  }
+}
+
+describe('sqlite log under SIGKILL', () => {
+  it('keeps every resolved publish, exactly once, across repeated kills of a publishing process', async () => {
+    const path = tmp.file('publish-crash.db');
+    const topic = unique('crash-publish');
+    const reported: string[] = [];
+    for (let run = 0; run < 8; run++) {
+      const child = start('publisher-child.ts', [path, topic, String(run)]);
+      await killAtRandom(child, 20, 400);
+      reported.push(...child.lines);
+    }
+    expect(reported.length).toBeGreaterThan(100);
+    expect(integrityCheck(path)).toBe('ok');
+
+    const transport = createSqliteTransport({ path });
+    try {
+      const counts = new Map<string, number>();
+      for (const partition of transport.admin.listTopics().find((t) => t.name === topic)!.partitionInfo) {
+        let from = Number(partition.firstOffset);
+        for (;;) {
+          const page = transport.admin.readMessages(topic, {
+            partition: partition.partition,
+            fromOffset: from,
+            limit: 5_000,
+          });
+          if (page.length === 0) break;
+          for (const message of page) {
+            const id = Buffer.from(message.payload).toString();
+            counts.set(id, (counts.get(id) ?? 0) + 1);
+          }
+          from = Number(page[page.length - 1]!.offset) + 1;
+        }
+      }
+      const missing = reported.filter((id) => !counts.has(id));
+      expect(missing).toEqual([]);
+      const duplicated = [...counts].filter(([, count]) => count > 1);
+      expect(duplicated).toEqual([]);
+    } finally {
+      await transport.close();
+    }
+  }, 60_000);
+
+  it('handles every message at least once across repeated kills of a consuming process', async () => {
+    const path = tmp.file('consume-crash.db');
+    const topic = unique('crash-consume');
+    const group = 'crash-group';
+    const ids = Array.from({ length: 20_000 }, (_, i) => `m${i}`);
+    const producer = createSqliteTransport({ path, partitions: 4 });
+    for (let i = 0; i < ids.length; i += 2_000) {
+      await producer.publish(
+        topic,
+        ids.slice(i, i + 2_000).map((id, j) => ({ key: `k${(i + j) % 23}`, payload: Buffer.from(id) })),
+      );
+    }
+    await producer.close();
+
+    const handled = new Set<string>();
+    let kills = 0;
+    for (let run = 0; run <= 5; run++) {
+      const child = start('consumer-child.ts', [path, topic, group]);
+      if (run < 5) {
+        await killAtRandom(child, 50, 600);
+        kills += 1;
+      } else {
+        // The last run is left alone until it has handled everything the killed ones did not.
+        await waitFor(
+          () => {
+            const seen = new Set(child.lines);
+            return ids.every((id) => handled.has(id) || seen.has(id));
+          },
+          30_000,
+          'every message',
+        );
+        child.process.kill('SIGKILL');
+        await child.exited;
+      }
+      for (const line of child.lines) if (line !== 'ready') handled.add(line);
+    }
+    expect(kills).toBe(5);
+    expect(ids.filter((id) => !handled.has(id))).toEqual([]);
+    expect(integrityCheck(path)).toBe('ok');
+  }, 90_000);
+});

@@ -149,3 +149,72 @@ export {
   TRACER_NAME,
   tracingMiddleware,
 } from './observability/tracing.js';
+export {
+  aggregateStream,
+  type AggregateStreamOptions,
+  type AggregateStreamResult,
+  type AsOf,
+} from './event-sourcing/aggregate-stream.js';
+export { createMemoryCheckpointStore, type CheckpointStore } from './event-sourcing/checkpoint-store.js';
+export {
+  commandHandler,
+  type CommandHandler,
+  type CommandHandlerOptions,
+  type CommandResult,
+  type CommandRetryOptions,
+  type HandleOptions,
+} from './event-sourcing/command-handler.js';
+export { decidedEvents, type Decider, type DomainEvent } from './event-sourcing/decider.js';
+export {
+  deciderSpecification,
+  type DeciderSpecification,
+  type DeciderThen,
+} from './event-sourcing/decider-specification.js';
+export {
+  EventIdConflictError,
+  EventSourcingErrorCodes,
+  StreamDeletedError,
+  WrongExpectedVersionError,
+} from './event-sourcing/errors.js';
+export type {
+  AppendOptions,
+  AppendResult,
+  DeleteStreamOptions,
+  EventStore,
+  ExpectedVersion,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  ReadStreamResult,
+  RecordedEvent,
+  StreamMetadata,
+} from './event-sourcing/event-store.js';
+export {
+  subscribeToEventStore,
+  type EventSubscription,
+  type EventSubscriptionOptions,
+} from './event-sourcing/event-subscription.js';
+export { assertExpectedVersion, checkExpectedVersion } from './event-sourcing/expected-version.js';
+export {
+  createMemoryEventStore,
+  DEFAULT_READ_ALL_LIMIT,
+  type MemoryEventStoreOptions,
+} from './event-sourcing/memory-event-store.js';
+export {
+  rebuildProjection,
+  startProjection,
+  type Projection,
+  type ProjectionRunOptions,
+} from './event-sourcing/projection.js';
+export {
+  createMemorySnapshotStore,
+  everyNEvents,
+  type Snapshot,
+  type SnapshotContext,
+  type SnapshotOptions,
+  type SnapshotPolicy,
+  type SnapshotStore,
+} from './event-sourcing/snapshot-store.js';
+export { assertStreamMetadata, isRetained } from './event-sourcing/stream-metadata.js';
+export { assertStreamId, categoryOf, streamIdFor } from './event-sourcing/stream-name.js';
+export { createUpcaster, withUpcasting, type Upcaster } from './event-sourcing/upcasting.js';

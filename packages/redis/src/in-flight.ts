@@ -12,11 +12,12 @@ export interface Tracked {
   count: number;
   /**
    * - `queued`: waiting behind an earlier message with the same key (or for ownership);
+   * - `ready`: its key is free, waiting for a handler slot (`maxInFlight`);
    * - `handed`: the handler runs;
    * - `waiting`: nacked with a delay, its timer runs;
    * - `claiming`: being claimed back for a redelivery.
    */
-  state: 'queued' | 'handed' | 'waiting' | 'claiming';
+  state: 'queued' | 'ready' | 'handed' | 'waiting' | 'claiming';
   /** Bumped on every hand-over, so a late settlement of an abandoned attempt is ignored. */
   attempt: number;
   handedAt: number;

@@ -57,7 +57,10 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   });
   const delayedKey = (partition: number): string => keys.delayed(topic, group, partition);
   const inFlight = createInFlight();
-  const running = new Map<Tracked, Promise<void>>();
+  /** Messages whose handler runs (current attempts only): at most `maxInFlight`. */
+  const running = new Set<Tracked>();
+  /** Messages free to start once a handler slot frees up, oldest first. */
+  const ready: Tracked[] = [];
   const background = new Set<Promise<unknown>>();
   const pendingAcks = new Map<number, string[]>();
   const settleListeners = new Set<() => void>();
@@ -66,6 +69,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   let closed: Promise<void> | undefined;
   let wakeFetch: (() => void) | undefined;
   let readBlocked = false;
+  let woken = false;
 
   const report = (error: unknown, action: string): void => {
     settings.onError(toEddyError(error, `${action} (topic "${topic}", group "${group}")`));
@@ -86,6 +90,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   });
 
   const wake = (): void => {
+    woken = true;
     const resume = wakeFetch;
     wakeFetch = undefined;
     resume?.();
@@ -94,8 +99,13 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     wake();
     if (readBlocked) track(redis.client('UNBLOCK', blockingClientId), 'interrupt a blocking read');
   };
+  // `woken` remembers a wake-up that came while the loop was busy, so it never sleeps through one.
   const pause = (ms: number): Promise<void> =>
     new Promise((resolve) => {
+      if (woken) {
+        resolve();
+        return;
+      }
       const timer = setTimeout(() => {
         wakeFetch = undefined;
         resolve();
@@ -144,6 +154,11 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   };
 
   const hand = (entry: Tracked): void => {
+    if (running.size >= maxInFlight) {
+      entry.state = 'ready';
+      ready.push(entry);
+      return;
+    }
     entry.state = 'handed';
     entry.attempt += 1;
     entry.handedAt = Date.now();
@@ -158,17 +173,28 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       publishedAt: timeOf(entry.id),
       deliveryCount: entry.count,
     };
-    const run: Promise<void> = (async () => {
+    running.add(entry);
+    void (async () => {
       let failure: { error: unknown } | undefined;
       try {
         await handler(message);
       } catch (error) {
         failure = { error };
       }
-      if (entry.attempt === attempt) running.delete(entry);
+      if (entry.attempt === attempt) freeSlot(entry);
       onSettled(entry, attempt, failure);
     })();
-    running.set(entry, run);
+  };
+
+  /** A handler finished or was abandoned: start the oldest ready message. */
+  const freeSlot = (entry: Tracked): void => {
+    running.delete(entry);
+    while (running.size < maxInFlight && ready.length > 0) {
+      const next = ready.shift()!;
+      if (next.state !== 'ready' || inFlight.get(next.partition, next.id) !== next) continue;
+      if (owns(next.partition)) hand(next);
+      else next.state = 'queued';
+    }
   };
 
   const onSettled = (entry: Tracked, attempt: number, failure: { error: unknown } | undefined): void => {
@@ -312,14 +338,14 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       const unhanded: Tracked[] = [];
       let deadline = Number.POSITIVE_INFINITY;
       for (const entry of mine) {
-        if (entry.state === 'queued' || entry.state === 'waiting') {
+        if (entry.state === 'queued' || entry.state === 'ready' || entry.state === 'waiting') {
           if (entry.timer !== undefined) clearTimeout(entry.timer);
           inFlight.remove(entry);
           if (!entry.needsClaim) unhanded.push(entry);
         } else if (entry.state === 'handed') {
           const due = entry.handedAt + ackTimeoutMs;
           if (due <= Date.now()) {
-            running.delete(entry); // past its ack timeout: the entry stays pending for the next owner
+            freeSlot(entry); // past its ack timeout: the entry stays pending for the next owner
             inFlight.remove(entry);
           } else deadline = Math.min(deadline, due);
         }
@@ -366,7 +392,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     const now = Date.now();
     for (const entry of inFlight.all()) {
       if (entry.state !== 'handed' || entry.handedAt + ackTimeoutMs > now || !owns(entry.partition)) continue;
-      running.delete(entry);
+      freeSlot(entry);
       entry.needsClaim = true;
       startHead(entry);
     }
@@ -392,7 +418,6 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     Math.min(1_000, Math.max(50, Math.floor(ackTimeoutMs / 4))),
   );
 
-  let rotation = 0;
   const accept = (reply: [Buffer, [Buffer, Buffer[]][]][]): void => {
     for (const [streamKey, rows] of reply) {
       const name = streamKey.toString();
@@ -411,6 +436,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
 
   const fetchLoop = async (): Promise<void> => {
     while (!closing) {
+      woken = false;
       try {
         const owned = [...leases.owned].sort((a, b) => a - b);
         const capacity = maxInFlight - inFlight.size;
@@ -420,10 +446,9 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
           await pause(owned.length === 0 ? IDLE_POLL_MS : settings.blockMs);
           continue;
         }
-        // COUNT applies per stream: read from at most `capacity` streams so maxInFlight holds.
-        const start = rotation++ % owned.length;
-        const chosen = [...owned.slice(start), ...owned.slice(0, start)].slice(0, capacity);
-        const streams = chosen.map((partition) => keys.stream(topic, partition));
+        // COUNT applies per stream, so a read may bring up to owned.length - 1 more than the
+        // capacity; they wait as `ready` and maxInFlight still bounds the running handlers.
+        const streams = owned.map((partition) => keys.stream(topic, partition));
         readBlocked = true;
         const read = blocking.callBuffer(
           'XREADGROUP',
@@ -431,7 +456,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
           group,
           memberId,
           'COUNT',
-          Math.floor(capacity / chosen.length),
+          Math.max(1, Math.floor(capacity / owned.length)),
           'BLOCK',
           settings.blockMs,
           'STREAMS',
@@ -448,7 +473,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
         if (/NOGROUP/.test(String(error))) {
           await context.recreateGroup().catch((cause: unknown) => report(cause, 'recreate the group'));
         } else report(error, 'read messages');
-        await pause(RETRY_PAUSE_MS);
+        await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
       }
     }
   };

@@ -4,15 +4,14 @@ const MAX_SEQ = 18_446_744_073_709_551_615n;
 const STREAM_ID = /^(\d+)-(\d+)$/;
 
 /**
- * Positions carry stream ids zero-padded (13-digit milliseconds, 20-digit sequence) so that offsets
- * of one partition sort as plain strings, as the transport contract promises.
+ * A position's offset is the Redis stream id itself (`<ms>-<seq>`), so it can be used with
+ * `XRANGE` directly; offsets of one partition sort in natural order (numbers compared as numbers).
  */
 export function offsetOf(streamId: string): string {
-  const [ms, seq] = streamId.split('-');
-  return `${(ms ?? '0').padStart(13, '0')}-${(seq ?? '0').padStart(20, '0')}`;
+  return streamId;
 }
 
-/** The Redis stream id of an offset (padded or not). */
+/** The Redis stream id of an offset, checked and normalised (leading zeros dropped). */
 export function streamIdOf(offset: string): string {
   const match = STREAM_ID.exec(offset);
   if (match === null) {

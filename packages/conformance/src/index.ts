@@ -5,3 +5,8 @@ export { describeTransportConformance } from './transport/describe-transport-con
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export { describeEventStoreConformance } from './event-store/describe-event-store-conformance.js';
 export type { EventStoreConformanceOptions } from './event-store/options.js';
+export {
+  describeCheckpointStoreConformance,
+  describeSnapshotStoreConformance,
+  type StorePortConformanceOptions,
+} from './event-store/describe-store-port-conformance.js';

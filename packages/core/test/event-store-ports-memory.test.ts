@@ -1,0 +1,9 @@
+import { createMemoryCheckpointStore, createMemorySnapshotStore } from '@eddy/core';
+import { describeCheckpointStoreConformance, describeSnapshotStoreConformance } from '@eddy/conformance';
+
+// Memory stores live and die with their instance, so "another instance" is the same one here.
+const checkpoints = createMemoryCheckpointStore();
+const snapshots = createMemorySnapshotStore();
+
+describeCheckpointStoreConformance({ name: 'memory', createStore: () => checkpoints });
+describeSnapshotStoreConformance({ name: 'memory', createStore: () => snapshots });

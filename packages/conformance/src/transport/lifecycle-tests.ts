@@ -29,6 +29,27 @@ export function lifecycleTests(h: Harness): void {
     expect(collector.has('in-flight')).toBe(false);
   });
 
+  it('a handler that fails while its subscription closes gets its message redelivered to the group', async () => {
+    const [leaving, staying] = [await h.open(), await h.open()];
+    const topic = h.topic();
+    const group = h.group();
+    const gate = h.gate();
+    let entered = false;
+    const subscription = await leaving.subscribe(topic, { group, maxInFlight: 1 }, async () => {
+      entered = true;
+      await gate.promise;
+      throw new Error('failed during shutdown');
+    });
+    await leaving.publish(topic, textMessages(['fails-on-close']));
+    await waitFor(() => entered, { description: 'the handler to start' });
+    const closing = subscription.close();
+    gate.open();
+    await closing;
+    const { collector } = await h.collect(staying, topic, { group });
+    await collector.waitForAll(['fails-on-close']);
+    expect(collector.received[0]!.message.deliveryCount).toBeGreaterThanOrEqual(2);
+  });
+
   it('transport close waits for in-flight handlers of every subscription', async () => {
     const transport = await h.open();
     const [topicA, topicB] = [h.topic(), h.topic()];

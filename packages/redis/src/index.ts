@@ -1,3 +1,7 @@
 export { createRedisTransport, type RedisTransport } from './redis-transport.js';
 export { DEFAULT_REDIS_URL, type RedisRetention, type RedisTransportOptions } from './options.js';
-export { createRedisInboxStore, type RedisInboxStoreOptions } from './redis-inbox-store.js';
+export {
+  createRedisDedupStore,
+  createRedisInboxStore,
+  type RedisInboxStoreOptions,
+} from './redis-inbox-store.js';

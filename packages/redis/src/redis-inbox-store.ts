@@ -89,3 +89,6 @@ export async function createRedisInboxStore(options: RedisInboxStoreOptions = {}
     },
   };
 }
+
+/** The same store under the name the dedup middleware docs use: `SET key NX PX` dedup by event id. */
+export const createRedisDedupStore = createRedisInboxStore;

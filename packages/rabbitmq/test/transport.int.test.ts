@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, Nack, isEddyError, type ReceivedMessage, type Transport } from '@eddy/core';
 import { createRabbitMqTransport } from '@eddy/rabbitmq';
+import { lockBroker } from './broker-lock.js';
 import { URL, deleteTopology, rabbitAvailable, uniqueName, waitFor } from './helpers.js';
 
 const available = await rabbitAvailable();
@@ -14,14 +15,20 @@ describe.skipIf(!available)('RabbitMQ transport', () => {
     return transport;
   };
   let transport: Transport;
+  let unlock: () => void = () => undefined;
 
   beforeAll(async () => {
+    unlock = await lockBroker();
     transport = await open();
   });
 
   afterAll(async () => {
-    await Promise.all(transports.map((t) => t.close()));
-    await deleteTopology(prefix);
+    try {
+      await Promise.all(transports.map((t) => t.close()));
+      await deleteTopology(prefix);
+    } finally {
+      unlock();
+    }
   });
 
   it('delivers payload, key and headers intact, at the published position', async () => {

@@ -28,8 +28,10 @@ export function createMemoryInboxStore(options: MemoryInboxStoreOptions = {}): I
   let closed = false;
 
   const keyOf = (handler: string, eventId: string): string => `${handler}\u0000${eventId}`;
-  const assertOpen = (): void => {
-    if (closed) throw new ClosedError('Memory inbox store');
+  // Promise-returning methods report a closed store as a rejection, never a synchronous throw.
+  const guarded = <T>(work: () => T): Promise<T> => {
+    if (closed) return Promise.reject(new ClosedError('Memory inbox store'));
+    return Promise.resolve(work());
   };
   const purge = (at: number): number => {
     let removed = 0;
@@ -43,33 +45,28 @@ export function createMemoryInboxStore(options: MemoryInboxStoreOptions = {}): I
   };
 
   return {
-    claim(handler, eventId, { leaseMs }): Promise<InboxClaim> {
-      assertOpen();
-      const at = now();
-      if (++claims % sweepEvery === 0) purge(at);
-      const key = keyOf(handler, eventId);
-      const entry = entries.get(key);
-      if (entry !== undefined && entry.expiresAt > at) {
-        return Promise.resolve(entry.state === 'processed' ? 'processed' : 'busy');
-      }
-      entries.set(key, { state: 'leased', expiresAt: at + leaseMs });
-      return Promise.resolve('acquired');
-    },
-    complete(handler, eventId, { ttlMs }): Promise<void> {
-      assertOpen();
-      entries.set(keyOf(handler, eventId), { state: 'processed', expiresAt: now() + ttlMs });
-      return Promise.resolve();
-    },
-    release(handler, eventId): Promise<void> {
-      assertOpen();
-      const key = keyOf(handler, eventId);
-      if (entries.get(key)?.state === 'leased') entries.delete(key);
-      return Promise.resolve();
-    },
-    purgeExpired(at = now()): Promise<number> {
-      assertOpen();
-      return Promise.resolve(purge(at));
-    },
+    claim: (handler, eventId, { leaseMs }) =>
+      guarded((): InboxClaim => {
+        const at = now();
+        if (++claims % sweepEvery === 0) purge(at);
+        const key = keyOf(handler, eventId);
+        const entry = entries.get(key);
+        if (entry !== undefined && entry.expiresAt > at) {
+          return entry.state === 'processed' ? 'processed' : 'busy';
+        }
+        entries.set(key, { state: 'leased', expiresAt: at + leaseMs });
+        return 'acquired';
+      }),
+    complete: (handler, eventId, { ttlMs }) =>
+      guarded(
+        () => void entries.set(keyOf(handler, eventId), { state: 'processed', expiresAt: now() + ttlMs }),
+      ),
+    release: (handler, eventId) =>
+      guarded(() => {
+        const key = keyOf(handler, eventId);
+        if (entries.get(key)?.state === 'leased') entries.delete(key);
+      }),
+    purgeExpired: (at = now()) => guarded(() => purge(at)),
     close(): Promise<void> {
       closed = true;
       entries.clear();

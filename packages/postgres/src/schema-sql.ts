@@ -42,7 +42,9 @@ CREATE TABLE IF NOT EXISTS {s}.messages (
   deliver_at bigint,
   PRIMARY KEY (topic, partition, log_offset)
 );
-CREATE INDEX IF NOT EXISTS messages_by_time ON {s}.messages (topic, partition, published_at);
+-- Not (topic, partition, published_at): that prefix would compete with the primary key in the
+-- planner's eyes for point lookups by offset.
+CREATE INDEX IF NOT EXISTS messages_by_time ON {s}.messages (topic, published_at);
 
 -- A group's read cursor per partition: every offset below it has been copied into claims (and
 -- possibly acked, which deletes the claim).
@@ -64,6 +66,8 @@ CREATE TABLE IF NOT EXISTS {s}.claims (
   key text,
   visible_at bigint NOT NULL,
   delivery_count integer NOT NULL,
+  -- The member holding the message in flight; NULL while it waits.
+  owner text,
   PRIMARY KEY (group_name, topic, partition, log_offset)
 );
 CREATE INDEX IF NOT EXISTS claims_due ON {s}.claims (group_name, topic, visible_at);
@@ -100,6 +104,8 @@ BEGIN
   -- Lock in ascending partition order: two multi-partition publishes can never deadlock.
   PERFORM 1 FROM {s}.partitions p
     WHERE p.topic = p_topic AND p.partition = ANY (p_partitions) ORDER BY p.partition FOR UPDATE;
+  -- Taken after the locks, so published_at never decreases along a partition's offsets.
+  v_now := {s}.now_ms();
   RETURN QUERY
   WITH input AS (
     SELECT i.part, i.key, i.headers, i.payload, i.deliver_at, i.ord,
@@ -122,7 +128,8 @@ BEGIN
   PERFORM pg_notify({channel}, p_topic);
 END $fn$;
 
-CREATE OR REPLACE FUNCTION {s}.claim(p_group text, p_topic text, p_limit integer, p_ack_timeout_ms bigint)
+CREATE OR REPLACE FUNCTION {s}.claim(
+  p_group text, p_topic text, p_owner text, p_limit integer, p_ack_timeout_ms bigint)
 RETURNS TABLE (out_partition integer, out_offset bigint, out_key text, out_headers jsonb, out_payload bytea,
                out_published_at bigint, out_delivery_count integer)
 LANGUAGE plpgsql AS $fn$
@@ -133,8 +140,9 @@ DECLARE
   v_blocked integer;
   v_gp record;
 BEGIN
-  -- 1. Read fresh messages from every partition no other member is reading right now. Ready ones
-  --    go straight out; the others (delayed, or behind an unsettled message of the same key) wait
+  -- 1. Read fresh messages from every partition no other member is reading right now. A message
+  --    goes out at once unless it is delayed, or an earlier message of its key is unsettled and not
+  --    in flight with this same member (which serializes a key's messages locally); the others wait
   --    in claims.
   FOR v_gp IN
     SELECT g.partition, g.next_offset FROM {s}.group_partitions g
@@ -143,7 +151,7 @@ BEGIN
     FOR UPDATE SKIP LOCKED
   LOOP
     EXIT WHEN v_budget <= 0;
-    -- Bound how far a hot key blocked behind an in-flight message lets the cursor run ahead.
+    -- Bound how far keys blocked behind other members let the cursor run ahead of the group.
     SELECT count(*) INTO v_blocked FROM (
       SELECT 1 FROM {s}.claims c
       WHERE c.group_name = p_group AND c.topic = p_topic AND c.partition = v_gp.partition
@@ -154,18 +162,20 @@ BEGIN
     WITH fresh AS (
       SELECT m.log_offset, m.key, m.headers, m.payload, m.published_at, m.deliver_at,
         coalesce(m.deliver_at, 0) <= v_now AND (m.key IS NULL OR (
-          row_number() OVER (PARTITION BY m.key ORDER BY m.log_offset) = 1
+          bool_and(coalesce(m.deliver_at, 0) <= v_now) OVER (PARTITION BY m.key ORDER BY m.log_offset)
           AND NOT EXISTS (SELECT 1 FROM {s}.claims e
-            WHERE e.group_name = p_group AND e.topic = p_topic AND e.partition = v_gp.partition AND e.key = m.key)
+            WHERE e.group_name = p_group AND e.topic = p_topic AND e.partition = v_gp.partition AND e.key = m.key
+              AND (e.owner IS DISTINCT FROM p_owner OR e.visible_at <= v_now))
         )) AS ready
       FROM (SELECT * FROM {s}.messages m0
             WHERE m0.topic = p_topic AND m0.partition = v_gp.partition AND m0.log_offset >= v_gp.next_offset
             ORDER BY m0.log_offset LIMIT v_budget) m
     ), stored AS (
-      INSERT INTO {s}.claims (group_name, topic, partition, log_offset, key, visible_at, delivery_count)
+      INSERT INTO {s}.claims (group_name, topic, partition, log_offset, key, visible_at, delivery_count, owner)
       SELECT p_group, p_topic, v_gp.partition, f.log_offset, f.key,
         CASE WHEN f.ready THEN v_now + p_ack_timeout_ms ELSE coalesce(f.deliver_at, 0) END,
-        CASE WHEN f.ready THEN 1 ELSE 0 END
+        CASE WHEN f.ready THEN 1 ELSE 0 END,
+        CASE WHEN f.ready THEN p_owner END
       FROM fresh f
       RETURNING 1
     ), moved AS (
@@ -181,22 +191,22 @@ BEGIN
   END LOOP;
 
   -- 2. Hand out waiting claims that became due: expired leases, nack delays, deliverAt, and keys
-  --    whose earlier message was acked. Only the oldest unsettled message of a key is ever eligible.
+  --    whose earlier messages were acked. Same key rule as above.
   IF v_budget > 0 THEN
     RETURN QUERY
-    WITH due AS (
-      SELECT c.partition, c.log_offset FROM {s}.claims c
-      WHERE c.group_name = p_group AND c.topic = p_topic AND c.visible_at <= v_now
-        AND (c.key IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.claims e
-          WHERE e.group_name = p_group AND e.topic = p_topic AND e.partition = c.partition
-            AND e.key = c.key AND e.log_offset < c.log_offset))
-      ORDER BY c.visible_at, c.partition, c.log_offset
-      LIMIT v_budget
-      FOR UPDATE SKIP LOCKED
-    ), handed AS (
-      UPDATE {s}.claims c SET visible_at = v_now + p_ack_timeout_ms, delivery_count = c.delivery_count + 1
-      FROM due d
-      WHERE c.group_name = p_group AND c.topic = p_topic AND c.partition = d.partition AND c.log_offset = d.log_offset
+    WITH handed AS (
+      UPDATE {s}.claims c
+      SET visible_at = v_now + p_ack_timeout_ms, delivery_count = c.delivery_count + 1, owner = p_owner
+      WHERE c.ctid = ANY (ARRAY(
+        SELECT d.ctid FROM {s}.claims d
+        WHERE d.group_name = p_group AND d.topic = p_topic AND d.visible_at <= v_now
+          AND (d.key IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.claims e
+            WHERE e.group_name = p_group AND e.topic = p_topic AND e.partition = d.partition
+              AND e.key = d.key AND e.log_offset < d.log_offset
+              AND (e.owner IS DISTINCT FROM p_owner OR e.visible_at <= v_now)))
+        ORDER BY d.visible_at, d.partition, d.log_offset
+        LIMIT v_budget
+        FOR UPDATE SKIP LOCKED))
       RETURNING c.partition, c.log_offset, c.delivery_count
     )
     SELECT h.partition, h.log_offset, m.key, m.headers, m.payload, m.published_at, h.delivery_count
@@ -206,25 +216,36 @@ BEGIN
   END IF;
 END $fn$;
 
--- Applies a subscriber's acks (delete) and nacks (visible again after a delay) in one round trip.
--- A nack only touches the delivery it belongs to, so a late nack cannot disturb a redelivery in flight.
+-- Applies a member's settlements in one round trip: acks delete; nacks make the delivery visible
+-- again after a delay (only the delivery they belong to, so a late nack cannot disturb a redelivery
+-- in flight elsewhere); releases return messages the member claimed but never handed to its handler.
 CREATE OR REPLACE FUNCTION {s}.settle(
-  p_group text, p_topic text, p_ack_partitions integer[], p_ack_offsets bigint[],
-  p_nack_partitions integer[], p_nack_offsets bigint[], p_nack_counts integer[], p_nack_delays bigint[])
+  p_group text, p_topic text, p_owner text, p_ack_partitions integer[], p_ack_offsets bigint[],
+  p_nack_partitions integer[], p_nack_offsets bigint[], p_nack_counts integer[], p_nack_delays bigint[],
+  p_release_partitions integer[], p_release_offsets bigint[])
 RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
   v_now bigint := {s}.now_ms();
+  v_part integer;
 BEGIN
-  IF cardinality(p_ack_offsets) > 0 THEN
+  -- One primary-key probe per offset (= ANY per partition) whatever the statistics say: the claims
+  -- table churns too fast for the planner's row estimates to be trusted with a join.
+  FOR v_part IN SELECT DISTINCT a.part FROM unnest(p_ack_partitions) AS a (part) LOOP
     DELETE FROM {s}.claims c
-    USING unnest(p_ack_partitions, p_ack_offsets) AS a (part, off)
-    WHERE c.group_name = p_group AND c.topic = p_topic AND c.partition = a.part AND c.log_offset = a.off;
-  END IF;
-  IF cardinality(p_nack_offsets) > 0 THEN
-    UPDATE {s}.claims c SET visible_at = v_now + n.delay
-    FROM unnest(p_nack_partitions, p_nack_offsets, p_nack_counts, p_nack_delays) AS n (part, off, cnt, delay)
-    WHERE c.group_name = p_group AND c.topic = p_topic AND c.partition = n.part AND c.log_offset = n.off
-      AND c.delivery_count = n.cnt;
-  END IF;
+    WHERE c.group_name = p_group AND c.topic = p_topic AND c.partition = v_part
+      AND c.log_offset = ANY (ARRAY(
+        SELECT a.off FROM unnest(p_ack_partitions, p_ack_offsets) AS a (part, off) WHERE a.part = v_part));
+  END LOOP;
+  FOR i IN 1 .. coalesce(cardinality(p_nack_offsets), 0) LOOP
+    UPDATE {s}.claims c SET visible_at = v_now + p_nack_delays[i], owner = NULL
+    WHERE c.group_name = p_group AND c.topic = p_topic AND c.partition = p_nack_partitions[i]
+      AND c.log_offset = p_nack_offsets[i] AND c.delivery_count = p_nack_counts[i];
+  END LOOP;
+  FOR v_part IN SELECT DISTINCT r.part FROM unnest(p_release_partitions) AS r (part) LOOP
+    UPDATE {s}.claims c SET visible_at = v_now, owner = NULL, delivery_count = c.delivery_count - 1
+    WHERE c.group_name = p_group AND c.topic = p_topic AND c.partition = v_part AND c.owner = p_owner
+      AND c.log_offset = ANY (ARRAY(
+        SELECT r.off FROM unnest(p_release_partitions, p_release_offsets) AS r (part, off) WHERE r.part = v_part));
+  END LOOP;
 END $fn$;
 `;

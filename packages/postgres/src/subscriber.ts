@@ -4,6 +4,7 @@ import {
   type ReceivedMessage,
   type ResolvedSubscribeOptions,
 } from '@eddy/core';
+import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { Backoff, WakeSignal } from './wake-signal.js';
 
@@ -29,6 +30,18 @@ interface ClaimRow {
   out_delivery_count: number;
 }
 
+interface Held {
+  /** Key in `held`: the position, plus the delivery count for a redelivery that overlaps its predecessor. */
+  readonly key: string;
+  readonly message: ReceivedMessage;
+  /** True once handed to the handler. */
+  running: boolean;
+  /** The delivery count the database holds for this claim (a re-claim of a held message raises it). */
+  deliveryCount: number;
+  /** Set for keyed messages: messages of one key run one at a time, in offset order. */
+  readonly chain: string | undefined;
+}
+
 interface Nacked {
   readonly partition: number;
   readonly offset: string;
@@ -36,29 +49,49 @@ interface Nacked {
   readonly delayMs: number;
 }
 
+interface PositionRef {
+  readonly partition: number;
+  readonly offset: string;
+}
+
 // How long close() keeps retrying to write outstanding acks when the database is unreachable.
 // Acks that cannot be written are not lost work, only redeliveries later (at-least-once).
 const CLOSE_FLUSH_DEADLINE_MS = 10_000;
 
+const positionKey = (partition: number, offset: string): string => `${partition}:${offset}`;
+
 /**
  * One member of a consumer group on one topic. A single fetch loop claims up to the free in-flight
- * capacity with `claim()` (one round trip), hands messages to the handler, and a single flusher
- * writes acks and nacks in batches with `settle()` (one round trip per batch), so fetching and
- * acknowledging overlap on two connections.
+ * capacity with `claim()` (one round trip); a single flusher writes acks, nacks and releases in
+ * batches with `settle()` (one round trip per batch), so fetching and acknowledging overlap.
+ *
+ * Per-key ordering: the database hands a member later messages of a key only while the earlier
+ * ones are in flight with that same member, and the member runs each key's messages one at a time.
+ * When one of them is nacked, the member returns the rest of that key's queue so the nacked
+ * message is redelivered first.
  */
 export class PostgresSubscriber {
+  private readonly owner = randomBytes(8).toString('hex');
   private readonly signal = new WakeSignal();
   private readonly fetchBackoff: Backoff;
   private readonly flushBackoff: Backoff;
-  private inFlight = 0;
-  private acks: { partition: number; offset: string }[] = [];
+  private readonly held = new Map<string, Held>();
+  private readonly chains = new Map<string, Held[]>();
+  /** Keys whose queue was returned: rows of these keys from fetches that may predate the return go back too. */
+  private readonly returnedKeys = new Map<string, number>();
+  private fetchSeq = 0;
+  private acks: PositionRef[] = [];
   private nacks: Nacked[] = [];
+  private releases: PositionRef[] = [];
+  private returnedInBuffer: string[] = [];
   private flushing: Promise<void> | undefined;
+  /** True while a flush carrying returned keys is being written. */
+  private flushingReturns = false;
   private closing = false;
   private loop: Promise<void> | undefined;
   private drained: (() => void) | undefined;
   private closed: Promise<void> | undefined;
-  private localTimers = new Set<NodeJS.Timeout>();
+  private readonly localTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly context: SubscriberContext,
@@ -89,12 +122,20 @@ export class PostgresSubscriber {
     this.signal.wake();
     await this.loop;
     for (const timer of this.localTimers) clearTimeout(timer);
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    // Queued messages never reached the handler: they go back to the group at once.
+    for (const queue of this.chains.values()) {
+      for (const waiting of queue.splice(1)) this.release(waiting);
+    }
+    if (this.held.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     const deadline = Date.now() + CLOSE_FLUSH_DEADLINE_MS;
-    while (this.acks.length > 0 || this.nacks.length > 0 || this.flushing !== undefined) {
+    while (this.hasBuffered() || this.flushing !== undefined) {
       await (this.flushing ?? this.flush());
       if (Date.now() > deadline) break;
     }
+  }
+
+  private hasBuffered(): boolean {
+    return this.acks.length > 0 || this.nacks.length > 0 || this.releases.length > 0;
   }
 
   private async run(): Promise<void> {
@@ -102,12 +143,15 @@ export class PostgresSubscriber {
     // Fetch in batches: wait until half the window is free rather than claiming one message per ack.
     const lowWater = Math.max(1, Math.ceil(maxInFlight / 2));
     while (!this.closing) {
-      const capacity = maxInFlight - this.inFlight;
-      if (capacity < lowWater && this.inFlight > 0) {
+      const capacity = maxInFlight - this.held.size;
+      if (capacity < lowWater && this.held.size > 0) {
         await this.signal.wait(this.context.pollIntervalMs);
         continue;
       }
+      // A fetch racing the write of returned keys would only be handed them again.
+      if (this.returnedInBuffer.length > 0 || this.flushingReturns) await this.flush();
       let rows: ClaimRow[];
+      const seq = ++this.fetchSeq;
       try {
         rows = await this.claim(capacity);
         this.fetchBackoff.reset();
@@ -116,7 +160,10 @@ export class PostgresSubscriber {
         await this.signal.wait(this.fetchBackoff.delayMs());
         continue;
       }
-      for (const row of rows) this.dispatch(row);
+      for (const [chain, safeAfter] of this.returnedKeys) {
+        if (seq > safeAfter) this.returnedKeys.delete(chain);
+      }
+      for (const row of rows) this.accept(row);
       if (rows.length >= capacity) continue;
       let waitMs = this.context.pollIntervalMs;
       if (rows.length === 0) waitMs = Math.min(waitMs, await this.untilNextDueMs());
@@ -126,8 +173,8 @@ export class PostgresSubscriber {
 
   private async claim(limit: number): Promise<ClaimRow[]> {
     const result = await this.context.pool.query<ClaimRow>(
-      `SELECT * FROM ${this.context.schema}.claim($1, $2, $3, $4)`,
-      [this.options.group, this.topic, limit, this.options.ackTimeoutMs],
+      `SELECT * FROM ${this.context.schema}.claim($1, $2, $3, $4, $5)`,
+      [this.options.group, this.topic, this.owner, limit, this.options.ackTimeoutMs],
     );
     return result.rows;
   }
@@ -147,7 +194,18 @@ export class PostgresSubscriber {
     }
   }
 
-  private dispatch(row: ClaimRow): void {
+  private accept(row: ClaimRow): void {
+    let key = positionKey(row.out_partition, row.out_offset);
+    const already = this.held.get(key);
+    if (already !== undefined) {
+      if (!already.running) {
+        // Our own lease ran out while the message waited in a key queue, and we claimed it again.
+        already.deliveryCount = row.out_delivery_count;
+        return;
+      }
+      // The handler overran ackTimeoutMs: this is a genuine redelivery, run it alongside.
+      key = `${key}#${row.out_delivery_count}`;
+    }
     const message: ReceivedMessage = {
       topic: this.topic,
       partition: row.out_partition,
@@ -158,31 +216,75 @@ export class PostgresSubscriber {
       publishedAt: Number(row.out_published_at),
       deliveryCount: row.out_delivery_count,
     };
-    this.inFlight++;
+    const chain =
+      row.out_key === null || already !== undefined ? undefined : `${row.out_partition}\u0000${row.out_key}`;
+    const held: Held = { key, message, deliveryCount: row.out_delivery_count, chain, running: false };
+    this.held.set(key, held);
+    if (chain === undefined) {
+      this.invoke(held);
+      return;
+    }
+    if (this.returnedKeys.has(chain)) {
+      // Fetched before our return of this key reached the database: it goes back too, and the key
+      // stays marked until that release is written.
+      this.release(held);
+      this.returnedKeys.set(chain, Number.POSITIVE_INFINITY);
+      this.returnedInBuffer.push(chain);
+      return;
+    }
+    const queue = this.chains.get(chain);
+    if (queue === undefined) {
+      this.chains.set(chain, [held]);
+      this.invoke(held);
+    } else {
+      queue.push(held);
+    }
+  }
+
+  private invoke(held: Held): void {
+    held.running = true;
     let outcome: Promise<void> | void;
     try {
-      outcome = this.handler(message);
+      outcome = this.handler(held.message);
     } catch (error) {
-      this.settled(message, error);
+      this.settled(held, error);
       return;
     }
     Promise.resolve(outcome).then(
-      () => this.settled(message, undefined),
-      (error: unknown) => this.settled(message, error ?? new Error('handler rejected')),
+      () => this.settled(held, undefined),
+      (error: unknown) => this.settled(held, error ?? new Error('handler rejected')),
     );
   }
 
-  private settled(message: ReceivedMessage, error: unknown): void {
+  /** Gives a claimed message that never reached the handler back to the group. */
+  private release(held: Held): void {
+    this.held.delete(held.key);
+    this.releases.push({ partition: held.message.partition, offset: held.message.offset });
+    void this.flush();
+  }
+
+  private settled(held: Held, error: unknown): void {
+    const { partition, offset } = held.message;
+    this.held.delete(held.key);
+    const queue = held.chain === undefined ? undefined : this.chains.get(held.chain);
     if (error === undefined) {
-      this.acks.push({ partition: message.partition, offset: message.offset });
+      this.acks.push({ partition, offset });
+      if (queue !== undefined && held.chain !== undefined) {
+        queue.shift();
+        const next = queue[0];
+        if (next === undefined) this.chains.delete(held.chain);
+        else this.invoke(next);
+      }
     } else {
       const delayMs = redeliveryDelayOf(error, this.options.nackDelayMs);
-      this.nacks.push({
-        partition: message.partition,
-        offset: message.offset,
-        deliveryCount: message.deliveryCount,
-        delayMs,
-      });
+      this.nacks.push({ partition, offset, deliveryCount: held.deliveryCount, delayMs });
+      if (held.chain !== undefined) {
+        // The nacked message must come back before anything later of its key.
+        for (const waiting of queue?.splice(1) ?? []) this.release(waiting);
+        this.chains.delete(held.chain);
+        this.returnedKeys.set(held.chain, Number.POSITIVE_INFINITY);
+        this.returnedInBuffer.push(held.chain);
+      }
       if (delayMs > 0 && !this.closing) {
         const timer = setTimeout(() => {
           this.localTimers.delete(timer);
@@ -191,40 +293,48 @@ export class PostgresSubscriber {
         this.localTimers.add(timer);
       }
     }
-    this.inFlight--;
     void this.flush();
-    if (this.inFlight === 0) this.drained?.();
+    if (this.held.size === 0) this.drained?.();
   }
 
   /** Writes buffered acks and nacks; one flusher at a time, retried with backoff on failure. */
   private flush(): Promise<void> {
     this.flushing ??= (async () => {
       try {
-        while (this.acks.length > 0 || this.nacks.length > 0) {
-          const acks = this.acks;
-          const nacks = this.nacks;
+        while (this.hasBuffered()) {
+          const { acks, nacks, releases, returnedInBuffer } = this;
           this.acks = [];
           this.nacks = [];
+          this.releases = [];
+          this.returnedInBuffer = [];
+          this.flushingReturns = returnedInBuffer.length > 0;
           try {
             await this.context.pool.query(
-              `SELECT ${this.context.schema}.settle($1, $2, $3, $4, $5, $6, $7, $8)`,
+              `SELECT ${this.context.schema}.settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
               [
                 this.options.group,
                 this.topic,
+                this.owner,
                 acks.map((ack) => ack.partition),
                 acks.map((ack) => ack.offset),
                 nacks.map((nack) => nack.partition),
                 nacks.map((nack) => nack.offset),
                 nacks.map((nack) => nack.deliveryCount),
                 nacks.map((nack) => nack.delayMs),
+                releases.map((release) => release.partition),
+                releases.map((release) => release.offset),
               ],
             );
             this.flushBackoff.reset();
+            // Fetches started from now on see the returned keys; older ones may still carry them.
+            for (const chain of returnedInBuffer) this.returnedKeys.set(chain, this.fetchSeq);
             // Settled messages may unblock later messages of the same key.
             this.signal.wake();
           } catch (error) {
             this.acks = acks.concat(this.acks);
             this.nacks = nacks.concat(this.nacks);
+            this.releases = releases.concat(this.releases);
+            this.returnedInBuffer = returnedInBuffer.concat(this.returnedInBuffer);
             this.context.report(error, `acknowledging messages of topic "${this.topic}"`);
             await new Promise((resolve) => setTimeout(resolve, this.flushBackoff.delayMs()));
             if (this.closing) return;
@@ -232,6 +342,7 @@ export class PostgresSubscriber {
         }
       } finally {
         this.flushing = undefined;
+        this.flushingReturns = false;
       }
     })();
     return this.flushing;

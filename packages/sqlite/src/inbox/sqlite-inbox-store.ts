@@ -1,5 +1,5 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { ClosedError, type InboxClaim, type InboxStore } from '@eddy/core';
+import { BackendError, ClosedError, type InboxClaim, type InboxStore } from '@eddy/core';
 import { DEFAULT_INBOX_TABLE, ensureInboxTable } from './inbox-schema.js';
 
 export interface SqliteInboxStoreOptions {
@@ -69,7 +69,9 @@ export function createSqliteInboxStore(options: SqliteInboxStoreOptions): Sqlite
       if (closed) throw new ClosedError('This SQLite inbox store');
       return Promise.resolve(work());
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(
+        error instanceof Error ? error : new BackendError('SQLite inbox store failed.', { cause: error }),
+      );
     }
   };
 

@@ -203,4 +203,43 @@ describe('memory transport', () => {
     await waitFor(() => handled.length === 2);
     expect(handled).toEqual(['other', 'retry']);
   });
+
+  it('keeps per-key order and loses nothing under random nacks and ack timeouts across two members', async () => {
+    const broker = new MemoryBroker({ partitions: 3 });
+    const [a, b] = [transport({ broker }), transport({ broker })];
+    const keys = Array.from({ length: 10 }, (_, i) => `k${i}`);
+    const perKey = 50;
+    const acked = new Map<string, number[]>(keys.map((key) => [key, []]));
+    let seed = 7;
+    const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const redelivered = new Set<string>();
+    let stalled = 0;
+    const handler = async (message: ReceivedMessage): Promise<void> => {
+      const body = decode(message);
+      const [key, seq] = body.split(':') as [string, string];
+      if (message.deliveryCount > 1) redelivered.add(body);
+      await new Promise((resolve) => setImmediate(resolve));
+      const roll = random();
+      if (roll < 0.1) throw new Nack(roll < 0.05 ? 0 : 5);
+      if (roll < 0.13 && message.deliveryCount === 1 && stalled < 2) {
+        // Outlive the ack timeout: this late settle must be ignored once the message went elsewhere.
+        stalled += 1;
+        await waitFor(() => redelivered.has(body));
+        stalled -= 1;
+        return;
+      }
+      acked.get(key)!.push(Number(seq));
+    };
+    await a.subscribe('chaos', { group: 'g', maxInFlight: 4, ackTimeoutMs: 250 }, handler);
+    await b.subscribe('chaos', { group: 'g', maxInFlight: 4, ackTimeoutMs: 250 }, handler);
+    for (let seq = 0; seq < perKey; seq++) {
+      await a.publish(
+        'chaos',
+        keys.map((key) => ({ key, payload: text(`${key}:${seq}`) })),
+      );
+    }
+    const expected = Array.from({ length: perKey }, (_, i) => i);
+    await waitFor(() => keys.every((key) => acked.get(key)!.length >= perKey), { timeoutMs: 20_000 });
+    for (const key of keys) expect(acked.get(key), key).toEqual(expected);
+  });
 });

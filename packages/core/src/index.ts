@@ -166,10 +166,16 @@ export {
 } from './event-sourcing/command-handler.js';
 export { decidedEvents, type Decider, type DomainEvent } from './event-sourcing/decider.js';
 export {
+  commandHandlerSpecification,
+  type CommandHandlerSpecificationOptions,
+  type CommandHandlerThen,
+} from './event-sourcing/command-handler-specification.js';
+export {
   deciderSpecification,
   type DeciderSpecification,
   type DeciderThen,
 } from './event-sourcing/decider-specification.js';
+export type { ExpectedError } from './event-sourcing/expected-error.js';
 export {
   EventIdConflictError,
   EventSourcingErrorCodes,
@@ -217,4 +223,9 @@ export {
 } from './event-sourcing/snapshot-store.js';
 export { assertStreamMetadata, isRetained } from './event-sourcing/stream-metadata.js';
 export { assertStreamId, categoryOf, streamIdFor } from './event-sourcing/stream-name.js';
-export { createUpcaster, withUpcasting, type Upcaster } from './event-sourcing/upcasting.js';
+export {
+  createUpcaster,
+  withUpcasting,
+  type Upcaster,
+  type VersionedEvent,
+} from './event-sourcing/upcasting.js';

@@ -2,6 +2,7 @@ import { AssertionError } from 'node:assert';
 import { describe, expect, it } from 'vitest';
 import {
   commandHandler,
+  commandHandlerSpecification,
   createMemoryEventStore,
   deciderSpecification,
   EddyError,
@@ -183,5 +184,43 @@ describe('commandHandler', () => {
     ).rejects.toMatchObject({ code: 'EDDY_WRONG_EXPECTED_VERSION', expected: 1, actual: 2 });
     const ok = await handle('account-5', { type: 'Deposit', amount: 1 }, { expectedVersion: 2 });
     expect(ok.state.balance).toBe(2);
+  });
+});
+
+describe('commandHandlerSpecification (given/when/then through a store)', () => {
+  const handlerSpec = commandHandlerSpecification({ decider: account, streamId: 'account-spec' });
+
+  it('passes when the appended events, state or rejection match', async () => {
+    await handlerSpec
+      .given([opened, { type: 'Deposited', data: { amount: 3 } }])
+      .when({ type: 'Close' })
+      .then([
+        { type: 'Withdrawn', data: { amount: 3 } },
+        { type: 'Closed', data: {} },
+      ]);
+    await handlerSpec
+      .given([opened])
+      .when({ type: 'Deposit', amount: 4 })
+      .thenState({ status: 'open', balance: 4 });
+    await handlerSpec.given([opened]).when({ type: 'Open' }).thenNothingHappened();
+    await handlerSpec.given([opened]).when({ type: 'Withdraw', amount: 1 }).thenThrows(InsufficientFunds);
+  });
+
+  it('fails with an AssertionError when the outcome differs', async () => {
+    await expect(
+      handlerSpec
+        .given([])
+        .when({ type: 'Deposit', amount: 1 })
+        .then({ type: 'Deposited', data: { amount: 2 } }),
+    ).rejects.toBeInstanceOf(AssertionError);
+    await expect(handlerSpec.given([]).when({ type: 'Open' }).thenThrows()).rejects.toThrow(
+      'Expected the command to be rejected',
+    );
+    await expect(
+      handlerSpec
+        .given([])
+        .when({ type: 'Withdraw', amount: 1 })
+        .thenThrows(() => false),
+    ).rejects.toThrow('The command threw an unexpected error');
   });
 });

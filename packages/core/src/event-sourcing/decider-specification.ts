@@ -1,4 +1,5 @@
-import { AssertionError, deepStrictEqual } from 'node:assert/strict';
+import { deepStrictEqual } from 'node:assert/strict';
+import { acceptedInstead, assertExpectedError, type ExpectedError } from './expected-error.js';
 import { decidedEvents, type Decider, type DomainEvent } from './decider.js';
 
 /** The outcome checks of one `given(...).when(...)` case. */
@@ -11,7 +12,7 @@ export interface DeciderThen<TEvent> {
    * The command was rejected. With an error class, the error must be an instance of it; with a
    * predicate, the predicate must return true.
    */
-  thenThrows(expected?: (new (...args: never[]) => Error) | ((error: unknown) => boolean)): void;
+  thenThrows(expected?: ExpectedError): void;
 }
 
 export interface DeciderSpecification<TCommand, TEvent> {
@@ -50,23 +51,10 @@ export function deciderSpecification<TState, TCommand, TEvent extends DomainEven
             try {
               produced = run();
             } catch (error) {
-              if (expected === undefined) return;
-              const matches =
-                expected.prototype instanceof Error || expected === Error
-                  ? error instanceof (expected as new (...args: never[]) => Error)
-                  : (expected as (error: unknown) => boolean)(error);
-              if (!matches) {
-                throw new AssertionError({
-                  message: `The command threw an unexpected error: ${String(error)}`,
-                  actual: error,
-                });
-              }
+              assertExpectedError(error, expected);
               return;
             }
-            throw new AssertionError({
-              message: 'Expected the command to be rejected, but it was accepted.',
-              actual: produced,
-            });
+            throw acceptedInstead(produced);
           },
         };
       },

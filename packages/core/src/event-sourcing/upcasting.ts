@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../errors/errors.js';
-import type { EventStore, RecordedEvent } from './event-store.js';
+import type { EventStore } from './event-store.js';
 
 /**
  * Turns the data of one event type from `fromVersion` into `fromVersion + 1`. Chains run on read:
@@ -8,13 +8,25 @@ import type { EventStore, RecordedEvent } from './event-store.js';
 export interface Upcaster {
   readonly type: string;
   readonly fromVersion: number;
-  upcast(data: unknown, event: RecordedEvent): unknown;
+  upcast(data: unknown, event: VersionedEvent): unknown;
   /** New type name from the next version on, when the event was renamed. Default: unchanged. */
   readonly toType?: string;
 }
 
-/** Applies registered upcasters until no upcaster matches the event's type and schema version. */
-export function createUpcaster(upcasters: readonly Upcaster[]): (event: RecordedEvent) => RecordedEvent {
+/** The fields upcasting reads and rewrites; recorded events and decoded bus events both have them. */
+export interface VersionedEvent {
+  readonly type: string;
+  readonly data: unknown;
+  readonly schemaVersion: number;
+}
+
+/**
+ * Applies registered upcasters until no upcaster matches the event's type and schema version.
+ * Works on any event shape with `type`, `data` and `schemaVersion`; other fields are kept.
+ */
+export function createUpcaster(
+  upcasters: readonly Upcaster[],
+): <TEvent extends VersionedEvent>(event: TEvent) => TEvent {
   const byKey = new Map<string, Upcaster>();
   for (const upcaster of upcasters) {
     if (!Number.isSafeInteger(upcaster.fromVersion) || upcaster.fromVersion < 1) {
@@ -28,7 +40,7 @@ export function createUpcaster(upcasters: readonly Upcaster[]): (event: Recorded
     }
     byKey.set(key, upcaster);
   }
-  return (event) => {
+  return <TEvent extends VersionedEvent>(event: TEvent): TEvent => {
     let current = event;
     // Each step raises the version by one, so the loop ends after at most byKey.size steps.
     for (let step = byKey.get(`${current.schemaVersion}:${current.type}`); step !== undefined;) {

@@ -8,3 +8,9 @@ export {
 } from './options.js';
 export { migrate } from './migration.js';
 export { redactUrl } from './errors.js';
+export {
+  createPostgresInboxStore,
+  type PostgresInboxStore,
+  type PostgresInboxStoreOptions,
+  type ProcessOnceResult,
+} from './inbox-store.js';

@@ -28,7 +28,12 @@ export interface NatsSubscriptionSettings {
 // server restarting). The client reconnects on its own; this only paces the retries.
 const RETRY_PAUSE_MS = 500;
 // Pull requests expire and are renewed this often, so a dead request never holds messages long.
-const PULL_EXPIRES_MS = 5_000;
+const PULL_EXPIRES_MS = 2_000;
+// A closing member's pull requests stay registered on the server until they expire, and NATS 2.9
+// may hand a message redelivered right away to one of them, where it would sit unseen until the
+// ack timeout. What a closing member gives back is therefore redelivered only once those requests
+// have expired.
+const CLOSE_NAK_DELAY_MS = PULL_EXPIRES_MS + 100;
 
 /**
  * One member of a group: a pull loop per partition consumer, handlers run with at most
@@ -43,6 +48,7 @@ export class NatsSubscription implements Subscription {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly loops: Promise<void>[] = [];
   private readonly wakeups = new Set<() => void>();
+  private readonly unhandled: JsMsg[] = [];
 
   constructor(private readonly settings: NatsSubscriptionSettings) {
     this.slots = new Slots(settings.options.maxInFlight);
@@ -73,9 +79,14 @@ export class NatsSubscription implements Subscription {
     this.slots.releaseAll();
     await Promise.all(this.loops);
     await Promise.allSettled([...this.inFlight]);
+    for (const msg of this.unhandled) msg.nak(CLOSE_NAK_DELAY_MS);
     // Acks and nacks are fire-and-forget publishes: flush so they reach the server before close resolves.
-    if (!this.settings.nc.isClosed()) await this.settings.nc.flush().catch(() => undefined);
+    await this.flush();
     this.settings.onClosed();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.settings.nc.isClosed()) await this.settings.nc.flush().catch(() => undefined);
   }
 
   private async pullLoop(consumerName: string): Promise<void> {
@@ -104,7 +115,7 @@ export class NatsSubscription implements Subscription {
     if (!this.closing) await this.slots.acquire();
     if (this.closing) {
       // Never handed to the handler: give it back at once so another member can take it.
-      msg.nak();
+      this.unhandled.push(msg);
       return;
     }
     const run = this.handle(msg).finally(() => {
@@ -121,7 +132,8 @@ export class NatsSubscription implements Subscription {
       msg.ack();
     } catch (error) {
       const delayMs = redeliveryDelayOf(error, options.nackDelayMs);
-      if (delayMs > 0) msg.nak(delayMs);
+      if (this.closing) msg.nak(Math.max(delayMs, CLOSE_NAK_DELAY_MS));
+      else if (delayMs > 0) msg.nak(delayMs);
       else msg.nak();
     }
   }

@@ -84,6 +84,26 @@ describe('snapshots', () => {
     expect(await snapshots.load('tally-2')).toBeUndefined();
   });
 
+  it('are discarded when the stream was soft-deleted after they were taken', async () => {
+    const store = createMemoryEventStore();
+    const snapshots = createMemorySnapshotStore();
+    const options = { store: snapshots, policy: everyNEvents(1) };
+    const handle = commandHandler({ store, decider: tally, snapshots: options });
+    await handle('tally-d', { type: 'Add', by: 5 });
+    await handle('tally-d', { type: 'Add', by: 5 });
+    await store.deleteStream('tally-d');
+    const restarted = await handle('tally-d', { type: 'Add', by: 1 });
+    expect(restarted.state).toEqual({ total: 1, count: 1 });
+    expect(restarted.nextExpectedVersion).toBe(3);
+    // The snapshot taken after the delete is valid and used.
+    const loaded = await aggregateStream(store, 'tally-d', {
+      evolve: tally.evolve,
+      initialState: tally.initialState,
+      snapshots: options,
+    });
+    expect(loaded).toMatchObject({ state: { total: 1, count: 1 }, snapshotVersion: 3, version: 3 });
+  });
+
   it('a failing snapshot save does not fail the command', async () => {
     const store = createMemoryEventStore();
     const errors: unknown[] = [];

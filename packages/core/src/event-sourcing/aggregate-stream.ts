@@ -60,12 +60,16 @@ export async function aggregateStream<TState, TEvent extends DomainEvent>(
   if (options.snapshots !== undefined && options.asOf === undefined) {
     const wanted = options.snapshots.schemaVersion ?? 1;
     const snapshot = await options.snapshots.store.load(streamId);
-    if (snapshot !== undefined && snapshot.schemaVersion === wanted) {
+    // A snapshot below the stream's truncation point holds events a soft delete removed.
+    const truncateBefore =
+      snapshot === undefined ? undefined : (await store.getStreamMetadata(streamId)).truncateBefore;
+    const stale = snapshot !== undefined && truncateBefore !== undefined && snapshot.version < truncateBefore;
+    if (snapshot !== undefined && snapshot.schemaVersion === wanted && !stale) {
       state = snapshot.state as TState;
       snapshotVersion = snapshot.version;
       exists = true;
     } else if (snapshot !== undefined) {
-      // The state's shape changed since this snapshot was taken: rebuild from events.
+      // The state's shape changed, or the stream was soft-deleted, since this snapshot was taken.
       await options.snapshots.store.delete(streamId);
     }
   }

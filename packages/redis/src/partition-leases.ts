@@ -104,7 +104,6 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
     const index = Math.max(0, live.indexOf(memberId));
     const wanted = (partition: number): boolean => partition % live.length === index;
 
-    let changed = false;
     await Promise.all(
       [...owned].map(async (partition) => {
         if (!wanted(partition)) {
@@ -116,23 +115,32 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
         if (kept !== 1 && owned.has(partition)) release(partition, false);
       }),
     );
+    const candidates: number[] = [];
     for (let partition = 0; partition < options.partitions; partition++) {
-      if (!wanted(partition) || owned.has(partition) || releasing.has(partition) || stopped) continue;
-      const taken = await redis.set(leaseKey(partition), memberId, 'PX', options.sessionTimeoutMs, 'NX');
-      if (taken !== 'OK') continue;
-      try {
-        await handlers.adopt(partition);
-      } catch (error) {
-        await redis.eval(RELEASE, 1, leaseKey(partition), memberId);
-        throw error;
-      }
-      if (stopped) {
-        await redis.eval(RELEASE, 1, leaseKey(partition), memberId);
-        return;
-      }
-      owned.add(partition);
-      changed = true;
+      if (wanted(partition) && !owned.has(partition) && !releasing.has(partition)) candidates.push(partition);
     }
+    // Partitions are taken over in parallel: adopting one costs a few round trips.
+    const taken = await Promise.all(
+      candidates.map(async (partition) => {
+        if (stopped) return false;
+        const lease = await redis.set(leaseKey(partition), memberId, 'PX', options.sessionTimeoutMs, 'NX');
+        if (lease !== 'OK') return false;
+        try {
+          await handlers.adopt(partition);
+        } catch (error) {
+          handlers.failed(error, `take over partition ${partition} of "${topic}"`);
+          await redis.eval(RELEASE, 1, leaseKey(partition), memberId);
+          return false;
+        }
+        if (stopped) {
+          await redis.eval(RELEASE, 1, leaseKey(partition), memberId);
+          return false;
+        }
+        owned.add(partition);
+        return true;
+      }),
+    );
+    const changed = taken.some(Boolean);
     if (changed) {
       handlers.changed();
       await bumpGeneration();

@@ -27,6 +27,8 @@ import { offsetOf, timeOf } from './stream-ids.js';
 
 /** How often a member that owns no partition looks whether the group changed, ms. */
 const IDLE_POLL_MS = 250;
+/** How often the fetch loop looks whether the group's membership changed, ms. */
+const GENERATION_CHECK_MS = 100;
 /** Pause after a failed read before the next one, ms. */
 const RETRY_PAUSE_MS = 200;
 
@@ -434,18 +436,30 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     }
   };
 
+  let generationCheckedAt = 0;
+  /** Looks at the group's generation counter at most every GENERATION_CHECK_MS, on the blocking connection. */
+  const checkGeneration = async (): Promise<void> => {
+    if (Date.now() - generationCheckedAt < GENERATION_CHECK_MS) return;
+    generationCheckedAt = Date.now();
+    leases.noteGeneration(await blocking.get(keys.generation(topic, group)));
+  };
+
   const fetchLoop = async (): Promise<void> => {
     while (!closing) {
       woken = false;
       try {
         const owned = [...leases.owned].sort((a, b) => a - b);
         const capacity = maxInFlight - inFlight.size;
-        const generation = blocking.get(keys.generation(topic, group));
-        if (owned.length === 0 || capacity <= 0) {
-          leases.noteGeneration(await generation);
-          await pause(owned.length === 0 ? IDLE_POLL_MS : settings.blockMs);
+        if (owned.length === 0) {
+          await checkGeneration();
+          await pause(IDLE_POLL_MS);
           continue;
         }
+        if (capacity <= 0) {
+          await pause(settings.blockMs);
+          continue;
+        }
+        const generation = checkGeneration();
         // COUNT applies per stream, so a read may bring up to owned.length - 1 more than the
         // capacity; they wait as `ready` and maxInFlight still bounds the running handlers.
         const streams = owned.map((partition) => keys.stream(topic, partition));
@@ -463,10 +477,14 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
           ...streams,
           ...streams.map(() => '>'),
         );
-        leases.noteGeneration(await generation);
+        await generation;
         const reply = (await read) as [Buffer, [Buffer, Buffer[]][]][] | null;
         readBlocked = false;
-        if (reply !== null) accept(reply);
+        if (reply !== null) {
+          accept(reply);
+          // Handlers that settle at once free their slots before the next read sizes itself.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       } catch (error) {
         readBlocked = false;
         if (closing) break;

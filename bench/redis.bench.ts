@@ -44,7 +44,8 @@ async function directConsume(stream: string, messages: number): Promise<number> 
   return opsPerSecond(messages, async () => {
     let handled = 0;
     while (handled < messages) {
-      const reply = (await redis.xreadgroupBuffer(
+      const reply = (await redis.callBuffer(
+        'XREADGROUP',
         'GROUP',
         'bench',
         'c1',

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Tracer } from '@opentelemetry/api';
 import { ClosedError } from '../errors/errors.js';
 import { Nack } from '../errors/nack.js';
@@ -108,14 +109,16 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
             ),
           info,
         );
-  const running = new Set<AbortController>();
+  // One signal for every delivery of this consumer: only a shutdown past its deadline aborts it
+  // (timeouts derive their own per-attempt signal from it).
+  const shutdown = new AbortController();
+  setMaxListeners(0, shutdown.signal);
 
   const dispatch = async (message: ReceivedMessage): Promise<void> => {
     const redriveGroup = message.headers[REDRIVE_GROUP_HEADER];
     if (redriveGroup !== undefined && redriveGroup !== info.group) return;
-    const controller = new AbortController();
     const ctx: HandlerContext = {
-      signal: controller.signal,
+      signal: shutdown.signal,
       deliveryCount: message.deliveryCount,
       message,
       handlerName: info.name,
@@ -146,12 +149,7 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
     }
     // Several types can share a topic; each handler takes only its own.
     if (event.type !== info.type) return;
-    running.add(controller);
-    try {
-      await pipeline(event, ctx);
-    } finally {
-      running.delete(controller);
-    }
+    await pipeline(event, ctx);
   };
 
   const subscription: Subscription = await info.transport.subscribe(
@@ -167,9 +165,7 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
 
   return {
     async close(deadlineMs) {
-      const timer = setTimeout(() => {
-        for (const controller of running) controller.abort(shutdownReason);
-      }, deadlineMs);
+      const timer = setTimeout(() => shutdown.abort(shutdownReason), deadlineMs);
       try {
         await subscription.close();
       } finally {

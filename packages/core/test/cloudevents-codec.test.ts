@@ -110,6 +110,17 @@ describe('binary mode wire format', () => {
     expect(message.headers['ce-subject']).toBe('a%20b%20%22c%22%2050%25%20%C3%A9');
   });
 
+  it('reads header values that are not valid percent-encoding as they are', () => {
+    const headers = { 'ce-specversion': '1.0', 'ce-id': '1', 'ce-source': '/a', 'ce-type': 't' };
+    const subjectOf = (subject: string) =>
+      decodeCloudEvent({ headers: { ...headers, 'ce-subject': subject }, payload: new Uint8Array(0) })
+        .subject;
+    expect(subjectOf('100%')).toBe('100%');
+    expect(subjectOf('50%zz')).toBe('50%zz');
+    expect(subjectOf('bad %FF byte')).toBe('bad %FF byte');
+    expect(subjectOf('caf%C3%A9 ok%21')).toBe('café ok!');
+  });
+
   it('writes text data with a non-JSON content type as UTF-8 bytes', () => {
     const message = encodeCloudEvent(
       createCloudEvent({ source: '/a', type: 't', datacontenttype: 'text/plain', data: 'héllo' }),

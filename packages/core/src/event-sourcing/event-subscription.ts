@@ -135,13 +135,10 @@ export function subscribeToEventStore(
   };
 
   const run = async (): Promise<void> => {
-    if (
-      !(await persist(
-        async () => void (position = (await options.checkpoints.load(options.subscriptionId)) ?? 0),
-      ))
-    ) {
-      return;
-    }
+    const loaded = await persist(async () => {
+      position = (await options.checkpoints.load(options.subscriptionId)) ?? 0;
+    });
+    if (!loaded) return;
     while (!closed) {
       const current = ++pass;
       // A wake-up from now on may concern events this read misses: keep it for the next idle.

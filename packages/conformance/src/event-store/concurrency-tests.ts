@@ -69,6 +69,26 @@ export function concurrencyTests(harness: EventStoreHarness): void {
     expect((await store.readStream(streamId)).currentVersion).toBe(2);
   });
 
+  it('concurrent retries of one batch write it once and all report the same result', async () => {
+    const store = await harness.store();
+    const streamId = uniqueStream();
+    const batch = [
+      { id: `${streamId}-a`, type: 'Paid', data: { amount: 5 } },
+      { id: `${streamId}-b`, type: 'Shipped', data: {} },
+    ];
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => store.append(streamId, batch, { expectedVersion: 'no_stream' })),
+    );
+    for (const result of results) {
+      expect(result.nextExpectedVersion).toBe(2);
+      expect(result.events.map((e) => e.globalPosition)).toEqual(
+        results[0]!.events.map((e) => e.globalPosition),
+      );
+    }
+    const read = await store.readStream(streamId);
+    expect(read.events.map((e) => e.id)).toEqual(batch.map((e) => e.id));
+  });
+
   it('concurrent appends to many streams all land, each at a distinct global position', async () => {
     const store = await harness.store();
     const category = uniqueCategory();

@@ -202,16 +202,19 @@ export function createAdmin(deps: AdminDeps): SqliteAdmin {
       const limit = options.limit ?? 100;
       if (!Number.isInteger(limit) || limit < 1)
         throw new InvalidOptionError(`limit must be a positive integer, got ${limit}.`);
-      return log.read(topic, options.partition, from, limit).map((message) => ({
-        topic: topicName,
-        partition: message.partition,
-        offset: formatOffset(message.offset),
-        key: message.key,
-        headers: message.headers,
-        payload: message.payload,
-        publishedAt: message.publishedAt,
-        deliverAt: message.deliverAt,
-      }));
+      return log
+        .read(topic, options.partition, from, limit)
+        .slice(0, limit)
+        .map((message) => ({
+          topic: topicName,
+          partition: message.partition,
+          offset: formatOffset(message.offset),
+          key: message.key,
+          headers: message.headers,
+          payload: message.payload,
+          publishedAt: message.publishedAt,
+          deliverAt: message.deliverAt,
+        }));
     },
 
     createTopic(name, options = {}) {

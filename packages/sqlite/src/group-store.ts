@@ -40,8 +40,8 @@ export class GroupStore {
       ),
       offsetAtTime: db
         .prepare<[number, number, number], number>(
-          `SELECT log_offset FROM eddy_messages WHERE topic_id = ? AND partition = ? AND published_at >= ?
-           ORDER BY log_offset LIMIT 1`,
+          `SELECT base_offset FROM eddy_batches WHERE topic_id = ? AND partition = ? AND published_at >= ?
+           ORDER BY last_offset LIMIT 1`,
         )
         .pluck(),
       upsertMember: db.prepare(
@@ -126,7 +126,8 @@ export class GroupStore {
     if (from === 'earliest') return bounds.first_offset;
     if (from === 'latest') return bounds.next_offset;
     if ('time' in from) {
-      return this.#stmt.offsetAtTime.get(topic.id, partition, from.time) ?? bounds.next_offset;
+      const at = this.#stmt.offsetAtTime.get(topic.id, partition, from.time) ?? bounds.next_offset;
+      return Math.max(at, bounds.first_offset);
     }
     const listed = from.positions.find((position) => position.partition === partition);
     if (listed === undefined) return bounds.first_offset;

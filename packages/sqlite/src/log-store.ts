@@ -5,6 +5,7 @@ import {
   type OutgoingMessage,
   type Position,
 } from '@eddy/core';
+import { decodeBatch, encodeBatch } from './batch-codec.js';
 import { formatOffset } from './offsets.js';
 import type { RetentionOptions, TopicOptions } from './options.js';
 import type { SqliteDatabase } from './schema.js';
@@ -26,33 +27,16 @@ export interface StoredMessage {
   readonly deliverAt: number | undefined;
 }
 
-interface MessageRow {
-  log_offset: number;
+interface BatchRow {
+  base_offset: number;
   published_at: number;
-  deliver_at: number | null;
-  msg_key: string | null;
-  headers: string | null;
-  payload: Buffer;
+  body: Buffer;
 }
 
 interface TopicRow {
   topic_id: number;
   name: string;
   partitions: number;
-}
-
-const EMPTY_HEADERS: Headers = Object.freeze({});
-
-function toStored(partition: number, row: MessageRow): StoredMessage {
-  return {
-    partition,
-    offset: row.log_offset,
-    key: row.msg_key ?? undefined,
-    headers: row.headers === null ? EMPTY_HEADERS : (JSON.parse(row.headers) as Headers),
-    payload: row.payload,
-    publishedAt: row.published_at,
-    deliverAt: row.deliver_at ?? undefined,
-  };
 }
 
 export interface AppendRequest {
@@ -89,13 +73,13 @@ export class LogStore {
       advance: db.prepare(
         'UPDATE eddy_partitions SET next_offset = ?, bytes = bytes + ? WHERE topic_id = ? AND partition = ?',
       ),
-      insertMessage: db.prepare(
-        `INSERT INTO eddy_messages (topic_id, partition, log_offset, published_at, deliver_at, size, msg_key, headers, payload)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      insertBatch: db.prepare(
+        `INSERT INTO eddy_batches (topic_id, partition, base_offset, last_offset, published_at, bytes, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      read: db.prepare<[number, number, number, number], MessageRow>(
-        `SELECT log_offset, published_at, deliver_at, msg_key, headers, payload FROM eddy_messages
-         WHERE topic_id = ? AND partition = ? AND log_offset >= ? ORDER BY log_offset LIMIT ?`,
+      read: db.prepare<[number, number, number], BatchRow>(
+        `SELECT base_offset, published_at, body FROM eddy_batches
+         WHERE topic_id = ? AND partition = ? AND last_offset >= ? ORDER BY last_offset`,
       ),
       firstOffset: db
         .prepare<[number, number], number>(
@@ -151,53 +135,74 @@ export class LogStore {
   }
 
   /**
-   * Writes several publish requests; must run inside a write transaction. Offsets come from the
-   * partition row read inside that transaction, so concurrent writers (other processes) never collide.
+   * Writes several publish requests; must run inside a write transaction. Messages are grouped per
+   * partition into one batch row each. Offsets come from the partition row read inside that
+   * transaction, so concurrent writers (other processes) never collide.
    */
   appendAll(requests: readonly AppendRequest[], now: number): Position[][] {
-    const next = new Map<string, { topicId: number; partition: number; offset: number; bytes: number }>();
-    const results: Position[][] = [];
+    const slots = new Map<
+      string,
+      { topicId: number; partition: number; messages: OutgoingMessage[]; bytes: number }
+    >();
+    const placed: { slot: { messages: OutgoingMessage[] }; index: number; partition: number }[][] = [];
     for (const request of requests) {
-      const positions: Position[] = [];
-      request.messages.forEach((message, index) => {
+      const list: { slot: { messages: OutgoingMessage[] }; index: number; partition: number }[] = [];
+      request.messages.forEach((message, i) => {
         const partition = this.partitionOf(request.topic, message);
-        const slot = `${request.topic.id}:${partition}`;
-        let state = next.get(slot);
-        if (state === undefined) {
-          const offset = this.#stmt.nextOffset.get(request.topic.id, partition);
-          if (offset === undefined) {
-            throw new InvalidOptionError(`Topic "${request.topic.name}" has no partition ${partition}.`);
-          }
-          state = { topicId: request.topic.id, partition, offset, bytes: 0 };
-          next.set(slot, state);
+        const name = `${request.topic.id}:${partition}`;
+        let slot = slots.get(name);
+        if (slot === undefined) {
+          slot = { topicId: request.topic.id, partition, messages: [], bytes: 0 };
+          slots.set(name, slot);
         }
-        const size = request.sizes[index]!;
-        const headers = message.headers;
-        this.#stmt.insertMessage.run(
-          request.topic.id,
-          partition,
-          state.offset,
-          now,
-          message.deliverAt ?? null,
-          size,
-          message.key ?? null,
-          headers === undefined || Object.keys(headers).length === 0 ? null : JSON.stringify(headers),
-          message.payload,
-        );
-        positions.push({ partition, offset: formatOffset(state.offset) });
-        state.offset += 1;
-        state.bytes += size;
+        list.push({ slot, index: slot.messages.length, partition });
+        slot.messages.push(message);
+        slot.bytes += request.sizes[i]!;
       });
-      results.push(positions);
+      placed.push(list);
     }
-    for (const state of next.values())
-      this.#stmt.advance.run(state.offset, state.bytes, state.topicId, state.partition);
-    return results;
+    const bases = new Map<object, number>();
+    for (const slot of slots.values()) {
+      const base = this.#stmt.nextOffset.get(slot.topicId, slot.partition);
+      if (base === undefined)
+        throw new InvalidOptionError(`Topic ${slot.topicId} has no partition ${slot.partition}.`);
+      const last = base + slot.messages.length - 1;
+      this.#stmt.insertBatch.run(
+        slot.topicId,
+        slot.partition,
+        base,
+        last,
+        now,
+        slot.bytes,
+        encodeBatch(slot.messages),
+      );
+      this.#stmt.advance.run(last + 1, slot.bytes, slot.topicId, slot.partition);
+      bases.set(slot, base);
+    }
+    return placed.map((list) =>
+      list.map(({ slot, index, partition }) => ({
+        partition,
+        offset: formatOffset(bases.get(slot)! + index),
+      })),
+    );
   }
 
-  /** Up to `limit` messages of one partition from `fromOffset` (inclusive), in offset order. */
+  /**
+   * Retained messages of one partition from `fromOffset` (inclusive), in offset order: whole batches
+   * until at least `limit` messages (so possibly a few more), or fewer at the end of the partition.
+   */
   read(topic: TopicInfo, partition: number, fromOffset: number, limit: number): StoredMessage[] {
-    return this.#stmt.read.all(topic.id, partition, fromOffset, limit).map((row) => toStored(partition, row));
+    const out: StoredMessage[] = [];
+    // Retention may leave the older part of a batch in place; first_offset is the truth.
+    const from = Math.max(fromOffset, this.firstOffset(topic, partition));
+    for (const row of this.#stmt.read.iterate(topic.id, partition, from)) {
+      const publishedAt = row.published_at;
+      decodeBatch(row.body, row.base_offset, from, (message) => {
+        out.push({ partition, publishedAt, ...message });
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   /** Oldest retained offset of a partition. */

@@ -15,9 +15,9 @@ interface PartitionRow {
   bytes: number;
 }
 
-// Small chunks, each its own short transaction with a turn of the event loop in between, so that
-// publishers (here and in other processes) wait at most one chunk for the write lock.
-const CHUNK = 2_000;
+// Small steps, each its own short transaction with a turn of the event loop in between, so that
+// publishers (here and in other processes) wait at most one step for the write lock.
+const STEP_OFFSETS = 5_000;
 
 /** Deletes messages beyond each topic's age, count and size limits. */
 export class Retention {
@@ -35,27 +35,25 @@ export class Retention {
       partitions: db.prepare<[number], PartitionRow>(
         'SELECT partition, first_offset, next_offset, bytes FROM eddy_partitions WHERE topic_id = ?',
       ),
-      firstAfter: db
-        .prepare<[number, number, number, number], number>(
-          `SELECT log_offset FROM eddy_messages WHERE topic_id = ? AND partition = ? AND log_offset >= ?
-           AND published_at >= ? ORDER BY log_offset LIMIT 1`,
-        )
-        .pluck(),
-      sizes: db.prepare<[number, number, number, number], { log_offset: number; size: number }>(
-        `SELECT log_offset, size FROM eddy_messages WHERE topic_id = ? AND partition = ? AND log_offset >= ?
-         ORDER BY log_offset LIMIT ?`,
-      ),
       current: db.prepare<[number, number], PartitionRow>(
         'SELECT partition, first_offset, next_offset, bytes FROM eddy_partitions WHERE topic_id = ? AND partition = ?',
       ),
-      deleted: db
+      firstAfter: db
         .prepare<[number, number, number, number], number>(
-          `SELECT total(size) FROM eddy_messages WHERE topic_id = ? AND partition = ? AND log_offset >= ? AND log_offset < ?`,
+          `SELECT base_offset FROM eddy_batches WHERE topic_id = ? AND partition = ? AND last_offset >= ?
+           AND published_at >= ? ORDER BY last_offset LIMIT 1`,
         )
         .pluck(),
-      delete: db.prepare(
-        'DELETE FROM eddy_messages WHERE topic_id = ? AND partition = ? AND log_offset >= ? AND log_offset < ?',
+      batches: db.prepare<[number, number, number], { last_offset: number; bytes: number }>(
+        `SELECT last_offset, bytes FROM eddy_batches WHERE topic_id = ? AND partition = ? AND last_offset >= ?
+         ORDER BY last_offset LIMIT 1000`,
       ),
+      deletedBytes: db
+        .prepare<[number, number, number], number>(
+          'SELECT total(bytes) FROM eddy_batches WHERE topic_id = ? AND partition = ? AND last_offset < ?',
+        )
+        .pluck(),
+      delete: db.prepare('DELETE FROM eddy_batches WHERE topic_id = ? AND partition = ? AND last_offset < ?'),
       advance: db.prepare(
         'UPDATE eddy_partitions SET first_offset = ?, bytes = max(0, bytes - ?) WHERE topic_id = ? AND partition = ?',
       ),
@@ -68,32 +66,39 @@ export class Retention {
     return this.#running;
   }
 
+  /** Resolves when a pass in progress (if any) has finished. */
+  async idle(): Promise<void> {
+    await this.#running?.catch(() => 0);
+  }
+
   async #run(now: number): Promise<number> {
     let removed = 0;
     for (const topic of this.#stmt.topics.all()) {
       for (const partition of this.#stmt.partitions.all(topic.topic_id)) {
         const cut = this.#cutOffset(topic, partition, now);
-        let from = partition.first_offset;
-        while (from < cut) {
-          const to = Math.min(cut, from + CHUNK);
-          removed += this.#db
-            .transaction(() => {
-              // Re-read inside the lock: another process may have trimmed this partition already.
-              const current = this.#stmt.current.get(topic.topic_id, partition.partition);
-              if (current === undefined || current.first_offset >= to) return 0;
-              const start = current.first_offset;
-              const bytes = this.#stmt.deleted.get(topic.topic_id, partition.partition, start, to) ?? 0;
-              const count = this.#stmt.delete.run(topic.topic_id, partition.partition, start, to).changes;
-              this.#stmt.advance.run(to, bytes, topic.topic_id, partition.partition);
-              return count;
-            })
-            .immediate();
-          from = to;
+        for (let from = partition.first_offset; from < cut; from += STEP_OFFSETS) {
+          removed += this.#trim(topic.topic_id, partition.partition, Math.min(cut, from + STEP_OFFSETS));
           await nextTurn();
         }
       }
     }
     return removed;
+  }
+
+  // Whole batches below `to` go; a batch straddling it stays until it is entirely old, its older
+  // messages hidden by first_offset (readers and admin start there).
+  #trim(topicId: number, partition: number, to: number): number {
+    return this.#db
+      .transaction(() => {
+        // Re-read inside the lock: another process may have trimmed this partition already.
+        const current = this.#stmt.current.get(topicId, partition);
+        if (current === undefined || current.first_offset >= to) return 0;
+        const bytes = this.#stmt.deletedBytes.get(topicId, partition, to) ?? 0;
+        this.#stmt.delete.run(topicId, partition, to);
+        this.#stmt.advance.run(to, bytes, topicId, partition);
+        return to - current.first_offset;
+      })
+      .immediate();
   }
 
   #cutOffset(topic: RetentionTopicRow, partition: PartitionRow, now: number): number {
@@ -111,15 +116,16 @@ export class Retention {
       topic.retention_bytes > 0 &&
       partition.bytes > topic.retention_bytes
     ) {
+      // Whole batches, oldest first, while what remains is still over the limit.
       let excess = partition.bytes - topic.retention_bytes;
       let offset = partition.first_offset;
-      while (excess > 0 && offset < partition.next_offset) {
-        const rows = this.#stmt.sizes.all(topicId, partition.partition, offset, 1_000);
+      scan: while (excess > 0) {
+        const rows = this.#stmt.batches.all(topicId, partition.partition, offset);
         if (rows.length === 0) break;
         for (const row of rows) {
-          if (excess <= 0) break;
-          excess -= row.size;
-          offset = row.log_offset + 1;
+          if (excess <= 0) break scan;
+          excess -= row.bytes;
+          offset = row.last_offset + 1;
         }
       }
       cut = Math.max(cut, offset);

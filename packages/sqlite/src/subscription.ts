@@ -11,6 +11,7 @@ import type { GroupStore } from './group-store.js';
 import type { LogStore, StoredMessage, TopicInfo } from './log-store.js';
 import { formatOffset } from './offsets.js';
 import type { ResolvedOptions } from './options.js';
+import { releaseStream, saveStream } from './lease-rows.js';
 import { PartitionStream, type Entry } from './partition-stream.js';
 
 export interface SubscriptionContext {
@@ -214,39 +215,11 @@ export class SqliteSubscription implements Subscription {
   }
 
   #saveRow(stream: PartitionStream, now: number): boolean {
-    const groups = this.#ctx.groups;
-    for (const [offset, deliveries] of stream.pendingAttempts) {
-      groups.putAttempt(this.groupId, stream.partition, offset, deliveries);
-    }
-    stream.pendingAttempts.clear();
-    const saved = groups.save(this.groupId, stream.partition, this.#memberId, stream.epoch, {
-      floor: stream.floor,
-      acked: stream.ackedJson(),
-      dispatched: stream.dispatchedMark(),
-      leaseExpires: now + this.#leaseMs,
-    });
-    if (saved && stream.dirty) groups.trimAttempts(this.groupId, stream.partition, stream.floor);
-    stream.dirty = false;
-    return saved;
+    return saveStream(this.#ctx.groups, this.groupId, this.#memberId, stream, now + this.#leaseMs);
   }
 
   #releaseRow(stream: PartitionStream): void {
-    const groups = this.#ctx.groups;
-    // Everything handed out and not acknowledged has its delivery count in pendingAttempts (nacks,
-    // timeouts), so the next holder can count from the floor without guessing.
-    for (const entry of stream.entries.values()) {
-      if (entry.deliveries > 0) stream.pendingAttempts.set(entry.message.offset, entry.deliveries);
-    }
-    for (const [offset, deliveries] of stream.pendingAttempts) {
-      groups.putAttempt(this.groupId, stream.partition, offset, deliveries);
-    }
-    groups.trimAttempts(this.groupId, stream.partition, stream.floor);
-    groups.release(this.groupId, stream.partition, this.#memberId, stream.epoch, {
-      floor: stream.floor,
-      acked: stream.ackedJson(),
-      dispatched: stream.floor,
-      now: Date.now(),
-    });
+    releaseStream(this.#ctx.groups, this.groupId, this.#memberId, stream);
   }
 
   #startRelease(stream: PartitionStream): void {

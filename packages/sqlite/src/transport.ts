@@ -33,9 +33,13 @@ export interface SqliteTransport extends Transport {
 export function createSqliteTransport(input: SqliteTransportOptions): SqliteTransport {
   const options = resolveOptions(input);
   const db = openDatabase(options);
+  // Group state (acks, leases) and retention use a second connection that commits without fsync:
+  // losing the last of those commits to a power cut only means redelivery, never loss, and the
+  // frequent ack commits then cost no disk flush. Publishes keep the configured mode.
+  const stateDb = options.path === ':memory:' ? db : openDatabase(options, 'normal');
   const log = new LogStore(db);
-  const groups = new GroupStore(db);
-  const retention = new Retention(db);
+  const groups = new GroupStore(stateDb);
+  const retention = new Retention(stateDb);
   const capabilities: TransportCapabilities = {
     durable: options.path !== ':memory:',
     orderingPerKey: true,
@@ -160,6 +164,8 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
         clearInterval(poll);
         clearInterval(retentionTimer);
         leaveFile();
+        await retention.idle();
+        if (stateDb !== db) stateDb.close();
         db.close();
       })();
       return closed;

@@ -1,0 +1,306 @@
+// SQLite log: Eddy's embedded transport against the practical ceiling (raw better-sqlite3 batched
+// inserts into a plain table) and against Redis Streams and NATS JetStream driven directly through
+// their official clients, in one run on one machine.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { createSqliteTransport, type SqliteTransport } from '@eddy/sqlite';
+import { opsPerSecond, percentile, printTable, writeResults, type BenchRow } from './lib/report.js';
+
+const SIZES = [256, 4096] as const;
+const BACKLOG = 100_000;
+const CONCURRENT = 1_000;
+const SERIAL_MS = 1_000;
+const LATENCY_RATE = 1_000;
+const LATENCY_MS = 2_000;
+const RAW_BATCH = 1_000;
+const RUN = randomBytes(3).toString('hex');
+
+const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-'));
+const until = (check: () => boolean): Promise<void> =>
+  new Promise((resolve) => {
+    const poll = (): void => {
+      if (check()) resolve();
+      else setTimeout(poll, 1);
+    };
+    poll();
+  });
+
+/** A payload of `size` bytes whose first 8 bytes carry the send time (performance.now()). */
+function stamped(size: number): Buffer {
+  const payload = Buffer.alloc(size, 7);
+  payload.writeDoubleLE(performance.now(), 0);
+  return payload;
+}
+const sentAt = (payload: Uint8Array): number =>
+  Buffer.from(payload.buffer, payload.byteOffset, 8).readDoubleLE(0);
+
+/** Sends `send()` at a steady rate for `durationMs` (individual sends, not bursts of a batch). */
+async function steady(send: () => Promise<unknown>): Promise<void> {
+  const started = performance.now();
+  let sent = 0;
+  const pending: Promise<unknown>[] = [];
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const elapsed = performance.now() - started;
+      const due = Math.min(Math.floor((elapsed * LATENCY_RATE) / 1000), (LATENCY_MS * LATENCY_RATE) / 1000);
+      while (sent < due) {
+        pending.push(send());
+        sent += 1;
+      }
+      if (elapsed >= LATENCY_MS) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  await Promise.all(pending);
+}
+
+async function serialRate(publish: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() - started < SERIAL_MS) {
+    await publish();
+    count += 1;
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function concurrentRate(publish: () => Promise<unknown>): Promise<number> {
+  return opsPerSecond(BACKLOG, async () => {
+    for (let done = 0; done < BACKLOG; done += CONCURRENT) {
+      await Promise.all(Array.from({ length: CONCURRENT }, publish));
+    }
+  });
+}
+
+interface Figures {
+  publishSerial: number;
+  publishConcurrent: number;
+  consumeAck: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function rawInsertRate(size: number): number {
+  const db = new Database(join(dir, `raw-${size}.db`));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE log (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)');
+  const insert = db.prepare('INSERT INTO log (payload) VALUES (?)');
+  const batch = db.transaction((payloads: Buffer[]) => {
+    for (const payload of payloads) insert.run(payload);
+  });
+  const payload = Buffer.alloc(size, 7);
+  const rows = Array.from({ length: RAW_BATCH }, () => payload);
+  const started = performance.now();
+  for (let done = 0; done < BACKLOG; done += RAW_BATCH) batch.immediate(rows);
+  const rate = BACKLOG / ((performance.now() - started) / 1000);
+  db.close();
+  return rate;
+}
+
+async function eddy(size: number, synchronous: 'full' | 'normal'): Promise<Figures> {
+  const transport: SqliteTransport = createSqliteTransport({
+    path: join(dir, `eddy-${size}-${synchronous}.db`),
+    synchronous,
+  });
+  const topic = `bench-${size}`;
+  const message = () => [{ payload: stamped(size) }];
+  const publishSerial = await serialRate(() => transport.publish(`${topic}-serial`, message()));
+  const publishConcurrent = await concurrentRate(() => transport.publish(topic, message()));
+
+  let handled = 0;
+  const consumeAck = await opsPerSecond(BACKLOG, async () => {
+    const subscription = await transport.subscribe(
+      topic,
+      { group: 'consume', from: 'earliest', maxInFlight: 1_000 },
+      () => void (handled += 1),
+    );
+    await until(() => handled >= BACKLOG);
+    // Count the acknowledgements' commit too, not only the handler calls.
+    await subscription.close();
+  });
+
+  const latencies: number[] = [];
+  const live = await transport.subscribe(`${topic}-live`, { group: 'live' }, (m) => {
+    latencies.push(performance.now() - sentAt(m.payload));
+  });
+  await steady(() => transport.publish(`${topic}-live`, message()));
+  await until(() => latencies.length >= (LATENCY_MS * LATENCY_RATE) / 1000);
+  await live.close();
+  await transport.close();
+  return {
+    publishSerial,
+    publishConcurrent,
+    consumeAck,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+async function redis(size: number): Promise<Figures> {
+  const client = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+  const reader = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+  await Promise.all([client.connect(), reader.connect()]);
+  const key = `eddybench:${RUN}:${size}`;
+  const xadd = (stream: string) => client.xadd(stream, '*', 'p', stamped(size));
+  try {
+    const publishSerial = await serialRate(() => xadd(`${key}:serial`));
+    const publishConcurrent = await concurrentRate(() => xadd(key));
+    await client.xgroup('CREATE', key, 'g', '0');
+    let handled = 0;
+    const consumeAck = await opsPerSecond(BACKLOG, async () => {
+      while (handled < BACKLOG) {
+        const reply = (await client.xreadgroup('GROUP', 'g', 'c', 'COUNT', 1_000, 'STREAMS', key, '>')) as
+          [string, [string, string[]][]][] | null;
+        const entries = reply?.[0]?.[1] ?? [];
+        handled += entries.length;
+        if (entries.length > 0) await client.xack(key, 'g', ...entries.map(([id]) => id));
+      }
+    });
+
+    const live = `${key}:live`;
+    await client.xgroup('CREATE', live, 'g', '$', 'MKSTREAM');
+    const latencies: number[] = [];
+    let stop = false;
+    const loop = (async () => {
+      while (!stop) {
+        const reply = (await reader.callBuffer('XREADGROUP', [
+          'GROUP',
+          'g',
+          'c',
+          'COUNT',
+          100,
+          'BLOCK',
+          100,
+          'STREAMS',
+          live,
+          '>',
+        ])) as [Buffer, [Buffer, Buffer[]][]][] | null;
+        const entries = reply?.[0]?.[1] ?? [];
+        for (const [, fields] of entries) latencies.push(performance.now() - sentAt(fields[1]!));
+        if (entries.length > 0) await reader.xack(live, 'g', ...entries.map(([id]) => id));
+      }
+    })();
+    await steady(() => xadd(live));
+    await until(() => latencies.length >= (LATENCY_MS * LATENCY_RATE) / 1000);
+    stop = true;
+    await loop;
+    return {
+      publishSerial,
+      publishConcurrent,
+      consumeAck,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+    };
+  } finally {
+    await client.del(key, `${key}:serial`, `${key}:live`);
+    client.disconnect();
+    reader.disconnect();
+  }
+}
+
+async function nats(size: number): Promise<Figures> {
+  const nc = await connect({ servers: '127.0.0.1:4222' });
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  const stream = `eddybench_${RUN}_${size}`;
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+  try {
+    const publishSerial = await serialRate(() => js.publish(`${stream}.serial`, stamped(size)));
+    const publishConcurrent = await concurrentRate(() => js.publish(`${stream}.bulk`, stamped(size)));
+    const consumerOf = async (name: string, subject: string, deliver: DeliverPolicy) => {
+      await jsm.consumers.add(stream, {
+        durable_name: name,
+        filter_subject: subject,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: deliver,
+        max_ack_pending: 10_000,
+      });
+      return js.consumers.get(stream, name);
+    };
+    const bulk = await consumerOf('bulk', `${stream}.bulk`, DeliverPolicy.All);
+    let handled = 0;
+    const consumeAck = await opsPerSecond(BACKLOG, async () => {
+      const messages = await bulk.consume({ max_messages: 1_000 });
+      for await (const m of messages) {
+        m.ack();
+        if (++handled >= BACKLOG) break;
+      }
+      await messages.close();
+    });
+
+    const live = await consumerOf('live', `${stream}.live`, DeliverPolicy.New);
+    const latencies: number[] = [];
+    const messages = await live.consume({ max_messages: 100 });
+    const loop = (async () => {
+      for await (const m of messages) {
+        latencies.push(performance.now() - sentAt(m.data));
+        m.ack();
+      }
+    })();
+    await steady(() => js.publish(`${stream}.live`, stamped(size)));
+    await until(() => latencies.length >= (LATENCY_MS * LATENCY_RATE) / 1000);
+    await messages.close();
+    await loop;
+    return {
+      publishSerial,
+      publishConcurrent,
+      consumeAck,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+    };
+  } finally {
+    await jsm.streams.delete(stream);
+    await nc.close();
+  }
+}
+
+const row = (system: string, f: Figures): BenchRow => ({
+  system,
+  'publish awaited 1-by-1 msg/s': Math.round(f.publishSerial),
+  'publish 1,000 concurrent msg/s': Math.round(f.publishConcurrent),
+  'consume+ack 100k backlog msg/s': Math.round(f.consumeAck),
+  'e2e p50 ms @1k/s': Number(f.p50Ms.toFixed(2)),
+  'e2e p99 ms @1k/s': Number(f.p99Ms.toFixed(2)),
+});
+
+const results: Record<string, unknown> = {};
+try {
+  for (const size of SIZES) {
+    const raw = rawInsertRate(size);
+    const ours = await eddy(size, 'full');
+    const normal = await eddy(size, 'normal');
+    const theirs = { redis: await redis(size), nats: await nats(size) };
+    printTable(
+      `SQLite log, ${size} B messages (raw better-sqlite3 batched inserts: ${Math.round(raw).toLocaleString('en-US')} rows/s)`,
+      [
+        row('eddy sqlite (synchronous=full, default)', ours),
+        row('eddy sqlite (synchronous=normal)', normal),
+        row('redis streams (ioredis)', theirs.redis),
+        row('nats jetstream (@nats-io)', theirs.nats),
+      ],
+    );
+    const targets = {
+      'concurrent publish / raw inserts': ours.publishConcurrent / raw,
+      'consume+ack / redis XREADGROUP+XACK': ours.consumeAck / theirs.redis.consumeAck,
+      'e2e p99 ms (full)': ours.p99Ms,
+      'e2e p99 ms (normal)': normal.p99Ms,
+    };
+    printTable(`targets, ${size} B (>= 0.5, >= 1, <= 5 ms)`, [
+      Object.fromEntries(Object.entries(targets).map(([name, value]) => [name, Number(value.toFixed(2))])),
+    ]);
+    results[`${size}B`] = { rawInsertsPerSecond: raw, eddy: ours, eddyNormal: normal, ...theirs, targets };
+  }
+  writeResults('sqlite', results);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -138,13 +138,21 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     const partitions = await partitionsOf(topic);
     // Keyless messages of one call share a partition (rotating per call): one lock, one index page.
     const spread = roundRobin++ % partitions;
-    const result = await query<{ out_partition: number; out_offset: string }>(
-      `SELECT out_partition, out_offset FROM ${schema}.publish($1, $2, $3, $4, $5, $6)`,
+    const targets = messages.map((message) =>
+      message.key === undefined ? spread : partitionForKey(message.key, partitions),
+    );
+    const counts = new Map<number, number>();
+    const seqs = targets.map((partition) => {
+      const seq = counts.get(partition) ?? 0;
+      counts.set(partition, seq + 1);
+      return seq;
+    });
+    const result = await query<{ out_partition: number; out_base: string }>(
+      `SELECT out_partition, out_base FROM ${schema}.publish($1, $2, $3, $4, $5, $6, $7)`,
       [
         topic,
-        messages.map((message) =>
-          message.key === undefined ? spread : partitionForKey(message.key, partitions),
-        ),
+        targets,
+        seqs,
         messages.map((message) => message.key ?? null),
         messages.map((message) => JSON.stringify(message.headers ?? {})),
         messages.map((message) =>
@@ -154,7 +162,11 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
       ],
       `publishing to topic "${topic}"`,
     );
-    return result.rows.map((row) => ({ partition: row.out_partition, offset: row.out_offset }));
+    const bases = new Map(result.rows.map((row) => [row.out_partition, BigInt(row.out_base)]));
+    return targets.map((partition, i) => ({
+      partition,
+      offset: String((bases.get(partition) ?? 0n) + BigInt(seqs[i]!)),
+    }));
   }
 
   async function createGroup(topic: string, group: string, from: StartPosition): Promise<void> {
@@ -167,8 +179,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
       await query(`${insert} SELECT $1, $2, p.partition, p.next_offset ${tail}`, [group, topic], doing);
     } else if ('time' in from) {
       await query(
-        `${insert} SELECT $1, $2, p.partition, coalesce((SELECT min(m.log_offset) FROM ${schema}.messages m
-           WHERE m.topic = $2 AND m.partition = p.partition AND m.published_at >= $3), p.next_offset) ${tail}`,
+        `${insert} SELECT $1, $2, p.partition, ${schema}.offset_at_time($2, p.partition, $3) ${tail}`,
         [group, topic, Math.floor(from.time)],
         doing,
       );

@@ -42,9 +42,6 @@ CREATE TABLE IF NOT EXISTS {s}.messages (
   deliver_at bigint,
   PRIMARY KEY (topic, partition, log_offset)
 );
--- Not (topic, partition, published_at): that prefix would compete with the primary key in the
--- planner's eyes for point lookups by offset.
-CREATE INDEX IF NOT EXISTS messages_by_time ON {s}.messages (topic, published_at);
 
 -- A group's read cursor per partition: every offset below it has been copied into claims (and
 -- possibly acked, which deletes the claim).
@@ -95,35 +92,71 @@ BEGIN
   RETURN v_partitions;
 END $fn$;
 
-CREATE OR REPLACE FUNCTION {s}.publish(
-  p_topic text, p_partitions integer[], p_keys text[], p_headers text[], p_payloads bytea[], p_deliver_at bigint[])
-RETURNS TABLE (out_partition integer, out_offset bigint) LANGUAGE plpgsql AS $fn$
+-- First offset of a partition published at or after p_time, or next_offset when there is none.
+-- published_at never decreases along a partition (publish takes it under the partition lock), so a
+-- binary search over the primary key replaces a time index every publish would have to maintain.
+CREATE OR REPLACE FUNCTION {s}.offset_at_time(p_topic text, p_partition integer, p_time bigint)
+RETURNS bigint LANGUAGE plpgsql STABLE AS $fn$
 DECLARE
-  v_now bigint := {s}.now_ms();
+  v_low bigint;
+  v_high bigint;
+  v_mid bigint;
+  v_at bigint;
 BEGIN
-  -- Lock in ascending partition order: two multi-partition publishes can never deadlock.
-  PERFORM 1 FROM {s}.partitions p
-    WHERE p.topic = p_topic AND p.partition = ANY (p_partitions) ORDER BY p.partition FOR UPDATE;
-  -- Taken after the locks, so published_at never decreases along a partition's offsets.
+  SELECT min(m.log_offset) INTO v_low FROM {s}.messages m WHERE m.topic = p_topic AND m.partition = p_partition;
+  SELECT p.next_offset INTO v_high FROM {s}.partitions p WHERE p.topic = p_topic AND p.partition = p_partition;
+  IF v_low IS NULL THEN
+    RETURN coalesce(v_high, 0);
+  END IF;
+  WHILE v_low < v_high LOOP
+    v_mid := v_low + (v_high - v_low) / 2;
+    SELECT m.published_at INTO v_at FROM {s}.messages m
+      WHERE m.topic = p_topic AND m.partition = p_partition AND m.log_offset >= v_mid
+      ORDER BY m.log_offset LIMIT 1;
+    IF v_at IS NULL OR v_at >= p_time THEN
+      v_high := v_mid;
+    ELSE
+      v_low := v_mid + 1;
+    END IF;
+  END LOOP;
+  RETURN v_low;
+END $fn$;
+
+-- Appends a batch. p_seqs numbers each message within its partition (0, 1, ...) in input order; the
+-- function returns each partition's base offset and the caller adds the two.
+CREATE OR REPLACE FUNCTION {s}.publish(
+  p_topic text, p_partitions integer[], p_seqs integer[], p_keys text[], p_headers text[], p_payloads bytea[],
+  p_deliver_at bigint[])
+RETURNS TABLE (out_partition integer, out_base bigint) LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_bases bigint[];
+  v_part integer;
+  v_count integer;
+  v_base bigint;
+  v_now bigint;
+BEGIN
+  -- The row lock on each partition serializes its publishers until commit, so offsets become
+  -- visible in order. Ascending partition order: two multi-partition publishes never deadlock.
+  FOR v_part, v_count IN
+    SELECT u.part, count(*) FROM unnest(p_partitions) AS u (part) GROUP BY u.part ORDER BY u.part
+  LOOP
+    UPDATE {s}.partitions p SET next_offset = p.next_offset + v_count
+    WHERE p.topic = p_topic AND p.partition = v_part
+    RETURNING p.next_offset - v_count INTO v_base;
+    IF v_base IS NULL THEN
+      RAISE EXCEPTION 'partition % of topic % does not exist', v_part, p_topic USING ERRCODE = 'P0002';
+    END IF;
+    v_bases[v_part] := v_base;
+    out_partition := v_part;
+    out_base := v_base;
+    RETURN NEXT;
+  END LOOP;
+  -- Taken under the locks, so published_at never decreases along a partition's offsets.
   v_now := {s}.now_ms();
-  RETURN QUERY
-  WITH input AS (
-    SELECT i.part, i.key, i.headers, i.payload, i.deliver_at, i.ord,
-           row_number() OVER (PARTITION BY i.part ORDER BY i.ord) AS rn
-    FROM unnest(p_partitions, p_keys, p_headers, p_payloads, p_deliver_at)
-      WITH ORDINALITY AS i (part, key, headers, payload, deliver_at, ord)
-  ), bumped AS (
-    UPDATE {s}.partitions p SET next_offset = p.next_offset + c.n
-    FROM (SELECT input.part, count(*) AS n FROM input GROUP BY input.part) c
-    WHERE p.topic = p_topic AND p.partition = c.part
-    RETURNING p.partition AS part, p.next_offset - c.n AS base
-  ), stored AS (
-    INSERT INTO {s}.messages (topic, partition, log_offset, key, headers, payload, published_at, deliver_at)
-    SELECT p_topic, i.part, b.base + i.rn - 1, i.key, i.headers::jsonb, i.payload, v_now, i.deliver_at
-    FROM input i JOIN bumped b ON b.part = i.part
-    RETURNING 1
-  )
-  SELECT i.part, b.base + i.rn - 1 FROM input i JOIN bumped b ON b.part = i.part ORDER BY i.ord;
+  INSERT INTO {s}.messages (topic, partition, log_offset, key, headers, payload, published_at, deliver_at)
+  SELECT p_topic, u.part, v_bases[u.part] + u.seq, u.key, u.headers::jsonb, u.payload, v_now, u.deliver_at
+  FROM unnest(p_partitions, p_seqs, p_keys, p_headers, p_payloads, p_deliver_at)
+    AS u (part, seq, key, headers, payload, deliver_at);
   -- Delivered at commit, so a woken subscriber always finds the rows.
   PERFORM pg_notify({channel}, p_topic);
 END $fn$;
@@ -140,6 +173,9 @@ DECLARE
   v_blocked integer;
   v_gp record;
 BEGIN
+  -- Claims and acks may be forgotten by a database crash: that only means redelivery, which
+  -- at-least-once allows, so they skip the WAL flush wait. Publishes keep it.
+  PERFORM set_config('synchronous_commit', 'off', true);
   -- 1. Read fresh messages from every partition no other member is reading right now. A message
   --    goes out at once unless it is delayed, or an earlier message of its key is unsettled and not
   --    in flight with this same member (which serializes a key's messages locally); the others wait
@@ -228,6 +264,7 @@ DECLARE
   v_now bigint := {s}.now_ms();
   v_part integer;
 BEGIN
+  PERFORM set_config('synchronous_commit', 'off', true);
   -- One primary-key probe per offset (= ANY per partition) whatever the statistics say: the claims
   -- table churns too fast for the planner's row estimates to be trusted with a join.
   FOR v_part IN SELECT DISTINCT a.part FROM unnest(p_ack_partitions) AS a (part) LOOP

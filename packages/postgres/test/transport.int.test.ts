@@ -278,3 +278,27 @@ describe('PostgreSQL transport', () => {
     ).rejects.toMatchObject({ code: 'EDDY_INVALID_OPTION' });
   });
 });
+
+describe('PostgreSQL migration', () => {
+  it('is idempotent and safe to run from several processes at once', async () => {
+    const fresh = testSchema();
+    try {
+      const opened = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          createPostgresTransport({ connectionString: TEST_URL, schema: fresh }),
+        ),
+      );
+      const { rows } = await opened[0]!.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "${fresh}".schema_version`,
+      );
+      expect(rows[0]?.n).toBe(1);
+      await opened[0]!.publish('after-migration', [{ payload: bytes('ok') }]);
+      await Promise.all(opened.map((t) => t.close()));
+      const again = await createPostgresTransport({ connectionString: TEST_URL, schema: fresh });
+      await expect(again.publish('after-migration', [{ payload: bytes('ok') }])).resolves.toHaveLength(1);
+      await again.close();
+    } finally {
+      await dropSchema(fresh);
+    }
+  });
+});

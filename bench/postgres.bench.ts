@@ -1,0 +1,155 @@
+// Eddy's PostgreSQL transport next to the same database driven directly through pg, in one run:
+// batched publish (INSERT ... SELECT unnest vs transport.publish) and consume-with-ack (a FOR UPDATE
+// SKIP LOCKED claim + DELETE loop vs a subscription), at 256 B.
+// Run: node --conditions=source --import tsx bench/postgres.bench.ts
+import { randomBytes } from 'node:crypto';
+
+import { createPostgresTransport } from '@eddy/postgres';
+import pg from 'pg';
+
+import { opsPerSecond, printTable, writeResults, type BenchRow } from './lib/report.js';
+
+const POSTGRES_URL = process.env.EDDY_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BATCH = 100;
+const FETCH = 256;
+const MESSAGES = 20_000;
+const PAYLOAD_BYTES = 256;
+const KEYS = 64;
+// Each figure is the best of ROUNDS interleaved runs: on a shared 2-core machine single runs swing widely.
+const ROUNDS = 5;
+
+const schema = `eddy_bench_${randomBytes(4).toString('hex')}`;
+const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 4 });
+const transport = await createPostgresTransport({ connectionString: POSTGRES_URL, schema, poolSize: 4 });
+const direct = `"${schema}".direct_queue`;
+await pool.query(
+  `CREATE TABLE ${direct} (id bigserial PRIMARY KEY, key text, headers jsonb NOT NULL, payload bytea NOT NULL,
+     published_at bigint NOT NULL)`,
+);
+
+async function directPublish(payload: Buffer): Promise<number> {
+  const headers = Array.from({ length: BATCH }, () => '{}');
+  const payloads = Array.from({ length: BATCH }, () => payload);
+  return opsPerSecond(MESSAGES, async () => {
+    for (let sent = 0; sent < MESSAGES; sent += BATCH) {
+      await pool.query(
+        `INSERT INTO ${direct} (headers, payload, published_at)
+         SELECT h::jsonb, p, (extract(epoch FROM clock_timestamp()) * 1000)::bigint FROM unnest($1::text[], $2::bytea[]) AS u (h, p)`,
+        [headers, payloads],
+      );
+    }
+  });
+}
+
+async function eddyPublish(topic: string, payload: Buffer, keyed: boolean): Promise<number> {
+  let n = 0;
+  return opsPerSecond(MESSAGES, async () => {
+    for (let sent = 0; sent < MESSAGES; sent += BATCH) {
+      const batch = Array.from({ length: BATCH }, () =>
+        keyed ? { key: `k${n++ % KEYS}`, payload } : { payload },
+      );
+      await transport.publish(topic, batch);
+    }
+  });
+}
+
+async function directConsume(): Promise<number> {
+  const client = await pool.connect();
+  try {
+    return await opsPerSecond(MESSAGES, async () => {
+      let handled = 0;
+      while (handled < MESSAGES) {
+        await client.query('BEGIN');
+        const claimed = await client.query<{ id: string; payload: Buffer }>(
+          `SELECT id, key, headers, payload, published_at FROM ${direct} ORDER BY id LIMIT ${FETCH} FOR UPDATE SKIP LOCKED`,
+        );
+        handled += claimed.rows.length;
+        await client.query(`DELETE FROM ${direct} WHERE id = ANY ($1::bigint[])`, [
+          claimed.rows.map((row) => row.id),
+        ]);
+        await client.query('COMMIT');
+      }
+    });
+  } finally {
+    client.release();
+  }
+}
+
+async function eddyConsume(topic: string): Promise<number> {
+  return opsPerSecond(MESSAGES, async () => {
+    let handled = 0;
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const subscription = await transport.subscribe(
+      topic,
+      { group: 'bench', from: 'earliest', maxInFlight: FETCH },
+      () => {
+        handled += 1;
+        if (handled === MESSAGES) done();
+      },
+    );
+    await finished;
+    // Counted in: close() waits until every ack is written.
+    await subscription.close();
+  });
+}
+
+const payload = Buffer.alloc(PAYLOAD_BYTES, 7);
+const best = {
+  directPublish: 0,
+  eddyPublish: 0,
+  directConsume: 0,
+  eddyConsume: 0,
+  keyedPublish: 0,
+  keyedConsume: 0,
+};
+const started = Date.now();
+for (let round = 0; round < ROUNDS; round++) {
+  const topic = `bench-${round}`;
+  const keyedTopic = `bench-keyed-${round}`;
+  best.directPublish = Math.max(best.directPublish, await directPublish(payload));
+  best.eddyPublish = Math.max(best.eddyPublish, await eddyPublish(topic, payload, false));
+  best.keyedPublish = Math.max(best.keyedPublish, await eddyPublish(keyedTopic, payload, true));
+  best.directConsume = Math.max(best.directConsume, await directConsume());
+  best.eddyConsume = Math.max(best.eddyConsume, await eddyConsume(topic));
+  best.keyedConsume = Math.max(best.keyedConsume, await eddyConsume(keyedTopic));
+}
+
+const ratio = (eddy: number, baseline: number): number => Number((eddy / baseline).toFixed(2));
+const rows: BenchRow[] = [
+  {
+    case: `publish, batches of ${BATCH}, 256 B`,
+    'direct msg/s': Math.round(best.directPublish),
+    'eddy msg/s': Math.round(best.eddyPublish),
+    'eddy/direct': ratio(best.eddyPublish, best.directPublish),
+  },
+  {
+    case: `consume + ack, 256 B`,
+    'direct msg/s': Math.round(best.directConsume),
+    'eddy msg/s': Math.round(best.eddyConsume),
+    'eddy/direct': ratio(best.eddyConsume, best.directConsume),
+  },
+  {
+    case: `publish, batches of ${BATCH}, ${KEYS} keys (direct: no keys)`,
+    'direct msg/s': Math.round(best.directPublish),
+    'eddy msg/s': Math.round(best.keyedPublish),
+    'eddy/direct': ratio(best.keyedPublish, best.directPublish),
+  },
+  {
+    case: `consume + ack, ${KEYS} keys in order (direct: no order)`,
+    'direct msg/s': Math.round(best.directConsume),
+    'eddy msg/s': Math.round(best.keyedConsume),
+    'eddy/direct': ratio(best.keyedConsume, best.directConsume),
+  },
+];
+
+printTable(
+  `PostgreSQL (${POSTGRES_URL.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')}), pg direct vs Eddy transport, ` +
+    `${MESSAGES.toLocaleString('en-US')} messages, best of ${ROUNDS}, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  rows,
+);
+writeResults('postgres', rows);
+
+await transport.close();
+await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+await pool.end();

@@ -166,6 +166,23 @@ describe('bus: publish and handle', () => {
     await next.stop();
   });
 
+  it('checks event types and data at compile time', () => {
+    const bus = createBus<Events>({ transport: createMemoryTransport() });
+    const typed = (): void => {
+      // @ts-expect-error: not a declared event type
+      void bus.publish('order.cancelled', { orderId: 'x' });
+      // @ts-expect-error: total must be a number
+      void bus.publish('order.placed', { orderId: 'x', total: '1' });
+      bus.on('invoice.issued', (event) => {
+        const amount: number = event.data.amount;
+        // @ts-expect-error: invoice.issued has no total
+        void event.data.total;
+        void amount;
+      });
+    };
+    expect(typeof typed).toBe('function');
+  });
+
   it('throws EddyError for bad input', () => {
     const bus = createBus<Events>({ transport: createMemoryTransport(), topicFor: () => 'bad topic' });
     expect(() => bus.on('order.placed', () => undefined)).toThrow(EddyError);

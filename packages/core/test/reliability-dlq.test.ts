@@ -5,7 +5,9 @@ import {
   createMemoryTransport,
   DeadLetterHeaders,
   NonRetryableError,
+  redeliveryDelayOf,
   type DeadLetterNotice,
+  type Transport,
 } from '@eddy/core';
 import { unique, waitFor } from './bus-test-helpers.js';
 
@@ -171,5 +173,47 @@ describe('reliability: retry and dead-letter queue (memory transport)', () => {
     expect(await admin.list(`${topic}.dlq`)).toHaveLength(0);
     await bus.stop();
     await transport.close();
+  });
+});
+
+describe('reliability: retry on a transport without nack delays', () => {
+  it('waits out the backoff in place and nacks for immediate redelivery', async () => {
+    const inner = createMemoryTransport();
+    const topic = unique('orders');
+    const delays: number[] = [];
+    const transport: Transport = {
+      name: inner.name,
+      capabilities: { ...inner.capabilities, nackDelay: false },
+      publish: (t, messages) => inner.publish(t, messages),
+      close: () => inner.close(),
+      subscribe: (t, options, handler) =>
+        inner.subscribe(t, options, async (message) => {
+          try {
+            await handler(message);
+          } catch (error) {
+            if (t === topic) delays.push(redeliveryDelayOf(error, -1));
+            throw error;
+          }
+        }),
+    };
+    const notices: DeadLetterNotice[] = [];
+    const bus = createBus<Events>({
+      transport,
+      topicFor: () => topic,
+      retry: { maxAttempts: 3, baseDelayMs: 40, maxDelayMs: 40 },
+      onDeadLetter: (notice) => void notices.push(notice),
+    });
+    const attemptsAt: number[] = [];
+    bus.on('order.placed', () => {
+      attemptsAt.push(Date.now());
+      throw new Error('always');
+    });
+    await bus.start();
+    await bus.publish('order.placed', { orderId: 'x', n: 1 });
+    await waitFor(() => notices.length === 1);
+    expect(attemptsAt).toHaveLength(3);
+    // The transport cannot delay, so the bus asked for immediate redelivery each time.
+    expect(delays).toEqual([0, 0]);
+    await bus.stop();
   });
 });

@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from './bus-test-helpers.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const script = fileURLToPath(new URL('./reliability-shutdown-child.ts', import.meta.url));
+
+async function runAndTerminate(
+  mode: 'finish' | 'deadline',
+): Promise<{ lines: string[]; code: number | null }> {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script, mode], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: string[] = [];
+  let partial = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop()!;
+    lines.push(...parts);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await waitFor(() => lines.includes('ready') && lines.includes('started 1'), 20_000, 'both jobs to start');
+  child.kill('SIGTERM');
+  return { lines, code: await exited };
+}
+
+describe('graceful shutdown on SIGTERM', () => {
+  it('lets in-flight handlers finish, then exits 0', async () => {
+    const { lines, code } = await runAndTerminate('finish');
+    expect(code).toBe(0);
+    expect(lines).toContain('finished 0');
+    expect(lines).toContain('finished 1');
+    expect(lines.at(-1)).toBe('exit 0');
+  });
+
+  it('aborts handlers still running at the deadline, then exits 0', async () => {
+    const { lines, code } = await runAndTerminate('deadline');
+    expect(code).toBe(0);
+    expect(lines.filter((line) => line.startsWith('aborted'))).toHaveLength(2);
+    expect(lines.at(-1)).toBe('exit 0');
+  });
+});

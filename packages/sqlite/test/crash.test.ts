@@ -56,6 +56,29 @@ function integrityCheck(path: string): string {
   }
 }
 
+describe('sqlite log shared by processes', () => {
+  it('wakes a subscriber in this process for publishes committed by another process', async () => {
+    const path = tmp.file('cross-process.db');
+    const topic = unique('cross');
+    const consumer = createSqliteTransport({ path, partitions: 4, pollIntervalMs: 20 });
+    const received = new Set<string>();
+    try {
+      await consumer.subscribe(topic, { group: 'watcher', from: 'earliest', maxInFlight: 64 }, (message) => {
+        received.add(Buffer.from(message.payload).toString());
+      });
+      const child = start('publisher-child.ts', [path, topic, 'x']);
+      // Messages arrive while the other process is still publishing, not only after it stops.
+      await waitFor(() => received.size >= 200, 20_000, 'messages from the other process');
+      child.process.kill('SIGKILL');
+      await child.exited;
+      await waitFor(() => child.lines.every((id) => received.has(id)), 10_000, 'every reported publish');
+      expect(child.lines.length).toBeGreaterThan(0);
+    } finally {
+      await consumer.close();
+    }
+  }, 60_000);
+});
+
 describe('sqlite log under SIGKILL', () => {
   it('keeps every resolved publish, exactly once, across repeated kills of a publishing process', async () => {
     const path = tmp.file('publish-crash.db');

@@ -23,6 +23,7 @@ export function readTests(harness: EventStoreHarness): void {
     expect(numbers((await store.readStream(streamId, { fromVersion: 9 })).events)).toEqual([9, 10]);
     expect((await store.readStream(streamId, { fromVersion: 11 })).events).toEqual([]);
     expect(numbers((await store.readStream(streamId, { limit: 2 })).events)).toEqual([1, 2]);
+    expect(numbers((await store.readStream(streamId, { fromVersion: 0, limit: 1 })).events)).toEqual([1]);
   });
 
   it('reads a stream backward from the end or from a version', async () => {

@@ -57,6 +57,7 @@ export interface ReadStreamOptions {
   readonly direction?: 'forward' | 'backward';
   /**
    * First version to return (inclusive). Default: 1 forward, the current version backward.
+   * Forward from 0 reads from the start; backward from beyond the current version reads from the end.
    */
   readonly fromVersion?: number;
   /** Most events to return. Default: all. */

@@ -180,7 +180,9 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
       const selected: RecordedEvent[] = [];
       if (stream !== undefined) {
         const backward = readOptions.direction === 'backward';
-        const from = readOptions.fromVersion ?? (backward ? currentVersion : 1);
+        const requested = readOptions.fromVersion ?? (backward ? currentVersion : 1);
+        // Forward from 0 means from the start; backward from past the end means from the end.
+        const from = backward ? Math.min(requested, currentVersion) : Math.max(requested, 1);
         // Versions are dense from 1, so version v sits at index v - 1.
         for (
           let index = from - 1;

@@ -117,9 +117,11 @@ describe('bus: publish and handle', () => {
     let release: () => void = () => undefined;
     let started = false;
     let finished = false;
-    bus.on('order.placed', async () => {
+    bus.on('order.placed', async (event) => {
       started = true;
       await new Promise<void>((resolve) => (release = resolve));
+      // Follow-ups of in-flight work still go out while the bus drains.
+      await bus.publish('invoice.sent', { orderId: event.data.orderId });
       finished = true;
     });
     await bus.start();

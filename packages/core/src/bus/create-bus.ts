@@ -42,7 +42,8 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
   const tracer = tracerFrom(options.tracerProvider);
   const specs = new Map<string, ConsumerSpec>();
   const running = new Map<string, Promise<RunningConsumer>>();
-  let state: 'created' | 'started' | 'stopping' = 'created';
+  // 'stopping': no new handlers, but in-flight handlers may still publish their follow-ups.
+  let state: 'created' | 'started' | 'stopping' | 'stopped' = 'created';
   let stopped: Promise<void> | undefined;
 
   const launch = (spec: ConsumerSpec): Promise<RunningConsumer> => {
@@ -54,7 +55,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
 
   const bus: Bus<Events> = {
     async publish(type, data, publishOptions: PublishOptions = {}): Promise<PublishResult> {
-      if (state === 'stopping') throw new ClosedError('The bus');
+      if (state === 'stopped') throw new ClosedError('The bus');
       const topic = resolveTopic(topicFor, type);
       const id = publishOptions.id ?? randomUUID();
       const parent = currentPublishContext()?.traceContext ?? otelContext.active();
@@ -81,7 +82,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
     },
 
     on(type, handler, handlerOptions: HandlerOptions = {}): RegisteredHandler {
-      if (state === 'stopping') throw new ClosedError('The bus');
+      if (state === 'stopping' || state === 'stopped') throw new ClosedError('The bus');
       const name = handlerOptions.name ?? defaultTopicFor(type);
       if (specs.has(name)) throw new DuplicateHandlerError(name);
       const handlerGroup = `${group}.${name}`;
@@ -117,7 +118,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
     },
 
     async start(): Promise<void> {
-      if (state === 'stopping') throw new ClosedError('The bus');
+      if (state === 'stopping' || state === 'stopped') throw new ClosedError('The bus');
       state = 'started';
       await Promise.all([...specs.values()].map((spec) => running.get(spec.info.name) ?? launch(spec)));
     },
@@ -133,6 +134,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
           ),
         );
         running.clear();
+        state = 'stopped';
         if (options.closeTransport !== false) await transport.close();
         logger.info({ group }, 'bus stopped');
       })();

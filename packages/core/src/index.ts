@@ -224,6 +224,10 @@ export {
 export { assertStreamMetadata, isRetained } from './event-sourcing/stream-metadata.js';
 export { assertStreamId, categoryOf, streamIdFor } from './event-sourcing/stream-name.js';
 export {
+  recordedEventToCloudEvent,
+  type RecordedEventToCloudEventOptions,
+} from './event-sourcing/to-cloud-event.js';
+export {
   createUpcaster,
   withUpcasting,
   type Upcaster,

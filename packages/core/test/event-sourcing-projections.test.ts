@@ -3,7 +3,10 @@ import {
   createMemoryCheckpointStore,
   createMemoryEventStore,
   createUpcaster,
+  decodeCloudEvent,
+  encodeCloudEvent,
   rebuildProjection,
+  recordedEventToCloudEvent,
   startProjection,
   subscribeToEventStore,
   withUpcasting,
@@ -164,5 +167,36 @@ describe('projections', () => {
     expect(Object.fromEntries(projection.totals)).toEqual({ 'order-1': 11, 'order-2': 5 });
     expect(position).toBe(await checkpoints.load('order-totals'));
     expect(position).toBe(5);
+  });
+});
+
+describe('recordedEventToCloudEvent', () => {
+  it('announces a recorded event as a valid CloudEvent that survives the wire', async () => {
+    const store = createMemoryEventStore({ now: () => Date.UTC(2024, 4, 1, 12) });
+    const { events } = await store.append('order-7', [
+      {
+        id: 'evt-7',
+        type: 'OrderPlaced',
+        data: { total: 12 },
+        schemaVersion: 2,
+        metadata: { correlationId: 'corr-1', causationId: 'cmd-9', user: 'u1' },
+      },
+    ]);
+    const cloudEvent = recordedEventToCloudEvent(events[0]!, { source: '/orders-service' });
+    expect(cloudEvent).toEqual({
+      specversion: '1.0',
+      id: 'evt-7',
+      source: '/orders-service',
+      type: 'OrderPlaced',
+      subject: 'order-7',
+      partitionkey: 'order-7',
+      time: '2024-05-01T12:00:00.000Z',
+      datacontenttype: 'application/json',
+      data: { total: 12 },
+      schemaversion: 2,
+      correlationid: 'corr-1',
+      causationid: 'cmd-9',
+    });
+    expect(decodeCloudEvent(encodeCloudEvent(cloudEvent))).toEqual(cloudEvent);
   });
 });

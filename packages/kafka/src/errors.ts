@@ -1,0 +1,46 @@
+import { AuthError, BackendError, ConnectionError, EddyError, TimeoutError } from '@eddy/core';
+import {
+  KafkaJSConnectionError,
+  KafkaJSError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSRequestTimeoutError,
+  KafkaJSSASLAuthenticationError,
+} from 'kafkajs';
+
+function rootCause(error: unknown): unknown {
+  let current = error;
+  // kafkajs wraps the last attempt's error when it gives up retrying.
+  while (current instanceof KafkaJSNumberOfRetriesExceeded && current.cause !== undefined)
+    current = current.cause;
+  return current;
+}
+
+/** Turns a kafkajs error into the matching `EddyError`, with what to do in the message. */
+export function toEddyError(error: unknown, doing: string, brokers: readonly string[]): EddyError {
+  if (error instanceof EddyError) return error;
+  const cause = rootCause(error);
+  const where = brokers.join(', ');
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (cause instanceof KafkaJSSASLAuthenticationError) {
+    return new AuthError(
+      `Kafka at ${where} refused the SASL credentials while ${doing} (${message}). Check the sasl option (mechanism, username, password).`,
+      { cause: error },
+    );
+  }
+  if (cause instanceof KafkaJSConnectionError) {
+    return new ConnectionError(
+      `Cannot reach Kafka at ${where} while ${doing} (${message}). Check the brokers option (host:port of a listener the broker advertises) and that the broker is running.`,
+      { cause: error },
+    );
+  }
+  if (cause instanceof KafkaJSRequestTimeoutError) {
+    return new TimeoutError(
+      `Kafka at ${where} did not answer in time while ${doing}; retry, or raise requestTimeoutMs.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const retriable = cause instanceof KafkaJSError ? cause.retriable : false;
+  return new BackendError(`Kafka error while ${doing}: ${message}`, { cause: error, retriable });
+}

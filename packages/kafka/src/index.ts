@@ -1,0 +1,2 @@
+export { createKafkaTransport } from './kafka-transport.js';
+export type { KafkaSaslOptions, KafkaTransportOptions } from './options.js';

@@ -1,0 +1,269 @@
+import {
+  ClosedError,
+  partitionForKey,
+  resolveSubscribeOptions,
+  validatePublish,
+  type MessageHandler,
+  type OutgoingMessage,
+  type Position,
+  type ResolvedSubscribeOptions,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type TransportCapabilities,
+} from '@eddy/core';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Producer,
+  type SASLOptions,
+  type SeekEntry,
+} from 'kafkajs';
+import { asBuffer } from './codec.js';
+import { toEddyError } from './errors.js';
+import { KafkaSubscription } from './kafka-subscription.js';
+import {
+  resolveKafkaOptions,
+  type KafkaSaslOptions,
+  type KafkaTransportOptions,
+  type ResolvedKafkaOptions,
+} from './options.js';
+
+const LOG_LEVELS = {
+  nothing: logLevel.NOTHING,
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+} as const;
+
+function saslOf({ mechanism, username, password }: KafkaSaslOptions): SASLOptions {
+  switch (mechanism) {
+    case 'plain':
+      return { mechanism, username, password };
+    case 'scram-sha-256':
+      return { mechanism, username, password };
+    case 'scram-sha-512':
+      return { mechanism, username, password };
+  }
+}
+
+/** Connects a producer and an admin client to the brokers and returns a transport. */
+export async function createKafkaTransport(options: KafkaTransportOptions = {}): Promise<Transport> {
+  const resolved = resolveKafkaOptions(options);
+  const kafka = new Kafka({
+    brokers: resolved.brokers,
+    clientId: resolved.clientId,
+    ssl: resolved.ssl,
+    ...(resolved.sasl === undefined ? {} : { sasl: saslOf(resolved.sasl) }),
+    connectionTimeout: resolved.connectionTimeoutMs,
+    requestTimeout: resolved.requestTimeoutMs,
+    retry: { retries: resolved.retries },
+    logLevel: LOG_LEVELS[resolved.logLevel],
+  });
+  const admin = kafka.admin();
+  // Eddy chooses partitions itself (partitionForKey); the partitioner only places retry messages.
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  try {
+    await admin.connect();
+    await producer.connect();
+  } catch (error) {
+    await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
+    throw toEddyError(error, 'connecting', resolved.brokers);
+  }
+  return new KafkaTransport(kafka, admin, producer, resolved);
+}
+
+class KafkaTransport implements Transport {
+  readonly name = 'kafka';
+  readonly capabilities: TransportCapabilities;
+  private readonly topics = new Map<string, Promise<number>>();
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  private nextPartition = 0;
+  private closed: Promise<void> | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly producer: Producer,
+    private readonly options: ResolvedKafkaOptions,
+  ) {
+    this.capabilities = {
+      durable: true,
+      orderingPerKey: options.nackRedelivery === 'in-place',
+      consumerGroups: true,
+      replay: true,
+      replayFromTime: true,
+      delayedDelivery: false,
+      nackDelay: true,
+      maxMessageBytes: options.maxMessageBytes,
+    };
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
+    this.assertOpen();
+    validatePublish(topic, messages, this.capabilities);
+    if (messages.length === 0) return [];
+    const partitions = await this.ensureTopic(topic);
+    const placed = messages.map((message) =>
+      message.key === undefined
+        ? (this.nextPartition = (this.nextPartition + 1) % partitions)
+        : partitionForKey(message.key, partitions),
+    );
+    try {
+      const results = await this.producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((message, i) => ({
+          key: message.key ?? null,
+          value: asBuffer(message.payload),
+          headers: { ...message.headers },
+          partition: placed[i]!,
+        })),
+      });
+      // One result per partition; messages of a partition got consecutive offsets in input order.
+      const nextOffset = new Map<number, bigint>();
+      for (const result of results) nextOffset.set(result.partition, BigInt(result.baseOffset ?? '0'));
+      return placed.map((partition) => {
+        const offset = nextOffset.get(partition) ?? 0n;
+        nextOffset.set(partition, offset + 1n);
+        return { partition, offset: offset.toString() };
+      });
+    } catch (error) {
+      throw toEddyError(error, `publishing to topic "${topic}"`, this.options.brokers);
+    }
+  }
+
+  async subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
+    this.assertOpen();
+    const resolved = resolveSubscribeOptions(topic, options);
+    const retryTopic = this.options.nackRedelivery === 'retry-topic' ? `${topic}.retry` : undefined;
+    const consumer = this.kafka.consumer({
+      groupId: resolved.group,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      allowAutoTopicCreation: false,
+    });
+    try {
+      await this.ensureTopic(topic);
+      if (retryTopic !== undefined) await this.ensureTopic(retryTopic);
+      await this.startNewGroup(topic, retryTopic, resolved);
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: retryTopic === undefined ? [topic] : [topic, retryTopic],
+        fromBeginning: true,
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw toEddyError(
+        error,
+        `subscribing group "${resolved.group}" to topic "${topic}"`,
+        this.options.brokers,
+      );
+    }
+    const subscription: KafkaSubscription = new KafkaSubscription({
+      consumer,
+      producer: this.producer,
+      topic,
+      retryTopic,
+      options: resolved,
+      kafka: this.options,
+      handler,
+      onClosed: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    await subscription.start();
+    return subscription;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  private assertOpen(): void {
+    if (this.closed !== undefined) throw new ClosedError('The Kafka transport');
+  }
+
+  /** Creates the topic unless it exists; resolves with its partition count. */
+  private ensureTopic(topic: string): Promise<number> {
+    let ready = this.topics.get(topic);
+    if (ready === undefined) {
+      ready = (async () => {
+        try {
+          // Resolves false (no error) when the topic already exists.
+          await this.admin.createTopics({
+            waitForLeaders: true,
+            topics: [
+              {
+                topic,
+                numPartitions: this.options.partitions,
+                replicationFactor: this.options.replicationFactor,
+              },
+            ],
+          });
+          const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+          return metadata.topics[0]?.partitions.length ?? this.options.partitions;
+        } catch (error) {
+          throw toEddyError(error, `creating topic "${topic}"`, this.options.brokers);
+        }
+      })();
+      this.topics.set(topic, ready);
+      ready.catch(() => this.topics.delete(topic));
+    }
+    return ready;
+  }
+
+  /**
+   * A group that has committed nothing yet starts where `from` says: its offsets are set before
+   * its first member joins. Kafka keeps committed offsets per group, so an existing group resumes
+   * from its own position whatever `from` says.
+   */
+  private async startNewGroup(
+    topic: string,
+    retryTopic: string | undefined,
+    options: ResolvedSubscribeOptions,
+  ): Promise<void> {
+    const committed = await this.admin.fetchOffsets({ groupId: options.group, topics: [topic] });
+    const isNew = committed.every((entry) =>
+      entry.partitions.every((partition) => partition.offset === '-1'),
+    );
+    if (!isNew) return;
+    const watermarks = await this.admin.fetchTopicOffsets(topic);
+    let start: SeekEntry[];
+    const from = options.from;
+    if (from === 'earliest') start = watermarks.map(({ partition, low }) => ({ partition, offset: low }));
+    else if (from === 'latest')
+      start = watermarks.map(({ partition, high }) => ({ partition, offset: high }));
+    else if ('time' in from) start = await this.admin.fetchTopicOffsetsByTimestamp(topic, from.time);
+    else {
+      start = watermarks.map(({ partition, low }) => ({
+        partition,
+        offset: from.positions.find((position) => position.partition === partition)?.offset ?? low,
+      }));
+    }
+    try {
+      await this.admin.setOffsets({ groupId: options.group, topic, partitions: start });
+      if (retryTopic !== undefined) {
+        // A new group has no retries yet: skip what other groups left in the shared retry topic.
+        const retryMarks = await this.admin.fetchTopicOffsets(retryTopic);
+        await this.admin.setOffsets({
+          groupId: options.group,
+          topic: retryTopic,
+          partitions: retryMarks.map(({ partition, high }) => ({ partition, offset: high })),
+        });
+      }
+    } catch {
+      // Another member joined first and the group is running: it has its start already.
+    }
+  }
+}

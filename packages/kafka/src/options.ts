@@ -1,0 +1,108 @@
+import { InvalidOptionError } from '@eddy/core';
+
+/** SASL credentials (PLAIN or SCRAM). */
+export interface KafkaSaslOptions {
+  readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  readonly username: string;
+  readonly password: string;
+}
+
+/** Options of `createKafkaTransport`. Every field is optional; defaults are listed per field. */
+export interface KafkaTransportOptions {
+  /** Bootstrap brokers, `host:port`. Default `['127.0.0.1:9092']`. */
+  readonly brokers?: readonly string[];
+  /** Client id shown in broker logs and quotas. Default `'eddy'`. */
+  readonly clientId?: string;
+  /** TLS: `true` for the system CAs. Default `false`. */
+  readonly ssl?: boolean;
+  /** SASL credentials. Default none. */
+  readonly sasl?: KafkaSaslOptions;
+  /** Partitions of topics Eddy creates (existing topics keep theirs). Default 8. */
+  readonly partitions?: number;
+  /** Replication factor of topics Eddy creates. Default 1 (a single broker). */
+  readonly replicationFactor?: number;
+  /**
+   * Largest message accepted by `publish` (payload + key + headers). Keep it below the broker's
+   * `message.max.bytes` (1 048 588 by default) minus record-batch overhead. Default 1 000 000.
+   */
+  readonly maxMessageBytes?: number;
+  /**
+   * How a nacked message comes back. `'retry-topic'` (default): it is produced to `<topic>.retry`
+   * and handed back once its delay has passed, without holding back later messages of its key,
+   * so `capabilities.orderingPerKey` is false. `'in-place'`: the consumer waits out the delay and
+   * runs the handler again before later messages of the same key; order per key holds.
+   */
+  readonly nackRedelivery?: 'retry-topic' | 'in-place';
+  /** TCP connection timeout. Default 3 000 ms. */
+  readonly connectionTimeoutMs?: number;
+  /** Request timeout. Default 30 000 ms. */
+  readonly requestTimeoutMs?: number;
+  /** Retries of failed requests (and of the first connection) before an error. Default 5. */
+  readonly retries?: number;
+  /** Consumer session timeout: a member silent this long is removed from its group. Default 30 000 ms. */
+  readonly sessionTimeoutMs?: number;
+  /** Most often offsets are committed while messages are being acknowledged. Default 1 000 ms. */
+  readonly commitIntervalMs?: number;
+  /** kafkajs log level. Default `'error'`. */
+  readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+export interface ResolvedKafkaOptions {
+  readonly brokers: string[];
+  readonly clientId: string;
+  readonly ssl: boolean;
+  readonly sasl: KafkaSaslOptions | undefined;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly maxMessageBytes: number;
+  readonly nackRedelivery: 'retry-topic' | 'in-place';
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly retries: number;
+  readonly sessionTimeoutMs: number;
+  readonly commitIntervalMs: number;
+  readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+function integerAtLeast(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new InvalidOptionError(`Kafka option ${name} must be an integer >= ${min}, got ${value}.`);
+  }
+  return value;
+}
+
+const BROKER = /^[^\s:]+:\d{1,5}$/;
+
+/** Validates options and fills in the documented defaults. */
+export function resolveKafkaOptions(options: KafkaTransportOptions): ResolvedKafkaOptions {
+  const brokers = [...(options.brokers ?? ['127.0.0.1:9092'])];
+  if (brokers.length === 0)
+    throw new InvalidOptionError('Kafka option brokers must list at least one broker.');
+  for (const broker of brokers) {
+    if (!BROKER.test(broker)) {
+      throw new InvalidOptionError(`Kafka broker "${broker}" is not host:port (e.g. "127.0.0.1:9092").`);
+    }
+  }
+  const nackRedelivery = options.nackRedelivery ?? 'retry-topic';
+  if (nackRedelivery !== 'retry-topic' && nackRedelivery !== 'in-place') {
+    throw new InvalidOptionError(
+      `Kafka option nackRedelivery must be "retry-topic" or "in-place", got "${String(nackRedelivery)}".`,
+    );
+  }
+  return {
+    brokers,
+    clientId: options.clientId ?? 'eddy',
+    ssl: options.ssl ?? false,
+    sasl: options.sasl,
+    partitions: integerAtLeast('partitions', options.partitions ?? 8, 1),
+    replicationFactor: integerAtLeast('replicationFactor', options.replicationFactor ?? 1, 1),
+    maxMessageBytes: integerAtLeast('maxMessageBytes', options.maxMessageBytes ?? 1_000_000, 1),
+    nackRedelivery,
+    connectionTimeoutMs: integerAtLeast('connectionTimeoutMs', options.connectionTimeoutMs ?? 3_000, 1),
+    requestTimeoutMs: integerAtLeast('requestTimeoutMs', options.requestTimeoutMs ?? 30_000, 1),
+    retries: integerAtLeast('retries', options.retries ?? 5, 0),
+    sessionTimeoutMs: integerAtLeast('sessionTimeoutMs', options.sessionTimeoutMs ?? 30_000, 1),
+    commitIntervalMs: integerAtLeast('commitIntervalMs', options.commitIntervalMs ?? 1_000, 0),
+    logLevel: options.logLevel ?? 'error',
+  };
+}

@@ -31,12 +31,22 @@ export class Dispatcher {
   private readonly pending: Delivery[] = [];
   private readonly busyKeys = new Set<string>();
   private readonly running = new Map<number, number>();
+  private runningTotal = 0;
   private readonly background = new Map<number, number>();
   private idleWaiters: { partition: number | undefined; resolve: () => void }[] = [];
 
   constructor(private readonly settings: DispatcherSettings) {}
 
   push(delivery: Delivery): void {
+    const key = delivery.message.key;
+    if (
+      this.pending.length === 0 &&
+      this.runningTotal < this.settings.maxInFlight &&
+      (key === undefined || !this.busyKeys.has(key))
+    ) {
+      void this.run(delivery);
+      return;
+    }
     this.pending.push(delivery);
     this.pump();
   }
@@ -88,15 +98,9 @@ export class Dispatcher {
     counts.set(partition, (counts.get(partition) ?? 0) + by);
   }
 
-  private get runningTotal(): number {
-    let total = 0;
-    for (const count of this.running.values()) total += count;
-    return total;
-  }
-
   private pump(): void {
-    let total = this.runningTotal;
-    for (let i = 0; i < this.pending.length && total < this.settings.maxInFlight;) {
+    // run() counts itself in runningTotal synchronously, before its first await.
+    for (let i = 0; i < this.pending.length && this.runningTotal < this.settings.maxInFlight;) {
       const delivery = this.pending[i]!;
       const key = delivery.message.key;
       if (key !== undefined && this.busyKeys.has(key)) {
@@ -104,7 +108,6 @@ export class Dispatcher {
         continue;
       }
       this.pending.splice(i, 1);
-      total += 1;
       void this.run(delivery);
     }
   }
@@ -113,12 +116,14 @@ export class Dispatcher {
     const { handler, ackTimeoutMs, nackDelayMs } = this.settings;
     const key = delivery.message.key;
     this.bump(this.running, delivery.partition, 1);
+    this.runningTotal += 1;
     if (key !== undefined) this.busyKeys.add(key);
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
       this.bump(this.running, delivery.partition, -1);
+      this.runningTotal -= 1;
       if (key !== undefined) this.busyKeys.delete(key);
       this.pump();
       this.checkIdle();
@@ -132,7 +137,8 @@ export class Dispatcher {
       }, ackTimeoutMs);
       let failure: { thrown: unknown } | undefined;
       try {
-        await handler({ ...delivery.message, deliveryCount });
+        const { message } = delivery;
+        await handler(deliveryCount === message.deliveryCount ? message : { ...message, deliveryCount });
       } catch (thrown) {
         failure = { thrown };
       }

@@ -8,6 +8,8 @@ export interface AmqpPublish {
   readonly properties: Options.Publish;
 }
 
+const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
+
 function waitForDrain(channel: ConfirmChannel): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
@@ -29,31 +31,42 @@ export async function publishConfirmed(
   channel: ConfirmChannel,
   batch: readonly AmqpPublish[],
 ): Promise<void> {
-  const confirms: Promise<void>[] = [];
+  if (batch.length === 0) return;
+  let resolveAll: () => void = () => undefined;
+  let rejectAll: (error: unknown) => void = () => undefined;
+  const confirmed = new Promise<void>((resolve, reject) => {
+    resolveAll = resolve;
+    rejectAll = reject;
+  });
+  // Awaited below; a rejection while this function still waits for drain must not count as unhandled.
+  confirmed.catch(() => undefined);
+  let remaining = batch.length;
+  let failure: unknown;
+  // One callback for the whole batch instead of a promise per message: publishing is hot.
+  const onConfirm = (error: unknown): void => {
+    if (error !== null && error !== undefined && failure === undefined) failure = unconfirmedError(error);
+    remaining -= 1;
+    if (remaining === 0) {
+      if (failure === undefined) resolveAll();
+      else rejectAll(failure);
+    }
+  };
+  let unsentBytes = 0;
   for (const item of batch) {
-    let writable = true;
-    confirms.push(
-      new Promise<void>((resolve, reject) => {
-        try {
-          writable = channel.publish(
-            item.exchange,
-            item.routingKey,
-            item.content,
-            item.properties,
-            (error) => {
-              if (error === null || error === undefined) resolve();
-              else reject(unconfirmedError(error));
-            },
-          );
-        } catch (error) {
-          // amqplib throws synchronously on a channel that already closed.
-          reject(unconfirmedError(error));
-        }
-      }),
-    );
-    // Respect the socket's backpressure instead of buffering a whole large batch in memory.
-    if (!writable) await waitForDrain(channel);
+    let writable: boolean;
+    try {
+      writable = channel.publish(item.exchange, item.routingKey, item.content, item.properties, onConfirm);
+    } catch (error) {
+      // amqplib throws synchronously on a channel that already closed.
+      throw unconfirmedError(error);
+    }
+    // Respect the socket's backpressure instead of buffering a whole large batch in memory, but
+    // only past a few MiB: stopping at every full socket buffer would starve the pipeline.
+    unsentBytes += item.content.byteLength;
+    if (!writable && unsentBytes > MAX_UNSENT_BYTES) {
+      await waitForDrain(channel);
+      unsentBytes = 0;
+    }
   }
-  const results = await Promise.allSettled(confirms);
-  for (const result of results) if (result.status === 'rejected') throw result.reason;
+  await confirmed;
 }

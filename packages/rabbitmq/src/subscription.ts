@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { MessageHandler, ResolvedSubscribeOptions, Subscription } from '@eddy/core';
+import { ChannelAcks } from './channel-acks.js';
 import { decode } from './codec.js';
 import type { ConnectionManager } from './connection.js';
 import type { DelayLadder } from './delay-ladder.js';
@@ -36,6 +37,7 @@ export interface SubscriptionSettings {
 interface Slot {
   state: 'free' | 'acquiring' | 'owned' | 'releasing';
   channel: Channel | undefined;
+  acks: ChannelAcks | undefined;
   consumerTag: string | undefined;
 }
 
@@ -58,6 +60,8 @@ export class RabbitMqSubscription implements Subscription {
   private rebalanceAgain = false;
   private ticker: NodeJS.Timeout | undefined;
   private ownershipWaiters: (() => void)[] = [];
+  /** Stops listening to the connection this member is attached to. */
+  private detach: () => void = ignore;
 
   constructor(private readonly settings: SubscriptionSettings) {
     const { options, handler, names, topic } = settings;
@@ -81,6 +85,7 @@ export class RabbitMqSubscription implements Subscription {
     this.slots = Array.from({ length: settings.partitions }, () => ({
       state: 'free',
       channel: undefined,
+      acks: undefined,
       consumerTag: undefined,
     }));
   }
@@ -106,6 +111,7 @@ export class RabbitMqSubscription implements Subscription {
     await Promise.all(this.owned().map((partition) => this.release(partition)));
     await this.dispatcher.idle();
     await this.membership.leave();
+    this.detach();
     this.settings.onClosed(this);
   }
 
@@ -134,7 +140,9 @@ export class RabbitMqSubscription implements Subscription {
     }
     await this.membership.join(connection);
     this.connection = connection;
-    connection.once('close', () => this.onConnectionLost(connection));
+    const onClose = (): void => this.onConnectionLost(connection);
+    connection.once('close', onClose);
+    this.detach = () => connection.off('close', onClose);
     this.membership.notify();
     await this.rebalance();
   }
@@ -144,7 +152,7 @@ export class RabbitMqSubscription implements Subscription {
     this.connection = undefined;
     // RabbitMQ returned every unacked message and dropped this connection's partition locks.
     for (const slot of this.slots)
-      Object.assign(slot, { state: 'free', channel: undefined, consumerTag: undefined });
+      Object.assign(slot, { state: 'free', channel: undefined, acks: undefined, consumerTag: undefined });
     this.dispatcher.drop();
     if (this.closing === undefined) void this.reattach();
   }
@@ -227,6 +235,7 @@ export class RabbitMqSubscription implements Subscription {
       if (this.connection !== connection || this.closing !== undefined) throw new Error('detached');
       const owner = channel;
       slot.channel = owner;
+      slot.acks = new ChannelAcks(owner);
       slot.state = 'owned';
       owner.once('close', () => this.onPartitionChannelClosed(partition, owner));
       const queue = names.queue(topic, options.group, partition);
@@ -243,7 +252,8 @@ export class RabbitMqSubscription implements Subscription {
       for (const resolve of waiters) resolve();
       return true;
     } catch {
-      if (slot.channel === channel) Object.assign(slot, { channel: undefined, consumerTag: undefined });
+      if (slot.channel === channel)
+        Object.assign(slot, { channel: undefined, acks: undefined, consumerTag: undefined });
       slot.state = 'free';
       if (locks.get(lock) === this) locks.delete(lock);
       await channel?.close().catch(ignore);
@@ -260,15 +270,17 @@ export class RabbitMqSubscription implements Subscription {
     slot.state = 'releasing';
     this.dispatcher.drop(partition);
     const channel = slot.channel;
+    const acks = slot.acks;
     if (channel !== undefined && slot.consumerTag !== undefined)
       await channel.cancel(slot.consumerTag).catch(ignore);
     await this.dispatcher.idle(partition);
     slot.channel = undefined;
+    slot.acks = undefined;
     slot.consumerTag = undefined;
     if (channel !== undefined) {
       try {
         // Unhandled messages go back before the lock does, so the next owner sees them in order.
-        channel.nackAll(true);
+        acks?.requeueAll();
         await channel.deleteQueue(lock);
       } catch {
         // The channel or connection died: RabbitMQ returned the messages and dropped the lock itself.
@@ -282,7 +294,7 @@ export class RabbitMqSubscription implements Subscription {
   private onPartitionChannelClosed(partition: number, channel: Channel): void {
     const slot = this.slots[partition]!;
     if (slot.channel !== channel) return;
-    Object.assign(slot, { state: 'free', channel: undefined, consumerTag: undefined });
+    Object.assign(slot, { state: 'free', channel: undefined, acks: undefined, consumerTag: undefined });
     this.dispatcher.drop(partition);
     // The lock still belongs to this connection, so taking the partition again succeeds.
     if (this.closing === undefined && this.connection !== undefined) void this.rebalance();
@@ -300,18 +312,20 @@ export class RabbitMqSubscription implements Subscription {
       if (slot.channel === channel) void channel.close().catch(ignore);
       return;
     }
-    if (slot.channel !== channel || slot.state !== 'owned') return;
+    const acks = slot.acks;
+    if (slot.channel !== channel || slot.state !== 'owned' || acks === undefined) return;
+    acks.delivered(message);
     const decoded = decode(message);
-    const settle = (action: (live: Channel) => void): void => {
+    const settle = (action: (live: ChannelAcks) => void): void => {
       // A delivery of a channel that died was already returned to the queue by the broker.
-      if (slot.channel !== channel) return;
+      if (slot.acks !== acks) return;
       try {
-        action(channel);
+        action(acks);
       } catch {
         // Closed under us: the broker redelivers, which at-least-once allows.
       }
     };
-    const requeue = (): void => settle((live) => live.nack(message, false, true));
+    const requeue = (): void => settle((live) => live.requeue(message));
     const postpone = async (dueAt: number, priorDeliveries: number): Promise<void> => {
       try {
         await this.settings.ladder.send(queue, message, dueAt, priorDeliveries);

@@ -10,6 +10,8 @@ export interface KeySpace {
   topicMeta(topic: string): string;
   /** Sorted set of a group's live members, scored by when their session expires. */
   members(topic: string, group: string): string;
+  /** Hash of member id -> client id of its blocking connection, so a joining member can wake the others. */
+  clients(topic: string, group: string): string;
   /** Counter bumped when a group's membership or partition ownership changes. */
   generation(topic: string, group: string): string;
   /** Lease naming the member that processes a partition for a group. */
@@ -23,6 +25,7 @@ export function keySpace(prefix: string): KeySpace {
     stream: (topic, partition) => `${prefix}s:${topic}:${partition}`,
     topicMeta: (topic) => `${prefix}t:${topic}`,
     members: (topic, group) => `${prefix}g:${topic}:${group}:members`,
+    clients: (topic, group) => `${prefix}g:${topic}:${group}:clients`,
     generation: (topic, group) => `${prefix}g:${topic}:${group}:gen`,
     lease: (topic, group, partition) => `${prefix}g:${topic}:${group}:lease:${partition}`,
     delayed: (topic, group, partition) => `${prefix}g:${topic}:${group}:delayed:${partition}`,

@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { KeySpace } from './keys.js';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
+/** How often a joining member looks whether its partitions were released, ms. */
+const JOIN_POLL_MS = 25;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
 /** What the subscription does when ownership of a partition changes. */
@@ -36,6 +38,8 @@ export interface PartitionLeases {
   start(): Promise<void>;
   /** Runs a rebalance soon, e.g. because the group's generation counter moved. */
   rebalanceSoon(): void;
+  /** Publishes the client id of this member's blocking connection, so joiners can interrupt its reads. */
+  advertiseClient(clientId: number): void;
   /** The group's generation counter as last seen; the fetch loop compares it on every round. */
   noteGeneration(value: string | null): void;
   /** Drains and releases every partition and leaves the group. */
@@ -53,6 +57,8 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
   const { redis, keys, topic, group, memberId, handlers } = options;
   const membersKey = keys.members(topic, group);
   const generationKey = keys.generation(topic, group);
+  const clientsKey = keys.clients(topic, group);
+  let wanted: number[] = [];
   const leaseKey = (partition: number): string => keys.lease(topic, group, partition);
   const owned = new Set<number>();
   const releasing = new Map<number, Promise<void>>();
@@ -97,16 +103,21 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
       .zremrangebyscore(membersKey, '-inf', now)
       .zrange(membersKey, 0, -1)
       .pexpire(membersKey, options.sessionTimeoutMs * 6)
+      .pexpire(clientsKey, options.sessionTimeoutMs * 6)
       .exec();
     if (stopped) return;
     // Sorted by id, not by score (session expiry), so every member computes the same assignment.
     const live = [...((replies?.[2]?.[1] as string[] | undefined) ?? [memberId])].sort();
     const index = Math.max(0, live.indexOf(memberId));
-    const wanted = (partition: number): boolean => partition % live.length === index;
+    const isWanted = (partition: number): boolean => partition % live.length === index;
+    wanted = [];
+    for (let partition = 0; partition < options.partitions; partition++) {
+      if (isWanted(partition)) wanted.push(partition);
+    }
 
     await Promise.all(
       [...owned].map(async (partition) => {
-        if (!wanted(partition)) {
+        if (!isWanted(partition)) {
           release(partition, true);
           return;
         }
@@ -115,10 +126,7 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
         if (kept !== 1 && owned.has(partition)) release(partition, false);
       }),
     );
-    const candidates: number[] = [];
-    for (let partition = 0; partition < options.partitions; partition++) {
-      if (wanted(partition) && !owned.has(partition) && !releasing.has(partition)) candidates.push(partition);
-    }
+    const candidates = wanted.filter((partition) => !owned.has(partition) && !releasing.has(partition));
     // Partitions are taken over in parallel: adopting one costs a few round trips.
     const taken = await Promise.all(
       candidates.map(async (partition) => {
@@ -169,6 +177,20 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
     }
   };
 
+  /** Interrupts the other members' blocking reads so they look at the new generation at once. */
+  const wakeOthers = async (): Promise<void> => {
+    try {
+      const clients = await redis.hgetall(clientsKey);
+      await Promise.all(
+        Object.entries(clients)
+          .filter(([member]) => member !== memberId)
+          .map(([, clientId]) => redis.client('UNBLOCK', clientId).catch(() => 0)),
+      );
+    } catch {
+      // Without CLIENT rights (managed Redis) the others notice on their next heartbeat instead.
+    }
+  };
+
   const rebalanceSoon = (): void => {
     if (!stopped) void rebalance();
   };
@@ -180,6 +202,22 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
       await rebalance();
       timer = setInterval(() => void rebalance(), options.heartbeatIntervalMs);
       timer.unref();
+      // Joining: wait (at most a session timeout) until the members holding this member's share
+      // have drained and released it, so that work is shared from the first message on.
+      const deadline = Date.now() + options.sessionTimeoutMs;
+      if (!wanted.every((partition) => owned.has(partition))) await wakeOthers();
+      while (!stopped && Date.now() < deadline && !wanted.every((partition) => owned.has(partition))) {
+        await new Promise((resolve) => setTimeout(resolve, JOIN_POLL_MS));
+        await rebalance();
+      }
+    },
+    advertiseClient(clientId) {
+      redis
+        .multi()
+        .hset(clientsKey, memberId, clientId)
+        .pexpire(clientsKey, options.sessionTimeoutMs * 6)
+        .exec()
+        .catch((error: unknown) => handlers.failed(error, `register in group "${group}"`));
     },
     rebalanceSoon,
     noteGeneration(value) {
@@ -193,7 +231,7 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
       for (const partition of [...owned]) release(partition, true);
       await Promise.all([...releasing.values()]);
       try {
-        await redis.zrem(membersKey, memberId);
+        await redis.multi().zrem(membersKey, memberId).hdel(clientsKey, memberId).exec();
         await bumpGeneration();
       } catch (error) {
         handlers.failed(error, `leave group "${group}" on "${topic}"`);

@@ -9,8 +9,10 @@ import {
 } from '@eddy/core';
 import type { Redis } from 'ioredis';
 
+import { createAckBatcher } from './ack-batcher.js';
 import { decodeEntry } from './codec.js';
 import { toEddyError } from './connection.js';
+import { startFetchLoop, type FetchLoop, type ReadReply } from './fetch-loop.js';
 import { compareStreamIds, createInFlight, type Tracked } from './in-flight.js';
 import type { KeySpace } from './keys.js';
 import type { ResolvedRedisOptions } from './options.js';
@@ -25,10 +27,6 @@ import {
 } from './pending-list.js';
 import { offsetOf, timeOf } from './stream-ids.js';
 
-/** How often a member that owns no partition looks whether the group changed, ms. */
-const IDLE_POLL_MS = 250;
-/** How often the fetch loop looks whether the group's membership changed, ms. */
-const GENERATION_CHECK_MS = 100;
 /** Pause after a failed read before the next one, ms. */
 const RETRY_PAUSE_MS = 200;
 
@@ -64,14 +62,11 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   /** Messages free to start once a handler slot frees up, oldest first. */
   const ready: Tracked[] = [];
   const background = new Set<Promise<unknown>>();
-  const pendingAcks = new Map<number, string[]>();
   const settleListeners = new Set<() => void>();
-  let ackFlush: Promise<void> | undefined;
   let closing = false;
   let closed: Promise<void> | undefined;
-  let wakeFetch: (() => void) | undefined;
-  let readBlocked = false;
-  let woken = false;
+  // Assigned once the leases are taken; settlements before that have nothing to wake.
+  let fetcher: FetchLoop | undefined = undefined;
 
   const report = (error: unknown, action: string): void => {
     settings.onError(toEddyError(error, `${action} (topic "${topic}", group "${group}")`));
@@ -81,46 +76,16 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     background.add(guarded);
     void guarded.finally(() => background.delete(guarded));
   };
-
-  const blocking = await context.openBlockingConnection();
-  let blockingClientId = Number(await blocking.client('ID'));
-  blocking.on('ready', () => {
-    blocking.client('ID').then(
-      (id) => (blockingClientId = Number(id)),
-      () => undefined,
-    );
+  const acks = createAckBatcher({
+    redis,
+    group,
+    stream: (partition) => keys.stream(topic, partition),
+    report,
   });
-
-  const wake = (): void => {
-    woken = true;
-    const resume = wakeFetch;
-    wakeFetch = undefined;
-    resume?.();
-  };
-  const interruptRead = (): void => {
-    wake();
-    if (readBlocked) track(redis.client('UNBLOCK', blockingClientId), 'interrupt a blocking read');
-  };
-  // `woken` remembers a wake-up that came while the loop was busy, so it never sleeps through one.
-  const pause = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      if (woken) {
-        resolve();
-        return;
-      }
-      const timer = setTimeout(() => {
-        wakeFetch = undefined;
-        resolve();
-      }, ms);
-      wakeFetch = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
 
   const settled = (): void => {
     for (const listener of settleListeners) listener();
-    wake();
+    fetcher?.wake();
   };
 
   const owns = (partition: number): boolean => !closing && leases.owned.has(partition);
@@ -130,29 +95,6 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     const next = inFlight.remove(entry);
     settled();
     if (next !== undefined) startHead(next);
-  };
-
-  const queueAck = (partition: number, id: string): void => {
-    const ids = pendingAcks.get(partition);
-    if (ids === undefined) pendingAcks.set(partition, [id]);
-    else ids.push(id);
-    // One pipeline for every ack of this turn of the event loop.
-    ackFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flushAcks);
-  };
-  const flushAcks = async (): Promise<void> => {
-    const batch = [...pendingAcks];
-    pendingAcks.clear();
-    ackFlush = undefined;
-    if (batch.length === 0) return;
-    const pipeline = redis.pipeline();
-    for (const [partition, ids] of batch) pipeline.xack(keys.stream(topic, partition), group, ...ids);
-    try {
-      const replies = (await pipeline.exec()) ?? [];
-      // An ack that failed leaves the entry pending: it is redelivered after the ack timeout.
-      for (const [error] of replies) if (error !== null) report(error, 'acknowledge messages');
-    } catch (error) {
-      report(error, 'acknowledge messages');
-    }
   };
 
   const hand = (entry: Tracked): void => {
@@ -203,7 +145,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     const current = inFlight.get(entry.partition, entry.id) === entry && entry.attempt === attempt;
     if (!current || entry.state !== 'handed') return; // an attempt abandoned after its ack timeout
     if (failure === undefined) {
-      queueAck(entry.partition, entry.id);
+      acks.add(entry.partition, entry.id);
       finish(entry);
       return;
     }
@@ -283,7 +225,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       };
     } catch (error) {
       report(error, 'decode a stream entry');
-      queueAck(partition, pending.id); // an entry nobody can read would block its partition forever
+      acks.add(partition, pending.id); // an entry nobody can read would block its partition forever
       return undefined;
     }
   };
@@ -364,7 +306,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
         settleListeners.add(done);
       });
     }
-    await flushAcks();
+    await acks.flush();
   };
 
   const leases = createPartitionLeases({
@@ -383,7 +325,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
         for (const entry of inFlight.all()) {
           if (entry.state === 'queued' && inFlight.isHead(entry)) startHead(entry);
         }
-        interruptRead();
+        fetcher?.interrupt();
       },
       failed: report,
     },
@@ -420,7 +362,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     Math.min(1_000, Math.max(50, Math.floor(ackTimeoutMs / 4))),
   );
 
-  const accept = (reply: [Buffer, [Buffer, Buffer[]][]][]): void => {
+  const accept = (reply: ReadReply): void => {
     for (const [streamKey, rows] of reply) {
       const name = streamKey.toString();
       const partition = Number(name.slice(name.lastIndexOf(':') + 1));
@@ -436,84 +378,34 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     }
   };
 
-  let generationCheckedAt = 0;
-  /** Looks at the group's generation counter at most every GENERATION_CHECK_MS, on the blocking connection. */
-  const checkGeneration = async (): Promise<void> => {
-    if (Date.now() - generationCheckedAt < GENERATION_CHECK_MS) return;
-    generationCheckedAt = Date.now();
-    leases.noteGeneration(await blocking.get(keys.generation(topic, group)));
-  };
-
-  const fetchLoop = async (): Promise<void> => {
-    while (!closing) {
-      woken = false;
-      try {
-        const owned = [...leases.owned].sort((a, b) => a - b);
-        const capacity = maxInFlight - inFlight.size;
-        if (owned.length === 0) {
-          await checkGeneration();
-          await pause(IDLE_POLL_MS);
-          continue;
-        }
-        if (capacity <= 0) {
-          await pause(settings.blockMs);
-          continue;
-        }
-        const generation = checkGeneration();
-        // COUNT applies per stream, so a read may bring up to owned.length - 1 more than the
-        // capacity; they wait as `ready` and maxInFlight still bounds the running handlers.
-        const streams = owned.map((partition) => keys.stream(topic, partition));
-        readBlocked = true;
-        const read = blocking.callBuffer(
-          'XREADGROUP',
-          'GROUP',
-          group,
-          memberId,
-          'COUNT',
-          Math.max(1, Math.floor(capacity / owned.length)),
-          'BLOCK',
-          settings.blockMs,
-          'STREAMS',
-          ...streams,
-          ...streams.map(() => '>'),
-        );
-        await generation;
-        const reply = (await read) as [Buffer, [Buffer, Buffer[]][]][] | null;
-        readBlocked = false;
-        if (reply !== null) {
-          accept(reply);
-          // Handlers that settle at once free their slots before the next read sizes itself.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      } catch (error) {
-        readBlocked = false;
-        if (closing) break;
-        if (/NOGROUP/.test(String(error))) {
-          await context.recreateGroup().catch((cause: unknown) => report(cause, 'recreate the group'));
-        } else report(error, 'read messages');
-        await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
-      }
-    }
-  };
-
   await leases.start();
-  const loop = fetchLoop();
+  fetcher = await startFetchLoop({
+    blocking: await context.openBlockingConnection(),
+    redis,
+    group,
+    memberId,
+    blockMs: settings.blockMs,
+    generationKey: keys.generation(topic, group),
+    owned: () => [...leases.owned].sort((a, b) => a - b).map((partition) => keys.stream(topic, partition)),
+    capacity: () => maxInFlight - inFlight.size,
+    accept,
+    noteGeneration: (value) => leases.noteGeneration(value),
+    advertiseClient: (clientId) => leases.advertiseClient(clientId),
+    recreateGroup: context.recreateGroup,
+    report,
+  });
 
   return {
     close() {
       closed ??= (async () => {
         closing = true;
         clearInterval(sweepTimer);
-        interruptRead();
-        const stuck = setTimeout(() => blocking.disconnect(), settings.blockMs * 2);
-        await loop;
-        clearTimeout(stuck);
+        await fetcher?.stop();
         await leases.stop();
         const left = new Set(inFlight.all().map((entry) => entry.partition));
         for (const partition of left) await drain(partition);
-        await flushAcks();
+        await acks.flush();
         await Promise.all([...background]);
-        await blocking.quit().catch(() => blocking.disconnect());
       })();
       return closed;
     },

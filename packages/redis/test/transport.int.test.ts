@@ -82,6 +82,28 @@ describe('redis transport', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('splits the partitions between members by the time the second subscribe resolves', async () => {
+    const topic = uniqueName('split');
+    const partitionsOf = { a: new Set<number>(), b: new Set<number>() };
+    const a = await t.subscribe(topic, { group: 'g' }, (m) => {
+      partitionsOf.a.add(m.partition);
+    });
+    const b = await (
+      await transport()
+    ).subscribe(topic, { group: 'g' }, (m) => {
+      partitionsOf.b.add(m.partition);
+    });
+    await t.publish(
+      topic,
+      Array.from({ length: 40 }, (_, i) => ({ payload: text(String(i)) })),
+    );
+    await waitFor(() => partitionsOf.a.size + partitionsOf.b.size === 4, 'all four partitions');
+    expect(partitionsOf.a.size).toBe(2);
+    expect(partitionsOf.b.size).toBe(2);
+    expect([...partitionsOf.a].filter((partition) => partitionsOf.b.has(partition))).toEqual([]);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('redelivers after the ack timeout with a growing delivery count', async () => {
     const topic = uniqueName('timeout');
     const counts: number[] = [];

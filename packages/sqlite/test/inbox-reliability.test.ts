@@ -108,4 +108,53 @@ describe('reliability on the sqlite transport', () => {
     await transport.close();
     await inbox.close();
   }, 60_000);
+
+  it('counts attempts across a consumer restart (the delivery count comes from the transport)', async () => {
+    const path = tmp.file('restart.db');
+    const topic = unique('orders');
+    const retry = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
+    const first = createBus<Events>({
+      transport: createSqliteTransport({ path }),
+      topicFor: () => topic,
+      retry,
+    });
+    const seenByFirst: number[] = [];
+    first.on(
+      'order.placed',
+      (_event, ctx) => {
+        seenByFirst.push(ctx.deliveryCount);
+        // Begin stopping before failing: this attempt is the last one the first consumer takes.
+        if (ctx.deliveryCount === 2) void first.stop();
+        throw new Error('still broken');
+      },
+      { name: 'pricing', from: 'earliest' },
+    );
+    await first.start();
+    await first.publish('order.placed', { orderId: 'o', n: 1 });
+    await waitFor(() => seenByFirst.length === 2);
+    await first.stop();
+
+    const notices: DeadLetterNotice[] = [];
+    const second = createBus<Events>({
+      transport: createSqliteTransport({ path }),
+      topicFor: () => topic,
+      retry,
+      onDeadLetter: (notice) => void notices.push(notice),
+    });
+    const seenBySecond: number[] = [];
+    second.on(
+      'order.placed',
+      (_event, ctx) => {
+        seenBySecond.push(ctx.deliveryCount);
+        throw new Error('still broken');
+      },
+      { name: 'pricing', from: 'earliest' },
+    );
+    await second.start();
+    await waitFor(() => notices.length === 1, 20_000, 'the dead letter');
+    expect(seenByFirst).toEqual([1, 2]);
+    expect(seenBySecond).toEqual([3, 4]);
+    expect(notices[0]!.attempts).toBe(4);
+    await second.stop();
+  }, 60_000);
 });

@@ -118,6 +118,9 @@ export class KafkaSubscription implements Subscription {
   /** Handles one message until it is settled; false when closing left it for the next member. */
   private async process(partition: number, message: KafkaMessage, isRetry: boolean): Promise<boolean> {
     const { options, retryTopic, producer, topic } = this.settings;
+    // Queued behind its key when closing began: never handed to the handler, so it stays
+    // uncommitted for the partition's next owner.
+    if (this.closing) return false;
     const headers = decodeHeaders(message.headers);
     let envelope: RetryEnvelope | undefined;
     if (isRetry) {

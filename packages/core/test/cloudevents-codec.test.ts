@@ -173,6 +173,32 @@ describe('structured mode wire format', () => {
     expect('data' in json).toBe(false);
   });
 
+  it('decodes data_base64 as JSON when the content type is JSON', () => {
+    const base = { specversion: '1.0', id: '1', source: '/a', type: 't' };
+    const json = decodeCloudEvent(
+      structured({
+        ...base,
+        datacontenttype: 'application/json',
+        data_base64: Buffer.from('{"a":1}').toString('base64'),
+      }),
+    );
+    expect(json.data).toEqual({ a: 1 });
+    const bytes = decodeCloudEvent(
+      structured({ ...base, datacontenttype: 'image/png', data_base64: 'AQID' }),
+    );
+    expect(bytes.data).toEqual(new Uint8Array([1, 2, 3]));
+    expect(decodeCloudEvent(structured({ ...base, data_base64: '' })).data).toEqual(new Uint8Array(0));
+    expect(() =>
+      decodeCloudEvent(
+        structured({
+          ...base,
+          datacontenttype: 'application/json',
+          data_base64: Buffer.from('{').toString('base64'),
+        }),
+      ),
+    ).toThrow(DecodeError);
+  });
+
   it('treats null members as absent', () => {
     const decoded = decodeCloudEvent(
       structured({ specversion: '1.0', id: '1', source: '/a', type: 't', subject: null }),

@@ -1,8 +1,8 @@
 import { DecodeError, InvalidCloudEventError } from '../errors/errors.js';
 import type { CloudEvent } from './cloud-event.js';
 import type { CloudEventMessage } from './cloud-event-message.js';
-import { BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE } from './content-type.js';
-import { decodeUtf8, parseJson, plainBytes } from './data-encoding.js';
+import { BATCH_CONTENT_TYPE, isJsonContentType, STRUCTURED_CONTENT_TYPE } from './content-type.js';
+import { decodeData, decodeUtf8, parseJson, plainBytes } from './data-encoding.js';
 import { validateCloudEvent } from './validate-cloud-event.js';
 
 /**
@@ -34,14 +34,21 @@ function eventFromJson(value: unknown): CloudEvent {
   const base64 = members['data_base64'];
   if (typeof base64 === 'string') {
     delete members['data_base64'];
-    members['data'] = plainBytes(Buffer.from(base64, 'base64'));
+    // JSON content types decode to JSON in both modes, however the sender packed the bytes.
+    const contentType = members['datacontenttype'];
+    const bytes = plainBytes(Buffer.from(base64, 'base64'));
+    members['data'] =
+      typeof contentType === 'string' && isJsonContentType(contentType) && bytes.byteLength > 0
+        ? decodeData(bytes, contentType)
+        : bytes;
   }
   return members as CloudEvent;
 }
 
 /**
  * Reads the JSON event format (a parsed `application/cloudevents+json` document): validates it and
- * turns `data_base64` into `Uint8Array` data. Throws `InvalidCloudEventError` listing every problem.
+ * turns `data_base64` into data: parsed JSON for a JSON `datacontenttype`, else a `Uint8Array`.
+ * Throws `InvalidCloudEventError` listing every problem, `DecodeError` for undecodable JSON data.
  */
 export function cloudEventFromJson(value: unknown): CloudEvent {
   return eventFromJson(value);

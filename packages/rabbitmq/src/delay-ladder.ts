@@ -4,8 +4,9 @@ import type { ConnectionManager } from './connection.js';
 import type { TopologyNames } from './names.js';
 import { publishConfirmed } from './publish-confirmed.js';
 
-// 2^31 ms is about 25 days: enough steps for any delay, few enough queues to declare.
-const MAX_STEP_EXPONENT = 31;
+// Longest step, about 25 days: RabbitMQ caps x-message-ttl at 2^32 - 1 ms. Longer delays take
+// several trips.
+const MAX_STEP_MS = 2 ** 31;
 
 /**
  * Delayed redelivery without the delayed-message plugin: a ladder of TTL queues of
@@ -27,7 +28,7 @@ export class DelayLadder {
   /** The delay step for `remainingMs` still to wait. */
   stepFor(remainingMs: number): number {
     let step = this.baseDelayMs;
-    for (let n = 0; n < MAX_STEP_EXPONENT && step * 2 <= remainingMs; n += 1) step *= 2;
+    while (step * 2 <= remainingMs && step * 2 <= MAX_STEP_MS) step *= 2;
     return step;
   }
 

@@ -129,7 +129,7 @@ export function resolveOptions(options: RabbitMqTransportOptions): ResolvedRabbi
       1,
       BROKER_MAX_MESSAGE_BYTES,
     ),
-    baseDelayMs: integerAtLeast('baseDelayMs', options.baseDelayMs ?? 50, 1),
+    baseDelayMs: integerAtLeast('baseDelayMs', options.baseDelayMs ?? 50, 1, 2 ** 31),
     rebalanceIntervalMs: integerAtLeast('rebalanceIntervalMs', options.rebalanceIntervalMs ?? 2_000, 10),
     namePrefix,
     onConnectionEvent: options.onConnectionEvent ?? (() => undefined),

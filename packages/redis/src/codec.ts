@@ -4,6 +4,7 @@ import { DecodeError, type Headers, type OutgoingMessage } from '@eddy/core';
 const PAYLOAD = 'p';
 const KEY = 'k';
 const HEADERS = 'h';
+const DELIVER_AT = 'd';
 
 /** Field/value pairs of the stream entry for a message. The key field is absent for unkeyed messages. */
 export function encodeEntry(message: OutgoingMessage): (string | Buffer)[] {
@@ -15,6 +16,7 @@ export function encodeEntry(message: OutgoingMessage): (string | Buffer)[] {
   if (message.headers !== undefined && Object.keys(message.headers).length > 0) {
     fields.push(HEADERS, JSON.stringify(message.headers));
   }
+  if (message.deliverAt !== undefined) fields.push(DELIVER_AT, String(Math.floor(message.deliverAt)));
   return fields;
 }
 
@@ -22,6 +24,8 @@ export interface DecodedEntry {
   readonly key: string | undefined;
   readonly headers: Headers;
   readonly payload: Uint8Array;
+  /** Earliest delivery time (epoch ms) the producer asked for, if any. */
+  readonly deliverAt: number | undefined;
 }
 
 /** Reads back what `encodeEntry` wrote, from the raw (Buffer) reply of XREADGROUP, XCLAIM or XRANGE. */
@@ -29,11 +33,13 @@ export function decodeEntry(fields: readonly Buffer[], where: string): DecodedEn
   let key: string | undefined;
   let headers: Headers = {};
   let payload: Uint8Array | undefined;
+  let deliverAt: number | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = fields[i]!.toString();
     const value = fields[i + 1]!;
     if (name === PAYLOAD) payload = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     else if (name === KEY) key = value.toString();
+    else if (name === DELIVER_AT) deliverAt = Number(value.toString());
     else if (name === HEADERS) {
       try {
         headers = JSON.parse(value.toString()) as Headers;
@@ -49,5 +55,5 @@ export function decodeEntry(fields: readonly Buffer[], where: string): DecodedEn
       `Entry ${where} has no "${PAYLOAD}" field; it was not written by Eddy. Keep other writers off Eddy's streams.`,
     );
   }
-  return { key, headers, payload };
+  return { key, headers, payload, deliverAt };
 }

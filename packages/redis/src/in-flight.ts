@@ -25,6 +25,11 @@ export interface Tracked {
   needsClaim: boolean;
   /** Listed in the group's delayed sorted set; removed when claimed back. */
   inDelayedSet: boolean;
+  /**
+   * Scheduled by the producer (`deliverAt`) and not handed yet: waiting does not use up
+   * `maxInFlight`, and the claim that starts it keeps the delivery count as it is.
+   */
+  deferred: boolean;
   /** Not before this time, epoch ms. */
   dueAt: number | undefined;
   timer: NodeJS.Timeout | undefined;

@@ -75,6 +75,8 @@ function toEntries(raw: readonly RawEntry[], counts: Map<string, number>, fallba
 export async function claimForRedelivery(
   target: GroupStream,
   ids: readonly string[],
+  /** Sets the delivery count instead of adding one: for a scheduled message's first delivery. */
+  keepCount?: number,
 ): Promise<PendingEntry[]> {
   if (ids.length === 0) return [];
   const sorted = [...ids].sort(compareStreamIds);
@@ -85,6 +87,7 @@ export async function claimForRedelivery(
     target.memberId,
     0,
     ...sorted,
+    ...(keepCount === undefined ? [] : ['RETRYCOUNT', keepCount]),
   )) as RawEntry[];
   return toEntries(raw, await countsOf(target, sorted), 2);
 }

@@ -59,6 +59,8 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   const inFlight = createInFlight();
   /** Messages whose handler runs (current attempts only): at most `maxInFlight`. */
   const running = new Set<Tracked>();
+  /** Scheduled messages waiting for their `deliverAt`; they do not count against the read capacity. */
+  const scheduled = new Set<Tracked>();
   /** Messages free to start once a handler slot frees up, oldest first. */
   const ready: Tracked[] = [];
   const background = new Set<Promise<unknown>>();
@@ -92,6 +94,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
 
   const finish = (entry: Tracked): void => {
     if (entry.timer !== undefined) clearTimeout(entry.timer);
+    scheduled.delete(entry);
     const next = inFlight.remove(entry);
     settled();
     if (next !== undefined) startHead(next);
@@ -173,9 +176,11 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     const waitMs = (entry.dueAt ?? 0) - Date.now();
     if (waitMs > 0) {
       entry.state = 'waiting';
+      if (entry.deferred) scheduled.add(entry);
       entry.timer = setTimeout(() => {
         entry.timer = undefined;
         entry.dueAt = undefined;
+        scheduled.delete(entry);
         startHead(entry);
       }, waitMs);
       return;
@@ -187,7 +192,12 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   const redeliver = async (entry: Tracked): Promise<void> => {
     entry.state = 'claiming';
     try {
-      const [claimed] = await claimForRedelivery(target(entry.partition), [entry.id]);
+      const [claimed] = await claimForRedelivery(
+        target(entry.partition),
+        [entry.id],
+        entry.deferred ? entry.count : undefined,
+      );
+      entry.deferred = false;
       if (entry.inDelayedSet) await redis.zrem(delayedKey(entry.partition), entry.id);
       entry.inDelayedSet = false;
       entry.needsClaim = false;
@@ -209,18 +219,26 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
 
   const toTracked = (partition: number, pending: PendingEntry, needsClaim: boolean): Tracked | undefined => {
     try {
-      const decoded = decodeEntry(pending.fields, `${keys.stream(topic, partition)} ${pending.id}`);
+      const { key, headers, payload, deliverAt } = decodeEntry(
+        pending.fields,
+        `${keys.stream(topic, partition)} ${pending.id}`,
+      );
+      // A scheduled message waits in this member (and in the pending list) until it is due.
+      const deferred = deliverAt !== undefined && deliverAt > Date.now();
       return {
         partition,
         id: pending.id,
-        ...decoded,
+        key,
+        headers,
+        payload,
         count: pending.count,
         state: 'queued',
         attempt: 0,
         handedAt: 0,
-        needsClaim,
+        needsClaim: needsClaim || deferred,
         inDelayedSet: false,
-        dueAt: undefined,
+        deferred,
+        dueAt: deferred ? deliverAt : undefined,
         timer: undefined,
       };
     } catch (error) {
@@ -284,8 +302,9 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       for (const entry of mine) {
         if (entry.state === 'queued' || entry.state === 'ready' || entry.state === 'waiting') {
           if (entry.timer !== undefined) clearTimeout(entry.timer);
+          scheduled.delete(entry);
           inFlight.remove(entry);
-          if (!entry.needsClaim) unhanded.push(entry);
+          if (!entry.needsClaim || entry.deferred) unhanded.push(entry);
         } else if (entry.state === 'handed') {
           const due = entry.handedAt + ackTimeoutMs;
           if (due <= Date.now()) {
@@ -387,7 +406,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     blockMs: settings.blockMs,
     generationKey: keys.generation(topic, group),
     owned: () => [...leases.owned].sort((a, b) => a - b).map((partition) => keys.stream(topic, partition)),
-    capacity: () => maxInFlight - inFlight.size,
+    capacity: () => maxInFlight - (inFlight.size - scheduled.size),
     accept,
     noteGeneration: (value) => leases.noteGeneration(value),
     advertiseClient: (clientId) => leases.advertiseClient(clientId),

@@ -60,7 +60,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
     consumerGroups: true,
     replay: true,
     replayFromTime: true,
-    delayedDelivery: false,
+    delayedDelivery: true,
     nackDelay: true,
     maxMessageBytes: settings.maxMessageBytes,
   };

@@ -104,6 +104,25 @@ describe('redis transport', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('holds a scheduled message (deliverAt) and the later messages of its key, not other keys, and counts its first delivery as 1', async () => {
+    const topic = uniqueName('scheduled');
+    const got: { text: string; at: number; count: number }[] = [];
+    const sub = await t.subscribe(topic, { group: 'g', maxInFlight: 1 }, (m) => {
+      got.push({ text: decode(m.payload), at: Date.now(), count: m.deliveryCount });
+    });
+    const deliverAt = Date.now() + 500;
+    await t.publish(topic, [
+      { key: 'a', payload: text('a-scheduled'), deliverAt },
+      { key: 'a', payload: text('a-after') },
+      { key: 'b', payload: text('b-now') },
+    ]);
+    await waitFor(() => got.length === 3, 'three messages');
+    expect(got.map((entry) => entry.text)).toEqual(['b-now', 'a-scheduled', 'a-after']);
+    expect(got[1]!.at).toBeGreaterThanOrEqual(deliverAt - 20);
+    expect(got.map((entry) => entry.count)).toEqual([1, 1, 1]);
+    await sub.close();
+  });
+
   it('redelivers after the ack timeout with a growing delivery count', async () => {
     const topic = uniqueName('timeout');
     const counts: number[] = [];

@@ -16,8 +16,10 @@ CREATE TABLE IF NOT EXISTS {s}.schema_version (
 CREATE OR REPLACE FUNCTION {s}.now_ms() RETURNS bigint LANGUAGE sql VOLATILE AS
 $fn$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $fn$;
 
+-- Names and keys compare byte-wise (COLLATE "C"): cheaper in every index than a locale's rules,
+-- and topic and group names are ASCII anyway.
 CREATE TABLE IF NOT EXISTS {s}.topics (
-  topic text PRIMARY KEY,
+  topic text COLLATE "C" PRIMARY KEY,
   partitions integer NOT NULL CHECK (partitions > 0),
   created_at bigint NOT NULL DEFAULT {s}.now_ms()
 );
@@ -25,17 +27,17 @@ CREATE TABLE IF NOT EXISTS {s}.topics (
 -- One row per topic partition. next_offset is bumped under the row lock by every publish, which
 -- serializes publishers of one partition so offsets become visible in commit order (no gaps for readers).
 CREATE TABLE IF NOT EXISTS {s}.partitions (
-  topic text NOT NULL REFERENCES {s}.topics (topic) ON DELETE CASCADE,
+  topic text COLLATE "C" NOT NULL REFERENCES {s}.topics (topic) ON DELETE CASCADE,
   partition integer NOT NULL,
   next_offset bigint NOT NULL DEFAULT 0,
   PRIMARY KEY (topic, partition)
 );
 
 CREATE TABLE IF NOT EXISTS {s}.messages (
-  topic text NOT NULL,
+  topic text COLLATE "C" NOT NULL,
   partition integer NOT NULL,
   log_offset bigint NOT NULL,
-  key text,
+  key text COLLATE "C",
   headers jsonb NOT NULL,
   payload bytea NOT NULL,
   published_at bigint NOT NULL,
@@ -46,8 +48,8 @@ CREATE TABLE IF NOT EXISTS {s}.messages (
 -- A group's read cursor per partition: every offset below it has been copied into claims (and
 -- possibly acked, which deletes the claim).
 CREATE TABLE IF NOT EXISTS {s}.group_partitions (
-  group_name text NOT NULL,
-  topic text NOT NULL,
+  group_name text COLLATE "C" NOT NULL,
+  topic text COLLATE "C" NOT NULL,
   partition integer NOT NULL,
   next_offset bigint NOT NULL,
   PRIMARY KEY (group_name, topic, partition)
@@ -56,11 +58,11 @@ CREATE TABLE IF NOT EXISTS {s}.group_partitions (
 -- Messages a group has read but not acked. visible_at is the lease expiry while in flight, the
 -- nack delay or deliverAt while waiting; delivery_count 0 means never handed out yet.
 CREATE TABLE IF NOT EXISTS {s}.claims (
-  group_name text NOT NULL,
-  topic text NOT NULL,
+  group_name text COLLATE "C" NOT NULL,
+  topic text COLLATE "C" NOT NULL,
   partition integer NOT NULL,
   log_offset bigint NOT NULL,
-  key text,
+  key text COLLATE "C",
   visible_at bigint NOT NULL,
   delivery_count integer NOT NULL,
   -- The member holding the message in flight; NULL while it waits.
@@ -72,8 +74,8 @@ CREATE INDEX IF NOT EXISTS claims_by_key ON {s}.claims (group_name, topic, parti
   WHERE key IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS {s}.inbox (
-  handler text NOT NULL,
-  event_id text NOT NULL,
+  handler text COLLATE "C" NOT NULL,
+  event_id text COLLATE "C" NOT NULL,
   state text NOT NULL CHECK (state IN ('leased', 'processed')),
   expires_at bigint NOT NULL,
   PRIMARY KEY (handler, event_id)

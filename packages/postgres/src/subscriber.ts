@@ -85,6 +85,7 @@ export class PostgresSubscriber {
   private releases: PositionRef[] = [];
   private returnedInBuffer: string[] = [];
   private flushing: Promise<void> | undefined;
+  private flushScheduled = false;
   /** True while a flush carrying returned keys is being written. */
   private flushingReturns = false;
   private closing = false;
@@ -260,7 +261,7 @@ export class PostgresSubscriber {
   private release(held: Held): void {
     this.held.delete(held.key);
     this.releases.push({ partition: held.message.partition, offset: held.message.offset });
-    void this.flush();
+    this.scheduleFlush();
   }
 
   private settled(held: Held, error: unknown): void {
@@ -293,8 +294,18 @@ export class PostgresSubscriber {
         this.localTimers.add(timer);
       }
     }
-    void this.flush();
+    this.scheduleFlush();
     if (this.held.size === 0) this.drained?.();
+  }
+
+  /** Flushes on the next turn of the event loop, so acks of handlers finishing together share one write. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
   }
 
   /** Writes buffered acks and nacks; one flusher at a time, retried with backoff on failure. */

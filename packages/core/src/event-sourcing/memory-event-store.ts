@@ -31,6 +31,18 @@ interface StreamState {
 
 export const DEFAULT_READ_ALL_LIMIT = 1000;
 
+/** Index of the first event at or after `position` in a list sorted by global position. */
+function firstAtOrAfter(events: readonly RecordedEvent[], position: number): number {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (events[middle]!.globalPosition < position) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 function assertLimit(name: string, value: number | undefined): void {
   if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
     throw new InvalidOptionError(`${name} must be an integer >= 0, got ${value}.`);
@@ -71,6 +83,8 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
   const now = options.now ?? Date.now;
   const streams = new Map<string, StreamState>();
   const log: RecordedEvent[] = [];
+  // Per-category logs, so a category subscription does not scan every other category's events.
+  const categories = new Map<string, RecordedEvent[]>();
   const listeners = new Set<() => void>();
   let closed = false;
 
@@ -161,6 +175,10 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
         target.indexById.set(event.id, target.events.length);
         target.events.push(event);
         log.push(event);
+        const category = categoryOf(streamId);
+        let categoryLog = categories.get(category);
+        if (categoryLog === undefined) categories.set(category, (categoryLog = []));
+        categoryLog.push(event);
       }
       for (const listener of listeners) queueMicrotask(listener);
       return resultOf(recorded);
@@ -203,13 +221,12 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
       assertLimit('fromPosition', readOptions.fromPosition);
       const limit = readOptions.limit ?? DEFAULT_READ_ALL_LIMIT;
       const at = now();
+      const fromPosition = readOptions.fromPosition ?? 0;
+      const source = readOptions.category === undefined ? log : (categories.get(readOptions.category) ?? []);
       const selected: RecordedEvent[] = [];
-      // Positions are dense from 1, so position p sits at index p - 1.
-      for (let index = Math.max(0, (readOptions.fromPosition ?? 0) - 1); index < log.length; index++) {
+      for (let index = firstAtOrAfter(source, fromPosition); index < source.length; index++) {
         if (selected.length >= limit) break;
-        const event = log[index]!;
-        if (readOptions.category !== undefined && categoryOf(event.streamId) !== readOptions.category)
-          continue;
+        const event = source[index]!;
         if (readable(streams.get(event.streamId)!, event, at)) selected.push(event);
       }
       return structuredClone(selected);

@@ -59,8 +59,14 @@ export class GroupCommit {
       count += this.#queue[take]!.request.messages.length;
       take += 1;
     }
-    const batch = this.#queue.slice(0, take);
-    this.#queue = this.#queue.slice(take);
+    let batch: Pending[];
+    if (take === this.#queue.length) {
+      batch = this.#queue;
+      this.#queue = [];
+    } else {
+      batch = this.#queue.slice(0, take);
+      this.#queue = this.#queue.slice(take);
+    }
     if (batch.length > 0) {
       const requests = batch.map((pending) => pending.request);
       let results: Position[][] | undefined;

@@ -39,6 +39,14 @@ interface TopicRow {
   partitions: number;
 }
 
+interface Slot {
+  readonly topicId: number;
+  readonly partition: number;
+  readonly messages: OutgoingMessage[];
+  bytes: number;
+  base: number;
+}
+
 export interface AppendRequest {
   readonly topic: TopicInfo;
   readonly messages: readonly OutgoingMessage[];
@@ -140,50 +148,58 @@ export class LogStore {
    * transaction, so concurrent writers (other processes) never collide.
    */
   appendAll(requests: readonly AppendRequest[], now: number): Position[][] {
-    const slots = new Map<
-      string,
-      { topicId: number; partition: number; messages: OutgoingMessage[]; bytes: number }
-    >();
-    const placed: { slot: { messages: OutgoingMessage[] }; index: number; partition: number }[][] = [];
+    // Per topic, one slot per partition; each message remembers its slot and index in it, so that
+    // positions are known once the slots' base offsets are.
+    const byTopic = new Map<number, (Slot | undefined)[]>();
+    const placements: { slots: Slot[]; indexes: number[] }[] = [];
     for (const request of requests) {
-      const list: { slot: { messages: OutgoingMessage[] }; index: number; partition: number }[] = [];
-      request.messages.forEach((message, i) => {
-        const partition = this.partitionOf(request.topic, message);
-        const name = `${request.topic.id}:${partition}`;
-        let slot = slots.get(name);
+      const { topic } = request;
+      let topicSlots = byTopic.get(topic.id);
+      if (topicSlots === undefined) {
+        topicSlots = new Array<Slot | undefined>(topic.partitions);
+        byTopic.set(topic.id, topicSlots);
+      }
+      const slots: Slot[] = [];
+      const indexes: number[] = [];
+      const { messages, sizes } = request;
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i]!;
+        const partition = this.partitionOf(topic, message);
+        let slot = topicSlots[partition];
         if (slot === undefined) {
-          slot = { topicId: request.topic.id, partition, messages: [], bytes: 0 };
-          slots.set(name, slot);
+          slot = { topicId: topic.id, partition, messages: [], bytes: 0, base: 0 };
+          topicSlots[partition] = slot;
         }
-        list.push({ slot, index: slot.messages.length, partition });
+        slots.push(slot);
+        indexes.push(slot.messages.length);
         slot.messages.push(message);
-        slot.bytes += request.sizes[i]!;
-      });
-      placed.push(list);
+        slot.bytes += sizes[i]!;
+      }
+      placements.push({ slots, indexes });
     }
-    const bases = new Map<object, number>();
-    for (const slot of slots.values()) {
-      const base = this.#stmt.nextOffset.get(slot.topicId, slot.partition);
-      if (base === undefined)
-        throw new InvalidOptionError(`Topic ${slot.topicId} has no partition ${slot.partition}.`);
-      const last = base + slot.messages.length - 1;
-      this.#stmt.insertBatch.run(
-        slot.topicId,
-        slot.partition,
-        base,
-        last,
-        now,
-        slot.bytes,
-        encodeBatch(slot.messages),
-      );
-      this.#stmt.advance.run(last + 1, slot.bytes, slot.topicId, slot.partition);
-      bases.set(slot, base);
+    for (const topicSlots of byTopic.values()) {
+      for (const slot of topicSlots) {
+        if (slot === undefined) continue;
+        const base = this.#stmt.nextOffset.get(slot.topicId, slot.partition);
+        if (base === undefined) {
+          throw new InvalidOptionError(`Topic ${slot.topicId} has no partition ${slot.partition}.`);
+        }
+        const last = base + slot.messages.length - 1;
+        this.#stmt.insertBatch.run(
+          slot.topicId,
+          slot.partition,
+          base,
+          last,
+          now,
+          slot.bytes,
+          encodeBatch(slot.messages),
+        );
+        this.#stmt.advance.run(last + 1, slot.bytes, slot.topicId, slot.partition);
+        slot.base = base;
+      }
     }
-    return placed.map((list) =>
-      list.map(({ slot, index, partition }) => ({
-        partition,
-        offset: formatOffset(bases.get(slot)! + index),
-      })),
+    return placements.map(({ slots, indexes }) =>
+      slots.map((slot, i) => ({ partition: slot.partition, offset: formatOffset(slot.base + indexes[i]!) })),
     );
   }
 

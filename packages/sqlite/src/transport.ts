@@ -112,12 +112,17 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     capabilities,
     admin,
 
-    async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
-      if (closed !== undefined) throw new ClosedError('This SQLite transport');
-      validatePublish(topic, messages, capabilities);
-      if (messages.length === 0) return [];
-      const info = topicFor(topic);
-      return writer.enqueue({ topic: info, messages, sizes: messages.map(messageSizeBytes) });
+    // Not async: one promise per publish instead of two, which shows at a thousand concurrent publishes.
+    publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
+      try {
+        if (closed !== undefined) throw new ClosedError('This SQLite transport');
+        validatePublish(topic, messages, capabilities);
+        if (messages.length === 0) return Promise.resolve([]);
+        const info = topicFor(topic);
+        return writer.enqueue({ topic: info, messages, sizes: messages.map(messageSizeBytes) });
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
     async subscribe(

@@ -185,6 +185,29 @@ describe('bus: publish and handle', () => {
     expect(typeof typed).toBe('function');
   });
 
+  it('takes the partition key from the partitionkey extension and rejects reserved extension names', async () => {
+    const transport = createMemoryTransport();
+    const bus = createBus<Events>({ transport });
+    const got: BusEvent[] = [];
+    bus.on('invoice.sent', (event, ctx) => {
+      got.push(event);
+      expect(ctx.message.key).toBe('customer-9');
+    });
+    await bus.start();
+    await bus.publish(
+      'invoice.sent',
+      { orderId: 'z' },
+      { extensions: { partitionkey: 'customer-9', tenant: 'acme' } },
+    );
+    await waitFor(() => got.length === 1);
+    expect(got[0]!.partitionkey).toBe('customer-9');
+    expect(got[0]!['tenant']).toBe('acme');
+    await expect(
+      bus.publish('invoice.sent', { orderId: 'z' }, { extensions: { id: 'x' } }),
+    ).rejects.toBeInstanceOf(EddyError);
+    await bus.stop();
+  });
+
   it('throws EddyError for bad input', () => {
     const bus = createBus<Events>({ transport: createMemoryTransport(), topicFor: () => 'bad topic' });
     expect(() => bus.on('order.placed', () => undefined)).toThrow(EddyError);

@@ -217,3 +217,38 @@ describe('reliability: retry on a transport without nack delays', () => {
     await bus.stop();
   });
 });
+
+describe('reliability: undecodable messages', () => {
+  it('dead-letters a message that is not a CloudEvent at once, and keeps consuming', async () => {
+    const transport = createMemoryTransport();
+    const topic = unique('orders');
+    const notices: DeadLetterNotice[] = [];
+    const bus = createBus<Events>({
+      transport,
+      topicFor: () => topic,
+      closeTransport: false,
+      onDeadLetter: (notice) => void notices.push(notice),
+    });
+    const handled: string[] = [];
+    bus.on('order.placed', (event) => void handled.push(event.data.orderId), { name: 'pricing' });
+    await bus.start();
+    const [garbage] = await transport.publish(topic, [
+      { headers: { 'x-origin': 'legacy' }, payload: Buffer.from('{oops') },
+    ]);
+    await bus.publish('order.placed', { orderId: 'after', n: 1 });
+    await waitFor(() => notices.length === 1 && handled.length === 1);
+    expect(notices[0]).toMatchObject({
+      errorName: 'DecodeError',
+      attempts: 1,
+      handler: 'pricing',
+      offset: garbage!.offset,
+    });
+    const admin = createDeadLetterAdmin({ transport, idleMs: 100 });
+    const [entry] = await admin.list(`${topic}.dlq`);
+    expect(entry!.event).toBeUndefined();
+    expect(Buffer.from(entry!.payload).toString()).toBe('{oops');
+    expect(entry!.headers['x-origin']).toBe('legacy');
+    await bus.stop();
+    await transport.close();
+  });
+});

@@ -1,6 +1,6 @@
 import { createCloudEvent } from '../cloudevents/create-cloud-event.js';
 import { decodeCloudEvent, encodeCloudEvent } from '../cloudevents/codec.js';
-import type { CloudEvent, CloudEventInput } from '../cloudevents/cloud-event.js';
+import { CONTEXT_ATTRIBUTES, type CloudEvent, type CloudEventInput } from '../cloudevents/cloud-event.js';
 import { InvalidOptionError } from '../errors/errors.js';
 import type { OutgoingMessage, ReceivedMessage } from '../transport/message.js';
 import type { BusEvent, PublishOptions } from './bus-types.js';
@@ -20,13 +20,19 @@ export function buildEvent(
   const scope = currentPublishContext();
   const input: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(options.extensions ?? {})) {
-    if (!EXTENSION_NAME.test(name)) {
+    if (!EXTENSION_NAME.test(name) || CONTEXT_ATTRIBUTES.has(name) || name === 'data') {
       throw new InvalidOptionError(
-        `Extension name "${name}" is invalid: CloudEvents allows 1-20 lower-case letters and digits.`,
+        `Extension name "${name}" is invalid: use 1-20 lower-case letters and digits, not a CloudEvents context attribute.`,
       );
     }
     input[name] = value;
   }
+  // Eddy's own extensions may come through `extensions` too; the dedicated options win.
+  const text = (name: string): string | undefined => {
+    const value = input[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const schemaVersion = input['schemaversion'];
   const event: CloudEventInput = {
     ...input,
     id,
@@ -35,10 +41,10 @@ export function buildEvent(
     data,
     time: options.time,
     subject: options.subject,
-    correlationid: options.correlationId ?? scope?.correlationId ?? id,
-    causationid: options.causationId ?? scope?.causationId,
-    partitionkey: options.key,
-    schemaversion: options.schemaVersion,
+    correlationid: options.correlationId ?? text('correlationid') ?? scope?.correlationId ?? id,
+    causationid: options.causationId ?? text('causationid') ?? scope?.causationId,
+    partitionkey: options.key ?? text('partitionkey'),
+    schemaversion: options.schemaVersion ?? (typeof schemaVersion === 'number' ? schemaVersion : undefined),
     traceparent: trace.traceparent,
     tracestate: trace.tracestate,
   };

@@ -142,6 +142,23 @@ describe('the cloudevents SDK writes, Eddy reads', () => {
     expect(decoded.data).toEqual(new Uint8Array(bytes));
   });
 
+  it('structured mode: JSON data the SDK holds as bytes (data_base64) reads as JSON', () => {
+    // The SDK keeps a binary-mode body it received as a Buffer, and forwards it base64-encoded.
+    const received = HTTP.toEvent({
+      headers: {
+        'ce-id': 'fwd-1',
+        'ce-source': '/a',
+        'ce-type': 't',
+        'ce-specversion': '1.0',
+        'content-type': 'application/json',
+      },
+      body: Buffer.from('{"forwarded":true}'),
+    }) as SdkCloudEvent<unknown>;
+    const message = fromSdk(HTTP.structured(received));
+    expect(new TextDecoder().decode(message.payload)).toContain('"data_base64"');
+    expect(decodeCloudEvent(message).data).toEqual({ forwarded: true });
+  });
+
   it('binary mode: unicode header values written raw by the SDK', () => {
     const event = new SdkCloudEvent({ source: '/a', type: 't', subject: 'Zürich 東京' });
     expect(decodeCloudEvent(fromSdk(HTTP.binary(event))).subject).toBe('Zürich 東京');

@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { Nack, type ReceivedMessage } from '@eddy/core';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+
+/** A message handed to a client and not yet settled. */
+export interface Lease {
+  readonly ackId: string;
+  readonly topic: string;
+  readonly group: string;
+  readonly message: ReceivedMessage;
+  /** The session that received it (a socket, an SSE stream, a pull bridge). */
+  readonly owner: object;
+}
+
+interface Entry extends Lease {
+  readonly resolve: () => void;
+  readonly reject: (reason: Nack) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** What an ack or nack request achieved. */
+export interface SettleResult {
+  /** How many of the ackIds were settled now. */
+  readonly settled: number;
+  /** Ack ids that are not (or no longer) leased here to this topic and group: expired, settled or made up. */
+  readonly unknown: string[];
+}
+
+/**
+ * Every leased message of the gateway, by ack id. The transport handler of a delivery waits on its
+ * lease: an ack resolves it (the transport acknowledges), a nack or the ack timeout rejects it with
+ * a `Nack` (the transport redelivers). Ack ids are unguessable per server.
+ */
+export class LeaseRegistry {
+  readonly #entries = new Map<string, Entry>();
+  readonly #prefix = randomBytes(9).toString('base64url');
+  readonly #metrics: GatewayMetrics;
+  #counter = 0;
+
+  constructor(metrics: GatewayMetrics) {
+    this.#metrics = metrics;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Leases `message` for `ackTimeoutMs`. The returned promise is what the transport handler
+   * returns: it resolves on ack and rejects with a `Nack` on nack, timeout or `releaseOwner`.
+   */
+  lease(
+    topic: string,
+    group: string,
+    message: ReceivedMessage,
+    owner: object,
+    ackTimeoutMs: number,
+  ): { lease: Lease; settled: Promise<void> } {
+    this.#counter += 1;
+    const ackId = `${this.#prefix}.${this.#counter.toString(36)}`;
+    let lease!: Entry;
+    const settled = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => this.#nackOne(ackId, 0, 'ack_timeout'), ackTimeoutMs);
+      lease = { ackId, topic, group, message, owner, resolve, reject, timer };
+    });
+    this.#entries.set(ackId, lease);
+    this.#metrics.leases.inc();
+    return { lease, settled };
+  }
+
+  #take(ackId: string): Entry | undefined {
+    const entry = this.#entries.get(ackId);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(ackId);
+    clearTimeout(entry.timer);
+    this.#metrics.leases.dec();
+    return entry;
+  }
+
+  #nackOne(ackId: string, delayMs: number, reason: string): boolean {
+    const entry = this.#take(ackId);
+    if (entry === undefined) return false;
+    this.#metrics.nacked.inc({ topic: entry.topic, group: entry.group, reason });
+    entry.reject(new Nack(delayMs));
+    return true;
+  }
+
+  #select(
+    topic: string,
+    group: string,
+    ackIds: readonly string[],
+    owner?: object,
+  ): SettleResult & { entries: string[] } {
+    const entries: string[] = [];
+    const unknown: string[] = [];
+    for (const ackId of ackIds) {
+      const entry = this.#entries.get(ackId);
+      if (
+        entry === undefined ||
+        entry.topic !== topic ||
+        entry.group !== group ||
+        (owner !== undefined && entry.owner !== owner)
+      ) {
+        unknown.push(ackId);
+      } else {
+        entries.push(ackId);
+      }
+    }
+    return { settled: entries.length, unknown, entries };
+  }
+
+  /** Acknowledges leases of `topic`/`group` (and of `owner`, when given). */
+  ack(topic: string, group: string, ackIds: readonly string[], owner?: object): SettleResult {
+    const { settled, unknown, entries } = this.#select(topic, group, ackIds, owner);
+    for (const ackId of entries) {
+      const entry = this.#take(ackId)!;
+      this.#metrics.acked.inc({ topic, group });
+      entry.resolve();
+    }
+    return { settled, unknown };
+  }
+
+  /** Gives leases back for redelivery after `delayMs`. */
+  nack(
+    topic: string,
+    group: string,
+    ackIds: readonly string[],
+    delayMs: number,
+    owner?: object,
+  ): SettleResult {
+    const { settled, unknown, entries } = this.#select(topic, group, ackIds, owner);
+    for (const ackId of entries) this.#nackOne(ackId, delayMs, 'nack');
+    return { settled, unknown };
+  }
+
+  /** Gives back every lease of `owner` (a client went away), for immediate redelivery. */
+  releaseOwner(owner: object, reason = 'disconnect'): number {
+    const ids = [...this.#entries.values()]
+      .filter((entry) => entry.owner === owner)
+      .map((entry) => entry.ackId);
+    for (const ackId of ids) this.#nackOne(ackId, 0, reason);
+    return ids.length;
+  }
+
+  /** Leases held by `owner`. */
+  countOwner(owner: object): number {
+    let count = 0;
+    for (const entry of this.#entries.values()) if (entry.owner === owner) count += 1;
+    return count;
+  }
+}

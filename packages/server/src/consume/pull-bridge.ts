@@ -1,0 +1,174 @@
+import {
+  Nack,
+  type ReceivedMessage,
+  type StartPosition,
+  type Subscription,
+  type Transport,
+} from '@eddy/core';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import type { Lease, LeaseRegistry } from './lease-registry.js';
+
+interface Buffered {
+  readonly message: ReceivedMessage;
+  readonly receivedAt: number;
+  readonly resolve: () => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+interface Waiter {
+  readonly max: number;
+  readonly resolve: (leases: Lease[]) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+export interface PullBridgeSettings {
+  readonly transport: Transport;
+  readonly leases: LeaseRegistry;
+  readonly metrics: GatewayMetrics;
+  readonly topic: string;
+  readonly group: string;
+  readonly from: StartPosition;
+  readonly bufferSize: number;
+  readonly ackTimeoutMs: number;
+  readonly idleCloseMs: number;
+  /** Called when the bridge starts closing itself after `idleCloseMs` without a request. */
+  readonly onIdleClose: (bridge: PullBridge) => void;
+}
+
+/**
+ * Bridges one transport subscription (a member of the group) to HTTP pull requests. The transport
+ * hands messages to a bounded buffer (its `maxInFlight` is the buffer size, so memory is bounded);
+ * a request leases buffered messages under fresh ack ids; the lease's ack or nack settles the
+ * transport delivery. Buffered messages nobody asked for are given back when the bridge goes idle.
+ */
+export class PullBridge {
+  readonly #settings: PullBridgeSettings;
+  readonly #buffer: Buffered[] = [];
+  #head = 0;
+  readonly #waiters: Waiter[] = [];
+  #subscription: Subscription | undefined;
+  #lastUsed = Date.now();
+  #idleTimer: NodeJS.Timeout | undefined;
+  #flushScheduled = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(settings: PullBridgeSettings) {
+    this.#settings = settings;
+  }
+
+  get closing(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  async open(): Promise<void> {
+    const { transport, topic, group, from, bufferSize, ackTimeoutMs, idleCloseMs } = this.#settings;
+    this.#subscription = await transport.subscribe(
+      topic,
+      // The transport's own timeout only backs up the gateway's lease timer, so it is longer than a
+      // lease plus the longest a message waits in the buffer.
+      { group, from, maxInFlight: bufferSize, ackTimeoutMs: ackTimeoutMs + idleCloseMs + 5_000 },
+      (message) =>
+        new Promise<void>((resolve, reject) => {
+          if (this.closing) {
+            reject(new Nack(0));
+            return;
+          }
+          this.#buffer.push({ message, receivedAt: Date.now(), resolve, reject });
+          this.#scheduleFlush();
+        }),
+    );
+    this.#settings.metrics.subscriptions.inc({ mode: 'pull' });
+    this.#idleTimer = setInterval(() => this.#checkIdle(), Math.max(100, Math.floor(idleCloseMs / 4)));
+    this.#idleTimer.unref();
+  }
+
+  /**
+   * Leases up to `max` messages. Waits up to `waitMs` for the first one; `cancel` (the client went
+   * away) ends the wait with nothing leased.
+   */
+  take(max: number, waitMs: number, onCancel: (cancel: () => void) => void): Promise<Lease[]> {
+    this.#lastUsed = Date.now();
+    const now = this.#takeNow(max);
+    if (now.length > 0 || waitMs <= 0 || this.closing) return Promise.resolve(now);
+    return new Promise<Lease[]>((resolve) => {
+      const waiter: Waiter = {
+        max,
+        resolve: (leases) => {
+          clearTimeout(waiter.timer);
+          const index = this.#waiters.indexOf(waiter);
+          if (index !== -1) this.#waiters.splice(index, 1);
+          this.#lastUsed = Date.now();
+          resolve(leases);
+        },
+        timer: setTimeout(() => waiter.resolve([]), waitMs),
+      };
+      this.#waiters.push(waiter);
+      onCancel(() => waiter.resolve([]));
+    });
+  }
+
+  #takeNow(max: number): Lease[] {
+    const { leases, topic, group, ackTimeoutMs, idleCloseMs, metrics } = this.#settings;
+    const taken: Lease[] = [];
+    const now = Date.now();
+    while (taken.length < max && this.#head < this.#buffer.length) {
+      const item = this.#buffer[this.#head]!;
+      this.#buffer[this.#head] = undefined as unknown as Buffered;
+      this.#head += 1;
+      // Held too long unasked: the transport's timeout is near, so give it back rather than lease it.
+      if (now - item.receivedAt > idleCloseMs) {
+        item.reject(new Nack(0));
+        continue;
+      }
+      const { lease, settled } = leases.lease(topic, group, item.message, this, ackTimeoutMs);
+      settled.then(item.resolve, item.reject);
+      taken.push(lease);
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#buffer.length) {
+      this.#buffer.splice(0, this.#head);
+      this.#head = 0;
+    }
+    if (taken.length > 0) metrics.delivered.inc({ topic, group, mode: 'pull' }, taken.length);
+    return taken;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#waiters.length === 0) return;
+    this.#flushScheduled = true;
+    // One turn later: the transport hands a batch over synchronously, so a waiter gets all of it.
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      while (this.#waiters.length > 0 && this.#head < this.#buffer.length) {
+        const waiter = this.#waiters[0]!;
+        waiter.resolve(this.#takeNow(waiter.max));
+      }
+    });
+  }
+
+  #checkIdle(): void {
+    if (this.#waiters.length > 0 || Date.now() - this.#lastUsed < this.#settings.idleCloseMs) return;
+    this.#settings.onIdleClose(this);
+    void this.close();
+  }
+
+  /**
+   * Gives buffered messages back, ends waiting requests empty, and closes the subscription. With
+   * `releaseLeases`, leased messages are given back too; otherwise close waits for their ack or timeout.
+   */
+  close(releaseLeases = false): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#idleTimer);
+      for (const waiter of [...this.#waiters]) waiter.resolve([]);
+      while (this.#head < this.#buffer.length) {
+        this.#buffer[this.#head]!.reject(new Nack(0));
+        this.#head += 1;
+      }
+      this.#buffer.length = 0;
+      this.#head = 0;
+      if (releaseLeases) this.#settings.leases.releaseOwner(this, 'shutdown');
+      this.#settings.metrics.subscriptions.dec({ mode: 'pull' });
+      await this.#subscription?.close();
+    })();
+    return this.#closing;
+  }
+}

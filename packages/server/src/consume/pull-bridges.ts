@@ -1,0 +1,71 @@
+import type { StartPosition, Transport } from '@eddy/core';
+import type { ResolvedServerOptions } from '../options.js';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import type { LeaseRegistry } from './lease-registry.js';
+import { PullBridge } from './pull-bridge.js';
+
+/** One pull bridge per (topic, group), opened on the first request and closed when idle. */
+export class PullBridges {
+  readonly #bridges = new Map<string, Promise<PullBridge>>();
+  readonly #transport: Transport;
+  readonly #leases: LeaseRegistry;
+  readonly #metrics: GatewayMetrics;
+  readonly #options: ResolvedServerOptions;
+
+  constructor(
+    transport: Transport,
+    leases: LeaseRegistry,
+    metrics: GatewayMetrics,
+    options: ResolvedServerOptions,
+  ) {
+    this.#transport = transport;
+    this.#leases = leases;
+    this.#metrics = metrics;
+    this.#options = options;
+  }
+
+  /** The bridge of `topic`/`group`, opening it (and the group, from `from`, if new) when needed. */
+  get(topic: string, group: string, from: StartPosition): Promise<PullBridge> {
+    const key = `${topic}\u0000${group}`;
+    let bridge = this.#bridges.get(key);
+    if (bridge === undefined) {
+      const created = new PullBridge({
+        transport: this.#transport,
+        leases: this.#leases,
+        metrics: this.#metrics,
+        topic,
+        group,
+        from,
+        bufferSize: this.#options.consume.pullBufferSize,
+        ackTimeoutMs: this.#options.consume.ackTimeoutMs,
+        idleCloseMs: this.#options.consume.pullIdleCloseMs,
+        onIdleClose: () => {
+          if (this.#bridges.get(key) === bridge) this.#bridges.delete(key);
+        },
+      });
+      bridge = created.open().then(() => created);
+      bridge.catch(() => this.#bridges.delete(key));
+      this.#bridges.set(key, bridge);
+    }
+    return bridge;
+  }
+
+  get size(): number {
+    return this.#bridges.size;
+  }
+
+  /** Closes every bridge, giving back buffered and leased messages. */
+  async close(): Promise<void> {
+    const bridges = [...this.#bridges.values()];
+    this.#bridges.clear();
+    await Promise.all(
+      bridges.map(async (pending) => {
+        try {
+          await (await pending).close(true);
+        } catch {
+          // A bridge that failed to open has nothing to close.
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,145 @@
+import { assertGroupName, assertTopicName } from '@eddy/core';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayContext } from '../context.js';
+import { ackBody, errorResponse, fromQuery, topicGroupParams } from '../http/schemas.js';
+import { deliveryJson } from './delivery.js';
+import { parseStartPosition } from './start-position.js';
+
+interface GroupParams {
+  topic: string;
+  group: string;
+}
+
+const settleResponse = {
+  description: 'How many ack ids were settled, and which were unknown (expired, settled already or made up).',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: { settled: { type: 'integer' }, unknown: { type: 'array', items: { type: 'string' } } },
+      },
+    },
+  },
+};
+
+export const DELIVERY_SCHEMA = {
+  type: 'object',
+  properties: {
+    ackId: { type: 'string' },
+    deliveryCount: { type: 'integer' },
+    topic: { type: 'string' },
+    partition: { type: 'integer' },
+    offset: { type: 'string' },
+    publishedAt: { type: 'string', format: 'date-time' },
+    event: {
+      type: ['object', 'null'],
+      description: 'The CloudEvent in structured JSON form (data_base64 for binary data).',
+    },
+    raw: {
+      type: 'object',
+      description: 'Only for messages that are not CloudEvents.',
+      properties: { headers: { type: 'object' }, payloadBase64: { type: 'string' } },
+    },
+  },
+} as const;
+
+/** HTTP pull: lease messages with a long-poll, then ack or nack them by ack id. */
+export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  const { limits, consume } = ctx.options;
+
+  app.get<{ Params: GroupParams; Querystring: { max?: number; wait?: number; from?: string } }>(
+    '/v1/topics/:topic/groups/:group/messages',
+    {
+      schema: {
+        summary: 'Pull messages (long-poll)',
+        description: `Leases up to max messages for ${consume.ackTimeoutMs} ms (consume.ackTimeoutMs); unacked ones are redelivered after that.`,
+        tags: ['consume'],
+        params: topicGroupParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            max: { type: 'integer', minimum: 1, maximum: limits.maxPullMessages, default: 10 },
+            wait: {
+              type: 'number',
+              minimum: 0,
+              maximum: limits.maxWaitSeconds,
+              default: 0,
+              description: 'Seconds to wait for a first message.',
+            },
+            from: fromQuery,
+            apiKey: { type: 'string' },
+          },
+        },
+      },
+      config: {
+        access: 'consume',
+        doc: {
+          responses: {
+            '200': {
+              description: 'Leased messages, possibly none.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: { messages: { type: 'array', items: DELIVERY_SCHEMA } },
+                  },
+                },
+              },
+            },
+            '400': errorResponse,
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { topic, group } = request.params;
+      assertTopicName(topic);
+      assertGroupName(group);
+      const bridge = await ctx.pulls.get(topic, group, parseStartPosition(request.query.from));
+      const leases = await bridge.take(
+        request.query.max ?? 10,
+        Math.round((request.query.wait ?? 0) * 1000),
+        (cancel) => {
+          reply.raw.once('close', () => {
+            if (!reply.raw.writableFinished) cancel();
+          });
+        },
+      );
+      return { messages: leases.map(deliveryJson) };
+    },
+  );
+
+  app.post<{ Params: GroupParams; Body: { ackIds: string[] } }>(
+    '/v1/topics/:topic/groups/:group/ack',
+    {
+      schema: {
+        summary: 'Acknowledge leased messages',
+        tags: ['consume'],
+        params: topicGroupParams,
+        body: ackBody,
+      },
+      config: { access: 'consume', doc: { responses: { '200': settleResponse } } },
+    },
+    (request) => ctx.leases.ack(request.params.topic, request.params.group, request.body.ackIds),
+  );
+
+  app.post<{ Params: GroupParams; Body: { ackIds: string[]; delayMs?: number } }>(
+    '/v1/topics/:topic/groups/:group/nack',
+    {
+      schema: {
+        summary: 'Give leased messages back for redelivery',
+        tags: ['consume'],
+        params: topicGroupParams,
+        body: ackBody,
+      },
+      config: { access: 'consume', doc: { responses: { '200': settleResponse } } },
+    },
+    (request) =>
+      ctx.leases.nack(
+        request.params.topic,
+        request.params.group,
+        request.body.ackIds,
+        request.body.delayMs ?? 0,
+      ),
+  );
+}

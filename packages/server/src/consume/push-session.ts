@@ -1,0 +1,89 @@
+import { Nack, type StartPosition, type Subscription } from '@eddy/core';
+import type { GatewayContext } from '../context.js';
+import { deliveryJson, type DeliveryJson } from './delivery.js';
+import type { SettleResult } from './lease-registry.js';
+
+export type PushMode = 'websocket' | 'sse';
+
+export interface PushSessionOptions {
+  readonly topic: string;
+  readonly group: string;
+  readonly from: StartPosition;
+  /** Credit: most messages sent and not yet settled. The transport never hands over more. */
+  readonly maxInFlight: number;
+  readonly ackTimeoutMs: number;
+}
+
+/**
+ * One push subscriber (a WebSocket or an SSE stream) as a member of its group. Flow control is the
+ * transport's `maxInFlight`: the session holds at most that many unsettled messages, so a slow
+ * client costs bounded memory. Closing gives every unsettled message back for redelivery to
+ * another member.
+ */
+export class PushSession {
+  readonly mode: PushMode;
+  readonly options: PushSessionOptions;
+  readonly #ctx: GatewayContext;
+  readonly #send: (delivery: DeliveryJson) => void;
+  #subscription: Subscription | undefined;
+  #closed: Promise<void> | undefined;
+
+  constructor(
+    ctx: GatewayContext,
+    mode: PushMode,
+    options: PushSessionOptions,
+    send: (delivery: DeliveryJson) => void,
+  ) {
+    this.#ctx = ctx;
+    this.mode = mode;
+    this.options = options;
+    this.#send = send;
+  }
+
+  async open(): Promise<void> {
+    const { topic, group, from, maxInFlight, ackTimeoutMs } = this.options;
+    const { leases, metrics } = this.#ctx;
+    if (this.#closed !== undefined) return;
+    this.#ctx.sessions.add(this);
+    metrics.subscriptions.inc({ mode: this.mode });
+    try {
+      this.#subscription = await this.#ctx.transport.subscribe(
+        topic,
+        // The gateway's lease timer acts first; the transport's timeout is only a backstop.
+        { group, from, maxInFlight, ackTimeoutMs: ackTimeoutMs + 5_000 },
+        (message) => {
+          if (this.#closed !== undefined) return Promise.reject(new Nack(0));
+          const { lease, settled } = leases.lease(topic, group, message, this, ackTimeoutMs);
+          metrics.delivered.inc({ topic, group, mode: this.mode });
+          this.#send(deliveryJson(lease));
+          return settled;
+        },
+      );
+    } catch (error) {
+      this.#ctx.sessions.delete(this);
+      metrics.subscriptions.dec({ mode: this.mode });
+      throw error;
+    }
+    // Closed while subscribing: undo.
+    if (this.#closed !== undefined) await this.#subscription.close();
+  }
+
+  ack(ackIds: readonly string[]): SettleResult {
+    return this.#ctx.leases.ack(this.options.topic, this.options.group, ackIds, this);
+  }
+
+  nack(ackIds: readonly string[], delayMs: number): SettleResult {
+    return this.#ctx.leases.nack(this.options.topic, this.options.group, ackIds, delayMs, this);
+  }
+
+  /** Gives unsettled messages back (redelivered at once, to any member) and leaves the group. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#ctx.leases.releaseOwner(this);
+      this.#ctx.sessions.delete(this);
+      this.#ctx.metrics.subscriptions.dec({ mode: this.mode });
+      await this.#subscription?.close();
+    })();
+    return this.#closed;
+  }
+}

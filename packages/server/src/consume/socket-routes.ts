@@ -1,0 +1,224 @@
+import { assertGroupName, assertTopicName, InvalidOptionError } from '@eddy/core';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { GatewayContext } from '../context.js';
+import { problemFor } from '../http/problem.js';
+import { fromQuery, topicGroupParams } from '../http/schemas.js';
+import { PushSession, type PushSessionOptions } from './push-session.js';
+import { parseStartPosition } from './start-position.js';
+
+interface GroupParams {
+  topic: string;
+  group: string;
+}
+
+interface PushQuery {
+  from?: string;
+  maxInFlight?: number;
+  ackTimeoutMs?: number;
+}
+
+/** Frames a WebSocket client sends. */
+interface ClientFrame {
+  readonly type?: unknown;
+  readonly ackIds?: unknown;
+  readonly delayMs?: unknown;
+}
+
+function pushQuerySchema(ctx: GatewayContext) {
+  return {
+    type: 'object',
+    properties: {
+      from: fromQuery,
+      maxInFlight: {
+        type: 'integer',
+        minimum: 1,
+        maximum: ctx.options.limits.maxInFlight,
+        default: 16,
+        description:
+          'Credit: most messages sent and not yet acked. The server sends more only as acks come in.',
+      },
+      ackTimeoutMs: {
+        type: 'integer',
+        minimum: 100,
+        maximum: ctx.options.consume.ackTimeoutMs,
+        description: `A message not acked within this long is redelivered. Default and maximum ${ctx.options.consume.ackTimeoutMs}.`,
+      },
+      apiKey: { type: 'string', description: 'For clients that cannot set headers (browsers).' },
+    },
+  } as const;
+}
+
+function sessionOptions(ctx: GatewayContext, params: GroupParams, query: PushQuery): PushSessionOptions {
+  assertTopicName(params.topic);
+  assertGroupName(params.group);
+  return {
+    topic: params.topic,
+    group: params.group,
+    from: parseStartPosition(query.from),
+    maxInFlight: query.maxInFlight ?? 16,
+    ackTimeoutMs: query.ackTimeoutMs ?? ctx.options.consume.ackTimeoutMs,
+  };
+}
+
+function ackIdsOf(frame: ClientFrame): string[] {
+  const ids = frame.ackIds;
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string')) {
+    throw new InvalidOptionError('ackIds must be a non-empty array of strings.');
+  }
+  return ids;
+}
+
+function handleFrame(session: PushSession, socket: WebSocket, data: Buffer): void {
+  let frame: ClientFrame;
+  try {
+    frame = JSON.parse(data.toString('utf8')) as ClientFrame;
+    if (typeof frame !== 'object' || frame === null)
+      throw new InvalidOptionError('A frame must be a JSON object.');
+    if (frame.type === 'ack') {
+      const result = session.ack(ackIdsOf(frame));
+      if (result.unknown.length > 0) socket.send(JSON.stringify({ type: 'unknown', ackIds: result.unknown }));
+    } else if (frame.type === 'nack') {
+      const delay = frame.delayMs ?? 0;
+      if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0) {
+        throw new InvalidOptionError('delayMs must be an integer >= 0.');
+      }
+      const result = session.nack(ackIdsOf(frame), delay);
+      if (result.unknown.length > 0) socket.send(JSON.stringify({ type: 'unknown', ackIds: result.unknown }));
+    } else {
+      throw new InvalidOptionError(
+        `Unknown frame type ${JSON.stringify(frame.type)}: send {"type":"ack"|"nack","ackIds":[...]}.`,
+      );
+    }
+  } catch (error) {
+    const problem =
+      error instanceof SyntaxError
+        ? problemFor(new InvalidOptionError('Frames must be JSON.'))
+        : problemFor(error);
+    socket.send(JSON.stringify({ type: 'error', ...problem.body }));
+  }
+}
+
+/** WebSocket and Server-Sent Events push subscriptions. */
+export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  app.get<{ Params: GroupParams; Querystring: PushQuery }>(
+    '/v1/topics/:topic/groups/:group/ws',
+    {
+      websocket: true,
+      schema: {
+        summary: 'Subscribe over WebSocket',
+        description:
+          'Server frames: {"type":"ready"}, {"type":"message", ackId, deliveryCount, topic, partition, offset, publishedAt, event}, ' +
+          '{"type":"error", error:{code,message}}, {"type":"unknown", ackIds}. Client frames: {"type":"ack","ackIds":[...]} and ' +
+          '{"type":"nack","ackIds":[...],"delayMs":0}. Unacked messages are redelivered to another member when the socket closes.',
+        tags: ['consume'],
+        params: topicGroupParams,
+        querystring: pushQuerySchema(ctx),
+      },
+      config: {
+        access: 'consume',
+        doc: { responses: { '101': { description: 'Switching to the WebSocket protocol.' } } },
+      },
+    },
+    (socket, request) => {
+      let session: PushSession | undefined;
+      let closed = false;
+      const pending: Buffer[] = [];
+      socket.on('message', (data: Buffer) => {
+        if (session === undefined) pending.push(data);
+        else handleFrame(session, socket, data);
+      });
+      socket.on('close', () => {
+        closed = true;
+        void session?.close();
+      });
+      void (async () => {
+        try {
+          let ready = false;
+          // The transport may deliver before subscribe() returns: "ready" always goes first.
+          const sendReady = (): void => {
+            if (ready) return;
+            ready = true;
+            socket.send(JSON.stringify({ type: 'ready' }));
+          };
+          const created = new PushSession(
+            ctx,
+            'websocket',
+            sessionOptions(ctx, request.params, request.query),
+            (delivery) => {
+              sendReady();
+              socket.send(JSON.stringify({ type: 'message', ...delivery }));
+            },
+          );
+          await created.open();
+          session = created;
+          if (closed) {
+            await created.close();
+            return;
+          }
+          sendReady();
+          for (const data of pending.splice(0)) handleFrame(created, socket, data);
+        } catch (error) {
+          socket.send(JSON.stringify({ type: 'error', ...problemFor(error).body }));
+          socket.close(1011, 'subscribe failed');
+        }
+      })();
+    },
+  );
+
+  app.get<{ Params: GroupParams; Querystring: PushQuery }>(
+    '/v1/topics/:topic/groups/:group/sse',
+    {
+      schema: {
+        summary: 'Subscribe with Server-Sent Events',
+        description:
+          'text/event-stream: "ready" once subscribed, then one "message" event per delivery (id: the ack id, data: the delivery JSON). ' +
+          'Ack or nack through POST .../ack and .../nack. Unacked messages are redelivered when the stream closes.',
+        tags: ['consume'],
+        params: topicGroupParams,
+        querystring: pushQuerySchema(ctx),
+      },
+      config: {
+        access: 'consume',
+        doc: {
+          responses: { '200': { description: 'An event stream.', content: { 'text/event-stream': {} } } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const options = sessionOptions(ctx, request.params, request.query);
+      const raw = reply.raw;
+      let ready = false;
+      const sendReady = (): void => {
+        if (ready) return;
+        ready = true;
+        raw.write('event: ready\ndata: {}\n\n');
+      };
+      const session = new PushSession(ctx, 'sse', options, (delivery) => {
+        sendReady();
+        raw.write(`id: ${delivery.ackId}\nevent: message\ndata: ${JSON.stringify(delivery)}\n\n`);
+      });
+      reply.hijack();
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), ctx.options.consume.sseHeartbeatMs);
+      heartbeat.unref();
+      raw.once('close', () => {
+        clearInterval(heartbeat);
+        void session.close();
+      });
+      try {
+        await session.open();
+      } catch (error) {
+        clearInterval(heartbeat);
+        raw.end(`event: error\ndata: ${JSON.stringify(problemFor(error).body)}\n\n`);
+        return;
+      }
+      if (!raw.destroyed) sendReady();
+    },
+  );
+}

@@ -1,0 +1,14 @@
+import { InvalidOptionError, type StartPosition } from '@eddy/core';
+
+/** Reads the `from` query parameter: `earliest`, `latest`, epoch ms, or an RFC 3339 time. */
+export function parseStartPosition(from: string | undefined): StartPosition {
+  if (from === undefined || from === '' || from === 'latest') return 'latest';
+  if (from === 'earliest') return 'earliest';
+  const time = /^\d+$/.test(from) ? Number(from) : Date.parse(from);
+  if (!Number.isFinite(time)) {
+    throw new InvalidOptionError(
+      `from must be "earliest", "latest", epoch milliseconds or an RFC 3339 time, got "${from}".`,
+    );
+  }
+  return { time };
+}

@@ -1,0 +1,23 @@
+import type { DeadLetterAdmin, Transport } from '@eddy/core';
+import type { BackendAdmin } from './admin/backend-admin.js';
+import type { LeaseRegistry } from './consume/lease-registry.js';
+import type { PullBridges } from './consume/pull-bridges.js';
+import type { PushSession } from './consume/push-session.js';
+import type { GatewayMetrics } from './observability/gateway-metrics.js';
+import type { ResolvedServerOptions } from './options.js';
+
+/** What route modules share. */
+export interface GatewayContext {
+  readonly transport: Transport;
+  /** Topic and group administration, when the transport offers it (the SQLite transport does). */
+  readonly admin: BackendAdmin | undefined;
+  readonly dlq: DeadLetterAdmin;
+  readonly leases: LeaseRegistry;
+  readonly pulls: PullBridges;
+  readonly sessions: Set<PushSession>;
+  readonly metrics: GatewayMetrics;
+  readonly options: ResolvedServerOptions;
+  readonly topicForType: (type: string) => string;
+  /** False once the server started closing: new subscriptions are refused. */
+  readonly isOpen: () => boolean;
+}

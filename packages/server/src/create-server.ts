@@ -1,0 +1,185 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import websocket from '@fastify/websocket';
+import { createDeadLetterAdmin, InvalidOptionError, type Transport } from '@eddy/core';
+import { createSqliteTransport } from '@eddy/sqlite';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { registerDlqRoutes } from './admin/dlq-routes.js';
+import { adminOf } from './admin/backend-admin.js';
+import { registerGroupRoutes } from './admin/group-routes.js';
+import { registerTopicRoutes } from './admin/topic-routes.js';
+import { ApiKeyStore } from './auth/api-keys.js';
+import { installAuth } from './auth/auth-hook.js';
+import { LeaseRegistry } from './consume/lease-registry.js';
+import { PullBridges } from './consume/pull-bridges.js';
+import { registerPullRoutes } from './consume/pull-routes.js';
+import type { PushSession } from './consume/push-session.js';
+import { registerSocketRoutes } from './consume/socket-routes.js';
+import type { GatewayContext } from './context.js';
+import { installHttpHooks, redactUrl } from './http/hooks.js';
+import { collectOpenApi } from './http/openapi.js';
+import { registerSystemRoutes } from './http/system-routes.js';
+import { createGatewayMetrics } from './observability/gateway-metrics.js';
+import {
+  isLoopbackHost,
+  resolveServerOptions,
+  type ResolvedServerOptions,
+  type ServerOptions,
+} from './options.js';
+import { registerPublishRoutes } from './publish/publish-routes.js';
+import { createTopicRouter } from './routing.js';
+
+/** A gateway built but not listening yet. */
+export interface EddyServer {
+  /** The Fastify instance: `app.inject()` works without listening. */
+  readonly app: FastifyInstance;
+  readonly transport: Transport;
+  readonly options: ResolvedServerOptions;
+  /** Starts listening on `options.host`/`options.port`. */
+  listen(): Promise<ServerHandle>;
+  /** Gives back leased messages, closes sockets and subscriptions, stops listening, and closes the default transport. */
+  close(): Promise<void>;
+}
+
+/** A listening gateway, as `startServer` returns it (and `eddy dev` embeds it). */
+export interface ServerHandle {
+  /** Base URL, e.g. `http://127.0.0.1:4400`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly server: EddyServer;
+  close(): Promise<void>;
+}
+
+/** Path of the default SQLite log under a data directory. */
+export function defaultDatabasePath(dataDir: string): string {
+  return join(dataDir, '.eddy', 'eddy.db');
+}
+
+function openDefaultTransport(dataDir: string): Transport {
+  mkdirSync(join(dataDir, '.eddy'), { recursive: true });
+  return createSqliteTransport({ path: defaultDatabasePath(dataDir) });
+}
+
+/**
+ * Builds the gateway: HTTP publish (JSON and CloudEvents), HTTP pull, WebSocket and SSE push,
+ * admin (topics, groups, DLQ), API-key auth with scopes and rate limits, Prometheus metrics and an
+ * OpenAPI document. Throws `InvalidOptionError` for bad options, including running without API keys
+ * on a host other than loopback.
+ */
+export async function createServer(input: ServerOptions = {}): Promise<EddyServer> {
+  const options = resolveServerOptions(input);
+  const keys = new ApiKeyStore(options.apiKeys);
+  const open = keys.size === 0;
+  if (open && !isLoopbackHost(options.host)) {
+    throw new InvalidOptionError(
+      `Refusing to listen on ${options.host} without API keys: open dev mode is for loopback only. ` +
+        'Configure apiKeys (EDDY_API_KEYS), or listen on 127.0.0.1.',
+    );
+  }
+  const topicForType = createTopicRouter(options.routes);
+  const ownsTransport = input.transport === undefined;
+  const transport = input.transport ?? openDefaultTransport(options.dataDir);
+  const metrics = createGatewayMetrics(input.metricsRegistry);
+  const leases = new LeaseRegistry(metrics);
+  let accepting = true;
+  const ctx: GatewayContext = {
+    transport,
+    admin: adminOf(transport),
+    dlq: createDeadLetterAdmin({ transport, idleMs: 100 }),
+    leases,
+    pulls: new PullBridges(transport, leases, metrics, options),
+    sessions: new Set<PushSession>(),
+    metrics,
+    options,
+    topicForType,
+    isOpen: () => accepting,
+  };
+
+  const app = Fastify({
+    logger: {
+      level: options.logLevel,
+      serializers: {
+        req: (request) => ({
+          method: request.method,
+          url: redactUrl(request.url),
+          remoteAddress: request.ip,
+        }),
+      },
+    },
+    // Per-request logs cost more than the requests at publish rates; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.limits.maxBodyBytes,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, allowUnionTypes: true } },
+  });
+  const openapi = collectOpenApi(app, { title: 'Eddy gateway', version: '0.1.0' });
+  installHttpHooks(app, metrics);
+  await app.register(websocket, { options: { maxPayload: options.limits.maxBodyBytes } });
+  installAuth(app, {
+    keys,
+    open,
+    rateLimitPerSecond: options.limits.rateLimitPerSecond,
+    rateLimitBurst: options.limits.rateLimitBurst,
+    metrics,
+  });
+  let document: ReturnType<typeof openapi.build> | undefined;
+  registerSystemRoutes(app, ctx, () => (document ??= openapi.build()));
+  await app.register((scope, _options, done) => {
+    registerPublishRoutes(scope, ctx);
+    done();
+  });
+  registerPullRoutes(app, ctx);
+  registerSocketRoutes(app, ctx);
+  registerTopicRoutes(app, ctx);
+  registerGroupRoutes(app, ctx);
+  registerDlqRoutes(app, ctx);
+  await app.ready();
+
+  let closing: Promise<void> | undefined;
+  const server: EddyServer = {
+    app,
+    transport,
+    options,
+    async listen() {
+      await app.listen({ host: options.host, port: options.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : options.port;
+      const host =
+        options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+      const url = `http://${host}:${port}`;
+      if (open) {
+        app.log.warn(
+          `Open dev mode: no API keys configured, so anyone who can reach ${url} may publish, consume and administer. ` +
+            'Loopback only; configure apiKeys before exposing the gateway.',
+        );
+      }
+      app.log.info(
+        `Eddy gateway listening on ${url} (transport: ${transport.name}${ownsTransport ? `, ${defaultDatabasePath(options.dataDir)}` : ''})`,
+      );
+      return { url, host: options.host, port, server, close: () => server.close() };
+    },
+    close() {
+      closing ??= (async () => {
+        accepting = false;
+        await Promise.all([ctx.pulls.close(), ...[...ctx.sessions].map((session) => session.close())]);
+        await app.close();
+        if (ownsTransport) await transport.close();
+      })();
+      return closing;
+    },
+  };
+  return server;
+}
+
+/** `createServer(options)` then `listen()`: the gateway on `host:port` (127.0.0.1:4400 by default). */
+export async function startServer(options: ServerOptions = {}): Promise<ServerHandle> {
+  const server = await createServer(options);
+  try {
+    return await server.listen();
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}

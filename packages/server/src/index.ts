@@ -1,0 +1,41 @@
+export {
+  createServer,
+  defaultDatabasePath,
+  startServer,
+  type EddyServer,
+  type ServerHandle,
+} from './create-server.js';
+export {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  isLoopbackHost,
+  resolveServerOptions,
+  type ConsumeOptions,
+  type LimitsOptions,
+  type ResolvedServerOptions,
+  type RouteRule,
+  type ServerOptions,
+} from './options.js';
+export {
+  generateApiKey,
+  hashApiKey,
+  patternToRegExp,
+  type ApiKeyConfig,
+  type Scope,
+} from './auth/api-keys.js';
+export {
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  RequestTooLargeError,
+  ServerErrorCodes,
+  UnauthorizedError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+} from './errors.js';
+export type { BackendAdmin } from './admin/backend-admin.js';
+export type { DeliveryJson } from './consume/delivery.js';
+export type { ProblemBody } from './http/problem.js';
+export type { OpenApiDocument } from './http/openapi.js';
+export type { PublishEnvelope } from './publish/event-input.js';
+export type { PublishedPosition } from './publish/publish-routes.js';

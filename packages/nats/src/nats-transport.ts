@@ -141,7 +141,7 @@ class NatsTransport implements Transport {
       stream,
       consumers,
       options: resolved,
-      pullBatch: Math.min(resolved.maxInFlight, this.options.maxAckPendingPerPartition),
+      pullBatch: Math.min(resolved.maxInFlight, Math.max(16, this.options.maxAckPendingPerPartition)),
       handler,
       onError: this.options.onError,
       onClosed: () => this.subscriptions.delete(subscription),

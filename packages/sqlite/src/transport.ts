@@ -1,4 +1,5 @@
 import {
+  BackendError,
   ClosedError,
   messageSizeBytes,
   resolveSubscribeOptions,
@@ -121,7 +122,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
         const info = topicFor(topic);
         return writer.enqueue({ topic: info, messages, sizes: messages.map(messageSizeBytes) });
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(error instanceof Error ? error : new BackendError(String(error)));
       }
     },
 

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors/errors.js';
+import { Nack } from '../errors/nack.js';
 import type { Middleware } from './middleware.js';
 
 /**
@@ -67,7 +68,20 @@ export function rateLimitMiddleware(perSecond: number): Middleware {
     // Chained so tokens go out in arrival order.
     const turn = queue.then(take);
     queue = turn;
-    await turn;
+    await untilAborted(turn, ctx.signal);
     await next(event, ctx);
   };
+}
+
+/**
+ * Waits for `work`, unless `signal` aborts first (a shutdown past its deadline): then the delivery
+ * is nacked for immediate redelivery instead of waiting for its turn.
+ */
+function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(new Nack(0, signal.reason));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(new Nack(0, signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

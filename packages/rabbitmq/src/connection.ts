@@ -22,7 +22,11 @@ export class ConnectionManager {
   private waiters = new Set<Waiter>();
   private closed = false;
   private lastError: unknown;
-  /** Grows with every (re)connection, so caches of declared topology know when to forget. */
+  /**
+   * Grows with every new confirm channel (so with every reconnection too). Topology declared through
+   * the confirm channel is cached per generation: a channel closed by an error, such as publishing to
+   * an exchange deleted behind Eddy's back, makes the next one declare again.
+   */
   generation = 0;
 
   private constructor(private readonly options: ResolvedRabbitMqOptions) {}
@@ -76,6 +80,7 @@ export class ConnectionManager {
       const connection = await this.ready();
       const channel = await connection.createConfirmChannel();
       channel.on('error', ignore);
+      this.generation += 1;
       channel.once('close', () => {
         if (this.publishChannel !== undefined) this.publishChannel = undefined;
       });
@@ -121,7 +126,6 @@ export class ConnectionManager {
 
   private adopt(connection: ChannelModel): void {
     this.connection = connection;
-    this.generation += 1;
     connection.on('error', (error: unknown) => {
       this.lastError = error;
     });

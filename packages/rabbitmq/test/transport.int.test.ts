@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, Nack, isEddyError, type ReceivedMessage, type Transport } from '@eddy/core';
 import { createRabbitMqTransport } from '@eddy/rabbitmq';
@@ -196,6 +198,43 @@ describe.skipIf(!available)('RabbitMQ transport', () => {
     await expect(createRabbitMqTransport({ partitions: 0 })).rejects.toMatchObject({
       code: ErrorCodes.InvalidOption,
     });
+  });
+
+  it('takes over the partitions of a member that crashed (SIGKILL) and redelivers what it held', async () => {
+    const topic = uniqueName('crash');
+    const fixture = fileURLToPath(new globalThis.URL('./fixtures/hung-member.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', fixture, URL, prefix, topic, 'g'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await waitFor(() => output.includes('ready'), 30_000, 'the crashing member to subscribe');
+      const texts = Array.from({ length: 40 }, (_, i) => `c${i}`);
+      await transport.publish(
+        topic,
+        texts.map((text, i) => ({ key: `k${i % 8}`, payload: Buffer.from(text) })),
+      );
+      await waitFor(() => output.includes('got'), 10_000, 'the crashing member to take messages');
+      // The survivor joins while the other member still holds every partition, with handlers stuck.
+      const survivor = await createRabbitMqTransport({
+        url: URL,
+        namePrefix: prefix,
+        rebalanceIntervalMs: 200,
+      });
+      transports.push(survivor);
+      const received = new Map<string, number>();
+      await survivor.subscribe(topic, { group: 'g' }, (m) => {
+        received.set(Buffer.from(m.payload).toString(), m.deliveryCount);
+      });
+      child.kill('SIGKILL');
+      await waitFor(() => texts.every((text) => received.has(text)), 20_000, 'every message at the survivor');
+      expect([...received.values()].some((count) => count >= 2)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('close waits for in-flight handlers and their acks', async () => {

@@ -95,52 +95,49 @@ async function eddyConsume(topic: string): Promise<number> {
 }
 
 const payload = Buffer.alloc(PAYLOAD_BYTES, 7);
-const best = {
-  directPublish: 0,
-  eddyPublish: 0,
-  directConsume: 0,
-  eddyConsume: 0,
-  keyedPublish: 0,
-  keyedConsume: 0,
+type Metric =
+  'directPublish' | 'eddyPublish' | 'keyedPublish' | 'directConsume' | 'eddyConsume' | 'keyedConsume';
+const runs: Record<Metric, number[]> = {
+  directPublish: [],
+  eddyPublish: [],
+  keyedPublish: [],
+  directConsume: [],
+  eddyConsume: [],
+  keyedConsume: [],
 };
 const started = Date.now();
 for (let round = 0; round < ROUNDS; round++) {
   const topic = `bench-${round}`;
   const keyedTopic = `bench-keyed-${round}`;
-  best.directPublish = Math.max(best.directPublish, await directPublish(payload));
-  best.eddyPublish = Math.max(best.eddyPublish, await eddyPublish(topic, payload, false));
-  best.keyedPublish = Math.max(best.keyedPublish, await eddyPublish(keyedTopic, payload, true));
-  best.directConsume = Math.max(best.directConsume, await directConsume());
-  best.eddyConsume = Math.max(best.eddyConsume, await eddyConsume(topic));
-  best.keyedConsume = Math.max(best.keyedConsume, await eddyConsume(keyedTopic));
+  runs.directPublish.push(await directPublish(payload));
+  runs.eddyPublish.push(await eddyPublish(topic, payload, false));
+  runs.keyedPublish.push(await eddyPublish(keyedTopic, payload, true));
+  runs.directConsume.push(await directConsume());
+  runs.eddyConsume.push(await eddyConsume(topic));
+  runs.keyedConsume.push(await eddyConsume(keyedTopic));
 }
 
-const ratio = (eddy: number, baseline: number): number => Number((eddy / baseline).toFixed(2));
+const best = (metric: Metric): number => Math.max(...runs[metric]);
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+// Eddy and direct run back to back in each round; the median of those per-round ratios is less
+// sensitive to load drifting between rounds than the ratio of two bests.
+const roundRatio = (eddy: Metric, direct: Metric): number =>
+  Number(median(runs[eddy].map((value, i) => value / runs[direct][i]!)).toFixed(2));
+const row = (label: string, eddy: Metric, direct: Metric): BenchRow => ({
+  case: label,
+  'direct msg/s': Math.round(best(direct)),
+  'eddy msg/s': Math.round(best(eddy)),
+  'eddy/direct (bests)': Number((best(eddy) / best(direct)).toFixed(2)),
+  'eddy/direct (median per round)': roundRatio(eddy, direct),
+});
 const rows: BenchRow[] = [
-  {
-    case: `publish, batches of ${BATCH}, 256 B`,
-    'direct msg/s': Math.round(best.directPublish),
-    'eddy msg/s': Math.round(best.eddyPublish),
-    'eddy/direct': ratio(best.eddyPublish, best.directPublish),
-  },
-  {
-    case: `consume + ack, 256 B`,
-    'direct msg/s': Math.round(best.directConsume),
-    'eddy msg/s': Math.round(best.eddyConsume),
-    'eddy/direct': ratio(best.eddyConsume, best.directConsume),
-  },
-  {
-    case: `publish, batches of ${BATCH}, ${KEYS} keys (direct: no keys)`,
-    'direct msg/s': Math.round(best.directPublish),
-    'eddy msg/s': Math.round(best.keyedPublish),
-    'eddy/direct': ratio(best.keyedPublish, best.directPublish),
-  },
-  {
-    case: `consume + ack, ${KEYS} keys in order (direct: no order)`,
-    'direct msg/s': Math.round(best.directConsume),
-    'eddy msg/s': Math.round(best.keyedConsume),
-    'eddy/direct': ratio(best.keyedConsume, best.directConsume),
-  },
+  row(`publish, batches of ${BATCH}, 256 B`, 'eddyPublish', 'directPublish'),
+  row(`consume + ack, 256 B`, 'eddyConsume', 'directConsume'),
+  row(`publish, batches of ${BATCH}, ${KEYS} keys (direct: no keys)`, 'keyedPublish', 'directPublish'),
+  row(`consume + ack, ${KEYS} keys in order (direct: no order)`, 'keyedConsume', 'directConsume'),
 ];
 
 printTable(

@@ -55,7 +55,7 @@ export function isConnectionLoss(error: unknown): boolean {
   if (code !== undefined) {
     if (SOCKET_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code)) return true;
   }
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
     messageOf(error),
   );
 }

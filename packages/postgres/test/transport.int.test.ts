@@ -1,5 +1,6 @@
 import { Nack, type ReceivedMessage, type StartPosition, type Subscription } from '@eddy/core';
 import { createPostgresTransport, type PostgresTransport } from '@eddy/postgres';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytes, dropSchema, randomName, TEST_URL, testSchema, text, waitFor } from './helpers.js';
 
@@ -299,6 +300,30 @@ describe('PostgreSQL migration', () => {
       await again.close();
     } finally {
       await dropSchema(fresh);
+    }
+  });
+});
+
+describe('PostgreSQL transport on a shared pool', () => {
+  it("runs on the application's pool and leaves it open on close", async () => {
+    const pool = new pg.Pool({ connectionString: TEST_URL, max: 4 });
+    try {
+      const shared = await createPostgresTransport({ pool, schema });
+      const topic = randomName('t');
+      const got: string[] = [];
+      const sub = await shared.subscribe(
+        topic,
+        { group: 'g', from: 'earliest' },
+        (m) => void got.push(text(m.payload)),
+      );
+      await shared.publish(topic, [{ payload: bytes('via shared pool') }]);
+      await waitFor('the message', () => got.length === 1);
+      await sub.close();
+      await shared.close();
+      const { rows } = await pool.query<{ one: number }>('SELECT 1 AS one');
+      expect(rows[0]?.one).toBe(1);
+    } finally {
+      await pool.end();
     }
   });
 });

@@ -90,6 +90,9 @@ export function openDatabase(options: ResolvedOptions, synchronous = options.syn
     // Reads of the log go through memory-mapped pages instead of a read() call per page.
     db.pragma('mmap_size = 268435456');
     db.pragma('cache_size = -32768');
+    // Checkpoints normally run in a worker thread (checkpointer.ts); this high threshold only
+    // bounds the WAL should that worker fall behind.
+    if (options.path !== ':memory:') db.pragma('wal_autocheckpoint = 16384');
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     db.pragma('foreign_keys = OFF');
     db.transaction(() => db.exec(SCHEMA)).immediate();

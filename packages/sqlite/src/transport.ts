@@ -13,6 +13,7 @@ import {
   type TransportCapabilities,
 } from '@eddy/core';
 import { createAdmin, type SqliteAdmin } from './admin.js';
+import { Checkpointer } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
 import { GroupStore } from './group-store.js';
 import { LogStore, type AppendRequest } from './log-store.js';
@@ -21,6 +22,8 @@ import { resolveOptions, type SqliteTransportOptions } from './options.js';
 import { Retention } from './retention.js';
 import { openDatabase } from './schema.js';
 import { SqliteSubscription } from './subscription.js';
+
+const CHECKPOINT_INTERVAL_MS = 100;
 
 /** The SQLite transport: a `Transport` plus the admin reads and actions of the log. */
 export interface SqliteTransport extends Transport {
@@ -38,6 +41,15 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   // losing the last of those commits to a power cut only means redelivery, never loss, and the
   // frequent ack commits then cost no disk flush. Publishes keep the configured mode.
   const stateDb = options.path === ':memory:' ? db : openDatabase(options, 'normal');
+  const checkpointer =
+    options.path === ':memory:'
+      ? undefined
+      : new Checkpointer({
+          path: options.path,
+          busyTimeoutMs: options.busyTimeoutMs,
+          intervalMs: CHECKPOINT_INTERVAL_MS,
+          onError: options.onError,
+        });
   const log = new LogStore(db);
   const groups = new GroupStore(stateDb);
   const retention = new Retention(stateDb);
@@ -173,6 +185,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
         await retention.idle();
         if (stateDb !== db) stateDb.close();
         db.close();
+        await checkpointer?.stop();
       })();
       return closed;
     },

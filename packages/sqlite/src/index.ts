@@ -22,3 +22,20 @@ export {
   type TransactionalHandler,
 } from './inbox/transactional-inbox.js';
 export { DEFAULT_INBOX_TABLE } from './inbox/inbox-schema.js';
+export {
+  createSqliteEventStore,
+  type SqliteEventStore,
+  type SqliteEventStoreOptions,
+} from './event-store/sqlite-event-store.js';
+export {
+  createSqliteCheckpointStore,
+  type SqliteCheckpointStore,
+  type SqliteCheckpointStoreOptions,
+} from './event-store/sqlite-checkpoint-store.js';
+export {
+  createSqliteSnapshotStore,
+  type SqliteSnapshotStore,
+  type SqliteSnapshotStoreOptions,
+} from './event-store/sqlite-snapshot-store.js';
+export type { SqliteInlineProjection } from './event-store/inline-projection.js';
+export { DEFAULT_EVENT_STORE_PREFIX, openEventStoreDatabase } from './event-store/event-store-schema.js';

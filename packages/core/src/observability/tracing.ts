@@ -15,7 +15,8 @@ import {
 } from '@opentelemetry/api';
 import { Nack } from '../errors/nack.js';
 import { runWithPublishContext } from '../bus/publish-context.js';
-import type { Middleware } from '../middleware/middleware.js';
+import type { HandlerInfo, Middleware } from '../middleware/middleware.js';
+import type { BusEvent, HandlerContext } from '../bus/bus-types.js';
 
 /** Instrumentation scope name of Eddy's spans. */
 export const TRACER_NAME = '@eddy/core';
@@ -107,6 +108,27 @@ export function endSpan(span: Span, error?: unknown): void {
   span.end();
 }
 
+function consumerAttributes(info: HandlerInfo, event: BusEvent, ctx: HandlerContext): Attributes {
+  const attributes: Attributes = {
+    'messaging.system': info.transport.name,
+    'messaging.operation.type': 'process',
+    'messaging.operation.name': 'process',
+    'messaging.destination.name': info.topic,
+    'messaging.destination.partition.id': String(ctx.message.partition),
+    'messaging.consumer.group.name': info.group,
+    'messaging.message.id': event.id,
+    'messaging.message.delivery_count': ctx.deliveryCount,
+    'cloudevents.event_id': event.id,
+    'cloudevents.event_type': event.type,
+    'eddy.handler': info.name,
+    'eddy.offset': ctx.message.offset,
+  };
+  if (typeof event.correlationid === 'string') {
+    attributes['messaging.message.conversation_id'] = event.correlationid;
+  }
+  return attributes;
+}
+
 /**
  * One consumer span per delivery (`process <topic>`, kind CONSUMER), a child of the producer span
  * named by the event's `traceparent` and linked to it, so one trace spans publish -> consume ->
@@ -116,32 +138,13 @@ export function tracingMiddleware(tracer: Tracer): Middleware {
   return (next, info) => async (event, ctx) => {
     const producer = parseTraceparent(event.traceparent, event.tracestate);
     const parent = producer === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, producer);
-    const attributes: Attributes = {
-      'messaging.system': info.transport.name,
-      'messaging.operation.type': 'process',
-      'messaging.operation.name': 'process',
-      'messaging.destination.name': info.topic,
-      'messaging.destination.partition.id': String(ctx.message.partition),
-      'messaging.consumer.group.name': info.group,
-      'messaging.message.id': event.id,
-      'messaging.message.delivery_count': ctx.deliveryCount,
-      'cloudevents.event_id': event.id,
-      'cloudevents.event_type': event.type,
-      'eddy.handler': info.name,
-      'eddy.offset': ctx.message.offset,
-    };
-    if (typeof event.correlationid === 'string') {
-      attributes['messaging.message.conversation_id'] = event.correlationid;
-    }
     const span = tracer.startSpan(
       `process ${info.topic}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes,
-        ...(producer === undefined ? {} : { links: [{ context: producer }] }),
-      },
+      { kind: SpanKind.CONSUMER, ...(producer === undefined ? {} : { links: [{ context: producer }] }) },
       parent,
     );
+    // Attributes are only built for spans that record (no cost without a tracing SDK).
+    if (span.isRecording()) span.setAttributes(consumerAttributes(info, event, ctx));
     const spanContext = trace.setSpan(parent, span);
     try {
       await runWithPublishContext({ traceContext: spanContext }, () =>

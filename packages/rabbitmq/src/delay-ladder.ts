@@ -23,6 +23,7 @@ export class DelayLadder {
     private readonly manager: ConnectionManager,
     private readonly names: TopologyNames,
     private readonly baseDelayMs: number,
+    private readonly confirmTimeoutMs: number,
   ) {}
 
   /** The delay step for `remainingMs` still to wait. */
@@ -41,14 +42,18 @@ export class DelayLadder {
     const step = this.stepFor(dueAt - Date.now());
     const channel = await this.manager.confirmChannel();
     await this.declare(channel, step);
-    await publishConfirmed(channel, [
-      {
-        exchange: this.names.delayExchange(step),
-        routingKey: queue,
-        content: message.content,
-        properties: delayedProperties(message, dueAt, priorDeliveries),
-      },
-    ]);
+    await publishConfirmed(
+      channel,
+      [
+        {
+          exchange: this.names.delayExchange(step),
+          routingKey: queue,
+          content: message.content,
+          properties: delayedProperties(message, dueAt, priorDeliveries),
+        },
+      ],
+      this.confirmTimeoutMs,
+    );
   }
 
   private declare(channel: ConfirmChannel, step: number): Promise<void> {

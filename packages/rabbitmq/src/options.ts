@@ -40,7 +40,8 @@ export interface RabbitMqTransportOptions {
   readonly reconnect?: RabbitMqReconnectOptions;
   /**
    * How long `publish` and `subscribe` wait for a connection while the transport is reconnecting
-   * before they reject with `EDDY_CONNECTION_FAILED`. Default 30 000 ms.
+   * before they reject with `EDDY_CONNECTION_FAILED`, and how long a publish waits for the broker's
+   * confirms before it rejects with `EDDY_TIMEOUT`. Default 30 000 ms.
    */
   readonly operationTimeoutMs?: number;
   /** Largest accepted message (payload + key + headers). Default 16 MiB; RabbitMQ's own ceiling is 128 MiB. */

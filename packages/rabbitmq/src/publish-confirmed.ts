@@ -1,4 +1,5 @@
 import type { ConfirmChannel, Options } from 'amqplib';
+import { TimeoutError } from '@eddy/core';
 import { unconfirmedError } from './errors.js';
 
 export interface AmqpPublish {
@@ -25,11 +26,13 @@ function waitForDrain(channel: ConfirmChannel): Promise<void> {
 /**
  * Publishes on a confirm channel and resolves when the broker confirmed every message: for durable
  * queues that means written to disk (quorum: replicated to a majority). Rejects with a retriable
- * `ConnectionError` when a confirm is negative or the channel goes away first.
+ * `ConnectionError` when a confirm is negative or the channel goes away first, and with a retriable
+ * `TimeoutError` when the confirms take longer than `timeoutMs`.
  */
 export async function publishConfirmed(
   channel: ConfirmChannel,
   batch: readonly AmqpPublish[],
+  timeoutMs: number,
 ): Promise<void> {
   if (batch.length === 0) return;
   let resolveAll: () => void = () => undefined;
@@ -51,6 +54,30 @@ export async function publishConfirmed(
       else rejectAll(failure);
     }
   };
+  // A broker under a memory or disk alarm blocks publishers without closing anything: confirms just
+  // stop coming. Give up after timeoutMs rather than hang.
+  const timer = setTimeout(() => {
+    rejectAll(
+      new TimeoutError(
+        `RabbitMQ did not confirm the publish within ${timeoutMs} ms (is a memory or disk alarm blocking ` +
+          'publishers? see rabbitmqctl status). The messages may or may not be stored: publish them again.',
+      ),
+    );
+  }, timeoutMs);
+  try {
+    // Racing the confirms: a timeout must also end a wait for the socket to drain.
+    await Promise.race([publishAll(channel, batch, onConfirm), confirmed]);
+    await confirmed;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function publishAll(
+  channel: ConfirmChannel,
+  batch: readonly AmqpPublish[],
+  onConfirm: (error: unknown) => void,
+): Promise<void> {
   let unsentBytes = 0;
   for (const item of batch) {
     let writable: boolean;
@@ -68,5 +95,4 @@ export async function publishConfirmed(
       unsentBytes = 0;
     }
   }
-  await confirmed;
 }

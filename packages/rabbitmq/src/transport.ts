@@ -46,7 +46,7 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
   ) {
     this.partitions = options.partitions;
     this.names = new TopologyNames(options.namePrefix);
-    this.ladder = new DelayLadder(manager, this.names, options.baseDelayMs);
+    this.ladder = new DelayLadder(manager, this.names, options.baseDelayMs, options.operationTimeoutMs);
     this.capabilities = {
       durable: true,
       orderingPerKey: true,
@@ -82,7 +82,7 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
         properties: encodeProperties(message, offset, now),
       };
     });
-    await publishConfirmed(channel, batch);
+    await publishConfirmed(channel, batch, this.options.operationTimeoutMs);
     return positions;
   }
 

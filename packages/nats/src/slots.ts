@@ -7,6 +7,13 @@ export class Slots {
     this.free = size;
   }
 
+  /** Takes a slot if one is free, without waiting. */
+  tryAcquire(): boolean {
+    if (this.free === 0) return false;
+    this.free -= 1;
+    return true;
+  }
+
   acquire(): Promise<void> {
     if (this.free > 0) {
       this.free -= 1;

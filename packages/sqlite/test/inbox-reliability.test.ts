@@ -55,7 +55,7 @@ describe('reliability on the sqlite transport', () => {
     expect(poisonAttempts).toEqual([1, 2, 3, 4]);
     expect(goodDuringRetries).toBeGreaterThan(0);
 
-    const admin = createDeadLetterAdmin({ transport, idleMs: 200 });
+    const admin = createDeadLetterAdmin({ transport, idleMs: 400 });
     const [entry, ...rest] = await admin.list(`${topic}.dlq`);
     expect(rest).toEqual([]);
     expect(entry!.event?.id).toBe(poison.id);

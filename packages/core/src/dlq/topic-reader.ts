@@ -29,8 +29,6 @@ export async function readWholeTopic(
     clearTimeout(timer);
     timer = setTimeout(finish, options.idleMs);
   };
-  const deadline = setTimeout(finish, options.maxWaitMs);
-  armIdle();
   const subscription = await transport.subscribe(
     topic,
     { group: `eddy-dlq-admin-${randomUUID()}`, from: 'earliest', maxInFlight: 256 },
@@ -39,6 +37,9 @@ export async function readWholeTopic(
       armIdle();
     },
   );
+  // Armed once the subscription is live: a slow subscribe must not count as an idle topic.
+  const deadline = setTimeout(finish, options.maxWaitMs);
+  armIdle();
   try {
     await done;
   } finally {

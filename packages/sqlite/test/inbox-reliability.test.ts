@@ -157,4 +157,36 @@ describe('reliability on the sqlite transport', () => {
     expect(notices[0]!.attempts).toBe(4);
     await second.stop();
   }, 60_000);
+
+  it('never runs more than maxInFlight handlers over a 20k backlog', async () => {
+    const transport = createSqliteTransport({ path: tmp.file('backlog.db'), partitions: 4 });
+    const topic = unique('backlog');
+    const bus = createBus<Events>({ transport, topicFor: () => topic });
+    const total = 20_000;
+    for (let i = 0; i < total; i += 2_000) {
+      await Promise.all(
+        Array.from({ length: 2_000 }, (_, j) =>
+          bus.publish('order.placed', { orderId: `o${i + j}`, n: i + j }, { key: `k${(i + j) % 50}` }),
+        ),
+      );
+    }
+    let running = 0;
+    let maxRunning = 0;
+    let done = 0;
+    bus.on(
+      'order.placed',
+      async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((resolve) => setImmediate(resolve));
+        running--;
+        done++;
+      },
+      { from: 'earliest', maxInFlight: 10 },
+    );
+    await bus.start();
+    await waitFor(() => done === total, 90_000, 'the backlog to drain');
+    expect(maxRunning).toBe(10);
+    await bus.stop();
+  }, 120_000);
 });

@@ -14,3 +14,19 @@ export {
   type PostgresInboxStoreOptions,
   type ProcessOnceResult,
 } from './inbox-store.js';
+export {
+  createPostgresEventStore,
+  type PostgresEventStore,
+  type PostgresEventStoreOptions,
+} from './event-store/postgres-event-store.js';
+export {
+  createPostgresCheckpointStore,
+  type PostgresCheckpointStore,
+  type PostgresCheckpointStoreOptions,
+} from './event-store/postgres-checkpoint-store.js';
+export {
+  createPostgresSnapshotStore,
+  type PostgresSnapshotStore,
+  type PostgresSnapshotStoreOptions,
+} from './event-store/postgres-snapshot-store.js';
+export type { PostgresInlineProjection } from './event-store/inline-projection.js';

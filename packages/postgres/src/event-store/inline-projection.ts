@@ -1,0 +1,31 @@
+import type { RecordedEvent } from '@eddy/core';
+import type pg from 'pg';
+
+/**
+ * A read model updated in the same transaction as the append that recorded its events, so it can
+ * never be behind them: if `handle` rejects, the append rolls back and the error reaches the caller.
+ */
+export interface PostgresInlineProjection {
+  /** Names the projection in errors. */
+  readonly name: string;
+  /** Only events of this stream category. Default: all. */
+  readonly category?: string;
+  /** Only these event types. Default: all. */
+  readonly eventTypes?: readonly string[];
+  /**
+   * Called once per append with the events that match, inside the append's transaction (after
+   * BEGIN, before COMMIT): write the read model through `client`.
+   */
+  handle(events: readonly RecordedEvent[], client: pg.ClientBase): Promise<void>;
+}
+
+/** The events of one append a projection should see, or none. */
+export function eventsFor(
+  projection: { readonly category?: string; readonly eventTypes?: readonly string[] },
+  category: string,
+  events: readonly RecordedEvent[],
+): readonly RecordedEvent[] {
+  if (projection.category !== undefined && projection.category !== category) return [];
+  const types = projection.eventTypes;
+  return types === undefined ? events : events.filter((event) => types.includes(event.type));
+}

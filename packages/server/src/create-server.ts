@@ -99,6 +99,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   const app = Fastify({
     logger: {
       level: options.logLevel,
+      ...(input.logStream === undefined ? {} : { stream: input.logStream }),
       serializers: {
         req: (request) => ({
           method: request.method,

@@ -69,6 +69,8 @@ export interface ServerOptions {
   readonly defaultSource?: string;
   /** Log level of the request log (pino levels, or `'silent'`). Default `EDDY_LOG_LEVEL`, else `'info'`. */
   readonly logLevel?: string;
+  /** Where the log goes (one JSON line per write). Default stdout. */
+  readonly logStream?: { write(line: string): void };
   /** Registry for the gateway's Prometheus metrics. Default: a new registry per server. */
   readonly metricsRegistry?: Registry;
   /** Environment to read `EDDY_*` variables from. Default `process.env`. */

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, post, startTestServer, unique, type TestServer } from './helpers.js';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+interface OpenApi {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters: { name: string; in: string }[];
+        requestBody?: unknown;
+        responses: Record<string, unknown>;
+      }
+    >
+  >;
+}
+
+describe('GET /metrics', () => {
+  it('exposes Prometheus metrics of publishing, consuming and requests', async () => {
+    const topic = unique('metered');
+    await post(`${server.url}/v1/topics/${topic}/events`, [{ data: 1 }, { data: 2 }]);
+    await fetch(`${server.url}/v1/topics/${topic}/groups/g/messages?from=earliest&max=10&wait=5`);
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toContain(`eddy_gateway_events_published_total{topic="${topic}"} 2`);
+    expect(text).toMatch(
+      new RegExp(`eddy_gateway_messages_delivered_total\\{topic="${topic}",group="g",mode="pull"\\} [12]`),
+    );
+    expect(text).toContain(
+      'eddy_gateway_http_requests_total{method="POST",route="/v1/topics/:topic/events",status="200"}',
+    );
+    expect(text).toContain('eddy_gateway_process_resident_memory_bytes');
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('describes every route the server answers', async () => {
+    const doc = await json<OpenApi>(await fetch(`${server.url}/openapi.json`));
+    expect(doc.openapi).toBe('3.1.0');
+    const expected: [string, string][] = [
+      ['get', '/health'],
+      ['get', '/ready'],
+      ['get', '/metrics'],
+      ['get', '/openapi.json'],
+      ['get', '/v1/info'],
+      ['post', '/v1/events'],
+      ['post', '/v1/topics/{topic}/events'],
+      ['get', '/v1/topics/{topic}/groups/{group}/messages'],
+      ['post', '/v1/topics/{topic}/groups/{group}/ack'],
+      ['post', '/v1/topics/{topic}/groups/{group}/nack'],
+      ['get', '/v1/topics/{topic}/groups/{group}/ws'],
+      ['get', '/v1/topics/{topic}/groups/{group}/sse'],
+      ['get', '/v1/topics'],
+      ['post', '/v1/topics'],
+      ['get', '/v1/topics/{topic}'],
+      ['get', '/v1/topics/{topic}/messages'],
+      ['get', '/v1/groups'],
+      ['get', '/v1/topics/{topic}/groups'],
+      ['get', '/v1/topics/{topic}/groups/{group}'],
+      ['post', '/v1/topics/{topic}/groups/{group}/reset'],
+      ['get', '/v1/dlq'],
+      ['get', '/v1/dlq/{topic}/entries'],
+      ['get', '/v1/dlq/{topic}/entries/{id}'],
+      ['post', '/v1/dlq/{topic}/redrive'],
+      ['post', '/v1/dlq/{topic}/purge'],
+    ];
+    for (const [method, path] of expected)
+      expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method} ${path}`),
+    );
+    expect(documented.sort()).toEqual(expected.map(([method, path]) => `${method} ${path}`).sort());
+
+    const pull = doc.paths['/v1/topics/{topic}/groups/{group}/messages']!['get']!;
+    expect(pull.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(
+      expect.arrayContaining(['path:topic', 'path:group', 'query:max', 'query:wait', 'query:from']),
+    );
+    expect(doc.paths['/v1/topics/{topic}/events']!['post']!.requestBody).toBeDefined();
+    expect(doc.paths['/v1/topics/{topic}/groups/{group}/ack']!['post']!.requestBody).toBeDefined();
+  });
+});

@@ -39,3 +39,4 @@ export {
 } from './event-store/sqlite-snapshot-store.js';
 export type { SqliteInlineProjection } from './event-store/inline-projection.js';
 export { DEFAULT_EVENT_STORE_PREFIX, openEventStoreDatabase } from './event-store/event-store-schema.js';
+export { startEventStoreRelay, type EventStoreRelayOptions } from './event-store/event-store-relay.js';

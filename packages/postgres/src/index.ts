@@ -30,3 +30,4 @@ export {
   type PostgresSnapshotStoreOptions,
 } from './event-store/postgres-snapshot-store.js';
 export type { PostgresInlineProjection } from './event-store/inline-projection.js';
+export { startEventStoreRelay, type EventStoreRelayOptions } from './event-store/event-store-relay.js';

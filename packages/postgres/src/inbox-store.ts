@@ -107,24 +107,30 @@ export async function createPostgresInboxStore(
     forMs: number,
   ): Promise<InboxClaim> {
     const doing = `claiming event "${eventId}" for handler "${handler}"`;
-    const inserted = await run(
-      client,
-      `INSERT INTO ${table} AS i (handler, event_id, state, expires_at) VALUES ($1, $2, $3, ${nowMs} + $4)
-       ON CONFLICT (handler, event_id) DO UPDATE SET state = EXCLUDED.state, expires_at = EXCLUDED.expires_at
-       WHERE i.expires_at <= ${nowMs}
-       RETURNING 1`,
-      [handler, eventId, state, Math.ceil(forMs)],
-      doing,
-    );
-    if (inserted.rowCount === 1) return 'acquired';
-    // A fresh statement (fresh snapshot) sees the entry that beat us, even one committed just now.
-    const existing = await run<{ state: string }>(
-      client,
-      `SELECT state FROM ${table} WHERE handler = $1 AND event_id = $2 AND expires_at > ${nowMs}`,
-      [handler, eventId],
-      doing,
-    );
-    return existing.rows[0]?.state === 'processed' ? 'processed' : 'busy';
+    // The entry that beat the insert can expire before the second statement looks at it; then
+    // the insert is simply tried again.
+    for (let attempt = 0; ; attempt++) {
+      const inserted = await run(
+        client,
+        `INSERT INTO ${table} AS i (handler, event_id, state, expires_at) VALUES ($1, $2, $3, ${nowMs} + $4)
+         ON CONFLICT (handler, event_id) DO UPDATE SET state = EXCLUDED.state, expires_at = EXCLUDED.expires_at
+         WHERE i.expires_at <= ${nowMs}
+         RETURNING 1`,
+        [handler, eventId, state, Math.ceil(forMs)],
+        doing,
+      );
+      if (inserted.rowCount === 1) return 'acquired';
+      // A fresh statement (fresh snapshot) sees the entry that beat us, even one committed just now.
+      const existing = await run<{ state: string }>(
+        client,
+        `SELECT state FROM ${table} WHERE handler = $1 AND event_id = $2 AND expires_at > ${nowMs}`,
+        [handler, eventId],
+        doing,
+      );
+      const found = existing.rows[0]?.state;
+      if (found === 'processed') return 'processed';
+      if (found === 'leased' || attempt >= 2) return 'busy';
+    }
   }
 
   const store: PostgresInboxStore = {

@@ -53,7 +53,8 @@ describe('PostgreSQL inbox store', () => {
 
   it('frees an expired lease, a released claim and an expired processed entry', async () => {
     const handler = randomName('h');
-    expect(await store.claim(handler, 'lease', { leaseMs: 50 })).toBe('acquired');
+    expect(await store.claim(handler, 'lease', { leaseMs: 1_000 })).toBe('acquired');
+    expect(await store.claim(handler, 'lease', { leaseMs: 60_000 })).toBe('busy');
     await waitFor(
       'the lease to expire',
       async () => (await store.claim(handler, 'lease', { leaseMs: 60_000 })) === 'acquired',
@@ -63,7 +64,7 @@ describe('PostgreSQL inbox store', () => {
     await store.release(handler, 'rel');
     expect(await store.claim(handler, 'rel', { leaseMs: 60_000 })).toBe('acquired');
 
-    await store.complete(handler, 'ttl', { ttlMs: 50 });
+    await store.complete(handler, 'ttl', { ttlMs: 1_000 });
     expect(await store.claim(handler, 'ttl', { leaseMs: 60_000 })).toBe('processed');
     await waitFor(
       'the TTL to pass',

@@ -25,6 +25,7 @@ import {
   jetstream,
   jetstreamManager,
   type ConsumerConfig,
+  type ConsumerInfo,
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
@@ -121,11 +122,13 @@ class NatsTransport implements Transport {
     const resolved = resolveSubscribeOptions(topic, options);
     await this.ensureStream(topic);
     const stream = streamName(this.options.prefix, topic);
-    const consumers: string[] = [];
+    let consumers: ConsumerInfo[];
     try {
-      for (let partition = 0; partition < this.options.partitions; partition += 1) {
-        consumers.push(await this.ensureConsumer(topic, stream, partition, resolved));
-      }
+      consumers = await Promise.all(
+        Array.from({ length: this.options.partitions }, (_, partition) =>
+          this.ensureConsumer(topic, stream, partition, resolved),
+        ),
+      );
     } catch (error) {
       throw toEddyError(
         error,
@@ -231,10 +234,10 @@ class NatsTransport implements Transport {
     stream: string,
     partition: number,
     options: ResolvedSubscribeOptions,
-  ): Promise<string> {
+  ): Promise<ConsumerInfo> {
     const name = consumerName(options.group, partition);
     const existing = await this.jsm.consumers.info(stream, name).catch(() => undefined);
-    if (existing !== undefined) return name;
+    if (existing !== undefined) return existing;
     const config: Partial<ConsumerConfig> = {
       durable_name: name,
       filter_subject: partitionSubject(this.options.prefix, topic, partition),
@@ -245,13 +248,13 @@ class NatsTransport implements Transport {
       ...startOf(options, partition),
     };
     try {
-      await this.jsm.consumers.add(stream, config);
+      return await this.jsm.consumers.add(stream, config);
     } catch (error) {
       // Another member created it first with its own settings: join that one.
       const raced = await this.jsm.consumers.info(stream, name).catch(() => undefined);
       if (raced === undefined) throw error;
+      return raced;
     }
-    return name;
   }
 }
 

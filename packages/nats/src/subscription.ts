@@ -4,7 +4,7 @@ import {
   type ResolvedSubscribeOptions,
   type Subscription,
 } from '@eddy/core';
-import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, ConsumerInfo, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeMessage } from './codec.js';
 import { Slots } from './slots.js';
@@ -15,7 +15,7 @@ export interface NatsSubscriptionSettings {
   readonly topic: string;
   readonly stream: string;
   /** One durable consumer per partition, all of the same group. */
-  readonly consumers: readonly string[];
+  readonly consumers: readonly ConsumerInfo[];
   readonly options: ResolvedSubscribeOptions;
   /** Messages requested per pull from one partition consumer. */
   readonly pullBatch: number;
@@ -89,11 +89,14 @@ export class NatsSubscription implements Subscription {
     if (!this.settings.nc.isClosed()) await this.settings.nc.flush().catch(() => undefined);
   }
 
-  private async pullLoop(consumerName: string): Promise<void> {
+  private async pullLoop(info: ConsumerInfo): Promise<void> {
     const { js, stream, pullBatch, onError } = this.settings;
+    // The first round uses the info from subscribe; later rounds look the consumer up again.
+    let known: Consumer | undefined = js.consumers.getConsumerFromInfo(info);
     while (!this.closing) {
       try {
-        const consumer = await js.consumers.get(stream, consumerName);
+        const consumer = known ?? (await js.consumers.get(stream, info.name));
+        known = undefined;
         if (this.closing) return;
         const messages = await consumer.consume({ max_messages: pullBatch, expires: PULL_EXPIRES_MS });
         this.pulls.add(messages);

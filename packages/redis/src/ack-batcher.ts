@@ -5,6 +5,11 @@ export interface AckBatcher {
   add(partition: number, id: string): void;
   /** Sends what is queued now. */
   flush(): Promise<void>;
+  /**
+   * Sends what is queued now on `connection` without waiting: the read loop puts the acks of the
+   * last batch in front of its next read on the same connection, saving a round trip per batch.
+   */
+  flushVia(connection: Redis): void;
 }
 
 export function createAckBatcher(options: {
@@ -16,12 +21,11 @@ export function createAckBatcher(options: {
   const pending = new Map<number, string[]>();
   let scheduled: Promise<void> | undefined;
 
-  const flush = async (): Promise<void> => {
+  const send = async (connection: Redis): Promise<void> => {
     const batch = [...pending];
     pending.clear();
-    scheduled = undefined;
     if (batch.length === 0) return;
-    const pipeline = options.redis.pipeline();
+    const pipeline = connection.pipeline();
     for (const [partition, ids] of batch) pipeline.xack(options.stream(partition), options.group, ...ids);
     try {
       // An ack that failed leaves its entry pending: it is redelivered after the ack timeout.
@@ -33,6 +37,11 @@ export function createAckBatcher(options: {
     }
   };
 
+  const flush = (): Promise<void> => {
+    scheduled = undefined;
+    return send(options.redis);
+  };
+
   return {
     add(partition, id) {
       const ids = pending.get(partition);
@@ -41,5 +50,8 @@ export function createAckBatcher(options: {
       scheduled ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
     },
     flush,
+    flushVia(connection) {
+      void send(connection);
+    },
   };
 }

@@ -24,6 +24,8 @@ export interface FetchLoopOptions {
   /** How many more messages the subscriber may take now. */
   capacity(): number;
   accept(reply: ReadReply): void;
+  /** Runs just before each read, with the connection the read goes out on. */
+  beforeRead(connection: Redis): void;
   noteGeneration(value: string | null): void;
   /** The blocking connection's client id, after connecting and after every reconnect. */
   advertiseClient(clientId: number): void;
@@ -107,6 +109,7 @@ export async function startFetchLoop(options: FetchLoopOptions): Promise<FetchLo
         const generation = checkGeneration();
         // COUNT applies per stream, so a read may bring up to streams.length - 1 more than the
         // capacity; the subscriber keeps them waiting, and maxInFlight still bounds running handlers.
+        options.beforeRead(blocking);
         readBlocked = true;
         const read = blocking.callBuffer(
           'XREADGROUP',

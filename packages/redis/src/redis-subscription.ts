@@ -408,6 +408,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     owned: () => [...leases.owned].sort((a, b) => a - b).map((partition) => keys.stream(topic, partition)),
     capacity: () => maxInFlight - (inFlight.size - scheduled.size),
     accept,
+    beforeRead: (connection) => acks.flushVia(connection),
     noteGeneration: (value) => leases.noteGeneration(value),
     advertiseClient: (clientId) => leases.advertiseClient(clientId),
     recreateGroup: context.recreateGroup,

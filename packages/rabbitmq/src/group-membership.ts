@@ -65,6 +65,12 @@ export class GroupMembership {
     return Math.max(1, consumerCount);
   }
 
+  /** Consumers attached to `queue`; 0 when unknown. Asking never closes a channel, unlike trying a lock. */
+  async consumers(queue: string): Promise<number> {
+    if (this.channel === undefined) return 0;
+    return (await this.channel.checkQueue(queue)).consumerCount;
+  }
+
   /** Asks every member (this one too) to rebalance. */
   notify(): void {
     const { names, topic, group } = this.settings;

@@ -58,6 +58,8 @@ export class RabbitMqSubscription implements Subscription {
   private closing: Promise<void> | undefined;
   private rebalancing: Promise<void> | undefined;
   private rebalanceAgain = false;
+  /** The next rebalance also takes free partitions beyond this member's share (set by the timer). */
+  private sweepRequested = false;
   private ticker: NodeJS.Timeout | undefined;
   private ownershipWaiters: (() => void)[] = [];
   /** Stops listening to the connection this member is attached to. */
@@ -93,7 +95,10 @@ export class RabbitMqSubscription implements Subscription {
   /** Declares the group's queues, joins the group and takes a share of its partitions. */
   async start(): Promise<void> {
     await this.attach(await this.settings.manager.ready());
-    this.ticker = setInterval(() => void this.rebalance(), this.settings.rebalanceIntervalMs);
+    this.ticker = setInterval(() => {
+      this.sweepRequested = true;
+      void this.rebalance();
+    }, this.settings.rebalanceIntervalMs);
     this.ticker.unref();
     if (this.owned().length === 0 && (await this.membership.size()) <= this.settings.partitions) {
       await this.waitForOwnership(JOIN_WAIT_MS);
@@ -139,6 +144,11 @@ export class RabbitMqSubscription implements Subscription {
       await channel.close().catch(ignore);
     }
     await this.membership.join(connection);
+    if (this.closing !== undefined) {
+      // close() ran while this member was reconnecting: it must not stay counted in the group.
+      await this.membership.leave();
+      throw new Error('closed while attaching');
+    }
     this.connection = connection;
     const onClose = (): void => this.onConnectionLost(connection);
     connection.once('close', onClose);
@@ -193,9 +203,11 @@ export class RabbitMqSubscription implements Subscription {
     const connection = this.connection;
     if (connection === undefined || this.closing !== undefined) return;
     const { partitions } = this.settings;
+    const sweep = this.sweepRequested;
+    this.sweepRequested = false;
     const fair = Math.ceil(partitions / (await this.membership.size()));
     const owned = this.owned();
-    if (owned.length > fair) {
+    if (owned.length > fair && !sweep) {
       // Hand over the partitions with the least work in flight: they settle soonest.
       const surplus = owned
         .sort((a, b) => this.dispatcher.inFlight(a) - this.dispatcher.inFlight(b))
@@ -205,11 +217,19 @@ export class RabbitMqSubscription implements Subscription {
       return;
     }
     // Start at a random partition so members joining together do not all race for the same one.
+    // A sweep goes past the share: a partition nobody holds, whoever is to blame (a member that
+    // counts in the group but cannot take partitions), must still be consumed. Locks keep a sweep
+    // from taking anything another member holds; the surplus goes back on the next join.
     const start = Math.floor(Math.random() * partitions);
+    const target = sweep ? partitions : fair;
     let count = owned.length;
-    for (let i = 0; i < partitions && count < fair && this.connection === connection; i += 1) {
+    for (let i = 0; i < partitions && count < target && this.connection === connection; i += 1) {
       const partition = (start + i) % partitions;
-      if (this.slots[partition]!.state === 'free' && (await this.acquire(connection, partition))) count += 1;
+      if (this.slots[partition]!.state !== 'free') continue;
+      // Someone consumes it: trying its lock would only fail, and fill the broker log with errors.
+      const queue = this.settings.names.queue(this.settings.topic, this.settings.options.group, partition);
+      if ((await this.membership.consumers(queue)) > 0) continue;
+      if (await this.acquire(connection, partition)) count += 1;
     }
   }
 

@@ -19,10 +19,10 @@ const SERVERS = process.env.NATS_URL ?? '127.0.0.1:4222';
 const PREFIX = `eddybench${randomBytes(3).toString('hex')}`;
 const PARTITIONS = 8;
 const BATCH = 500;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const CASES = [
-  { sizeBytes: 256, count: 10_000 },
-  { sizeBytes: 4096, count: 5_000 },
+  { sizeBytes: 256, count: 6_000 },
+  { sizeBytes: 4096, count: 3_000 },
 ] as const;
 
 let topicCounter = 0;
@@ -75,7 +75,8 @@ async function directConsume(
       max_ack_pending: maxAckPending,
     });
     const consumer = await js.consumers.get(streamOf(topic), name);
-    streams.push(await consumer.consume({ max_messages: Math.min(maxAckPending, 16) }));
+    // Same pull size as Eddy uses for maxInFlight 256.
+    streams.push(await consumer.consume({ max_messages: Math.min(256, Math.max(16, maxAckPending)) }));
   }
   for (const messages of streams) {
     void (async () => {

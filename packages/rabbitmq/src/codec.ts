@@ -6,7 +6,6 @@ import type { Headers, OutgoingMessage } from '@eddy/core';
 // "x-" is stored under USER_ESCAPE so it can clash neither with these nor with RabbitMQ's own
 // (x-death, x-delivery-count, ...), and comes back under its original name.
 const KEY = 'x-eddy-key';
-const PUBLISHED_AT = 'x-eddy-published-at';
 /** Deliveries before the message was last re-published into a delay queue. */
 const PRIOR_DELIVERIES = 'x-eddy-deliveries';
 /** Not to be handed to a handler before this time (deliverAt, or a delayed nack). */
@@ -41,15 +40,24 @@ export function toBuffer(payload: Uint8Array): Buffer {
 
 /** AMQP properties of a message as published by Eddy. */
 export function encodeProperties(message: OutgoingMessage, offset: string, now: number): Options.Publish {
-  const headers: Record<string, string | number> = { [PUBLISHED_AT]: now };
+  const headers: Record<string, string | number> = {};
+  let empty = true;
   if (message.headers !== undefined) {
     for (const [name, value] of Object.entries(message.headers)) {
       headers[name.startsWith('x-') ? USER_ESCAPE + name : name] = value;
+      empty = false;
     }
   }
-  if (message.key !== undefined) headers[KEY] = message.key;
-  if (message.deliverAt !== undefined && message.deliverAt > now) headers[DUE_AT] = message.deliverAt;
-  return { persistent: true, messageId: offset, headers };
+  if (message.key !== undefined) {
+    headers[KEY] = message.key;
+    empty = false;
+  }
+  if (message.deliverAt !== undefined && message.deliverAt > now) {
+    headers[DUE_AT] = message.deliverAt;
+    empty = false;
+  }
+  // No header table at all when there is nothing to say: encoding one costs on both ends.
+  return empty ? { persistent: true, messageId: offset } : { persistent: true, messageId: offset, headers };
 }
 
 /** The AMQP header table of a received message, as a plain object. */
@@ -72,6 +80,13 @@ function numberHeader(table: HeaderTable, name: string): number | undefined {
 
 function text(value: unknown): string {
   return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+}
+
+/** The publish time is the first field of the message id (see nextOffset). */
+function publishedAtOf(messageId: unknown): number {
+  if (typeof messageId !== 'string') return Date.now();
+  const ms = Number.parseInt(messageId, 10);
+  return Number.isFinite(ms) ? ms : Date.now();
 }
 
 export interface DecodedMessage {
@@ -99,7 +114,7 @@ export function decode(message: ConsumeMessage): DecodedMessage {
   return {
     key: key === undefined ? undefined : text(key),
     headers,
-    publishedAt: numberHeader(table, PUBLISHED_AT) ?? Date.now(),
+    publishedAt: publishedAtOf(messageId),
     offset: typeof messageId === 'string' ? messageId : '',
     deliveryCount,
     dueAt: numberHeader(table, DUE_AT),

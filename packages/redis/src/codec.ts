@@ -2,6 +2,7 @@ import { DecodeError, type Headers, type OutgoingMessage } from '@eddy/core';
 
 // Short field names: they are stored with every entry.
 const PAYLOAD = 'p';
+const PAYLOAD_BYTE = PAYLOAD.charCodeAt(0);
 const KEY = 'k';
 const HEADERS = 'h';
 const DELIVER_AT = 'd';
@@ -35,8 +36,10 @@ export function decodeEntry(fields: readonly Buffer[], where: string): DecodedEn
   let payload: Uint8Array | undefined;
   let deliverAt: number | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    const name = fields[i]!.toString();
+    const raw = fields[i]!;
     const value = fields[i + 1]!;
+    // The payload field comes first in every entry; spare the string conversion on the hot path.
+    const name = raw.length === 1 && raw[0] === PAYLOAD_BYTE ? PAYLOAD : raw.toString();
     if (name === PAYLOAD) payload = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     else if (name === KEY) key = value.toString();
     else if (name === DELIVER_AT) deliverAt = Number(value.toString());

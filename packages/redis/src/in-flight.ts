@@ -52,17 +52,24 @@ export interface InFlight {
 }
 
 export function createInFlight(): InFlight {
-  const entries = new Map<string, Tracked>();
+  // Per partition, by stream id: no key strings to build on the hot path.
+  const entries = new Map<number, Map<string, Tracked>>();
   const queues = new Map<string, Tracked[]>();
-  const slot = (partition: number, id: string): string => `${partition}/${id}`;
+  let size = 0;
 
   return {
     get size() {
-      return entries.size;
+      return size;
     },
-    get: (partition, id) => entries.get(slot(partition, id)),
+    get: (partition, id) => entries.get(partition)?.get(id),
     add(entry) {
-      entries.set(slot(entry.partition, entry.id), entry);
+      let partition = entries.get(entry.partition);
+      if (partition === undefined) {
+        partition = new Map();
+        entries.set(entry.partition, partition);
+      }
+      if (!partition.has(entry.id)) size += 1;
+      partition.set(entry.id, entry);
       if (entry.key === undefined) return true;
       const queue = queues.get(entry.key);
       if (queue === undefined) {
@@ -73,7 +80,7 @@ export function createInFlight(): InFlight {
       return false;
     },
     remove(entry) {
-      entries.delete(slot(entry.partition, entry.id));
+      if (entries.get(entry.partition)?.delete(entry.id) === true) size -= 1;
       if (entry.key === undefined) return undefined;
       const queue = queues.get(entry.key);
       if (queue === undefined) return undefined;
@@ -86,7 +93,7 @@ export function createInFlight(): InFlight {
       return index === 0 ? queue[0] : undefined;
     },
     isHead: (entry) => entry.key === undefined || queues.get(entry.key)?.[0] === entry,
-    all: () => [...entries.values()],
+    all: () => [...entries.values()].flatMap((partition) => [...partition.values()]),
   };
 }
 

@@ -121,16 +121,25 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       deliveryCount: entry.count,
     };
     running.add(entry);
-    void (async () => {
-      let failure: { error: unknown } | undefined;
-      try {
-        await handler(message);
-      } catch (error) {
-        failure = { error };
-      }
-      if (entry.attempt === attempt) freeSlot(entry);
-      onSettled(entry, attempt, failure);
-    })();
+    // No async wrapper per message: a synchronous handler settles in a microtask, a promise when it settles.
+    let result: unknown;
+    try {
+      result = handler(message);
+    } catch (error) {
+      queueMicrotask(() => handlerDone(entry, attempt, { error }));
+      return;
+    }
+    if (isPromiseLike(result)) {
+      result.then(
+        () => handlerDone(entry, attempt, undefined),
+        (error: unknown) => handlerDone(entry, attempt, { error }),
+      );
+    } else queueMicrotask(() => handlerDone(entry, attempt, undefined));
+  };
+
+  const handlerDone = (entry: Tracked, attempt: number, failure: { error: unknown } | undefined): void => {
+    if (entry.attempt === attempt) freeSlot(entry);
+    onSettled(entry, attempt, failure);
   };
 
   /** A handler finished or was abandoned: start the oldest ready message. */
@@ -430,4 +439,8 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       return closed;
     },
   };
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -35,7 +35,10 @@ export interface ConsumeOptions {
    * WebSocket and SSE clients may ask for less (`ackTimeoutMs` query parameter).
    */
   readonly ackTimeoutMs?: number;
-  /** Messages the gateway holds per (topic, group) for pull clients between requests. Default 256. */
+  /**
+   * Messages the gateway holds per (topic, group) for pull clients, buffered or leased: the bound on
+   * its memory per pull group (times the message size). Default 1 000.
+   */
   readonly pullBufferSize?: number;
   /** A pull bridge with no request for this long closes and gives its messages back. Default 30 000 ms. */
   readonly pullIdleCloseMs?: number;
@@ -156,7 +159,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     },
     consume: {
       ackTimeoutMs: count('consume.ackTimeoutMs', consume.ackTimeoutMs, 30_000),
-      pullBufferSize: count('consume.pullBufferSize', consume.pullBufferSize, 256),
+      pullBufferSize: count('consume.pullBufferSize', consume.pullBufferSize, 1_000),
       pullIdleCloseMs: count('consume.pullIdleCloseMs', consume.pullIdleCloseMs, 30_000),
       sseHeartbeatMs: count('consume.sseHeartbeatMs', consume.sseHeartbeatMs, 15_000),
     },

@@ -124,6 +124,9 @@ export function eventsFromEnvelopes(
   }
   const prepared: PreparedEvent[] = [];
   const problems: string[] = [];
+  // One timestamp per request: the events were sent together, and formatting it once per batch
+  // is measurably cheaper than once per event.
+  const now = new Date().toISOString();
   items.forEach((item, index) => {
     const where = batch ? `event [${index}]` : 'event';
     if (!validateEnvelope(item)) {
@@ -137,7 +140,7 @@ export function eventsFromEnvelopes(
         source: item.source ?? defaults.source,
         type: item.type ?? defaults.type,
         data: item.data,
-        time: item.time,
+        time: item.time ?? now,
         subject: item.subject,
         dataschema: item.dataschema,
         correlationid: item.correlationid,

@@ -1,11 +1,14 @@
 import { AuthError, BackendError, ConnectionError, EddyError, TimeoutError } from '@eddy/core';
-import {
+import kafkajs from 'kafkajs';
+
+// kafkajs is CommonJS and Node's ESM loader does not detect its error classes as named exports.
+const {
   KafkaJSConnectionError,
   KafkaJSError,
   KafkaJSNumberOfRetriesExceeded,
   KafkaJSRequestTimeoutError,
   KafkaJSSASLAuthenticationError,
-} from 'kafkajs';
+} = kafkajs;
 
 function rootCause(error: unknown): unknown {
   let current = error;

@@ -12,15 +12,7 @@ import {
   type Transport,
   type TransportCapabilities,
 } from '@eddy/core';
-import {
-  Kafka,
-  logLevel,
-  Partitioners,
-  type Admin,
-  type Producer,
-  type SASLOptions,
-  type SeekEntry,
-} from 'kafkajs';
+import kafkajs, { type Admin, type Kafka, type Producer, type SASLOptions, type SeekEntry } from 'kafkajs';
 import { asBuffer } from './codec.js';
 import { toEddyError } from './errors.js';
 import { KafkaSubscription } from './kafka-subscription.js';
@@ -30,6 +22,9 @@ import {
   type KafkaTransportOptions,
   type ResolvedKafkaOptions,
 } from './options.js';
+
+// kafkajs is CommonJS; Node's ESM loader does not see all of its exports as named ones.
+const { Kafka: KafkaClient, logLevel, Partitioners } = kafkajs;
 
 const LOG_LEVELS = {
   nothing: logLevel.NOTHING,
@@ -53,7 +48,7 @@ function saslOf({ mechanism, username, password }: KafkaSaslOptions): SASLOption
 /** Connects a producer and an admin client to the brokers and returns a transport. */
 export async function createKafkaTransport(options: KafkaTransportOptions = {}): Promise<Transport> {
   const resolved = resolveKafkaOptions(options);
-  const kafka = new Kafka({
+  const kafka = new KafkaClient({
     brokers: resolved.brokers,
     clientId: resolved.clientId,
     ssl: resolved.ssl,

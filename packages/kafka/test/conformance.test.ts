@@ -1,6 +1,6 @@
 import { describeTransportConformance } from '@eddy/conformance';
 import { createKafkaTransport, type KafkaTransportOptions } from '@eddy/kafka';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { describe, it } from 'vitest';
 
 // There is no Kafka broker on the machine Eddy's CI runs on: this suite runs wherever
@@ -12,7 +12,7 @@ if (brokers === undefined || brokers.length === 0) {
     it('transport conformance suite (retry-topic and in-place nack redelivery)', () => undefined);
   });
 } else {
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  const admin = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).admin();
   let before: Set<string> | undefined;
   // The suite names its topics conf-<run>-t<n>; delete the ones this run created, retry topics included.
   const teardown = async (): Promise<void> => {

@@ -76,7 +76,12 @@ describe('postgres event store: inline projections', () => {
     await s.append(id, [hired('john', 'cloud engineer')]);
     await s.append(id, [promoted('backend')], { expectedVersion: 1 });
     expect(await roles(table)).toEqual([{ id, role: 'backend' }]);
-    await expect(s.append(id, [promoted('manager')])).rejects.toThrow('cannot project manager');
+    await expect(s.append(id, [promoted('manager')])).rejects.toMatchObject({
+      code: 'EDDY_BACKEND',
+      message: expect.stringContaining(
+        'Inline projection "employees" failed (cannot project manager)',
+      ) as unknown,
+    });
     const read = await s.readStream(id);
     expect(read.currentVersion).toBe(2);
     expect(read.events.map((e) => e.type)).toEqual(['Hired', 'Promoted']);

@@ -62,9 +62,12 @@ describe('sqlite event store: inline projections', () => {
       expect(roles(db, 'employees')).toEqual([{ id: 'employee-1', role: 'backend' }]);
 
       failOn = 'manager';
-      await expect(store.append('employee-1', [promoted('manager')])).rejects.toThrow(
-        'cannot project manager',
-      );
+      await expect(store.append('employee-1', [promoted('manager')])).rejects.toMatchObject({
+        code: 'EDDY_BACKEND',
+        message: expect.stringContaining(
+          'Inline projection "employees" failed (cannot project manager)',
+        ) as unknown,
+      });
       // Neither the event nor the read model row changed: the whole transaction rolled back.
       const read = await store.readStream('employee-1');
       expect(read.currentVersion).toBe(2);

@@ -3,9 +3,11 @@ import {
   assertExpectedVersion,
   assertStreamId,
   assertStreamMetadata,
+  BackendError,
   categoryOf,
   checkExpectedVersion,
   ClosedError,
+  EddyError,
   EventIdConflictError,
   StreamDeletedError,
   type AppendResult,
@@ -40,6 +42,17 @@ export interface PostgresEventStore extends EventStore {
   readonly pool: pg.Pool;
   /** Schema holding the `es_*` tables. */
   readonly schema: string;
+}
+
+/** Why the append rolled back, as an EddyError naming the projection. */
+function projectionFailed(name: string, streamId: string, error: unknown): EddyError {
+  if (error instanceof EddyError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new BackendError(
+    `Inline projection "${name}" failed (${reason}), so the append to "${streamId}" was rolled back. ` +
+      'Fix the projection, then retry the command.',
+    { cause: error },
+  );
 }
 
 const resultOf = (events: readonly RecordedEvent[]): AppendResult => ({
@@ -220,7 +233,12 @@ export async function createPostgresEventStore(
       const category = categoryOf(streamId);
       for (const projection of projections) {
         const selected = eventsFor(projection, category, recorded);
-        if (selected.length > 0) await projection.handle(selected, client);
+        if (selected.length === 0) continue;
+        try {
+          await projection.handle(selected, client);
+        } catch (error) {
+          throw projectionFailed(projection.name, streamId, error);
+        }
       }
       return { result: resultOf(recorded), fresh: true };
     });

@@ -103,6 +103,17 @@ function existsNow(row: StreamRow | undefined, now: number): boolean {
   );
 }
 
+/** Why the append rolled back, as an EddyError naming the projection. */
+function projectionFailed(name: string, streamId: string, error: unknown): EddyError {
+  if (error instanceof EddyError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new BackendError(
+    `Inline projection "${name}" failed (${reason}), so the append to "${streamId}" was rolled back. ` +
+      'Fix the projection, then retry the command.',
+    { cause: error },
+  );
+}
+
 const resultOf = (events: readonly RecordedEvent[]): AppendResult => ({
   nextExpectedVersion: events.at(-1)!.streamVersion,
   lastGlobalPosition: events.at(-1)!.globalPosition,
@@ -233,7 +244,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
       upsertVersion.run(streamId, version, at);
       for (const projection of projections) {
         const selected = eventsFor(projection, category, recorded);
-        if (selected.length > 0) projection.handle(selected, db);
+        if (selected.length === 0) continue;
+        try {
+          projection.handle(selected, db);
+        } catch (error) {
+          throw projectionFailed(projection.name, streamId, error);
+        }
       }
       return { result: resultOf(recorded), fresh: true };
     },

@@ -233,3 +233,23 @@ export {
   type Upcaster,
   type VersionedEvent,
 } from './event-sourcing/upcasting.js';
+export type { LaneClaim, OutboxRecord, OutboxStats, OutboxStore } from './outbox/outbox-store.js';
+export {
+  assertLaneCount,
+  DEFAULT_OUTBOX_LANES,
+  prepareOutboxRows,
+  type OutboxEntry,
+  type PreparedOutboxRow,
+} from './outbox/outbox-entry.js';
+export {
+  createMemoryOutboxStore,
+  type MemoryOutboxStore,
+  type MemoryOutboxStoreOptions,
+} from './outbox/memory-outbox-store.js';
+export { startOutboxRelay, type OutboxRelay } from './outbox/outbox-relay.js';
+export type { OutboxRelayOptions } from './outbox/outbox-relay-options.js';
+export {
+  createOutboxPrometheusMetrics,
+  type OutboxMetrics,
+  type OutboxPrometheusMetricsOptions,
+} from './outbox/outbox-metrics.js';

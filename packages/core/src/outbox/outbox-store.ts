@@ -1,0 +1,84 @@
+import type { Headers } from '../transport/message.js';
+
+/** One pending outbox row as the relay reads it. */
+export interface OutboxRecord {
+  /** Insertion sequence: within a lane, rows are published in `id` order. */
+  readonly id: number;
+  readonly topic: string;
+  readonly key: string | undefined;
+  readonly lane: number;
+  /** The event, encoded for the transport (binary mode: `ce-*` headers and the data). */
+  readonly headers: Headers;
+  readonly payload: Uint8Array;
+  /** W3C trace context of the code that wrote the row, for the relay's span links. */
+  readonly traceparent: string | undefined;
+  readonly tracestate: string | undefined;
+  /** When the row was written, epoch ms. */
+  readonly createdAt: number;
+}
+
+/** The lanes a relay holds after `claimLanes`, and how many relays are alive. */
+export interface LaneClaim {
+  /** Lanes leased to the caller, ascending. */
+  readonly lanes: readonly number[];
+  /** Relays with an unexpired heartbeat, the caller included (at least 1). */
+  readonly relays: number;
+}
+
+/** What `stats` reports, for metrics and tests. */
+export interface OutboxStats {
+  /** Rows not yet published. */
+  readonly pending: number;
+  /** `createdAt` of the oldest pending row, epoch ms; undefined when nothing is pending. */
+  readonly oldestPendingAt: number | undefined;
+}
+
+/**
+ * The relay's side of the transactional outbox. Rows are written by each store's own `add`
+ * (inside the application's transaction); this port is what a relay needs to publish them.
+ *
+ * Rows are spread over a fixed number of lanes by partition key, so every row of one key is in one
+ * lane. A relay leases whole lanes and publishes each lane in `id` order, which keeps per-key order
+ * with several relays running. A lease expires unless renewed; a crashed relay's lanes are taken
+ * over after expiry (its last unmarked batch is then published again, with the same event ids).
+ */
+export interface OutboxStore {
+  /** Number of lanes, fixed when the outbox is created. */
+  readonly lanes: number;
+  /**
+   * Atomically: records `owner`'s heartbeat for `leaseMs`, renews the lanes it holds for `leaseMs`,
+   * and leases free or expired lanes until it holds its fair share (`ceil(lanes / live relays)`,
+   * at most `maxLanes`). Never takes a lane whose lease another owner holds unexpired.
+   */
+  claimLanes(request: {
+    readonly owner: string;
+    readonly leaseMs: number;
+    readonly maxLanes?: number;
+  }): Promise<LaneClaim>;
+  /** Gives lanes back at once (shutdown, rebalancing), so another relay can take them. */
+  releaseLanes(owner: string, lanes: readonly number[]): Promise<void>;
+  /** The oldest pending rows of a lane, in `id` order, at most `limit`. */
+  fetchPending(lane: number, limit: number): Promise<OutboxRecord[]>;
+  /**
+   * Marks rows published (or deletes them when `delete`), but only while `owner` still holds the
+   * lane's lease; returns false (and changes nothing) when the lease was lost.
+   */
+  markPublished(request: {
+    readonly owner: string;
+    readonly lane: number;
+    readonly ids: readonly number[];
+    readonly delete: boolean;
+  }): Promise<boolean>;
+  /** Pending depth and the age of the oldest pending row. */
+  stats(): Promise<OutboxStats>;
+  /** Deletes rows published before `before` (epoch ms); returns how many. */
+  purgePublished(before: number): Promise<number>;
+  /**
+   * Calls `listener` when rows may have been committed (same process, or other processes where the
+   * database can signal it, e.g. PostgreSQL NOTIFY). A hint only: the relay still polls.
+   * Returns a function that removes the listener.
+   */
+  onWake?(listener: () => void): () => void;
+  /** Releases connections, listeners and timers the store opened. Idempotent. */
+  close(): Promise<void>;
+}

@@ -6,6 +6,10 @@ import { join } from 'node:path';
 // this lock for its whole run, so the restart never hits another file's tests.
 const LOCK_DIR = join(tmpdir(), 'eddy-rabbitmq-tests.lock');
 const OWNER_FILE = join(LOCK_DIR, 'owner');
+/** How long a test file waits for the others; hooks that take the lock need a longer timeout. */
+export const LOCK_WAIT_MS = 240_000;
+/** Timeout for a hook that calls lockBroker(). */
+export const LOCK_HOOK_TIMEOUT_MS = LOCK_WAIT_MS + 10_000;
 // A lock directory without an owner file younger than this is being created right now.
 const CREATING_GRACE_MS = 5_000;
 
@@ -32,7 +36,7 @@ function stale(): boolean {
 }
 
 /** Waits (polling, up to `timeoutMs`) for the lock, and returns its release function. */
-export async function lockBroker(timeoutMs = 170_000): Promise<() => void> {
+export async function lockBroker(timeoutMs = LOCK_WAIT_MS): Promise<() => void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transport } from '@eddy/core';
 import { createRabbitMqTransport, type RabbitMqConnectionEvent } from '@eddy/rabbitmq';
-import { lockBroker } from './broker-lock.js';
+import { LOCK_HOOK_TIMEOUT_MS, lockBroker } from './broker-lock.js';
 import { URL, deleteTopology, portOpen, rabbitAvailable, uniqueName, waitFor } from './helpers.js';
 
 const run = promisify(execFile);
@@ -27,7 +27,7 @@ describe.skipIf(!available)('RabbitMQ broker restart', () => {
 
   beforeAll(async () => {
     unlock = await lockBroker();
-  });
+  }, LOCK_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     try {
@@ -37,7 +37,7 @@ describe.skipIf(!available)('RabbitMQ broker restart', () => {
     } finally {
       unlock();
     }
-  });
+  }, 180_000);
 
   it('loses no confirmed publish and resumes consuming by itself after RabbitMQ restarts', async () => {
     const open = async (): Promise<Transport> => {
@@ -92,6 +92,8 @@ describe.skipIf(!available)('RabbitMQ broker restart', () => {
       await waitFor(() => confirmed.length >= before + 300, 60_000, 'publishing to resume');
     } finally {
       stop = true;
+      // Whatever failed above, the broker must be up again for the publisher and the next tests.
+      await ensureBrokerUp();
       await publishing;
     }
 

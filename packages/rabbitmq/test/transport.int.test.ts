@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, Nack, isEddyError, type ReceivedMessage, type Transport } from '@eddy/core';
 import { createRabbitMqTransport } from '@eddy/rabbitmq';
-import { lockBroker } from './broker-lock.js';
+import { LOCK_HOOK_TIMEOUT_MS, lockBroker } from './broker-lock.js';
 import { URL, deleteTopology, rabbitAvailable, uniqueName, waitFor } from './helpers.js';
 
 const available = await rabbitAvailable();
@@ -22,7 +22,7 @@ describe.skipIf(!available)('RabbitMQ transport', () => {
   beforeAll(async () => {
     unlock = await lockBroker();
     transport = await open();
-  });
+  }, LOCK_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     try {

@@ -1,5 +1,7 @@
 import type { Headers } from '@eddy/core';
 
+import type { DecodedEntry } from './codec.js';
+
 /** A message this member read or claimed and has not settled yet. */
 export interface Tracked {
   readonly partition: number;
@@ -104,4 +106,30 @@ export function compareStreamIds(a: string, b: string): number {
   if (aMs !== bMs) return aMs < bMs ? -1 : 1;
   if (aSeq !== bSeq) return aSeq < bSeq ? -1 : 1;
   return 0;
+}
+
+/** A freshly read or claimed entry, not started yet. A scheduled one (`deliverAt` ahead) waits until due. */
+export function trackEntry(
+  partition: number,
+  pending: { readonly id: string; readonly count: number },
+  decoded: DecodedEntry,
+  needsClaim: boolean,
+): Tracked {
+  const deferred = decoded.deliverAt !== undefined && decoded.deliverAt > Date.now();
+  return {
+    partition,
+    id: pending.id,
+    key: decoded.key,
+    headers: decoded.headers,
+    payload: decoded.payload,
+    count: pending.count,
+    state: 'queued',
+    attempt: 0,
+    handedAt: 0,
+    needsClaim: needsClaim || deferred,
+    inDelayedSet: false,
+    deferred,
+    dueAt: deferred ? decoded.deliverAt : undefined,
+    timer: undefined,
+  };
 }

@@ -131,3 +131,31 @@ export async function returnUnhanded(
   }
   await pipeline.exec();
 }
+
+/**
+ * Everything pending in a partition when a member takes it over: all ids moved to this member
+ * (stream order), and the due times of those parked by a delayed nack. Due times of entries no
+ * longer pending are removed. A missing group (Redis lost its data) is created again, empty.
+ */
+export async function takeBacklog(
+  target: GroupStream,
+  delayedKey: string,
+  recreateGroup: () => Promise<void>,
+): Promise<{ ids: string[]; dueById: Map<string, number> }> {
+  let ids: string[];
+  try {
+    ids = await takePendingIds(target, 0);
+  } catch (error) {
+    if (!/NOGROUP/.test(String(error))) throw error;
+    await recreateGroup();
+    ids = [];
+  }
+  const scores = await target.redis.zrange(delayedKey, 0, -1, 'WITHSCORES');
+  const dueById = new Map<string, number>();
+  for (let i = 0; i + 1 < scores.length; i += 2) dueById.set(scores[i]!, Number(scores[i + 1]));
+  const pendingIds = new Set(ids);
+  const stale = [...dueById.keys()].filter((id) => !pendingIds.has(id));
+  if (stale.length > 0) await target.redis.zrem(delayedKey, ...stale);
+  for (const id of stale) dueById.delete(id);
+  return { ids, dueById };
+}

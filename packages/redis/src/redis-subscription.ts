@@ -13,7 +13,7 @@ import { createAckBatcher } from './ack-batcher.js';
 import { decodeEntry } from './codec.js';
 import { toEddyError } from './connection.js';
 import { startFetchLoop, type FetchLoop, type ReadReply } from './fetch-loop.js';
-import { compareStreamIds, createInFlight, type Tracked } from './in-flight.js';
+import { compareStreamIds, createInFlight, trackEntry, type Tracked } from './in-flight.js';
 import type { KeySpace } from './keys.js';
 import type { ResolvedRedisOptions } from './options.js';
 import { createPartitionLeases } from './partition-leases.js';
@@ -21,6 +21,7 @@ import {
   claimForRedelivery,
   readPending,
   returnUnhanded,
+  takeBacklog,
   takePendingIds,
   type GroupStream,
   type PendingEntry,
@@ -228,28 +229,8 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
 
   const toTracked = (partition: number, pending: PendingEntry, needsClaim: boolean): Tracked | undefined => {
     try {
-      const { key, headers, payload, deliverAt } = decodeEntry(
-        pending.fields,
-        `${keys.stream(topic, partition)} ${pending.id}`,
-      );
-      // A scheduled message waits in this member (and in the pending list) until it is due.
-      const deferred = deliverAt !== undefined && deliverAt > Date.now();
-      return {
-        partition,
-        id: pending.id,
-        key,
-        headers,
-        payload,
-        count: pending.count,
-        state: 'queued',
-        attempt: 0,
-        handedAt: 0,
-        needsClaim: needsClaim || deferred,
-        inDelayedSet: false,
-        deferred,
-        dueAt: deferred ? deliverAt : undefined,
-        timer: undefined,
-      };
+      const decoded = decodeEntry(pending.fields, `${keys.stream(topic, partition)} ${pending.id}`);
+      return trackEntry(partition, pending, decoded, needsClaim);
     } catch (error) {
       report(error, 'decode a stream entry');
       acks.add(partition, pending.id); // an entry nobody can read would block its partition forever
@@ -264,20 +245,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   /** Takes over a partition: everything pending in it (earlier owners' work) goes first, in stream order. */
   const adopt = async (partition: number): Promise<void> => {
     const stream = target(partition);
-    let ids: string[];
-    try {
-      ids = await takePendingIds(stream, 0);
-    } catch (error) {
-      if (!/NOGROUP/.test(String(error))) throw error;
-      await context.recreateGroup();
-      ids = [];
-    }
-    const scores = await redis.zrange(delayedKey(partition), 0, -1, 'WITHSCORES');
-    const dueById = new Map<string, number>();
-    for (let i = 0; i + 1 < scores.length; i += 2) dueById.set(scores[i]!, Number(scores[i + 1]));
-    const pendingIds = new Set(ids);
-    const stale = [...dueById.keys()].filter((id) => !pendingIds.has(id));
-    if (stale.length > 0) await redis.zrem(delayedKey(partition), ...stale);
+    const { ids, dueById } = await takeBacklog(stream, delayedKey(partition), context.recreateGroup);
     const fresh = ids.filter((id) => inFlight.get(partition, id) === undefined);
     const parked = await readPending(
       stream,

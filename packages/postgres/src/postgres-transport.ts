@@ -241,6 +241,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
       topic,
       settings,
       handler,
+      partitions,
     );
     let set = subscribersByTopic.get(topic);
     if (set === undefined) {

@@ -164,7 +164,7 @@ BEGIN
 END $fn$;
 
 CREATE OR REPLACE FUNCTION {s}.claim(
-  p_group text, p_topic text, p_owner text, p_limit integer, p_ack_timeout_ms bigint)
+  p_group text, p_topic text, p_owner text, p_limit integer, p_ack_timeout_ms bigint, p_partitions integer[])
 RETURNS TABLE (out_partition integer, out_offset bigint, out_key text, out_headers jsonb, out_payload bytea,
                out_published_at bigint, out_delivery_count integer)
 LANGUAGE plpgsql AS $fn$
@@ -178,13 +178,14 @@ BEGIN
   -- Claims and acks may be forgotten by a database crash: that only means redelivery, which
   -- at-least-once allows, so they skip the WAL flush wait. Publishes keep it.
   PERFORM set_config('synchronous_commit', 'off', true);
+  -- p_partitions (NULL: all) lets one member run several fetches at once on disjoint partitions.
   -- 1. Read fresh messages from every partition no other member is reading right now. A message
   --    goes out at once unless it is delayed, or an earlier message of its key is unsettled and not
   --    in flight with this same member (which serializes a key's messages locally); the others wait
   --    in claims.
   FOR v_gp IN
     SELECT g.partition, g.next_offset FROM {s}.group_partitions g
-    WHERE g.group_name = p_group AND g.topic = p_topic
+    WHERE g.group_name = p_group AND g.topic = p_topic AND (p_partitions IS NULL OR g.partition = ANY (p_partitions))
     ORDER BY random()
     FOR UPDATE SKIP LOCKED
   LOOP
@@ -238,6 +239,7 @@ BEGIN
       WHERE c.ctid = ANY (ARRAY(
         SELECT d.ctid FROM {s}.claims d
         WHERE d.group_name = p_group AND d.topic = p_topic AND d.visible_at <= v_now
+          AND (p_partitions IS NULL OR d.partition = ANY (p_partitions))
           AND (d.key IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.claims e
             WHERE e.group_name = p_group AND e.topic = p_topic AND e.partition = d.partition
               AND e.key = d.key AND e.log_offset < d.log_offset

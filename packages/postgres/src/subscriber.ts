@@ -58,6 +58,11 @@ interface PositionRef {
 // Acks that cannot be written are not lost work, only redeliveries later (at-least-once).
 const CLOSE_FLUSH_DEADLINE_MS = 10_000;
 
+// Fetches one member keeps in flight at once (on disjoint partitions), so claiming overlaps with
+// the previous claim's network transfer and handling.
+const MAX_FETCH_STREAMS = 2;
+const MIN_IN_FLIGHT_PER_STREAM = 32;
+
 const positionKey = (partition: number, offset: string): string => `${partition}:${offset}`;
 
 /**
@@ -72,14 +77,22 @@ const positionKey = (partition: number, offset: string): string => `${partition}
  */
 export class PostgresSubscriber {
   private readonly owner = randomBytes(8).toString('hex');
-  private readonly signal = new WakeSignal();
   private readonly fetchBackoff: Backoff;
   private readonly flushBackoff: Backoff;
   private readonly held = new Map<string, Held>();
   private readonly chains = new Map<string, Held[]>();
   /** Keys whose queue was returned: rows of these keys from fetches that may predate the return go back too. */
-  private readonly returnedKeys = new Map<string, number>();
-  private fetchSeq = 0;
+  private readonly returnedKeys = new Map<
+    string,
+    { readonly stream: number; safeAfter: number; unwritten: number }
+  >();
+  /** Fetch loops run side by side on disjoint partition sets; a key lives in one partition, so in one loop. */
+  private readonly streams: (readonly number[] | null)[];
+  private readonly fetchSeq: number[];
+  /** One per fetch loop, so a wake-up is never consumed by the wrong loop. */
+  private readonly signals: WakeSignal[];
+  /** Each loop owns an equal share of maxInFlight, so no loop can starve another of capacity. */
+  private readonly heldByStream: number[];
   private acks: PositionRef[] = [];
   private nacks: Nacked[] = [];
   private releases: PositionRef[] = [];
@@ -99,18 +112,35 @@ export class PostgresSubscriber {
     private readonly topic: string,
     private readonly options: ResolvedSubscribeOptions,
     private readonly handler: MessageHandler,
+    partitions: number,
   ) {
+    // Small windows keep one loop: splitting them would leave each loop a sliver.
+    const count =
+      options.maxInFlight >= MIN_IN_FLIGHT_PER_STREAM * 2
+        ? Math.max(1, Math.min(MAX_FETCH_STREAMS, partitions))
+        : 1;
+    this.streams =
+      count === 1
+        ? [null]
+        : Array.from({ length: count }, (_, stream) =>
+            Array.from({ length: partitions }, (_, partition) => partition).filter(
+              (partition) => partition % count === stream,
+            ),
+          );
+    this.fetchSeq = this.streams.map(() => 0);
+    this.heldByStream = this.streams.map(() => 0);
+    this.signals = this.streams.map(() => new WakeSignal());
     this.fetchBackoff = new Backoff(context.reconnectDelayMs, context.maxReconnectDelayMs);
     this.flushBackoff = new Backoff(context.reconnectDelayMs, context.maxReconnectDelayMs);
   }
 
   start(): void {
-    this.loop = this.run();
+    this.loop = Promise.all(this.streams.map((_, stream) => this.run(stream))).then(() => undefined);
   }
 
   /** Called on a NOTIFY for this topic, after a reconnect, and whenever local state may have freed work. */
   wake(): void {
-    this.signal.wake();
+    for (const signal of this.signals) signal.wake();
   }
 
   close(): Promise<void> {
@@ -120,7 +150,7 @@ export class PostgresSubscriber {
 
   private async shutdown(): Promise<void> {
     this.closing = true;
-    this.signal.wake();
+    this.wake();
     await this.loop;
     for (const timer of this.localTimers) clearTimeout(timer);
     // Queued messages never reached the handler: they go back to the group at once.
@@ -139,43 +169,51 @@ export class PostgresSubscriber {
     return this.acks.length > 0 || this.nacks.length > 0 || this.releases.length > 0;
   }
 
-  private async run(): Promise<void> {
+  private streamOf(partition: number): number {
+    return partition % this.streams.length;
+  }
+
+  private async run(stream: number): Promise<void> {
     const { maxInFlight } = this.options;
-    // Fetch in batches: wait until half the window is free rather than claiming one message per ack.
-    const lowWater = Math.max(1, Math.ceil(maxInFlight / 2));
+    // Each loop owns a share of the window (shares add up to maxInFlight), and fetches in batches:
+    // it waits until half its share is free rather than claiming one message per ack.
+    const share =
+      Math.floor(maxInFlight / this.streams.length) + (stream < maxInFlight % this.streams.length ? 1 : 0);
+    const lowWater = Math.max(1, Math.ceil(share / 2));
     while (!this.closing) {
-      const capacity = maxInFlight - this.held.size;
-      if (capacity < lowWater && this.held.size > 0) {
-        await this.signal.wait(this.context.pollIntervalMs);
+      const capacity = share - this.heldByStream[stream]!;
+      if (capacity < lowWater && this.heldByStream[stream]! > 0) {
+        await this.signals[stream]!.wait(this.context.pollIntervalMs);
         continue;
       }
       // A fetch racing the write of returned keys would only be handed them again.
       if (this.returnedInBuffer.length > 0 || this.flushingReturns) await this.flush();
+      if (this.closing) break;
       let rows: ClaimRow[];
-      const seq = ++this.fetchSeq;
+      const seq = ++this.fetchSeq[stream]!;
       try {
-        rows = await this.claim(capacity);
+        rows = await this.claim(capacity, this.streams[stream] ?? null);
         this.fetchBackoff.reset();
       } catch (error) {
         this.context.report(error, `fetching from topic "${this.topic}"`);
-        await this.signal.wait(this.fetchBackoff.delayMs());
+        await this.signals[stream]!.wait(this.fetchBackoff.delayMs());
         continue;
       }
-      for (const [chain, safeAfter] of this.returnedKeys) {
-        if (seq > safeAfter) this.returnedKeys.delete(chain);
+      for (const [chain, mark] of this.returnedKeys) {
+        if (mark.stream === stream && seq > mark.safeAfter) this.returnedKeys.delete(chain);
       }
       for (const row of rows) this.accept(row);
       if (rows.length >= capacity) continue;
       let waitMs = this.context.pollIntervalMs;
       if (rows.length === 0) waitMs = Math.min(waitMs, await this.untilNextDueMs());
-      if (!this.closing) await this.signal.wait(waitMs);
+      if (!this.closing) await this.signals[stream]!.wait(waitMs);
     }
   }
 
-  private async claim(limit: number): Promise<ClaimRow[]> {
+  private async claim(limit: number, partitions: readonly number[] | null): Promise<ClaimRow[]> {
     const result = await this.context.pool.query<ClaimRow>(
-      `SELECT * FROM ${this.context.schema}.claim($1, $2, $3, $4, $5)`,
-      [this.options.group, this.topic, this.owner, limit, this.options.ackTimeoutMs],
+      `SELECT * FROM ${this.context.schema}.claim($1, $2, $3, $4, $5, $6)`,
+      [this.options.group, this.topic, this.owner, limit, this.options.ackTimeoutMs, partitions],
     );
     return result.rows;
   }
@@ -220,7 +258,7 @@ export class PostgresSubscriber {
     const chain =
       row.out_key === null || already !== undefined ? undefined : `${row.out_partition}\u0000${row.out_key}`;
     const held: Held = { key, message, deliveryCount: row.out_delivery_count, chain, running: false };
-    this.held.set(key, held);
+    this.hold(held);
     if (chain === undefined) {
       this.invoke(held);
       return;
@@ -229,8 +267,7 @@ export class PostgresSubscriber {
       // Fetched before our return of this key reached the database: it goes back too, and the key
       // stays marked until that release is written.
       this.release(held);
-      this.returnedKeys.set(chain, Number.POSITIVE_INFINITY);
-      this.returnedInBuffer.push(chain);
+      this.markReturned(chain, row.out_partition);
       return;
     }
     const queue = this.chains.get(chain);
@@ -257,16 +294,41 @@ export class PostgresSubscriber {
     );
   }
 
+  private hold(held: Held): void {
+    this.held.set(held.key, held);
+    this.heldByStream[this.streamOf(held.message.partition)]!++;
+  }
+
+  private unhold(held: Held): void {
+    if (this.held.delete(held.key)) this.heldByStream[this.streamOf(held.message.partition)]!--;
+  }
+
+  /** Marks a key whose queue was given back, until a fetch started after that release was written. */
+  private markReturned(chain: string, partition: number): void {
+    const mark = this.returnedKeys.get(chain);
+    if (mark === undefined) {
+      this.returnedKeys.set(chain, {
+        stream: this.streamOf(partition),
+        safeAfter: Number.POSITIVE_INFINITY,
+        unwritten: 1,
+      });
+    } else {
+      mark.safeAfter = Number.POSITIVE_INFINITY;
+      mark.unwritten++;
+    }
+    this.returnedInBuffer.push(chain);
+  }
+
   /** Gives a claimed message that never reached the handler back to the group. */
   private release(held: Held): void {
-    this.held.delete(held.key);
+    this.unhold(held);
     this.releases.push({ partition: held.message.partition, offset: held.message.offset });
     this.scheduleFlush();
   }
 
   private settled(held: Held, error: unknown): void {
     const { partition, offset } = held.message;
-    this.held.delete(held.key);
+    this.unhold(held);
     const queue = held.chain === undefined ? undefined : this.chains.get(held.chain);
     if (error === undefined) {
       this.acks.push({ partition, offset });
@@ -283,13 +345,12 @@ export class PostgresSubscriber {
         // The nacked message must come back before anything later of its key.
         for (const waiting of queue?.splice(1) ?? []) this.release(waiting);
         this.chains.delete(held.chain);
-        this.returnedKeys.set(held.chain, Number.POSITIVE_INFINITY);
-        this.returnedInBuffer.push(held.chain);
+        this.markReturned(held.chain, partition);
       }
       if (delayMs > 0 && !this.closing) {
         const timer = setTimeout(() => {
           this.localTimers.delete(timer);
-          this.signal.wake();
+          this.wake();
         }, delayMs + 1);
         this.localTimers.add(timer);
       }
@@ -338,9 +399,13 @@ export class PostgresSubscriber {
             );
             this.flushBackoff.reset();
             // Fetches started from now on see the returned keys; older ones may still carry them.
-            for (const chain of returnedInBuffer) this.returnedKeys.set(chain, this.fetchSeq);
+            for (const chain of returnedInBuffer) {
+              const mark = this.returnedKeys.get(chain);
+              if (mark !== undefined && --mark.unwritten === 0)
+                mark.safeAfter = this.fetchSeq[mark.stream] ?? 0;
+            }
             // Settled messages may unblock later messages of the same key.
-            this.signal.wake();
+            this.wake();
           } catch (error) {
             this.acks = acks.concat(this.acks);
             this.nacks = nacks.concat(this.nacks);

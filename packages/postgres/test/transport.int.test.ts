@@ -107,36 +107,40 @@ describe('PostgreSQL transport', () => {
     await Promise.all(subs.map((s) => s.close()));
   });
 
-  it('keeps per-key order across members, with nacks in between', async () => {
-    const topic = randomName('t');
-    const other = await open();
-    const order = new Map<string, number[]>();
-    let nacked = false;
-    const handler = (m: ReceivedMessage): void => {
-      const n = Number(text(m.payload));
-      if (n === 3 && m.key === 'a' && !nacked) {
-        nacked = true;
-        throw new Nack(20);
+  // 128 in flight runs two fetch loops per member, on disjoint partitions.
+  it.each([8, 128])(
+    'keeps per-key order across members, with nacks in between (maxInFlight %i)',
+    async (maxInFlight) => {
+      const topic = randomName('t');
+      const other = await open();
+      const order = new Map<string, number[]>();
+      let nacked = false;
+      const handler = (m: ReceivedMessage): void => {
+        const n = Number(text(m.payload));
+        if (n === 3 && m.key === 'a' && !nacked) {
+          nacked = true;
+          throw new Nack(20);
+        }
+        const list = order.get(m.key ?? '') ?? [];
+        list.push(n);
+        order.set(m.key ?? '', list);
+      };
+      const subs = [
+        await transport.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight }, handler),
+        await other.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight }, handler),
+      ];
+      const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+      for (let i = 0; i < 30; i++) {
+        await transport.publish(
+          topic,
+          keys.map((key) => ({ key, payload: bytes(String(i)) })),
+        );
       }
-      const list = order.get(m.key ?? '') ?? [];
-      list.push(n);
-      order.set(m.key ?? '', list);
-    };
-    const subs = [
-      await transport.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight: 8 }, handler),
-      await other.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight: 8 }, handler),
-    ];
-    const keys = ['a', 'b', 'c'];
-    for (let i = 0; i < 30; i++) {
-      await transport.publish(
-        topic,
-        keys.map((key) => ({ key, payload: bytes(String(i)) })),
-      );
-    }
-    await waitFor('all keys complete', () => keys.every((k) => (order.get(k)?.length ?? 0) === 30));
-    for (const key of keys) expect(order.get(key)).toEqual(Array.from({ length: 30 }, (_, i) => i));
-    await Promise.all(subs.map((s) => s.close()));
-  });
+      await waitFor('all keys complete', () => keys.every((k) => (order.get(k)?.length ?? 0) === 30));
+      for (const key of keys) expect(order.get(key)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+      await Promise.all(subs.map((s) => s.close()));
+    },
+  );
 
   it('redelivers after a nack delay and after the ack timeout, counting deliveries', async () => {
     const topic = randomName('t');

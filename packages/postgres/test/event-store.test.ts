@@ -146,6 +146,42 @@ describe('postgres event store: global order', () => {
   });
 });
 
+describe('postgres event store: wake-up across processes', () => {
+  it('wakes a subscription on another pool at once through LISTEN/NOTIFY', async () => {
+    const otherPool = new pg.Pool({ connectionString: TEST_URL, max: 2 });
+    const writer = await createPostgresEventStore({ pool: otherPool, schema });
+    const reader = await store();
+    const category = randomName('wake').replace('_', '');
+    const handled: RecordedEvent[] = [];
+    const subscription = subscribeToEventStore(reader, {
+      subscriptionId: category,
+      checkpoints: await createPostgresCheckpointStore({ pool, schema }),
+      category,
+      // Far beyond the wait below: only a notification can deliver the event in time.
+      pollIntervalMs: 60_000,
+      handler: (event) => void handled.push(event),
+    });
+    try {
+      await subscription.whenCaughtUp();
+      // The LISTEN connection starts with the subscription; wait until the server has it.
+      await waitFor('the LISTEN connection', async () => {
+        const listening = await pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE $1`,
+          [`LISTEN "${schema}_es_appended"`],
+        );
+        return Number(listening.rows[0]!.n) > 0;
+      });
+      await writer.append(`${category}-1`, [hired('john', 'cloud engineer')]);
+      await waitFor('the notified subscription', () => handled.length === 1, 5_000);
+      expect(handled[0]!.type).toBe('Hired');
+    } finally {
+      await subscription.close();
+      await writer.close();
+      await otherPool.end();
+    }
+  });
+});
+
 describe('postgres event store: async projections and relay', () => {
   it('projects into a table with the checkpoint in the same transaction and rebuilds beside the old version', async () => {
     const s = await store();

@@ -17,8 +17,9 @@ import {
   type ReadStreamResult,
   type RecordedEvent,
 } from '@eddy/core';
-import type pg from 'pg';
+import pg from 'pg';
 import { toEddyError } from '../errors.js';
+import { NotifyListener } from '../notify-listener.js';
 import { migrateEventStore, NOW_MS, resolvePool, tablesFor, type PoolSource } from './event-store-schema.js';
 import { eventsFor, type PostgresInlineProjection } from './inline-projection.js';
 import {
@@ -35,6 +36,12 @@ import { assertCount, assertDeleteMode, assertNewEvents } from './validate.js';
 export interface PostgresEventStoreOptions extends PoolSource {
   /** Read models written inside each append's transaction. Default none. */
   readonly inlineProjections?: readonly PostgresInlineProjection[];
+  /**
+   * Wake subscriptions in other processes at once: appends NOTIFY, and a store with `onAppended`
+   * listeners (a running subscription, projection or relay) holds one dedicated LISTEN connection.
+   * Default true; with false, other processes find new events by polling (`pollIntervalMs`).
+   */
+  readonly listen?: boolean;
 }
 
 /** The PostgreSQL `EventStore` and the pool it uses. */
@@ -84,6 +91,27 @@ export async function createPostgresEventStore(
   }
   const listeners = new Set<() => void>();
   let closed = false;
+  const channel = `${t.schema}_es_appended`;
+  const wakeAll = (): void => {
+    for (const listener of listeners) listener();
+  };
+  // Started with the first onAppended listener; a lost connection only slows wake-ups down to polling.
+  let listener: NotifyListener | undefined;
+  const startListening = (): void => {
+    if (options.listen === false || listener !== undefined) return;
+    listener = new NotifyListener({
+      createClient: () => new pg.Client(pool.options),
+      channel,
+      onNotify: wakeAll,
+      onReconnect: wakeAll,
+      reconnectDelayMs: 100,
+      maxReconnectDelayMs: 5_000,
+      report: () => undefined,
+    });
+    listener.start().catch(() => {
+      listener = undefined;
+    });
+  };
 
   const assertOpen = (): void => {
     if (closed) throw new ClosedError('This PostgreSQL event store');
@@ -188,7 +216,7 @@ export async function createPostgresEventStore(
            WITH ORDINALITY AS e(id, type, data, metadata, sv, ord)
        ),
        upd AS (UPDATE ${t.streams} SET current_version = $3 + $2, last_recorded_at = $5 WHERE stream_id = $1)
-       SELECT last FROM pos`,
+       SELECT last, ${options.listen === false ? 'NULL' : "pg_notify($11, '')"} FROM pos`,
       [
         streamId,
         events.length,
@@ -200,6 +228,7 @@ export async function createPostgresEventStore(
         data,
         events.map((event) => JSON.stringify(event.metadata ?? {})),
         events.map((event) => event.schemaVersion ?? 1),
+        ...(options.listen === false ? [] : [channel]),
       ],
     );
     const first = Number(rows[0]!.last) - events.length + 1;
@@ -378,15 +407,17 @@ export async function createPostgresEventStore(
       });
     },
 
-    onAppended(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    onAppended(callback) {
+      listeners.add(callback);
+      if (!closed) startListening();
+      return () => listeners.delete(callback);
     },
 
     async close() {
       if (closed) return;
       closed = true;
       listeners.clear();
+      await listener?.close();
       if (owned) await pool.end();
     },
   };

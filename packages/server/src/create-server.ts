@@ -166,6 +166,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         accepting = false;
         await Promise.all([ctx.pulls.close(), ...[...ctx.sessions].map((session) => session.close())]);
         await app.close();
+        leases.close();
         if (ownsTransport) await transport.close();
       })();
       return closing;

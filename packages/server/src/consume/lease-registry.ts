@@ -15,8 +15,12 @@ export interface Lease {
 interface Entry extends Lease {
   readonly resolve: () => void;
   readonly reject: (reason: Nack) => void;
-  readonly timer: NodeJS.Timeout;
+  readonly expiresAt: number;
+  readonly timeoutMs: number;
 }
+
+/** How often expired leases are looked for; a lease lives up to this much longer than its timeout. */
+export const LEASE_SWEEP_MS = 100;
 
 /** What an ack or nack request achieved. */
 export interface SettleResult {
@@ -35,14 +39,34 @@ export class LeaseRegistry {
   readonly #entries = new Map<string, Entry>();
   readonly #prefix = randomBytes(9).toString('base64url');
   readonly #metrics: GatewayMetrics;
+  // One sweep timer for all leases: a timer per lease costs more than the delivery at high rates.
+  // Leases with one ack timeout expire in the order they were made, and a Map iterates in insertion
+  // order: per timeout value, the expired leases are a prefix.
+  readonly #byTimeout = new Map<number, Map<string, Entry>>();
+  readonly #sweeper: NodeJS.Timeout;
   #counter = 0;
 
   constructor(metrics: GatewayMetrics) {
     this.#metrics = metrics;
+    this.#sweeper = setInterval(() => this.#sweep(), LEASE_SWEEP_MS);
+    this.#sweeper.unref();
   }
 
-  get size(): number {
-    return this.#entries.size;
+  /** Stops the expiry sweep (leases still held are left to `releaseOwner`). */
+  close(): void {
+    clearInterval(this.#sweeper);
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const leases of this.#byTimeout.values()) {
+      const expired: string[] = [];
+      for (const entry of leases.values()) {
+        if (entry.expiresAt > now) break;
+        expired.push(entry.ackId);
+      }
+      for (const ackId of expired) this.#nackOne(ackId, 0, 'ack_timeout');
+    }
   }
 
   /**
@@ -59,11 +83,17 @@ export class LeaseRegistry {
     this.#counter += 1;
     const ackId = `${this.#prefix}.${this.#counter.toString(36)}`;
     let lease!: Entry;
+    const expiresAt = Date.now() + ackTimeoutMs;
     const settled = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => this.#nackOne(ackId, 0, 'ack_timeout'), ackTimeoutMs);
-      lease = { ackId, topic, group, message, owner, resolve, reject, timer };
+      lease = { ackId, topic, group, message, owner, resolve, reject, expiresAt, timeoutMs: ackTimeoutMs };
     });
     this.#entries.set(ackId, lease);
+    let leases = this.#byTimeout.get(ackTimeoutMs);
+    if (leases === undefined) {
+      leases = new Map();
+      this.#byTimeout.set(ackTimeoutMs, leases);
+    }
+    leases.set(ackId, lease);
     this.#metrics.leases.inc();
     return { lease, settled };
   }
@@ -72,7 +102,7 @@ export class LeaseRegistry {
     const entry = this.#entries.get(ackId);
     if (entry === undefined) return undefined;
     this.#entries.delete(ackId);
-    clearTimeout(entry.timer);
+    this.#byTimeout.get(entry.timeoutMs)?.delete(ackId);
     this.#metrics.leases.dec();
     return entry;
   }

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Ajv, type ErrorObject } from 'ajv';
 import {
-  createCloudEvent,
   DecodeError,
   encodeCloudEvent,
   InvalidCloudEventError,
@@ -96,6 +96,37 @@ export function toOutgoing(event: CloudEvent, deliverAt?: number): OutgoingMessa
   };
 }
 
+/**
+ * The CloudEvent of an envelope, with the defaults `createCloudEvent` documents (random id,
+ * `application/json` for data). Built directly rather than through `createCloudEvent` because
+ * `toOutgoing` validates anyway: one validation per event instead of two on the publish hot path.
+ */
+function eventOf(
+  item: PublishEnvelope,
+  defaults: { readonly type: string; readonly source: string },
+  now: string,
+): CloudEvent {
+  const event: Record<string, unknown> = {
+    ...item.extensions,
+    specversion: '1.0',
+    id: item.id ?? randomUUID(),
+    source: item.source ?? defaults.source,
+    type: item.type ?? defaults.type,
+    time: item.time ?? now,
+  };
+  if (item.subject !== undefined) event['subject'] = item.subject;
+  if (item.dataschema !== undefined) event['dataschema'] = item.dataschema;
+  if (item.correlationid !== undefined) event['correlationid'] = item.correlationid;
+  if (item.causationid !== undefined) event['causationid'] = item.causationid;
+  if (item.key !== undefined) event['partitionkey'] = item.key;
+  if (item.schemaversion !== undefined) event['schemaversion'] = item.schemaversion;
+  if (item.data !== undefined) {
+    event['datacontenttype'] = 'application/json';
+    event['data'] = item.data;
+  }
+  return event as CloudEvent;
+}
+
 /** Parses a JSON request body, with a 400-worthy message when it is not JSON. */
 export function parseJsonBody(body: Buffer): unknown {
   try {
@@ -134,20 +165,7 @@ export function eventsFromEnvelopes(
       return;
     }
     try {
-      const event = createCloudEvent({
-        ...(item.extensions ?? {}),
-        id: item.id,
-        source: item.source ?? defaults.source,
-        type: item.type ?? defaults.type,
-        data: item.data,
-        time: item.time ?? now,
-        subject: item.subject,
-        dataschema: item.dataschema,
-        correlationid: item.correlationid,
-        causationid: item.causationid,
-        partitionkey: item.key,
-        schemaversion: item.schemaversion,
-      });
+      const event = eventOf(item, defaults, now);
       prepared.push({ event, message: toOutgoing(event, item.deliverAt) });
     } catch (error) {
       if (!(error instanceof InvalidCloudEventError)) throw error;

@@ -42,6 +42,11 @@ export interface GroupPartitionInfo {
   readonly lag: number;
   /** Member holding the partition's lease, if the lease is current. */
   readonly owner: string | undefined;
+  /**
+   * True when retention removed messages this group had not read; the group gets
+   * `EDDY_POSITION_LOST` when it next reads the partition.
+   */
+  readonly behindRetention: boolean;
 }
 
 export interface GroupSummary {
@@ -166,12 +171,17 @@ export function createAdmin(deps: AdminDeps): SqliteAdmin {
           const bounds = new Map(partitionsStmt.all(row.topic_id).map((p) => [p.partition, p]));
           const partitions = groups.partitions(row.group_id).map((p) => {
             const next = bounds.get(p.partition)?.next_offset ?? p.ack_floor;
-            const acked = p.acked === null ? 0 : (JSON.parse(p.acked) as number[]).length;
+            const first = bounds.get(p.partition)?.first_offset ?? 0;
+            // Offsets removed by retention are no longer lag: they can never be delivered.
+            const from = Math.max(p.ack_floor, first);
+            const acked =
+              p.acked === null ? 0 : (JSON.parse(p.acked) as number[]).filter((o) => o >= from).length;
             return {
               partition: p.partition,
               position: formatOffset(p.ack_floor),
-              lag: Math.max(0, next - p.ack_floor - acked),
+              lag: Math.max(0, next - from - acked),
               owner: p.owner !== null && p.lease_expires >= now ? p.owner : undefined,
+              behindRetention: p.ack_floor < first,
             };
           });
           return {

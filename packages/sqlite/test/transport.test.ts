@@ -180,6 +180,9 @@ describe('sqlite transport', () => {
     const info = t.admin.listTopics().find((x) => x.name === topic)!;
     expect(info.messages).toBe(5);
     expect(info.partitionInfo[0]!.firstOffset).toBe('0000000000000015');
+    const behind = t.admin.listGroups(topic)[0]!;
+    expect(behind.partitions[0]!.behindRetention).toBe(true);
+    expect(behind.lag).toBe(5);
     const got: string[] = [];
     await t.subscribe(topic, { group: 'slow' }, (m) => void got.push(decode(m.payload)));
     await waitFor(() => got.length === 5);

@@ -202,4 +202,50 @@ describe('sqlite event store: relay to a transport', () => {
       db.close();
     }
   });
+
+  it('republishes a batch whose checkpoint failed with the same CloudEvent ids, so consumers can dedup', async () => {
+    const db = openEventStoreDatabase(tmp.file(`${unique('relay-retry')}.db`));
+    const store = createSqliteEventStore({ database: db });
+    const durable = createSqliteCheckpointStore({ database: db });
+    let failSaves = 1;
+    const checkpoints = {
+      load: (id: string) => durable.load(id),
+      delete: (id: string) => durable.delete(id),
+      save: (id: string, position: number) =>
+        failSaves-- > 0 ? Promise.reject(new Error('disk full')) : durable.save(id, position),
+    };
+    const transport = createSqliteTransport({ path: tmp.file(`${unique('bus')}.db`) });
+    const topic = unique('hr');
+    const received: CloudEvent[] = [];
+    const errors: unknown[] = [];
+    try {
+      await transport.subscribe(topic, { group: 'audit', from: 'earliest' }, (message) => {
+        received.push(decodeCloudEvent(message));
+      });
+      const appended = await store.append('employee-7', [
+        hired('john', 'cloud engineer'),
+        promoted('backend'),
+      ]);
+      const relay = startEventStoreRelay({
+        store,
+        checkpoints,
+        transport,
+        topic,
+        source: '/hr',
+        retryDelayMs: 10,
+        onError: (error) => errors.push(error),
+      });
+      await relay.whenCaughtUp();
+      await relay.close();
+      await waitFor(() => received.length >= 4, 10_000, 'the batch published twice');
+      const ids = appended.events.map((event) => event.id);
+      expect(received.map((event) => event.id)).toEqual([...ids, ...ids]);
+      expect(errors).toHaveLength(1);
+      expect(await durable.load(`relay:${topic}`)).toBe(appended.lastGlobalPosition);
+    } finally {
+      await transport.close();
+      await store.close();
+      db.close();
+    }
+  });
 });

@@ -1,12 +1,14 @@
 import {
+  ClosedError,
   encodeCloudEvent,
   InvalidOptionError,
   recordedEventToCloudEvent,
-  subscribeToEventStore,
+  TimeoutError,
   type CheckpointStore,
   type CloudEventMode,
   type EventStore,
   type EventSubscription,
+  type OutgoingMessage,
   type RecordedEvent,
   type Transport,
 } from '@eddy/core';
@@ -26,44 +28,169 @@ export interface EventStoreRelayOptions {
   readonly category?: string;
   /** CloudEvents binding mode. Default `'binary'`. */
   readonly mode?: CloudEventMode;
-  /** Events read per round trip. Default 100. */
+  /** Events read, and published in one `publish` call per topic, per round. Default 100. */
   readonly batchSize?: number;
-  /** Poll interval once caught up, ms; appends in this process wake the relay at once. Default 500. */
+  /** Poll interval once caught up, ms; the store's `onAppended` wakes the relay sooner. Default 500. */
   readonly pollIntervalMs?: number;
-  /** Wait before retrying a failed publish, ms. Default 500. */
+  /** Wait before retrying a failed read, publish or checkpoint, ms. Default 500. */
   readonly retryDelayMs?: number;
-  /** Told about every failed publish (the relay retries the same event). Default: none. */
-  readonly onError?: (error: unknown, event: RecordedEvent | undefined) => void;
+  /** Told about every failure (the relay retries the same batch). Default: none. */
+  readonly onError?: (error: unknown) => void;
+}
+
+interface Waiter {
+  readonly afterRound: number;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new InvalidOptionError(`${name} must be > 0, got ${value}.`);
+  return value;
 }
 
 /**
  * The event store as its own outbox: publishes every recorded event, in global order, to a
- * transport, checkpointing after each one. Delivery is at-least-once: after a crash between a
- * publish and its checkpoint, that event is published again with the same CloudEvent id (the
- * event id), so consumers deduplicate on it (the bus's inbox does). `close()` the result to stop;
- * `whenCaughtUp()` resolves once everything appended before the call was published.
+ * transport, a batch at a time (one `publish` per topic per batch, so per-stream order holds), and
+ * checkpoints after each batch. Delivery is at-least-once: after a crash between a publish and its
+ * checkpoint, that batch is published again with the same CloudEvent ids (the event ids), so
+ * consumers deduplicate on them (the bus's inbox does). `close()` stops it; `whenCaughtUp()`
+ * resolves once everything appended before the call was published.
  */
 export function startEventStoreRelay(options: EventStoreRelayOptions): EventSubscription {
-  const { topic } = options;
+  const { topic, store, checkpoints } = options;
   if (typeof topic !== 'string' && options.relayId === undefined) {
     throw new InvalidOptionError('startEventStoreRelay needs relayId when topic is a function.');
   }
+  const relayId = options.relayId ?? `relay:${String(topic)}`;
   const mode = options.mode ?? 'binary';
-  return subscribeToEventStore(options.store, {
-    subscriptionId: options.relayId ?? `relay:${String(topic)}`,
-    checkpoints: options.checkpoints,
-    ...(options.category === undefined ? {} : { category: options.category }),
-    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
-    ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
-    ...(options.onError === undefined ? {} : { onError: options.onError }),
-    handler: async (event) => {
+  const batchSize = positive('batchSize', options.batchSize ?? 100);
+  const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 500);
+  const retryDelayMs = positive('retryDelayMs', options.retryDelayMs ?? 500);
+
+  let closed = false;
+  let position = 0;
+  let round = 0;
+  let pendingWake = false;
+  let wake: (() => void) | undefined;
+  const waiters = new Set<Waiter>();
+  const notify = (): void => {
+    if (wake !== undefined) wake();
+    else pendingWake = true;
+  };
+  const unsubscribe = store.onAppended?.(notify);
+  const idle = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (pendingWake || closed) {
+        pendingWake = false;
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => done(), ms);
+      const done = (): void => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+      wake = done;
+    });
+
+  const publish = async (events: readonly RecordedEvent[]): Promise<void> => {
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const event of events) {
+      const name = typeof topic === 'string' ? topic : topic(event);
       const message = encodeCloudEvent(recordedEventToCloudEvent(event, { source: options.source }), {
         mode,
       });
-      await options.transport.publish(typeof topic === 'string' ? topic : topic(event), [
-        { key: event.streamId, headers: message.headers, payload: message.payload },
-      ]);
+      let list = byTopic.get(name);
+      if (list === undefined) byTopic.set(name, (list = []));
+      list.push({ key: event.streamId, headers: message.headers, payload: message.payload });
+    }
+    for (const [name, messages] of byTopic) await options.transport.publish(name, messages);
+  };
+
+  const run = async (): Promise<void> => {
+    let loaded = false;
+    while (!closed) {
+      const current = ++round;
+      pendingWake = false;
+      try {
+        if (!loaded) {
+          position = (await checkpoints.load(relayId)) ?? 0;
+          loaded = true;
+        }
+        const batch = await store.readAll({
+          fromPosition: position + 1,
+          limit: batchSize,
+          ...(options.category === undefined ? {} : { category: options.category }),
+        });
+        if (batch.length > 0) {
+          await publish(batch);
+          const last = batch.at(-1)!.globalPosition;
+          await checkpoints.save(relayId, last);
+          position = last;
+        }
+        if (batch.length < batchSize) {
+          for (const waiter of waiters) if (waiter.afterRound < current) waiter.resolve();
+          await idle(pollIntervalMs);
+        }
+      } catch (error) {
+        try {
+          options.onError?.(error);
+        } catch {
+          // A failing error callback must not stop the relay.
+        }
+        await idle(retryDelayMs);
+      }
+    }
+  };
+  const loop = run();
+
+  return {
+    subscriptionId: relayId,
+    get position() {
+      return position;
     },
-  });
+    whenCaughtUp(waitOptions = {}) {
+      if (closed) return Promise.reject(new ClosedError(`Relay "${relayId}"`));
+      const timeoutMs = waitOptions.timeoutMs ?? 10_000;
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(
+            new TimeoutError(
+              `Relay "${relayId}" did not catch up within ${timeoutMs} ms (at position ${position}). ` +
+                'Check onError for a failing publish, or raise timeoutMs.',
+            ),
+          );
+        }, timeoutMs);
+        const waiter: Waiter = {
+          // The round in flight may have read before the caller's append: wait for a later one.
+          afterRound: round,
+          resolve: () => {
+            clearTimeout(timer);
+            waiters.delete(waiter);
+            resolve();
+          },
+          reject: (error) => {
+            clearTimeout(timer);
+            waiters.delete(waiter);
+            reject(error);
+          },
+        };
+        waiters.add(waiter);
+        notify();
+      });
+    },
+    async close() {
+      if (!closed) {
+        closed = true;
+        unsubscribe?.();
+        wake?.();
+      }
+      await loop;
+      for (const waiter of waiters) waiter.reject(new ClosedError(`Relay "${relayId}"`));
+    },
+  };
 }

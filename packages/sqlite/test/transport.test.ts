@@ -150,6 +150,22 @@ describe('sqlite transport', () => {
     expect(await read('e', undefined, 4)).toEqual(['0', '1', '2', '3']);
   });
 
+  it('replays to a live member when its group is reset', async () => {
+    const t = transport({ partitions: 2 });
+    const topic = unique('reset-live');
+    const got: string[] = [];
+    await t.subscribe(topic, { group: 'g', from: 'earliest' }, (m) => void got.push(decode(m.payload)));
+    await t.publish(
+      topic,
+      ['a', 'b', 'c'].map((body) => ({ key: body, payload: text(body) })),
+    );
+    await waitFor(() => got.length === 3);
+    await waitFor(() => t.admin.listGroups(topic)[0]!.lag === 0, 10_000, 'acks committed');
+    t.admin.resetGroup(topic, 'g', 'earliest');
+    await waitFor(() => got.length === 6, 10_000, 'the replay');
+    expect(got.slice(3).sort()).toEqual(['a', 'b', 'c']);
+  });
+
   it('holds a delayed message until its deliverAt', async () => {
     const t = transport();
     const topic = unique('delay');

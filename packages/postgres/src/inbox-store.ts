@@ -2,7 +2,7 @@ import { ClosedError, InvalidOptionError, type InboxClaim, type InboxStore } fro
 import pg from 'pg';
 import { toEddyError } from './errors.js';
 import { migrate, quoteIdent } from './migration.js';
-import { assertSchemaName, DEFAULT_SCHEMA } from './options.js';
+import { assertConnectionString, assertSchemaName, DEFAULT_SCHEMA } from './options.js';
 
 /** Options of `createPostgresInboxStore`. Give either `pool` or `connectionString`. */
 export interface PostgresInboxStoreOptions {
@@ -65,6 +65,7 @@ export async function createPostgresInboxStore(
   if ((options.pool === undefined) === (options.connectionString === undefined)) {
     throw new InvalidOptionError('createPostgresInboxStore needs exactly one of pool or connectionString.');
   }
+  if (options.connectionString !== undefined) assertConnectionString(options.connectionString);
   const schemaName = options.schema ?? DEFAULT_SCHEMA;
   assertSchemaName(schemaName);
   const url = options.connectionString;

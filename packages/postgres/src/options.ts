@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '@eddy/core';
 import type { Pool } from 'pg';
+import { redactUrl } from './errors.js';
 
 /** Options of `createPostgresTransport`. Give either `connectionString` or `pool`. */
 export interface PostgresTransportOptions {
@@ -72,6 +73,25 @@ export function assertSchemaName(schema: string): void {
   }
 }
 
+/** Throws `EDDY_INVALID_OPTION` unless `value` is a postgres:// URL (or pg's socket: form) that parses. */
+export function assertConnectionString(value: string): void {
+  const example = 'postgres://user:password@127.0.0.1:5432/database';
+  if (typeof value !== 'string' || !/^(postgres|postgresql|socket):/i.test(value)) {
+    throw new InvalidOptionError(
+      `connectionString must be a URL like ${example}, got "${redactUrl(String(value))}".`,
+    );
+  }
+  if (/^socket:/i.test(value)) return;
+  try {
+    new URL(value);
+  } catch {
+    throw new InvalidOptionError(
+      `connectionString "${redactUrl(value)}" is not a valid URL (check the port and any special characters, ` +
+        `which must be percent-encoded), e.g. ${example}.`,
+    );
+  }
+}
+
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new InvalidOptionError(`${name} must be a positive integer, got ${value}.`);
@@ -85,6 +105,7 @@ export function resolveOptions(options: PostgresTransportOptions): ResolvedPostg
       'createPostgresTransport needs exactly one of connectionString (e.g. postgres://user@127.0.0.1:5432/app) or pool.',
     );
   }
+  if (options.connectionString !== undefined) assertConnectionString(options.connectionString);
   const schema = options.schema ?? DEFAULT_SCHEMA;
   assertSchemaName(schema);
   const partitions = positiveInteger('partitions', options.partitions ?? DEFAULT_PARTITIONS);

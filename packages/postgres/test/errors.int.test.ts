@@ -70,5 +70,11 @@ describe('PostgreSQL misconfiguration', () => {
     await expect(
       createPostgresTransport({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', partitions: 0 }),
     ).rejects.toMatchObject({ code: 'EDDY_INVALID_OPTION' });
+    for (const connectionString of ['127.0.0.1:5432/test', 'postgres://postgres:pw@127.0.0.1:99999/test']) {
+      const error = await failure(connectionString);
+      expect(isEddyError(error, 'EDDY_INVALID_OPTION'), connectionString).toBe(true);
+      expect((error as Error).message).toMatch(/postgres:\/\/user:password@/);
+      expect((error as Error).message).not.toContain(':pw@');
+    }
   });
 });

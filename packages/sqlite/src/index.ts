@@ -40,3 +40,5 @@ export {
 export type { SqliteInlineProjection } from './event-store/inline-projection.js';
 export { DEFAULT_EVENT_STORE_PREFIX, openEventStoreDatabase } from './event-store/event-store-schema.js';
 export { startEventStoreRelay, type EventStoreRelayOptions } from './event-store/event-store-relay.js';
+export { createSqliteOutbox, type SqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite-outbox.js';
+export { DEFAULT_OUTBOX_TABLE } from './outbox/outbox-schema.js';

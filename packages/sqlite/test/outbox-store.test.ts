@@ -1,0 +1,104 @@
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeCloudEvent, startOutboxRelay, type CloudEvent } from '@eddy/core';
+import { waitFor } from '@eddy/conformance';
+import { createSqliteOutbox, createSqliteTransport } from '@eddy/sqlite';
+import { tempDir, unique } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+
+function appDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, total INTEGER NOT NULL)');
+  return db;
+}
+
+describe('SQLite outbox', () => {
+  it('commits events with the state and drops them with a rollback', async () => {
+    const path = tmp.file(`${unique('app')}.db`);
+    const db = appDatabase(path);
+    const outbox = createSqliteOutbox({ database: path });
+    const event = (id: string) => ({
+      topic: 'orders',
+      event: { source: 'shop', type: 'order.placed', partitionkey: id, data: { id } },
+    });
+    let written: CloudEvent[] = [];
+    db.transaction(() => {
+      db.prepare('INSERT INTO orders VALUES (?, ?)').run('o-1', 10);
+      written = outbox.add(db, [event('o-1')]);
+    })();
+    expect(() =>
+      db.transaction(() => {
+        db.prepare('INSERT INTO orders VALUES (?, ?)').run('o-2', 20);
+        outbox.add(db, [event('o-2')]);
+        throw new Error('payment declined');
+      })(),
+    ).toThrow('payment declined');
+    expect(() => outbox.add(db, [event('o-3')])).toThrow(/must run inside the transaction/);
+    expect(await outbox.stats()).toEqual({ pending: 1, oldestPendingAt: expect.any(Number) as number });
+    const claim = await outbox.claimLanes({ owner: 'r', leaseMs: 5_000 });
+    const lane = claim.lanes;
+    const rows = (await Promise.all(lane.map((l) => outbox.fetchPending(l, 10)))).flat();
+    expect(rows.map((row) => decodeCloudEvent(row).id)).toEqual([written[0]!.id]);
+    expect(rows[0]?.key).toBe('o-1');
+    await outbox.close();
+    db.close();
+  });
+
+  it('rejects a lane count that differs from the one the outbox was created with', async () => {
+    const path = tmp.file(`${unique('app')}.db`);
+    const outbox = createSqliteOutbox({ database: path, lanes: 4 });
+    expect(() => createSqliteOutbox({ database: path, lanes: 8 })).toThrow(/created with 4 lanes/);
+    await outbox.close();
+  });
+
+  it('splits lanes between relays on separate connections and publishes in key order', async () => {
+    const path = tmp.file(`${unique('app')}.db`);
+    const db = appDatabase(path);
+    const writer = createSqliteOutbox({ database: db, lanes: 6 });
+    const stores = [1, 2].map(() => createSqliteOutbox({ database: path, lanes: 6 }));
+    const transport = createSqliteTransport({ path: tmp.file(`${unique('broker')}.db`) });
+    const topic = unique('orders');
+    const relays = stores.map((store) =>
+      startOutboxRelay({ store, transport, leaseMs: 600, pollIntervalMs: 20 }),
+    );
+    await waitFor(() => relays.every((relay) => relay.heldLanes().length === 3), {
+      description: () => `3 lanes each, got ${relays.map((relay) => relay.heldLanes().length).join('/')}`,
+    });
+    const keys = Array.from({ length: 10 }, (_, i) => `k${i}`);
+    for (let seq = 1; seq <= 40; seq++) {
+      db.transaction(() =>
+        writer.add(
+          db,
+          keys.map((key) => ({
+            topic,
+            event: { source: 's', type: 't', partitionkey: key, data: { key, seq } },
+          })),
+        ),
+      )();
+    }
+    const seen: { key: string; seq: number }[] = [];
+    const subscription = await transport.subscribe(topic, { group: 'audit', from: 'earliest' }, (message) => {
+      seen.push(decodeCloudEvent(message).data as { key: string; seq: number });
+    });
+    await waitFor(() => seen.length >= 400, { description: () => `400 events, got ${seen.length}` });
+    for (const key of keys) {
+      expect(seen.filter((entry) => entry.key === key).map((entry) => entry.seq)).toEqual(
+        Array.from({ length: 40 }, (_, i) => i + 1),
+      );
+    }
+    await waitFor(async () => (await writer.stats()).pending === 0);
+    await relays[0]!.stop();
+    await waitFor(() => relays[1]!.heldLanes().length === 6, {
+      description: 'the other relay takes every lane',
+    });
+    expect(await writer.purgePublished(Date.now() + 1)).toBe(400);
+    await relays[1]!.stop();
+    await subscription.close();
+    await transport.close();
+    for (const store of stores) await store.close();
+    db.close();
+  });
+});

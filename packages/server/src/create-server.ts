@@ -28,6 +28,7 @@ import {
 } from './options.js';
 import { registerPublishRoutes } from './publish/publish-routes.js';
 import { createTopicRouter } from './routing.js';
+import { openTransportFromUrl } from './transport-from-url.js';
 
 /** A gateway built but not listening yet. */
 export interface EddyServer {
@@ -79,7 +80,11 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   }
   const topicForType = createTopicRouter(options.routes);
   const ownsTransport = input.transport === undefined;
-  const transport = input.transport ?? openDefaultTransport(options.dataDir);
+  const transport =
+    input.transport ??
+    (options.transportUrl === undefined
+      ? openDefaultTransport(options.dataDir)
+      : await openTransportFromUrl(options.transportUrl));
   const metrics = createGatewayMetrics(input.metricsRegistry);
   const leases = new LeaseRegistry(metrics);
   let accepting = true;
@@ -156,8 +161,10 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
             'Loopback only; configure apiKeys before exposing the gateway.',
         );
       }
+      const embedded = ownsTransport && options.transportUrl === undefined;
+      // Only the embedded log's path is printed: a transport URL may carry credentials.
       app.log.info(
-        `Eddy gateway listening on ${url} (transport: ${transport.name}${ownsTransport ? `, ${defaultDatabasePath(options.dataDir)}` : ''})`,
+        `Eddy gateway listening on ${url} (transport: ${transport.name}${embedded ? `, ${defaultDatabasePath(options.dataDir)}` : ''})`,
       );
       return { url, host: options.host, port, server, close: () => server.close() };
     },

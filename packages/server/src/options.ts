@@ -52,6 +52,12 @@ export interface ServerOptions {
    * closed with the server. A transport passed here is not closed by the server: its owner closes it.
    */
   readonly transport?: Transport;
+  /**
+   * Backend by URL, used when `transport` is not given: `postgres://…`, `redis://…`, `amqp://…`,
+   * `nats://…` or `sqlite:<path>`. The gateway opens it and closes it on `close()`. Default
+   * `EDDY_TRANSPORT`, else the embedded SQLite log.
+   */
+  readonly transportUrl?: string;
   /** Directory holding `.eddy/eddy.db` for the default transport. Default `EDDY_DATA_DIR`, else the working directory. */
   readonly dataDir?: string;
   /** Interface to listen on. Default `EDDY_HOST`, else `127.0.0.1`. */
@@ -81,6 +87,7 @@ export interface ServerOptions {
 }
 
 export interface ResolvedServerOptions {
+  readonly transportUrl: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
@@ -142,7 +149,9 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
       throw new InvalidOptionError('Each route must be { type: "<type or pattern>", topic: "<topic>" }.');
     }
   }
+  const transportUrl = options.transportUrl ?? env['EDDY_TRANSPORT'];
   return {
+    transportUrl: transportUrl === '' ? undefined : transportUrl,
     host: options.host ?? env['EDDY_HOST'] ?? DEFAULT_HOST,
     port,
     dataDir: options.dataDir ?? env['EDDY_DATA_DIR'] ?? process.cwd(),

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InvalidOptionError, type Transport } from '@eddy/core';
+import { createSqliteTransport } from '@eddy/sqlite';
+
+type Factory = (url: string) => Promise<Transport>;
+
+/**
+ * Loads a transport package only when its scheme is used, so the gateway does not depend on every
+ * broker client. The specifier is a variable on purpose: the packages are optional peers.
+ */
+async function load<T>(specifier: string): Promise<T> {
+  try {
+    return (await import(specifier)) as T;
+  } catch (error) {
+    throw new InvalidOptionError(
+      `The transport URL needs the ${specifier} package: npm install ${specifier} (${String(error)}).`,
+    );
+  }
+}
+
+const FACTORIES: Readonly<Record<string, Factory>> = {
+  'postgres:': async (url) => {
+    const { createPostgresTransport } = await load<{
+      createPostgresTransport: (options: { connectionString: string }) => Promise<Transport>;
+    }>('@eddy/postgres');
+    return createPostgresTransport({ connectionString: url });
+  },
+  'redis:': async (url) => {
+    const { createRedisTransport } = await load<{
+      createRedisTransport: (options: { url: string }) => Promise<Transport>;
+    }>('@eddy/redis');
+    return createRedisTransport({ url });
+  },
+  'amqp:': async (url) => {
+    const { createRabbitMqTransport } = await load<{
+      createRabbitMqTransport: (options: { url: string }) => Promise<Transport>;
+    }>('@eddy/rabbitmq');
+    return createRabbitMqTransport({ url });
+  },
+  'nats:': async (url) => {
+    const { createNatsTransport } = await load<{
+      createNatsTransport: (options: { servers: string }) => Promise<Transport>;
+    }>('@eddy/nats');
+    return createNatsTransport({ servers: url });
+  },
+  'sqlite:': (url) => {
+    const path = resolve(decodeURIComponent(url.slice('sqlite:'.length).replace(/^\/\//, '')));
+    mkdirSync(dirname(path), { recursive: true });
+    return Promise.resolve(createSqliteTransport({ path }));
+  },
+};
+const ALIASES: Readonly<Record<string, string>> = {
+  'postgresql:': 'postgres:',
+  'rediss:': 'redis:',
+  'amqps:': 'amqp:',
+};
+
+/**
+ * Opens the transport a URL names: `postgres://…`, `redis://…`, `amqp://…`, `nats://…` or
+ * `sqlite:<path>`. Throws `InvalidOptionError` for other schemes.
+ */
+export function openTransportFromUrl(url: string): Promise<Transport> {
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0]?.toLowerCase();
+  const factory = scheme === undefined ? undefined : FACTORIES[ALIASES[scheme] ?? scheme];
+  if (factory === undefined) {
+    throw new InvalidOptionError(
+      `Transport URL must start with postgres://, redis://, amqp://, nats:// or sqlite:, got "${url.replace(/\/\/[^@/]*@/, '//***@')}".`,
+    );
+  }
+  return factory(url);
+}

@@ -10,3 +10,7 @@ export {
   describeSnapshotStoreConformance,
   type StorePortConformanceOptions,
 } from './event-store/describe-store-port-conformance.js';
+export {
+  describeSagaStoreConformance,
+  type SagaStoreConformanceOptions,
+} from './saga-store/describe-saga-store-conformance.js';

@@ -253,3 +253,64 @@ export {
   type OutboxMetrics,
   type OutboxPrometheusMetricsOptions,
 } from './outbox/outbox-metrics.js';
+export {
+  SagaConflictError,
+  SagaDefinitionError,
+  SagaErrorCodes,
+  SagaNotFoundError,
+  SagaStepFailedError,
+} from './saga/saga-errors.js';
+export {
+  ACTIVE_SAGA_STATUSES,
+  cloneSagaInstance,
+  isTerminalSagaStatus,
+  type SagaHistoryEntry,
+  type SagaInstance,
+  type SagaListOptions,
+  type SagaStatus,
+  type SagaStepRecord,
+  type SagaStepStatus,
+  type SagaTimer,
+} from './saga/saga-instance.js';
+export { DEFAULT_SAGA_LIST_LIMIT, type SagaStore } from './saga/saga-store.js';
+export { createMemorySagaStore } from './saga/memory-saga-store.js';
+export {
+  defineSaga,
+  type SagaCompensation,
+  type SagaCompensationCommand,
+  type SagaDefinition,
+  type SagaLocalAction,
+  type SagaRequest,
+  type SagaRetryPolicy,
+  type SagaStep,
+  type SagaStepArgs,
+} from './saga/saga-definition.js';
+export {
+  createSagaRunner,
+  DEFAULT_SAGA_LEASE_MS,
+  DEFAULT_SAGA_POLL_INTERVAL_MS,
+  type SagaRunner,
+  type SagaRunnerOptions,
+} from './saga/saga-runner.js';
+export { createSagaAdmin, type SagaAdmin, type SagaTimeline } from './saga/saga-admin.js';
+export {
+  defineProcessManager,
+  type ProcessManagerActions,
+  type ProcessManagerDefinition,
+  type ProcessManagerReaction,
+  type ProcessManagerTimeout,
+} from './process-manager/process-manager-definition.js';
+export {
+  createProcessManager,
+  type ProcessManager,
+  type ProcessManagerOptions,
+} from './process-manager/process-manager.js';
+export {
+  buildFlowGraph,
+  flowGraphToMermaid,
+  type FlowDeclaration,
+  type FlowEdge,
+  type FlowGraph,
+  type FlowGraphOptions,
+  type FlowNode,
+} from './flow-graph/flow-graph.js';

@@ -6,6 +6,7 @@ import {
 } from '@eddy/core';
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { SettleWriter } from './settle-writer.js';
 import { Backoff, WakeSignal } from './wake-signal.js';
 
 /** What the subscriber needs from its transport. */
@@ -42,18 +43,6 @@ interface Held {
   readonly chain: string | undefined;
 }
 
-interface Nacked {
-  readonly partition: number;
-  readonly offset: string;
-  readonly deliveryCount: number;
-  readonly delayMs: number;
-}
-
-interface PositionRef {
-  readonly partition: number;
-  readonly offset: string;
-}
-
 // How long close() keeps retrying to write outstanding acks when the database is unreachable.
 // Acks that cannot be written are not lost work, only redeliveries later (at-least-once).
 const CLOSE_FLUSH_DEADLINE_MS = 10_000;
@@ -66,9 +55,10 @@ const MIN_IN_FLIGHT_PER_STREAM = 32;
 const positionKey = (partition: number, offset: string): string => `${partition}:${offset}`;
 
 /**
- * One member of a consumer group on one topic. A single fetch loop claims up to the free in-flight
- * capacity with `claim()` (one round trip); a single flusher writes acks, nacks and releases in
- * batches with `settle()` (one round trip per batch), so fetching and acknowledging overlap.
+ * One member of a consumer group on one topic. One fetch loop (two for windows of 64 or more, on
+ * disjoint partitions) claims up to its free share of the in-flight window with `claim()` (one round
+ * trip); a `SettleWriter` writes acks, nacks and releases in batches, so fetching and acknowledging
+ * overlap.
  *
  * Per-key ordering: the database hands a member later messages of a key only while the earlier
  * ones are in flight with that same member, and the member runs each key's messages one at a time.
@@ -78,7 +68,6 @@ const positionKey = (partition: number, offset: string): string => `${partition}
 export class PostgresSubscriber {
   private readonly owner = randomBytes(8).toString('hex');
   private readonly fetchBackoff: Backoff;
-  private readonly flushBackoff: Backoff;
   private readonly held = new Map<string, Held>();
   private readonly chains = new Map<string, Held[]>();
   /** Keys whose queue was returned: rows of these keys from fetches that may predate the return go back too. */
@@ -93,14 +82,7 @@ export class PostgresSubscriber {
   private readonly signals: WakeSignal[];
   /** Each loop owns an equal share of maxInFlight, so no loop can starve another of capacity. */
   private readonly heldByStream: number[];
-  private acks: PositionRef[] = [];
-  private nacks: Nacked[] = [];
-  private releases: PositionRef[] = [];
-  private returnedInBuffer: string[] = [];
-  private flushing: Promise<void> | undefined;
-  private flushScheduled = false;
-  /** True while a flush carrying returned keys is being written. */
-  private flushingReturns = false;
+  private readonly writer: SettleWriter;
   private closing = false;
   private loop: Promise<void> | undefined;
   private drained: (() => void) | undefined;
@@ -131,7 +113,26 @@ export class PostgresSubscriber {
     this.heldByStream = this.streams.map(() => 0);
     this.signals = this.streams.map(() => new WakeSignal());
     this.fetchBackoff = new Backoff(context.reconnectDelayMs, context.maxReconnectDelayMs);
-    this.flushBackoff = new Backoff(context.reconnectDelayMs, context.maxReconnectDelayMs);
+    this.writer = new SettleWriter({
+      pool: context.pool,
+      schema: context.schema,
+      group: options.group,
+      topic,
+      owner: this.owner,
+      reconnectDelayMs: context.reconnectDelayMs,
+      maxReconnectDelayMs: context.maxReconnectDelayMs,
+      report: context.report,
+      onWritten: (returnedKeys) => {
+        // Fetches started from now on see the returned keys; older ones may still carry them.
+        for (const chain of returnedKeys) {
+          const mark = this.returnedKeys.get(chain);
+          if (mark !== undefined && --mark.unwritten === 0) mark.safeAfter = this.fetchSeq[mark.stream] ?? 0;
+        }
+        // Settled messages may unblock later messages of the same key.
+        this.wake();
+      },
+      isClosing: () => this.closing,
+    });
   }
 
   start(): void {
@@ -159,14 +160,10 @@ export class PostgresSubscriber {
     }
     if (this.held.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     const deadline = Date.now() + CLOSE_FLUSH_DEADLINE_MS;
-    while (this.hasBuffered() || this.flushing !== undefined) {
-      await (this.flushing ?? this.flush());
+    while (!this.writer.idle) {
+      await this.writer.flush();
       if (Date.now() > deadline) break;
     }
-  }
-
-  private hasBuffered(): boolean {
-    return this.acks.length > 0 || this.nacks.length > 0 || this.releases.length > 0;
   }
 
   private streamOf(partition: number): number {
@@ -187,7 +184,7 @@ export class PostgresSubscriber {
         continue;
       }
       // A fetch racing the write of returned keys would only be handed them again.
-      if (this.returnedInBuffer.length > 0 || this.flushingReturns) await this.flush();
+      if (this.writer.returnsPending) await this.writer.flush();
       if (this.closing) break;
       let rows: ClaimRow[];
       const seq = ++this.fetchSeq[stream]!;
@@ -316,14 +313,13 @@ export class PostgresSubscriber {
       mark.safeAfter = Number.POSITIVE_INFINITY;
       mark.unwritten++;
     }
-    this.returnedInBuffer.push(chain);
+    this.writer.returnedKey(chain);
   }
 
   /** Gives a claimed message that never reached the handler back to the group. */
   private release(held: Held): void {
     this.unhold(held);
-    this.releases.push({ partition: held.message.partition, offset: held.message.offset });
-    this.scheduleFlush();
+    this.writer.release({ partition: held.message.partition, offset: held.message.offset });
   }
 
   private settled(held: Held, error: unknown): void {
@@ -331,7 +327,7 @@ export class PostgresSubscriber {
     this.unhold(held);
     const queue = held.chain === undefined ? undefined : this.chains.get(held.chain);
     if (error === undefined) {
-      this.acks.push({ partition, offset });
+      this.writer.ack({ partition, offset });
       if (queue !== undefined && held.chain !== undefined) {
         queue.shift();
         const next = queue[0];
@@ -340,7 +336,7 @@ export class PostgresSubscriber {
       }
     } else {
       const delayMs = redeliveryDelayOf(error, this.options.nackDelayMs);
-      this.nacks.push({ partition, offset, deliveryCount: held.deliveryCount, delayMs });
+      this.writer.nack({ partition, offset, deliveryCount: held.deliveryCount, delayMs });
       if (held.chain !== undefined) {
         // The nacked message must come back before anything later of its key.
         for (const waiting of queue?.splice(1) ?? []) this.release(waiting);
@@ -355,72 +351,6 @@ export class PostgresSubscriber {
         this.localTimers.add(timer);
       }
     }
-    this.scheduleFlush();
     if (this.held.size === 0) this.drained?.();
-  }
-
-  /** Flushes on the next turn of the event loop, so acks of handlers finishing together share one write. */
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      void this.flush();
-    });
-  }
-
-  /** Writes buffered acks and nacks; one flusher at a time, retried with backoff on failure. */
-  private flush(): Promise<void> {
-    this.flushing ??= (async () => {
-      try {
-        while (this.hasBuffered()) {
-          const { acks, nacks, releases, returnedInBuffer } = this;
-          this.acks = [];
-          this.nacks = [];
-          this.releases = [];
-          this.returnedInBuffer = [];
-          this.flushingReturns = returnedInBuffer.length > 0;
-          try {
-            await this.context.pool.query(
-              `SELECT ${this.context.schema}.settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-              [
-                this.options.group,
-                this.topic,
-                this.owner,
-                acks.map((ack) => ack.partition),
-                acks.map((ack) => ack.offset),
-                nacks.map((nack) => nack.partition),
-                nacks.map((nack) => nack.offset),
-                nacks.map((nack) => nack.deliveryCount),
-                nacks.map((nack) => nack.delayMs),
-                releases.map((release) => release.partition),
-                releases.map((release) => release.offset),
-              ],
-            );
-            this.flushBackoff.reset();
-            // Fetches started from now on see the returned keys; older ones may still carry them.
-            for (const chain of returnedInBuffer) {
-              const mark = this.returnedKeys.get(chain);
-              if (mark !== undefined && --mark.unwritten === 0)
-                mark.safeAfter = this.fetchSeq[mark.stream] ?? 0;
-            }
-            // Settled messages may unblock later messages of the same key.
-            this.wake();
-          } catch (error) {
-            this.acks = acks.concat(this.acks);
-            this.nacks = nacks.concat(this.nacks);
-            this.releases = releases.concat(this.releases);
-            this.returnedInBuffer = returnedInBuffer.concat(this.returnedInBuffer);
-            this.context.report(error, `acknowledging messages of topic "${this.topic}"`);
-            await new Promise((resolve) => setTimeout(resolve, this.flushBackoff.delayMs()));
-            if (this.closing) return;
-          }
-        }
-      } finally {
-        this.flushing = undefined;
-        this.flushingReturns = false;
-      }
-    })();
-    return this.flushing;
   }
 }

@@ -3,11 +3,9 @@ import {
   assertExpectedVersion,
   assertStreamId,
   assertStreamMetadata,
-  BackendError,
   categoryOf,
   checkExpectedVersion,
   ClosedError,
-  EddyError,
   EventIdConflictError,
   StreamDeletedError,
   type AppendResult,
@@ -17,15 +15,16 @@ import {
   type ReadStreamResult,
   type RecordedEvent,
 } from '@eddy/core';
-import pg from 'pg';
+import type pg from 'pg';
 import { toEddyError } from '../errors.js';
-import { NotifyListener } from '../notify-listener.js';
+import { createAppendWakeup } from './append-wakeup.js';
 import { migrateEventStore, NOW_MS, resolvePool, tablesFor, type PoolSource } from './event-store-schema.js';
-import { eventsFor, type PostgresInlineProjection } from './inline-projection.js';
+import { eventsFor, projectionFailed, type PostgresInlineProjection } from './inline-projection.js';
 import {
   EVENT_COLUMNS,
   existsNow,
   metadataOf,
+  resultOf,
   readableSql,
   toRecorded,
   type EventRow,
@@ -51,23 +50,6 @@ export interface PostgresEventStore extends EventStore {
   readonly schema: string;
 }
 
-/** Why the append rolled back, as an EddyError naming the projection. */
-function projectionFailed(name: string, streamId: string, error: unknown): EddyError {
-  if (error instanceof EddyError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new BackendError(
-    `Inline projection "${name}" failed (${reason}), so the append to "${streamId}" was rolled back. ` +
-      'Fix the projection, then retry the command.',
-    { cause: error },
-  );
-}
-
-const resultOf = (events: readonly RecordedEvent[]): AppendResult => ({
-  nextExpectedVersion: events.at(-1)!.streamVersion,
-  lastGlobalPosition: events.at(-1)!.globalPosition,
-  events,
-});
-
 type LockedStream = StreamRow & { readonly now: string };
 
 /**
@@ -89,29 +71,9 @@ export async function createPostgresEventStore(
     if (owned) await pool.end().catch(() => undefined);
     throw error;
   }
-  const listeners = new Set<() => void>();
   let closed = false;
-  const channel = `${t.schema}_es_appended`;
-  const wakeAll = (): void => {
-    for (const listener of listeners) listener();
-  };
-  // Started with the first onAppended listener; a lost connection only slows wake-ups down to polling.
-  let listener: NotifyListener | undefined;
-  const startListening = (): void => {
-    if (options.listen === false || listener !== undefined) return;
-    listener = new NotifyListener({
-      createClient: () => new pg.Client(pool.options),
-      channel,
-      onNotify: wakeAll,
-      onReconnect: wakeAll,
-      reconnectDelayMs: 100,
-      maxReconnectDelayMs: 5_000,
-      report: () => undefined,
-    });
-    listener.start().catch(() => {
-      listener = undefined;
-    });
-  };
+  const wakeup = createAppendWakeup(pool, t.schema, options.listen !== false);
+  const channel = wakeup.channel;
 
   const assertOpen = (): void => {
     if (closed) throw new ClosedError('This PostgreSQL event store');
@@ -303,7 +265,7 @@ export async function createPostgresEventStore(
       const expected = appendOptions.expectedVersion ?? 'any';
       assertExpectedVersion(expected);
       const { result, fresh } = await append(streamId, events, expected);
-      if (fresh) for (const listener of listeners) queueMicrotask(listener);
+      if (fresh) wakeup.appended();
       return result;
     },
 
@@ -408,16 +370,13 @@ export async function createPostgresEventStore(
     },
 
     onAppended(callback) {
-      listeners.add(callback);
-      if (!closed) startListening();
-      return () => listeners.delete(callback);
+      return closed ? () => false : wakeup.add(callback);
     },
 
     async close() {
       if (closed) return;
       closed = true;
-      listeners.clear();
-      await listener?.close();
+      await wakeup.close();
       if (owned) await pool.end();
     },
   };

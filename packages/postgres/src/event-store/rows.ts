@@ -1,4 +1,4 @@
-import { isRetained, type RecordedEvent, type StreamMetadata } from '@eddy/core';
+import { isRetained, type AppendResult, type RecordedEvent, type StreamMetadata } from '@eddy/core';
 
 /** pg returns bigint columns as strings; positions and versions stay below 2^53. */
 type Int8 = string | number;
@@ -74,3 +74,9 @@ export function existsNow(row: StreamRow | undefined, now: number): boolean {
     now,
   );
 }
+
+export const resultOf = (events: readonly RecordedEvent[]): AppendResult => ({
+  nextExpectedVersion: events.at(-1)!.streamVersion,
+  lastGlobalPosition: events.at(-1)!.globalPosition,
+  events,
+});

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@eddy/core';
+import { BackendError, EddyError, type RecordedEvent } from '@eddy/core';
 import type { Database } from 'better-sqlite3';
 
 /**
@@ -28,4 +28,15 @@ export function eventsFor(
   if (projection.category !== undefined && projection.category !== category) return [];
   const types = projection.eventTypes;
   return types === undefined ? events : events.filter((event) => types.includes(event.type));
+}
+
+/** Why the append rolled back, as an EddyError naming the projection. */
+export function projectionFailed(name: string, streamId: string, error: unknown): EddyError {
+  if (error instanceof EddyError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new BackendError(
+    `Inline projection "${name}" failed (${reason}), so the append to "${streamId}" was rolled back. ` +
+      'Fix the projection, then retry the command.',
+    { cause: error },
+  );
 }

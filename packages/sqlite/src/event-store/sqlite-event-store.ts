@@ -24,7 +24,7 @@ import {
   type StreamMetadata,
 } from '@eddy/core';
 import { migrateEventStore, resolveDatabase, tablesFor } from './event-store-schema.js';
-import { eventsFor, type SqliteInlineProjection } from './inline-projection.js';
+import { eventsFor, projectionFailed, type SqliteInlineProjection } from './inline-projection.js';
 import { assertCount, assertDeleteMode, assertNewEvents } from './validate.js';
 
 export interface SqliteEventStoreOptions {
@@ -100,17 +100,6 @@ function existsNow(row: StreamRow | undefined, now: number): boolean {
     metadataOf(row),
     row.current_version,
     now,
-  );
-}
-
-/** Why the append rolled back, as an EddyError naming the projection. */
-function projectionFailed(name: string, streamId: string, error: unknown): EddyError {
-  if (error instanceof EddyError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new BackendError(
-    `Inline projection "${name}" failed (${reason}), so the append to "${streamId}" was rolled back. ` +
-      'Fix the projection, then retry the command.',
-    { cause: error },
   );
 }
 

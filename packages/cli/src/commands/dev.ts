@@ -1,0 +1,98 @@
+import { InvalidOptionError } from '@eddy/core';
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { attachDashboard, defaultDashboardDir, isDashboardBuilt } from '../dashboard/attach-dashboard.js';
+import type { Demo } from '../demo/order-flow.js';
+
+interface ServeFlags {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  demo?: boolean;
+  demoIntervalMs: string;
+  dashboard: boolean;
+  dashboardDir?: string;
+  logLevel?: string;
+}
+
+/**
+ * Runs the gateway (embedded SQLite log, dashboard at `/`) until SIGINT/SIGTERM. `dev` is the quiet
+ * local flavour with a banner (and `--demo` traffic); `serve` logs every line as JSON.
+ */
+async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): Promise<void> {
+  const port = flags.port === undefined ? undefined : Number(flags.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
+    throw new InvalidOptionError(`--port must be 0-65535, got "${flags.port}".`);
+  }
+  // Loaded here, not at the top: client commands should not pay for (or depend on) the server stack.
+  const { createServer } = await import('@eddy/server');
+  const { startDemo } = await import('../demo/order-flow.js');
+  const server = await createServer({
+    ...(port === undefined ? {} : { port }),
+    ...(flags.host === undefined ? {} : { host: flags.host }),
+    ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
+    logLevel: flags.logLevel ?? ctx.env['EDDY_LOG_LEVEL'] ?? (mode === 'dev' ? 'warn' : 'info'),
+    env: ctx.env,
+  });
+  const dashboardDir = flags.dashboardDir ?? ctx.env['EDDY_DASHBOARD_DIR'] ?? defaultDashboardDir();
+  const dashboard = flags.dashboard && isDashboardBuilt(dashboardDir);
+  if (dashboard) attachDashboard(server, dashboardDir);
+  let demo: Demo | undefined;
+  try {
+    const handle = await server.listen();
+    if (flags.demo === true) {
+      demo = await startDemo({ transport: server.transport, intervalMs: Number(flags.demoIntervalMs) });
+    }
+    const out = ctx.io.stdout;
+    out.write(
+      `Eddy ${mode} server on ${handle.url} (SQLite log in ${server.options.dataDir}/.eddy/eddy.db)\n`,
+    );
+    if (dashboard) out.write(`  dashboard  ${handle.url}/\n`);
+    else if (flags.dashboard) {
+      out.write(`  dashboard  not built (${dashboardDir}); run \`npm run build -w @eddy/dashboard\`\n`);
+    }
+    out.write(`  API        ${handle.url}/openapi.json\n`);
+    if (demo !== undefined)
+      out.write('  demo       order flow: order.placed -> payment -> inventory -> shipping\n');
+    out.write('Press Ctrl+C to stop.\n');
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  } finally {
+    await demo?.stop();
+    await server.close();
+  }
+}
+
+function serveCommand(program: Command, ctx: CliContext, mode: 'dev' | 'serve'): Command {
+  const command = program
+    .command(mode)
+    .description(
+      mode === 'dev'
+        ? 'run the gateway and dashboard on an embedded SQLite log (add --demo for order-flow traffic)'
+        : 'run the gateway (JSON logs), configured by flags and EDDY_* variables',
+    )
+    .option('-p, --port <port>', 'port (0: any free port; default EDDY_PORT, else 4400)')
+    .option('--host <host>', 'interface (default EDDY_HOST, else 127.0.0.1)')
+    .option(
+      '-d, --data-dir <dir>',
+      'directory holding .eddy/eddy.db (default EDDY_DATA_DIR, else the working directory)',
+    )
+    .option('--no-dashboard', 'do not serve the dashboard at /')
+    .option('--dashboard-dir <dir>', 'built dashboard to serve (default: @eddy/dashboard/dist)')
+    .option(
+      '--log-level <level>',
+      `log level (default EDDY_LOG_LEVEL, else ${mode === 'dev' ? 'warn' : 'info'})`,
+    )
+    .option('--demo-interval-ms <ms>', 'time between two demo orders', '1000')
+    .action((flags: ServeFlags) => run(ctx, flags, mode));
+  if (mode === 'dev')
+    command.option('--demo', 'produce order-flow traffic, with an occasional dead-lettered payment');
+  return command;
+}
+
+export function registerDev(program: Command, ctx: CliContext): void {
+  serveCommand(program, ctx, 'dev');
+  serveCommand(program, ctx, 'serve');
+}

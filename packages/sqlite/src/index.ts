@@ -42,3 +42,9 @@ export { DEFAULT_EVENT_STORE_PREFIX, openEventStoreDatabase } from './event-stor
 export { startEventStoreRelay, type EventStoreRelayOptions } from './event-store/event-store-relay.js';
 export { createSqliteOutbox, type SqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite-outbox.js';
 export { DEFAULT_OUTBOX_TABLE } from './outbox/outbox-schema.js';
+export {
+  createSqliteSagaStore,
+  DEFAULT_SAGA_TABLE,
+  type SqliteSagaStore,
+  type SqliteSagaStoreOptions,
+} from './saga/sqlite-saga-store.js';

@@ -31,3 +31,8 @@ export {
 } from './event-store/postgres-snapshot-store.js';
 export type { PostgresInlineProjection } from './event-store/inline-projection.js';
 export { startEventStoreRelay, type EventStoreRelayOptions } from './event-store/event-store-relay.js';
+export {
+  createPostgresOutbox,
+  type PostgresOutbox,
+  type PostgresOutboxOptions,
+} from './outbox/postgres-outbox.js';

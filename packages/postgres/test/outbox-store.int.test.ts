@@ -1,0 +1,115 @@
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createMemoryTransport, decodeCloudEvent, startOutboxRelay } from '@eddy/core';
+import { waitFor } from '@eddy/conformance';
+import { createPostgresOutbox } from '@eddy/postgres';
+import { dropSchema, randomName, TEST_URL, testSchema } from './helpers.js';
+
+const schema = testSchema();
+const pool = new pg.Pool({ connectionString: TEST_URL, max: 6 });
+afterAll(async () => {
+  await pool.end();
+  await dropSchema(schema);
+});
+
+const entry = (topic: string, key: string, seq: number) => ({
+  topic,
+  event: { source: 'shop', type: 'order.placed', partitionkey: key, data: { key, seq } },
+});
+
+async function inTransaction(work: (client: pg.PoolClient) => Promise<void>, commit = true): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await work(client);
+    await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+  } finally {
+    client.release();
+  }
+}
+
+describe('PostgreSQL outbox', () => {
+  it('commits events with the transaction, drops them on rollback, and wakes a relay through NOTIFY', async () => {
+    const table = randomName('ob');
+    const outbox = await createPostgresOutbox({ pool, schema, table });
+    const transport = createMemoryTransport();
+    const topic = randomName('orders');
+    const seen: string[] = [];
+    const subscription = await transport.subscribe(topic, { group: 'g', from: 'earliest' }, (message) => {
+      seen.push(decodeCloudEvent(message).id);
+    });
+    // Polling is an hour away: only the NOTIFY sent at COMMIT can wake this relay.
+    const relay = startOutboxRelay({ store: outbox, transport, pollIntervalMs: 3_600_000 });
+    await waitFor(() => relay.heldLanes().length === 16);
+    let kept: string[] = [];
+    await inTransaction(async (client) => {
+      kept = (await outbox.add(client, [entry(topic, 'o-1', 1), entry(topic, 'o-1', 2)])).map((e) => e.id);
+    });
+    await inTransaction(async (client) => {
+      await outbox.add(client, [entry(topic, 'o-2', 1)]);
+    }, false);
+    await waitFor(() => seen.length >= 2, { timeoutMs: 5_000, description: 'the NOTIFY wake-up' });
+    expect(seen).toEqual(kept);
+    await waitFor(async () => (await outbox.stats()).pending === 0);
+    await relay.stop();
+    expect(await outbox.purgePublished(Date.now() + 60_000)).toBe(2);
+    await subscription.close();
+    await outbox.close();
+  });
+
+  it('serializes writers of one key so publish order is commit order', async () => {
+    const table = randomName('ob');
+    const outbox = await createPostgresOutbox({ pool, schema, table, listen: false });
+    const first = await pool.connect();
+    const second = await pool.connect();
+    await first.query('BEGIN');
+    await outbox.add(first, [entry('t', 'k', 1)]);
+    const secondPid = (await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    await second.query('BEGIN');
+    // The second writer of key k waits for the first one's transaction to end.
+    let secondDone = false;
+    const secondAdd = outbox.add(second, [entry('t', 'k', 2)]).then(() => {
+      secondDone = true;
+    });
+    await waitFor(
+      async () =>
+        (
+          await pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid = $1`,
+            [secondPid],
+          )
+        ).rows[0]!.n > 0,
+      { description: 'the second writer to wait for the key lock' },
+    );
+    expect(secondDone).toBe(false);
+    await first.query('COMMIT');
+    await secondAdd;
+    await second.query('COMMIT');
+    first.release();
+    second.release();
+    const claim = await outbox.claimLanes({ owner: 'r', leaseMs: 5_000 });
+    const rows = (await Promise.all(claim.lanes.map((lane) => outbox.fetchPending(lane, 10)))).flat();
+    expect(rows.map((row) => (decodeCloudEvent(row).data as { seq: number }).seq)).toEqual([1, 2]);
+    await outbox.close();
+  });
+
+  it('splits lanes between relays, never gives one lane to two, and rejects another lane count', async () => {
+    const table = randomName('ob');
+    const stores = await Promise.all(
+      [1, 2, 3].map(() => createPostgresOutbox({ pool, schema, table, lanes: 9, listen: false })),
+    );
+    const claims = await Promise.all(
+      stores.map((store, i) => store.claimLanes({ owner: `r${i}`, leaseMs: 5_000 })),
+    );
+    const again = await Promise.all(
+      stores.map((store, i) => store.claimLanes({ owner: `r${i}`, leaseMs: 5_000 })),
+    );
+    const all = [...claims, ...again].slice(3).flatMap((claim) => claim.lanes);
+    expect(new Set(all).size).toBe(all.length);
+    expect(await stores[0]!.markPublished({ owner: 'nobody', lane: 0, ids: [1], delete: false })).toBe(false);
+    await expect(createPostgresOutbox({ pool, schema, table, lanes: 4, listen: false })).rejects.toThrow(
+      /created with 9 lanes/,
+    );
+    for (const store of stores) await store.close();
+  });
+});

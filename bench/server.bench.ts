@@ -4,7 +4,7 @@
 // share one event loop; on this 2-core machine they share the CPU.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -22,6 +22,9 @@ const BATCH_CONNECTIONS = 16;
 const SINGLE_CONNECTIONS = 32;
 const CONSUME = 50_000;
 const CREDIT = 1_000;
+// Distinct partition keys. A key's next event waits for the ack of the previous one, so with few
+// keys a socket consumer is bound by keys / round-trip time rather than by the server.
+const KEYS = 1_000;
 
 if (process.argv.includes('--serve')) {
   // Child: the gateway on a random port over a fresh data dir; prints its URL, stops on SIGTERM.
@@ -36,7 +39,7 @@ if (process.argv.includes('--serve')) {
 function envelope(i: number): Record<string, unknown> {
   return {
     type: 'order.placed',
-    key: `customer-${i % 64}`,
+    key: `customer-${i % KEYS}`,
     data: { orderId: `o-${i}`, total: 42.5, lines: 3 },
   };
 }
@@ -123,11 +126,11 @@ async function direct(dir: string): Promise<{ batch: number; single: number; con
     const event = createCloudEvent({
       source: '/bench',
       type: 'order.placed',
-      partitionkey: `customer-${i % 64}`,
+      partitionkey: `customer-${i % KEYS}`,
       data: envelope(i)['data'],
     });
     const { headers, payload } = encodeCloudEvent(event);
-    return { headers, payload, key: `customer-${i % 64}` };
+    return { headers, payload, key: `customer-${i % KEYS}` };
   };
   const runFor = async (connections: number, batch: number, topic: string): Promise<number> => {
     let events = 0;
@@ -207,11 +210,14 @@ async function main(): Promise<void> {
         'direct events/s': Math.round(raw.consume),
       },
     ];
+    const load = loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ');
     printTable(
-      'Eddy gateway (HTTP/WebSocket, child process) vs the SQLite transport in process (same client, synchronous=full)',
+      `Eddy gateway (HTTP/WebSocket, child process) vs the SQLite transport in process (same client, synchronous=full); load average ${load}`,
       rows,
     );
-    writeResults('server', { batch: BATCH, httpSeconds: HTTP_SECONDS, rows });
+    writeResults('server', { batch: BATCH, httpSeconds: HTTP_SECONDS, loadAverage: loadavg(), rows });
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));

@@ -7,9 +7,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { aggregateStream, type EventStore, type SnapshotStore } from '@eddy/core';
+import {
+  aggregateStream,
+  createMemoryCheckpointStore,
+  encodeCloudEvent,
+  recordedEventToCloudEvent,
+  type EventStore,
+  type SnapshotStore,
+} from '@eddy/core';
 import { createPostgresEventStore, createPostgresSnapshotStore } from '@eddy/postgres';
-import { createSqliteEventStore, createSqliteSnapshotStore, openEventStoreDatabase } from '@eddy/sqlite';
+import {
+  createSqliteEventStore,
+  createSqliteSnapshotStore,
+  createSqliteTransport,
+  openEventStoreDatabase,
+  startEventStoreRelay,
+} from '@eddy/sqlite';
 import pg from 'pg';
 
 import { percentile, printTable, writeResults, type BenchRow } from './lib/report.js';
@@ -22,6 +35,8 @@ const WRITERS = 8;
 const STREAMS = 100;
 const AGGREGATE_EVENTS = 10_000;
 const LOAD_ROUNDS = 5;
+/** Events per relay round and per direct publish. */
+const RELAY_BATCH = 500;
 
 const payload = { employee: 'john', role: 'backend', note: 'x'.repeat(100) };
 const event = { type: 'RoleChanged', data: payload };
@@ -118,6 +133,7 @@ async function postgresBackend(): Promise<Backend> {
 
 const appendRows: BenchRow[] = [];
 const readRows: BenchRow[] = [];
+const relayRows: BenchRow[] = [];
 const loadRows: BenchRow[] = [];
 
 for (const open of [sqliteBackend, postgresBackend]) {
@@ -154,6 +170,51 @@ for (const open of [sqliteBackend, postgresBackend]) {
       events: read,
       'readAll events/s (pages of 1000)': Math.round(read / ((performance.now() - readStarted) / 1000)),
     });
+
+    // Relay every event so far to a durable SQLite transport topic, against publishing the same
+    // CloudEvents straight through transport.publish in batches of the same size.
+    const busDir = mkdtempSync(join(tmpdir(), 'eddy-es-bench-bus-'));
+    const transport = createSqliteTransport({ path: join(busDir, 'bus.db') });
+    try {
+      const relayStarted = performance.now();
+      const relay = startEventStoreRelay({
+        store: backend.store,
+        checkpoints: createMemoryCheckpointStore(),
+        transport,
+        topic: 'relayed',
+        source: '/bench',
+        batchSize: RELAY_BATCH,
+      });
+      await relay.whenCaughtUp({ timeoutMs: 60_000 });
+      const relaySeconds = (performance.now() - relayStarted) / 1000;
+      await relay.close();
+      const events: Awaited<ReturnType<EventStore['readAll']>> = [];
+      for (let from = 0; ;) {
+        const page = await backend.store.readAll({ fromPosition: from, limit: RELAY_BATCH });
+        if (page.length === 0) break;
+        events.push(...page);
+        from = page.at(-1)!.globalPosition + 1;
+      }
+      const messages = events.map((event) => {
+        const message = encodeCloudEvent(recordedEventToCloudEvent(event, { source: '/bench' }));
+        return { key: event.streamId, headers: message.headers, payload: message.payload };
+      });
+      const directStarted = performance.now();
+      for (let i = 0; i < messages.length; i += RELAY_BATCH) {
+        await transport.publish('direct', messages.slice(i, i + RELAY_BATCH));
+      }
+      const directSeconds = (performance.now() - directStarted) / 1000;
+      relayRows.push({
+        store: backend.name,
+        events: read,
+        'relay events/s': Math.round(read / relaySeconds),
+        'transport.publish events/s (pre-encoded)': Math.round(messages.length / directSeconds),
+        ratio: Number((read / relaySeconds / (messages.length / directSeconds)).toFixed(2)),
+      });
+    } finally {
+      await transport.close();
+      rmSync(busDir, { recursive: true, force: true });
+    }
 
     const streamId = `load-${randomBytes(4).toString('hex')}`;
     for (let v = 0; v < AGGREGATE_EVENTS; v += 500) await backend.store.append(streamId, batchOf(500));
@@ -199,8 +260,14 @@ printTable(
   appendRows,
 );
 printTable('readAll', readRows);
+printTable(`Relay to the SQLite transport (batches of ${RELAY_BATCH})`, relayRows);
 printTable(
   `Aggregate load (${AGGREGATE_EVENTS.toLocaleString('en-US')} events, median of ${LOAD_ROUNDS})`,
   loadRows,
 );
-writeResults('event-store', { appends: appendRows, readAll: readRows, aggregateLoad: loadRows });
+writeResults('event-store', {
+  appends: appendRows,
+  readAll: readRows,
+  relay: relayRows,
+  aggregateLoad: loadRows,
+});

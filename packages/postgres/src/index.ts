@@ -36,3 +36,8 @@ export {
   type PostgresOutbox,
   type PostgresOutboxOptions,
 } from './outbox/postgres-outbox.js';
+export {
+  createPostgresSagaStore,
+  type PostgresSagaStore,
+  type PostgresSagaStoreOptions,
+} from './saga/postgres-saga-store.js';

@@ -48,7 +48,7 @@ export async function createPostgresSagaStore(options: PostgresSagaStoreOptions)
   };
 
   let perPool = migrated.get(pool);
-  if (perPool === undefined) migrated.set(pool, (perPool = new Map()));
+  if (perPool === undefined) migrated.set(pool, (perPool = new Map<string, Promise<void>>()));
   let migration = perPool.get(schema);
   if (migration === undefined) {
     const ddl = `SELECT pg_advisory_xact_lock(hashtext('eddy-saga-migrate:' || $1::text))`;

@@ -1,0 +1,83 @@
+/// <reference lib="dom" />
+import { h, mount } from './dom.js';
+import { Stats } from './stats.js';
+import './styles.css';
+import { dlqView } from './views/dlq-view.js';
+import { eventView } from './views/event-view.js';
+import { groupsView } from './views/groups-view.js';
+import { tailView } from './views/tail-view.js';
+import { topicsView } from './views/topics-view.js';
+import type { View } from './views/view.js';
+
+const REFRESH_MS = 1_000;
+
+const stats = new Stats();
+const nav = h('nav', { class: 'sidebar' });
+const banner = h('div', { class: 'banner', hidden: true });
+const main = h('main');
+mount(document.getElementById('app') ?? document.body, nav, h('div', { class: 'content' }, banner, main));
+
+let view: View | undefined;
+
+/** `#/page/arg/...` -> the page's view. */
+function route(): View {
+  const [page = 'topics', ...rest] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  switch (page) {
+    case 'groups':
+      return groupsView();
+    case 'dlq':
+      return dlqView(rest[0]);
+    case 'tail':
+      return tailView(rest[0]);
+    case 'event':
+      return eventView(rest[0] ?? '', Number(rest[1] ?? 0), rest[2] ?? '0');
+    default:
+      return topicsView();
+  }
+}
+
+function renderNav(): void {
+  const page = location.hash.replace(/^#\/?/, '').split('/')[0] || 'topics';
+  const link = (id: string, label: string) =>
+    h('a', { href: `#/${id}`, class: page === id ? 'active' : undefined }, label);
+  mount(
+    nav,
+    h('div', { class: 'brand' }, 'Eddy'),
+    link('topics', 'Topics'),
+    link('groups', 'Groups'),
+    link('dlq', 'Dead letters'),
+    link('tail', 'Live tail'),
+  );
+}
+
+async function update(): Promise<void> {
+  const current = view;
+  if (current === undefined) return;
+  try {
+    await current.update(stats);
+  } catch (error) {
+    banner.hidden = false;
+    banner.textContent = error instanceof Error ? error.message : String(error);
+  }
+}
+
+function navigate(): void {
+  view?.dispose?.();
+  view = route();
+  renderNav();
+  mount(main, view.root);
+  void update();
+}
+
+async function tick(): Promise<void> {
+  await stats.refresh();
+  banner.hidden = stats.error === undefined;
+  banner.textContent =
+    stats.error === undefined ? '' : `Cannot reach the Eddy server: ${stats.error}. Retrying…`;
+  await update();
+  setTimeout(() => void tick(), REFRESH_MS);
+}
+
+window.addEventListener('hashchange', navigate);
+navigate();
+void tick();

@@ -1,0 +1,63 @@
+import { api, type Group, type Topic } from './api.js';
+
+/** One second's view of a topic: totals and the rates since the previous sample. */
+export interface TopicSample {
+  readonly at: number;
+  readonly messages: number;
+  /** Sum over the topic's groups of their positions: grows by one per message a group settles. */
+  readonly consumed: bigint;
+  readonly publishRate: number;
+  readonly consumeRate: number;
+}
+
+/** Seconds of history the charts show. */
+export const HISTORY = 60;
+
+/** Polls topics and groups; keeps rate history per topic for the charts. */
+export class Stats {
+  topics: Topic[] = [];
+  groups: Group[] = [];
+  readonly history = new Map<string, TopicSample[]>();
+  error: string | undefined;
+
+  async refresh(): Promise<void> {
+    try {
+      const [topics, groups] = await Promise.all([api.topics(), api.groups()]);
+      this.topics = topics;
+      this.groups = groups;
+      this.error = undefined;
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+      return;
+    }
+    const now = Date.now();
+    for (const topic of this.topics) {
+      const consumed = this.groups
+        .filter((group) => group.topic === topic.name)
+        .reduce((sum, group) => sum + group.partitions.reduce((s, p) => s + BigInt(p.position), 0n), 0n);
+      const samples = this.history.get(topic.name) ?? [];
+      const previous = samples.at(-1);
+      const seconds = previous === undefined ? 0 : (now - previous.at) / 1000;
+      samples.push({
+        at: now,
+        messages: topic.messages,
+        consumed,
+        // Retention can shrink counts, and a reset moves positions back: never show negative rates.
+        publishRate:
+          previous === undefined || seconds <= 0
+            ? 0
+            : Math.max(0, (topic.messages - previous.messages) / seconds),
+        consumeRate:
+          previous === undefined || seconds <= 0
+            ? 0
+            : Math.max(0, Number(consumed - previous.consumed) / seconds),
+      });
+      if (samples.length > HISTORY) samples.shift();
+      this.history.set(topic.name, samples);
+    }
+  }
+
+  latest(topic: string): TopicSample | undefined {
+    return this.history.get(topic)?.at(-1);
+  }
+}

@@ -171,7 +171,11 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     close() {
       closing ??= (async () => {
         accepting = false;
-        await Promise.all([ctx.pulls.close(), ...[...ctx.sessions].map((session) => session.close())]);
+        const closingBridges = ctx.pulls.close();
+        const closingSessions = [...ctx.sessions].map((session) => session.close());
+        // Also covers bridges that were closing after going idle, which wait on their leases.
+        leases.releaseAll('shutdown');
+        await Promise.all([closingBridges, ...closingSessions]);
         await app.close();
         leases.close();
         if (ownsTransport) await transport.close();

@@ -172,6 +172,13 @@ export class LeaseRegistry {
     return ids.length;
   }
 
+  /** Gives back every lease (the gateway is closing), so closing subscriptions need not wait for clients. */
+  releaseAll(reason = 'shutdown'): number {
+    const ids = [...this.#entries.keys()];
+    for (const ackId of ids) this.#nackOne(ackId, 0, reason);
+    return ids.length;
+  }
+
   /** Leases held by `owner`. */
   countOwner(owner: object): number {
     let count = 0;

@@ -45,7 +45,8 @@ export function drawChart(canvas: HTMLCanvasElement, series: readonly Series[]):
     context.moveTo(left, y);
     context.lineTo(width - 8, y);
     context.stroke();
-    context.fillText(String(Math.round((scale * step) / 4)), 4, y + 4);
+    const label = (scale * step) / 4;
+    context.fillText(Number.isInteger(label) ? String(label) : label.toFixed(2), 4, y + 4);
   }
   context.fillText(`-${HISTORY}s`, left, height - 4);
   context.fillText('now', width - 30, height - 4);

@@ -205,14 +205,16 @@ export function dlqView(selected: string | undefined): View {
   return {
     root,
     async update(stats: Stats) {
-      const dlqs = stats.topics.filter((topic) => topic.name.endsWith('.dlq'));
+      const dlqs = stats.topics.filter((topic) => topic.name.endsWith('.dlq')).map((topic) => topic.name);
+      // The selected queue is listed even before the next stats refresh has seen it.
+      if (selected !== undefined && !dlqs.includes(selected)) dlqs.push(selected);
       mount(
         queues,
-        ...dlqs.map((topic) =>
+        ...dlqs.map((name) =>
           h(
             'li',
-            { class: topic.name === selected ? 'active' : undefined },
-            h('a', { href: `#/dlq/${encodeURIComponent(topic.name)}` }, topic.name),
+            { class: name === selected ? 'active' : undefined },
+            h('a', { href: `#/dlq/${encodeURIComponent(name)}` }, name),
           ),
         ),
       );

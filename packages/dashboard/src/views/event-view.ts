@@ -13,7 +13,7 @@ interface Node {
   readonly children: Node[];
 }
 
-/** Every stored event (newest `SCAN` per partition, all topics but DLQs) sharing a correlation id. */
+/** Every stored event (newest `SCAN` per partition, all topics but DLQs) sharing a correlation id (or whose id it is). */
 async function correlated(
   stats: Stats,
   correlationId: string,
@@ -30,7 +30,8 @@ async function correlated(
         const final = messages.at(-1);
         if (final === undefined) break;
         for (const message of messages) {
-          if (message.event?.correlationid === correlationId) found.push({ topic: topic.name, message });
+          if (message.event !== null && (message.event.correlationid ?? message.event.id) === correlationId)
+            found.push({ topic: topic.name, message });
         }
         from = BigInt(final.offset) + 1n;
       }
@@ -103,7 +104,8 @@ export function eventView(topic: string, partition: number, offset: string): Vie
         return;
       }
       const event = message.event;
-      const correlation = event.correlationid;
+      // An event without a correlation id starts its own chain: the bus gives its consequences its id.
+      const correlation = event.correlationid ?? event.id;
       mount(
         body,
         h(
@@ -135,7 +137,6 @@ export function eventView(topic: string, partition: number, offset: string): Vie
           ),
         ),
       );
-      if (correlation === undefined) return;
       const chain = tree(await correlated(stats, correlation));
       const target = body.querySelector('#chain');
       if (target !== null) {

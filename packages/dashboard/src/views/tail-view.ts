@@ -46,23 +46,21 @@ export function tailView(initial: string | undefined): View {
     counter.textContent = `${shown.length} of ${rows.length} events`;
     mount(
       body,
-      ...shown
-        .slice(0, 150)
-        .map(({ topic, message }) =>
-          h(
-            'tr',
-            {
-              class: 'clickable',
-              onclick: () =>
-                (location.hash = `#/event/${encodeURIComponent(topic)}/${message.partition}/${message.offset}`),
-            },
-            h('td', {}, formatTime(message.publishedAt)),
-            h('td', {}, `${topic}[${message.partition}]@${BigInt(message.offset).toString()}`),
-            h('td', {}, message.event?.type ?? '-'),
-            h('td', {}, message.key ?? ''),
-            h('td', { class: 'data' }, JSON.stringify(message.event?.data ?? null)),
-          ),
+      ...shown.slice(0, 150).map(({ topic, message }) =>
+        h(
+          'tr',
+          {
+            class: 'clickable',
+            onclick: () =>
+              (location.hash = `#/event/${encodeURIComponent(topic)}/${message.partition}/${message.offset}`),
+          },
+          h('td', {}, formatTime(message.publishedAt)),
+          h('td', {}, `${topic}[${message.partition}]@${BigInt(message.offset).toString()}`),
+          h('td', {}, message.event?.type ?? '-'),
+          h('td', {}, message.key ?? ''),
+          h('td', { class: 'data' }, JSON.stringify(message.event?.data ?? null)),
         ),
+      ),
     );
   };
   for (const input of [typeFilter, textFilter]) input.addEventListener('input', render);

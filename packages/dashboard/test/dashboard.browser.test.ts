@@ -1,0 +1,170 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { attachDashboard } from '@eddy/cli';
+import { createBus, NonRetryableError, type Bus } from '@eddy/core';
+import { createServer, type ServerHandle } from '@eddy/server';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const dashboardRoot = fileURLToPath(new URL('../', import.meta.url));
+const distDir = join(dashboardRoot, 'dist');
+const resultsDir = fileURLToPath(new URL('../../../test-results/', import.meta.url));
+const suffix = Math.random().toString(36).slice(2, 8);
+const jobsTopic = `browser-jobs-${suffix}`;
+
+interface Events {
+  'browser.job': { n: number; fail?: boolean };
+  'browser.done': { n: number };
+}
+
+let dataDir: string;
+let profileDir: string;
+let handle: ServerHandle;
+let bus: Bus<Events>;
+let context: BrowserContext;
+let page: Page;
+const consoleErrors: string[] = [];
+const done: number[] = [];
+
+async function publish(topic: string, body: unknown): Promise<void> {
+  const response = await fetch(`${handle.url}/v1/topics/${topic}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+}
+
+async function until(
+  probe: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
+  // Always build from the current sources (about a second), so the test never checks a stale bundle.
+  await build({ root: dashboardRoot, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } });
+
+  dataDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-'));
+  const server = await createServer({ port: 0, dataDir, logLevel: 'silent' });
+  attachDashboard(server, distDir);
+  handle = await server.listen();
+
+  bus = createBus<Events>({ transport: server.transport, closeTransport: false, retry: { maxAttempts: 1 } });
+  const failedOnce = new Set<string>();
+  bus.on(
+    'browser.job',
+    async (event) => {
+      // Fails the first delivery only: the redriven copy goes through.
+      if (event.data.fail === true && !failedOnce.has(event.id)) {
+        failedOnce.add(event.id);
+        throw new NonRetryableError(`job ${event.data.n} rejected by the browser test`);
+      }
+      await bus.publish('browser.done', { n: event.data.n }, { key: String(event.data.n) });
+      done.push(event.data.n);
+    },
+    { topic: jobsTopic, name: 'worker', from: 'earliest' },
+  );
+  await bus.start();
+
+  profileDir = mkdtempSync(join(tmpdir(), 'eddy-chromium-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1366, height: 820 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await bus?.stop();
+  await handle?.close();
+  for (const dir of [dataDir, profileDir])
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('dashboard in headless Chromium', () => {
+  it('shows a topic count rising while events are published', async () => {
+    const topic = `browser-rising-${suffix}`;
+    await publish(topic, [{ data: { n: 1 } }, { data: { n: 2 } }, { data: { n: 3 } }]);
+    await page.goto(`${handle.url}/`);
+    const count = page.locator(`#topics-table tr[data-topic="${topic}"] td.count`);
+    await count.waitFor();
+    await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe('3');
+    for (let n = 4; n <= 12; n += 1) await publish(topic, { type: 'browser.tick', data: { n } });
+    await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe('12');
+    // The rate column saw the burst at some point; the chart canvas has been drawn.
+    expect(await page.locator('canvas.chart').count()).toBe(2);
+    mkdirSync(resultsDir, { recursive: true });
+    await page.screenshot({ path: join(resultsDir, 'dashboard-topics.png') });
+  });
+
+  it('dead-letters a message, inspects it and redrives it from the UI', async () => {
+    await publish(jobsTopic, { type: 'browser.job', data: { n: 1, fail: true } });
+    const dlq = `${jobsTopic}.dlq`;
+    await until(async () => {
+      const response = await fetch(`${handle.url}/v1/dlq/${dlq}/entries`);
+      return response.ok && ((await response.json()) as { total: number }).total === 1;
+    }, 'the dead letter');
+
+    await page.goto(`${handle.url}/#/dlq/${encodeURIComponent(dlq)}`);
+    const row = page.locator('#dlq-table tr[data-entry]');
+    await row.first().waitFor({ timeout: 10_000 });
+    expect(await row.count()).toBe(1);
+    await row.first().getByRole('button', { name: 'Inspect' }).click();
+    await expect
+      .poll(() => page.locator('.detail').textContent())
+      .toContain('job 1 rejected by the browser test');
+    await page.screenshot({ path: join(resultsDir, 'dashboard-dlq.png') });
+
+    await row.first().locator('button[data-action="redrive"]').click();
+    await expect.poll(() => page.locator('.status').textContent()).toBe('Redrove 1 entry.');
+    await until(() => done.includes(1), 'the redriven job handled');
+    await expect.poll(() => page.locator('#dlq-table tr[data-entry]').count(), { timeout: 10_000 }).toBe(0);
+  });
+
+  it('tails events live and shows an event with its causation tree', async () => {
+    await page.goto(`${handle.url}/#/tail/${encodeURIComponent(jobsTopic)}`);
+    await publish(jobsTopic, { type: 'browser.job', data: { n: 2 } });
+    const row = page.locator('#tail-table tbody tr.clickable', { hasText: '"n":2' });
+    await row.first().waitFor({ timeout: 10_000 });
+    await until(() => done.includes(2), 'job 2 handled');
+    await row.first().click();
+    const chain = page.locator('#chain > ul.tree');
+    await chain.waitFor({ timeout: 10_000 });
+    expect(await chain.locator('a.current').textContent()).toContain('browser.job');
+    // The follow-up published by the handler hangs under the job (causation id = the job's id).
+    expect(await chain.locator('li li a').first().textContent()).toContain('browser.done');
+    await page.screenshot({ path: join(resultsDir, 'dashboard-event.png') });
+  });
+
+  it('logged no console errors', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -314,3 +314,5 @@ export {
   type FlowGraphOptions,
   type FlowNode,
 } from './flow-graph/flow-graph.js';
+export { sagaFlowDeclarations, type SagaFlowOptions } from './flow-graph/saga-flow.js';
+export { IDEMPOTENCY_KEY_EXTENSION, idempotencyKeyOf } from './saga/idempotency-key.js';

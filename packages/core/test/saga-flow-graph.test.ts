@@ -1,4 +1,10 @@
-import { buildFlowGraph, flowGraphToMermaid, type FlowDeclaration } from '@eddy/core';
+import {
+  buildFlowGraph,
+  defineSaga,
+  flowGraphToMermaid,
+  sagaFlowDeclarations,
+  type FlowDeclaration,
+} from '@eddy/core';
 import { describe, expect, it } from 'vitest';
 
 const orderFlow: FlowDeclaration[] = [
@@ -67,5 +73,69 @@ describe('event-flow graph', () => {
     expect(text).toContain('["inventory.reserve"]');
     expect(text.match(/-->/g)).toHaveLength(7);
     expect(text).toMatch(/class n\d+ orphan/);
+  });
+});
+
+describe('saga flow declarations', () => {
+  const saga = defineSaga<{ id: string }>({
+    name: 'order',
+    steps: [
+      {
+        name: 'payment',
+        request: {
+          command: 'payment.reserve',
+          data: () => ({}),
+          success: 'payment.reserved',
+          failure: ['payment.declined'],
+        },
+        compensate: { command: 'payment.refund', data: () => ({}) },
+      },
+      { name: 'local', action: () => undefined },
+      {
+        name: 'inventory',
+        request: {
+          command: 'inventory.reserve',
+          data: () => ({}),
+          success: 'inventory.reserved',
+          failure: ['inventory.failed'],
+        },
+        compensate: { command: 'inventory.release', data: () => ({}) },
+      },
+    ],
+  });
+
+  it('chains replies to the next command and failures to the compensations, without a cycle', () => {
+    const declarations = sagaFlowDeclarations(saga, {
+      startedBy: ['order.placed'],
+      outcomes: ['order.done'],
+    });
+    const byHandler = new Map(declarations.map((d) => [d.handler, d]));
+    expect(byHandler.get('saga.order.start')?.emits).toEqual(['payment.reserve']);
+    expect(byHandler.get('saga.order.payment.reserved')?.emits).toEqual(['inventory.reserve']);
+    expect(byHandler.get('saga.order.inventory.reserved')?.emits).toEqual(['order.done']);
+    expect(byHandler.get('saga.order.inventory.failed')?.emits).toEqual(['payment.refund', 'order.done']);
+    expect(byHandler.get('saga.order.timers')?.emits).toEqual([
+      'inventory.release',
+      'payment.refund',
+      'order.done',
+    ]);
+    const graph = buildFlowGraph(
+      [
+        ...declarations,
+        { handler: 'pay', consumes: ['payment.reserve'], emits: ['payment.reserved', 'payment.declined'] },
+        {
+          handler: 'stock',
+          consumes: ['inventory.reserve'],
+          emits: ['inventory.reserved', 'inventory.failed'],
+        },
+      ],
+      {
+        externalInputs: ['order.placed'],
+        externalOutputs: ['order.done', 'payment.refund', 'inventory.release'],
+      },
+    );
+    expect(graph.cycles).toEqual([]);
+    expect(graph.unconsumed).toEqual([]);
+    expect(graph.unproduced).toEqual([]);
   });
 });

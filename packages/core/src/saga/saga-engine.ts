@@ -10,6 +10,7 @@ import {
 } from './saga-definition.js';
 import type { SagaHistoryEntry, SagaInstance } from './saga-instance.js';
 import type { SagaStore } from './saga-store.js';
+import { IDEMPOTENCY_KEY_EXTENSION } from './idempotency-key.js';
 import { runWithTimeout } from './run-with-timeout.js';
 
 /** How many handled reply ids an instance remembers; older ones belong to long-finished steps. */
@@ -150,7 +151,7 @@ export class SagaEngine<TInput, TContext extends Record<string, unknown>> {
         id: `${key}:${record.attempts}`,
         correlationId: saved.id,
         key: saved.id,
-        extensions: { idempotencykey: key },
+        extensions: { [IDEMPOTENCY_KEY_EXTENSION]: key },
       });
     } catch (error) {
       return this.#failAttempt(saved, step, `sending ${request.command} failed: ${messageOf(error)}`, true);
@@ -223,7 +224,7 @@ export class SagaEngine<TInput, TContext extends Record<string, unknown>> {
               id: key,
               correlationId: saved.id,
               key: saved.id,
-              extensions: { idempotencykey: key },
+              extensions: { [IDEMPOTENCY_KEY_EXTENSION]: key },
             });
           }
         },

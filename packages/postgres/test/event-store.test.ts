@@ -163,10 +163,11 @@ describe('postgres event store: wake-up across processes', () => {
     });
     try {
       await subscription.whenCaughtUp();
-      // The LISTEN connection starts with the subscription; wait until the server has it.
+      // The LISTEN connection starts with the subscription; LISTEN takes effect once its statement
+      // has finished (the session is idle again).
       await waitFor('the LISTEN connection', async () => {
         const listening = await pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE $1`,
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE $1 AND state = 'idle'`,
           [`LISTEN "${schema}_es_appended"`],
         );
         return Number(listening.rows[0]!.n) > 0;

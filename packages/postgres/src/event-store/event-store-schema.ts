@@ -27,8 +27,11 @@ export function tablesFor(schema: string = DEFAULT_SCHEMA): EventStoreTables {
   };
 }
 
-/** Milliseconds since the epoch on the database clock, so every process agrees on `recordedAt`. */
-export const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+/**
+ * Milliseconds since the epoch on the database clock, so every process agrees on `recordedAt`.
+ * `statement_timestamp()` is stable within a statement: computed once, not once per row.
+ */
+export const NOW_MS = `(extract(epoch from statement_timestamp()) * 1000)::bigint`;
 
 // es_position is a single-row counter: an append takes the next positions by updating it, and the
 // row lock it holds until COMMIT makes appends commit in position order (docs/event-sourcing.md,

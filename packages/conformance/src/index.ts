@@ -14,3 +14,5 @@ export {
   describeSagaStoreConformance,
   type SagaStoreConformanceOptions,
 } from './saga-store/describe-saga-store-conformance.js';
+export { describeInboxStoreConformance } from './inbox-store/describe-inbox-store-conformance.js';
+export type { InboxStoreConformanceOptions } from './inbox-store/options.js';

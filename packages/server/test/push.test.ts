@@ -181,5 +181,12 @@ describe('Server-Sent Events push', () => {
     expect(data.sort()).toEqual([1, 2, 3]);
     controller.abort();
     await reader.cancel().catch(() => undefined);
+    // Two messages were unacked when the stream closed: the group gets them again.
+    const again = await eventually(async () => {
+      const response = await fetch(`${server.url}/v1/topics/${topic}/groups/g/messages?max=10&wait=2`);
+      const { messages } = await json<{ messages: { deliveryCount: number }[] }>(response);
+      return messages.length > 0 ? messages : undefined;
+    });
+    expect(again.every((m) => m.deliveryCount >= 2)).toBe(true);
   });
 });

@@ -258,7 +258,6 @@ export {
   SagaDefinitionError,
   SagaErrorCodes,
   SagaNotFoundError,
-  SagaStepFailedError,
 } from './saga/saga-errors.js';
 export {
   ACTIVE_SAGA_STATUSES,

@@ -1,4 +1,4 @@
-import { EddyError, type EddyErrorOptions } from '../errors/eddy-error.js';
+import { EddyError } from '../errors/eddy-error.js';
 
 /** Stable codes of the saga and process-manager errors. */
 export const SagaErrorCodes = {
@@ -8,8 +8,6 @@ export const SagaErrorCodes = {
   NotFound: 'EDDY_SAGA_NOT_FOUND',
   /** A saga or process-manager definition breaks a rule (duplicate step names, unknown reply type...). */
   InvalidDefinition: 'EDDY_SAGA_INVALID_DEFINITION',
-  /** A saga step failed after its retries; carried in the instance history, never thrown to callers. */
-  StepFailed: 'EDDY_SAGA_STEP_FAILED',
 } as const;
 
 /**
@@ -44,12 +42,5 @@ export class SagaNotFoundError extends EddyError {
 export class SagaDefinitionError extends EddyError {
   constructor(message: string) {
     super(SagaErrorCodes.InvalidDefinition, message);
-  }
-}
-
-/** A step's action failed (or timed out, or was answered with its failure reply) after its last attempt. */
-export class SagaStepFailedError extends EddyError {
-  constructor(message: string, options: EddyErrorOptions = {}) {
-    super(SagaErrorCodes.StepFailed, message, options);
   }
 }

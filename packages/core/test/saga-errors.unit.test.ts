@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  createSagaRunner,
+  defineSaga,
+  EddyError,
+  createMemorySagaStore,
+  SagaConflictError,
+  SagaDefinitionError,
+  SagaErrorCodes,
+  SagaNotFoundError,
+  defineProcessManager,
+} from '@eddy/core';
+
+const guide = readFileSync(new URL('../../../docs/sagas.md', import.meta.url), 'utf8');
+
+describe('saga error codes', () => {
+  it('are documented in docs/sagas.md', () => {
+    expect(Object.values(SagaErrorCodes).filter((code) => !guide.includes(`\`${code}\``))).toEqual([]);
+  });
+
+  it('are typed EddyErrors; a conflict is retriable', () => {
+    expect(new SagaConflictError('o-1', 'moved')).toMatchObject({
+      code: 'EDDY_SAGA_CONFLICT',
+      retriable: true,
+      sagaId: 'o-1',
+    });
+    expect(new SagaNotFoundError('o-2')).toBeInstanceOf(EddyError);
+  });
+
+  it('reject definitions that cannot run', () => {
+    const noop = () => undefined;
+    expect(() => defineSaga({ name: 's', steps: [] })).toThrow(SagaDefinitionError);
+    expect(() =>
+      defineSaga({
+        name: 's',
+        steps: [
+          { name: 'a', action: noop },
+          { name: 'a', action: noop },
+        ],
+      }),
+    ).toThrow(/two steps named "a"/);
+    expect(() => defineSaga({ name: 's', steps: [{ name: 'a' }] })).toThrow(
+      /exactly one of action and request/,
+    );
+    const remote = defineSaga({
+      name: 's',
+      steps: [{ name: 'a', request: { command: 'x.do', data: () => ({}), success: 'x.done' } }],
+    });
+    expect(() => createSagaRunner({ saga: remote, store: createMemorySagaStore() })).toThrow(
+      /pass \{ bus \}/,
+    );
+    expect(() =>
+      defineProcessManager({
+        name: 'p',
+        startedBy: [],
+        correlate: {},
+        initialState: () => ({}),
+        on: { 'x.happened': noop },
+      }),
+    ).toThrow(/cannot correlate/);
+  });
+});

@@ -10,6 +10,7 @@ interface ServeFlags {
   dataDir?: string;
   demo?: boolean;
   demoIntervalMs: string;
+  demoFailureRate: string;
   dashboard: boolean;
   dashboardDir?: string;
   logLevel?: string;
@@ -21,6 +22,12 @@ interface ServeFlags {
  */
 async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): Promise<void> {
   const port = flags.port === undefined ? undefined : Number(flags.port);
+  const failureRate = Number(flags.demoFailureRate ?? 0);
+  if (!(failureRate >= 0 && failureRate <= 1) || !(Number(flags.demoIntervalMs) > 0)) {
+    throw new InvalidOptionError(
+      '--demo-failure-rate must be 0..1 and --demo-interval-ms a positive number.',
+    );
+  }
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
     throw new InvalidOptionError(`--port must be 0-65535, got "${flags.port}".`);
   }
@@ -41,7 +48,11 @@ async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): P
   try {
     const handle = await server.listen();
     if (flags.demo === true) {
-      demo = await startDemo({ transport: server.transport, intervalMs: Number(flags.demoIntervalMs) });
+      demo = await startDemo({
+        transport: server.transport,
+        intervalMs: Number(flags.demoIntervalMs),
+        failureRate,
+      });
     }
     const out = ctx.io.stdout;
     out.write(
@@ -87,8 +98,11 @@ function serveCommand(program: Command, ctx: CliContext, mode: 'dev' | 'serve'):
     )
     .option('--demo-interval-ms <ms>', 'time between two demo orders', '1000')
     .action((flags: ServeFlags) => run(ctx, flags, mode));
-  if (mode === 'dev')
-    command.option('--demo', 'produce order-flow traffic, with an occasional dead-lettered payment');
+  if (mode === 'dev') {
+    command
+      .option('--demo', 'produce order-flow traffic, with an occasional dead-lettered payment')
+      .option('--demo-failure-rate <share>', 'share of demo payments declined into the DLQ (0..1)', '0.1');
+  }
   return command;
 }
 

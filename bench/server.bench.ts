@@ -17,6 +17,8 @@ import { startServer } from '@eddy/server';
 import { opsPerSecond, printTable, writeResults, type BenchRow } from './lib/report.js';
 
 const BATCH = 100;
+const BIG_BATCH = 1_000;
+const BIG_BATCH_CONNECTIONS = 4;
 const HTTP_SECONDS = 8;
 const BATCH_CONNECTIONS = 16;
 const SINGLE_CONNECTIONS = 32;
@@ -74,7 +76,7 @@ async function httpPublish(
   connections: number,
 ): Promise<HttpFigures> {
   const result = await autocannon({
-    url: `${url}/v1/topics/bench-${events === 1 ? 'single' : 'batch'}/events`,
+    url: `${url}/v1/topics/bench-${events === 1 ? 'single' : `batch-${events}`}/events`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
@@ -120,7 +122,9 @@ async function wsConsume(url: string, topic: string, count: number): Promise<num
   });
 }
 
-async function direct(dir: string): Promise<{ batch: number; single: number; consume: number }> {
+async function direct(
+  dir: string,
+): Promise<{ batch: number; bigBatch: number; single: number; consume: number }> {
   const transport = createSqliteTransport({ path: join(dir, 'direct.db') });
   const message = (i: number) => {
     const event = createCloudEvent({
@@ -151,6 +155,7 @@ async function direct(dir: string): Promise<{ batch: number; single: number; con
     return events / ((performance.now() - started) / 1000);
   };
   const batch = await runFor(BATCH_CONNECTIONS, BATCH, 'direct-batch');
+  const bigBatch = await runFor(BIG_BATCH_CONNECTIONS, BIG_BATCH, 'direct-big-batch');
   const single = await runFor(SINGLE_CONNECTIONS, 1, 'direct-single');
   let handled = 0;
   const consume = await opsPerSecond(CONSUME, async () => {
@@ -165,7 +170,7 @@ async function direct(dir: string): Promise<{ batch: number; single: number; con
     await subscription.close();
   });
   await transport.close();
-  return { batch, single, consume };
+  return { batch, bigBatch, single, consume };
 }
 
 async function main(): Promise<void> {
@@ -175,12 +180,14 @@ async function main(): Promise<void> {
     const batchBody = JSON.stringify(Array.from({ length: BATCH }, (_, i) => envelope(i)));
     console.log(`gateway at ${url}`);
     const batched = await httpPublish(url, batchBody, BATCH, BATCH_CONNECTIONS);
+    const bigBody = JSON.stringify(Array.from({ length: BIG_BATCH }, (_, i) => envelope(i)));
+    const big = await httpPublish(url, bigBody, BIG_BATCH, BIG_BATCH_CONNECTIONS);
     console.log('batched publish done');
     const single = await httpPublish(url, JSON.stringify(envelope(1)), 1, SINGLE_CONNECTIONS);
     console.log('single publish done');
     const consumed = await wsConsume(
       url,
-      'bench-batch',
+      `bench-batch-${BATCH}`,
       Math.min(CONSUME, Math.floor(batched.eventsPerSecond * HTTP_SECONDS)),
     );
     console.log('websocket consume done');
@@ -194,6 +201,15 @@ async function main(): Promise<void> {
         'p99 ms': batched.p99Ms,
         errors: batched.errors,
         'direct events/s': Math.round(raw.batch),
+      },
+      {
+        case: `publish, batches of ${BIG_BATCH}`,
+        'gateway events/s': Math.round(big.eventsPerSecond),
+        'gateway req/s': Math.round(big.requestsPerSecond),
+        'p50 ms': big.p50Ms,
+        'p99 ms': big.p99Ms,
+        errors: big.errors,
+        'direct events/s': Math.round(raw.bigBatch),
       },
       {
         case: 'publish, one event per request',

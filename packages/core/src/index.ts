@@ -315,3 +315,4 @@ export {
 } from './flow-graph/flow-graph.js';
 export { sagaFlowDeclarations, type SagaFlowOptions } from './flow-graph/saga-flow.js';
 export { IDEMPOTENCY_KEY_EXTENSION, idempotencyKeyOf } from './saga/idempotency-key.js';
+export { busFlowDeclarations } from './flow-graph/bus-flow.js';

@@ -1,5 +1,8 @@
 import {
   buildFlowGraph,
+  busFlowDeclarations,
+  createBus,
+  createMemoryTransport,
   defineSaga,
   flowGraphToMermaid,
   sagaFlowDeclarations,
@@ -137,5 +140,25 @@ describe('saga flow declarations', () => {
     expect(graph.cycles).toEqual([]);
     expect(graph.unconsumed).toEqual([]);
     expect(graph.unproduced).toEqual([]);
+  });
+});
+
+describe('bus flow declarations', () => {
+  it('reads consumed types from bus.handlers and emitted types from a map', async () => {
+    const bus = createBus<{ 'a.happened': object; 'b.happened': object }>({
+      transport: createMemoryTransport(),
+      group: 'shop',
+    });
+    bus.on('a.happened', () => undefined, { name: 'react-to-a' });
+    bus.on('b.happened', () => undefined);
+    const declarations = busFlowDeclarations(bus.handlers, { 'react-to-a': ['b.happened'] });
+    expect(declarations).toEqual([
+      { handler: 'react-to-a', service: 'shop', consumes: ['a.happened'], emits: ['b.happened'] },
+      { handler: 'b.happened', service: 'shop', consumes: ['b.happened'], emits: [] },
+    ]);
+    const graph = buildFlowGraph(declarations, { externalInputs: ['a.happened'] });
+    expect(graph.unconsumed).toEqual([]);
+    expect(graph.unproduced).toEqual([]);
+    await bus.stop();
   });
 });

@@ -141,7 +141,13 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerTopicRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerDlqRoutes(app, ctx);
-  await app.ready();
+  try {
+    await app.ready();
+  } catch (error) {
+    leases.close();
+    if (ownsTransport) await transport.close();
+    throw error;
+  }
 
   let closing: Promise<void> | undefined;
   const server: EddyServer = {

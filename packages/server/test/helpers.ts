@@ -14,7 +14,13 @@ export interface TestServer {
 /** A gateway on a random port over a SQLite file in a fresh temp dir. */
 export async function startTestServer(options: ServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'eddy-server-'));
-  const handle = await startServer({ dataDir: dir, port: 0, logLevel: 'silent', env: {}, ...options });
+  let handle: ServerHandle;
+  try {
+    handle = await startServer({ dataDir: dir, port: 0, logLevel: 'silent', env: {}, ...options });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     handle,
     url: handle.url,

@@ -55,6 +55,13 @@ describe('order saga example', () => {
     expect(timeline.at(-1)).toBe('compensated');
   });
 
+  it('cancels without compensation when payment is declined', async () => {
+    const lines = await run('--fail', 'payment');
+    expect(lines).toContain('payment: declined order-7');
+    expect(lines.some((l) => l.startsWith('inventory:') || l.includes('refunded'))).toBe(false);
+    expect(lines).toContain('saga order-7: compensated');
+  });
+
   it('draws the choreography as Mermaid without cycles or orphan event types', async () => {
     const lines = await run('--graph');
     expect(lines[0]).toBe('flowchart LR');

@@ -52,3 +52,9 @@ export function startProgress(io: Io, label: string, total: number, enabled: boo
     stop: () => bar.stop(),
   };
 }
+
+/** Offsets travel zero-padded (`0000000000000042`); people read `42`. */
+export function offsetText(offset: string | null | undefined): string | undefined {
+  if (offset === null || offset === undefined) return undefined;
+  return /^\d+$/.test(offset) ? BigInt(offset).toString() : offset;
+}

@@ -46,7 +46,7 @@ export function drawChart(canvas: HTMLCanvasElement, series: readonly Series[]):
     context.lineTo(width - 8, y);
     context.stroke();
     const label = (scale * step) / 4;
-    context.fillText(Number.isInteger(label) ? String(label) : label.toFixed(2), 4, y + 4);
+    context.fillText(Number.isInteger(label) ? String(label) : label.toFixed(label < 1 ? 2 : 1), 4, y + 4);
   }
   context.fillText(`-${HISTORY}s`, left, height - 4);
   context.fillText('now', width - 30, height - 4);

@@ -38,7 +38,7 @@ async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): P
     ...(port === undefined ? {} : { port }),
     ...(flags.host === undefined ? {} : { host: flags.host }),
     ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
-    logLevel: flags.logLevel ?? ctx.env['EDDY_LOG_LEVEL'] ?? (mode === 'dev' ? 'warn' : 'info'),
+    logLevel: flags.logLevel ?? ctx.env['EDDY_LOG_LEVEL'] ?? (mode === 'dev' ? 'error' : 'info'),
     env: ctx.env,
   });
   const dashboardDir = flags.dashboardDir ?? ctx.env['EDDY_DASHBOARD_DIR'] ?? defaultDashboardDir();
@@ -65,6 +65,11 @@ async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): P
     out.write(`  API        ${handle.url}/openapi.json\n`);
     if (demo !== undefined)
       out.write('  demo       order flow: order.placed -> payment -> inventory -> shipping\n');
+    if (server.options.apiKeys.length === 0) {
+      out.write(
+        '  auth       open dev mode: no API keys, loopback only (configure EDDY_API_KEYS to expose it)\n',
+      );
+    }
     out.write('Press Ctrl+C to stop.\n');
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
@@ -94,7 +99,7 @@ function serveCommand(program: Command, ctx: CliContext, mode: 'dev' | 'serve'):
     .option('--dashboard-dir <dir>', 'built dashboard to serve (default: @eddy/dashboard/dist)')
     .option(
       '--log-level <level>',
-      `log level (default EDDY_LOG_LEVEL, else ${mode === 'dev' ? 'warn' : 'info'})`,
+      `log level (default EDDY_LOG_LEVEL, else ${mode === 'dev' ? 'error' : 'info'})`,
     )
     .option('--demo-interval-ms <ms>', 'time between two demo orders', '1000')
     .action((flags: ServeFlags) => run(ctx, flags, mode));

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { GroupJson } from '../api-types.js';
 import type { CliContext } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { offsetText, printJson, printTable } from '../output.js';
 
 /** `eddy groups [--topic t] [--partitions]`: consumer groups with their lag. */
 export function registerGroups(program: Command, ctx: CliContext): void {
@@ -19,7 +19,7 @@ export function registerGroups(program: Command, ctx: CliContext): void {
           ctx.io,
           ['TOPIC', 'GROUP', 'PARTITION', 'POSITION', 'LAG', 'OWNER'],
           groups.flatMap((g) =>
-            g.partitions.map((p) => [g.topic, g.group, p.partition, p.position, p.lag, p.owner]),
+            g.partitions.map((p) => [g.topic, g.group, p.partition, offsetText(p.position), p.lag, p.owner]),
           ),
         );
         return;

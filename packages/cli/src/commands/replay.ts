@@ -87,6 +87,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
           progress.stop();
         }
       }
-      if (ctx.json(command)) printJson(ctx.io, { topic, group, backlog, group_after: reset.group ?? null });
+      if (ctx.json(command))
+        printJson(ctx.io, { topic, group, backlog, partitions: reset.group?.partitions ?? [] });
     });
 }

@@ -4,6 +4,7 @@ import type { StoredMessageJson, TopicJson } from '../api-types.js';
 import { seg, type EddyClient } from '../client.js';
 import type { CliContext } from '../context.js';
 import { RequestFailedError } from '../errors.js';
+import { offsetText } from '../output.js';
 
 interface TailFlags {
   from: string;
@@ -33,7 +34,7 @@ function pretty(topic: string, message: StoredMessageJson): string {
     event === null ? '(not a CloudEvent)' : JSON.stringify(event.data ?? event.data_base64 ?? null);
   const key = message.key === null ? '' : ` key=${message.key}`;
   const clipped = data.length > 160 ? `${data.slice(0, 157)}...` : data;
-  return `${time}  ${topic}[${message.partition}]@${message.offset}  ${event?.type ?? '-'}${key}  ${clipped}\n`;
+  return `${time}  ${topic}[${message.partition}]@${offsetText(message.offset) ?? ''}  ${event?.type ?? '-'}${key}  ${clipped}\n`;
 }
 
 async function findTopic(client: EddyClient, topic: string): Promise<TopicJson | undefined> {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { GroupJson, TopicJson } from '../api-types.js';
 import { seg } from '../client.js';
 import type { CliContext } from '../context.js';
-import { printJson, printTable } from '../output.js';
+import { offsetText, printJson, printTable } from '../output.js';
 
 /** `eddy topics [name]`: every topic with its counts, or one topic with partitions and groups. */
 export function registerTopics(program: Command, ctx: CliContext): void {
@@ -30,7 +30,12 @@ export function registerTopics(program: Command, ctx: CliContext): void {
       printTable(
         ctx.io,
         ['PARTITION', 'FIRST', 'LAST', 'MESSAGES'],
-        detail.topic.partitionInfo.map((p) => [p.partition, p.firstOffset, p.lastOffset, p.messages]),
+        detail.topic.partitionInfo.map((p) => [
+          p.partition,
+          offsetText(p.firstOffset),
+          offsetText(p.lastOffset),
+          p.messages,
+        ]),
       );
       ctx.io.stdout.write('\n');
       printTable(

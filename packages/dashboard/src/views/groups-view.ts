@@ -64,7 +64,7 @@ export function groupsView(): View {
                       title: `partition ${p.partition}: position ${BigInt(p.position).toString()}, lag ${p.lag}${p.owner ? `, owner ${p.owner}` : ''}`,
                       style: `--fill:${Math.round((100 * p.lag) / worst)}%`,
                     },
-                    h('b', {}, p.partition),
+                    h('b', {}, `p${p.partition}`),
                     p.lag,
                   ),
                 ),

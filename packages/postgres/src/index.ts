@@ -33,6 +33,7 @@ export type { PostgresInlineProjection } from './event-store/inline-projection.j
 export { startEventStoreRelay, type EventStoreRelayOptions } from './event-store/event-store-relay.js';
 export {
   createPostgresOutbox,
+  type OutboxSqlExecutor,
   type PostgresOutbox,
   type PostgresOutboxOptions,
 } from './outbox/postgres-outbox.js';

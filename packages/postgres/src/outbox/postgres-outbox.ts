@@ -43,6 +43,15 @@ export interface PostgresOutboxOptions {
   readonly lockKeys?: boolean;
 }
 
+/**
+ * What `add` runs its statement on: a `pg` client (`PoolClient`, `Client`) inside BEGIN, or an
+ * adapter over an ORM's transaction, e.g. Kysely's
+ * `{ query: (text, values) => trx.executeQuery(CompiledQuery.raw(text, values)) }`.
+ */
+export interface OutboxSqlExecutor {
+  query(text: string, values: unknown[]): Promise<unknown>;
+}
+
 /** The PostgreSQL transactional outbox: `add` for writers, the `OutboxStore` port for relays. */
 export interface PostgresOutbox extends OutboxStore {
   readonly schema: string;
@@ -51,7 +60,7 @@ export interface PostgresOutbox extends OutboxStore {
    * Records events on `client` inside the caller's open transaction (after BEGIN): they commit or
    * roll back with it. Returns the events with their ids. Runs one statement.
    */
-  add(client: pg.ClientBase, entries: readonly OutboxEntry[]): Promise<CloudEvent[]>;
+  add(client: OutboxSqlExecutor, entries: readonly OutboxEntry[]): Promise<CloudEvent[]>;
 }
 
 const TABLE_NAME = /^[a-z_][a-z0-9_]{0,40}$/;

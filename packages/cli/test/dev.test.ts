@@ -64,6 +64,11 @@ describe('eddy dev --demo', () => {
         expect.arrayContaining(['order.placed', 'payment.captured', 'inventory.reserved', 'order.shipped']),
       );
 
+      const port = new URL(url).port;
+      const taken = await runEddy(['dev', '--port', port, '--data-dir', dataDir, '--no-dashboard']);
+      expect(taken.code).toBe(2);
+      expect(taken.stderr).toContain(`Port ${port} on 127.0.0.1 is taken`);
+
       // The dead-lettered payment redrives cleanly from the CLI: the demo declines an order only once.
       const redrive = await runEddy(['--url', url, '--json', 'dlq', 'redrive', 'order.placed']);
       expect(redrive.code).toBe(0);

@@ -46,7 +46,13 @@ async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): P
   if (dashboard) attachDashboard(server, dashboardDir);
   let demo: Demo | undefined;
   try {
-    const handle = await server.listen();
+    const handle = await server.listen().catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+      throw new InvalidOptionError(
+        `Port ${server.options.port} on ${server.options.host} is taken (another eddy dev?). ` +
+          'Stop it, or pick another port with --port <n> (0: any free port).',
+      );
+    });
     if (flags.demo === true) {
       demo = await startDemo({
         transport: server.transport,

@@ -20,7 +20,7 @@ function runChild(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', childScript, path, String(SAGAS)],
+      ['--conditions=source', '--import', 'tsx', childScript, path, String(SAGAS), `${path}.log`],
       {
         cwd: repoRoot,
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -59,7 +59,7 @@ describe('saga crash recovery on SQLite', () => {
     let kills = 0;
     let finished = false;
     for (let round = 0; round < KILLS + 6 && !finished; round++) {
-      const killAfterMs = round < KILLS ? 80 + Math.floor(Math.random() * 700) : undefined;
+      const killAfterMs = round < KILLS ? 50 + Math.floor(Math.random() * 550) : undefined;
       const result = await runChild(path, killAfterMs);
       if (result.killed && !result.done) kills++;
       finished = result.done;

@@ -75,19 +75,42 @@ export class ApiError extends Error {
   }
 }
 
+const KEY_STORAGE = 'eddy.apiKey';
+
+/**
+ * An admin API key given once as `?apiKey=` is kept for the tab (sessionStorage) and removed from
+ * the address bar, so it does not end up in history or screenshots.
+ */
+export function adoptApiKeyFromUrl(): void {
+  const url = new URL(location.href);
+  const key = url.searchParams.get('apiKey');
+  if (key === null) return;
+  sessionStorage.setItem(KEY_STORAGE, key);
+  url.searchParams.delete('apiKey');
+  history.replaceState(null, '', url.toString());
+}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const key = sessionStorage.getItem(KEY_STORAGE);
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const json = (await response.json().catch(() => undefined)) as unknown;
   if (!response.ok) {
     const problem = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const hint =
+      response.status === 401 || response.status === 403
+        ? ' Open the dashboard as /?apiKey=<a key with the admin scope>.'
+        : '';
     throw new ApiError(
       response.status,
       problem?.code ?? `HTTP_${response.status}`,
-      problem?.message ?? response.statusText,
+      `${problem?.message ?? response.statusText}${hint}`,
     );
   }
   return json as T;

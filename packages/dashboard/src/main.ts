@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import { adoptApiKeyFromUrl } from './api.js';
 import { h, mount } from './dom.js';
 import { Stats } from './stats.js';
 import './styles.css';
@@ -11,6 +12,7 @@ import type { View } from './views/view.js';
 
 const REFRESH_MS = 1_000;
 
+adoptApiKeyFromUrl();
 const stats = new Stats();
 const nav = h('nav', { class: 'sidebar' });
 const banner = h('div', { class: 'banner', hidden: true });
@@ -72,8 +74,7 @@ function navigate(): void {
 async function tick(): Promise<void> {
   await stats.refresh();
   banner.hidden = stats.error === undefined;
-  banner.textContent =
-    stats.error === undefined ? '' : `Cannot reach the Eddy server: ${stats.error}. Retrying…`;
+  banner.textContent = stats.error === undefined ? '' : `${stats.error} Retrying every second.`;
   await update();
   setTimeout(() => void tick(), REFRESH_MS);
 }

@@ -1,4 +1,4 @@
-import { api, type Group, type Topic } from './api.js';
+import { api, ApiError, type Group, type Topic } from './api.js';
 
 /** One second's view of a topic: totals and the rates since the previous sample. */
 export interface TopicSample {
@@ -27,7 +27,10 @@ export class Stats {
       this.groups = groups;
       this.error = undefined;
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error =
+        error instanceof ApiError
+          ? `${error.code}: ${error.message}`
+          : `Cannot reach the Eddy server (${error instanceof Error ? error.message : String(error)}); is eddy dev running?`;
       return;
     }
     const now = Date.now();

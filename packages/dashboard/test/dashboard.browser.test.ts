@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attachDashboard } from '@eddy/cli';
 import { createBus, NonRetryableError, type Bus } from '@eddy/core';
-import { createServer, type ServerHandle } from '@eddy/server';
+import { createServer, generateApiKey, hashApiKey, type ServerHandle } from '@eddy/server';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,6 +162,42 @@ describe('dashboard in headless Chromium', () => {
     // The follow-up published by the handler hangs under the job (causation id = the job's id).
     expect(await chain.locator('li li a').first().textContent()).toContain('browser.done');
     await page.screenshot({ path: join(resultsDir, 'dashboard-event.png') });
+  });
+
+  it('works behind API keys with ?apiKey=, and says so without one', async () => {
+    const key = generateApiKey();
+    const keyed = await createServer({
+      port: 0,
+      dataDir,
+      logLevel: 'silent',
+      apiKeys: [{ id: 'ops', keyHash: hashApiKey(key), scopes: ['admin'] }],
+    });
+    attachDashboard(keyed, distDir);
+    const keyedHandle = await keyed.listen();
+    // A page of its own: the 401s it provokes on purpose are console errors of that page only.
+    const anonymous = await context.newPage();
+    try {
+      const topic = `browser-keyed-${suffix}`;
+      const response = await fetch(`${keyedHandle.url}/v1/topics/${topic}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ data: { n: 1 } }),
+      });
+      expect(response.status).toBe(200);
+
+      await anonymous.goto(`${keyedHandle.url}/`);
+      await expect
+        .poll(() => anonymous.locator('.banner').textContent(), { timeout: 10_000 })
+        .toContain('?apiKey=');
+
+      await page.goto(`${keyedHandle.url}/?apiKey=${encodeURIComponent(key)}#/topics`);
+      const count = page.locator(`#topics-table tr[data-topic="${topic}"] td.count`);
+      await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe('1');
+      expect(page.url()).not.toContain(key);
+    } finally {
+      await anonymous.close();
+      await keyed.close();
+    }
   });
 
   it('logged no console errors', () => {

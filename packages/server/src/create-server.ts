@@ -18,6 +18,7 @@ import { registerSocketRoutes } from './consume/socket-routes.js';
 import type { GatewayContext } from './context.js';
 import { installHttpHooks, redactUrl } from './http/hooks.js';
 import { collectOpenApi } from './http/openapi.js';
+import { registerStaticRoutes } from './http/static-routes.js';
 import { registerSystemRoutes } from './http/system-routes.js';
 import { createGatewayMetrics } from './observability/gateway-metrics.js';
 import {
@@ -141,6 +142,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerTopicRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerDlqRoutes(app, ctx);
+  if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
     await app.ready();
   } catch (error) {

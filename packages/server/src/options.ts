@@ -82,6 +82,11 @@ export interface ServerOptions {
   readonly logStream?: { write(line: string): void };
   /** Registry for the gateway's Prometheus metrics. Default: a new registry per server. */
   readonly metricsRegistry?: Registry;
+  /**
+   * Directory of a built web app to serve at `/` (the dashboard's `dist`): `index.html`, top-level
+   * files and `/assets/*`. Default: none, nothing is served at `/`.
+   */
+  readonly staticDir?: string;
   /** Environment to read `EDDY_*` variables from. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }

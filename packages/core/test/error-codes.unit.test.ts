@@ -1,12 +1,50 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ClosedError, EddyError, ErrorCodes, isEddyError, MessageTooLargeError, Nack } from '@eddy/core';
 
 const catalogue = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory())
+      return entry.name === 'node_modules' || entry.name === 'dist' ? [] : sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every `'EDDY_…'` string literal in any package's sources, except environment variable names (read as `env['EDDY_…']`). */
+function codesInSources(): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const pkg of readdirSync(packagesDir)) {
+    let files: string[];
+    try {
+      files = sourceFiles(join(packagesDir, pkg, 'src'));
+    } catch {
+      continue;
+    }
+    for (const file of files) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/(.)'(EDDY_[A-Z_]+)'/g)) {
+        if (match[1] !== '[') found.set(match[2]!, file.slice(packagesDir.length));
+      }
+    }
+  }
+  return found;
+}
 
 describe('error codes', () => {
   it('documents every code in docs/errors.md', () => {
     const undocumented = Object.values(ErrorCodes).filter((code) => !catalogue.includes(`\`${code}\``));
+    expect(undocumented).toEqual([]);
+  });
+
+  it('documents every code any package throws', () => {
+    const undocumented = [...codesInSources()]
+      .filter(([code]) => !catalogue.includes(`\`${code}\``))
+      .map(([code, file]) => `${code} (${file})`);
     expect(undocumented).toEqual([]);
   });
 

@@ -10,10 +10,23 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, im
 const tmp = tempDir();
 afterAll(() => tmp.remove());
 
+// A child runs the TypeScript sources through tsx, which compiles them on start: seconds on a loaded
+// machine. Start-up is not what these tests prove, so it gets its own deadline, and the deadlines
+// that carry a test's claim run from the moment the child reports `ready`.
+const CHILD_START_TIMEOUT_MS = 60_000;
+
 interface Child {
   readonly process: ChildProcess;
+  /** Complete stdout lines, `ready` included. */
   readonly lines: string[];
   readonly exited: Promise<void>;
+}
+
+/** What the child reported besides `ready`: published or handled ids. */
+const idsOf = (child: Child): string[] => child.lines.filter((line) => line !== 'ready');
+
+function waitForReady(child: Child): Promise<void> {
+  return waitFor(() => child.lines.includes('ready'), CHILD_START_TIMEOUT_MS, 'the child process to start');
 }
 
 /** Starts a fixture as its own Node process on the TypeScript sources; collects complete stdout lines. */
@@ -40,7 +53,8 @@ function start(script: string, args: readonly string[]): Child {
 }
 
 async function killAtRandom(child: Child, minMs: number, maxMs: number): Promise<void> {
-  await waitFor(() => child.lines.length > 0, 20_000, 'the child to start working');
+  await waitForReady(child);
+  await waitFor(() => idsOf(child).length > 0, 20_000, 'the child to start working');
   const at = Date.now() + minMs + Math.random() * (maxMs - minMs);
   await waitFor(() => Date.now() >= at, maxMs + 1_000, 'the kill moment');
   child.process.kill('SIGKILL');
@@ -67,16 +81,18 @@ describe('sqlite log shared by processes', () => {
         received.add(Buffer.from(message.payload).toString());
       });
       const child = start('publisher-child.ts', [path, topic, 'x']);
+      await waitForReady(child);
       // Messages arrive while the other process is still publishing, not only after it stops.
       await waitFor(() => received.size >= 200, 20_000, 'messages from the other process');
       child.process.kill('SIGKILL');
       await child.exited;
-      await waitFor(() => child.lines.every((id) => received.has(id)), 10_000, 'every reported publish');
-      expect(child.lines.length).toBeGreaterThan(0);
+      const published = idsOf(child);
+      await waitFor(() => published.every((id) => received.has(id)), 10_000, 'every reported publish');
+      expect(published.length).toBeGreaterThan(0);
     } finally {
       await consumer.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('sqlite log under SIGKILL', () => {
@@ -87,7 +103,7 @@ describe('sqlite log under SIGKILL', () => {
     for (let run = 0; run < 8; run++) {
       const child = start('publisher-child.ts', [path, topic, String(run)]);
       await killAtRandom(child, 20, 400);
-      reported.push(...child.lines);
+      reported.push(...idsOf(child));
     }
     expect(reported.length).toBeGreaterThan(100);
     expect(integrityCheck(path)).toBe('ok');
@@ -118,7 +134,7 @@ describe('sqlite log under SIGKILL', () => {
     } finally {
       await transport.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('handles every message at least once across repeated kills of a consuming process', async () => {
     const path = tmp.file('consume-crash.db');
@@ -143,6 +159,7 @@ describe('sqlite log under SIGKILL', () => {
         kills += 1;
       } else {
         // The last run is left alone until it has handled everything the killed ones did not.
+        await waitForReady(child);
         await waitFor(
           () => {
             const seen = new Set(child.lines);
@@ -159,5 +176,5 @@ describe('sqlite log under SIGKILL', () => {
     expect(kills).toBe(5);
     expect(ids.filter((id) => !handled.has(id))).toEqual([]);
     expect(integrityCheck(path)).toBe('ok');
-  }, 90_000);
+  }, 150_000);
 });

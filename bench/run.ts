@@ -14,9 +14,13 @@ const scripts = readdirSync(benchDir)
 let failed = 0;
 for (const script of scripts) {
   console.log(`\n=== ${script} ===`);
-  const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', `${benchDir}${script}`], {
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', `${benchDir}${script}`],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (result.status !== 0) failed += 1;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -14,6 +14,8 @@ export const DEFAULT_SAGA_POLL_INTERVAL_MS = 200;
 /** Default `leaseMs` of a saga runner. */
 export const DEFAULT_SAGA_LEASE_MS = 30_000;
 
+const REPLY_CONFLICT_TRIES = 5;
+
 /** The bus surface a runner uses; any `Bus<Events>` fits. */
 interface SagaBus {
   publish(type: string, data: unknown, options?: PublishOptions): Promise<PublishResult>;
@@ -149,11 +151,19 @@ export function createSagaRunner<
       async (event) => {
         const id = event.correlationid;
         if (id === undefined) return;
-        // A conflict escapes as an error, so the bus redelivers the reply and it is applied then.
-        await lock.run(`${id}`, async () => {
-          const instance = await store.load(id);
-          if (instance === undefined || instance.sagaName !== saga.name) return;
-          await engine.applyReply(instance, event);
+        // Another runner may move the instance between load and save: reload and apply again. A
+        // conflict that persists escapes, so the bus redelivers the reply later.
+        await lock.run(id, async () => {
+          for (let attempt = 1; ; attempt++) {
+            const instance = await store.load(id);
+            if (instance === undefined || instance.sagaName !== saga.name) return;
+            try {
+              await engine.applyReply(instance, event);
+              return;
+            } catch (error) {
+              if (!(error instanceof SagaConflictError) || attempt >= REPLY_CONFLICT_TRIES) throw error;
+            }
+          }
         });
         if (!stopped) track(drive(id));
       },

@@ -34,6 +34,7 @@ describe('bus: publish and handle', () => {
       type: 'order.placed',
       topic: 'order.placed',
       group: 'billing.order.placed',
+      emits: [],
     });
     await bus.start();
     const result = await bus.publish('order.placed', { orderId: 'o-1', total: 42 }, { key: 'o-1' });

@@ -161,4 +161,19 @@ describe('bus flow declarations', () => {
     expect(graph.unproduced).toEqual([]);
     await bus.stop();
   });
+
+  it('reads emitted types declared on the handler, and finds a cycle through them', async () => {
+    const bus = createBus<{ 'ping.sent': object; 'pong.sent': object }>({
+      transport: createMemoryTransport(),
+      group: 'game',
+    });
+    const registered = bus.on('ping.sent', () => undefined, { name: 'answer-ping', emits: ['pong.sent'] });
+    bus.on('pong.sent', () => undefined, { name: 'answer-pong', emits: ['ping.sent'] });
+    expect(registered.emits).toEqual(['pong.sent']);
+    const declarations = busFlowDeclarations(bus.handlers);
+    expect(declarations.map((declaration) => declaration.emits)).toEqual([['pong.sent'], ['ping.sent']]);
+    const graph = buildFlowGraph(declarations);
+    expect(graph.cycles.length).toBeGreaterThan(0);
+    await bus.stop();
+  });
 });

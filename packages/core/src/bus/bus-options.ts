@@ -76,6 +76,12 @@ export interface HandlerOptions extends ConsumerDefaults {
   readonly from?: StartPosition;
   /** Middleware for this handler only, run after the bus-wide `middleware`. */
   readonly middleware?: readonly Middleware[];
+  /**
+   * Event types this handler may publish. Declarative only (nothing is enforced): it feeds the
+   * event-flow graph (`busFlowDeclarations`), so choreography can be drawn and checked for cycles
+   * and orphan event types. Default none.
+   */
+  readonly emits?: readonly string[];
 }
 
 export interface StopOptions {

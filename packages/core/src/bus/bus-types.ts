@@ -98,6 +98,8 @@ export interface RegisteredHandler {
   readonly type: string;
   readonly topic: string;
   readonly group: string;
+  /** The event types the handler declared it may publish (`HandlerOptions.emits`). */
+  readonly emits: readonly string[];
 }
 
 export interface Bus<Events> {

@@ -41,6 +41,8 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
   const metrics = options.metrics ?? noopMetrics;
   const tracer = tracerFrom(options.tracerProvider);
   const specs = new Map<string, ConsumerSpec>();
+  // What each handler declared it may publish, for the event-flow graph.
+  const emitsByHandler = new Map<string, readonly string[]>();
   const running = new Map<string, Promise<RunningConsumer>>();
   // 'stopping': no new handlers, but in-flight handlers may still publish their follow-ups.
   let state: 'created' | 'started' | 'stopping' | 'stopped' = 'created';
@@ -109,12 +111,13 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
         onDeadLetter: options.onDeadLetter,
       };
       specs.set(name, spec);
+      emitsByHandler.set(name, [...(handlerOptions.emits ?? [])]);
       if (state === 'started') {
         launch(spec).catch((error: unknown) => {
           logger.error({ handler: name, err: error }, 'handler registered after start() failed to subscribe');
         });
       }
-      return { name, type, topic, group: handlerGroup };
+      return { name, type, topic, group: handlerGroup, emits: emitsByHandler.get(name) ?? [] };
     },
 
     async start(): Promise<void> {
@@ -147,6 +150,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
         type: info.type,
         topic: info.topic,
         group: info.group,
+        emits: emitsByHandler.get(info.name) ?? [],
       }));
     },
   };

@@ -3,8 +3,8 @@ import type { FlowDeclaration } from './flow-graph.js';
 
 /**
  * Flow declarations of a bus's registered handlers (`bus.handlers`): each consumes its event type
- * and emits what `emits[handlerName]` lists (default nothing). The handler's consumer group is used
- * as its service.
+ * and emits what it declared with the `emits` handler option, plus what `emits[handlerName]` adds
+ * (for handlers registered without the option). The handler's consumer group is used as its service.
  */
 export function busFlowDeclarations(
   handlers: readonly RegisteredHandler[],
@@ -16,6 +16,6 @@ export function busFlowDeclarations(
       ? handler.group.slice(0, -handler.name.length - 1)
       : handler.group,
     consumes: [handler.type],
-    emits: [...(emits[handler.name] ?? [])],
+    emits: [...new Set([...handler.emits, ...(emits[handler.name] ?? [])])],
   }));
 }

@@ -200,6 +200,7 @@ export {
   type EventSubscription,
   type EventSubscriptionOptions,
 } from './event-sourcing/event-subscription.js';
+export { startEventStoreRelay, type EventStoreRelayOptions } from './event-sourcing/event-store-relay.js';
 export { assertExpectedVersion, checkExpectedVersion } from './event-sourcing/expected-version.js';
 export {
   createMemoryEventStore,

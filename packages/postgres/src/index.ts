@@ -30,7 +30,8 @@ export {
   type PostgresSnapshotStoreOptions,
 } from './event-store/postgres-snapshot-store.js';
 export type { PostgresInlineProjection } from './event-store/inline-projection.js';
-export { startEventStoreRelay, type EventStoreRelayOptions } from './event-store/event-store-relay.js';
+// Kept so existing imports from this package keep working; the relay lives in @eddy/core.
+export { startEventStoreRelay, type EventStoreRelayOptions } from '@eddy/core';
 export {
   createPostgresOutbox,
   type OutboxSqlExecutor,

@@ -39,7 +39,8 @@ export {
 } from './event-store/sqlite-snapshot-store.js';
 export type { SqliteInlineProjection } from './event-store/inline-projection.js';
 export { DEFAULT_EVENT_STORE_PREFIX, openEventStoreDatabase } from './event-store/event-store-schema.js';
-export { startEventStoreRelay, type EventStoreRelayOptions } from './event-store/event-store-relay.js';
+// Kept so existing imports from this package keep working; the relay lives in @eddy/core.
+export { startEventStoreRelay, type EventStoreRelayOptions } from '@eddy/core';
 export { createSqliteOutbox, type SqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite-outbox.js';
 export { DEFAULT_OUTBOX_TABLE } from './outbox/outbox-schema.js';
 export {

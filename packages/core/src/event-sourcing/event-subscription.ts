@@ -1,5 +1,6 @@
 import { ClosedError, InvalidOptionError, TimeoutError } from '../errors/errors.js';
 import type { CheckpointStore } from './checkpoint-store.js';
+import { createPollWaker, positiveOption } from './poll-loop.js';
 import type { EventStore, RecordedEvent } from './event-store.js';
 
 export interface EventSubscriptionOptions {
@@ -46,12 +47,6 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0)
-    throw new InvalidOptionError(`${name} must be > 0, got ${value}.`);
-  return value;
-}
-
 /**
  * Delivers the store's events in global order to `handler`, at least once, from the subscription's
  * checkpoint: first the backlog (catch-up), then new events as they are appended (live). Both
@@ -62,9 +57,9 @@ export function subscribeToEventStore(
   store: EventStore,
   options: EventSubscriptionOptions,
 ): EventSubscription {
-  const batchSize = positive('batchSize', options.batchSize ?? 100);
-  const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 500);
-  const retryDelayMs = positive('retryDelayMs', options.retryDelayMs ?? 500);
+  const batchSize = positiveOption('batchSize', options.batchSize ?? 100);
+  const pollIntervalMs = positiveOption('pollIntervalMs', options.pollIntervalMs ?? 500);
+  const retryDelayMs = positiveOption('retryDelayMs', options.retryDelayMs ?? 500);
   if (typeof options.subscriptionId !== 'string' || options.subscriptionId.length === 0) {
     throw new InvalidOptionError('subscriptionId must be a non-empty string.');
   }
@@ -72,32 +67,12 @@ export function subscribeToEventStore(
   let closed = false;
   let position = 0;
   let pass = 0;
-  let pendingWake = false;
-  let wake: (() => void) | undefined;
   const waiters = new Set<Waiter>();
 
-  const notify = (): void => {
-    if (wake !== undefined) wake();
-    else pendingWake = true;
-  };
+  const waker = createPollWaker(() => closed);
+  const notify = (): void => waker.wake();
   const unsubscribe = store.onAppended?.(notify);
-
-  /** Waits `ms`, or less when woken by an append or close. */
-  const idle = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      if (pendingWake || closed) {
-        pendingWake = false;
-        resolve();
-        return;
-      }
-      const done = (): void => {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wake = done;
-    });
+  const idle = (ms: number): Promise<void> => waker.idle(ms);
 
   const report = (error: unknown, event?: RecordedEvent): void => {
     try {
@@ -142,7 +117,7 @@ export function subscribeToEventStore(
     while (!closed) {
       const current = ++pass;
       // A wake-up from now on may concern events this read misses: keep it for the next idle.
-      pendingWake = false;
+      waker.clear();
       let batch: RecordedEvent[] = [];
       const read = await persist(async () => {
         batch = await store.readAll({
@@ -206,7 +181,7 @@ export function subscribeToEventStore(
       if (closed) return loop;
       closed = true;
       unsubscribe?.();
-      wake?.();
+      waker.interrupt();
       await loop;
       for (const waiter of waiters)
         waiter.reject(new ClosedError(`Subscription "${options.subscriptionId}"`));

@@ -1,17 +1,13 @@
-import {
-  ClosedError,
-  encodeCloudEvent,
-  InvalidOptionError,
-  recordedEventToCloudEvent,
-  TimeoutError,
-  type CheckpointStore,
-  type CloudEventMode,
-  type EventStore,
-  type EventSubscription,
-  type OutgoingMessage,
-  type RecordedEvent,
-  type Transport,
-} from '@eddy/core';
+import type { CloudEventMode } from '../cloudevents/cloud-event-message.js';
+import { encodeCloudEvent } from '../cloudevents/codec.js';
+import { ClosedError, InvalidOptionError, TimeoutError } from '../errors/errors.js';
+import type { OutgoingMessage } from '../transport/message.js';
+import type { Transport } from '../transport/transport.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import type { EventStore, RecordedEvent } from './event-store.js';
+import type { EventSubscription } from './event-subscription.js';
+import { createPollWaker, positiveOption } from './poll-loop.js';
+import { recordedEventToCloudEvent } from './to-cloud-event.js';
 
 export interface EventStoreRelayOptions {
   readonly store: EventStore;
@@ -44,12 +40,6 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0)
-    throw new InvalidOptionError(`${name} must be > 0, got ${value}.`);
-  return value;
-}
-
 /**
  * The event store as its own outbox: publishes every recorded event, in global order, to a
  * transport, a batch at a time (one `publish` per topic per batch, so per-stream order holds), and
@@ -65,36 +55,18 @@ export function startEventStoreRelay(options: EventStoreRelayOptions): EventSubs
   }
   const relayId = options.relayId ?? `relay:${String(topic)}`;
   const mode = options.mode ?? 'binary';
-  const batchSize = positive('batchSize', options.batchSize ?? 100);
-  const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 500);
-  const retryDelayMs = positive('retryDelayMs', options.retryDelayMs ?? 500);
+  const batchSize = positiveOption('batchSize', options.batchSize ?? 100);
+  const pollIntervalMs = positiveOption('pollIntervalMs', options.pollIntervalMs ?? 500);
+  const retryDelayMs = positiveOption('retryDelayMs', options.retryDelayMs ?? 500);
 
   let closed = false;
   let position = 0;
   let round = 0;
-  let pendingWake = false;
-  let wake: (() => void) | undefined;
   const waiters = new Set<Waiter>();
-  const notify = (): void => {
-    if (wake !== undefined) wake();
-    else pendingWake = true;
-  };
+  const waker = createPollWaker(() => closed);
+  const notify = (): void => waker.wake();
   const unsubscribe = store.onAppended?.(notify);
-  const idle = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      if (pendingWake || closed) {
-        pendingWake = false;
-        resolve();
-        return;
-      }
-      const timer = setTimeout(() => done(), ms);
-      const done = (): void => {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      };
-      wake = done;
-    });
+  const idle = (ms: number): Promise<void> => waker.idle(ms);
 
   const publish = async (events: readonly RecordedEvent[]): Promise<void> => {
     const byTopic = new Map<string, OutgoingMessage[]>();
@@ -114,7 +86,7 @@ export function startEventStoreRelay(options: EventStoreRelayOptions): EventSubs
     let loaded = false;
     while (!closed) {
       const current = ++round;
-      pendingWake = false;
+      waker.clear();
       try {
         if (!loaded) {
           position = (await checkpoints.load(relayId)) ?? 0;
@@ -187,7 +159,7 @@ export function startEventStoreRelay(options: EventStoreRelayOptions): EventSubs
       if (!closed) {
         closed = true;
         unsubscribe?.();
-        wake?.();
+        waker.interrupt();
       }
       await loop;
       for (const waiter of waiters) waiter.reject(new ClosedError(`Relay "${relayId}"`));

@@ -201,6 +201,7 @@ export {
   type EventSubscriptionOptions,
 } from './event-sourcing/event-subscription.js';
 export { startEventStoreRelay, type EventStoreRelayOptions } from './event-sourcing/event-store-relay.js';
+export { assertDeleteMode, assertNewEvents, assertReadCount } from './event-sourcing/event-store-input.js';
 export { assertExpectedVersion, checkExpectedVersion } from './event-sourcing/expected-version.js';
 export {
   createMemoryEventStore,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ClosedError, InvalidOptionError } from '../errors/errors.js';
+import { ClosedError } from '../errors/errors.js';
 import { EventIdConflictError, StreamDeletedError } from './errors.js';
+import { assertDeleteMode, assertNewEvents, assertReadCount } from './event-store-input.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -41,37 +42,6 @@ function firstAtOrAfter(events: readonly RecordedEvent[], position: number): num
     else high = middle;
   }
   return low;
-}
-
-function assertLimit(name: string, value: number | undefined): void {
-  if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
-    throw new InvalidOptionError(`${name} must be an integer >= 0, got ${value}.`);
-  }
-}
-
-function assertNewEvents(events: readonly NewEvent[]): void {
-  const list: unknown = events;
-  if (!Array.isArray(list)) throw new InvalidOptionError('append() takes an array of events.');
-  const ids = new Set<string>();
-  for (const event of events) {
-    if (typeof event.type !== 'string' || event.type.length === 0) {
-      throw new InvalidOptionError('Every event needs a non-empty string type.');
-    }
-    if (event.data === undefined)
-      throw new InvalidOptionError(`Event "${event.type}" needs data (null is fine).`);
-    const version = event.schemaVersion;
-    if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
-      throw new InvalidOptionError(`schemaVersion must be an integer >= 1, got ${version}.`);
-    }
-    if (event.id !== undefined) {
-      if (typeof event.id !== 'string' || event.id.length === 0) {
-        throw new InvalidOptionError('Event ids must be non-empty strings.');
-      }
-      if (ids.has(event.id))
-        throw new InvalidOptionError(`Event id "${event.id}" appears twice in one append.`);
-      ids.add(event.id);
-    }
-  }
 }
 
 /**
@@ -146,7 +116,6 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
       assertNewEvents(events);
       const expected = appendOptions.expectedVersion ?? 'any';
       assertExpectedVersion(expected);
-      if (events.length === 0) throw new InvalidOptionError('append() needs at least one event.');
       const stream = streams.get(streamId);
       if (stream?.tombstoned === true) throw new StreamDeletedError(streamId);
       if (stream !== undefined) {
@@ -188,8 +157,8 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
       await Promise.resolve();
       open();
       assertStreamId(streamId);
-      assertLimit('limit', readOptions.limit);
-      assertLimit('fromVersion', readOptions.fromVersion);
+      assertReadCount('limit', readOptions.limit);
+      assertReadCount('fromVersion', readOptions.fromVersion);
       const stream = streams.get(streamId);
       if (stream?.tombstoned === true) throw new StreamDeletedError(streamId);
       const currentVersion = currentVersionOf(stream);
@@ -217,8 +186,8 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
     async readAll(readOptions: ReadAllOptions = {}): Promise<RecordedEvent[]> {
       await Promise.resolve();
       open();
-      assertLimit('limit', readOptions.limit);
-      assertLimit('fromPosition', readOptions.fromPosition);
+      assertReadCount('limit', readOptions.limit);
+      assertReadCount('fromPosition', readOptions.fromPosition);
       const limit = readOptions.limit ?? DEFAULT_READ_ALL_LIMIT;
       const at = now();
       const fromPosition = readOptions.fromPosition ?? 0;
@@ -256,9 +225,7 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
       const expected = deleteOptions.expectedVersion ?? 'any';
       assertExpectedVersion(expected);
       const mode = deleteOptions.mode ?? 'soft';
-      if (mode !== 'soft' && mode !== 'tombstone') {
-        throw new InvalidOptionError(`mode must be 'soft' or 'tombstone', got ${JSON.stringify(mode)}.`);
-      }
+      assertDeleteMode(mode);
       const existing = streams.get(streamId);
       if (existing?.tombstoned === true) return;
       const currentVersion = currentVersionOf(existing);

@@ -14,6 +14,9 @@ import {
   type NewEvent,
   type ReadStreamResult,
   type RecordedEvent,
+  assertDeleteMode,
+  assertNewEvents,
+  assertReadCount,
 } from '@eddy/core';
 import type pg from 'pg';
 import { toEddyError } from '../errors.js';
@@ -30,7 +33,6 @@ import {
   type EventRow,
   type StreamRow,
 } from './rows.js';
-import { assertCount, assertDeleteMode, assertNewEvents } from './validate.js';
 
 export interface PostgresEventStoreOptions extends PoolSource {
   /** Read models written inside each append's transaction. Default none. */
@@ -272,8 +274,8 @@ export async function createPostgresEventStore(
     readStream(streamId, readOptions = {}): Promise<ReadStreamResult> {
       return wrap(`reading stream "${streamId}"`, async () => {
         assertStreamId(streamId);
-        assertCount('limit', readOptions.limit);
-        assertCount('fromVersion', readOptions.fromVersion);
+        assertReadCount('limit', readOptions.limit);
+        assertReadCount('fromVersion', readOptions.fromVersion);
         const { row, now } = await readStreamRow(streamId);
         if (row?.tombstoned === true) throw new StreamDeletedError(streamId);
         const currentVersion = Number(row?.current_version ?? 0);
@@ -298,8 +300,8 @@ export async function createPostgresEventStore(
 
     readAll(readOptions = {}) {
       return wrap('reading all events', async () => {
-        assertCount('limit', readOptions.limit);
-        assertCount('fromPosition', readOptions.fromPosition);
+        assertReadCount('limit', readOptions.limit);
+        assertReadCount('fromPosition', readOptions.fromPosition);
         const category = readOptions.category;
         const rows = await query<EventRow>(
           pool,

@@ -22,10 +22,12 @@ import {
   type ReadStreamResult,
   type RecordedEvent,
   type StreamMetadata,
+  assertDeleteMode,
+  assertNewEvents,
+  assertReadCount,
 } from '@eddy/core';
 import { migrateEventStore, resolveDatabase, tablesFor } from './event-store-schema.js';
 import { eventsFor, projectionFailed, type SqliteInlineProjection } from './inline-projection.js';
-import { assertCount, assertDeleteMode, assertNewEvents } from './validate.js';
 
 export interface SqliteEventStoreOptions {
   /**
@@ -300,8 +302,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
     readStream(streamId, readOptions: ReadStreamOptions = {}): Promise<ReadStreamResult> {
       return guarded(() => {
         assertStreamId(streamId);
-        assertCount('limit', readOptions.limit);
-        assertCount('fromVersion', readOptions.fromVersion);
+        assertReadCount('limit', readOptions.limit);
+        assertReadCount('fromVersion', readOptions.fromVersion);
         const stream = selectStream.get(streamId);
         if (stream?.tombstoned === 1) throw new StreamDeletedError(streamId);
         const currentVersion = stream?.current_version ?? 0;
@@ -317,8 +319,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
 
     readAll(readOptions: ReadAllOptions = {}) {
       return guarded(() => {
-        assertCount('limit', readOptions.limit);
-        assertCount('fromPosition', readOptions.fromPosition);
+        assertReadCount('limit', readOptions.limit);
+        assertReadCount('fromPosition', readOptions.fromPosition);
         const from = readOptions.fromPosition ?? 0;
         const limit = readOptions.limit ?? 1000;
         const rows =

@@ -1,13 +1,20 @@
-import { InvalidOptionError, type NewEvent } from '@eddy/core';
+import { InvalidOptionError } from '../errors/errors.js';
+import type { NewEvent } from './event-store.js';
 
-/** Throws `InvalidOptionError` unless `value` is undefined or an integer >= 0. */
-export function assertCount(name: string, value: number | undefined): void {
+// One set of input rules for every EventStore implementation, so they all reject the same calls
+// with the same messages.
+
+/** Throws `InvalidOptionError` unless `value` is undefined or an integer >= 0 (limits, positions). */
+export function assertReadCount(name: string, value: number | undefined): void {
   if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
     throw new InvalidOptionError(`${name} must be an integer >= 0, got ${value}.`);
   }
 }
 
-/** The same input rules as the memory store, so every store rejects the same appends. */
+/**
+ * Throws `InvalidOptionError` unless `events` is a non-empty array of events with a non-empty
+ * type, data (null is fine), a schemaVersion >= 1 if given, and ids (if given) unique in the call.
+ */
 export function assertNewEvents(events: readonly NewEvent[]): void {
   const list: unknown = events;
   if (!Array.isArray(list)) throw new InvalidOptionError('append() takes an array of events.');

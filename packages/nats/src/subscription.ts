@@ -5,7 +5,7 @@ import {
   type Subscription,
 } from '@eddy/core';
 import type { Consumer, ConsumerInfo, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription as CoreSubscription } from '@nats-io/transport-node';
 import { decodeMessage } from './codec.js';
 import { Slots } from './slots.js';
 
@@ -29,11 +29,15 @@ export interface NatsSubscriptionSettings {
 const RETRY_PAUSE_MS = 500;
 // Pull requests expire and are renewed this often, so a dead request never holds messages long.
 const PULL_EXPIRES_MS = 2_000;
-// A closing member's pull requests stay registered on the server until they expire, and NATS 2.9
-// may hand a message redelivered right away to one of them, where it would sit unseen until the
-// ack timeout. What a closing member gives back is therefore redelivered only once those requests
-// have expired.
+// What a closing member gives back is nacked with this delay. NATS 2.9.10 was seen to leave a
+// message nacked for immediate redelivery during close pending on its consumer (counted against
+// max_ack_pending, not handed to the next member's waiting pull) until the ack timeout; a delayed
+// nak is redelivered by the server's redelivery timer instead, which does hand it on.
 const CLOSE_NAK_DELAY_MS = PULL_EXPIRES_MS + 100;
+// Bound on draining a pull's inbox at close. Draining waits for one round trip to the server; while
+// the server is unreachable it cannot finish, and what was in flight then comes back after the ack
+// timeout instead.
+const CLOSE_DRAIN_TIMEOUT_MS = 5_000;
 
 /**
  * One member of a group: a pull loop per partition consumer, handlers run with at most
@@ -74,15 +78,37 @@ export class NatsSubscription implements Subscription {
 
   private async shutdown(): Promise<void> {
     this.closing = true;
-    for (const pull of this.pulls) pull.stop();
     for (const wake of this.wakeups) wake();
     this.slots.releaseAll();
+    await Promise.all([...this.pulls].map((pull) => this.drainPull(pull)));
     await Promise.all(this.loops);
     await Promise.allSettled([...this.inFlight]);
     for (const msg of this.unhandled) msg.nak(CLOSE_NAK_DELAY_MS);
     // Acks and nacks are fire-and-forget publishes: flush so they reach the server before close resolves.
     await this.flush();
     this.settings.onClosed();
+  }
+
+  /**
+   * Ends one pull without losing what the server already sent to it. Stopping a pull unsubscribes
+   * its inbox at once, and a message the server had delivered to that inbox but the client had not
+   * read yet would be dropped and stay pending on the consumer until the ack timeout, holding back
+   * its partition (`max_ack_pending = 1`). Draining unsubscribes, then reads everything that arrives
+   * until the server confirmed the unsubscribe; the pull loop hands those messages to `unhandled`.
+   * Once the server has processed the unsubscribe it no longer delivers to the pull's outstanding
+   * requests (a request whose inbox has no interest is discarded).
+   */
+  private async drainPull(pull: ConsumerMessages): Promise<void> {
+    const inbox = inboxOf(pull);
+    if (inbox !== undefined && !inbox.isClosed() && !this.settings.nc.isClosed()) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_DRAIN_TIMEOUT_MS);
+      });
+      await Promise.race([inbox.drain().catch(() => undefined), timeout]);
+      clearTimeout(timer);
+    }
+    pull.stop();
   }
 
   private async flush(): Promise<void> {
@@ -101,7 +127,8 @@ export class NatsSubscription implements Subscription {
         const messages = await consumer.consume({ max_messages: pullBatch, expires: PULL_EXPIRES_MS });
         this.pulls.add(messages);
         try {
-          if (this.closing) messages.stop();
+          // Close began while this pull was being set up: shutdown did not see it, so drain it here.
+          if (this.closing) void this.drainPull(messages);
           for await (const msg of messages) {
             // The common case takes a free slot synchronously: no extra turn per message.
             if (!this.closing && !this.slots.tryAcquire()) await this.slots.acquire();
@@ -166,4 +193,18 @@ export class NatsSubscription implements Subscription {
       this.wakeups.add(wake);
     });
   }
+}
+
+/**
+ * The core subscription behind a pull. nats.js keeps it as the `sub` field of its pull iterator and
+ * offers no draining stop; reading it through this guard keeps a client change from breaking close
+ * (without it, close falls back to a plain stop).
+ */
+function inboxOf(pull: ConsumerMessages): CoreSubscription | undefined {
+  const sub: unknown = (pull as { sub?: unknown }).sub;
+  if (typeof sub !== 'object' || sub === null) return undefined;
+  const candidate = sub as Partial<CoreSubscription>;
+  return typeof candidate.drain === 'function' && typeof candidate.isClosed === 'function'
+    ? (sub as CoreSubscription)
+    : undefined;
 }

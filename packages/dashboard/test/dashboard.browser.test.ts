@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { attachDashboard } from '@eddy/cli';
 import { createBus, NonRetryableError, type Bus } from '@eddy/core';
 import { createServer, generateApiKey, hashApiKey, type ServerHandle } from '@eddy/server';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -57,8 +56,7 @@ beforeAll(async () => {
   await build({ root: dashboardRoot, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } });
 
   dataDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-'));
-  const server = await createServer({ port: 0, dataDir, logLevel: 'silent' });
-  attachDashboard(server, distDir);
+  const server = await createServer({ port: 0, dataDir, logLevel: 'silent', staticDir: distDir });
   handle = await server.listen();
 
   bus = createBus<Events>({ transport: server.transport, closeTransport: false, retry: { maxAttempts: 1 } });
@@ -171,8 +169,8 @@ describe('dashboard in headless Chromium', () => {
       dataDir,
       logLevel: 'silent',
       apiKeys: [{ id: 'ops', keyHash: hashApiKey(key), scopes: ['admin'] }],
+      staticDir: distDir,
     });
-    attachDashboard(keyed, distDir);
     const keyedHandle = await keyed.listen();
     // A page of its own: the 401s it provokes on purpose are console errors of that page only.
     const anonymous = await context.newPage();

@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '@eddy/core';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { attachDashboard, defaultDashboardDir, isDashboardBuilt } from '../dashboard/attach-dashboard.js';
+import { defaultDashboardDir, isDashboardBuilt } from '../dashboard/dashboard-dir.js';
 import type { Demo } from '../demo/order-flow.js';
 
 interface ServeFlags {
@@ -34,16 +34,16 @@ async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): P
   // Loaded here, not at the top: client commands should not pay for (or depend on) the server stack.
   const { createServer } = await import('@eddy/server');
   const { startDemo } = await import('../demo/order-flow.js');
+  const dashboardDir = flags.dashboardDir ?? ctx.env['EDDY_DASHBOARD_DIR'] ?? defaultDashboardDir();
+  const dashboard = flags.dashboard && isDashboardBuilt(dashboardDir);
   const server = await createServer({
     ...(port === undefined ? {} : { port }),
     ...(flags.host === undefined ? {} : { host: flags.host }),
     ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
     logLevel: flags.logLevel ?? ctx.env['EDDY_LOG_LEVEL'] ?? (mode === 'dev' ? 'error' : 'info'),
+    ...(dashboard ? { staticDir: dashboardDir } : {}),
     env: ctx.env,
   });
-  const dashboardDir = flags.dashboardDir ?? ctx.env['EDDY_DASHBOARD_DIR'] ?? defaultDashboardDir();
-  const dashboard = flags.dashboard && isDashboardBuilt(dashboardDir);
-  if (dashboard) attachDashboard(server, dashboardDir);
   let demo: Demo | undefined;
   try {
     const handle = await server.listen().catch((error: unknown) => {

@@ -204,6 +204,11 @@ export { startEventStoreRelay, type EventStoreRelayOptions } from './event-sourc
 export { assertDeleteMode, assertNewEvents, assertReadCount } from './event-sourcing/event-store-input.js';
 export { assertExpectedVersion, checkExpectedVersion } from './event-sourcing/expected-version.js';
 export {
+  inlineProjectionEvents,
+  inlineProjectionFailed,
+  type InlineProjectionBase,
+} from './event-sourcing/inline-projection.js';
+export {
   createMemoryEventStore,
   DEFAULT_READ_ALL_LIMIT,
   type MemoryEventStoreOptions,

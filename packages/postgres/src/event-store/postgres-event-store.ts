@@ -17,12 +17,14 @@ import {
   assertDeleteMode,
   assertNewEvents,
   assertReadCount,
+  inlineProjectionEvents,
+  inlineProjectionFailed,
 } from '@eddy/core';
 import type pg from 'pg';
 import { toEddyError } from '../errors.js';
 import { createAppendWakeup } from './append-wakeup.js';
 import { migrateEventStore, NOW_MS, resolvePool, tablesFor, type PoolSource } from './event-store-schema.js';
-import { eventsFor, projectionFailed, type PostgresInlineProjection } from './inline-projection.js';
+import type { PostgresInlineProjection } from './inline-projection.js';
 import {
   EVENT_COLUMNS,
   existsNow,
@@ -225,12 +227,12 @@ export async function createPostgresEventStore(
       const recorded = await insertEvents(client, streamId, currentVersion, at, events);
       const category = categoryOf(streamId);
       for (const projection of projections) {
-        const selected = eventsFor(projection, category, recorded);
+        const selected = inlineProjectionEvents(projection, category, recorded);
         if (selected.length === 0) continue;
         try {
           await projection.handle(selected, client);
         } catch (error) {
-          throw projectionFailed(projection.name, streamId, error);
+          throw inlineProjectionFailed(projection.name, streamId, error);
         }
       }
       return { result: resultOf(recorded), fresh: true };

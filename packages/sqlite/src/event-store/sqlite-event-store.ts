@@ -25,9 +25,11 @@ import {
   assertDeleteMode,
   assertNewEvents,
   assertReadCount,
+  inlineProjectionEvents,
+  inlineProjectionFailed,
 } from '@eddy/core';
 import { migrateEventStore, resolveDatabase, tablesFor } from './event-store-schema.js';
-import { eventsFor, projectionFailed, type SqliteInlineProjection } from './inline-projection.js';
+import type { SqliteInlineProjection } from './inline-projection.js';
 
 export interface SqliteEventStoreOptions {
   /**
@@ -234,12 +236,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
       });
       upsertVersion.run(streamId, version, at);
       for (const projection of projections) {
-        const selected = eventsFor(projection, category, recorded);
+        const selected = inlineProjectionEvents(projection, category, recorded);
         if (selected.length === 0) continue;
         try {
           projection.handle(selected, db);
         } catch (error) {
-          throw projectionFailed(projection.name, streamId, error);
+          throw inlineProjectionFailed(projection.name, streamId, error);
         }
       }
       return { result: resultOf(recorded), fresh: true };

@@ -16,3 +16,4 @@ export {
 } from './saga-store/describe-saga-store-conformance.js';
 export { describeInboxStoreConformance } from './inbox-store/describe-inbox-store-conformance.js';
 export type { InboxStoreConformanceOptions } from './inbox-store/options.js';
+export { checkDeliveries, KillableChild, killAtRandom, type SeenEvent } from './testing/kill-harness.js';

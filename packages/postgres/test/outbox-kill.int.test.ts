@@ -2,14 +2,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBus, decodeCloudEvent } from '@eddy/core';
-import { waitFor } from '@eddy/conformance';
+import { checkDeliveries, KillableChild, killAtRandom, waitFor, type SeenEvent } from '@eddy/conformance';
 import { createPostgresInboxStore, createPostgresOutbox, createPostgresTransport } from '@eddy/postgres';
-import {
-  checkDeliveries,
-  KillableChild,
-  killAtRandom,
-  type SeenEvent,
-} from './fixtures/outbox-kill-harness.js';
 import { dropSchema, randomName, TEST_URL, testSchema } from './helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));

@@ -2,14 +2,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBus, decodeCloudEvent, type ReceivedMessage } from '@eddy/core';
-import { waitFor } from '@eddy/conformance';
+import { checkDeliveries, KillableChild, killAtRandom, waitFor, type SeenEvent } from '@eddy/conformance';
 import { createSqliteOutbox, createSqliteTransactionalInbox, createSqliteTransport } from '@eddy/sqlite';
-import {
-  checkDeliveries,
-  KillableChild,
-  killAtRandom,
-  type SeenEvent,
-} from './fixtures/outbox-kill-harness.js';
 import { tempDir, unique } from './helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));

@@ -17,3 +17,4 @@ export {
 export { describeInboxStoreConformance } from './inbox-store/describe-inbox-store-conformance.js';
 export type { InboxStoreConformanceOptions } from './inbox-store/options.js';
 export { checkDeliveries, KillableChild, killAtRandom, type SeenEvent } from './testing/kill-harness.js';
+export { spawnFixture, type FixtureProcess } from './testing/fixture-process.js';

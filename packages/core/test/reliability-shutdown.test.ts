@@ -1,30 +1,18 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { spawnFixture } from '@eddy/conformance';
 import { waitFor } from './bus-test-helpers.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const script = fileURLToPath(new URL('./reliability-shutdown-child.ts', import.meta.url));
 
 async function runAndTerminate(
   mode: 'finish' | 'deadline',
 ): Promise<{ lines: string[]; code: number | null }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script, mode], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: string[] = [];
-  let partial = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop()!;
-    lines.push(...parts);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const child = spawnFixture(script, [mode]);
+  const lines = child.lines;
   await waitFor(() => lines.includes('ready') && lines.includes('started 1'), 20_000, 'both jobs to start');
-  child.kill('SIGTERM');
-  return { lines, code: await exited };
+  child.process.kill('SIGTERM');
+  return { lines, code: (await child.exited).code };
 }
 
 describe('graceful shutdown on SIGTERM', () => {

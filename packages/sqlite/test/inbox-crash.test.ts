@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBus } from '@eddy/core';
+import { spawnFixture } from '@eddy/conformance';
 import { createSqliteTransport } from '@eddy/sqlite';
 import { tempDir, unique, waitFor } from './helpers.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const childScript = fileURLToPath(new URL('./inbox-crash-child.ts', import.meta.url));
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -22,22 +22,8 @@ interface Child {
 }
 
 function start(args: readonly string[]): Child {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', childScript, ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: string[] = [];
-  let partial = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop()!;
-    lines.push(...parts);
-  });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.once('exit', (_code, signal) => resolve(signal)),
-  );
-  return { process: child, lines, exited };
+  const child = spawnFixture(childScript, args);
+  return { process: child.process, lines: child.lines, exited: child.exited.then(({ signal }) => signal) };
 }
 
 function effects(appPath: string): { total: number; uniq: number } {

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import { BackendError, EddyError, type CheckpointStore } from '@eddy/core';
+import { type CheckpointStore } from '@eddy/core';
 import { migrateEventStore, resolveDatabase, tablesFor } from './event-store-schema.js';
+import { guardedCall } from '../guarded-call.js';
 
 export interface SqliteCheckpointStoreOptions {
   /**
@@ -20,17 +21,7 @@ export interface SqliteCheckpointStore extends CheckpointStore {
   close(): Promise<void>;
 }
 
-const wrap = <T>(work: () => T): Promise<T> => {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(
-      error instanceof EddyError
-        ? error
-        : new BackendError(`SQLite checkpoint store failed: ${String(error)}`, { cause: error }),
-    );
-  }
-};
+const wrap = <T>(work: () => T): Promise<T> => guardedCall('checkpoint store', false, work);
 
 /** Subscription checkpoints in `<prefix>checkpoints`: one row per subscription id. */
 export function createSqliteCheckpointStore(options: SqliteCheckpointStoreOptions): SqliteCheckpointStore {

@@ -4,11 +4,8 @@ import {
   assertExpectedVersion,
   assertStreamId,
   assertStreamMetadata,
-  BackendError,
   categoryOf,
   checkExpectedVersion,
-  ClosedError,
-  EddyError,
   EventIdConflictError,
   isRetained,
   StreamDeletedError,
@@ -30,6 +27,7 @@ import {
 } from '@eddy/core';
 import { migrateEventStore, resolveDatabase, tablesFor } from './event-store-schema.js';
 import type { SqliteInlineProjection } from './inline-projection.js';
+import { guardedCall } from '../guarded-call.js';
 
 export interface SqliteEventStoreOptions {
   /**
@@ -272,19 +270,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
 
   const listeners = new Set<() => void>();
   let closed = false;
-  // Promise-returning methods report every failure as a rejection with an EddyError.
-  const guarded = <T>(work: () => T): Promise<T> => {
-    try {
-      if (closed) throw new ClosedError('This SQLite event store');
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(
-        error instanceof EddyError
-          ? error
-          : new BackendError(`SQLite event store failed: ${String(error)}`, { cause: error }),
-      );
-    }
-  };
+  const guarded = <T>(work: () => T): Promise<T> => guardedCall('event store', closed, work);
 
   return {
     database: db,

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import { BackendError, EddyError, type Snapshot, type SnapshotStore } from '@eddy/core';
+import { type Snapshot, type SnapshotStore } from '@eddy/core';
 import { migrateEventStore, resolveDatabase, tablesFor } from './event-store-schema.js';
+import { guardedCall } from '../guarded-call.js';
 
 export interface SqliteSnapshotStoreOptions {
   /** An open better-sqlite3 database (usually the event store's) or a file path. */
@@ -25,17 +26,7 @@ interface SnapshotRow {
   readonly taken_at: number;
 }
 
-const wrap = <T>(work: () => T): Promise<T> => {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(
-      error instanceof EddyError
-        ? error
-        : new BackendError(`SQLite snapshot store failed: ${String(error)}`, { cause: error }),
-    );
-  }
-};
+const wrap = <T>(work: () => T): Promise<T> => guardedCall('snapshot store', false, work);
 
 /** The latest snapshot per stream in `<prefix>snapshots`, state as JSON. */
 export function createSqliteSnapshotStore(options: SqliteSnapshotStoreOptions): SqliteSnapshotStore {

@@ -1,6 +1,7 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { BackendError, ClosedError, type InboxClaim, type InboxStore } from '@eddy/core';
+import { type InboxClaim, type InboxStore } from '@eddy/core';
 import { DEFAULT_INBOX_TABLE, ensureInboxTable } from './inbox-schema.js';
+import { guardedCall } from '../guarded-call.js';
 
 export interface SqliteInboxStoreOptions {
   /**
@@ -63,17 +64,7 @@ export function createSqliteInboxStore(options: SqliteInboxStoreOptions): Sqlite
     return 'acquired';
   });
   let closed = false;
-  // Promise-returning methods report a closed store as a rejection, never a synchronous throw.
-  const guarded = <T>(work: () => T): Promise<T> => {
-    try {
-      if (closed) throw new ClosedError('This SQLite inbox store');
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(
-        error instanceof Error ? error : new BackendError('SQLite inbox store failed.', { cause: error }),
-      );
-    }
-  };
+  const guarded = <T>(work: () => T): Promise<T> => guardedCall('inbox store', closed, work);
 
   return {
     database: db,

@@ -1,8 +1,6 @@
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import {
   assertLaneCount,
-  BackendError,
-  ClosedError,
   DEFAULT_OUTBOX_LANES,
   InvalidOptionError,
   prepareOutboxRows,
@@ -19,6 +17,7 @@ import {
   ensureOutboxSchema,
   outboxTableSql,
 } from './outbox-schema.js';
+import { guardedCall } from '../guarded-call.js';
 
 export interface SqliteOutboxOptions {
   /**
@@ -162,16 +161,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   const listeners = new Set<() => void>();
   let wakeScheduled = false;
   let closed = false;
-  const guarded = <T>(work: () => T): Promise<T> => {
-    try {
-      if (closed) throw new ClosedError('This SQLite outbox');
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(
-        error instanceof Error ? error : new BackendError('SQLite outbox failed.', { cause: error }),
-      );
-    }
-  };
+  const guarded = <T>(work: () => T): Promise<T> => guardedCall('outbox', closed, work);
 
   return {
     database: db,

@@ -1,9 +1,6 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import {
-  BackendError,
-  ClosedError,
   DEFAULT_SAGA_LIST_LIMIT,
-  EddyError,
   InvalidOptionError,
   SagaConflictError,
   SagaNotFoundError,
@@ -11,6 +8,7 @@ import {
   type SagaStatus,
   type SagaStore,
 } from '@eddy/core';
+import { guardedCall } from '../guarded-call.js';
 
 /** Default table of the SQLite saga store. */
 export const DEFAULT_SAGA_TABLE = 'eddy_sagas';
@@ -86,18 +84,7 @@ export function createSqliteSagaStore(options: SqliteSagaStoreOptions): SqliteSa
     version: row.version,
   });
   let closed = false;
-  const guarded = <T>(work: () => T): Promise<T> => {
-    try {
-      if (closed) throw new ClosedError('This SQLite saga store');
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(
-        error instanceof EddyError
-          ? error
-          : new BackendError(`SQLite saga store failed: ${String(error)}`, { cause: error }),
-      );
-    }
-  };
+  const guarded = <T>(work: () => T): Promise<T> => guardedCall('saga store', closed, work);
 
   return {
     database: db,

@@ -6,6 +6,8 @@ const PAYLOAD_BYTE = PAYLOAD.charCodeAt(0);
 const KEY = 'k';
 const HEADERS = 'h';
 const DELIVER_AT = 'd';
+/** Most messages carry no headers: they share one frozen empty object instead of one allocation each. */
+const NO_HEADERS: Headers = Object.freeze({});
 
 /** Field/value pairs of the stream entry for a message. The key field is absent for unkeyed messages. */
 export function encodeEntry(message: OutgoingMessage): (string | Buffer)[] {
@@ -29,10 +31,13 @@ export interface DecodedEntry {
   readonly deliverAt: number | undefined;
 }
 
-/** Reads back what `encodeEntry` wrote, from the raw (Buffer) reply of XREADGROUP, XCLAIM or XRANGE. */
-export function decodeEntry(fields: readonly Buffer[], where: string): DecodedEntry {
+/**
+ * Reads back what `encodeEntry` wrote, from the raw (Buffer) reply of XREADGROUP, XCLAIM or XRANGE.
+ * `where` names the entry in an error; it is a function so the hot path builds no string.
+ */
+export function decodeEntry(fields: readonly Buffer[], where: () => string): DecodedEntry {
   let key: string | undefined;
-  let headers: Headers = {};
+  let headers = NO_HEADERS;
   let payload: Uint8Array | undefined;
   let deliverAt: number | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -40,6 +45,7 @@ export function decodeEntry(fields: readonly Buffer[], where: string): DecodedEn
     const value = fields[i + 1]!;
     // The payload field comes first in every entry; spare the string conversion on the hot path.
     const name = raw.length === 1 && raw[0] === PAYLOAD_BYTE ? PAYLOAD : raw.toString();
+    // A plain Uint8Array view, as every transport hands out (a Buffer compares unequal in tests).
     if (name === PAYLOAD) payload = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     else if (name === KEY) key = value.toString();
     else if (name === DELIVER_AT) deliverAt = Number(value.toString());
@@ -47,7 +53,7 @@ export function decodeEntry(fields: readonly Buffer[], where: string): DecodedEn
       try {
         headers = JSON.parse(value.toString()) as Headers;
       } catch (cause) {
-        throw new DecodeError(`Entry ${where} has unreadable headers; it was not written by Eddy.`, {
+        throw new DecodeError(`Entry ${where()} has unreadable headers; it was not written by Eddy.`, {
           cause,
         });
       }
@@ -55,7 +61,7 @@ export function decodeEntry(fields: readonly Buffer[], where: string): DecodedEn
   }
   if (payload === undefined) {
     throw new DecodeError(
-      `Entry ${where} has no "${PAYLOAD}" field; it was not written by Eddy. Keep other writers off Eddy's streams.`,
+      `Entry ${where()} has no "${PAYLOAD}" field; it was not written by Eddy. Keep other writers off Eddy's streams.`,
     );
   }
   return { key, headers, payload, deliverAt };

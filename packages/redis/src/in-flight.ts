@@ -111,18 +111,19 @@ export function compareStreamIds(a: string, b: string): number {
 /** A freshly read or claimed entry, not started yet. A scheduled one (`deliverAt` ahead) waits until due. */
 export function trackEntry(
   partition: number,
-  pending: { readonly id: string; readonly count: number },
+  id: string,
+  count: number,
   decoded: DecodedEntry,
   needsClaim: boolean,
 ): Tracked {
   const deferred = decoded.deliverAt !== undefined && decoded.deliverAt > Date.now();
   return {
     partition,
-    id: pending.id,
+    id,
     key: decoded.key,
     headers: decoded.headers,
     payload: decoded.payload,
-    count: pending.count,
+    count,
     state: 'queued',
     attempt: 0,
     handedAt: 0,

@@ -87,7 +87,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   });
 
   const settled = (): void => {
-    for (const listener of settleListeners) listener();
+    if (settleListeners.size > 0) for (const listener of settleListeners) listener();
     fetcher?.wake();
   };
 
@@ -95,7 +95,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
 
   const finish = (entry: Tracked): void => {
     if (entry.timer !== undefined) clearTimeout(entry.timer);
-    scheduled.delete(entry);
+    if (scheduled.size > 0) scheduled.delete(entry);
     const next = inFlight.remove(entry);
     settled();
     if (next !== undefined) startHead(next);
@@ -127,7 +127,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     try {
       result = handler(message);
     } catch (error) {
-      queueMicrotask(() => handlerDone(entry, attempt, { error }));
+      settleSoon(entry, attempt, { error });
       return;
     }
     if (isPromiseLike(result)) {
@@ -135,7 +135,27 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
         () => handlerDone(entry, attempt, undefined),
         (error: unknown) => handlerDone(entry, attempt, { error }),
       );
-    } else queueMicrotask(() => handlerDone(entry, attempt, undefined));
+    } else settleSoon(entry, attempt, undefined);
+  };
+
+  // Synchronous handlers settle together in one microtask: a batch of a few hundred would
+  // otherwise cost as many closures and microtasks. Parallel arrays: no object per message.
+  const settledEntries: Tracked[] = [];
+  const settledAttempts: number[] = [];
+  const settledFailures: ({ error: unknown } | undefined)[] = [];
+  const settleSoon = (entry: Tracked, attempt: number, failure: { error: unknown } | undefined): void => {
+    settledAttempts.push(attempt);
+    settledFailures.push(failure);
+    if (settledEntries.push(entry) === 1) queueMicrotask(settleSynchronous);
+  };
+  const settleSynchronous = (): void => {
+    // Settling can start more handlers, which add to the lists: run until they are empty.
+    for (let i = 0; i < settledEntries.length; i++) {
+      handlerDone(settledEntries[i]!, settledAttempts[i]!, settledFailures[i]);
+    }
+    settledEntries.length = 0;
+    settledAttempts.length = 0;
+    settledFailures.length = 0;
   };
 
   const handlerDone = (entry: Tracked, attempt: number, failure: { error: unknown } | undefined): void => {
@@ -183,7 +203,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       entry.state = 'queued'; // drain() gives it back
       return;
     }
-    const waitMs = (entry.dueAt ?? 0) - Date.now();
+    const waitMs = entry.dueAt === undefined ? 0 : entry.dueAt - Date.now();
     if (waitMs > 0) {
       entry.state = 'waiting';
       if (entry.deferred) scheduled.add(entry);
@@ -227,16 +247,27 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     }
   };
 
-  const toTracked = (partition: number, pending: PendingEntry, needsClaim: boolean): Tracked | undefined => {
+  const toTracked = (
+    partition: number,
+    id: string,
+    fields: readonly Buffer[],
+    count: number,
+    needsClaim: boolean,
+  ): Tracked | undefined => {
     try {
-      const decoded = decodeEntry(pending.fields, `${keys.stream(topic, partition)} ${pending.id}`);
-      return trackEntry(partition, pending, decoded, needsClaim);
+      const decoded = decodeEntry(fields, () => `${keys.stream(topic, partition)} ${id}`);
+      return trackEntry(partition, id, count, decoded, needsClaim);
     } catch (error) {
       report(error, 'decode a stream entry');
-      acks.add(partition, pending.id); // an entry nobody can read would block its partition forever
+      acks.add(partition, id); // an entry nobody can read would block its partition forever
       return undefined;
     }
   };
+  const toTrackedPending = (
+    partition: number,
+    pending: PendingEntry,
+    needsClaim: boolean,
+  ): Tracked | undefined => toTracked(partition, pending.id, pending.fields, pending.count, needsClaim);
 
   const admit = (entries: readonly Tracked[]): void => {
     for (const entry of entries) if (inFlight.add(entry)) startHead(entry);
@@ -257,14 +288,14 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     );
     const entries: Tracked[] = [];
     for (const pending of parked) {
-      const entry = toTracked(partition, pending, true);
+      const entry = toTrackedPending(partition, pending, true);
       if (entry === undefined) continue;
       entry.inDelayedSet = true;
       entry.dueAt = dueById.get(pending.id);
       entries.push(entry);
     }
     for (const pending of orphans) {
-      const entry = toTracked(partition, pending, false);
+      const entry = toTrackedPending(partition, pending, false);
       if (entry !== undefined) entries.push(entry);
     }
     admit(entries.sort((a, b) => compareStreamIds(a.id, b.id)));
@@ -341,7 +372,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       const ids = await takePendingIds(target(partition), ackTimeoutMs);
       const unknown = ids.filter((id) => inFlight.get(partition, id) === undefined);
       const entries = (await claimForRedelivery(target(partition), unknown)).map((pending) =>
-        toTracked(partition, pending, false),
+        toTrackedPending(partition, pending, false),
       );
       admit(entries.filter((entry): entry is Tracked => entry !== undefined));
     }
@@ -362,15 +393,16 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     for (const [streamKey, rows] of reply) {
       const name = streamKey.toString();
       const partition = Number(name.slice(name.lastIndexOf(':') + 1));
-      const pending = rows.map(([id, fields]) => ({ id: id.toString(), fields, count: 1 }));
       if (!owns(partition)) {
         // Read just as the partition moved away: give the entries back uncounted.
-        track(returnUnhanded(target(partition), pending), 'return unread messages');
+        const unread = rows.map(([id, fields]) => ({ id: id.toString(), fields, count: 1 }));
+        track(returnUnhanded(target(partition), unread), 'return unread messages');
         continue;
       }
-      admit(
-        pending.map((row) => toTracked(partition, row, false)).filter((e): e is Tracked => e !== undefined),
-      );
+      for (const [id, fields] of rows) {
+        const entry = toTracked(partition, id.toString(), fields, 1, false);
+        if (entry !== undefined && inFlight.add(entry)) startHead(entry);
+      }
     }
   };
 

@@ -8,7 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { createKafkaTransport } from '@eddy/kafka';
 import kafkajs from 'kafkajs';
 
-import { opsPerSecond, printTable, writeResults, type BenchRow } from './lib/report.js';
+import {
+  DeliveryMeter,
+  opsPerSecond,
+  overallRate,
+  printTable,
+  writeResults,
+  type BenchRow,
+} from './lib/report.js';
 
 const brokers = process.env.KAFKA_BROKERS?.split(',').filter((broker) => broker.length > 0) ?? [];
 if (brokers.length === 0) {
@@ -29,11 +36,6 @@ const producer = kafka.producer({ allowAutoTopicCreation: false });
 await admin.connect();
 await producer.connect();
 const transport = await createKafkaTransport({ brokers, partitions: PARTITIONS });
-
-/** Messages per second from the first delivery to the last: group join and rebalance are left out on both sides. */
-function rate(messages: number, firstAt: bigint, lastAt: bigint): number {
-  return messages / (Number(lastAt - firstAt) / 1e9);
-}
 
 async function directPublish(topic: string, payload: Buffer): Promise<number> {
   let next = 0;
@@ -59,57 +61,30 @@ async function directConsume(topic: string): Promise<number> {
   const consumer = kafka.consumer({ groupId: `direct-${topic}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  let handled = 0;
-  let firstAt: bigint | undefined;
-  let lastAt = 0n;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
+  const meter = new DeliveryMeter(MESSAGES);
   await consumer.run({
     eachBatchAutoResolve: false,
     eachBatch: async (payload) => {
-      firstAt ??= process.hrtime.bigint();
-      for (const message of payload.batch.messages) {
-        payload.resolveOffset(message.offset);
-        handled += 1;
-      }
+      for (const message of payload.batch.messages) payload.resolveOffset(message.offset);
+      meter.record(payload.batch.messages.length);
       await payload.heartbeat();
-      if (handled >= MESSAGES) {
-        lastAt = process.hrtime.bigint();
-        done();
-      }
     },
   });
-  await finished;
+  await meter.done;
   await consumer.disconnect();
-  return rate(MESSAGES, firstAt!, lastAt);
+  return meter.rate();
 }
 
 async function eddyConsume(topic: string): Promise<number> {
-  let handled = 0;
-  let firstAt: bigint | undefined;
-  let lastAt = 0n;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
+  const meter = new DeliveryMeter(MESSAGES);
   const subscription = await transport.subscribe(
     topic,
     { group: 'bench', from: 'earliest', maxInFlight: 256 },
-    () => {
-      firstAt ??= process.hrtime.bigint();
-      handled += 1;
-      if (handled === MESSAGES) {
-        lastAt = process.hrtime.bigint();
-        done();
-      }
-    },
+    () => meter.record(),
   );
-  await finished;
+  await meter.done;
   await subscription.close();
-  return rate(MESSAGES, firstAt!, lastAt);
-}
-
-/** The overall rate of several rounds of equal size: total messages over total time. */
-function overall(rates: number[]): number {
-  return rates.length / rates.reduce((seconds, perSecond) => seconds + 1 / perSecond, 0);
+  return meter.rate();
 }
 
 const payload = Buffer.alloc(256, 7);
@@ -148,9 +123,9 @@ for (let round = 0; round < ROUNDS; round++) {
 const row = (label: string, direct: number[], eddy: number[]): BenchRow => ({
   case: label,
   messages: MESSAGES * ROUNDS,
-  'direct msg/s': Math.round(overall(direct)),
-  'eddy msg/s': Math.round(overall(eddy)),
-  'eddy/direct': Number((overall(eddy) / overall(direct)).toFixed(2)),
+  'direct msg/s': Math.round(overallRate(direct)),
+  'eddy msg/s': Math.round(overallRate(eddy)),
+  'eddy/direct': Number((overallRate(eddy) / overallRate(direct)).toFixed(2)),
 });
 const rows = [
   row(`publish, batches of ${BATCH}, 256 B, acks -1`, runs.directPublish, runs.eddyPublish),

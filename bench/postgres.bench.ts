@@ -7,7 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { createPostgresTransport } from '@eddy/postgres';
 import pg from 'pg';
 
-import { opsPerSecond, printTable, writeResults, type BenchRow } from './lib/report.js';
+import {
+  DeliveryMeter,
+  opsPerSecond,
+  overallRate,
+  printTable,
+  writeResults,
+  type BenchRow,
+} from './lib/report.js';
 
 const POSTGRES_URL = process.env.EDDY_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BATCH = 100;
@@ -109,24 +116,17 @@ async function directConsume(): Promise<number> {
 }
 
 async function eddyConsume(topic: string): Promise<number> {
-  let handled = 0;
-  let firstAt: bigint | undefined;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
+  const meter = new DeliveryMeter(MESSAGES);
   const subscription = await transport.subscribe(
     topic,
     { group: 'bench', from: 'earliest', maxInFlight: FETCH },
-    () => {
-      firstAt ??= process.hrtime.bigint();
-      handled += 1;
-      if (handled === MESSAGES) done();
-    },
+    () => meter.record(),
   );
-  await finished;
+  await meter.done;
   // Counted in: close() waits until every ack is written. Left out, as the direct loop has none:
   // the one-off subscription setup (group rows, LISTEN connection) before the first delivery.
   await subscription.close();
-  return MESSAGES / (Number(process.hrtime.bigint() - firstAt!) / 1e9);
+  return meter.rate('now');
 }
 
 const payload = Buffer.alloc(PAYLOAD_BYTES, 7);
@@ -159,9 +159,7 @@ for (let round = 0; round < ROUNDS; round++) {
   runs.keyedConsume.push(await eddyConsume(keyedTopic));
 }
 
-/** The overall rate of rounds of equal size: total messages over total time. */
-const overall = (metric: Metric): number =>
-  runs[metric].length / runs[metric].reduce((seconds, perSecond) => seconds + 1 / perSecond, 0);
+const overall = (metric: Metric): number => overallRate(runs[metric]);
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;

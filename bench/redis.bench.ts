@@ -6,7 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { createRedisTransport } from '@eddy/redis';
 import { Redis } from 'ioredis';
 
-import { opsPerSecond, printTable, writeResults, type BenchRow } from './lib/report.js';
+import {
+  DeliveryMeter,
+  opsPerSecond,
+  overallRate,
+  printTable,
+  writeResults,
+  type BenchRow,
+} from './lib/report.js';
 
 const REDIS_URL = process.env.EDDY_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BATCH = 100;
@@ -28,16 +35,6 @@ const prefix = `eddy-bench-${randomUUID().slice(0, 8)}:`;
 const redis = new Redis(REDIS_URL);
 const transport = await createRedisTransport({ url: REDIS_URL, prefix, partitions: PARTITIONS });
 
-/** Messages per second from the first delivery to the last: the one-off group and subscription setup is left out on both sides. */
-function rate(messages: number, firstAt: bigint, lastAt: bigint): number {
-  return messages / (Number(lastAt - firstAt) / 1e9);
-}
-
-/** The overall rate of several rounds of equal size: total messages over total time. */
-function overall(rates: number[]): number {
-  return rates.length / rates.reduce((seconds, perSecond) => seconds + 1 / perSecond, 0);
-}
-
 async function directPublish(streams: string[], payload: Buffer, messages: number): Promise<number> {
   let next = 0;
   return opsPerSecond(messages, async () => {
@@ -58,8 +55,8 @@ async function eddyPublish(topic: string, payload: Buffer, messages: number): Pr
 
 async function directConsume(streams: string[], messages: number): Promise<number> {
   for (const stream of streams) await redis.xgroup('CREATE', stream, 'bench', '0');
+  const meter = new DeliveryMeter(messages);
   let handled = 0;
-  let firstAt: bigint | undefined;
   while (handled < messages) {
     const reply = (await redis.callBuffer(
       'XREADGROUP',
@@ -75,38 +72,27 @@ async function directConsume(streams: string[], messages: number): Promise<numbe
       ...streams.map(() => '>'),
     )) as [Buffer, [Buffer, Buffer[]][]][] | null;
     if (reply === null) continue;
-    firstAt ??= process.hrtime.bigint();
     const acks = redis.pipeline();
     for (const [stream, entries] of reply) {
       handled += entries.length;
+      meter.record(entries.length);
       acks.xack(stream, 'bench', ...entries.map(([id]) => id));
     }
     await acks.exec();
   }
-  return rate(messages, firstAt!, process.hrtime.bigint());
+  return meter.rate('now');
 }
 
 async function eddyConsume(topic: string, messages: number): Promise<number> {
-  let handled = 0;
-  let firstAt: bigint | undefined;
-  let lastAt = 0n;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
+  const meter = new DeliveryMeter(messages);
   const subscription = await transport.subscribe(
     topic,
     { group: 'bench', from: 'earliest', maxInFlight: READ_COUNT },
-    () => {
-      firstAt ??= process.hrtime.bigint();
-      handled += 1;
-      if (handled === messages) {
-        lastAt = process.hrtime.bigint();
-        done();
-      }
-    },
+    () => meter.record(),
   );
-  await finished;
+  await meter.done;
   await subscription.close();
-  return rate(messages, firstAt!, lastAt);
+  return meter.rate();
 }
 
 async function deleteKeys(pattern: string): Promise<void> {
@@ -147,8 +133,8 @@ for (const { label, bytes, messages } of CASES) {
     }
     await deleteKeys(`${prefix}*-${bytes}-${round}*`); // keeps Redis's memory flat across rounds
   }
-  const publish = { direct: overall(runs.directPublish), eddy: overall(runs.eddyPublish) };
-  const consume = { direct: overall(runs.directConsume), eddy: overall(runs.eddyConsume) };
+  const publish = { direct: overallRate(runs.directPublish), eddy: overallRate(runs.eddyPublish) };
+  const consume = { direct: overallRate(runs.directConsume), eddy: overallRate(runs.eddyConsume) };
   rows.push(
     {
       case: `publish, batches of ${BATCH}, ${label}`,

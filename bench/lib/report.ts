@@ -53,3 +53,43 @@ export async function opsPerSecond(operations: number, work: () => Promise<void>
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return operations / seconds;
 }
+
+/** The overall rate of several rounds of equal size: total operations over total time. */
+export function overallRate(rates: readonly number[]): number {
+  return rates.length / rates.reduce((seconds, perSecond) => seconds + 1 / perSecond, 0);
+}
+
+/**
+ * Counts deliveries of a consume run: `record` goes in the handler; `done` resolves once `expected`
+ * have arrived. Rates start at the first delivery, so one-off group and subscription setup is left
+ * out on both sides of a comparison.
+ */
+export class DeliveryMeter {
+  readonly done: Promise<void>;
+  #handled = 0;
+  #firstAt: bigint | undefined;
+  #lastAt: bigint | undefined;
+  #finish: () => void = () => undefined;
+
+  constructor(readonly expected: number) {
+    this.done = new Promise((resolve) => (this.#finish = resolve));
+  }
+
+  /** Counts `count` deliveries. */
+  readonly record = (count = 1): void => {
+    const now = process.hrtime.bigint();
+    this.#firstAt ??= now;
+    this.#handled += count;
+    if (this.#handled >= this.expected && this.#lastAt === undefined) {
+      this.#lastAt = now;
+      this.#finish();
+    }
+  };
+
+  /** Deliveries per second from the first to the last, or to now (e.g. after the last ack is written). */
+  rate(until: 'last' | 'now' = 'last'): number {
+    const end = until === 'now' ? process.hrtime.bigint() : this.#lastAt;
+    if (this.#firstAt === undefined || end === undefined) throw new Error('no complete run to rate');
+    return this.expected / (Number(end - this.#firstAt) / 1e9);
+  }
+}

@@ -16,6 +16,7 @@ import {
   writeResults,
   type BenchRow,
 } from './lib/report.js';
+import { subscriptionRate } from './lib/subscription-rate.js';
 
 const brokers = process.env.KAFKA_BROKERS?.split(',').filter((broker) => broker.length > 0) ?? [];
 if (brokers.length === 0) {
@@ -76,15 +77,7 @@ async function directConsume(topic: string): Promise<number> {
 }
 
 async function eddyConsume(topic: string): Promise<number> {
-  const meter = new DeliveryMeter(MESSAGES);
-  const subscription = await transport.subscribe(
-    topic,
-    { group: 'bench', from: 'earliest', maxInFlight: 256 },
-    () => meter.record(),
-  );
-  await meter.done;
-  await subscription.close();
-  return meter.rate();
+  return subscriptionRate(transport, topic, { group: 'bench', from: 'earliest', maxInFlight: 256 }, MESSAGES);
 }
 
 const payload = Buffer.alloc(256, 7);

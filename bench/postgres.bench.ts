@@ -7,14 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { createPostgresTransport } from '@eddy/postgres';
 import pg from 'pg';
 
-import {
-  DeliveryMeter,
-  opsPerSecond,
-  overallRate,
-  printTable,
-  writeResults,
-  type BenchRow,
-} from './lib/report.js';
+import { opsPerSecond, overallRate, printTable, writeResults, type BenchRow } from './lib/report.js';
+import { subscriptionRate } from './lib/subscription-rate.js';
 
 const POSTGRES_URL = process.env.EDDY_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BATCH = 100;
@@ -116,17 +110,10 @@ async function directConsume(): Promise<number> {
 }
 
 async function eddyConsume(topic: string): Promise<number> {
-  const meter = new DeliveryMeter(MESSAGES);
-  const subscription = await transport.subscribe(
-    topic,
-    { group: 'bench', from: 'earliest', maxInFlight: FETCH },
-    () => meter.record(),
-  );
-  await meter.done;
-  // Counted in: close() waits until every ack is written. Left out, as the direct loop has none:
-  // the one-off subscription setup (group rows, LISTEN connection) before the first delivery.
-  await subscription.close();
-  return meter.rate('now');
+  // Until close(), which waits for every ack to be written. The one-off subscription setup (group
+  // rows, LISTEN connection) before the first delivery is left out, as the direct loop has none.
+  const options = { group: 'bench', from: 'earliest', maxInFlight: FETCH } as const;
+  return subscriptionRate(transport, topic, options, MESSAGES, 'closed');
 }
 
 const payload = Buffer.alloc(PAYLOAD_BYTES, 7);

@@ -14,6 +14,7 @@ import {
   writeResults,
   type BenchRow,
 } from './lib/report.js';
+import { subscriptionRate } from './lib/subscription-rate.js';
 
 const REDIS_URL = process.env.EDDY_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BATCH = 100;
@@ -84,15 +85,12 @@ async function directConsume(streams: string[], messages: number): Promise<numbe
 }
 
 async function eddyConsume(topic: string, messages: number): Promise<number> {
-  const meter = new DeliveryMeter(messages);
-  const subscription = await transport.subscribe(
+  return subscriptionRate(
+    transport,
     topic,
     { group: 'bench', from: 'earliest', maxInFlight: READ_COUNT },
-    () => meter.record(),
+    messages,
   );
-  await meter.done;
-  await subscription.close();
-  return meter.rate();
 }
 
 async function deleteKeys(pattern: string): Promise<void> {

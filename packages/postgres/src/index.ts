@@ -3,7 +3,9 @@ export {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_PARTITIONS,
   DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_RETENTION_INTERVAL_MS,
   DEFAULT_SCHEMA,
+  type PostgresRetention,
   type PostgresTransportOptions,
 } from './options.js';
 export { migrate } from './migration.js';

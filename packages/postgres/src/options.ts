@@ -2,6 +2,14 @@ import { InvalidOptionError } from '@eddy/core';
 import type { Pool } from 'pg';
 import { redactUrl } from './errors.js';
 
+/** Retention limits of a topic, as in the SQLite transport. A limit left out (or 0) does not apply. */
+export interface PostgresRetention {
+  /** Remove messages published longer ago than this (by the database clock). Default: keep forever. */
+  readonly retentionMs?: number;
+  /** Keep at most this many messages per partition (the newest). Default: no limit. */
+  readonly retentionMessages?: number;
+}
+
 /** Options of `createPostgresTransport`. Give either `connectionString` or `pool`. */
 export interface PostgresTransportOptions {
   /**
@@ -36,7 +44,25 @@ export interface PostgresTransportOptions {
   readonly maxMessageBytes?: number;
   /** `application_name` of the transport's connections, visible in `pg_stat_activity`. Default `'eddy'`. */
   readonly applicationName?: string;
-  /** Called with errors the transport recovers from by itself (lost connections, failed fetches). Default: ignored. */
+  /**
+   * Retention applied to every topic of the schema, limit by limit, unless `topics` sets that limit
+   * for the topic. Kafka-like: it never waits for slow groups, which get `EDDY_POSITION_LOST`.
+   * Default: keep everything.
+   */
+  readonly retention?: PostgresRetention;
+  /** Retention of individual topics, by name; a limit set here (0 = none) replaces `retention`'s. Default none. */
+  readonly topics?: Readonly<Record<string, PostgresRetention>>;
+  /**
+   * How often this transport runs a retention pass when any limit is set; 0 never (another process,
+   * or `applyRetention()`, trims). Processes sharing a schema take turns under an advisory lock, and
+   * the one that trims applies its own limits, so give them the same retention options. Default 60 000 ms.
+   */
+  readonly retentionIntervalMs?: number;
+  /**
+   * Receives errors no caller can catch: a group whose position fell behind retention
+   * (`PositionLostError`, code `EDDY_POSITION_LOST`), and errors the transport recovers from by
+   * itself (lost connections, failed fetches, a failed retention pass). Default: emits a process warning.
+   */
   readonly onError?: (error: Error) => void;
 }
 
@@ -52,6 +78,9 @@ export interface ResolvedPostgresOptions {
   readonly maxReconnectDelayMs: number;
   readonly maxMessageBytes: number;
   readonly applicationName: string;
+  readonly retention: PostgresRetention;
+  readonly topics: Readonly<Record<string, PostgresRetention>>;
+  readonly retentionIntervalMs: number;
   readonly onError: (error: Error) => void;
 }
 
@@ -59,6 +88,7 @@ export const DEFAULT_SCHEMA = 'eddy';
 export const DEFAULT_PARTITIONS = 4;
 export const DEFAULT_POLL_INTERVAL_MS = 500;
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+export const DEFAULT_RETENTION_INTERVAL_MS = 60_000;
 
 // Lower-case identifiers only, so the schema never needs case-sensitive quoting by users, and short
 // enough that the NOTIFY channel derived from it stays under PostgreSQL's 63-byte identifier limit.
@@ -99,6 +129,40 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
+function nonNegativeInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidOptionError(`${name} must be an integer >= 0, got ${value}.`);
+  }
+  return value;
+}
+
+/** Throws `EDDY_INVALID_OPTION` unless every limit is an integer >= 0. */
+function checkRetention(where: string, retention: PostgresRetention | undefined): PostgresRetention {
+  if (retention === null || typeof retention !== 'object') {
+    throw new InvalidOptionError(
+      `${where} must be an object like { retentionMs: 86_400_000 }, got ${String(retention)}.`,
+    );
+  }
+  for (const name of ['retentionMs', 'retentionMessages'] as const) {
+    const value = retention[name];
+    if (value !== undefined) nonNegativeInteger(`${where}.${name}`, value);
+  }
+  return retention;
+}
+
+// Node's timers overflow past 2^31 - 1 ms and would fire at once.
+const MAX_TIMER_MS = 2_147_483_647;
+
+function retentionInterval(value: number): number {
+  nonNegativeInteger('retentionIntervalMs', value);
+  if (value > MAX_TIMER_MS) {
+    throw new InvalidOptionError(
+      `retentionIntervalMs must be at most ${MAX_TIMER_MS} (about 24 days), got ${value}.`,
+    );
+  }
+  return value;
+}
+
 export function resolveOptions(options: PostgresTransportOptions): ResolvedPostgresOptions {
   if ((options.connectionString === undefined) === (options.pool === undefined)) {
     throw new InvalidOptionError(
@@ -110,6 +174,8 @@ export function resolveOptions(options: PostgresTransportOptions): ResolvedPostg
   assertSchemaName(schema);
   const partitions = positiveInteger('partitions', options.partitions ?? DEFAULT_PARTITIONS);
   if (partitions > 1024) throw new InvalidOptionError(`partitions must be at most 1024, got ${partitions}.`);
+  const topics = options.topics ?? {};
+  for (const [name, limits] of Object.entries(topics)) checkRetention(`topics.${name}`, limits);
   return {
     connectionString: options.connectionString,
     pool: options.pool,
@@ -122,6 +188,13 @@ export function resolveOptions(options: PostgresTransportOptions): ResolvedPostg
     maxReconnectDelayMs: positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs ?? 5_000),
     maxMessageBytes: positiveInteger('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
     applicationName: options.applicationName ?? 'eddy',
-    onError: options.onError ?? (() => undefined),
+    retention: checkRetention('retention', options.retention ?? {}),
+    topics,
+    retentionIntervalMs: retentionInterval(options.retentionIntervalMs ?? DEFAULT_RETENTION_INTERVAL_MS),
+    onError:
+      options.onError ??
+      ((error: Error) => {
+        process.emitWarning(error);
+      }),
   };
 }

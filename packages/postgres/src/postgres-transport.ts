@@ -18,6 +18,7 @@ import { toEddyError } from './errors.js';
 import { channelFor, migrate, quoteIdent } from './migration.js';
 import { NotifyListener } from './notify-listener.js';
 import { resolveOptions, type PostgresTransportOptions, type ResolvedPostgresOptions } from './options.js';
+import { hasRetention, Retention } from './retention.js';
 import { PostgresSubscriber } from './subscriber.js';
 
 /** The PostgreSQL transport, with the pool it runs on (shared with the application if it passed one). */
@@ -25,6 +26,11 @@ export interface PostgresTransport extends Transport {
   readonly pool: pg.Pool;
   /** Schema holding the log, groups and claims. */
   readonly schema: string;
+  /**
+   * Applies the retention limits now (waiting for a pass another process is running), whatever
+   * `retentionIntervalMs` says; resolves with the number of messages removed.
+   */
+  applyRetention(): Promise<number>;
 }
 
 const OFFSET_PATTERN = /^\d{1,18}$/;
@@ -96,6 +102,20 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     nackDelay: true,
     maxMessageBytes: resolved.maxMessageBytes,
   };
+  const retention = new Retention({
+    pool,
+    schemaName: resolved.schema,
+    schema,
+    retention: resolved.retention,
+    topics: resolved.topics,
+  });
+  let retentionTimer: NodeJS.Timeout | undefined;
+  if (resolved.retentionIntervalMs > 0 && hasRetention(resolved)) {
+    retentionTimer = setInterval(() => {
+      retention.run({ wait: false }).catch((error: unknown) => report(error, 'applying retention'));
+    }, resolved.retentionIntervalMs);
+    retentionTimer.unref();
+  }
   const topicPartitions = new Map<string, Promise<number>>();
   const subscriptions = new Set<Subscription>();
   let roundRobin = 0;
@@ -174,7 +194,13 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     const tail = `FROM ${schema}.partitions p WHERE p.topic = $2 ON CONFLICT DO NOTHING`;
     const doing = `creating group "${group}" on topic "${topic}"`;
     if (from === 'earliest') {
-      await query(`${insert} SELECT $1, $2, p.partition, 0 ${tail}`, [group, topic], doing);
+      // The oldest retained message: a new group has lost nothing to retention.
+      await query(
+        `${insert} SELECT $1, $2, p.partition, coalesce((SELECT min(m.log_offset) FROM ${schema}.messages m
+           WHERE m.topic = p.topic AND m.partition = p.partition), p.next_offset) ${tail}`,
+        [group, topic],
+        doing,
+      );
     } else if (from === 'latest') {
       await query(`${insert} SELECT $1, $2, p.partition, p.next_offset ${tail}`, [group, topic], doing);
     } else if ('time' in from) {
@@ -266,6 +292,8 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
 
   function close(): Promise<void> {
     closing ??= (async () => {
+      clearInterval(retentionTimer);
+      await retention.idle();
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
       await listener.close();
       if (ownPool) await pool.end().catch(() => undefined);
@@ -273,5 +301,23 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     return closing;
   }
 
-  return { name: 'postgres', capabilities, pool, schema: resolved.schema, publish, subscribe, close };
+  async function applyRetention(): Promise<number> {
+    assertOpen();
+    try {
+      return await retention.run({ wait: true });
+    } catch (error) {
+      throw toEddyError(error, url, 'applying retention');
+    }
+  }
+
+  return {
+    name: 'postgres',
+    capabilities,
+    pool,
+    schema: resolved.schema,
+    publish,
+    subscribe,
+    applyRetention,
+    close,
+  };
 }

@@ -1,9 +1,12 @@
 /**
- * The DDL of schema version 1. `{s}` stands for the quoted schema name. Every statement is
- * idempotent (IF NOT EXISTS / OR REPLACE), and `migrate` runs them under an advisory lock so that
- * processes starting together do not race on the catalog.
+ * The DDL of the current schema version. `{s}` stands for the quoted schema name. Every statement
+ * is idempotent (IF NOT EXISTS / OR REPLACE / DROP IF EXISTS), so the whole text also upgrades any
+ * older version, and `migrate` runs it under an advisory lock so that processes starting together
+ * do not race on the catalog.
+ *
+ * Version 2: `claim` returns position-loss rows (`out_lost_from`), `trim_partition` (retention).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE SCHEMA IF NOT EXISTS {s};
@@ -163,10 +166,15 @@ BEGIN
   PERFORM pg_notify({channel}, p_topic);
 END $fn$;
 
+-- Version 2 added out_lost_from, and a result type cannot be changed in place.
+DROP FUNCTION IF EXISTS {s}.claim(text, text, text, integer, bigint, integer[]);
+
+-- A row with out_lost_from set is not a message: offsets out_lost_from .. out_offset - 1 of that
+-- partition were removed by retention before the group read them, and its cursor moved past them.
 CREATE OR REPLACE FUNCTION {s}.claim(
   p_group text, p_topic text, p_owner text, p_limit integer, p_ack_timeout_ms bigint, p_partitions integer[])
 RETURNS TABLE (out_partition integer, out_offset bigint, out_key text, out_headers jsonb, out_payload bytea,
-               out_published_at bigint, out_delivery_count integer)
+               out_published_at bigint, out_delivery_count integer, out_lost_from bigint)
 LANGUAGE plpgsql AS $fn$
 DECLARE
   v_now bigint := {s}.now_ms();
@@ -217,14 +225,27 @@ BEGIN
         CASE WHEN f.ready THEN p_owner END
       FROM fresh f
       RETURNING 1
+    ), kept AS (
+      -- The first offset retention left at or past the cursor. The log is a gap-free range in any
+      -- one snapshot, so a first fresh row beyond the cursor means the rows between were trimmed; so
+      -- does an empty read of a partition whose next_offset is past the cursor (looked up only then).
+      SELECT coalesce(min(f.log_offset), (SELECT p.next_offset FROM {s}.partitions p
+        WHERE p.topic = p_topic AND p.partition = v_gp.partition)) AS first
+      FROM fresh f
     ), moved AS (
       UPDATE {s}.group_partitions g SET next_offset = x.next
-      FROM (SELECT max(f.log_offset) + 1 AS next FROM fresh f) x
-      WHERE g.group_name = p_group AND g.topic = p_topic AND g.partition = v_gp.partition AND x.next IS NOT NULL
+      FROM (SELECT coalesce((SELECT max(f.log_offset) + 1 FROM fresh f), k.first) AS next FROM kept k) x
+      WHERE g.group_name = p_group AND g.topic = p_topic AND g.partition = v_gp.partition
+        AND x.next > v_gp.next_offset
       RETURNING 1
     )
-    SELECT v_gp.partition, f.log_offset, f.key, f.headers, f.payload, f.published_at, 1
-    FROM fresh f WHERE f.ready ORDER BY f.log_offset;
+    SELECT r.* FROM (
+      SELECT v_gp.partition, k.first, NULL::text, NULL::jsonb, NULL::bytea, NULL::bigint, 0, v_gp.next_offset
+      FROM kept k WHERE k.first > v_gp.next_offset
+      UNION ALL
+      SELECT v_gp.partition, f.log_offset, f.key, f.headers, f.payload, f.published_at, 1, NULL::bigint
+      FROM fresh f WHERE f.ready
+    ) r ORDER BY 2, 7;
     GET DIAGNOSTICS v_count = ROW_COUNT;
     v_budget := v_budget - v_count;
   END LOOP;
@@ -249,7 +270,7 @@ BEGIN
         FOR UPDATE SKIP LOCKED))
       RETURNING c.partition, c.log_offset, c.delivery_count
     )
-    SELECT h.partition, h.log_offset, m.key, m.headers, m.payload, m.published_at, h.delivery_count
+    SELECT h.partition, h.log_offset, m.key, m.headers, m.payload, m.published_at, h.delivery_count, NULL::bigint
     FROM handed h JOIN {s}.messages m
       ON m.topic = p_topic AND m.partition = h.partition AND m.log_offset = h.log_offset
     ORDER BY h.partition, h.log_offset;
@@ -288,5 +309,43 @@ BEGIN
       AND c.log_offset = ANY (ARRAY(
         SELECT r.off FROM unnest(p_release_partitions, p_release_offsets) AS r (part, off) WHERE r.part = v_part));
   END LOOP;
+END $fn$;
+-- One bounded retention step on a partition: removes at most p_limit of the oldest messages beyond
+-- the limits (0 = no limit), and the claims of any group on them, in one short transaction. Returns
+-- how many messages went; the caller repeats while it gets p_limit.
+CREATE OR REPLACE FUNCTION {s}.trim_partition(
+  p_topic text, p_partition integer, p_max_age_ms bigint, p_max_messages bigint, p_limit integer)
+RETURNS integer LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_first bigint;
+  v_next bigint;
+  v_cut bigint;
+  v_to bigint;
+  v_deleted integer;
+BEGIN
+  -- Waits for claims reading this partition to commit (their new claims become visible to the
+  -- deletes below) and makes later ones skip it until this step commits, so no claim can be written
+  -- for a message this step removes.
+  PERFORM 1 FROM {s}.group_partitions g WHERE g.topic = p_topic AND g.partition = p_partition
+    ORDER BY g.group_name FOR UPDATE;
+  SELECT min(m.log_offset) INTO v_first FROM {s}.messages m WHERE m.topic = p_topic AND m.partition = p_partition;
+  SELECT p.next_offset INTO v_next FROM {s}.partitions p WHERE p.topic = p_topic AND p.partition = p_partition;
+  v_first := coalesce(v_first, v_next, 0);
+  v_cut := v_first;
+  IF p_max_messages > 0 THEN
+    v_cut := greatest(v_cut, v_next - p_max_messages);
+  END IF;
+  IF p_max_age_ms > 0 THEN
+    v_cut := greatest(v_cut, {s}.offset_at_time(p_topic, p_partition, {s}.now_ms() - p_max_age_ms));
+  END IF;
+  v_to := least(v_cut, v_first + p_limit);
+  -- Also when nothing is due: clears claims a group created right before the previous step.
+  DELETE FROM {s}.claims c
+  USING (SELECT DISTINCT g.group_name FROM {s}.group_partitions g
+         WHERE g.topic = p_topic AND g.partition = p_partition) gp
+  WHERE c.group_name = gp.group_name AND c.topic = p_topic AND c.partition = p_partition AND c.log_offset < v_to;
+  DELETE FROM {s}.messages m WHERE m.topic = p_topic AND m.partition = p_partition AND m.log_offset < v_to;
+  GET DIAGNOSTICS v_deleted = ROW_COUNT;
+  RETURN v_deleted;
 END $fn$;
 `;

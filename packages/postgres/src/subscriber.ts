@@ -1,4 +1,5 @@
 import {
+  PositionLostError,
   redeliveryDelayOf,
   type MessageHandler,
   type ReceivedMessage,
@@ -29,6 +30,8 @@ interface ClaimRow {
   out_payload: Buffer;
   out_published_at: string;
   out_delivery_count: number;
+  /** Set on a position-loss row (not a message): offsets from here to out_offset - 1 were trimmed unread. */
+  out_lost_from: string | null;
 }
 
 interface Held {
@@ -199,8 +202,13 @@ export class PostgresSubscriber {
       for (const [chain, mark] of this.returnedKeys) {
         if (mark.stream === stream && seq > mark.safeAfter) this.returnedKeys.delete(chain);
       }
-      for (const row of rows) this.accept(row);
-      if (rows.length >= capacity) continue;
+      let lost = false;
+      for (const row of rows) {
+        if (row.out_lost_from === null) this.accept(row);
+        else lost = this.positionLost(row);
+      }
+      // A loss row took a share of the budget: fetch again rather than wait for the next poll.
+      if (rows.length >= capacity || lost) continue;
       let waitMs = this.context.pollIntervalMs;
       if (rows.length === 0) waitMs = Math.min(waitMs, await this.untilNextDueMs());
       if (!this.closing) await this.signals[stream]!.wait(waitMs);
@@ -228,6 +236,21 @@ export class PostgresSubscriber {
     } catch {
       return this.context.pollIntervalMs;
     }
+  }
+
+  /** The database moved the cursor past messages retention removed; the group hears of it once. */
+  private positionLost(row: ClaimRow): true {
+    this.context.report(
+      new PositionLostError({
+        topic: this.topic,
+        group: this.options.group,
+        partition: row.out_partition,
+        from: row.out_lost_from ?? row.out_offset,
+        to: String(BigInt(row.out_offset) - 1n),
+      }),
+      `reading topic "${this.topic}"`,
+    );
+    return true;
   }
 
   private accept(row: ClaimRow): void {

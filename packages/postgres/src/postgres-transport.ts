@@ -293,7 +293,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
   function close(): Promise<void> {
     closing ??= (async () => {
       clearInterval(retentionTimer);
-      await retention.idle();
+      await retention.stop();
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
       await listener.close();
       if (ownPool) await pool.end().catch(() => undefined);

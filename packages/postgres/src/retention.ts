@@ -37,6 +37,7 @@ export function hasRetention(context: Pick<RetentionContext, 'retention' | 'topi
  */
 export class Retention {
   private running: Promise<number> | undefined;
+  private stopped = false;
 
   constructor(private readonly context: RetentionContext) {}
 
@@ -46,6 +47,7 @@ export class Retention {
    */
   async run(options: { readonly wait: boolean }): Promise<number> {
     if (options.wait) await this.idle();
+    if (this.stopped) return 0;
     this.running ??= this.pass(options.wait).finally(() => (this.running = undefined));
     return this.running;
   }
@@ -53,6 +55,12 @@ export class Retention {
   /** Resolves when a pass in progress (if any) has finished. */
   async idle(): Promise<void> {
     await this.running?.catch(() => 0);
+  }
+
+  /** Ends a pass in progress after its current step (what it removed stays removed); no pass starts after. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
   }
 
   private limitsOf(topic: string): { maxAgeMs: number; maxMessages: number } {
@@ -86,7 +94,7 @@ export class Retention {
         for (const { topic, partition } of partitions.rows) {
           const { maxAgeMs, maxMessages } = this.limitsOf(topic);
           if (maxAgeMs <= 0 && maxMessages <= 0) continue;
-          for (;;) {
+          while (!this.stopped) {
             const step = await client.query<{ deleted: number }>(
               `SELECT ${schema}.trim_partition($1, $2, $3, $4, $5) AS deleted`,
               [topic, partition, maxAgeMs, maxMessages, TRIM_STEP_ROWS],

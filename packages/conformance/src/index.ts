@@ -16,5 +16,7 @@ export {
 } from './saga-store/describe-saga-store-conformance.js';
 export { describeInboxStoreConformance } from './inbox-store/describe-inbox-store-conformance.js';
 export type { InboxStoreConformanceOptions } from './inbox-store/options.js';
+export { describeOutboxStoreConformance } from './outbox-store/describe-outbox-store-conformance.js';
+export type { OutboxStoreConformanceOptions, OutboxUnderTest } from './outbox-store/options.js';
 export { checkDeliveries, KillableChild, killAtRandom, type SeenEvent } from './testing/kill-harness.js';
 export { spawnFixture, type FixtureProcess } from './testing/fixture-process.js';

@@ -240,7 +240,16 @@ export {
   type Upcaster,
   type VersionedEvent,
 } from './event-sourcing/upcasting.js';
-export type { LaneClaim, OutboxRecord, OutboxStats, OutboxStore } from './outbox/outbox-store.js';
+export type {
+  FailedOutboxRecord,
+  FailedRowsQuery,
+  LaneClaim,
+  OutboxRecord,
+  OutboxStats,
+  OutboxStore,
+} from './outbox/outbox-store.js';
+export { assertRowIds, DEFAULT_FAILED_ROWS_LIMIT, resolveFailedRowsQuery } from './outbox/failed-rows.js';
+export { classifyRowFailure, type RowFailureKind } from './outbox/row-failure.js';
 export {
   assertLaneCount,
   DEFAULT_OUTBOX_LANES,
@@ -254,7 +263,7 @@ export {
   type MemoryOutboxStoreOptions,
 } from './outbox/memory-outbox-store.js';
 export { startOutboxRelay, type OutboxRelay } from './outbox/outbox-relay.js';
-export type { OutboxRelayOptions } from './outbox/outbox-relay-options.js';
+export type { OutboxRelayOptions, OutboxRowFailure } from './outbox/outbox-relay-options.js';
 export {
   createOutboxPrometheusMetrics,
   type OutboxMetrics,

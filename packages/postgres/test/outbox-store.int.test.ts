@@ -93,6 +93,41 @@ describe('PostgreSQL outbox', () => {
     await outbox.close();
   });
 
+  it('upgrades an outbox table of an earlier version in place: pending rows stay, failed rows work', async () => {
+    const table = randomName('ob');
+    const rows = `"${schema}"."${table}"`;
+    // The table as the first release created it, with one row still pending.
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await pool.query(`
+      CREATE TABLE ${rows} (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, lane int NOT NULL, topic text NOT NULL,
+        key text, event_id text NOT NULL, headers jsonb NOT NULL, payload bytea NOT NULL,
+        traceparent text, tracestate text, created_at bigint NOT NULL, published_at bigint);
+      CREATE INDEX "${table}_pending" ON ${rows} (lane, id) WHERE published_at IS NULL;
+      INSERT INTO ${rows} (lane, topic, key, event_id, headers, payload, created_at)
+        VALUES (0, 'orders', 'k', 'e-1', '{}', '\\x7b7d', 1);`);
+    // Two stores open the old table at once, as two processes starting together would.
+    const [outbox, again] = await Promise.all(
+      [1, 2].map(() => createPostgresOutbox({ pool, schema, table, lanes: 1, listen: false })),
+    );
+    const { rows: indexes } = await pool.query<{ indexname: string }>(
+      'SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2',
+      [schema, table],
+    );
+    const names = indexes.map((index) => index.indexname);
+    expect(names).toEqual(expect.arrayContaining([`${table}_ready`, `${table}_failed`]));
+    expect(names).not.toContain(`${table}_pending`);
+    expect(await outbox!.stats()).toEqual({ pending: 1, oldestPendingAt: 1, failed: 0 });
+    await outbox!.claimLanes({ owner: 'r', leaseMs: 60_000 });
+    const [row] = await outbox!.fetchPending(0, 10);
+    expect(row?.key).toBe('k');
+    expect(await outbox!.markFailed({ owner: 'r', lane: 0, id: row!.id, error: 'bad' })).toBe(true);
+    expect(await again!.failedRows()).toMatchObject([{ id: row!.id, error: 'bad' }]);
+    expect(await outbox!.stats()).toMatchObject({ pending: 0, failed: 1 });
+    await outbox!.close();
+    await again!.close();
+  });
+
   it('splits lanes between relays, never gives one lane to two, and rejects another lane count', async () => {
     const table = randomName('ob');
     const stores = await Promise.all(

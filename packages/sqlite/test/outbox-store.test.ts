@@ -37,7 +37,11 @@ describe('SQLite outbox', () => {
       })(),
     ).toThrow('payment declined');
     expect(() => outbox.add(db, [event('o-3')])).toThrow(/must run inside the transaction/);
-    expect(await outbox.stats()).toEqual({ pending: 1, oldestPendingAt: expect.any(Number) as number });
+    expect(await outbox.stats()).toEqual({
+      pending: 1,
+      oldestPendingAt: expect.any(Number) as number,
+      failed: 0,
+    });
     const claim = await outbox.claimLanes({ owner: 'r', leaseMs: 5_000 });
     const lane = claim.lanes;
     const rows = (await Promise.all(lane.map((l) => outbox.fetchPending(l, 10)))).flat();
@@ -45,6 +49,59 @@ describe('SQLite outbox', () => {
     expect(rows[0]?.key).toBe('o-1');
     await outbox.close();
     db.close();
+  });
+
+  it('upgrades an outbox table of an earlier version in place: pending rows stay, failed rows work', async () => {
+    const path = tmp.file(`${unique('app')}.db`);
+    const old = new Database(path);
+    // The table as the first release created it, with one row still pending.
+    old.exec(`
+      CREATE TABLE eddy_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, lane INTEGER NOT NULL, topic TEXT NOT NULL, key TEXT,
+        event_id TEXT NOT NULL, headers TEXT NOT NULL, payload BLOB NOT NULL, traceparent TEXT,
+        tracestate TEXT, created_at INTEGER NOT NULL, published_at INTEGER);
+      CREATE INDEX eddy_outbox_pending ON eddy_outbox (lane, id) WHERE published_at IS NULL;
+      CREATE TABLE eddy_outbox_lanes (lane INTEGER PRIMARY KEY, owner TEXT, expires_at INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE eddy_outbox_relays (owner TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO eddy_outbox_lanes (lane) VALUES (0);`);
+    old
+      .prepare(
+        `INSERT INTO eddy_outbox (lane, topic, key, event_id, headers, payload, created_at)
+         VALUES (0, 'orders', 'k', 'e-1', '{}', x'7b7d', 1)`,
+      )
+      .run();
+    // Two stores open the old file at once, as two processes starting together would.
+    const outbox = createSqliteOutbox({ database: path, lanes: 1 });
+    const again = createSqliteOutbox({ database: path, lanes: 1 });
+    const columns = old
+      .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('eddy_outbox')`)
+      .all();
+    expect(columns.map((column) => column.name)).toEqual(expect.arrayContaining(['failed_at', 'error']));
+    const indexes = old
+      .prepare<[], { name: string }>(
+        `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'eddy_outbox'`,
+      )
+      .all()
+      .map((index) => index.name);
+    expect(indexes).toEqual(expect.arrayContaining(['eddy_outbox_ready', 'eddy_outbox_failed']));
+    expect(indexes).not.toContain('eddy_outbox_pending');
+    const plan = old
+      .prepare<[], { detail: string }>(
+        `EXPLAIN QUERY PLAN SELECT id FROM eddy_outbox
+         WHERE lane = 0 AND published_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 10`,
+      )
+      .all();
+    expect(plan.map((step) => step.detail).join('; ')).toMatch(/eddy_outbox_ready/);
+
+    expect(await outbox.stats()).toEqual({ pending: 1, oldestPendingAt: 1, failed: 0 });
+    await outbox.claimLanes({ owner: 'r', leaseMs: 60_000 });
+    const [row] = await outbox.fetchPending(0, 10);
+    expect(row?.key).toBe('k');
+    expect(await outbox.markFailed({ owner: 'r', lane: 0, id: row!.id, error: 'bad' })).toBe(true);
+    expect(await again.failedRows()).toMatchObject([{ id: row!.id, error: 'bad' }]);
+    await outbox.close();
+    await again.close();
+    old.close();
   });
 
   it('rejects a lane count that differs from the one the outbox was created with', async () => {

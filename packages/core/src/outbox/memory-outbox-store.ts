@@ -7,7 +7,14 @@ import {
   prepareOutboxRows,
   type OutboxEntry,
 } from './outbox-entry.js';
-import type { LaneClaim, OutboxRecord, OutboxStats, OutboxStore } from './outbox-store.js';
+import type {
+  FailedOutboxRecord,
+  LaneClaim,
+  OutboxRecord,
+  OutboxStats,
+  OutboxStore,
+} from './outbox-store.js';
+import { assertRowIds, resolveFailedRowsQuery } from './failed-rows.js';
 import { fairShare } from './lane-share.js';
 
 export interface MemoryOutboxStoreOptions {
@@ -28,11 +35,18 @@ export interface MemoryOutboxStore extends OutboxStore {
 
 interface MemoryRow extends OutboxRecord {
   publishedAt: number | undefined;
+  failure: { readonly failedAt: number; readonly error: string } | undefined;
 }
 
 interface Lease {
   owner: string;
   expiresAt: number;
+}
+
+/** A copy without the store's bookkeeping, so callers cannot change the stored row. */
+function record(row: MemoryRow): OutboxRecord {
+  const { publishedAt: _published, failure: _failure, ...rest } = row;
+  return rest;
 }
 
 export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}): MemoryOutboxStore {
@@ -78,6 +92,7 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
           tracestate: row.tracestate,
           createdAt: row.createdAt,
           publishedAt: undefined,
+          failure: undefined,
         });
       }
       if (prepared.length > 0) for (const listener of listeners) listener();
@@ -113,8 +128,8 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
       run(() => {
         const found: OutboxRecord[] = [];
         for (const row of rows.values()) {
-          if (row.lane !== lane || row.publishedAt !== undefined) continue;
-          found.push(row);
+          if (row.lane !== lane || row.publishedAt !== undefined || row.failure !== undefined) continue;
+          found.push(record(row));
           if (found.length >= limit) break;
         }
         return found;
@@ -131,16 +146,52 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
         }
         return true;
       }),
+    markFailed: ({ owner, lane, id, error }) =>
+      run(() => {
+        const at = now();
+        if (!holds(owner, lane, at)) return false;
+        const row = rows.get(id);
+        if (row !== undefined && row.publishedAt === undefined) row.failure = { failedAt: at, error };
+        return true;
+      }),
+    failedRows: (query) =>
+      run(() => {
+        const { limit, afterId } = resolveFailedRowsQuery(query);
+        const found: FailedOutboxRecord[] = [];
+        for (const row of rows.values()) {
+          if (row.failure === undefined || row.id <= afterId) continue;
+          found.push({ ...record(row), ...row.failure });
+          if (found.length >= limit) break;
+        }
+        return found;
+      }),
+    retryFailed: (ids) =>
+      run(() => {
+        let count = 0;
+        for (const id of assertRowIds(ids)) {
+          const row = rows.get(id);
+          if (row?.failure === undefined) continue;
+          row.failure = undefined;
+          count++;
+        }
+        if (count > 0) for (const listener of listeners) listener();
+        return count;
+      }),
     stats: () =>
       run((): OutboxStats => {
         let pending = 0;
+        let failed = 0;
         let oldestPendingAt: number | undefined;
         for (const row of rows.values()) {
           if (row.publishedAt !== undefined) continue;
+          if (row.failure !== undefined) {
+            failed++;
+            continue;
+          }
           pending++;
           oldestPendingAt = Math.min(oldestPendingAt ?? row.createdAt, row.createdAt);
         }
-        return { pending, oldestPendingAt };
+        return { pending, oldestPendingAt, failed };
       }),
     purgePublished: (before) =>
       run(() => {

@@ -9,6 +9,8 @@ export interface OutboxMetrics {
   published(topic: string, count: number): void;
   /** A publish of rows to `topic` failed (they stay pending and are retried). */
   failed(topic: string, error: string): void;
+  /** A row of `topic` was set aside after a publish error with code `error` (see `failedRows`). */
+  rowFailed?(topic: string, error: string): void;
 }
 
 export interface OutboxPrometheusMetricsOptions {
@@ -24,7 +26,9 @@ export interface OutboxPrometheusMetricsOptions {
  * Outbox metrics on prom-client (an optional peer dependency, imported only here):
  * `<prefix>outbox_pending_rows` and `<prefix>outbox_oldest_pending_age_seconds` (read from the
  * store at scrape time, so they hold for every relay and writer, not just this process),
- * `<prefix>outbox_published_total{topic}` and `<prefix>outbox_publish_failures_total{topic,error}`.
+ * `<prefix>outbox_failed_rows` (rows set aside, also from the store),
+ * `<prefix>outbox_published_total{topic}`, `<prefix>outbox_publish_failures_total{topic,error}` and
+ * `<prefix>outbox_rows_failed_total{topic,error}` (rows this relay set aside).
  */
 export async function createOutboxPrometheusMetrics(
   options: OutboxPrometheusMetricsOptions,
@@ -57,6 +61,14 @@ export async function createOutboxPrometheusMetrics(
       this.set(oldestPendingAt === undefined ? 0 : Math.max(0, Date.now() - oldestPendingAt) / 1000);
     },
   });
+  new client.Gauge({
+    name: `${prefix}outbox_failed_rows`,
+    help: 'Outbox rows set aside after publish failures, waiting for an operator (retryFailed).',
+    registers,
+    async collect() {
+      this.set((await store.stats()).failed);
+    },
+  });
   const published = new client.Counter({
     name: `${prefix}outbox_published_total`,
     help: 'Outbox rows published by this relay.',
@@ -69,8 +81,15 @@ export async function createOutboxPrometheusMetrics(
     labelNames: ['topic', 'error'],
     registers,
   });
+  const rowsFailed = new client.Counter({
+    name: `${prefix}outbox_rows_failed_total`,
+    help: 'Outbox rows this relay set aside after publish failures (listed by failedRows).',
+    labelNames: ['topic', 'error'],
+    registers,
+  });
   return {
     published: (topic, count) => published.inc({ topic }, count),
     failed: (topic, error) => failures.inc({ topic, error }),
+    rowFailed: (topic, error) => rowsFailed.inc({ topic, error }),
   };
 }

@@ -1,8 +1,20 @@
 import type { TracerProvider } from '@opentelemetry/api';
 import type { Logger } from '../observability/logger.js';
 import type { Transport } from '../transport/transport.js';
-import type { OutboxStore } from './outbox-store.js';
+import type { OutboxRecord, OutboxStore } from './outbox-store.js';
 import type { OutboxMetrics } from './outbox-metrics.js';
+
+/** What `onRowFailed` receives when the relay sets a row aside. */
+export interface OutboxRowFailure {
+  /** The row, now listed by the store's `failedRows`. */
+  readonly row: OutboxRecord;
+  /** The error of its last publish. */
+  readonly error: unknown;
+  /** Failed publishes of the row alone, the last one included (1 for a permanent error). */
+  readonly attempts: number;
+  /** `'permanent'`: the transport can never take it as it is; `'retriable'`: `maxAttempts` ran out. */
+  readonly reason: 'permanent' | 'retriable';
+}
 
 export interface OutboxRelayOptions {
   /** Where the rows are. */
@@ -34,6 +46,19 @@ export interface OutboxRelayOptions {
    * well under `leaseMs` so a hung call does not outlive the lease. Default `leaseMs / 2`.
    */
   readonly publishTimeoutMs?: number;
+  /**
+   * Failed publishes of one row, in a row, after which it is set aside (`store.markFailed`) so the
+   * rows behind it in its lane go on. Counts only retriable errors of that row published alone;
+   * a non-retriable error (e.g. `EDDY_MESSAGE_TOO_LARGE`) sets it aside at once, and a transport
+   * that is closed, unreachable or timing out never counts (see `classifyRowFailure`). `Infinity`
+   * retries forever and lets the row hold up its lane. Default 10.
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Called after a row was set aside (also logged at error level and counted in `metrics`), e.g. to
+   * alert. Exceptions it throws are logged and ignored. Default none.
+   */
+  readonly onRowFailed?: (failure: OutboxRowFailure) => void;
   /** `'mark'` keeps published rows (for audit, purged by age); `'delete'` removes them at once. Default `'mark'`. */
   readonly afterPublish?: 'mark' | 'delete';
   /** Published rows older than this are purged, ms. Default 86 400 000 (24 h). */
@@ -58,6 +83,7 @@ export interface ResolvedRelayOptions {
   readonly maxDelayMs: number;
   readonly publishTimeoutMs: number;
   readonly deleteAfterPublish: boolean;
+  readonly maxAttempts: number;
   readonly retentionMs: number;
   readonly cleanupIntervalMs: number;
 }

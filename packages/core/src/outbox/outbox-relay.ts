@@ -10,6 +10,7 @@ import { fairShare } from './lane-share.js';
 import type { OutboxRelayOptions, ResolvedRelayOptions } from './outbox-relay-options.js';
 import type { OutboxRecord } from './outbox-store.js';
 import { startRelaySpan } from './outbox-tracing.js';
+import { classifyRowFailure, rowErrorText } from './row-failure.js';
 
 /** A running relay. */
 export interface OutboxRelay {
@@ -36,6 +37,14 @@ function positive(name: string, value: number | undefined, fallback: number, all
   return resolved;
 }
 
+function maxAttempts(value: number | undefined): number {
+  const resolved = value ?? 10;
+  if (resolved !== Infinity && (!Number.isInteger(resolved) || resolved < 1)) {
+    throw new InvalidOptionError(`maxAttempts must be a positive integer or Infinity, got ${resolved}.`);
+  }
+  return resolved;
+}
+
 function resolve(options: OutboxRelayOptions): ResolvedRelayOptions {
   const leaseMs = positive('leaseMs', options.leaseMs, 10_000);
   return {
@@ -49,6 +58,7 @@ function resolve(options: OutboxRelayOptions): ResolvedRelayOptions {
     maxDelayMs: positive('retry.maxDelayMs', options.retry?.maxDelayMs, 10_000),
     publishTimeoutMs: positive('publishTimeoutMs', options.publishTimeoutMs, leaseMs / 2),
     deleteAfterPublish: (options.afterPublish ?? 'mark') === 'delete',
+    maxAttempts: maxAttempts(options.maxAttempts),
     retentionMs: positive('retentionMs', options.retentionMs, 86_400_000, true),
     cleanupIntervalMs: positive('cleanupIntervalMs', options.cleanupIntervalMs, 60_000, true),
   };
@@ -70,7 +80,9 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
 
 /**
  * Starts a relay: it leases lanes of the outbox, publishes each lane's pending rows in order to the
- * transport, and marks them published. Failures back off and retry; rows are never dropped.
+ * transport, and marks them published. Failures back off and retry; a row that can never be
+ * published, or fails `maxAttempts` times, is set aside (`store.markFailed`) so its lane goes on.
+ * Rows are never dropped.
  * Several relays (in one or many processes) share the lanes through leases.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
@@ -83,6 +95,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const busy = new Set<number>();
   const attempts = new Map<number, number>();
   const backoffUntil = new Map<number, number>();
+  // Per lane: the row that failed alone last, and how many times in a row.
+  const rowFailures = new Map<number, { readonly id: number; readonly count: number }>();
   // Work on a lane starts only while its lease has a safety margin left: a relay stalled past its
   // lease must not publish a batch that the lane's next owner is publishing too.
   let leaseValidUntil = 0;
@@ -145,54 +159,116 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }, delay);
   };
 
-  const publishRows = async (lane: number, rows: readonly OutboxRecord[]): Promise<void> => {
-    const done: number[] = [];
-    let index = 0;
+  /** Publishes a run of rows of one topic in one call. */
+  const send = async (topic: string, run: readonly OutboxRecord[]): Promise<void> => {
+    const span = startRelaySpan(tracer, transport.name, topic, run);
+    const messages: OutgoingMessage[] = run.map((row) => ({
+      headers: row.headers,
+      payload: row.payload,
+      ...(row.key === undefined ? {} : { key: row.key }),
+    }));
     try {
-      while (index < rows.length) {
+      await withTimeout(
+        transport.publish(topic, messages),
+        settings.publishTimeoutMs,
+        `Publishing to "${topic}"`,
+      );
+      endSpan(span);
+    } catch (error) {
+      endSpan(span, error);
+      options.metrics?.failed(topic, isEddyError(error) ? error.code : 'unknown');
+      throw error;
+    }
+    options.metrics?.published(topic, run.length);
+  };
+
+  /**
+   * A row failed alone. Sets it aside (returns 'set-aside') when the error is permanent or it ran
+   * out of attempts, returns 'lost' when the lease went meanwhile, and throws to back off otherwise.
+   */
+  const rowFailed = async (
+    lane: number,
+    row: OutboxRecord,
+    error: unknown,
+  ): Promise<'set-aside' | 'lost'> => {
+    const kind = classifyRowFailure(error);
+    if (kind === 'transport') throw error;
+    const previous = rowFailures.get(lane);
+    const attempt = kind === 'permanent' ? 1 : (previous?.id === row.id ? previous.count : 0) + 1;
+    if (kind === 'retriable' && attempt < settings.maxAttempts) {
+      rowFailures.set(lane, { id: row.id, count: attempt });
+      throw error;
+    }
+    const text = rowErrorText(error);
+    if (!(await store.markFailed({ owner, lane, id: row.id, error: text }))) return 'lost';
+    rowFailures.delete(lane);
+    const code = isEddyError(error) ? error.code : 'unknown';
+    options.metrics?.rowFailed?.(row.topic, code);
+    logger.error(
+      { owner, lane, id: row.id, topic: row.topic, key: row.key, attempts: attempt, error },
+      `outbox row ${row.id} set aside after ${kind === 'permanent' ? 'a permanent' : `${attempt} retriable`} publish ` +
+        'failure; later rows of its lane go on. Fix the cause, then put it back with retryFailed.',
+    );
+    try {
+      options.onRowFailed?.({ row, error, attempts: attempt, reason: kind });
+    } catch (callbackError) {
+      logger.warn({ owner, lane, id: row.id, error: callbackError }, 'outbox onRowFailed threw; ignored');
+    }
+    return 'set-aside';
+  };
+
+  const publishRows = async (lane: number, rows: readonly OutboxRecord[]): Promise<void> => {
+    let done: number[] = [];
+    const flush = async (): Promise<boolean> => {
+      if (done.length === 0) return true;
+      const ids = done;
+      done = [];
+      const kept = await store.markPublished({ owner, lane, ids, delete: settings.deleteAfterPublish });
+      if (!kept) {
+        held.delete(lane);
+        logger.warn(
+          { owner, lane },
+          'outbox lane lease was lost mid-batch; its next owner may publish the batch again',
+        );
+      }
+      return kept;
+    };
+    let index = 0;
+    // After a failed call, rows up to here go one at a time to find the one that fails.
+    let isolateUntil = 0;
+    try {
+      while (index < rows.length && Date.now() < leaseValidUntil) {
         // Consecutive rows of one topic go in one publish call; topic changes keep row order.
         const topic = rows[index]!.topic;
-        let end = index;
-        while (end < rows.length && rows[end]!.topic === topic) end++;
+        let end = index + 1;
+        if (index >= isolateUntil) while (end < rows.length && rows[end]!.topic === topic) end++;
         const run = rows.slice(index, end);
-        const span = startRelaySpan(tracer, transport.name, topic, run);
-        const messages: OutgoingMessage[] = run.map((row) => ({
-          headers: row.headers,
-          payload: row.payload,
-          ...(row.key === undefined ? {} : { key: row.key }),
-        }));
         try {
-          await withTimeout(
-            transport.publish(topic, messages),
-            settings.publishTimeoutMs,
-            `Publishing to "${topic}"`,
-          );
-          endSpan(span);
+          await send(topic, run);
         } catch (error) {
-          endSpan(span, error);
-          options.metrics?.failed(topic, isEddyError(error) ? error.code : 'unknown');
-          throw error;
+          if (run.length > 1) {
+            // A closed or unreachable transport fails every row alike: back off instead.
+            if (classifyRowFailure(error) === 'transport') throw error;
+            isolateUntil = end;
+            continue;
+          }
+          // Rows before it are marked first, so nothing published waits behind a failed row.
+          if (!(await flush())) return;
+          if ((await rowFailed(lane, run[0]!, error)) === 'lost') {
+            held.delete(lane);
+            logger.warn({ owner, lane }, 'outbox lane lease was lost before a failed row could be set aside');
+            return;
+          }
+          isolateUntil = index + 1;
+          index = end;
+          continue;
         }
-        options.metrics?.published(topic, run.length);
+        if (rowFailures.get(lane)?.id === run[0]!.id) rowFailures.delete(lane);
         for (const row of run) done.push(row.id);
         index = end;
       }
     } finally {
-      if (done.length > 0) {
-        const kept = await store.markPublished({
-          owner,
-          lane,
-          ids: done,
-          delete: settings.deleteAfterPublish,
-        });
-        if (!kept) {
-          held.delete(lane);
-          logger.warn(
-            { owner, lane },
-            'outbox lane lease was lost mid-batch; its next owner may publish the batch again',
-          );
-        }
-      }
+      await flush();
     }
   };
 

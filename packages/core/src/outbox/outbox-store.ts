@@ -25,10 +25,31 @@ export interface LaneClaim {
   readonly relays: number;
 }
 
+/**
+ * A row the relay set aside (see `markFailed`): no longer pending, kept with the reason until an
+ * operator puts it back with `retryFailed`.
+ */
+export interface FailedOutboxRecord extends OutboxRecord {
+  /** When it was set aside, epoch ms. */
+  readonly failedAt: number;
+  /** The publish error, as text (`<code>: <message>` for an `EddyError`). */
+  readonly error: string;
+}
+
+/** Which failed rows `failedRows` returns. */
+export interface FailedRowsQuery {
+  /** Most rows returned. Default 100. */
+  readonly limit?: number;
+  /** Only rows with an `id` above this one, to page through many. Default none. */
+  readonly afterId?: number;
+}
+
 /** What `stats` reports, for metrics and tests. */
 export interface OutboxStats {
-  /** Rows not yet published. */
+  /** Rows not yet published, failed rows excluded. */
   readonly pending: number;
+  /** Rows set aside by `markFailed` and not yet put back with `retryFailed`. */
+  readonly failed: number;
   /** `createdAt` of the oldest pending row, epoch ms; undefined when nothing is pending. */
   readonly oldestPendingAt: number | undefined;
 }
@@ -69,9 +90,29 @@ export interface OutboxStore {
     readonly ids: readonly number[];
     readonly delete: boolean;
   }): Promise<boolean>;
-  /** Pending depth and the age of the oldest pending row. */
+  /**
+   * Sets one row aside after a publish it can never pass (or too many failed attempts): it leaves
+   * the pending set, so later rows of its lane go on, and keeps `error` and the time for
+   * `failedRows`. Only while `owner` still holds the lane's lease; returns false (and changes
+   * nothing) when the lease was lost.
+   */
+  markFailed(request: {
+    readonly owner: string;
+    readonly lane: number;
+    readonly id: number;
+    readonly error: string;
+  }): Promise<boolean>;
+  /** Rows set aside, in `id` order. */
+  failedRows(query?: FailedRowsQuery): Promise<FailedOutboxRecord[]>;
+  /**
+   * Puts failed rows back in the pending set (after fixing the cause); the relay publishes them
+   * next in their lane, ahead of rows with higher ids. Ids that are not failed rows are ignored.
+   * Returns how many rows were put back.
+   */
+  retryFailed(ids: readonly number[]): Promise<number>;
+  /** Pending depth, the age of the oldest pending row, and how many rows are set aside. */
   stats(): Promise<OutboxStats>;
-  /** Deletes rows published before `before` (epoch ms); returns how many. */
+  /** Deletes rows published before `before` (epoch ms); returns how many. Never deletes failed rows. */
   purgePublished(before: number): Promise<number>;
   /**
    * Calls `listener` when rows may have been committed (same process, or other processes where the

@@ -35,9 +35,17 @@ export function outboxSchemaSql(schema: string, names: OutboxNames, table: strin
       traceparent text,
       tracestate text,
       created_at bigint NOT NULL,
-      published_at bigint
+      published_at bigint,
+      failed_at bigint,
+      error text
     );
-    CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table}_pending`)} ON ${names.rows} (lane, id) WHERE published_at IS NULL;
+    -- Outboxes created before rows could be set aside.
+    ALTER TABLE ${names.rows} ADD COLUMN IF NOT EXISTS failed_at bigint, ADD COLUMN IF NOT EXISTS error text;
+    -- Pending reads skip failed rows in the index; it replaces the older _pending index.
+    CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table}_ready`)} ON ${names.rows} (lane, id)
+      WHERE published_at IS NULL AND failed_at IS NULL;
+    DROP INDEX IF EXISTS ${quoteIdent(schema)}.${quoteIdent(`${table}_pending`)};
+    CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table}_failed`)} ON ${names.rows} (id) WHERE failed_at IS NOT NULL;
     CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table}_published`)} ON ${names.rows} (published_at) WHERE published_at IS NOT NULL;
     CREATE TABLE IF NOT EXISTS ${names.lanes} (
       lane int PRIMARY KEY,
@@ -72,4 +80,12 @@ export function addSql(names: OutboxNames, lockKeys: boolean): string {
     FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bytea[], $7::text[], $8::text[], $9::bigint[])
       AS r(lane, topic, key, event_id, headers, payload, traceparent, tracestate, created_at)
     WHERE (SELECT count(*) FROM wake) > 0 ${lockKeys ? 'AND (SELECT count(*) FROM locks) >= 0' : ''}`;
+}
+
+/** Columns of an `OutboxRecord`, in the order the row mappers read them. */
+export const RECORD_COLUMNS = 'id, lane, topic, key, headers, payload, traceparent, tracestate, created_at';
+
+/** A condition true while `owner` holds the lease on lane `$1` (owner is `$2`). */
+export function leasedSql(names: OutboxNames): string {
+  return `EXISTS (SELECT 1 FROM ${names.lanes} WHERE lane = $1 AND owner = $2 AND expires_at > ${NOW_MS})`;
 }

@@ -1,10 +1,13 @@
 import {
   assertLaneCount,
+  assertRowIds,
   ClosedError,
   DEFAULT_OUTBOX_LANES,
   InvalidOptionError,
   prepareOutboxRows,
+  resolveFailedRowsQuery,
   type CloudEvent,
+  type FailedOutboxRecord,
   type Headers,
   type LaneClaim,
   type OutboxEntry,
@@ -15,7 +18,7 @@ import pg from 'pg';
 import { toEddyError } from '../errors.js';
 import { NotifyListener } from '../notify-listener.js';
 import { assertConnectionString, assertSchemaName, DEFAULT_SCHEMA } from '../options.js';
-import { addSql, NOW_MS, outboxNames, outboxSchemaSql } from './outbox-sql.js';
+import { addSql, leasedSql, NOW_MS, outboxNames, outboxSchemaSql, RECORD_COLUMNS } from './outbox-sql.js';
 
 /** Options of `createPostgresOutbox`. Give either `pool` or `connectionString`. */
 export interface PostgresOutboxOptions {
@@ -75,6 +78,20 @@ interface RowShape {
   traceparent: string | null;
   tracestate: string | null;
   created_at: string;
+}
+
+function toRecord(row: RowShape): OutboxRecord {
+  return {
+    id: Number(row.id),
+    lane: row.lane,
+    topic: row.topic,
+    key: row.key ?? undefined,
+    headers: row.headers,
+    payload: row.payload,
+    traceparent: row.traceparent ?? undefined,
+    tracestate: row.tracestate ?? undefined,
+    createdAt: Number(row.created_at),
+  };
 }
 
 /** Creates the outbox tables when missing (idempotent, safe from several processes at once). */
@@ -241,27 +258,17 @@ export async function createPostgresOutbox(options: PostgresOutboxOptions): Prom
       open();
       const { rows } = await pool
         .query<RowShape>(
-          `SELECT id, lane, topic, key, headers, payload, traceparent, tracestate, created_at
-           FROM ${names.rows} WHERE lane = $1 AND published_at IS NULL ORDER BY id LIMIT $2`,
+          `SELECT ${RECORD_COLUMNS} FROM ${names.rows}
+           WHERE lane = $1 AND published_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT $2`,
           [lane, limit],
         )
         .catch(fail('reading the outbox'));
-      return rows.map((row): OutboxRecord => ({
-        id: Number(row.id),
-        lane: row.lane,
-        topic: row.topic,
-        key: row.key ?? undefined,
-        headers: row.headers,
-        payload: row.payload,
-        traceparent: row.traceparent ?? undefined,
-        tracestate: row.tracestate ?? undefined,
-        createdAt: Number(row.created_at),
-      }));
+      return rows.map(toRecord);
     },
     async markPublished({ owner, lane, ids, delete: del }) {
       open();
       if (ids.length === 0) return true;
-      const leased = `EXISTS (SELECT 1 FROM ${names.lanes} WHERE lane = $1 AND owner = $2 AND expires_at > ${NOW_MS})`;
+      const leased = leasedSql(names);
       const result = await pool
         .query(
           del
@@ -272,17 +279,64 @@ export async function createPostgresOutbox(options: PostgresOutboxOptions): Prom
         .catch(fail('marking outbox rows published'));
       return (result.rowCount ?? 0) > 0;
     },
+    async markFailed({ owner, lane, id, error }) {
+      open();
+      // The lease check and the update are one statement; a row already published stays so.
+      const { rows } = await pool
+        .query<{ leased: boolean }>(
+          `WITH failed AS (
+             UPDATE ${names.rows} SET failed_at = ${NOW_MS}, error = $4
+             WHERE id = $3 AND published_at IS NULL AND ${leasedSql(names)})
+           SELECT ${leasedSql(names)} AS leased`,
+          [lane, owner, String(id), error],
+        )
+        .catch(fail('setting an outbox row aside'));
+      return rows[0]?.leased === true;
+    },
+    async failedRows(query) {
+      open();
+      const { limit, afterId } = resolveFailedRowsQuery(query);
+      const { rows } = await pool
+        .query<RowShape & { failed_at: string; error: string }>(
+          `SELECT ${RECORD_COLUMNS}, failed_at, error FROM ${names.rows}
+           WHERE failed_at IS NOT NULL AND id > $1 ORDER BY id LIMIT $2`,
+          [String(afterId), limit],
+        )
+        .catch(fail('listing failed outbox rows'));
+      return rows.map((row): FailedOutboxRecord => ({
+        ...toRecord(row),
+        failedAt: Number(row.failed_at),
+        error: row.error,
+      }));
+    },
+    async retryFailed(ids) {
+      open();
+      const given = assertRowIds(ids);
+      if (given.length === 0) return 0;
+      const result = await pool
+        .query(
+          `WITH wake AS (SELECT pg_notify('${names.channel}', '') AS sent)
+           UPDATE ${names.rows} SET failed_at = NULL, error = NULL
+           WHERE failed_at IS NOT NULL AND id = ANY($1::bigint[]) AND (SELECT count(*) FROM wake) > 0`,
+          [given.map(String)],
+        )
+        .catch(fail('putting failed outbox rows back'));
+      return result.rowCount ?? 0;
+    },
     async stats() {
       open();
       const { rows } = await pool
-        .query<{ pending: number; oldest: string | null }>(
-          `SELECT count(*)::int AS pending, min(created_at) AS oldest FROM ${names.rows} WHERE published_at IS NULL`,
+        .query<{ pending: number; oldest: string | null; failed: number }>(
+          `SELECT count(*)::int AS pending, min(created_at) AS oldest,
+             (SELECT count(*)::int FROM ${names.rows} WHERE failed_at IS NOT NULL) AS failed
+           FROM ${names.rows} WHERE published_at IS NULL AND failed_at IS NULL`,
         )
         .catch(fail('reading outbox stats'));
       const row = rows[0];
       return {
         pending: row?.pending ?? 0,
         oldestPendingAt: row?.oldest === null || row?.oldest === undefined ? undefined : Number(row.oldest),
+        failed: row?.failed ?? 0,
       };
     },
     async purgePublished(before) {

@@ -31,10 +31,39 @@ export function outboxTableSql(table: string): string {
       traceparent TEXT,
       tracestate TEXT,
       created_at INTEGER NOT NULL,
-      published_at INTEGER
+      published_at INTEGER,
+      failed_at INTEGER,
+      error TEXT
     );
-    CREATE INDEX IF NOT EXISTS ${table}_pending ON ${table} (lane, id) WHERE published_at IS NULL;
     CREATE INDEX IF NOT EXISTS ${table}_published ON ${table} (published_at) WHERE published_at IS NOT NULL;`;
+}
+
+/** Columns added after the first release: outboxes created before get them on open. */
+const ADDED_COLUMNS = [
+  ['failed_at', 'INTEGER'],
+  ['error', 'TEXT'],
+] as const;
+
+/**
+ * Brings an outbox table of an earlier version up to date (inside the caller's write transaction,
+ * so two processes opening it at once do not both add a column), then creates the indexes that
+ * read those columns. `_ready` replaces `_pending`: pending reads skip failed rows in the index.
+ */
+function upgradeOutboxTable(db: Database, table: string): void {
+  const present = new Set(
+    db
+      .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+      .all()
+      .map((column) => column.name),
+  );
+  for (const [name, type] of ADDED_COLUMNS) {
+    if (!present.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+  }
+  db.exec(`
+    CREATE INDEX IF NOT EXISTS ${table}_ready ON ${table} (lane, id)
+      WHERE published_at IS NULL AND failed_at IS NULL;
+    CREATE INDEX IF NOT EXISTS ${table}_failed ON ${table} (id) WHERE failed_at IS NOT NULL;
+    DROP INDEX IF EXISTS ${table}_pending;`);
 }
 
 /** Creates the rows and lease tables and the lane rows; checks the lane count of an existing outbox. */
@@ -50,6 +79,7 @@ export function ensureOutboxSchema(db: Database, table: string, lanes: number): 
       expires_at INTEGER NOT NULL
     ) WITHOUT ROWID;`);
   const setup = db.transaction(() => {
+    upgradeOutboxTable(db, table);
     const { count } = db
       .prepare<[], { count: number }>(`SELECT count(*) AS count FROM ${table}_lanes`)
       .get()!;

@@ -1,10 +1,13 @@
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import {
   assertLaneCount,
+  assertRowIds,
   DEFAULT_OUTBOX_LANES,
   InvalidOptionError,
   prepareOutboxRows,
+  resolveFailedRowsQuery,
   type CloudEvent,
+  type FailedOutboxRecord,
   type Headers,
   type LaneClaim,
   type OutboxEntry,
@@ -59,6 +62,27 @@ interface RowShape {
   tracestate: string | null;
   created_at: number;
 }
+
+interface FailedRowShape extends RowShape {
+  failed_at: number;
+  error: string;
+}
+
+function toRecord(row: RowShape): OutboxRecord {
+  return {
+    id: row.id,
+    lane: row.lane,
+    topic: row.topic,
+    key: row.key ?? undefined,
+    headers: JSON.parse(row.headers) as Headers,
+    payload: row.payload,
+    traceparent: row.traceparent ?? undefined,
+    tracestate: row.tracestate ?? undefined,
+    createdAt: row.created_at,
+  };
+}
+
+const COLUMNS = 'id, lane, topic, key, headers, payload, traceparent, tracestate, created_at';
 
 type InsertArgs = [
   number,
@@ -122,15 +146,27 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     `SELECT 1 AS one FROM ${table}_lanes WHERE lane = ? AND owner = ? AND expires_at > ?`,
   );
   const pending = db.prepare<[number, number], RowShape>(
-    `SELECT id, lane, topic, key, headers, payload, traceparent, tracestate, created_at
-     FROM ${table} WHERE lane = ? AND published_at IS NULL ORDER BY id LIMIT ?`,
+    `SELECT ${COLUMNS} FROM ${table}
+     WHERE lane = ? AND published_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?`,
+  );
+  const setAside = db.prepare<[number, string, number]>(
+    `UPDATE ${table} SET failed_at = ?, error = ? WHERE id = ? AND published_at IS NULL`,
+  );
+  const failed = db.prepare<[number, number], FailedRowShape>(
+    `SELECT ${COLUMNS}, failed_at, error FROM ${table} WHERE failed_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`,
+  );
+  const putBack = db.prepare<[string]>(
+    `UPDATE ${table} SET failed_at = NULL, error = NULL
+     WHERE failed_at IS NOT NULL AND id IN (SELECT value FROM json_each(?))`,
   );
   const mark = db.prepare<[number, string]>(
     `UPDATE ${table} SET published_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
   );
   const remove = db.prepare<[string]>(`DELETE FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`);
-  const stats = db.prepare<[], { pending: number; oldest: number | null }>(
-    `SELECT count(*) AS pending, min(created_at) AS oldest FROM ${table} WHERE published_at IS NULL`,
+  const stats = db.prepare<[], { pending: number; oldest: number | null; failed: number }>(
+    `SELECT count(*) AS pending, min(created_at) AS oldest,
+       (SELECT count(*) FROM ${table} WHERE failed_at IS NOT NULL) AS failed
+     FROM ${table} WHERE published_at IS NULL AND failed_at IS NULL`,
   );
   const purge = db.prepare<[number]>(
     `DELETE FROM ${table} WHERE published_at IS NOT NULL AND published_at < ?`,
@@ -155,6 +191,12 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     if (holds.get(lane, owner, at) === undefined) return false;
     if (del) remove.run(ids);
     else mark.run(at, ids);
+    return true;
+  });
+  const failTx = db.transaction((owner: string, lane: number, id: number, error: string): boolean => {
+    const at = now();
+    if (holds.get(lane, owner, at) === undefined) return false;
+    setAside.run(at, error, id);
     return true;
   });
 
@@ -202,26 +244,29 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     },
     claimLanes: ({ owner, leaseMs, maxLanes }) => guarded(() => claim.immediate(owner, leaseMs, maxLanes)),
     releaseLanes: (owner, released) => guarded(() => void release.run(owner, JSON.stringify(released))),
-    fetchPending: (lane, limit) =>
-      guarded(() =>
-        pending.all(lane, limit).map((row): OutboxRecord => ({
-          id: row.id,
-          lane: row.lane,
-          topic: row.topic,
-          key: row.key ?? undefined,
-          headers: JSON.parse(row.headers) as Headers,
-          payload: row.payload,
-          traceparent: row.traceparent ?? undefined,
-          tracestate: row.tracestate ?? undefined,
-          createdAt: row.created_at,
-        })),
-      ),
+    fetchPending: (lane, limit) => guarded(() => pending.all(lane, limit).map(toRecord)),
     markPublished: ({ owner, lane, ids, delete: del }) =>
       guarded(() => markTx.immediate(owner, lane, JSON.stringify(ids), del)),
+    markFailed: ({ owner, lane, id, error }) => guarded(() => failTx.immediate(owner, lane, id, error)),
+    failedRows: (query) =>
+      guarded(() => {
+        const { limit, afterId } = resolveFailedRowsQuery(query);
+        return failed.all(afterId, limit).map((row): FailedOutboxRecord => ({
+          ...toRecord(row),
+          failedAt: row.failed_at,
+          error: row.error,
+        }));
+      }),
+    retryFailed: (ids) =>
+      guarded(() => {
+        const count = putBack.run(JSON.stringify(assertRowIds(ids))).changes;
+        if (count > 0) for (const listener of listeners) listener();
+        return count;
+      }),
     stats: () =>
       guarded(() => {
         const row = stats.get()!;
-        return { pending: row.pending, oldestPendingAt: row.oldest ?? undefined };
+        return { pending: row.pending, oldestPendingAt: row.oldest ?? undefined, failed: row.failed };
       }),
     purgePublished: (before) => guarded(() => purge.run(before).changes),
     onWake(listener) {

@@ -1,0 +1,10 @@
+import { createMemoryOutboxStore } from '@eddy/core';
+import { describeOutboxStoreConformance } from '@eddy/conformance';
+
+describeOutboxStoreConformance({
+  name: 'memory',
+  createOutbox: (lanes) => {
+    const store = createMemoryOutboxStore({ lanes });
+    return { store, add: (entries) => void store.add(entries) };
+  },
+});

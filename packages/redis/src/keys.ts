@@ -18,6 +18,8 @@ export interface KeySpace {
   lease(topic: string, group: string, partition: number): string;
   /** Sorted set of (stream id, due time) nacked with a delay in one partition. */
   delayed(topic: string, group: string, partition: number): string;
+  /** Hash of how many entries retention removed before a group read them, as already reported. */
+  trimLoss(topic: string, group: string, partition: number): string;
 }
 
 export function keySpace(prefix: string): KeySpace {
@@ -29,5 +31,6 @@ export function keySpace(prefix: string): KeySpace {
     generation: (topic, group) => `${prefix}g:${topic}:${group}:gen`,
     lease: (topic, group, partition) => `${prefix}g:${topic}:${group}:lease:${partition}`,
     delayed: (topic, group, partition) => `${prefix}g:${topic}:${group}:delayed:${partition}`,
+    trimLoss: (topic, group, partition) => `${prefix}g:${topic}:${group}:lost:${partition}`,
   };
 }

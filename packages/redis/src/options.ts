@@ -31,6 +31,12 @@ export interface RedisTransportOptions {
   readonly partitions?: number;
   /** Trimming applied on publish. Default: none (streams grow until trimmed elsewhere). */
   readonly retention?: RedisRetention;
+  /**
+   * How often a subscriber checks, per partition it owns, whether retention trimmed entries its group
+   * had not read yet (reported as `PositionLostError` through `onError`), ms. Checks run only on topics
+   * a publisher with `retention` wrote to, and on Redis 7 or newer. Default 5 000.
+   */
+  readonly trimCheckIntervalMs?: number;
   /** Largest accepted message (payload + key + headers), bytes. Default 1 MiB. */
   readonly maxMessageBytes?: number;
   /** How long one `XREADGROUP BLOCK` waits before the loop looks around again, ms. Default 1 000. */
@@ -45,7 +51,9 @@ export interface RedisTransportOptions {
   readonly reconnectMaxDelayMs?: number;
   /**
    * Receives errors of background work (fetching, lease renewal, acks) that no caller awaits; the
-   * transport keeps going and retries. Default: `console.error`.
+   * transport keeps going and retries. Also receives `PositionLostError` (`EDDY_POSITION_LOST`) when
+   * retention removed messages a group had not processed; consumption goes on with what remains.
+   * Default: `console.error`.
    */
   readonly onError?: (error: EddyError) => void;
 }
@@ -56,6 +64,7 @@ export interface ResolvedRedisOptions {
   readonly prefix: string;
   readonly partitions: number;
   readonly retention: RedisRetention;
+  readonly trimCheckIntervalMs: number;
   readonly maxMessageBytes: number;
   readonly blockMs: number;
   readonly heartbeatIntervalMs: number;
@@ -109,6 +118,7 @@ export function resolveRedisOptions(options: RedisTransportOptions): ResolvedRed
     prefix,
     partitions: positiveInteger('partitions', options.partitions ?? 4),
     retention,
+    trimCheckIntervalMs: positiveInteger('trimCheckIntervalMs', options.trimCheckIntervalMs ?? 5_000),
     maxMessageBytes: positiveInteger('maxMessageBytes', options.maxMessageBytes ?? 1_048_576),
     blockMs: positiveInteger('blockMs', options.blockMs ?? 1_000),
     heartbeatIntervalMs,

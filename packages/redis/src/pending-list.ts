@@ -20,12 +20,20 @@ export interface GroupStream {
   readonly memberId: string;
 }
 
+/** Pending ids taken over, and pending ids whose entries retention trimmed away (no longer pending now). */
+export interface TakenIds {
+  readonly ids: string[];
+  readonly trimmed: string[];
+}
+
 /**
  * Moves every pending entry idle for at least `minIdleMs` to this member without counting a
- * delivery (`XAUTOCLAIM ... JUSTID`), and returns their ids in stream order.
+ * delivery (`XAUTOCLAIM ... JUSTID`), and returns their ids in stream order. Redis 7 also returns
+ * (and drops from the pending list) the ids of entries no longer in the stream: `trimmed`.
  */
-export async function takePendingIds(target: GroupStream, minIdleMs: number): Promise<string[]> {
+export async function takePendingIds(target: GroupStream, minIdleMs: number): Promise<TakenIds> {
   const ids: string[] = [];
+  const trimmed: string[] = [];
   let cursor = '0-0';
   do {
     const reply = (await target.redis.xautoclaim(
@@ -37,11 +45,12 @@ export async function takePendingIds(target: GroupStream, minIdleMs: number): Pr
       'COUNT',
       1000,
       'JUSTID',
-    )) as [string, string[]];
+    )) as [string, string[], string[]?];
     cursor = reply[0];
     ids.push(...reply[1]);
+    if (reply[2] !== undefined) trimmed.push(...reply[2]);
   } while (cursor !== '0-0');
-  return ids.sort(compareStreamIds);
+  return { ids: ids.sort(compareStreamIds), trimmed: trimmed.sort(compareStreamIds) };
 }
 
 async function countsOf(target: GroupStream, ids: readonly string[]): Promise<Map<string, number>> {
@@ -67,18 +76,26 @@ function toEntries(raw: readonly RawEntry[], counts: Map<string, number>, fallba
   return entries;
 }
 
+/** Entries claimed back, and the requested ids whose entries retention trimmed away. */
+export interface Claimed {
+  readonly entries: PendingEntry[];
+  readonly trimmed: string[];
+}
+
 /**
  * Claims `ids` for a redelivery (`XCLAIM`, which counts one more delivery) and returns the entries
  * still in the stream, with their new delivery counts. Entries trimmed away meanwhile are dropped
- * from the pending list by Redis and left out here.
+ * from the pending list by Redis and left out silently; those are looked up (only when some are
+ * missing, which is rare) and listed in `trimmed`. An id missing because another member
+ * acknowledged it is still in the stream and is not listed.
  */
 export async function claimForRedelivery(
   target: GroupStream,
   ids: readonly string[],
   /** Sets the delivery count instead of adding one: for a scheduled message's first delivery. */
   keepCount?: number,
-): Promise<PendingEntry[]> {
-  if (ids.length === 0) return [];
+): Promise<Claimed> {
+  if (ids.length === 0) return { entries: [], trimmed: [] };
   const sorted = [...ids].sort(compareStreamIds);
   const raw = (await target.redis.callBuffer(
     'XCLAIM',
@@ -89,7 +106,27 @@ export async function claimForRedelivery(
     ...sorted,
     ...(keepCount === undefined ? [] : ['RETRYCOUNT', keepCount]),
   )) as RawEntry[];
-  return toEntries(raw, await countsOf(target, sorted), 2);
+  const entries = toEntries(raw, await countsOf(target, sorted), 2);
+  if (entries.length === sorted.length) return { entries, trimmed: [] };
+  const returned = new Set(entries.map((entry) => entry.id));
+  return {
+    entries,
+    trimmed: await notInStream(
+      target,
+      sorted.filter((id) => !returned.has(id)),
+    ),
+  };
+}
+
+async function notInStream(target: GroupStream, ids: readonly string[]): Promise<string[]> {
+  const pipeline = target.redis.pipeline();
+  for (const id of ids) pipeline.xrange(target.stream, id, id);
+  const replies = (await pipeline.exec()) ?? [];
+  return ids.filter((_, i) => {
+    const [error, value] = replies[i] ?? [null, []];
+    if (error !== null) throw error;
+    return (value as unknown[]).length === 0;
+  });
 }
 
 /** Reads pending entries without claiming them (their delivery counts stay as they are). */
@@ -141,14 +178,16 @@ export async function takeBacklog(
   target: GroupStream,
   delayedKey: string,
   recreateGroup: () => Promise<void>,
-): Promise<{ ids: string[]; dueById: Map<string, number> }> {
+): Promise<{ ids: string[]; trimmed: string[]; dueById: Map<string, number> }> {
   let ids: string[];
+  let trimmed: string[];
   try {
-    ids = await takePendingIds(target, 0);
+    ({ ids, trimmed } = await takePendingIds(target, 0));
   } catch (error) {
     if (!/NOGROUP/.test(String(error))) throw error;
     await recreateGroup();
     ids = [];
+    trimmed = [];
   }
   const scores = await target.redis.zrange(delayedKey, 0, -1, 'WITHSCORES');
   const dueById = new Map<string, number>();
@@ -157,5 +196,5 @@ export async function takeBacklog(
   const stale = [...dueById.keys()].filter((id) => !pendingIds.has(id));
   if (stale.length > 0) await target.redis.zrem(delayedKey, ...stale);
   for (const id of stale) dueById.delete(id);
-  return { ids, dueById };
+  return { ids, trimmed, dueById };
 }

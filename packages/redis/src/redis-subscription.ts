@@ -15,6 +15,7 @@ import { toEddyError } from './connection.js';
 import { startFetchLoop, type FetchLoop, type ReadReply } from './fetch-loop.js';
 import { compareStreamIds, createInFlight, trackEntry, type Tracked } from './in-flight.js';
 import type { KeySpace } from './keys.js';
+import { createLossWatch } from './loss-watch.js';
 import type { ResolvedRedisOptions } from './options.js';
 import { createPartitionLeases } from './partition-leases.js';
 import {
@@ -41,6 +42,8 @@ export interface RedisSubscriptionContext {
   readonly openBlockingConnection: () => Promise<Redis>;
   readonly keys: KeySpace;
   readonly settings: ResolvedRedisOptions;
+  /** The server counts groups' reads (Redis 7+), so trimming losses can be detected. */
+  readonly countsReads: boolean;
   /** Creates the group on streams where it is missing (after Redis lost its data), from the start. */
   readonly recreateGroup: () => Promise<void>;
 }
@@ -79,6 +82,16 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     background.add(guarded);
     void guarded.finally(() => background.delete(guarded));
   };
+  const losses = createLossWatch({
+    redis,
+    keys,
+    topic,
+    group,
+    countsReads: context.countsReads,
+    intervalMs: settings.trimCheckIntervalMs,
+    onError: settings.onError,
+    report,
+  });
   const acks = createAckBatcher({
     redis,
     group,
@@ -222,11 +235,13 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   const redeliver = async (entry: Tracked): Promise<void> => {
     entry.state = 'claiming';
     try {
-      const [claimed] = await claimForRedelivery(
+      const { entries, trimmed } = await claimForRedelivery(
         target(entry.partition),
         [entry.id],
         entry.deferred ? entry.count : undefined,
       );
+      const claimed = entries[0];
+      losses.pendingTrimmed(entry.partition, trimmed);
       entry.deferred = false;
       if (entry.inDelayedSet) await redis.zrem(delayedKey(entry.partition), entry.id);
       entry.inDelayedSet = false;
@@ -269,6 +284,10 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     needsClaim: boolean,
   ): Tracked | undefined => toTracked(partition, pending.id, pending.fields, pending.count, needsClaim);
 
+  // An entry this member tracks is reported by its own redelivery claim: not twice.
+  const unknownTo = (partition: number, ids: readonly string[]): string[] =>
+    ids.filter((id) => inFlight.get(partition, id) === undefined);
+
   const admit = (entries: readonly Tracked[]): void => {
     for (const entry of entries) if (inFlight.add(entry)) startHead(entry);
   };
@@ -276,7 +295,8 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   /** Takes over a partition: everything pending in it (earlier owners' work) goes first, in stream order. */
   const adopt = async (partition: number): Promise<void> => {
     const stream = target(partition);
-    const { ids, dueById } = await takeBacklog(stream, delayedKey(partition), context.recreateGroup);
+    const { ids, trimmed, dueById } = await takeBacklog(stream, delayedKey(partition), context.recreateGroup);
+    losses.pendingTrimmed(partition, unknownTo(partition, trimmed));
     const fresh = ids.filter((id) => inFlight.get(partition, id) === undefined);
     const parked = await readPending(
       stream,
@@ -286,6 +306,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       stream,
       fresh.filter((id) => !dueById.has(id)),
     );
+    losses.pendingTrimmed(partition, orphans.trimmed);
     const entries: Tracked[] = [];
     for (const pending of parked) {
       const entry = toTrackedPending(partition, pending, true);
@@ -294,11 +315,12 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       entry.dueAt = dueById.get(pending.id);
       entries.push(entry);
     }
-    for (const pending of orphans) {
+    for (const pending of orphans.entries) {
       const entry = toTrackedPending(partition, pending, false);
       if (entry !== undefined) entries.push(entry);
     }
     admit(entries.sort((a, b) => compareStreamIds(a.id, b.id)));
+    await losses.adopted(partition);
   };
 
   /** Gives a partition up: unstarted messages go back to the group, running handlers finish. */
@@ -369,13 +391,15 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     }
     for (const partition of [...leases.owned]) {
       if (closing) return;
-      const ids = await takePendingIds(target(partition), ackTimeoutMs);
-      const unknown = ids.filter((id) => inFlight.get(partition, id) === undefined);
-      const entries = (await claimForRedelivery(target(partition), unknown)).map((pending) =>
-        toTrackedPending(partition, pending, false),
-      );
+      const taken = await takePendingIds(target(partition), ackTimeoutMs);
+      losses.pendingTrimmed(partition, unknownTo(partition, taken.trimmed));
+      const unknown = taken.ids.filter((id) => inFlight.get(partition, id) === undefined);
+      const claimed = await claimForRedelivery(target(partition), unknown);
+      losses.pendingTrimmed(partition, claimed.trimmed);
+      const entries = claimed.entries.map((pending) => toTrackedPending(partition, pending, false));
       admit(entries.filter((entry): entry is Tracked => entry !== undefined));
     }
+    if (!closing) await losses.sweep([...leases.owned]);
   };
   let sweeping = false;
   const sweepTimer = setInterval(

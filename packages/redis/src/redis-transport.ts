@@ -19,8 +19,10 @@ import { connectRedis, toEddyError, type ConnectSettings } from './connection.js
 import { detectServer } from './server-info.js';
 import { keySpace } from './keys.js';
 import { resolveRedisOptions, type RedisTransportOptions } from './options.js';
+import { RETENTION_FIELD } from './loss-watch.js';
 import { startRedisSubscription } from './redis-subscription.js';
 import { idBefore, offsetOf, streamIdOf } from './stream-ids.js';
+import { createCountedGroup } from './trim-loss.js';
 
 /** The Redis Streams transport: the `Transport` contract plus what only this backend has. */
 export interface RedisTransport extends Transport {
@@ -64,7 +66,11 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
     nackDelay: true,
     maxMessageBytes: settings.maxMessageBytes,
   };
+  // Redis 7 counts each group's reads (entries-read), which is what trimming losses are told by.
+  const countsReads = Number(server.version.split('.')[0]) >= 7;
   const topics = new Map<string, Promise<void>>();
+  /** Topics this transport has marked as trimmed (see RETENTION_FIELD). */
+  const markedTrimmed = new Set<string>();
   const subscriptions = new Set<Subscription>();
   let roundRobin = 0;
   let closed: Promise<void> | undefined;
@@ -125,6 +131,12 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
 
   /** `XGROUP CREATE ... MKSTREAM` on every partition; a group that exists keeps its position. */
   const ensureGroup = async (topic: string, group: string, ids: readonly string[]): Promise<void> => {
+    if (countsReads) {
+      await Promise.all(
+        ids.map((id, partition) => createCountedGroup(redis, keys.stream(topic, partition), group, id)),
+      );
+      return;
+    }
     const pipeline = redis.pipeline();
     ids.forEach((id, partition) =>
       pipeline.xgroup('CREATE', keys.stream(topic, partition), group, id, 'MKSTREAM'),
@@ -169,7 +181,11 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
             multi.xtrim(keys.stream(topic, partition), 'MINID', '~', `${Date.now() - minAgeMs}-0`);
           }
         }
+        // Once per topic: subscribers check only topics marked so for messages trimmed unread.
+        const mark = trim.length > 0 && !markedTrimmed.has(topic);
+        if (mark) multi.hset(keys.topicMeta(topic), RETENTION_FIELD, JSON.stringify(settings.retention));
         const replies = (await multi.exec()) ?? [];
+        if (mark) markedTrimmed.add(topic);
         return messages.map((_, i) => {
           const [error, id] = replies[i] ?? [new Error('no reply'), null];
           if (error !== null) throw error;
@@ -199,6 +215,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
           openBlockingConnection: () => connectRedis(connectSettings(`eddy-sub-${resolved.group}`, true)),
           keys,
           settings,
+          countsReads,
           recreateGroup: () =>
             ensureGroup(
               topic,

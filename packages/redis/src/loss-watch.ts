@@ -1,0 +1,95 @@
+import { PositionLostError, type EddyError } from '@eddy/core';
+import type { Redis } from 'ioredis';
+
+import type { KeySpace } from './keys.js';
+import { takeTrimmedUnread } from './trim-loss.js';
+
+/** The topic-meta field a publisher with retention sets: only such topics are checked. */
+export const RETENTION_FIELD = 'retention';
+
+export interface LossWatchOptions {
+  readonly redis: Redis;
+  readonly keys: KeySpace;
+  readonly topic: string;
+  readonly group: string;
+  /** Redis 7 or newer: groups' read counts exist (`entries-read`). */
+  readonly countsReads: boolean;
+  /** Shortest time between two checks of one partition, ms. */
+  readonly intervalMs: number;
+  readonly onError: (error: EddyError) => void;
+  readonly report: (error: unknown, action: string) => void;
+}
+
+/** Reports entries that retention trimmed before the group processed them (`PositionLostError`). */
+export interface LossWatch {
+  /** The member took `partition` over: check it now. Never rejects. */
+  adopted(partition: number): Promise<void>;
+  /** Checks the owned partitions whose last check is at least `intervalMs` old. Never rejects. */
+  sweep(owned: readonly number[]): Promise<void>;
+  /** Pending entries (delivered, not acknowledged) that were trimmed: at-least-once was broken. */
+  pendingTrimmed(partition: number, ids: readonly string[]): void;
+}
+
+/**
+ * Checks cost two `XINFO` calls in one script per partition, so they run only when a member adopts a
+ * partition and then at most every `intervalMs` per owned partition, never per message, and only on
+ * topics a publisher trims (it marks the topic's meta hash). Whether a topic is trimmed is looked
+ * up again at most every `intervalMs` while it is not.
+ */
+export function createLossWatch(options: LossWatchOptions): LossWatch {
+  const { redis, keys, topic, group } = options;
+  const checkedAt = new Map<number, number>();
+  let trimmed = false;
+  let lookedUpAt = Number.NEGATIVE_INFINITY;
+
+  const topicIsTrimmed = async (): Promise<boolean> => {
+    if (trimmed || !options.countsReads) return trimmed;
+    if (Date.now() - lookedUpAt < options.intervalMs) return false;
+    lookedUpAt = Date.now();
+    trimmed = (await redis.hexists(keys.topicMeta(topic), RETENTION_FIELD)) === 1;
+    return trimmed;
+  };
+
+  const lost = (partition: number, from: string, to: string): void => {
+    options.onError(new PositionLostError({ topic, group, partition, from, to }));
+  };
+
+  const check = async (partition: number): Promise<void> => {
+    checkedAt.set(partition, Date.now());
+    const range = await takeTrimmedUnread(
+      redis,
+      keys.stream(topic, partition),
+      keys.trimLoss(topic, group, partition),
+      group,
+    );
+    if (range !== undefined) lost(partition, range.from, range.to);
+  };
+
+  const guarded = async (work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+    } catch (error) {
+      options.report(error, 'check for messages removed by retention');
+    }
+  };
+
+  return {
+    adopted: (partition) =>
+      guarded(async () => {
+        if (await topicIsTrimmed()) await check(partition);
+      }),
+    sweep: (owned) =>
+      guarded(async () => {
+        if (!(await topicIsTrimmed())) return;
+        const now = Date.now();
+        for (const partition of owned) {
+          if (now - (checkedAt.get(partition) ?? 0) >= options.intervalMs) await check(partition);
+        }
+      }),
+    pendingTrimmed(partition, ids) {
+      const first = ids[0];
+      const last = ids[ids.length - 1];
+      if (first !== undefined && last !== undefined) lost(partition, first, last);
+    },
+  };
+}

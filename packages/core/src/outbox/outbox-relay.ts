@@ -263,7 +263,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           index = end;
           continue;
         }
-        if (rowFailures.get(lane)?.id === run[0]!.id) rowFailures.delete(lane);
+        const failing = rowFailures.get(lane)?.id;
+        if (failing !== undefined && run.some((row) => row.id === failing)) rowFailures.delete(lane);
         for (const row of run) done.push(row.id);
         index = end;
       }

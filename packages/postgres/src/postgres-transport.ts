@@ -108,6 +108,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     schema,
     retention: resolved.retention,
     topics: resolved.topics,
+    onLost: (error) => resolved.onError(error),
   });
   let retentionTimer: NodeJS.Timeout | undefined;
   if (resolved.retentionIntervalMs > 0 && hasRetention(resolved)) {

@@ -1,3 +1,4 @@
+import { PositionLostError } from '@eddy/core';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type pg from 'pg';
 import type { PostgresRetention } from './options.js';
@@ -12,11 +13,20 @@ export interface RetentionContext {
   /** Applied to every topic, limit by limit, unless `topics` sets that limit. */
   readonly retention: PostgresRetention;
   readonly topics: Readonly<Record<string, PostgresRetention>>;
+  /** Receives a `PositionLostError` per run of claimed but unhandled messages a pass removed. */
+  readonly onLost: (error: PositionLostError) => void;
 }
 
 interface PartitionRow {
   topic: string;
   partition: number;
+}
+
+interface StepRow {
+  out_deleted: number;
+  out_lost_groups: string[] | null;
+  out_lost_from: string[] | null;
+  out_lost_to: string[] | null;
 }
 
 // Each step is its own short transaction deleting at most this many messages, with a turn of the
@@ -71,6 +81,21 @@ export class Retention {
     };
   }
 
+  /**
+   * Messages a group had read into claims but not handled (waiting for a nack delay, deliverAt or
+   * their key, or a lease that ran out) are past its cursor, so its members cannot notice their
+   * loss: the pass that removed them reports it.
+   */
+  private reportLost(topic: string, partition: number, row: StepRow | undefined): void {
+    const groups = row?.out_lost_groups ?? [];
+    groups.forEach((group, i) => {
+      const from = row?.out_lost_from?.[i];
+      const to = row?.out_lost_to?.[i];
+      if (from === undefined || to === undefined) return;
+      this.context.onLost(new PositionLostError({ topic, group, partition, from, to }));
+    });
+  }
+
   private async pass(wait: boolean): Promise<number> {
     const { pool, schema, schemaName } = this.context;
     const lockKey = `eddy-retention:${schemaName}`;
@@ -95,11 +120,13 @@ export class Retention {
           const { maxAgeMs, maxMessages } = this.limitsOf(topic);
           if (maxAgeMs <= 0 && maxMessages <= 0) continue;
           while (!this.stopped) {
-            const step = await client.query<{ deleted: number }>(
-              `SELECT ${schema}.trim_partition($1, $2, $3, $4, $5) AS deleted`,
+            const step = await client.query<StepRow>(
+              `SELECT * FROM ${schema}.trim_partition($1, $2, $3, $4, $5)`,
               [topic, partition, maxAgeMs, maxMessages, TRIM_STEP_ROWS],
             );
-            const deleted = step.rows[0]?.deleted ?? 0;
+            const row = step.rows[0];
+            this.reportLost(topic, partition, row);
+            const deleted = row?.out_deleted ?? 0;
             removed += deleted;
             if (deleted < TRIM_STEP_ROWS) break;
             await nextTurn();

@@ -312,16 +312,18 @@ BEGIN
 END $fn$;
 -- One bounded retention step on a partition: removes at most p_limit of the oldest messages beyond
 -- the limits (0 = no limit), and the claims of any group on them, in one short transaction. Returns
--- how many messages went; the caller repeats while it gets p_limit.
+-- how many messages went (the caller repeats while it gets p_limit), and per group the offset runs
+-- of removed claims no live lease covered: read into claims but not handled, so lost to that group.
 CREATE OR REPLACE FUNCTION {s}.trim_partition(
-  p_topic text, p_partition integer, p_max_age_ms bigint, p_max_messages bigint, p_limit integer)
-RETURNS integer LANGUAGE plpgsql AS $fn$
+  p_topic text, p_partition integer, p_max_age_ms bigint, p_max_messages bigint, p_limit integer,
+  OUT out_deleted integer, OUT out_lost_groups text[], OUT out_lost_from bigint[], OUT out_lost_to bigint[])
+LANGUAGE plpgsql AS $fn$
 DECLARE
+  v_now bigint := {s}.now_ms();
   v_first bigint;
   v_next bigint;
   v_cut bigint;
   v_to bigint;
-  v_deleted integer;
 BEGIN
   -- Waits for claims reading this partition to commit (their new claims become visible to the
   -- deletes below) and makes later ones skip it until this step commits, so no claim can be written
@@ -336,16 +338,29 @@ BEGIN
     v_cut := greatest(v_cut, v_next - p_max_messages);
   END IF;
   IF p_max_age_ms > 0 THEN
-    v_cut := greatest(v_cut, {s}.offset_at_time(p_topic, p_partition, {s}.now_ms() - p_max_age_ms));
+    v_cut := greatest(v_cut, {s}.offset_at_time(p_topic, p_partition, v_now - p_max_age_ms));
   END IF;
   v_to := least(v_cut, v_first + p_limit);
   -- Also when nothing is due: clears claims a group created right before the previous step.
-  DELETE FROM {s}.claims c
-  USING (SELECT DISTINCT g.group_name FROM {s}.group_partitions g
-         WHERE g.topic = p_topic AND g.partition = p_partition) gp
-  WHERE c.group_name = gp.group_name AND c.topic = p_topic AND c.partition = p_partition AND c.log_offset < v_to;
+  WITH gone AS (
+    DELETE FROM {s}.claims c
+    USING (SELECT DISTINCT g.group_name FROM {s}.group_partitions g
+           WHERE g.topic = p_topic AND g.partition = p_partition) gp
+    WHERE c.group_name = gp.group_name AND c.topic = p_topic AND c.partition = p_partition
+      AND c.log_offset < v_to
+    RETURNING c.group_name, c.log_offset, c.owner, c.visible_at
+  ), unhandled AS (
+    SELECT w.group_name, w.log_offset,
+      w.log_offset - row_number() OVER (PARTITION BY w.group_name ORDER BY w.log_offset) AS run
+    FROM gone w WHERE w.owner IS NULL OR w.visible_at <= v_now
+  ), runs AS (
+    SELECT u.group_name, min(u.log_offset) AS first, max(u.log_offset) AS last
+    FROM unhandled u GROUP BY u.group_name, u.run
+  )
+  SELECT array_agg(r.group_name ORDER BY r.group_name, r.first), array_agg(r.first ORDER BY r.group_name, r.first),
+    array_agg(r.last ORDER BY r.group_name, r.first)
+  INTO out_lost_groups, out_lost_from, out_lost_to FROM runs r;
   DELETE FROM {s}.messages m WHERE m.topic = p_topic AND m.partition = p_partition AND m.log_offset < v_to;
-  GET DIAGNOSTICS v_deleted = ROW_COUNT;
-  RETURN v_deleted;
+  GET DIAGNOSTICS out_deleted = ROW_COUNT;
 END $fn$;
 `;

@@ -1,4 +1,4 @@
-import { isEddyError, PositionLostError, type ReceivedMessage } from '@eddy/core';
+import { isEddyError, Nack, PositionLostError, type ReceivedMessage } from '@eddy/core';
 import {
   createPostgresTransport,
   type PostgresTransport,
@@ -295,6 +295,32 @@ describe('PostgreSQL retention', () => {
     expect(started.filter((m) => m === 'm0')).toHaveLength(1);
     await sub.close();
     expect(errors).toEqual([]);
+  });
+
+  it('reports claimed messages that were waiting for redelivery when retention removes them', async () => {
+    const schema = newSchema();
+    const { transport, errors } = await open({ schema, retention: { retentionMessages: 2 } });
+    const topic = randomName('t');
+    const handled: string[] = [];
+    const sub = await transport.subscribe(topic, { group: 'g', from: 'earliest' }, (m) => {
+      handled.push(text(m.payload));
+      if (m.offset === '0') throw new Nack(600_000);
+    });
+    await publishN(transport, topic, 5);
+    await waitFor('4 acks and one nack written', async () => {
+      const result = await sql.query<{ log_offset: string; owner: string | null }>(
+        `SELECT log_offset, owner FROM "${schema}".claims WHERE topic = $1`,
+        [topic],
+      );
+      return handled.length === 5 && result.rows.length === 1 && result.rows[0]?.owner === null;
+    });
+    expect(await transport.applyRetention()).toBe(3);
+    const lost = positionLost(errors);
+    expect(lost).toHaveLength(1);
+    expect((lost[0] as PositionLostError).group).toBe('g');
+    expect(lost[0]?.message).toContain('offsets 0..0');
+    expect(await claimCount(schema, topic)).toBe(0);
+    await sub.close();
   });
 
   it('never loses a message silently while trimming runs under a live consumer', async () => {

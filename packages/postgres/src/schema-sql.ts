@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS {s}.messages (
 );
 
 -- A group's read cursor per partition: every offset below it has been copied into claims (and
--- possibly acked, which deletes the claim).
+-- possibly acked, which deletes the claim) or removed by retention.
 CREATE TABLE IF NOT EXISTS {s}.group_partitions (
   group_name text COLLATE "C" NOT NULL,
   topic text COLLATE "C" NOT NULL,

@@ -41,13 +41,19 @@ export function createLossWatch(options: LossWatchOptions): LossWatch {
   const checkedAt = new Map<number, number>();
   let trimmed = false;
   let lookedUpAt = Number.NEGATIVE_INFINITY;
+  // Partitions are adopted in parallel: they share one look-up rather than skip it.
+  let lookUp: Promise<boolean> | undefined;
 
-  const topicIsTrimmed = async (): Promise<boolean> => {
-    if (trimmed || !options.countsReads) return trimmed;
-    if (Date.now() - lookedUpAt < options.intervalMs) return false;
+  const topicIsTrimmed = (): Promise<boolean> => {
+    if (trimmed || !options.countsReads) return Promise.resolve(trimmed);
+    if (lookUp !== undefined) return lookUp;
+    if (Date.now() - lookedUpAt < options.intervalMs) return Promise.resolve(false);
     lookedUpAt = Date.now();
-    trimmed = (await redis.hexists(keys.topicMeta(topic), RETENTION_FIELD)) === 1;
-    return trimmed;
+    lookUp = redis
+      .hexists(keys.topicMeta(topic), RETENTION_FIELD)
+      .then((found) => (trimmed = found === 1))
+      .finally(() => (lookUp = undefined));
+    return lookUp;
   };
 
   const lost = (partition: number, from: string, to: string): void => {

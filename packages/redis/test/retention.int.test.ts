@@ -1,4 +1,4 @@
-import { ErrorCodes, Nack, PositionLostError, type EddyError } from '@eddy/core';
+import { ErrorCodes, Nack, partitionForKey, PositionLostError, type EddyError } from '@eddy/core';
 import { createRedisTransport, type RedisTransport, type RedisTransportOptions } from '@eddy/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +146,44 @@ describe('redis retention reports messages trimmed before a group processed them
       expect(compareIds(to, offsets[firstKept]!)).toBeLessThan(0);
     } finally {
       await s.close();
+    }
+  });
+
+  it('each partition reports its own gap', async () => {
+    const prefix = `${uniqueName('retention')}:`;
+    const errors: EddyError[] = [];
+    const common = { url: server.url, prefix, partitions: 2 };
+    const producer = await createRedisTransport({ ...common, retention: { maxLen: 4 } });
+    const consumer = await createRedisTransport({
+      ...common,
+      trimCheckIntervalMs: 50,
+      onError: (error) => errors.push(error),
+    });
+    try {
+      const topic = uniqueName('split');
+      const keyOf = (partition: number): string =>
+        ['a', 'b', 'c', 'd', 'e', 'f'].find((key) => partitionForKey(key, 2) === partition)!;
+      const received: string[] = [];
+      const subscription = await consumer.subscribe(topic, { group: 'away', from: 'earliest' }, (m) => {
+        received.push(decode(m.payload));
+      });
+      await subscription.close();
+      for (let i = 0; i < 12; i++) {
+        await producer.publish(topic, [
+          { key: keyOf(0), payload: text(`p0-${i}`) },
+          { key: keyOf(1), payload: text(`p1-${i}`) },
+        ]);
+      }
+      await consumer.subscribe(topic, { group: 'away', from: 'earliest' }, (m) => {
+        received.push(decode(m.payload));
+      });
+      await waitFor(() => errors.length === 2, 'a report per partition');
+      await untilCalled('xinfo|groups', 4);
+      expect(errors).toHaveLength(2);
+      expect(errors.map((error) => (error as PositionLostError).partition).sort()).toEqual([0, 1]);
+      expect(received.some((name) => name === 'p0-0' || name === 'p1-0')).toBe(false);
+    } finally {
+      await Promise.all([producer.close(), consumer.close()]);
     }
   });
 

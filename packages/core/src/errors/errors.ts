@@ -99,6 +99,10 @@ export class PositionLostError extends EddyError {
   readonly topic: string;
   readonly group: string;
   readonly partition: number;
+  /** First offset removed unread (inclusive). */
+  readonly from: string;
+  /** Last offset removed unread (inclusive). */
+  readonly to: string;
 
   constructor(details: { topic: string; group: string; partition: number; from: string; to: string }) {
     super(
@@ -109,6 +113,8 @@ export class PositionLostError extends EddyError {
     this.topic = details.topic;
     this.group = details.group;
     this.partition = details.partition;
+    this.from = details.from;
+    this.to = details.to;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 
 /**
- * Redis trims streams (`MAXLEN`, `MINID`) without regard to consumer groups and, up to 7.x, does
+ * Redis trims streams (`MAXLEN`, `MINID`) without regard to consumer groups and (checked on 7.0) does
  * not record what trimming removed (`max-deleted-entry-id` only follows `XDEL`). What it does keep
  * is a count: the stream's `entries-added` and each group's `entries-read`, which `XREADGROUP`
  * increments per entry delivered. Entries trimmed before a group read them are never counted as

@@ -40,9 +40,9 @@ function compareIds(a: string, b: string): number {
 }
 
 function rangeOf(error: EddyError): { from: string; to: string } {
-  const match = /offsets (\S+)\.\.(\S+) were removed/.exec(error.message);
-  if (match === null) throw new Error(`no range in "${error.message}"`);
-  return { from: match[1]!, to: match[2]! };
+  if (!(error instanceof PositionLostError)) throw new Error(`not a PositionLostError: ${error.message}`);
+  expect(error.message).toContain(`${error.from}..${error.to}`);
+  return { from: error.from, to: error.to };
 }
 
 interface Setup {

@@ -99,9 +99,12 @@ export class PositionLostError extends EddyError {
   readonly topic: string;
   readonly group: string;
   readonly partition: number;
-  /** First offset removed unread (inclusive). */
+  /**
+   * Lowest offset the lost messages can have (inclusive): exact on log transports (SQLite,
+   * PostgreSQL), a bound on Redis, which cannot tell which stream ids a trim removed.
+   */
   readonly from: string;
-  /** Last offset removed unread (inclusive). */
+  /** Highest offset the lost messages can have (inclusive); exact or a bound, as `from`. */
   readonly to: string;
 
   constructor(details: { topic: string; group: string; partition: number; from: string; to: string }) {

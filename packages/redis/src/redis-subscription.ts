@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import {
   redeliveryDelayOf,
   type MessageHandler,
-  type ReceivedMessage,
   type ResolvedSubscribeOptions,
   type Subscription,
 } from '@eddy/core';
@@ -13,6 +12,7 @@ import { createAckBatcher } from './ack-batcher.js';
 import { decodeEntry } from './codec.js';
 import { toEddyError } from './connection.js';
 import { startFetchLoop, type FetchLoop, type ReadReply } from './fetch-loop.js';
+import { createHandlerSlots, type HandlerFailure } from './handler-slots.js';
 import { compareStreamIds, createInFlight, trackEntry, type Tracked } from './in-flight.js';
 import type { KeySpace } from './keys.js';
 import { createLossWatch } from './loss-watch.js';
@@ -27,7 +27,6 @@ import {
   type GroupStream,
   type PendingEntry,
 } from './pending-list.js';
-import { offsetOf, timeOf } from './stream-ids.js';
 
 /** Pause after a failed read before the next one, ms. */
 const RETRY_PAUSE_MS = 200;
@@ -50,7 +49,7 @@ export interface RedisSubscriptionContext {
 
 /** Starts a group member: fetches from the partitions it leases and runs the handler with per-key order. */
 export async function startRedisSubscription(context: RedisSubscriptionContext): Promise<Subscription> {
-  const { topic, handler, redis, keys, settings } = context;
+  const { topic, redis, keys, settings } = context;
   const { group, maxInFlight, ackTimeoutMs, nackDelayMs } = context.options;
   const memberId = randomUUID();
   const target = (partition: number): GroupStream => ({
@@ -61,12 +60,8 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   });
   const delayedKey = (partition: number): string => keys.delayed(topic, group, partition);
   const inFlight = createInFlight();
-  /** Messages whose handler runs (current attempts only): at most `maxInFlight`. */
-  const running = new Set<Tracked>();
   /** Scheduled messages waiting for their `deliverAt`; they do not count against the read capacity. */
   const scheduled = new Set<Tracked>();
-  /** Messages free to start once a handler slot frees up, oldest first. */
-  const ready: Tracked[] = [];
   const background = new Set<Promise<unknown>>();
   const settleListeners = new Set<() => void>();
   let closing = false;
@@ -114,80 +109,16 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     if (next !== undefined) startHead(next);
   };
 
-  const hand = (entry: Tracked): void => {
-    if (running.size >= maxInFlight) {
-      entry.state = 'ready';
-      ready.push(entry);
-      return;
-    }
-    entry.state = 'handed';
-    entry.attempt += 1;
-    entry.handedAt = Date.now();
-    const attempt = entry.attempt;
-    const message: ReceivedMessage = {
-      topic,
-      partition: entry.partition,
-      offset: offsetOf(entry.id),
-      key: entry.key,
-      headers: entry.headers,
-      payload: entry.payload,
-      publishedAt: timeOf(entry.id),
-      deliveryCount: entry.count,
-    };
-    running.add(entry);
-    // No async wrapper per message: a synchronous handler settles in a microtask, a promise when it settles.
-    let result: unknown;
-    try {
-      result = handler(message);
-    } catch (error) {
-      settleSoon(entry, attempt, { error });
-      return;
-    }
-    if (isPromiseLike(result)) {
-      result.then(
-        () => handlerDone(entry, attempt, undefined),
-        (error: unknown) => handlerDone(entry, attempt, { error }),
-      );
-    } else settleSoon(entry, attempt, undefined);
-  };
+  const slots = createHandlerSlots({
+    topic,
+    maxInFlight,
+    handler: context.handler,
+    isTracked: (entry) => inFlight.get(entry.partition, entry.id) === entry,
+    owns,
+    settled: (entry, attempt, failure) => onSettled(entry, attempt, failure),
+  });
 
-  // Synchronous handlers settle together in one microtask: a batch of a few hundred would
-  // otherwise cost as many closures and microtasks. Parallel arrays: no object per message.
-  const settledEntries: Tracked[] = [];
-  const settledAttempts: number[] = [];
-  const settledFailures: ({ error: unknown } | undefined)[] = [];
-  const settleSoon = (entry: Tracked, attempt: number, failure: { error: unknown } | undefined): void => {
-    settledAttempts.push(attempt);
-    settledFailures.push(failure);
-    if (settledEntries.push(entry) === 1) queueMicrotask(settleSynchronous);
-  };
-  const settleSynchronous = (): void => {
-    // Settling can start more handlers, which add to the lists: run until they are empty.
-    for (let i = 0; i < settledEntries.length; i++) {
-      handlerDone(settledEntries[i]!, settledAttempts[i]!, settledFailures[i]);
-    }
-    settledEntries.length = 0;
-    settledAttempts.length = 0;
-    settledFailures.length = 0;
-  };
-
-  const handlerDone = (entry: Tracked, attempt: number, failure: { error: unknown } | undefined): void => {
-    if (entry.attempt === attempt) freeSlot(entry);
-    onSettled(entry, attempt, failure);
-  };
-
-  /** A handler finished or was abandoned: start the oldest ready message. */
-  const freeSlot = (entry: Tracked): void => {
-    running.delete(entry);
-    while (running.size < maxInFlight && ready.length > 0) {
-      const next = ready.shift()!;
-      if (next.state !== 'ready' || inFlight.get(next.partition, next.id) !== next) continue;
-      if (owns(next.partition)) hand(next);
-      else next.state = 'queued';
-    }
-  };
-
-  const onSettled = (entry: Tracked, attempt: number, failure: { error: unknown } | undefined): void => {
+  const onSettled = (entry: Tracked, attempt: number, failure: HandlerFailure): void => {
     const current = inFlight.get(entry.partition, entry.id) === entry && entry.attempt === attempt;
     if (!current || entry.state !== 'handed') return; // an attempt abandoned after its ack timeout
     if (failure === undefined) {
@@ -229,7 +160,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       return;
     }
     if (entry.needsClaim) void redeliver(entry);
-    else hand(entry);
+    else slots.hand(entry);
   }
 
   const redeliver = async (entry: Tracked): Promise<void> => {
@@ -252,7 +183,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
         return;
       }
       entry.count = claimed.count;
-      if (owns(entry.partition)) hand(entry);
+      if (owns(entry.partition)) slots.hand(entry);
       else entry.state = 'queued';
     } catch (error) {
       report(error, 'claim a message back for redelivery');
@@ -338,7 +269,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
         } else if (entry.state === 'handed') {
           const due = entry.handedAt + ackTimeoutMs;
           if (due <= Date.now()) {
-            freeSlot(entry); // past its ack timeout: the entry stays pending for the next owner
+            slots.free(entry); // past its ack timeout: the entry stays pending for the next owner
             inFlight.remove(entry);
           } else deadline = Math.min(deadline, due);
         }
@@ -385,7 +316,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
     const now = Date.now();
     for (const entry of inFlight.all()) {
       if (entry.state !== 'handed' || entry.handedAt + ackTimeoutMs > now || !owns(entry.partition)) continue;
-      freeSlot(entry);
+      slots.free(entry);
       entry.needsClaim = true;
       startHead(entry);
     }
@@ -463,8 +394,4 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       return closed;
     },
   };
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

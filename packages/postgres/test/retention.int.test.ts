@@ -78,8 +78,8 @@ async function claimCount(schema: string, topic: string): Promise<number> {
   return Number(result.rows[0]?.n ?? -1);
 }
 
-function positionLost(errors: readonly Error[]): Error[] {
-  return errors.filter((error) => isEddyError(error, 'EDDY_POSITION_LOST'));
+function positionLost(errors: readonly Error[]): PositionLostError[] {
+  return errors.filter((error): error is PositionLostError => error instanceof PositionLostError);
 }
 
 describe('PostgreSQL retention', () => {
@@ -228,6 +228,7 @@ describe('PostgreSQL retention', () => {
     expect(error.topic).toBe(topic);
     expect(error.group).toBe('slow');
     expect(error.partition).toBe(0);
+    expect([error.from, error.to]).toEqual(['3', '6']);
     expect(error.message).toContain('offsets 3..6');
     await Promise.all([late.close(), second.close()]);
   });
@@ -354,10 +355,8 @@ describe('PostgreSQL retention', () => {
     const accounted = (): boolean => {
       lost.clear();
       for (const error of positionLost(errors)) {
-        const range = /partition (\d+) .*offsets (\d+)\.\.(\d+)/.exec(error.message);
-        if (range === null) throw new Error(`unexpected message: ${error.message}`);
-        for (let offset = Number(range[2]); offset <= Number(range[3]); offset++)
-          lost.add(`${range[1]}:${offset}`);
+        for (let offset = Number(error.from); offset <= Number(error.to); offset++)
+          lost.add(`${error.partition}:${offset}`);
       }
       return published.every((position) => seen.has(position) || lost.has(position));
     };

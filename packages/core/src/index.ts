@@ -36,6 +36,17 @@ export type {
   Transport,
 } from './transport/transport.js';
 export {
+  adminOf,
+  type AdminTopicOptions,
+  type GroupPartitionInfo,
+  type GroupSummary,
+  type PartitionInfo,
+  type ReadRangeOptions,
+  type StoredMessageView,
+  type TopicSummary,
+  type TransportAdmin,
+} from './transport/transport-admin.js';
+export {
   DEFAULT_ACK_TIMEOUT_MS,
   DEFAULT_MAX_IN_FLIGHT,
   resolveSubscribeOptions,

@@ -3,8 +3,11 @@ import {
   assertTopicName,
   InvalidOptionError,
   NotSupportedError,
-  type Headers,
+  type GroupSummary,
+  type ReadRangeOptions,
   type StartPosition,
+  type StoredMessageView,
+  type TopicSummary,
 } from '@eddy/core';
 import type { GroupStore } from './group-store.js';
 import type { LogStore } from './log-store.js';
@@ -12,69 +15,6 @@ import { formatOffset, parseOffset } from './offsets.js';
 import { checkRetention, type TopicOptions } from './options.js';
 import type { Retention } from './retention.js';
 import type { SqliteDatabase } from './schema.js';
-
-export interface PartitionInfo {
-  readonly partition: number;
-  /** Oldest retained offset (the next one to be written when the partition is empty). */
-  readonly firstOffset: string;
-  /** Newest offset, or undefined when the partition holds no message. */
-  readonly lastOffset: string | undefined;
-  readonly messages: number;
-  readonly bytes: number;
-}
-
-export interface TopicSummary {
-  readonly name: string;
-  readonly partitions: number;
-  readonly messages: number;
-  readonly bytes: number;
-  readonly retentionMs: number | undefined;
-  readonly retentionMessages: number | undefined;
-  readonly retentionBytes: number | undefined;
-  readonly partitionInfo: readonly PartitionInfo[];
-}
-
-export interface GroupPartitionInfo {
-  readonly partition: number;
-  /** Every offset below this is settled. */
-  readonly position: string;
-  /** Messages at or above the position not yet acknowledged. */
-  readonly lag: number;
-  /** Member holding the partition's lease, if the lease is current. */
-  readonly owner: string | undefined;
-  /**
-   * True when retention removed messages this group had not read; the group gets
-   * `EDDY_POSITION_LOST` when it next reads the partition.
-   */
-  readonly behindRetention: boolean;
-}
-
-export interface GroupSummary {
-  readonly topic: string;
-  readonly group: string;
-  readonly lag: number;
-  readonly members: number;
-  readonly partitions: readonly GroupPartitionInfo[];
-}
-
-export interface StoredMessageView {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly key: string | undefined;
-  readonly headers: Headers;
-  readonly payload: Uint8Array;
-  readonly publishedAt: number;
-  readonly deliverAt: number | undefined;
-}
-
-export interface ReadRangeOptions {
-  readonly partition: number;
-  /** First offset to read (inclusive). Default: the oldest retained. */
-  readonly fromOffset?: string | number;
-  /** Most messages returned. Default 100. */
-  readonly limit?: number;
-}
 
 /** What the dashboard and the CLI read and do: topics, groups, message ranges, replay, retention. */
 export interface SqliteAdmin {

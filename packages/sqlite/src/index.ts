@@ -1,14 +1,15 @@
 export { createSqliteTransport, type SqliteTransport } from './transport.js';
 export type { RetentionOptions, SqliteTransportOptions, SynchronousMode, TopicOptions } from './options.js';
+export type { SqliteAdmin } from './admin.js';
+// The admin's result types live in @eddy/core (every log transport's admin shares them).
 export type {
   GroupPartitionInfo,
   GroupSummary,
   PartitionInfo,
   ReadRangeOptions,
-  SqliteAdmin,
   StoredMessageView,
   TopicSummary,
-} from './admin.js';
+} from '@eddy/core';
 export {
   createSqliteInboxStore,
   openInboxDatabase,

@@ -3,6 +3,8 @@ export { compareOffsets } from './offsets.js';
 export type { TransportConformanceOptions } from './options.js';
 export { describeTransportConformance } from './transport/describe-transport-conformance.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export { describeTransportAdminConformance } from './admin/describe-transport-admin-conformance.js';
+export type { TransportAdminConformanceOptions } from './admin/options.js';
 export { describeEventStoreConformance } from './event-store/describe-event-store-conformance.js';
 export type { EventStoreConformanceOptions } from './event-store/options.js';
 export {

@@ -7,7 +7,6 @@ import {
   type MessageHandler,
   type OutgoingMessage,
   type Position,
-  type StartPosition,
   type SubscribeOptions,
   type Subscription,
   type Transport,
@@ -18,10 +17,12 @@ import { encodeEntry } from './codec.js';
 import { connectRedis, toEddyError, type ConnectSettings } from './connection.js';
 import { detectServer } from './server-info.js';
 import { keySpace } from './keys.js';
+import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
 import { resolveRedisOptions, type RedisTransportOptions } from './options.js';
 import { RETENTION_FIELD } from './loss-watch.js';
 import { startRedisSubscription } from './redis-subscription.js';
-import { idBefore, offsetOf, streamIdOf } from './stream-ids.js';
+import { startIdsOf } from './start-ids.js';
+import { offsetOf } from './stream-ids.js';
 import { createCountedGroup } from './trim-loss.js';
 
 /** The Redis Streams transport: the `Transport` contract plus what only this backend has. */
@@ -29,6 +30,8 @@ export interface RedisTransport extends Transport {
   readonly name: 'redis';
   /** The server's persistence settings as detected on connect, e.g. `appendonly=yes appendfsync=always`. */
   readonly persistence: string;
+  /** Topics, groups, message ranges and replay (what the gateway, dashboard and CLI use). */
+  readonly admin: RedisAdmin;
 }
 
 /**
@@ -104,31 +107,6 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
     return known;
   };
 
-  const startIds = (topic: string, from: StartPosition): string[] => {
-    const ids: string[] = [];
-    for (let partition = 0; partition < settings.partitions; partition++) {
-      if (from === 'latest') ids.push('$');
-      else if (from === 'earliest') ids.push('0');
-      else if ('time' in from) ids.push(from.time <= 0 ? '0' : idBefore(`${Math.floor(from.time)}-0`));
-      else ids.push('0');
-    }
-    if (typeof from === 'object' && 'positions' in from) {
-      for (const position of from.positions) {
-        if (
-          !Number.isInteger(position.partition) ||
-          position.partition < 0 ||
-          position.partition >= settings.partitions
-        ) {
-          throw new InvalidOptionError(
-            `from.positions names partition ${position.partition} but topic "${topic}" has partitions 0..${settings.partitions - 1}.`,
-          );
-        }
-        ids[position.partition] = idBefore(streamIdOf(position.offset));
-      }
-    }
-    return ids;
-  };
-
   /** `XGROUP CREATE ... MKSTREAM` on every partition; a group that exists keeps its position. */
   const ensureGroup = async (topic: string, group: string, ids: readonly string[]): Promise<void> => {
     if (countsReads) {
@@ -157,6 +135,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
     name: 'redis',
     capabilities,
     persistence: server.description,
+    admin: createRedisAdmin({ redis, keys, settings, countsReads, ensureTopic, assertOpen }),
 
     async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
       assertOpen();
@@ -203,7 +182,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
     ): Promise<Subscription> {
       assertOpen();
       const resolved = resolveSubscribeOptions(topic, options);
-      const ids = startIds(topic, resolved.from);
+      const ids = startIdsOf(topic, settings.partitions, resolved.from);
       try {
         await ensureTopic(topic);
         await ensureGroup(topic, resolved.group, ids);

@@ -36,3 +36,10 @@ export function idBefore(streamId: string): string {
 export function timeOf(streamId: string): number {
   return Number(streamId.slice(0, streamId.indexOf('-')));
 }
+
+/** The smallest id greater than `streamId`. */
+export function idAfter(streamId: string): string {
+  const [ms = '0', seq = '0'] = streamId.split('-');
+  if (BigInt(seq) === MAX_SEQ) return `${BigInt(ms) + 1n}-0`;
+  return `${ms}-${BigInt(seq) + 1n}`;
+}

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 
+import { idAfter } from './stream-ids.js';
+
 /**
  * Redis trims streams (`MAXLEN`, `MINID`) without regard to consumer groups and (checked on 7.0) does
  * not record what trimming removed (`max-deleted-entry-id` only follows `XDEL`). What it does keep
@@ -10,7 +12,7 @@ import type { Redis } from 'ioredis';
  * how many losses were already reported: the hash lives in Redis (not in the member) so that
  * another member adopting the partition, or a restarted process, does not report them again.
  */
-const ID_HELPERS = `
+export const ID_HELPERS = `
 local function fields(flat)
   local t = {}
   for i = 1, #flat, 2 do t[flat[i]] = flat[i + 1] end
@@ -38,25 +40,32 @@ end
 `;
 
 /**
- * XGROUP CREATE with ENTRIESREAD, so Redis counts the group's reads from the start (without it the
- * counter stays unknown until the group reaches one end of the stream, and losses meanwhile go
- * unseen). A group created before the oldest retained entry counts everything trimmed so far as
- * read: like 'earliest' on the SQLite log, it starts at the oldest retained entry without a loss.
- * In the middle of a stream the count is unknown and left to Redis.
+ * `readsAt(stream, id)`: the ENTRIESREAD a group placed at `id` should carry, so Redis counts the
+ * group's reads from there (without it the counter stays unknown until the group reaches one end of
+ * the stream, and losses meanwhile go unseen). A group placed before the oldest retained entry counts
+ * everything trimmed so far as read: like 'earliest' on the SQLite log, it starts at the oldest
+ * retained entry without a loss. In the middle of a stream the count is unknown (nil), left to Redis.
+ */
+export const READS_AT = `${ID_HELPERS}
+local function readsAt(stream, id)
+  if redis.call('EXISTS', stream) == 0 then return 0 end
+  local s = fields(redis.call('XINFO', 'STREAM', stream))
+  if id == '$' or s['length'] == 0 or cmp(id, s['last-generated-id']) >= 0 then
+    return s['entries-added']
+  elseif cmp(id, s['first-entry'][1]) < 0 then
+    return s['entries-added'] - s['length']
+  end
+  return nil
+end
+`;
+
+/**
+ * XGROUP CREATE with ENTRIESREAD (see READS_AT).
  * KEYS[1] stream; ARGV group, start id. Returns 1 (created) or 0 (existed).
  */
-const CREATE_GROUP = `${ID_HELPERS}
+const CREATE_GROUP = `${READS_AT}
 local args = {'XGROUP', 'CREATE', KEYS[1], ARGV[1], ARGV[2], 'MKSTREAM'}
-local read = 0
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  local s = fields(redis.call('XINFO', 'STREAM', KEYS[1]))
-  read = nil
-  if ARGV[2] == '$' or s['length'] == 0 or cmp(ARGV[2], s['last-generated-id']) >= 0 then
-    read = s['entries-added']
-  elseif cmp(ARGV[2], s['first-entry'][1]) < 0 then
-    read = s['entries-added'] - s['length']
-  end
-end
+local read = readsAt(KEYS[1], ARGV[2])
 if read then
   table.insert(args, 'ENTRIESREAD')
   table.insert(args, read)
@@ -158,11 +167,4 @@ export async function takeTrimmedUnread(
   if (reply === null) return undefined;
   const [lower, to] = reply;
   return { from: idAfter(lower), to };
-}
-
-/** The smallest id greater than `streamId`. */
-function idAfter(streamId: string): string {
-  const [ms = '0', seq = '0'] = streamId.split('-');
-  if (seq === '18446744073709551615') return `${BigInt(ms) + 1n}-0`;
-  return `${ms}-${BigInt(seq) + 1n}`;
 }

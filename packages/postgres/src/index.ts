@@ -1,4 +1,5 @@
 export { createPostgresTransport, type PostgresTransport } from './postgres-transport.js';
+export type { PostgresAdmin } from './admin.js';
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_PARTITIONS,

@@ -14,6 +14,7 @@ import {
   type TransportCapabilities,
 } from '@eddy/core';
 import pg from 'pg';
+import { createAdmin, type PostgresAdmin } from './admin.js';
 import { toEddyError } from './errors.js';
 import { channelFor, migrate, quoteIdent } from './migration.js';
 import { NotifyListener } from './notify-listener.js';
@@ -31,6 +32,8 @@ export interface PostgresTransport extends Transport {
    * `retentionIntervalMs` says; resolves with the number of messages removed.
    */
   applyRetention(): Promise<number>;
+  /** Topics, groups, message ranges and group resets, for the gateway, the dashboard and the CLI. */
+  readonly admin: PostgresAdmin;
 }
 
 const OFFSET_PATTERN = /^\d{1,18}$/;
@@ -119,6 +122,9 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
   }
   const topicPartitions = new Map<string, Promise<number>>();
   const subscriptions = new Set<Subscription>();
+  // Members subscribed through this instance, by topic and group: the admin counts them even when idle.
+  const localMembers = new Map<string, number>();
+  const memberKey = (topic: string, group: string): string => `${topic}\u0000${group}`;
   let roundRobin = 0;
   let closing: Promise<void> | undefined;
 
@@ -276,12 +282,17 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
       subscribersByTopic.set(topic, set);
     }
     set.add(subscriber);
+    const member = memberKey(topic, settings.group);
+    localMembers.set(member, (localMembers.get(member) ?? 0) + 1);
     subscriber.start();
     let closed: Promise<void> | undefined;
     const subscription: Subscription = {
       close: () => {
         closed ??= subscriber.close().finally(() => {
           subscribersByTopic.get(topic)?.delete(subscriber);
+          const left = (localMembers.get(member) ?? 1) - 1;
+          if (left > 0) localMembers.set(member, left);
+          else localMembers.delete(member);
           subscriptions.delete(subscription);
         });
         return closed;
@@ -311,6 +322,22 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     }
   }
 
+  const admin = createAdmin({
+    pool,
+    schema,
+    channel: channelFor(resolved.schema),
+    defaultPartitions: resolved.partitions,
+    retention: resolved.retention,
+    topics: resolved.topics,
+    query,
+    toError: (error, doing) => toEddyError(error, url, doing),
+    assertOpen,
+    localMembers: (topic, group) => localMembers.get(memberKey(topic, group)) ?? 0,
+    checkStart,
+    createGroup,
+    applyRetention,
+  });
+
   return {
     name: 'postgres',
     capabilities,
@@ -319,6 +346,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     publish,
     subscribe,
     applyRetention,
+    admin,
     close,
   };
 }

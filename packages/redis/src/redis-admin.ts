@@ -50,8 +50,8 @@ export interface RedisAdmin extends TransportAdmin {
    * Moves the group on every partition (`XGROUP SETID`) and acknowledges its pending entries, so
    * nothing from the old position is redelivered; a group that does not exist is created at `to`.
    * Members that stay subscribed give their partitions up and take them back from the new position
-   * within a heartbeat; a handler running meanwhile still finishes, and its ack may settle the
-   * replayed copy of its message.
+   * within a heartbeat; they learn of the reset through Redis, so a message they held may still start
+   * before they look, and a handler running meanwhile finishes (its ack may settle the replayed copy).
    */
   resetGroup(topic: string, group: string, to: StartPosition): Promise<void>;
 }

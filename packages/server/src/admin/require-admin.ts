@@ -7,7 +7,7 @@ export function requireAdmin(ctx: GatewayContext): BackendAdmin {
   if (ctx.admin !== undefined) return ctx.admin;
   throw new NotSupportedError(
     `The ${ctx.transport.name} transport offers no topic/group administration to the gateway. ` +
-      "Use the SQLite transport, or the backend's own tools; DLQ routes work on every transport with replay.",
+      "Use the SQLite, PostgreSQL or Redis transport, or the backend's own tools; DLQ routes work on every transport with replay.",
   );
 }
 

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AuthError,
   BackendError,
@@ -9,37 +9,16 @@ import {
   createMemoryOutboxStore,
   createMemoryTransport,
   createOutboxPrometheusMetrics,
-  decodeCloudEvent,
   InvalidTopicError,
   MessageTooLargeError,
   NonRetryableError,
   startOutboxRelay,
   TimeoutError,
   type Logger,
-  type OutboxRelay,
   type Transport,
 } from '@eddy/core';
 import { waitFor } from '@eddy/conformance';
-
-const suffix = (): string => Math.random().toString(36).slice(2, 8);
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function started(relay: OutboxRelay): OutboxRelay {
-  cleanups.push(() => relay.stop());
-  return relay;
-}
-
-async function collect(transport: Transport, topic: string): Promise<number[]> {
-  const seen: number[] = [];
-  const subscription = await transport.subscribe(topic, { group: 'check', from: 'earliest' }, (message) => {
-    seen.push((decodeCloudEvent(message).data as { seq: number }).seq);
-  });
-  cleanups.push(() => subscription.close());
-  return seen;
-}
+import { afterTest, collect, started, suffix } from './outbox-relay-kit.js';
 
 const row = (topic: string, seq: number, data: Record<string, unknown> = {}) => ({
   topic,
@@ -117,7 +96,7 @@ describe('outbox relay: rows that cannot be published', () => {
     expect(await store.stats()).toMatchObject({ pending: 3, failed: 0 });
     down = false;
     await waitFor(() => seen.length >= 3);
-    expect(seen).toEqual([1, 2, 3]);
+    expect(seen.map((event) => event.seq)).toEqual([1, 2, 3]);
   });
 
   it('logs, counts and reports a row it sets aside, and survives an onRowFailed that throws', async () => {
@@ -125,7 +104,7 @@ describe('outbox relay: rows that cannot be published', () => {
     const registry = new Registry();
     const metrics = await createOutboxPrometheusMetrics({ store, registry });
     const transport = createMemoryTransport({ maxMessageBytes: 1_024 });
-    cleanups.push(() => transport.close());
+    afterTest(() => transport.close());
     const topic = `orders-${suffix()}`;
     const seen = await collect(transport, topic);
     const errors: { fields: object; message: string | undefined }[] = [];
@@ -148,7 +127,7 @@ describe('outbox relay: rows that cannot be published', () => {
       }),
     );
     await waitFor(() => seen.length >= 2);
-    expect(seen).toEqual([1, 3]);
+    expect(seen.map((event) => event.seq)).toEqual([1, 3]);
     await waitFor(async () => (await store.stats()).pending === 0);
     const [failed] = await store.failedRows();
     expect(errors).toHaveLength(1);

@@ -5,48 +5,17 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ConnectionError,
   createMemoryOutboxStore,
   createMemoryTransport,
   createOutboxPrometheusMetrics,
-  decodeCloudEvent,
   startOutboxRelay,
-  type OutboxRelay,
-  type Subscription,
   type Transport,
 } from '@eddy/core';
 import { waitFor } from '@eddy/conformance';
-
-const suffix = (): string => Math.random().toString(36).slice(2, 8);
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function collect(
-  transport: Transport,
-  topic: string,
-): Promise<{ key: string; seq: number; id: string }[]> {
-  const seen: { key: string; seq: number; id: string }[] = [];
-  const subscription: Subscription = await transport.subscribe(
-    topic,
-    { group: 'check', from: 'earliest' },
-    (message) => {
-      const event = decodeCloudEvent(message);
-      const data = event.data as { seq: number };
-      seen.push({ key: String(event.partitionkey), seq: data.seq, id: event.id });
-    },
-  );
-  cleanups.push(() => subscription.close());
-  return seen;
-}
-
-function started(relay: OutboxRelay): OutboxRelay {
-  cleanups.push(() => relay.stop());
-  return relay;
-}
+import { collect, started, suffix } from './outbox-relay-kit.js';
 
 describe('outbox relay (memory store)', () => {
   it('publishes every row once, in order per key, and marks it published', async () => {

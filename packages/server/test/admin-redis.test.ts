@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { createRedisTransport, type RedisTransport } from '@eddy/redis';
-import { Redis } from 'ioredis';
+import { deleteKeys } from '../../redis/test/helpers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { eventually, json, post, startTestServer, unique, type TestServer } from './helpers.js';
@@ -20,17 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await transport?.close();
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeys(prefix, REDIS_URL);
 });
 
 interface GroupView {

@@ -89,18 +89,14 @@ export {
   type MemoryTransportOptions,
 } from './memory/memory-transport.js';
 export { createBus } from './bus/create-bus.js';
+export type { Bus, EventTypes, PublishOptions, PublishResult, RegisteredHandler } from './bus/bus-types.js';
 export type {
   AttemptInfo,
-  Bus,
   BusEvent,
   DeliveryOutcome,
   EventHandler,
-  EventTypes,
   HandlerContext,
-  PublishOptions,
-  PublishResult,
-  RegisteredHandler,
-} from './bus/bus-types.js';
+} from './bus/handler-types.js';
 export type { BusOptions, ConsumerDefaults, HandlerOptions, StopOptions } from './bus/bus-options.js';
 export { DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_STOP_DEADLINE_MS } from './bus/consumer-settings.js';
 export { currentPublishContext, type PublishContext } from './bus/publish-context.js';
@@ -116,12 +112,8 @@ export {
 } from './middleware/dead-letter.js';
 export { DEFAULT_DEDUP_TTL_MS, dedupMiddleware, type DedupOptions } from './middleware/dedup.js';
 export { perKeyConcurrencyMiddleware, rateLimitMiddleware } from './middleware/flow-control.js';
-export {
-  composeMiddleware,
-  type ConsumerHandler,
-  type HandlerInfo,
-  type Middleware,
-} from './middleware/middleware.js';
+export { composeMiddleware } from './middleware/middleware.js';
+export { type ConsumerHandler, type HandlerInfo, type Middleware } from './bus/handler-types.js';
 export { isRetryableError, NON_RETRYABLE_CODE, NonRetryableError } from './middleware/non-retryable-error.js';
 export {
   DEFAULT_MAX_ATTEMPTS,

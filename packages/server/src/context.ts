@@ -2,9 +2,13 @@ import type { DeadLetterAdmin, Transport } from '@eddy/core';
 import type { BackendAdmin } from './admin/backend-admin.js';
 import type { LeaseRegistry } from './consume/lease-registry.js';
 import type { PullBridges } from './consume/pull-bridges.js';
-import type { PushSession } from './consume/push-session.js';
 import type { GatewayMetrics } from './observability/gateway-metrics.js';
 import type { ResolvedServerOptions } from './options.js';
+
+/** A WebSocket or SSE subscriber the gateway must close when it shuts down. */
+export interface OpenSession {
+  close(): Promise<void>;
+}
 
 /** What route modules share. */
 export interface GatewayContext {
@@ -14,7 +18,7 @@ export interface GatewayContext {
   readonly dlq: DeadLetterAdmin;
   readonly leases: LeaseRegistry;
   readonly pulls: PullBridges;
-  readonly sessions: Set<PushSession>;
+  readonly sessions: Set<OpenSession>;
   readonly metrics: GatewayMetrics;
   readonly options: ResolvedServerOptions;
   readonly topicForType: (type: string) => string;

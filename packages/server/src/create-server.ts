@@ -13,9 +13,8 @@ import { installAuth } from './auth/auth-hook.js';
 import { LeaseRegistry } from './consume/lease-registry.js';
 import { PullBridges } from './consume/pull-bridges.js';
 import { registerPullRoutes } from './consume/pull-routes.js';
-import type { PushSession } from './consume/push-session.js';
 import { registerSocketRoutes } from './consume/socket-routes.js';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext, OpenSession } from './context.js';
 import { installHttpHooks, redactUrl } from './http/hooks.js';
 import { collectOpenApi } from './http/openapi.js';
 import { registerStaticRoutes } from './http/static-routes.js';
@@ -95,7 +94,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     dlq: createDeadLetterAdmin({ transport, idleMs: 100 }),
     leases,
     pulls: new PullBridges(transport, leases, metrics, options),
-    sessions: new Set<PushSession>(),
+    sessions: new Set<OpenSession>(),
     metrics,
     options,
     topicForType,

@@ -1,7 +1,7 @@
 import type { TracerProvider } from '@opentelemetry/api';
 import type { DeadLetterNotice, DeadLetterOptions } from '../middleware/dead-letter.js';
 import type { DedupOptions } from '../middleware/dedup.js';
-import type { Middleware } from '../middleware/middleware.js';
+import type { Middleware } from './handler-types.js';
 import type { RetryOptions } from '../middleware/retry.js';
 import type { InboxStore } from '../inbox/inbox-store.js';
 import type { Logger } from '../observability/logger.js';

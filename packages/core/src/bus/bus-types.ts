@@ -1,6 +1,4 @@
-import type { CloudEvent } from '../cloudevents/cloud-event.js';
-import type { Logger } from '../observability/logger.js';
-import type { ReceivedMessage } from '../transport/message.js';
+import type { BusEvent, EventHandler } from './handler-types.js';
 import type { HandlerOptions, StopOptions } from './bus-options.js';
 
 /**
@@ -8,60 +6,6 @@ import type { HandlerOptions, StopOptions } from './bus-options.js';
  * an interface, e.g. `interface Events { 'order.placed': { orderId: string; total: number } }`.
  */
 export type EventTypes<Events> = keyof Events & string;
-
-/** A CloudEvent whose `type` and `data` are known. */
-export interface BusEvent<TType extends string = string, TData = unknown> extends CloudEvent<TData> {
-  readonly type: TType;
-  readonly data: TData;
-}
-
-/** What the retry middleware tells inner middleware about the current attempt. */
-export interface AttemptInfo {
-  /** 1-based; equal to the transport's delivery count, so it survives restarts. */
-  readonly number: number;
-  /** Attempts allowed before the delivery is dead-lettered. */
-  readonly max: number;
-  /** True when no retry follows a failure of this attempt. */
-  readonly final: boolean;
-  /** Whether a failure with this error would be retried (when attempts remain). */
-  isRetryable(error: unknown): boolean;
-}
-
-/** Per-delivery record the bus fills in, read by the metrics and tracing middleware. */
-export interface DeliveryOutcome {
-  /** The error of the handler attempt, when it failed. */
-  error: unknown;
-  failed: boolean;
-  /** Skipped because the event was already processed (dedup). */
-  duplicate: boolean;
-  /** Moved to the dead-letter topic. */
-  deadLettered: boolean;
-}
-
-/** The second argument of every handler. */
-export interface HandlerContext {
-  /** Aborted when the handler's timeout fires or the bus stops past its deadline. Pass it on to I/O. */
-  readonly signal: AbortSignal;
-  /** 1 on first delivery; grows with every redelivery, as counted by the transport. */
-  readonly deliveryCount: number;
-  /** The transport message: topic, partition, offset, key, headers, payload. */
-  readonly message: ReceivedMessage;
-  /** The handler's name (defaults to the event type). */
-  readonly handlerName: string;
-  /** The handler's consumer group. */
-  readonly group: string;
-  readonly logger: Logger;
-  /** Set by the retry middleware. */
-  readonly attempt?: AttemptInfo;
-  /** Filled in while the delivery runs; middleware reads it after `next` returns. */
-  readonly outcome: DeliveryOutcome;
-}
-
-/** A typed handler. Resolve to acknowledge; throw to fail the attempt. */
-export type EventHandler<TEvent extends BusEvent = BusEvent> = (
-  event: TEvent,
-  ctx: HandlerContext,
-) => Promise<void> | void;
 
 /** Options of one `bus.publish`. Every field is optional. */
 export interface PublishOptions {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { context as otelContext } from '@opentelemetry/api';
 import { BackendError, ClosedError, DuplicateHandlerError, InvalidOptionError } from '../errors/errors.js';
 import { isEddyError } from '../errors/eddy-error.js';
-import type { ConsumerHandler, HandlerInfo } from '../middleware/middleware.js';
+import type { ConsumerHandler, HandlerInfo } from './handler-types.js';
 import { silentLogger } from '../observability/logger.js';
 import { noopMetrics } from '../observability/metrics.js';
 import { endSpan, startProducerSpan, tracerFrom } from '../observability/tracing.js';

@@ -3,7 +3,8 @@ import { decodeCloudEvent, encodeCloudEvent } from '../cloudevents/codec.js';
 import { CONTEXT_ATTRIBUTES, type CloudEvent, type CloudEventInput } from '../cloudevents/cloud-event.js';
 import { InvalidOptionError } from '../errors/errors.js';
 import type { OutgoingMessage, ReceivedMessage } from '../transport/message.js';
-import type { BusEvent, PublishOptions } from './bus-types.js';
+import type { PublishOptions } from './bus-types.js';
+import type { BusEvent } from './handler-types.js';
 import { currentPublishContext } from './publish-context.js';
 
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;

@@ -1,5 +1,5 @@
 import { runWithPublishContext } from '../bus/publish-context.js';
-import type { Middleware } from './middleware.js';
+import type { Middleware } from '../bus/handler-types.js';
 
 /**
  * Makes events published while the handler runs carry the handled event's correlation id (or its

@@ -1,6 +1,6 @@
 import { Nack } from '../errors/nack.js';
 import type { InboxStore } from '../inbox/inbox-store.js';
-import type { Middleware } from './middleware.js';
+import type { Middleware } from '../bus/handler-types.js';
 
 export interface DedupOptions {
   /** Store of processed ids. Default the bus's `inbox`. */

@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../errors/errors.js';
 import { Nack } from '../errors/nack.js';
-import type { Middleware } from './middleware.js';
+import type { Middleware } from '../bus/handler-types.js';
 
 /**
  * Lets at most `maxPerKey` deliveries with the same partition key run at once; the rest wait in

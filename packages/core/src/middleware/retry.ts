@@ -1,8 +1,8 @@
 import { InvalidOptionError } from '../errors/errors.js';
 import { Nack } from '../errors/nack.js';
-import type { AttemptInfo } from '../bus/bus-types.js';
+import type { AttemptInfo } from '../bus/handler-types.js';
 import { backoffDelayMs } from './backoff.js';
-import type { Middleware } from './middleware.js';
+import type { Middleware } from '../bus/handler-types.js';
 import { isRetryableError } from './non-retryable-error.js';
 
 export interface RetryOptions {

@@ -1,5 +1,5 @@
 import { TimeoutError } from '../errors/errors.js';
-import type { Middleware } from './middleware.js';
+import type { Middleware } from '../bus/handler-types.js';
 
 /**
  * Gives each attempt `timeoutMs`: then the handler's `ctx.signal` aborts with a `TimeoutError`,

@@ -1,4 +1,4 @@
-import type { Middleware } from '../middleware/middleware.js';
+import type { Middleware } from '../bus/handler-types.js';
 
 /**
  * Reports consumed and failed counts, handler duration, in-flight deliveries and lag (age of the

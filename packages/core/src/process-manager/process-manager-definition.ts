@@ -1,4 +1,4 @@
-import type { BusEvent } from '../bus/bus-types.js';
+import type { BusEvent } from '../bus/handler-types.js';
 import { SagaDefinitionError } from '../saga/saga-errors.js';
 
 /** What a process manager's reaction may do besides returning the new state. */

@@ -1,4 +1,5 @@
-import type { Bus, BusEvent, PublishOptions, PublishResult } from '../bus/bus-types.js';
+import type { Bus, PublishOptions, PublishResult } from '../bus/bus-types.js';
+import type { BusEvent } from '../bus/handler-types.js';
 import type { HandlerOptions } from '../bus/bus-options.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { KeyedLock } from '../saga/keyed-lock.js';

@@ -1,4 +1,4 @@
-import type { BusEvent } from '../bus/bus-types.js';
+import type { BusEvent } from '../bus/handler-types.js';
 import { SagaDefinitionError } from './saga-errors.js';
 
 /** Retry policy of one step's action or compensation. */

@@ -1,4 +1,5 @@
-import type { BusEvent, PublishOptions } from '../bus/bus-types.js';
+import type { PublishOptions } from '../bus/bus-types.js';
+import type { BusEvent } from '../bus/handler-types.js';
 import { backoffDelayMs } from '../middleware/backoff.js';
 import { isRetryableError } from '../middleware/non-retryable-error.js';
 import {

@@ -1,0 +1,89 @@
+import type { CloudEvent } from '../cloudevents/cloud-event.js';
+import type { Logger } from '../observability/logger.js';
+import type { BusMetrics } from '../observability/metrics.js';
+import type { ReceivedMessage } from '../transport/message.js';
+import type { Transport } from '../transport/transport.js';
+
+// What a handler and a middleware see. This file imports no options or wiring, so middleware can
+// depend on it without a cycle back through the bus options that name the middleware's settings.
+
+/** A CloudEvent whose `type` and `data` are known. */
+export interface BusEvent<TType extends string = string, TData = unknown> extends CloudEvent<TData> {
+  readonly type: TType;
+  readonly data: TData;
+}
+
+/** What the retry middleware tells inner middleware about the current attempt. */
+export interface AttemptInfo {
+  /** 1-based; equal to the transport's delivery count, so it survives restarts. */
+  readonly number: number;
+  /** Attempts allowed before the delivery is dead-lettered. */
+  readonly max: number;
+  /** True when no retry follows a failure of this attempt. */
+  readonly final: boolean;
+  /** Whether a failure with this error would be retried (when attempts remain). */
+  isRetryable(error: unknown): boolean;
+}
+
+/** Per-delivery record the bus fills in, read by the metrics and tracing middleware. */
+export interface DeliveryOutcome {
+  /** The error of the handler attempt, when it failed. */
+  error: unknown;
+  failed: boolean;
+  /** Skipped because the event was already processed (dedup). */
+  duplicate: boolean;
+  /** Moved to the dead-letter topic. */
+  deadLettered: boolean;
+}
+
+/** The second argument of every handler. */
+export interface HandlerContext {
+  /** Aborted when the handler's timeout fires or the bus stops past its deadline. Pass it on to I/O. */
+  readonly signal: AbortSignal;
+  /** 1 on first delivery; grows with every redelivery, as counted by the transport. */
+  readonly deliveryCount: number;
+  /** The transport message: topic, partition, offset, key, headers, payload. */
+  readonly message: ReceivedMessage;
+  /** The handler's name (defaults to the event type). */
+  readonly handlerName: string;
+  /** The handler's consumer group. */
+  readonly group: string;
+  readonly logger: Logger;
+  /** Set by the retry middleware. */
+  readonly attempt?: AttemptInfo;
+  /** Filled in while the delivery runs; middleware reads it after `next` returns. */
+  readonly outcome: DeliveryOutcome;
+}
+
+/** A typed handler. Resolve to acknowledge; throw to fail the attempt. */
+export type EventHandler<TEvent extends BusEvent = BusEvent> = (
+  event: TEvent,
+  ctx: HandlerContext,
+) => Promise<void> | void;
+
+/**
+ * A handler as middleware sees it: untyped data, the bus context. Resolving acknowledges the
+ * delivery; throwing nacks it (a thrown `Nack` chooses the redelivery delay).
+ */
+export type ConsumerHandler = (event: BusEvent, ctx: HandlerContext) => Promise<void>;
+
+/** What a middleware knows about the handler it wraps, fixed when the bus subscribes it. */
+export interface HandlerInfo {
+  /** Handler name, unique on its bus. */
+  readonly name: string;
+  /** Event type the handler was registered for. */
+  readonly type: string;
+  /** Topic the handler consumes. */
+  readonly topic: string;
+  /** Consumer group: `<bus group>.<handler name>`. */
+  readonly group: string;
+  readonly transport: Transport;
+  readonly logger: Logger;
+  readonly metrics: BusMetrics;
+}
+
+/**
+ * Wraps a handler: `(next) => (event, ctx) => ...`. Call `next` to continue; return without calling
+ * it to acknowledge and skip; throw to nack.
+ */
+export type Middleware = (next: ConsumerHandler, info: HandlerInfo) => ConsumerHandler;

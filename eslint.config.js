@@ -9,6 +9,7 @@ export default tseslint.config(
       'coverage/**',
       'bench/results/**',
       'packages/dashboard/public/**',
+      '.dependency-cruiser.cjs',
     ],
   },
   js.configs.recommended,

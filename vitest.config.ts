@@ -1,13 +1,26 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Tests import workspace packages by name; point those names at the sources so a test run never
-// depends on a previous build.
+// Tests import workspace packages by name; point every entry of each package's exports map (the
+// root and its subpaths) at its `source` file, so a test run never depends on a previous build.
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-const alias = Object.fromEntries(
-  readdirSync(packagesDir).map((name) => [`@eddy/${name}`, `${packagesDir}${name}/src/index.ts`]),
-);
+type ExportsMap = Record<string, string | { source?: string }>;
+const alias = readdirSync(packagesDir)
+  .filter((name) => existsSync(`${packagesDir}${name}/package.json`))
+  .flatMap((name) => {
+    const manifest = JSON.parse(readFileSync(`${packagesDir}${name}/package.json`, 'utf8')) as {
+      name: string;
+      exports?: ExportsMap;
+    };
+    return Object.entries(manifest.exports ?? {}).flatMap(([subpath, target]) => {
+      const source = typeof target === 'string' ? undefined : target.source;
+      if (source === undefined) return [];
+      const specifier = subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`;
+      const find = new RegExp(`^${specifier.replaceAll('/', '\\/')}$`);
+      return [{ find, replacement: `${packagesDir}${name}/${source.slice(2)}` }];
+    });
+  });
 
 export default defineConfig({
   resolve: { alias },

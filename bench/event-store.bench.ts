@@ -7,21 +7,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { encodeCloudEvent } from '@eddy/core/cloudevents';
 import {
   aggregateStream,
-  createMemoryCheckpointStore,
-  encodeCloudEvent,
   recordedEventToCloudEvent,
+  startEventStoreRelay,
   type EventStore,
   type SnapshotStore,
-} from '@eddy/core';
+} from '@eddy/core/event-sourcing';
+import { createMemoryCheckpointStore } from '@eddy/core/testing';
 import { createPostgresEventStore, createPostgresSnapshotStore } from '@eddy/postgres';
 import {
   createSqliteEventStore,
   createSqliteSnapshotStore,
   createSqliteTransport,
   openEventStoreDatabase,
-  startEventStoreRelay,
 } from '@eddy/sqlite';
 import pg from 'pg';
 

@@ -8,14 +8,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import {
-  encodeCloudEvent,
-  createCloudEvent,
-  startOutboxRelay,
-  type OutboxStore,
-  type OutgoingMessage,
-  type Transport,
-} from '@eddy/core';
+import { type OutgoingMessage, type Transport } from '@eddy/core';
+import { encodeCloudEvent, createCloudEvent } from '@eddy/core/cloudevents';
+import { startOutboxRelay, type OutboxStore } from '@eddy/core/outbox';
 import { createPostgresOutbox } from '@eddy/postgres';
 import { createRedisTransport } from '@eddy/redis';
 import { createSqliteOutbox, createSqliteTransport } from '@eddy/sqlite';

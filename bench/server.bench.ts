@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
-import { createCloudEvent, encodeCloudEvent } from '@eddy/core';
+import { createCloudEvent, encodeCloudEvent } from '@eddy/core/cloudevents';
 import { createSqliteTransport } from '@eddy/sqlite';
 import { startServer } from '@eddy/server';
 import { opsPerSecond, printTable, writeResults, type BenchRow } from './lib/report.js';

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Projection, RecordedEvent } from '@eddy/core';
+import type { Projection, RecordedEvent } from '@eddy/core/event-sourcing';
 import type { SqliteInlineProjection } from '@eddy/sqlite';
 import { employee, type EmployeeEvent } from './employee.js';
 

@@ -1,4 +1,4 @@
-import type { Decider } from '@eddy/core';
+import type { Decider } from '@eddy/core/event-sourcing';
 
 /** A date as `YYYY-MM-DD`: when the change took effect in the business (not when it was recorded). */
 export type Day = string;

@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '@eddy/core';
+import type { EventStore, RecordedEvent } from '@eddy/core/event-sourcing';
 import { employee, type Day, type Employee, type EmployeeEvent } from './employee.js';
 
 const asEmployeeEvent = (event: RecordedEvent): EmployeeEvent => event as unknown as EmployeeEvent;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandHandler, everyNEvents, rebuildProjection, type EventStore } from '@eddy/core';
+import { commandHandler, everyNEvents, rebuildProjection, type EventStore } from '@eddy/core/event-sourcing';
 import {
   createSqliteCheckpointStore,
   createSqliteEventStore,

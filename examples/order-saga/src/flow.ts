@@ -1,4 +1,4 @@
-import { sagaFlowDeclarations, type FlowDeclaration } from '@eddy/core';
+import { sagaFlowDeclarations, type FlowDeclaration } from '@eddy/core/saga';
 import { orderSaga } from './order-saga.js';
 
 /** What each handler of the example consumes and emits, for the event-flow graph (`--graph`). */

@@ -1,4 +1,4 @@
-import { defineSaga } from '@eddy/core';
+import { defineSaga } from '@eddy/core/saga';
 import type { OrderEvents } from './events.js';
 
 export type OrderInput = OrderEvents['order.placed'];

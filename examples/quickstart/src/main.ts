@@ -1,4 +1,5 @@
-import { createBus, createMemoryTransport } from '@eddy/core';
+import { createBus } from '@eddy/core';
+import { createMemoryTransport } from '@eddy/core/testing';
 
 // Declare the events once: type -> data. Every publish and handler is checked against it.
 interface Events {

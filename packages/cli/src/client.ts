@@ -1,4 +1,4 @@
-import { ConnectionError } from '@eddy/core';
+import { ConnectionError } from '@eddy/core/internal';
 import { RequestFailedError } from './errors.js';
 
 /** Where the CLI finds the gateway and how it authenticates. */

@@ -1,4 +1,4 @@
-import { TimeoutError } from '@eddy/core';
+import { TimeoutError } from '@eddy/core/internal';
 
 export interface WaitForOptions {
   /** Give up after this long. Default 10 000 ms. */

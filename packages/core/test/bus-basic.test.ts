@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ClosedError,
-  createBus,
-  createMemoryTransport,
-  DuplicateHandlerError,
-  EddyError,
-  type BusEvent,
-} from '@eddy/core';
+import { createBus, EddyError, type BusEvent } from '@eddy/core';
+import { ClosedError, DuplicateHandlerError } from '@eddy/core/internal';
+import { createMemoryTransport } from '@eddy/core/testing';
 import { unique, waitFor } from './bus-test-helpers.js';
 
 interface Events {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type CloudEvent } from '@eddy/core';
 import {
   createCloudEvent,
   decodeCloudEvent,
@@ -8,9 +9,8 @@ import {
   encodeCloudEvent,
   encodeCloudEventBatch,
   InvalidCloudEventError,
-  type CloudEvent,
   type CloudEventMessage,
-} from '@eddy/core';
+} from '@eddy/core/cloudevents';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);

@@ -7,7 +7,7 @@ import {
   encodeCloudEventBatch,
   isJsonContentType,
   type CloudEventMessage,
-} from '@eddy/core';
+} from '@eddy/core/cloudevents';
 
 // Interoperability with the official `cloudevents` SDK over its HTTP binding, whose binary mode
 // uses the same `ce-` header naming as Eddy's. The SDK sees what an HTTP server would hand it:

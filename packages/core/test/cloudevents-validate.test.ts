@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCloudEvent, ErrorCodes, InvalidCloudEventError, validateCloudEvent } from '@eddy/core';
+import { ErrorCodes } from '@eddy/core';
+import { createCloudEvent, InvalidCloudEventError, validateCloudEvent } from '@eddy/core/cloudevents';
 
 const valid = {
   specversion: '1.0',

@@ -1,8 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ClosedError, EddyError, ErrorCodes, isEddyError, MessageTooLargeError, Nack } from '@eddy/core';
+import { EddyError, ErrorCodes, isEddyError, Nack } from '@eddy/core';
+import { ClosedError, MessageTooLargeError } from '@eddy/core/internal';
 
 const catalogue = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,6 +64,20 @@ describe('error codes', () => {
     expect(error.message).toContain('2048');
     expect(isEddyError(new ClosedError('Transport'))).toBe(true);
     expect(isEddyError(new Error('plain'))).toBe(false);
+  });
+
+  it('recognises an EddyError made by another copy of @eddy/core', async () => {
+    // A second module instance of the same source, as when a library brings its own copy.
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-core-copy-'));
+    const copy = join(dir, 'eddy-error.ts');
+    copyFileSync(fileURLToPath(new URL('../src/errors/eddy-error.ts', import.meta.url)), copy);
+    const other = (await import(pathToFileURL(copy).href)) as { EddyError: typeof EddyError };
+    const foreign = new other.EddyError('EDDY_TIMEOUT', 'from the other copy');
+    expect(foreign instanceof EddyError).toBe(false);
+    expect(isEddyError(foreign)).toBe(true);
+    expect(isEddyError(foreign, ErrorCodes.Timeout)).toBe(true);
+    expect(isEddyError(foreign, ErrorCodes.Closed)).toBe(false);
+    expect(isEddyError({ code: 'EDDY_TIMEOUT', message: 'look-alike' })).toBe(false);
   });
 
   it('clamps a Nack delay to a whole non-negative number of milliseconds', () => {

@@ -1,15 +1,17 @@
 import { AssertionError } from 'node:assert';
 import { describe, expect, it } from 'vitest';
+import { EddyError } from '@eddy/core';
 import {
   commandHandler,
-  commandHandlerSpecification,
-  createMemoryEventStore,
-  deciderSpecification,
-  EddyError,
   WrongExpectedVersionError,
   type Decider,
   type EventStore,
-} from '@eddy/core';
+} from '@eddy/core/event-sourcing';
+import {
+  commandHandlerSpecification,
+  createMemoryEventStore,
+  deciderSpecification,
+} from '@eddy/core/testing';
 
 type Account = { readonly status: 'none' | 'open' | 'closed'; readonly balance: number };
 type Command =

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   aggregateStream,
   commandHandler,
-  createMemoryEventStore,
-  createMemorySnapshotStore,
   everyNEvents,
   type Decider,
   type EventStore,
   type ReadStreamOptions,
-} from '@eddy/core';
+} from '@eddy/core/event-sourcing';
+import { createMemoryEventStore, createMemorySnapshotStore } from '@eddy/core/testing';
 
 type Tally = { readonly total: number; readonly count: number };
 type Add = { readonly type: 'Add'; readonly by: number };

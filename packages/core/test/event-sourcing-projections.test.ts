@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { decodeCloudEvent, encodeCloudEvent } from '@eddy/core/cloudevents';
 import {
-  createMemoryCheckpointStore,
-  createMemoryEventStore,
   createUpcaster,
-  decodeCloudEvent,
-  encodeCloudEvent,
   rebuildProjection,
   recordedEventToCloudEvent,
   startProjection,
@@ -13,7 +10,8 @@ import {
   type Projection,
   type RecordedEvent,
   type Upcaster,
-} from '@eddy/core';
+} from '@eddy/core/event-sourcing';
+import { createMemoryCheckpointStore, createMemoryEventStore } from '@eddy/core/testing';
 
 describe('upcasting', () => {
   const upcasters: Upcaster[] = [

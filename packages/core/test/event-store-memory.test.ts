@@ -1,4 +1,4 @@
-import { createMemoryEventStore } from '@eddy/core';
+import { createMemoryEventStore } from '@eddy/core/testing';
 import { describeEventStoreConformance } from '@eddy/conformance';
 
 describeEventStoreConformance({ name: 'memory', createStore: () => createMemoryEventStore() });

@@ -1,4 +1,4 @@
-import { createMemoryCheckpointStore, createMemorySnapshotStore } from '@eddy/core';
+import { createMemoryCheckpointStore, createMemorySnapshotStore } from '@eddy/core/testing';
 import { describeCheckpointStoreConformance, describeSnapshotStoreConformance } from '@eddy/conformance';
 
 // Memory stores live and die with their instance, so "another instance" is the same one here.

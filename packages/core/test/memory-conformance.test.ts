@@ -1,4 +1,4 @@
-import { createMemoryTransport, MemoryBroker } from '@eddy/core';
+import { createMemoryTransport, MemoryBroker } from '@eddy/core/testing';
 import { describeTransportConformance } from '@eddy/conformance';
 
 // One broker for the whole file: every transport the suite opens plays a process on the same backend.

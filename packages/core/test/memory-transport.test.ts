@@ -1,13 +1,6 @@
-import {
-  createMemoryTransport,
-  ErrorCodes,
-  isEddyError,
-  MemoryBroker,
-  Nack,
-  partitionForKey,
-  type ReceivedMessage,
-  type Transport,
-} from '@eddy/core';
+import { ErrorCodes, isEddyError, Nack, type ReceivedMessage, type Transport } from '@eddy/core';
+import { partitionForKey } from '@eddy/core/internal';
+import { createMemoryTransport, MemoryBroker } from '@eddy/core/testing';
 import { createGate, waitFor } from '@eddy/conformance';
 import { afterEach, describe, expect, it } from 'vitest';
 

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createMemoryOutboxStore,
-  createMemoryTransport,
-  decodeCloudEvent,
-  startOutboxRelay,
-  type Transport,
-} from '@eddy/core';
+import { type Transport } from '@eddy/core';
+import { decodeCloudEvent } from '@eddy/core/cloudevents';
+import { startOutboxRelay } from '@eddy/core/outbox';
+import { createMemoryOutboxStore, createMemoryTransport } from '@eddy/core/testing';
 import { waitFor } from '@eddy/conformance';
 
 describe('outbox relay losing its lease', () => {

@@ -1,22 +1,18 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { NonRetryableError, type Logger, type Transport } from '@eddy/core';
 import {
   AuthError,
   BackendError,
   classifyRowFailure,
   ClosedError,
   ConnectionError,
-  createMemoryOutboxStore,
-  createMemoryTransport,
-  createOutboxPrometheusMetrics,
   InvalidTopicError,
   MessageTooLargeError,
-  NonRetryableError,
-  startOutboxRelay,
   TimeoutError,
-  type Logger,
-  type Transport,
-} from '@eddy/core';
+} from '@eddy/core/internal';
+import { createOutboxPrometheusMetrics, startOutboxRelay } from '@eddy/core/outbox';
+import { createMemoryOutboxStore, createMemoryTransport } from '@eddy/core/testing';
 import { waitFor } from '@eddy/conformance';
 import { afterTest, collect, started, suffix } from './outbox-relay-kit.js';
 

@@ -1,5 +1,7 @@
 import { afterEach } from 'vitest';
-import { decodeCloudEvent, type OutboxRelay, type Transport } from '@eddy/core';
+import { type Transport } from '@eddy/core';
+import { decodeCloudEvent } from '@eddy/core/cloudevents';
+import { type OutboxRelay } from '@eddy/core/outbox';
 
 /** What the relay tests read back from a topic: one entry per delivered event, in delivery order. */
 export interface SeenEvent {

@@ -6,14 +6,10 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import {
-  ConnectionError,
-  createMemoryOutboxStore,
-  createMemoryTransport,
-  createOutboxPrometheusMetrics,
-  startOutboxRelay,
-  type Transport,
-} from '@eddy/core';
+import { type Transport } from '@eddy/core';
+import { ConnectionError } from '@eddy/core/internal';
+import { createOutboxPrometheusMetrics, startOutboxRelay } from '@eddy/core/outbox';
+import { createMemoryOutboxStore, createMemoryTransport } from '@eddy/core/testing';
 import { waitFor } from '@eddy/conformance';
 import { collect, started, suffix } from './outbox-relay-kit.js';
 

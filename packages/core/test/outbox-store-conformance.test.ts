@@ -1,4 +1,4 @@
-import { createMemoryOutboxStore } from '@eddy/core';
+import { createMemoryOutboxStore } from '@eddy/core/testing';
 import { describeOutboxStoreConformance } from '@eddy/conformance';
 
 describeOutboxStoreConformance({

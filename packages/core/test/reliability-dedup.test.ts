@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBus, createMemoryInboxStore, createMemoryTransport, type Transport } from '@eddy/core';
+import { createBus, type Transport } from '@eddy/core';
+import { createMemoryInboxStore, createMemoryTransport } from '@eddy/core/testing';
 import { observedTransport, unique, waitFor } from './bus-test-helpers.js';
 
 interface Events {

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   createBus,
   createDeadLetterAdmin,
-  createMemoryTransport,
-  DeadLetterHeaders,
   NonRetryableError,
-  redeliveryDelayOf,
   type DeadLetterNotice,
   type Transport,
 } from '@eddy/core';
+import { DeadLetterHeaders, redeliveryDelayOf } from '@eddy/core/internal';
+import { createMemoryTransport } from '@eddy/core/testing';
 import { unique, waitFor } from './bus-test-helpers.js';
 
 interface Events {

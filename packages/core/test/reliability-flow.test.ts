@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createBus, createMemoryTransport, TimeoutError, type DeadLetterNotice } from '@eddy/core';
+import { createBus, type DeadLetterNotice } from '@eddy/core';
+import { TimeoutError } from '@eddy/core/internal';
+import { createMemoryTransport } from '@eddy/core/testing';
 import { observedTransport, unique, waitFor } from './bus-test-helpers.js';
 
 interface Events {

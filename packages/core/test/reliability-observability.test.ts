@@ -7,7 +7,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createBus, createMemoryTransport, createPrometheusMetrics, type Logger } from '@eddy/core';
+import { createBus, createPrometheusMetrics, type Logger } from '@eddy/core';
+import { createMemoryTransport } from '@eddy/core/testing';
 import { unique, waitFor } from './bus-test-helpers.js';
 
 interface Events {

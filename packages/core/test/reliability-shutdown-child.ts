@@ -2,7 +2,8 @@
 // finish: in-flight handlers finish before exit. deadline: a handler that never ends is aborted.
 import { writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createBus, createMemoryTransport, stopOnSignals } from '@eddy/core';
+import { createBus, stopOnSignals } from '@eddy/core';
+import { createMemoryTransport } from '@eddy/core/testing';
 
 interface Events {
   'job.queued': { n: number };

@@ -1,13 +1,13 @@
+import { createBus } from '@eddy/core';
 import {
   buildFlowGraph,
   busFlowDeclarations,
-  createBus,
-  createMemoryTransport,
   defineSaga,
   flowGraphToMermaid,
   sagaFlowDeclarations,
   type FlowDeclaration,
-} from '@eddy/core';
+} from '@eddy/core/saga';
+import { createMemoryTransport } from '@eddy/core/testing';
 import { describe, expect, it } from 'vitest';
 
 const orderFlow: FlowDeclaration[] = [

@@ -1,12 +1,6 @@
-import {
-  createBus,
-  createMemorySagaStore,
-  createMemoryTransport,
-  createProcessManager,
-  defineProcessManager,
-  type Bus,
-  type ProcessManager,
-} from '@eddy/core';
+import { createBus, type Bus } from '@eddy/core';
+import { createProcessManager, defineProcessManager, type ProcessManager } from '@eddy/core/saga';
+import { createMemorySagaStore, createMemoryTransport } from '@eddy/core/testing';
 import { describe, expect, it } from 'vitest';
 import { unique, waitFor } from './bus-test-helpers.js';
 

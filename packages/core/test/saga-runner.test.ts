@@ -1,14 +1,13 @@
+import { createBus } from '@eddy/core';
 import {
-  createBus,
-  createMemorySagaStore,
-  createMemoryTransport,
   createSagaAdmin,
   createSagaRunner,
   defineSaga,
   type SagaInstance,
   type SagaRunner,
   type SagaRunnerOptions,
-} from '@eddy/core';
+} from '@eddy/core/saga';
+import { createMemorySagaStore, createMemoryTransport } from '@eddy/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unique } from './bus-test-helpers.js';
 

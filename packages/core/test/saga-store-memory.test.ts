@@ -1,5 +1,5 @@
 import { describeSagaStoreConformance } from '@eddy/conformance';
-import { createMemorySagaStore } from '@eddy/core';
+import { createMemorySagaStore } from '@eddy/core/testing';
 
 // One shared store, as a process would hold it; the suite's "other instance" checks then read the
 // same data through a second handle.

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { ErrorCodes, type TransportCapabilities } from '@eddy/core';
 import {
   assertGroupName,
   assertTopicName,
-  ErrorCodes,
   partitionForKey,
   resolveSubscribeOptions,
   validatePublish,
-  type TransportCapabilities,
-} from '@eddy/core';
+} from '@eddy/core/internal';
 
 const capabilities: TransportCapabilities = {
   durable: true,

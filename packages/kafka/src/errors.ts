@@ -1,4 +1,5 @@
-import { AuthError, BackendError, ConnectionError, EddyError, TimeoutError } from '@eddy/core';
+import { EddyError } from '@eddy/core';
+import { AuthError, BackendError, ConnectionError, TimeoutError } from '@eddy/core/internal';
 import kafkajs from 'kafkajs';
 
 // kafkajs is CommonJS and Node's ESM loader does not detect its error classes as named exports.

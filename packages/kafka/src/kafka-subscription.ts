@@ -1,10 +1,5 @@
-import {
-  redeliveryDelayOf,
-  type MessageHandler,
-  type ReceivedMessage,
-  type ResolvedSubscribeOptions,
-  type Subscription,
-} from '@eddy/core';
+import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
+import { redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import { decodeHeaders, payloadOf } from './codec.js';
 import { KeyScheduler } from './key-scheduler.js';

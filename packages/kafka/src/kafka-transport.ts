@@ -1,17 +1,19 @@
 import {
-  ClosedError,
-  partitionForKey,
-  resolveSubscribeOptions,
-  validatePublish,
   type MessageHandler,
   type OutgoingMessage,
   type Position,
-  type ResolvedSubscribeOptions,
   type SubscribeOptions,
   type Subscription,
   type Transport,
   type TransportCapabilities,
 } from '@eddy/core';
+import {
+  ClosedError,
+  partitionForKey,
+  resolveSubscribeOptions,
+  validatePublish,
+  type ResolvedSubscribeOptions,
+} from '@eddy/core/internal';
 import kafkajs, { type Admin, type Kafka, type Producer, type SASLOptions, type SeekEntry } from 'kafkajs';
 import { asBuffer } from './codec.js';
 import { toEddyError } from './errors.js';

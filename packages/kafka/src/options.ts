@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 /** SASL credentials (PLAIN or SCRAM). */
 export interface KafkaSaslOptions {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { ConnectionError, InvalidOptionError } from '@eddy/core';
+import { ConnectionError, InvalidOptionError } from '@eddy/core/internal';
 import { createKafkaTransport } from '@eddy/kafka';
 import { describe, expect, it } from 'vitest';
 

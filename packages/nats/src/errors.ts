@@ -1,4 +1,5 @@
-import { AuthError, BackendError, ClosedError, ConnectionError, EddyError, TimeoutError } from '@eddy/core';
+import { EddyError } from '@eddy/core';
+import { AuthError, BackendError, ClosedError, ConnectionError, TimeoutError } from '@eddy/core/internal';
 import { errors } from '@nats-io/transport-node';
 
 /** Turns an error of the NATS client into the matching `EddyError`, with what to do in the message. */

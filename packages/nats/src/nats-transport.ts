@@ -1,19 +1,21 @@
 import {
+  type MessageHandler,
+  type OutgoingMessage,
+  type Position,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type TransportCapabilities,
+} from '@eddy/core';
+import {
   ClosedError,
   InvalidOptionError,
   MessageTooLargeError,
   partitionForKey,
   resolveSubscribeOptions,
   validatePublish,
-  type MessageHandler,
-  type OutgoingMessage,
-  type Position,
   type ResolvedSubscribeOptions,
-  type SubscribeOptions,
-  type Subscription,
-  type Transport,
-  type TransportCapabilities,
-} from '@eddy/core';
+} from '@eddy/core/internal';
 import {
   AckPolicy,
   DeliverPolicy,

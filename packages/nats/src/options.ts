@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 /** Options of `createNatsTransport`. Every field is optional; defaults are listed per field. */
 export interface NatsTransportOptions {

@@ -1,9 +1,5 @@
-import {
-  redeliveryDelayOf,
-  type MessageHandler,
-  type ResolvedSubscribeOptions,
-  type Subscription,
-} from '@eddy/core';
+import { type MessageHandler, type Subscription } from '@eddy/core';
+import { redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
 import type { Consumer, ConsumerInfo, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription as CoreSubscription } from '@nats-io/transport-node';
 import { decodeMessage } from './codec.js';

@@ -1,4 +1,4 @@
-import { AuthError, ConnectionError } from '@eddy/core';
+import { AuthError, ConnectionError } from '@eddy/core/internal';
 import { createNatsTransport } from '@eddy/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, PrivateNatsServer } from './nats-server.js';

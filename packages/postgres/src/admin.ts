@@ -1,8 +1,4 @@
 import {
-  assertGroupName,
-  assertTopicName,
-  InvalidOptionError,
-  NotSupportedError,
   type AdminTopicOptions,
   type EddyError,
   type GroupPartitionInfo,
@@ -13,6 +9,7 @@ import {
   type TopicSummary,
   type TransportAdmin,
 } from '@eddy/core';
+import { assertGroupName, assertTopicName, InvalidOptionError, NotSupportedError } from '@eddy/core/internal';
 import type pg from 'pg';
 import { codeOf } from './errors.js';
 import type { PostgresRetention } from './options.js';

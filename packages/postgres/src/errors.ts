@@ -1,4 +1,5 @@
-import { AuthError, BackendError, ConnectionError, EddyError } from '@eddy/core';
+import { EddyError } from '@eddy/core';
+import { AuthError, BackendError, ConnectionError } from '@eddy/core/internal';
 
 /** The connection string with its password masked, safe for error messages and logs. */
 export function redactUrl(url: string): string {

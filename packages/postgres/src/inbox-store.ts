@@ -1,4 +1,5 @@
-import { ClosedError, InvalidOptionError, type InboxClaim, type InboxStore } from '@eddy/core';
+import { type InboxClaim, type InboxStore } from '@eddy/core';
+import { ClosedError, InvalidOptionError } from '@eddy/core/internal';
 import pg from 'pg';
 import { toEddyError } from './errors.js';
 import { migrate, quoteIdent } from './migration.js';

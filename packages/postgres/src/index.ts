@@ -10,7 +10,6 @@ export {
   type PostgresTransportOptions,
 } from './options.js';
 export { migrate } from './migration.js';
-export { redactUrl } from './errors.js';
 export {
   createPostgresInboxStore,
   type PostgresInboxStore,
@@ -33,8 +32,6 @@ export {
   type PostgresSnapshotStoreOptions,
 } from './event-store/postgres-snapshot-store.js';
 export type { PostgresInlineProjection } from './event-store/inline-projection.js';
-// Kept so existing imports from this package keep working; the relay lives in @eddy/core.
-export { startEventStoreRelay, type EventStoreRelayOptions } from '@eddy/core';
 export {
   createPostgresOutbox,
   type OutboxSqlExecutor,

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 import type { Pool } from 'pg';
 import { redactUrl } from './errors.js';
 

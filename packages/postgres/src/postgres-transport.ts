@@ -1,9 +1,4 @@
 import {
-  ClosedError,
-  InvalidOptionError,
-  partitionForKey,
-  resolveSubscribeOptions,
-  validatePublish,
   type MessageHandler,
   type OutgoingMessage,
   type Position,
@@ -13,6 +8,13 @@ import {
   type Transport,
   type TransportCapabilities,
 } from '@eddy/core';
+import {
+  ClosedError,
+  InvalidOptionError,
+  partitionForKey,
+  resolveSubscribeOptions,
+  validatePublish,
+} from '@eddy/core/internal';
 import pg from 'pg';
 import { createAdmin, type PostgresAdmin } from './admin.js';
 import { toEddyError } from './errors.js';

@@ -1,4 +1,4 @@
-import { PositionLostError } from '@eddy/core';
+import { PositionLostError } from '@eddy/core/internal';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type pg from 'pg';
 import type { PostgresRetention } from './options.js';

@@ -1,10 +1,5 @@
-import {
-  PositionLostError,
-  redeliveryDelayOf,
-  type MessageHandler,
-  type ReceivedMessage,
-  type ResolvedSubscribeOptions,
-} from '@eddy/core';
+import { type MessageHandler, type ReceivedMessage } from '@eddy/core';
+import { PositionLostError, redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { SettleWriter } from './settle-writer.js';

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
-import { AuthError, ConnectionError, isEddyError } from '@eddy/core';
+import { isEddyError } from '@eddy/core';
+import { AuthError, ConnectionError } from '@eddy/core/internal';
 import { createPostgresTransport } from '@eddy/postgres';
 import { describe, expect, it } from 'vitest';
 import { randomName, testSchema } from './helpers.js';

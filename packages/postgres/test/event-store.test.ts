@@ -1,15 +1,15 @@
+import { type CloudEvent } from '@eddy/core';
+import { decodeCloudEvent } from '@eddy/core/cloudevents';
 import {
-  createMemoryTransport,
-  decodeCloudEvent,
   startProjection,
   subscribeToEventStore,
-  type CloudEvent,
   type RecordedEvent,
-} from '@eddy/core';
+  startEventStoreRelay,
+} from '@eddy/core/event-sourcing';
+import { createMemoryTransport } from '@eddy/core/testing';
 import {
   createPostgresCheckpointStore,
   createPostgresEventStore,
-  startEventStoreRelay,
   type PostgresEventStore,
   type PostgresInlineProjection,
 } from '@eddy/postgres';

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBus, decodeCloudEvent } from '@eddy/core';
+import { createBus } from '@eddy/core';
+import { decodeCloudEvent } from '@eddy/core/cloudevents';
 import { checkDeliveries, KillableChild, killAtRandom, waitFor, type SeenEvent } from '@eddy/conformance';
 import { createPostgresInboxStore, createPostgresOutbox, createPostgresTransport } from '@eddy/postgres';
 import { dropSchema, randomName, TEST_URL, testSchema } from './helpers.js';

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMemoryTransport, decodeCloudEvent, startOutboxRelay } from '@eddy/core';
+import { decodeCloudEvent } from '@eddy/core/cloudevents';
+import { startOutboxRelay } from '@eddy/core/outbox';
+import { createMemoryTransport } from '@eddy/core/testing';
 import { waitFor } from '@eddy/conformance';
 import { createPostgresOutbox } from '@eddy/postgres';
 import { dropSchema, randomName, TEST_URL, testSchema } from './helpers.js';

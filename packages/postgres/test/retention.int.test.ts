@@ -1,4 +1,5 @@
-import { isEddyError, Nack, PositionLostError, type ReceivedMessage } from '@eddy/core';
+import { isEddyError, Nack, type ReceivedMessage } from '@eddy/core';
+import { PositionLostError } from '@eddy/core/internal';
 import {
   createPostgresTransport,
   type PostgresTransport,

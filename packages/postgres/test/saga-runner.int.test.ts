@@ -1,11 +1,11 @@
+import { createBus } from '@eddy/core';
 import {
-  createBus,
   createSagaRunner,
   defineSaga,
   idempotencyKeyOf,
   isTerminalSagaStatus,
   type SagaRunner,
-} from '@eddy/core';
+} from '@eddy/core/saga';
 import { createPostgresSagaStore, createPostgresTransport } from '@eddy/postgres';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import amqp from 'amqplib';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
-import { ClosedError } from '@eddy/core';
+import { ClosedError } from '@eddy/core/internal';
 import { connectError, notConnectedError } from './errors.js';
 import type { ResolvedRabbitMqOptions } from './options.js';
 

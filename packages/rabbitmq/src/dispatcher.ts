@@ -1,4 +1,5 @@
-import { redeliveryDelayOf, type MessageHandler, type ReceivedMessage } from '@eddy/core';
+import { type MessageHandler, type ReceivedMessage } from '@eddy/core';
+import { redeliveryDelayOf } from '@eddy/core/internal';
 
 /** One message handed to the dispatcher, with the ways to settle it on the channel it came from. */
 export interface Delivery {

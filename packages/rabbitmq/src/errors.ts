@@ -1,4 +1,5 @@
-import { AuthError, BackendError, ConnectionError, type EddyError } from '@eddy/core';
+import { type EddyError } from '@eddy/core';
+import { AuthError, BackendError, ConnectionError } from '@eddy/core/internal';
 
 /** The URL with its password masked, safe for error messages and logs. */
 export function redactUrl(url: string): string {

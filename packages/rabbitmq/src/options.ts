@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 /** Reconnection schedule: exponential backoff with full jitter, retried for as long as the transport is open. */
 export interface RabbitMqReconnectOptions {

@@ -1,5 +1,5 @@
 import type { ConfirmChannel, Options } from 'amqplib';
-import { TimeoutError } from '@eddy/core';
+import { TimeoutError } from '@eddy/core/internal';
 import { unconfirmedError } from './errors.js';
 
 export interface AmqpPublish {

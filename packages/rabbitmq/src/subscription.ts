@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { MessageHandler, ResolvedSubscribeOptions, Subscription } from '@eddy/core';
+import type { MessageHandler, Subscription } from '@eddy/core';
+import type { ResolvedSubscribeOptions } from '@eddy/core/internal';
 import { ChannelAcks } from './channel-acks.js';
 import { decode } from './codec.js';
 import type { ConnectionManager } from './connection.js';

@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import { BackendError } from '@eddy/core';
+import { BackendError } from '@eddy/core/internal';
 import type { TopologyNames } from './names.js';
 
 /** Declares the topic's exchange. Idempotent; durable so it survives broker restarts. */

@@ -1,9 +1,4 @@
 import {
-  ClosedError,
-  NotSupportedError,
-  partitionForKey,
-  resolveSubscribeOptions,
-  validatePublish,
   type MessageHandler,
   type OutgoingMessage,
   type Position,
@@ -12,6 +7,13 @@ import {
   type Transport,
   type TransportCapabilities,
 } from '@eddy/core';
+import {
+  ClosedError,
+  NotSupportedError,
+  partitionForKey,
+  resolveSubscribeOptions,
+  validatePublish,
+} from '@eddy/core/internal';
 import { encodeProperties, nextOffset, toBuffer } from './codec.js';
 import { ConnectionManager } from './connection.js';
 import { DelayLadder } from './delay-ladder.js';

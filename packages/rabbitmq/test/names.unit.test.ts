@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NAME_LENGTH } from '@eddy/core';
+import { MAX_NAME_LENGTH } from '@eddy/core/internal';
 import { TopologyNames } from '@eddy/rabbitmq';
 
 describe('TopologyNames', () => {

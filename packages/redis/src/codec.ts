@@ -1,4 +1,5 @@
-import { DecodeError, type Headers, type OutgoingMessage } from '@eddy/core';
+import { type Headers, type OutgoingMessage } from '@eddy/core';
+import { DecodeError } from '@eddy/core/cloudevents';
 
 // Short field names: they are stored with every entry.
 const PAYLOAD = 'p';

@@ -1,4 +1,5 @@
-import { AuthError, BackendError, ConnectionError, isEddyError, type EddyError } from '@eddy/core';
+import { isEddyError, type EddyError } from '@eddy/core';
+import { AuthError, BackendError, ConnectionError } from '@eddy/core/internal';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** What `connectRedis` needs: where, and how patient to be. */

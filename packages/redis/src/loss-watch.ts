@@ -1,4 +1,5 @@
-import { PositionLostError, type EddyError } from '@eddy/core';
+import { type EddyError } from '@eddy/core';
+import { PositionLostError } from '@eddy/core/internal';
 import type { Redis } from 'ioredis';
 
 import type { KeySpace } from './keys.js';

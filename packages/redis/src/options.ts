@@ -1,4 +1,5 @@
-import { InvalidOptionError, type EddyError } from '@eddy/core';
+import { type EddyError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 import type { RedisOptions } from 'ioredis';
 
 /** How long a topic keeps its messages. Trimming is approximate (`~`): Redis trims whole nodes, so a stream may briefly hold a little more. */

@@ -1,8 +1,4 @@
 import {
-  assertGroupName,
-  assertTopicName,
-  InvalidOptionError,
-  NotSupportedError,
   type AdminTopicOptions,
   type GroupPartitionInfo,
   type GroupSummary,
@@ -13,6 +9,7 @@ import {
   type TopicSummary,
   type TransportAdmin,
 } from '@eddy/core';
+import { assertGroupName, assertTopicName, InvalidOptionError, NotSupportedError } from '@eddy/core/internal';
 import type { Redis } from 'ioredis';
 
 import { streamBytes, streamGroups, streamInfos } from './admin-reads.js';

@@ -1,4 +1,5 @@
-import { ClosedError, type InboxClaim, type InboxStore } from '@eddy/core';
+import { type InboxClaim, type InboxStore } from '@eddy/core';
+import { ClosedError } from '@eddy/core/internal';
 import type { Redis } from 'ioredis';
 
 import { connectRedis, toEddyError } from './connection.js';

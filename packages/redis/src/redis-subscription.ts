@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import {
-  redeliveryDelayOf,
-  type MessageHandler,
-  type ResolvedSubscribeOptions,
-  type Subscription,
-} from '@eddy/core';
+import { type MessageHandler, type Subscription } from '@eddy/core';
+import { redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
 import type { Redis } from 'ioredis';
 
 import { createAckBatcher } from './ack-batcher.js';

@@ -1,9 +1,4 @@
 import {
-  ClosedError,
-  InvalidOptionError,
-  partitionForKey,
-  resolveSubscribeOptions,
-  validatePublish,
   type MessageHandler,
   type OutgoingMessage,
   type Position,
@@ -12,6 +7,13 @@ import {
   type Transport,
   type TransportCapabilities,
 } from '@eddy/core';
+import {
+  ClosedError,
+  InvalidOptionError,
+  partitionForKey,
+  resolveSubscribeOptions,
+  validatePublish,
+} from '@eddy/core/internal';
 
 import { encodeEntry } from './codec.js';
 import { connectRedis, toEddyError, type ConnectSettings } from './connection.js';

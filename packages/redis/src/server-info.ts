@@ -1,4 +1,4 @@
-import { NotSupportedError } from '@eddy/core';
+import { NotSupportedError } from '@eddy/core/internal';
 import type { Redis } from 'ioredis';
 
 export interface ServerInfo {

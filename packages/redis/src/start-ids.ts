@@ -1,4 +1,5 @@
-import { InvalidOptionError, type StartPosition } from '@eddy/core';
+import { type StartPosition } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 import { idBefore, streamIdOf } from './stream-ids.js';
 

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 const MAX_SEQ = 18_446_744_073_709_551_615n;
 const STREAM_ID = /^(\d+)-(\d+)$/;

@@ -1,4 +1,5 @@
-import { isEddyError, partitionForKey } from '@eddy/core';
+import { isEddyError } from '@eddy/core';
+import { partitionForKey } from '@eddy/core/internal';
 import { createRedisTransport, type RedisTransport, type RedisTransportOptions } from '@eddy/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

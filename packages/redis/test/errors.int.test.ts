@@ -1,4 +1,5 @@
-import { AuthError, ConnectionError, ErrorCodes, InvalidOptionError } from '@eddy/core';
+import { ErrorCodes } from '@eddy/core';
+import { AuthError, ConnectionError, InvalidOptionError } from '@eddy/core/internal';
 import { createRedisInboxStore, createRedisTransport } from '@eddy/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

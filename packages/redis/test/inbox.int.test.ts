@@ -1,4 +1,5 @@
-import { ClosedError, type InboxStore } from '@eddy/core';
+import { type InboxStore } from '@eddy/core';
+import { ClosedError } from '@eddy/core/internal';
 import { createRedisInboxStore } from '@eddy/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

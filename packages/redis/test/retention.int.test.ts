@@ -1,4 +1,5 @@
-import { ErrorCodes, Nack, partitionForKey, PositionLostError, type EddyError } from '@eddy/core';
+import { ErrorCodes, Nack, type EddyError } from '@eddy/core';
+import { partitionForKey, PositionLostError } from '@eddy/core/internal';
 import { createRedisTransport, type RedisTransport, type RedisTransportOptions } from '@eddy/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,4 @@
-import type { ReceivedMessage } from '@eddy/core';
-import { Nack } from '@eddy/core';
+import { type ReceivedMessage, Nack } from '@eddy/core';
 import { createRedisTransport, type RedisTransport } from '@eddy/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import websocket from '@fastify/websocket';
-import { createDeadLetterAdmin, InvalidOptionError, type Transport } from '@eddy/core';
+import { createDeadLetterAdmin, type Transport } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 import { createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerDlqRoutes } from './admin/dlq-routes.js';

@@ -1,4 +1,5 @@
-import { InvalidOptionError, type Transport } from '@eddy/core';
+import { type Transport } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
 

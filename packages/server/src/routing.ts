@@ -1,4 +1,4 @@
-import { assertTopicName, defaultTopicFor } from '@eddy/core';
+import { assertTopicName, defaultTopicFor } from '@eddy/core/internal';
 import { patternToRegExp } from './auth/api-keys.js';
 import type { RouteRule } from './options.js';
 

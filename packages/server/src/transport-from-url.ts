@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InvalidOptionError, type Transport } from '@eddy/core';
+import { type Transport } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 import { createSqliteTransport } from '@eddy/sqlite';
 
 type Factory = (url: string) => Promise<Transport>;

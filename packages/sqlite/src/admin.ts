@@ -1,14 +1,11 @@
 import {
-  assertGroupName,
-  assertTopicName,
-  InvalidOptionError,
-  NotSupportedError,
   type GroupSummary,
   type ReadRangeOptions,
   type StartPosition,
   type StoredMessageView,
   type TopicSummary,
 } from '@eddy/core';
+import { assertGroupName, assertTopicName, InvalidOptionError, NotSupportedError } from '@eddy/core/internal';
 import type { GroupStore } from './group-store.js';
 import type { LogStore } from './log-store.js';
 import { formatOffset, parseOffset } from './offsets.js';

@@ -1,4 +1,5 @@
-import { BackendError, type Position } from '@eddy/core';
+import { type Position } from '@eddy/core';
+import { BackendError } from '@eddy/core/internal';
 import type { AppendRequest } from './log-store.js';
 
 interface Pending {

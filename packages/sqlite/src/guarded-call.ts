@@ -1,4 +1,5 @@
-import { BackendError, ClosedError, EddyError } from '@eddy/core';
+import { EddyError } from '@eddy/core';
+import { BackendError, ClosedError } from '@eddy/core/internal';
 
 /**
  * Runs a synchronous better-sqlite3 call behind a Promise-returning store method, so every failure

@@ -1,15 +1,6 @@
 export { createSqliteTransport, type SqliteTransport } from './transport.js';
 export type { RetentionOptions, SqliteTransportOptions, SynchronousMode, TopicOptions } from './options.js';
 export type { SqliteAdmin } from './admin.js';
-// The admin's result types live in @eddy/core (every log transport's admin shares them).
-export type {
-  GroupPartitionInfo,
-  GroupSummary,
-  PartitionInfo,
-  ReadRangeOptions,
-  StoredMessageView,
-  TopicSummary,
-} from '@eddy/core';
 export {
   createSqliteInboxStore,
   openInboxDatabase,
@@ -40,8 +31,6 @@ export {
 } from './event-store/sqlite-snapshot-store.js';
 export type { SqliteInlineProjection } from './event-store/inline-projection.js';
 export { DEFAULT_EVENT_STORE_PREFIX, openEventStoreDatabase } from './event-store/event-store-schema.js';
-// Kept so existing imports from this package keep working; the relay lives in @eddy/core.
-export { startEventStoreRelay, type EventStoreRelayOptions } from '@eddy/core';
 export { createSqliteOutbox, type SqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite-outbox.js';
 export { DEFAULT_OUTBOX_TABLE } from './outbox/outbox-schema.js';
 export {

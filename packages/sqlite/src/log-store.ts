@@ -1,10 +1,5 @@
-import {
-  InvalidOptionError,
-  partitionForKey,
-  type Headers,
-  type OutgoingMessage,
-  type Position,
-} from '@eddy/core';
+import { type Headers, type OutgoingMessage, type Position } from '@eddy/core';
+import { InvalidOptionError, partitionForKey } from '@eddy/core/internal';
 import { decodeBatch, encodeBatch } from './batch-codec.js';
 import { formatOffset } from './offsets.js';
 import type { RetentionOptions, TopicOptions } from './options.js';

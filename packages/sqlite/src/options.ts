@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 /** Retention limits of a topic. A limit left out (or 0) does not apply. */
 export interface RetentionOptions {

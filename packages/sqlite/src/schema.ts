@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { BackendError } from '@eddy/core';
+import { BackendError } from '@eddy/core/internal';
 import type { ResolvedOptions } from './options.js';
 
 export type SqliteDatabase = Database.Database;

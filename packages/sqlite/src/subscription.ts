@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  PositionLostError,
-  redeliveryDelayOf,
-  type MessageHandler,
-  type ReceivedMessage,
-  type ResolvedSubscribeOptions,
-  type Subscription,
-} from '@eddy/core';
+import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
+import { PositionLostError, redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
 import type { GroupStore } from './group-store.js';
 import type { LogStore, StoredMessage, TopicInfo } from './log-store.js';
 import { formatOffset } from './offsets.js';

@@ -1,9 +1,4 @@
 import {
-  BackendError,
-  ClosedError,
-  messageSizeBytes,
-  resolveSubscribeOptions,
-  validatePublish,
   type MessageHandler,
   type OutgoingMessage,
   type Position,
@@ -12,6 +7,13 @@ import {
   type Transport,
   type TransportCapabilities,
 } from '@eddy/core';
+import {
+  BackendError,
+  ClosedError,
+  messageSizeBytes,
+  resolveSubscribeOptions,
+  validatePublish,
+} from '@eddy/core/internal';
 import { createAdmin, type SqliteAdmin } from './admin.js';
 import { Checkpointer } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { subscribeToEventStore, type RecordedEvent } from '@eddy/core';
+import { subscribeToEventStore, type RecordedEvent } from '@eddy/core/event-sourcing';
 import { createSqliteCheckpointStore, createSqliteEventStore } from '@eddy/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';

@@ -1,17 +1,17 @@
 import type { Database } from 'better-sqlite3';
+import { type CloudEvent } from '@eddy/core';
+import { decodeCloudEvent } from '@eddy/core/cloudevents';
 import {
-  decodeCloudEvent,
   startProjection,
-  type CloudEvent,
   type Projection,
   type RecordedEvent,
-} from '@eddy/core';
+  startEventStoreRelay,
+} from '@eddy/core/event-sourcing';
 import {
   createSqliteCheckpointStore,
   createSqliteEventStore,
   createSqliteTransport,
   openEventStoreDatabase,
-  startEventStoreRelay,
   type SqliteInlineProjection,
 } from '@eddy/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';

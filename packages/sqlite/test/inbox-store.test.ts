@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ClosedError, EddyError } from '@eddy/core';
+import { EddyError } from '@eddy/core';
+import { ClosedError } from '@eddy/core/internal';
 import { createSqliteInboxStore, createSqliteTransactionalInbox, openInboxDatabase } from '@eddy/sqlite';
 import { tempDir } from './helpers.js';
 

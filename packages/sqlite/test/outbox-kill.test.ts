@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBus, decodeCloudEvent, type ReceivedMessage } from '@eddy/core';
+import { createBus, type ReceivedMessage } from '@eddy/core';
+import { decodeCloudEvent } from '@eddy/core/cloudevents';
 import { checkDeliveries, KillableChild, killAtRandom, waitFor, type SeenEvent } from '@eddy/conformance';
 import { createSqliteOutbox, createSqliteTransactionalInbox, createSqliteTransport } from '@eddy/sqlite';
 import { tempDir, unique } from './helpers.js';

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeCloudEvent, startOutboxRelay, type CloudEvent } from '@eddy/core';
+import { type CloudEvent } from '@eddy/core';
+import { decodeCloudEvent } from '@eddy/core/cloudevents';
+import { startOutboxRelay } from '@eddy/core/outbox';
 import { waitFor } from '@eddy/conformance';
 import { createSqliteOutbox, createSqliteTransport } from '@eddy/sqlite';
 import { tempDir, unique } from './helpers.js';

@@ -1,10 +1,6 @@
-import {
-  createBus,
-  createMemoryTransport,
-  createProcessManager,
-  defineProcessManager,
-  type BusEvent,
-} from '@eddy/core';
+import { createBus, type BusEvent } from '@eddy/core';
+import { createProcessManager, defineProcessManager } from '@eddy/core/saga';
+import { createMemoryTransport } from '@eddy/core/testing';
 import { createSqliteSagaStore } from '@eddy/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir, unique, waitFor } from './helpers.js';

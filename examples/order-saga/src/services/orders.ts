@@ -1,4 +1,5 @@
-import type { Bus, SagaInstance, SagaRunner } from '@eddy/core';
+import type { Bus } from '@eddy/core';
+import type { SagaInstance, SagaRunner } from '@eddy/core/saga';
 import type { OrderEvents } from '../events.js';
 import type { OrderInput } from '../order-saga.js';
 

@@ -1,4 +1,5 @@
-import { idempotencyKeyOf, type Bus } from '@eddy/core';
+import { type Bus } from '@eddy/core';
+import { idempotencyKeyOf } from '@eddy/core/saga';
 import type { FailureMode, OrderEvents } from '../events.js';
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { defaultDashboardDir, isDashboardBuilt } from '../dashboard/dashboard-dir.js';

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 import type { Command } from 'commander';
 import type { DeadLetterJson } from '../api-types.js';
 import { seg, type EddyClient } from '../client.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 import type { Command } from 'commander';
 import type { PublishedPositionJson } from '../api-types.js';
 import { seg } from '../client.js';

@@ -1,4 +1,4 @@
-import { InvalidOptionError, TimeoutError } from '@eddy/core';
+import { InvalidOptionError, TimeoutError } from '@eddy/core/internal';
 import type { Command } from 'commander';
 import type { GroupJson } from '../api-types.js';
 import { seg } from '../client.js';

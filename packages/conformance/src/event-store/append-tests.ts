@@ -1,4 +1,5 @@
-import { EventSourcingErrorCodes, type NewEvent, WrongExpectedVersionError } from '@eddy/core';
+import { ErrorCodes } from '@eddy/core';
+import { type NewEvent, WrongExpectedVersionError } from '@eddy/core/event-sourcing';
 import { expect, it } from 'vitest';
 import { type EventStoreHarness, uniqueStream } from './harness.js';
 
@@ -70,7 +71,7 @@ export function appendTests(harness: EventStoreHarness): void {
     const failure = store.append(streamId, [event(3)], { expectedVersion: 'no_stream' });
     await expect(failure).rejects.toBeInstanceOf(WrongExpectedVersionError);
     await expect(failure).rejects.toMatchObject({
-      code: EventSourcingErrorCodes.WrongExpectedVersion,
+      code: ErrorCodes.WrongExpectedVersion,
       streamId,
       expected: 'no_stream',
       actual: 2,
@@ -145,12 +146,12 @@ export function appendTests(harness: EventStoreHarness): void {
     await expect(
       store.append(streamId, [event(9, { id: 'b' }), event(10, { id: 'new' })]),
     ).rejects.toMatchObject({
-      code: EventSourcingErrorCodes.EventIdConflict,
+      code: ErrorCodes.EventIdConflict,
     });
     await expect(
       store.append(streamId, [event(9, { id: 'new' }), event(10, { id: 'a' })]),
     ).rejects.toMatchObject({
-      code: EventSourcingErrorCodes.EventIdConflict,
+      code: ErrorCodes.EventIdConflict,
     });
     expect((await store.readStream(streamId)).currentVersion).toBe(2);
   });

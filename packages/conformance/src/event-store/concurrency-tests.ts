@@ -1,4 +1,4 @@
-import { commandHandler, WrongExpectedVersionError, type Decider } from '@eddy/core';
+import { commandHandler, WrongExpectedVersionError, type Decider } from '@eddy/core/event-sourcing';
 import { expect, it } from 'vitest';
 import { type EventStoreHarness, uniqueCategory, uniqueStream } from './harness.js';
 

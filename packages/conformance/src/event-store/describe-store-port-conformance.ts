@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CheckpointStore, SnapshotStore } from '@eddy/core';
+import type { CheckpointStore, SnapshotStore } from '@eddy/core/event-sourcing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /** How the checkpoint and snapshot suites reach the store under test. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EventStore } from '@eddy/core';
+import type { EventStore } from '@eddy/core/event-sourcing';
 import { afterEach } from 'vitest';
 import type { EventStoreConformanceOptions } from './options.js';
 

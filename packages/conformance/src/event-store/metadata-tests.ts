@@ -1,4 +1,5 @@
-import { EventSourcingErrorCodes, StreamDeletedError, type NewEvent } from '@eddy/core';
+import { ErrorCodes } from '@eddy/core';
+import { StreamDeletedError, type NewEvent } from '@eddy/core/event-sourcing';
 import { expect, it } from 'vitest';
 import { waitFor } from '../wait-for.js';
 import { type EventStoreHarness, uniqueCategory, uniqueStream } from './harness.js';
@@ -101,7 +102,7 @@ export function metadataTests(harness: EventStoreHarness): void {
     await store.deleteStream(streamId, { mode: 'tombstone' });
     await expect(store.readStream(streamId)).rejects.toBeInstanceOf(StreamDeletedError);
     await expect(store.append(streamId, events(3, 3))).rejects.toMatchObject({
-      code: EventSourcingErrorCodes.StreamDeleted,
+      code: ErrorCodes.StreamDeleted,
       streamId,
     });
     expect(await store.readAll({ category })).toEqual([]);

@@ -1,4 +1,4 @@
-import type { EventStore } from '@eddy/core';
+import type { EventStore } from '@eddy/core/event-sourcing';
 
 /** How `describeEventStoreConformance` reaches the store under test. */
 export interface EventStoreConformanceOptions {

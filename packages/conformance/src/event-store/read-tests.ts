@@ -1,4 +1,4 @@
-import type { EventStore, NewEvent } from '@eddy/core';
+import type { EventStore, NewEvent } from '@eddy/core/event-sourcing';
 import { expect, it } from 'vitest';
 import { type EventStoreHarness, uniqueCategory, uniqueStream } from './harness.js';
 

@@ -1,9 +1,5 @@
-import {
-  createMemoryCheckpointStore,
-  subscribeToEventStore,
-  type EventStore,
-  type RecordedEvent,
-} from '@eddy/core';
+import { subscribeToEventStore, type EventStore, type RecordedEvent } from '@eddy/core/event-sourcing';
+import { createMemoryCheckpointStore } from '@eddy/core/testing';
 import { expect, it } from 'vitest';
 import { type EventStoreHarness, uniqueCategory } from './harness.js';
 

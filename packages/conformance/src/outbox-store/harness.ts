@@ -1,4 +1,5 @@
-import { decodeCloudEvent, type OutboxEntry, type OutboxRecord, type OutboxStore } from '@eddy/core';
+import { decodeCloudEvent } from '@eddy/core/cloudevents';
+import { type OutboxEntry, type OutboxRecord, type OutboxStore } from '@eddy/core/outbox';
 import { afterEach } from 'vitest';
 import type { OutboxStoreConformanceOptions, OutboxUnderTest } from './options.js';
 

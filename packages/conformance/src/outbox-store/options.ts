@@ -1,4 +1,4 @@
-import type { OutboxEntry, OutboxStore } from '@eddy/core';
+import type { OutboxEntry, OutboxStore } from '@eddy/core/outbox';
 
 /** One outbox under test: the relay's port, and a way to commit rows as an application would. */
 export interface OutboxUnderTest {

@@ -1,13 +1,13 @@
+import { type Transport } from '@eddy/core';
+import { decodeCloudEvent } from '@eddy/core/cloudevents';
+import { BackendError } from '@eddy/core/internal';
 import {
-  BackendError,
-  createMemoryTransport,
-  decodeCloudEvent,
   startOutboxRelay,
   type OutboxRelay,
   type OutboxRelayOptions,
   type OutboxRowFailure,
-  type Transport,
-} from '@eddy/core';
+} from '@eddy/core/outbox';
+import { createMemoryTransport } from '@eddy/core/testing';
 import { afterEach, expect, it } from 'vitest';
 import { waitFor } from '../wait-for.js';
 import { entry, suffix, type OutboxHarness } from './harness.js';

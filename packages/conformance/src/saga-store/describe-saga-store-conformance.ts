@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  isEddyError,
-  SagaConflictError,
-  SagaErrorCodes,
-  type SagaInstance,
-  type SagaStatus,
-  type SagaStore,
-} from '@eddy/core';
+import { isEddyError, ErrorCodes } from '@eddy/core';
+import { SagaConflictError, type SagaInstance, type SagaStatus, type SagaStore } from '@eddy/core/saga';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /** How the saga store suite reaches the store under test. */
@@ -71,7 +65,7 @@ export function describeSagaStoreConformance(options: SagaStoreConformanceOption
       await store.create(saga);
       const error: unknown = await store.create(saga).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SagaConflictError);
-      expect(isEddyError(error, SagaErrorCodes.Conflict)).toBe(true);
+      expect(isEddyError(error, ErrorCodes.SagaConflict)).toBe(true);
     });
 
     it('saves with the expected version, increments it, and rejects a stale save', async () => {

@@ -1,4 +1,5 @@
-import { ErrorCodes, MAX_NAME_LENGTH, type SubscribeOptions } from '@eddy/core';
+import { ErrorCodes, type SubscribeOptions } from '@eddy/core';
+import { MAX_NAME_LENGTH } from '@eddy/core/internal';
 import { expect, it } from 'vitest';
 import { bytes, type Harness, rejectionCode, textMessages } from './harness.js';
 

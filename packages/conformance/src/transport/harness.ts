@@ -1,15 +1,15 @@
-import type {
-  EddyError,
-  MessageHandler,
-  OutgoingMessage,
-  Position,
-  ReceivedMessage,
-  SubscribeOptions,
-  Subscription,
-  Transport,
-  TransportCapabilities,
+import {
+  type EddyError,
+  type MessageHandler,
+  type OutgoingMessage,
+  type Position,
+  type ReceivedMessage,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type TransportCapabilities,
+  isEddyError,
 } from '@eddy/core';
-import { isEddyError } from '@eddy/core';
 import { afterEach, expect } from 'vitest';
 import { createGate, type Gate } from '../gate.js';
 import type { TransportConformanceOptions } from '../options.js';

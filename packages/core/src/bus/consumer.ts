@@ -8,14 +8,19 @@ import { deadLetterMiddleware, type DeadLetterNotice } from '../middleware/dead-
 import { dedupMiddleware } from '../middleware/dedup.js';
 import { perKeyConcurrencyMiddleware, rateLimitMiddleware } from '../middleware/flow-control.js';
 import { composeMiddleware } from '../middleware/middleware.js';
-import { type ConsumerHandler, type HandlerInfo, type Middleware } from './handler-types.js';
+import {
+  type ConsumerHandler,
+  type HandlerInfo,
+  type Middleware,
+  type BusEvent,
+  type HandlerContext,
+} from './handler-types.js';
 import { retryMiddleware } from '../middleware/retry.js';
 import { timeoutMiddleware } from '../middleware/timeout.js';
 import { metricsMiddleware } from '../observability/metrics-middleware.js';
 import { tracingMiddleware } from '../observability/tracing.js';
 import type { ReceivedMessage } from '../transport/message.js';
 import type { StartPosition, Subscription } from '../transport/transport.js';
-import type { BusEvent, HandlerContext } from './handler-types.js';
 import type { ConsumerSettings } from './consumer-settings.js';
 import { fromReceived } from './envelope.js';
 

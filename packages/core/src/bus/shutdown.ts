@@ -1,5 +1,4 @@
-import type { Logger } from '../observability/logger.js';
-import { silentLogger } from '../observability/logger.js';
+import { type Logger, silentLogger } from '../observability/logger.js';
 
 /** Anything with a graceful `stop`, e.g. a bus. */
 export interface Stoppable {

@@ -1,6 +1,6 @@
 /**
- * The catalogue of stable error codes. Adding a code means documenting it in `docs/errors.md`;
- * a test keeps the two in step.
+ * The error codes @eddy/core throws; each is documented in docs/errors.md (a test keeps the two in
+ * step). Every Eddy package keeps its own catalogue in this shape, in its `errors.ts`.
  */
 export const ErrorCodes = {
   /** A topic name breaks the naming rules. */
@@ -35,6 +35,20 @@ export const ErrorCodes = {
   PositionLost: 'EDDY_POSITION_LOST',
   /** The backend reported an error Eddy does not classify further. */
   Backend: 'EDDY_BACKEND',
+  /** A handler said retrying cannot help: the delivery goes straight to the dead-letter queue. */
+  NonRetryable: 'EDDY_NON_RETRYABLE',
+  /** An append or delete found the stream at another version than expected. Retriable: reload and decide again. */
+  WrongExpectedVersion: 'EDDY_WRONG_EXPECTED_VERSION',
+  /** The stream was tombstoned: it can be neither read nor written again. */
+  StreamDeleted: 'EDDY_STREAM_DELETED',
+  /** An append reused event ids already in the stream, but not as an exact retry of an earlier append. */
+  EventIdConflict: 'EDDY_EVENT_ID_CONFLICT',
+  /** A saga instance was saved from a stale version: another runner moved it first. */
+  SagaConflict: 'EDDY_SAGA_CONFLICT',
+  /** A saga instance id is unknown to the store. */
+  SagaNotFound: 'EDDY_SAGA_NOT_FOUND',
+  /** A saga or process-manager definition breaks a rule (duplicate step names, unknown reply type...). */
+  InvalidSagaDefinition: 'EDDY_SAGA_INVALID_DEFINITION',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

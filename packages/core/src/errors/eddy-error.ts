@@ -9,6 +9,11 @@ export interface EddyErrorOptions {
   retriable?: boolean;
 }
 
+// A registry symbol, not a module-local one: two copies of @eddy/core in one process (a library and
+// the application each bringing their own) must still recognise each other's errors, which
+// `instanceof` cannot do across copies.
+const EDDY_ERROR = Symbol.for('eddy.error');
+
 export class EddyError extends Error {
   readonly code: string;
   readonly retriable: boolean;
@@ -18,10 +23,16 @@ export class EddyError extends Error {
     this.name = new.target.name;
     this.code = code;
     this.retriable = options.retriable ?? false;
+    Object.defineProperty(this, EDDY_ERROR, { value: true });
   }
 }
 
-/** True for any `EddyError`, and optionally only for the given code. */
+/**
+ * True for any `EddyError`, also one made by another copy of @eddy/core, and optionally only for
+ * the given code.
+ */
 export function isEddyError(value: unknown, code?: string): value is EddyError {
-  return value instanceof EddyError && (code === undefined || value.code === code);
+  if (typeof value !== 'object' || value === null) return false;
+  if (!(value instanceof EddyError) && (value as Record<symbol, unknown>)[EDDY_ERROR] !== true) return false;
+  return code === undefined || (value as EddyError).code === code;
 }

@@ -10,21 +10,3 @@ export interface CheckpointStore {
   /** Forgets the checkpoint, so the subscription starts from the beginning (used by rebuilds). */
   delete(subscriptionId: string): Promise<void>;
 }
-
-export function createMemoryCheckpointStore(): CheckpointStore {
-  const positions = new Map<string, number>();
-  return {
-    async load(subscriptionId) {
-      await Promise.resolve();
-      return positions.get(subscriptionId);
-    },
-    async save(subscriptionId, position) {
-      await Promise.resolve();
-      positions.set(subscriptionId, position);
-    },
-    async delete(subscriptionId) {
-      await Promise.resolve();
-      positions.delete(subscriptionId);
-    },
-  };
-}

@@ -3,7 +3,7 @@ import { acceptedInstead, assertExpectedError, type ExpectedError } from './expe
 import { commandHandler, type CommandResult } from './command-handler.js';
 import type { Decider, DomainEvent } from './decider.js';
 import type { EventStore } from './event-store.js';
-import { createMemoryEventStore } from './memory-event-store.js';
+import { createMemoryEventStore } from '../memory/memory-event-store.js';
 
 export interface CommandHandlerSpecificationOptions<TState, TCommand, TEvent extends DomainEvent> {
   readonly decider: Decider<TState, TCommand, TEvent>;

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { backoffDelayMs } from '../shared/backoff.js';
 import { InvalidOptionError } from '../errors/errors.js';
 import { aggregateStream } from './aggregate-stream.js';
 import { decidedEvents, type Decider, type DomainEvent } from './decider.js';
@@ -133,8 +134,7 @@ export function commandHandler<TState, TCommand, TEvent extends DomainEvent>(
         return { ...(await attempt(streamId, command, handleOptions)), attempts };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempts >= maxAttempts) throw error;
-        const capMs = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempts);
-        await delay(Math.random() * capMs);
+        await delay(backoffDelayMs(attempts + 1, retry));
       }
     }
   };

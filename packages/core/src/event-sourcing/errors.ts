@@ -1,15 +1,6 @@
+import { ErrorCodes } from '../errors/codes.js';
 import { EddyError } from '../errors/eddy-error.js';
 import type { ExpectedVersion } from './event-store.js';
-
-/** Stable codes of the event-sourcing errors (documented in docs/event-sourcing.md). */
-export const EventSourcingErrorCodes = {
-  /** An append or delete found the stream at another version than expected. Retriable: reload and decide again. */
-  WrongExpectedVersion: 'EDDY_WRONG_EXPECTED_VERSION',
-  /** The stream was tombstoned: it can be neither read nor written again. */
-  StreamDeleted: 'EDDY_STREAM_DELETED',
-  /** An append reused event ids already in the stream, but not as an exact retry of an earlier append. */
-  EventIdConflict: 'EDDY_EVENT_ID_CONFLICT',
-} as const;
 
 function describeExpected(expected: ExpectedVersion): string {
   return typeof expected === 'number' ? `version ${expected}` : `"${expected}"`;
@@ -23,7 +14,7 @@ export class WrongExpectedVersionError extends EddyError {
 
   constructor(streamId: string, expected: ExpectedVersion, actual: number) {
     super(
-      EventSourcingErrorCodes.WrongExpectedVersion,
+      ErrorCodes.WrongExpectedVersion,
       `Stream "${streamId}" expected ${describeExpected(expected)} but is at version ${actual}. ` +
         'Another writer appended first: reload the stream, decide again and retry (commandHandler does this with { retry }).',
       { retriable: true },
@@ -39,7 +30,7 @@ export class StreamDeletedError extends EddyError {
 
   constructor(streamId: string) {
     super(
-      EventSourcingErrorCodes.StreamDeleted,
+      ErrorCodes.StreamDeleted,
       `Stream "${streamId}" was tombstoned and can never be read or written again. Use another stream id.`,
     );
     this.streamId = streamId;
@@ -52,7 +43,7 @@ export class EventIdConflictError extends EddyError {
 
   constructor(streamId: string, eventId: string) {
     super(
-      EventSourcingErrorCodes.EventIdConflict,
+      ErrorCodes.EventIdConflict,
       `Event id "${eventId}" is already in stream "${streamId}", but this append is not an exact retry of the one that wrote it. ` +
         'Give new events new ids; retry a failed append with the same ids and events only.',
     );

@@ -21,28 +21,6 @@ export interface SnapshotStore {
   delete(streamId: string): Promise<void>;
 }
 
-export function createMemorySnapshotStore(): SnapshotStore {
-  const snapshots = new Map<string, Snapshot>();
-  return {
-    async load(streamId) {
-      await Promise.resolve();
-      const snapshot = snapshots.get(streamId);
-      return snapshot === undefined ? undefined : structuredClone(snapshot);
-    },
-    async save(snapshot) {
-      await Promise.resolve();
-      const existing = snapshots.get(snapshot.streamId);
-      if (existing === undefined || existing.version <= snapshot.version) {
-        snapshots.set(snapshot.streamId, structuredClone(snapshot));
-      }
-    },
-    async delete(streamId) {
-      await Promise.resolve();
-      snapshots.delete(streamId);
-    },
-  };
-}
-
 /** What a snapshot policy sees after a command appended events. */
 export interface SnapshotContext<TState> {
   readonly streamId: string;

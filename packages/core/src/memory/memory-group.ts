@@ -1,7 +1,7 @@
 import { redeliveryDelayOf } from '../errors/nack.js';
 import type { ReceivedMessage } from '../transport/message.js';
 import type { MessageHandler } from '../transport/transport.js';
-import { Deque } from './deque.js';
+import { Deque } from '../shared/deque.js';
 import type { LogEntry, TopicLog } from './memory-log.js';
 import { MinHeap } from './min-heap.js';
 

@@ -1,9 +1,8 @@
 import { assertTopicName } from '../transport/names.js';
 import { Nack } from '../errors/nack.js';
-import type { BusEvent } from '../bus/handler-types.js';
+import { type BusEvent, type Middleware } from '../bus/handler-types.js';
 import type { Position } from '../transport/message.js';
 import { deadLetterHeaders, type DeadLetterMetadata } from '../dlq/dead-letter-format.js';
-import type { Middleware } from '../bus/handler-types.js';
 
 export interface DeadLetterOptions {
   /** Dead-letter topic of a source topic. Default `<topic>.dlq`. */

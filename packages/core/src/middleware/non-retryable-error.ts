@@ -1,7 +1,5 @@
+import { ErrorCodes } from '../errors/codes.js';
 import { EddyError, type EddyErrorOptions } from '../errors/eddy-error.js';
-
-/** Code of `NonRetryableError`. */
-export const NON_RETRYABLE_CODE = 'EDDY_NON_RETRYABLE';
 
 /**
  * Throw (or wrap a cause in) this from a handler when retrying cannot help, e.g. a business rule
@@ -9,7 +7,7 @@ export const NON_RETRYABLE_CODE = 'EDDY_NON_RETRYABLE';
  */
 export class NonRetryableError extends EddyError {
   constructor(message: string, options: Omit<EddyErrorOptions, 'retriable'> = {}) {
-    super(NON_RETRYABLE_CODE, message, { ...options, retriable: false });
+    super(ErrorCodes.NonRetryable, message, { ...options, retriable: false });
   }
 }
 

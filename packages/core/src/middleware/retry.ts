@@ -1,8 +1,7 @@
 import { InvalidOptionError } from '../errors/errors.js';
 import { Nack } from '../errors/nack.js';
-import type { AttemptInfo } from '../bus/handler-types.js';
-import { backoffDelayMs } from './backoff.js';
-import type { Middleware } from '../bus/handler-types.js';
+import { type AttemptInfo, type Middleware } from '../bus/handler-types.js';
+import { backoffDelayMs } from '../shared/backoff.js';
 import { isRetryableError } from './non-retryable-error.js';
 
 export interface RetryOptions {

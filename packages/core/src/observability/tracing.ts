@@ -15,8 +15,12 @@ import {
 } from '@opentelemetry/api';
 import { Nack } from '../errors/nack.js';
 import { runWithPublishContext } from '../bus/publish-context.js';
-import type { HandlerInfo, Middleware } from '../bus/handler-types.js';
-import type { BusEvent, HandlerContext } from '../bus/handler-types.js';
+import {
+  type HandlerInfo,
+  type Middleware,
+  type BusEvent,
+  type HandlerContext,
+} from '../bus/handler-types.js';
 
 /** Instrumentation scope name of Eddy's spans. */
 export const TRACER_NAME = '@eddy/core';

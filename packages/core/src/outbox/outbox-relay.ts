@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { InvalidOptionError, TimeoutError } from '../errors/errors.js';
 import { isEddyError } from '../errors/eddy-error.js';
-import { backoffDelayMs } from '../middleware/backoff.js';
+import { backoffDelayMs } from '../shared/backoff.js';
 import { silentLogger } from '../observability/logger.js';
 import { endSpan, tracerFrom } from '../observability/tracing.js';
 import type { OutgoingMessage } from '../transport/message.js';

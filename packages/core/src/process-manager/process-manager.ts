@@ -2,7 +2,7 @@ import type { Bus, PublishOptions, PublishResult } from '../bus/bus-types.js';
 import type { BusEvent } from '../bus/handler-types.js';
 import type { HandlerOptions } from '../bus/bus-options.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
-import { KeyedLock } from '../saga/keyed-lock.js';
+import { KeyedTasks } from '../shared/keyed-tasks.js';
 import { SagaConflictError } from '../saga/saga-errors.js';
 import type { SagaInstance, SagaTimer } from '../saga/saga-instance.js';
 import type { SagaStore } from '../saga/saga-store.js';
@@ -49,7 +49,7 @@ export function createProcessManager<TState, Events = Record<string, unknown>>(
   const bus = options.bus as unknown as PmBus;
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
-  const lock = new KeyedLock();
+  const lock = new KeyedTasks();
   const instanceId = (key: string): string => `${definition.name}:${key}`;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,6 @@
 import type { PublishOptions } from '../bus/bus-types.js';
 import type { BusEvent } from '../bus/handler-types.js';
-import { backoffDelayMs } from '../middleware/backoff.js';
+import { backoffDelayMs } from '../shared/backoff.js';
 import { isRetryableError } from '../middleware/non-retryable-error.js';
 import {
   resolveSagaRetry,

@@ -1,14 +1,5 @@
+import { ErrorCodes } from '../errors/codes.js';
 import { EddyError } from '../errors/eddy-error.js';
-
-/** Stable codes of the saga and process-manager errors. */
-export const SagaErrorCodes = {
-  /** A saga instance was saved from a stale version: another runner moved it first. */
-  Conflict: 'EDDY_SAGA_CONFLICT',
-  /** A saga instance id is unknown to the store. */
-  NotFound: 'EDDY_SAGA_NOT_FOUND',
-  /** A saga or process-manager definition breaks a rule (duplicate step names, unknown reply type...). */
-  InvalidDefinition: 'EDDY_SAGA_INVALID_DEFINITION',
-} as const;
 
 /**
  * Optimistic concurrency: the instance changed since it was loaded (or the id already exists on
@@ -19,7 +10,7 @@ export class SagaConflictError extends EddyError {
 
   constructor(sagaId: string, detail: string) {
     super(
-      SagaErrorCodes.Conflict,
+      ErrorCodes.SagaConflict,
       `Saga instance "${sagaId}" ${detail}. Load it again and retry; another runner moved it first.`,
       { retriable: true },
     );
@@ -32,7 +23,7 @@ export class SagaNotFoundError extends EddyError {
 
   constructor(sagaId: string) {
     super(
-      SagaErrorCodes.NotFound,
+      ErrorCodes.SagaNotFound,
       `Saga instance "${sagaId}" does not exist. Check the id, or start it first.`,
     );
     this.sagaId = sagaId;
@@ -41,6 +32,6 @@ export class SagaNotFoundError extends EddyError {
 
 export class SagaDefinitionError extends EddyError {
   constructor(message: string) {
-    super(SagaErrorCodes.InvalidDefinition, message);
+    super(ErrorCodes.InvalidSagaDefinition, message);
   }
 }

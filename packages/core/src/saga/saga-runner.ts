@@ -3,7 +3,7 @@ import type { BusEvent } from '../bus/handler-types.js';
 import type { HandlerOptions } from '../bus/bus-options.js';
 import { TimeoutError } from '../errors/errors.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
-import { KeyedLock } from './keyed-lock.js';
+import { KeyedTasks } from '../shared/keyed-tasks.js';
 import { SagaDefinitionError, SagaConflictError } from './saga-errors.js';
 import type { SagaDefinition } from './saga-definition.js';
 import { SagaEngine } from './saga-engine.js';
@@ -86,7 +86,7 @@ export function createSagaRunner<
   if (needsBus && bus === undefined) {
     throw new SagaDefinitionError(`Saga "${saga.name}" sends commands: pass { bus } to createSagaRunner.`);
   }
-  const lock = new KeyedLock();
+  const lock = new KeyedTasks();
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
   let pollTimer: NodeJS.Timeout | undefined;

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 import pg from 'pg';
 import { toEddyError } from '../errors.js';
 import { quoteIdent } from '../migration.js';

@@ -1,4 +1,5 @@
-import type { InlineProjectionBase, RecordedEvent } from '@eddy/core';
+import type { RecordedEvent } from '@eddy/core/event-sourcing';
+import type { InlineProjectionBase } from '@eddy/core/internal';
 import type pg from 'pg';
 
 /**

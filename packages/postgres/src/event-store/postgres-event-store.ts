@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  assertExpectedVersion,
-  assertStreamId,
-  assertStreamMetadata,
   categoryOf,
-  checkExpectedVersion,
-  ClosedError,
   EventIdConflictError,
   StreamDeletedError,
   type AppendResult,
@@ -14,12 +9,19 @@ import {
   type NewEvent,
   type ReadStreamResult,
   type RecordedEvent,
+} from '@eddy/core/event-sourcing';
+import {
+  assertExpectedVersion,
+  assertStreamId,
+  assertStreamMetadata,
+  checkExpectedVersion,
+  ClosedError,
   assertDeleteMode,
   assertNewEvents,
   assertReadCount,
   inlineProjectionEvents,
   inlineProjectionFailed,
-} from '@eddy/core';
+} from '@eddy/core/internal';
 import type pg from 'pg';
 import { toEddyError } from '../errors.js';
 import { createAppendWakeup } from './append-wakeup.js';

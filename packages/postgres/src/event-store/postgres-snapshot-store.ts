@@ -1,4 +1,4 @@
-import type { Snapshot, SnapshotStore } from '@eddy/core';
+import type { Snapshot, SnapshotStore } from '@eddy/core/event-sourcing';
 import type pg from 'pg';
 import { toEddyError } from '../errors.js';
 import { migrateEventStore, resolvePool, tablesFor, type PoolSource } from './event-store-schema.js';

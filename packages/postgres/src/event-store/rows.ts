@@ -1,4 +1,5 @@
-import { isRetained, type AppendResult, type RecordedEvent, type StreamMetadata } from '@eddy/core';
+import { type AppendResult, type RecordedEvent, type StreamMetadata } from '@eddy/core/event-sourcing';
+import { isRetained } from '@eddy/core/internal';
 
 /** pg returns bigint columns as strings; positions and versions stay below 2^53. */
 type Int8 = string | number;

@@ -1,19 +1,20 @@
+import { type CloudEvent, type Headers } from '@eddy/core';
 import {
   assertLaneCount,
   assertRowIds,
   ClosedError,
-  DEFAULT_OUTBOX_LANES,
   InvalidOptionError,
   prepareOutboxRows,
   resolveFailedRowsQuery,
-  type CloudEvent,
+} from '@eddy/core/internal';
+import {
+  DEFAULT_OUTBOX_LANES,
   type FailedOutboxRecord,
-  type Headers,
   type LaneClaim,
   type OutboxEntry,
   type OutboxRecord,
   type OutboxStore,
-} from '@eddy/core';
+} from '@eddy/core/outbox';
 import pg from 'pg';
 import { toEddyError } from '../errors.js';
 import { NotifyListener } from '../notify-listener.js';

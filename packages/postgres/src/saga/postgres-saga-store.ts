@@ -1,11 +1,11 @@
+import { DEFAULT_SAGA_LIST_LIMIT } from '@eddy/core/internal';
 import {
-  DEFAULT_SAGA_LIST_LIMIT,
   SagaConflictError,
   SagaNotFoundError,
   type SagaInstance,
   type SagaStatus,
   type SagaStore,
-} from '@eddy/core';
+} from '@eddy/core/saga';
 import type pg from 'pg';
 import { toEddyError } from '../errors.js';
 import { resolvePool, type PoolSource } from '../event-store/event-store-schema.js';

@@ -1,4 +1,5 @@
-import { cloudEventToJson, type DeadLetterEntry, type DeadLetterSelection } from '@eddy/core';
+import { type DeadLetterEntry, type DeadLetterSelection } from '@eddy/core';
+import { cloudEventToJson } from '@eddy/core/cloudevents';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { NotFoundError } from '../errors.js';

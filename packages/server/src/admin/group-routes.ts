@@ -1,4 +1,5 @@
-import { InvalidOptionError, type StartPosition } from '@eddy/core';
+import { type StartPosition } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { NotFoundError } from '../errors.js';

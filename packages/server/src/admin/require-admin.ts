@@ -1,4 +1,4 @@
-import { NotSupportedError } from '@eddy/core';
+import { NotSupportedError } from '@eddy/core/internal';
 import type { GatewayContext } from '../context.js';
 import type { BackendAdmin } from './backend-admin.js';
 

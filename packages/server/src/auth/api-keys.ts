@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 /** What a key may do. `admin` allows everything. */
 export type Scope = 'admin' | `publish:${string}` | `consume:${string}`;

@@ -1,4 +1,5 @@
-import { cloudEventToJson, decodeCloudEvent, type ReceivedMessage } from '@eddy/core';
+import { type ReceivedMessage } from '@eddy/core';
+import { cloudEventToJson, decodeCloudEvent } from '@eddy/core/cloudevents';
 import type { Lease } from './lease-registry.js';
 
 /** One delivered message as clients receive it (pull responses, WebSocket and SSE frames). */

@@ -1,4 +1,4 @@
-import { assertGroupName, assertTopicName } from '@eddy/core';
+import { assertGroupName, assertTopicName } from '@eddy/core/internal';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { ackBody, errorResponse, fromQuery, topicGroupParams } from '../http/schemas.js';

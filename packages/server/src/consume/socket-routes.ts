@@ -1,4 +1,4 @@
-import { assertGroupName, assertTopicName, InvalidOptionError } from '@eddy/core';
+import { assertGroupName, assertTopicName, InvalidOptionError } from '@eddy/core/internal';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { GatewayContext } from '../context.js';

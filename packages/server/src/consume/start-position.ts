@@ -1,4 +1,5 @@
-import { InvalidOptionError, type StartPosition } from '@eddy/core';
+import { type StartPosition } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 /** Reads the `from` query parameter: `earliest`, `latest`, epoch ms, or an RFC 3339 time. */
 export function parseStartPosition(from: string | undefined): StartPosition {

@@ -1,4 +1,4 @@
-import { MAX_NAME_LENGTH } from '@eddy/core';
+import { MAX_NAME_LENGTH } from '@eddy/core/internal';
 
 const name = { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH } as const;
 

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv, type ErrorObject } from 'ajv';
-import {
-  DecodeError,
-  encodeCloudEvent,
-  InvalidCloudEventError,
-  InvalidOptionError,
-  type CloudEvent,
-  type OutgoingMessage,
-} from '@eddy/core';
+import { type CloudEvent, type OutgoingMessage } from '@eddy/core';
+import { DecodeError, encodeCloudEvent, InvalidCloudEventError } from '@eddy/core/cloudevents';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 /**
  * One event as `POST /v1/topics/{topic}/events` takes it in JSON: the data plus the attributes the

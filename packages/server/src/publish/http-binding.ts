@@ -1,10 +1,6 @@
-import {
-  decodeCloudEvent,
-  decodeCloudEventBatch,
-  detectCloudEventMode,
-  InvalidOptionError,
-  type CloudEvent,
-} from '@eddy/core';
+import { type CloudEvent } from '@eddy/core';
+import { decodeCloudEvent, decodeCloudEventBatch, detectCloudEventMode } from '@eddy/core/cloudevents';
+import { InvalidOptionError } from '@eddy/core/internal';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** The CloudEvents HTTP binding mode of a request, or undefined when it is plain JSON or something else. */

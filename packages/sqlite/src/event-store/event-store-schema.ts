@@ -1,5 +1,5 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 /** Prefix of the event store's tables unless configured: `eddy_es_events`, `eddy_es_streams`... */
 export const DEFAULT_EVENT_STORE_PREFIX = 'eddy_es_';

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { type CheckpointStore } from '@eddy/core';
+import { type CheckpointStore } from '@eddy/core/event-sourcing';
 import { migrateEventStore, resolveDatabase, tablesFor } from './event-store-schema.js';
 import { guardedCall } from '../guarded-call.js';
 

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import {
-  assertExpectedVersion,
-  assertStreamId,
-  assertStreamMetadata,
   categoryOf,
-  checkExpectedVersion,
   EventIdConflictError,
-  isRetained,
   StreamDeletedError,
   type AppendOptions,
   type AppendResult,
@@ -19,12 +14,19 @@ import {
   type ReadStreamResult,
   type RecordedEvent,
   type StreamMetadata,
+} from '@eddy/core/event-sourcing';
+import {
+  assertExpectedVersion,
+  assertStreamId,
+  assertStreamMetadata,
+  checkExpectedVersion,
+  isRetained,
   assertDeleteMode,
   assertNewEvents,
   assertReadCount,
   inlineProjectionEvents,
   inlineProjectionFailed,
-} from '@eddy/core';
+} from '@eddy/core/internal';
 import { migrateEventStore, resolveDatabase, tablesFor } from './event-store-schema.js';
 import type { SqliteInlineProjection } from './inline-projection.js';
 import { guardedCall } from '../guarded-call.js';

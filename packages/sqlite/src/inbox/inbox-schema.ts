@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 /** Default table of the SQLite inbox. */
 export const DEFAULT_INBOX_TABLE = 'eddy_inbox';

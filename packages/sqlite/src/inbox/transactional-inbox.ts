@@ -1,11 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import {
-  DEFAULT_DEDUP_TTL_MS,
-  InvalidOptionError,
-  type BusEvent,
-  type EventHandler,
-  type HandlerContext,
-} from '@eddy/core';
+import { type BusEvent, type EventHandler, type HandlerContext } from '@eddy/core';
+import { DEFAULT_DEDUP_TTL_MS, InvalidOptionError } from '@eddy/core/internal';
 import { DEFAULT_INBOX_TABLE, ensureInboxTable } from './inbox-schema.js';
 
 export interface SqliteTransactionalInboxOptions {

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { InvalidOptionError } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
 
 /** Default table of the SQLite outbox; its lease tables take this name plus `_lanes` and `_relays`. */
 export const DEFAULT_OUTBOX_TABLE = 'eddy_outbox';

@@ -1,19 +1,20 @@
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import { type CloudEvent, type Headers } from '@eddy/core';
 import {
   assertLaneCount,
   assertRowIds,
-  DEFAULT_OUTBOX_LANES,
   InvalidOptionError,
   prepareOutboxRows,
   resolveFailedRowsQuery,
-  type CloudEvent,
+} from '@eddy/core/internal';
+import {
+  DEFAULT_OUTBOX_LANES,
   type FailedOutboxRecord,
-  type Headers,
   type LaneClaim,
   type OutboxEntry,
   type OutboxRecord,
   type OutboxStore,
-} from '@eddy/core';
+} from '@eddy/core/outbox';
 import {
   assertOutboxTable,
   DEFAULT_OUTBOX_TABLE,

@@ -1,13 +1,12 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { DEFAULT_SAGA_LIST_LIMIT, InvalidOptionError } from '@eddy/core/internal';
 import {
-  DEFAULT_SAGA_LIST_LIMIT,
-  InvalidOptionError,
   SagaConflictError,
   SagaNotFoundError,
   type SagaInstance,
   type SagaStatus,
   type SagaStore,
-} from '@eddy/core';
+} from '@eddy/core/saga';
 import { guardedCall } from '../guarded-call.js';
 
 /** Default table of the SQLite saga store. */

@@ -1,5 +1,5 @@
 import { ClosedError } from '../errors/errors.js';
-import type { InboxClaim, InboxStore } from './inbox-store.js';
+import type { InboxClaim, InboxStore } from '../inbox/inbox-store.js';
 
 interface Entry {
   state: 'leased' | 'processed';

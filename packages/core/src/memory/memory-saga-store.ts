@@ -1,12 +1,12 @@
 import { ClosedError } from '../errors/errors.js';
-import { SagaConflictError, SagaNotFoundError } from './saga-errors.js';
+import { SagaConflictError, SagaNotFoundError } from '../saga/saga-errors.js';
 import {
   cloneSagaInstance,
   isTerminalSagaStatus,
   type SagaInstance,
   type SagaStatus,
-} from './saga-instance.js';
-import { DEFAULT_SAGA_LIST_LIMIT, type SagaStore } from './saga-store.js';
+} from '../saga/saga-instance.js';
+import { DEFAULT_SAGA_LIST_LIMIT, type SagaStore } from '../saga/saga-store.js';
 
 /**
  * `SagaStore` in process memory: for tests and single-process demos. Instances are lost on restart;

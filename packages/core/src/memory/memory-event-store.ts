@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClosedError } from '../errors/errors.js';
-import { EventIdConflictError, StreamDeletedError } from './errors.js';
-import { assertDeleteMode, assertNewEvents, assertReadCount } from './event-store-input.js';
+import { EventIdConflictError, StreamDeletedError } from '../event-sourcing/errors.js';
+import { assertDeleteMode, assertNewEvents, assertReadCount } from '../event-sourcing/event-store-input.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -13,10 +13,10 @@ import type {
   ReadStreamResult,
   RecordedEvent,
   StreamMetadata,
-} from './event-store.js';
-import { assertExpectedVersion, checkExpectedVersion } from './expected-version.js';
-import { assertStreamId, categoryOf } from './stream-name.js';
-import { assertStreamMetadata, isRetained } from './stream-metadata.js';
+} from '../event-sourcing/event-store.js';
+import { assertExpectedVersion, checkExpectedVersion } from '../event-sourcing/expected-version.js';
+import { assertStreamId, categoryOf } from '../event-sourcing/stream-name.js';
+import { assertStreamMetadata, isRetained } from '../event-sourcing/stream-metadata.js';
 
 export interface MemoryEventStoreOptions {
   /** Clock for `recordedAt` and `maxAgeMs`, epoch ms. Default `Date.now`. Tests pass a fake one. */

@@ -36,4 +36,23 @@ export class Deque<T> {
     }
     return item;
   }
+
+  /** Removes and returns the items `predicate` selects, keeping the order of the rest. */
+  removeWhere(predicate: (item: T) => boolean): T[] {
+    const removed: T[] = [];
+    const kept: (T | undefined)[] = [];
+    for (let i = this.head; i < this.items.length; i++) {
+      const item = this.items[i] as T;
+      if (predicate(item)) removed.push(item);
+      else kept.push(item);
+    }
+    this.items = kept;
+    this.head = 0;
+    return removed;
+  }
+
+  /** Iterates from the front without removing. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
 }

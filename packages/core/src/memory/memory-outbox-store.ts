@@ -6,16 +6,16 @@ import {
   DEFAULT_OUTBOX_LANES,
   prepareOutboxRows,
   type OutboxEntry,
-} from './outbox-entry.js';
+} from '../outbox/outbox-entry.js';
 import type {
   FailedOutboxRecord,
   LaneClaim,
   OutboxRecord,
   OutboxStats,
   OutboxStore,
-} from './outbox-store.js';
-import { assertRowIds, resolveFailedRowsQuery } from './failed-rows.js';
-import { fairShare } from './lane-share.js';
+} from '../outbox/outbox-store.js';
+import { assertRowIds, resolveFailedRowsQuery } from '../outbox/failed-rows.js';
+import { fairShare } from '../outbox/lane-share.js';
 
 export interface MemoryOutboxStoreOptions {
   /** Number of lanes. Default 16. */

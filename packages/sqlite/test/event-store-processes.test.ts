@@ -13,7 +13,7 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 // Each child process opens the file itself and increments one shared counter stream with
 // retry-on-conflict, so appends from different connections really contend for the write lock.
 const writer = `
-import { commandHandler } from '@eddy/core';
+import { commandHandler } from '@eddy/core/event-sourcing';
 import { createSqliteEventStore } from '@eddy/sqlite';
 const [file, streamId, writer, count] = process.argv.slice(-4);
 const store = createSqliteEventStore({ database: file });

@@ -1,12 +1,19 @@
 import { EddyError } from '@eddy/core';
 
-/** Codes of errors the CLI raises itself (the server's codes pass through unchanged). */
+/**
+ * The error codes @eddy/cli raises itself; each is documented in docs/errors.md. The server's codes
+ * pass through unchanged.
+ */
 export const CliErrorCodes = {
   /** The server answered with an error; the message carries its code and text. */
   RequestFailed: 'EDDY_CLI_REQUEST_FAILED',
   /** A file given to the CLI cannot be read or parsed. */
   BadInput: 'EDDY_CLI_BAD_INPUT',
+  /** An error the CLI did not expect, reported in `--json` output. */
+  Unexpected: 'EDDY_CLI_UNEXPECTED',
 } as const;
+
+export type CliErrorCode = (typeof CliErrorCodes)[keyof typeof CliErrorCodes];
 
 /** The server answered a request with an error body `{ error: { code, message } }`. */
 export class RequestFailedError extends EddyError {

@@ -8,6 +8,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerTail } from './commands/tail.js';
 import { registerTopics } from './commands/topics.js';
 import { createContext } from './context.js';
+import { CliErrorCodes } from './errors.js';
 import { ExitCodes, exitCodeOf, type ExitCode } from './exit-codes.js';
 import type { Io } from './output.js';
 
@@ -68,7 +69,7 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
             message: error.message,
             ...('serverCode' in error ? { serverCode: error.serverCode } : {}),
           }
-        : { code: 'EDDY_CLI_UNEXPECTED', message: String(error) };
+        : { code: CliErrorCodes.Unexpected, message: String(error) };
       io.stderr.write(`${JSON.stringify({ error: body, exitCode: code })}\n`);
     } else {
       const message = error instanceof Error ? error.message : String(error);

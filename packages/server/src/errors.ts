@@ -1,6 +1,9 @@
 import { EddyError } from '@eddy/core';
 
-/** Error codes the gateway adds to core's catalogue; each maps to one HTTP status. */
+/**
+ * The error codes @eddy/server adds to core's catalogue; each is documented in docs/errors.md and
+ * maps to one HTTP status.
+ */
 export const ServerErrorCodes = {
   /** No API key, or an unknown one (HTTP 401). */
   Unauthorized: 'EDDY_UNAUTHORIZED',
@@ -17,6 +20,8 @@ export const ServerErrorCodes = {
   /** The backend is not reachable or the gateway is shutting down (HTTP 503). */
   Unavailable: 'EDDY_UNAVAILABLE',
 } as const;
+
+export type ServerErrorCode = (typeof ServerErrorCodes)[keyof typeof ServerErrorCodes];
 
 export class UnauthorizedError extends EddyError {
   constructor(message: string) {

@@ -35,5 +35,21 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  {
+    files: ['**/test/**/*.ts', 'examples/*/test/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          // A failing expect inside a handler is a handler error: the bus or transport retries it
+          // and the test can still pass. Record what the handler saw, then assert after waiting.
+          selector:
+            "CallExpression[callee.property.name=/^(on|onBatch|subscribe|request)$/] :function CallExpression[callee.name='expect']",
+          message:
+            'No expect inside a handler or subscribe callback: record what it saw and assert after waiting.',
+        },
+      ],
+    },
+  },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -32,12 +32,27 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
+/** True when a `CI` value is set to something other than an explicit no (`false`, `0`, empty). */
+export function isCiValue(value: string | undefined): boolean {
+  return value !== undefined && !['', '0', 'false', 'no'].includes(value.trim().toLowerCase());
+}
+
+export function onCi(): boolean {
+  return isCiValue(process.env.CI);
+}
+
 /**
- * Fails under CI when RabbitMQ is down (this machine provides it); elsewhere tells the caller to skip.
+ * Fails under CI when RabbitMQ is down (this machine provides it); elsewhere tells the caller to
+ * skip. Probes the host and port of the configured URL (EDDY_RABBITMQ_URL), not a fixed address.
  */
-export async function rabbitAvailable(): Promise<boolean> {
-  const up = await portOpen(5672);
-  if (!up && process.env.CI) throw new Error('RabbitMQ is not reachable on 127.0.0.1:5672 and CI is set.');
+export async function rabbitAvailable(url = URL): Promise<boolean> {
+  const { hostname, port } = new globalThis.URL(url);
+  const host = hostname === '' ? '127.0.0.1' : hostname.replace(/^\[|\]$/g, '');
+  const target = { host, port: port === '' ? 5672 : Number(port) };
+  const up = await portOpen(target.port, target.host);
+  if (!up && onCi()) {
+    throw new Error(`RabbitMQ is not reachable on ${target.host}:${target.port} and CI is set.`);
+  }
   return up;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_NAME_LENGTH } from '@eddy/core/internal';
 import { TopologyNames } from '@eddy/rabbitmq';
+import { isCiValue, onCi, rabbitAvailable } from './helpers.js';
 
 describe('TopologyNames', () => {
   const names = new TopologyNames('eddy');
@@ -24,5 +25,26 @@ describe('TopologyNames', () => {
     expect(a).not.toBe(b);
     expect(a.endsWith('/12')).toBe(true);
     expect(names.partitionLock(topic, groupA, 12).endsWith('/12/lock')).toBe(true);
+  });
+});
+
+describe('test environment', () => {
+  it('reads CI as a flag, so CI=false or CI=0 is not CI', () => {
+    expect([undefined, '', 'false', 'FALSE', '0', 'no'].map((value) => isCiValue(value))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(['true', '1', 'yes', 'github'].map((value) => isCiValue(value))).toEqual([true, true, true, true]);
+  });
+
+  it('probes the host and port of the configured URL', async () => {
+    // Port 1 on loopback is closed: the probe must report it down instead of checking 5672.
+    await expect(rabbitAvailable('amqp://guest:guest@127.0.0.1:1').catch(() => 'threw')).resolves.toBe(
+      onCi() ? 'threw' : false,
+    );
   });
 });

@@ -138,7 +138,9 @@ describe('redis transport', () => {
   it('replays from earliest, an offset and a time, and starts a latest group after existing messages', async () => {
     const topic = uniqueName('replay');
     const first = await t.publish(topic, [{ key: 'a', payload: text('0') }]);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Wait on the clock, not a fixed sleep: the later messages must carry a later millisecond.
+    const published = Date.now();
+    await waitFor(() => Date.now() > published + 1, 'the clock to pass the first publish');
     const middle = Date.now();
     const rest = await t.publish(
       topic,

@@ -46,6 +46,7 @@ export {
   createUpcaster,
   withUpcasting,
   type Upcaster,
+  type VersionedCloudEvent,
   type VersionedEvent,
 } from './event-sourcing/upcasting.js';
 export type { CheckpointStore } from './event-sourcing/checkpoint-store.js';

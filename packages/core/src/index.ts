@@ -21,6 +21,8 @@ export { stopOnSignals, type Stoppable, type StopOnSignalsOptions } from './bus/
 export type { RetryOptions } from './middleware/retry.js';
 export type { DeadLetterNotice, DeadLetterOptions } from './middleware/dead-letter.js';
 export type { DedupOptions } from './middleware/dedup.js';
+export { upcastingMiddleware } from './middleware/upcasting.js';
+export type { Upcaster } from './event-sourcing/upcasting.js';
 export type { InboxClaim, InboxStore } from './inbox/inbox-store.js';
 
 // Dead-letter queues

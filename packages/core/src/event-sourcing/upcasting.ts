@@ -13,7 +13,7 @@ export interface Upcaster {
   readonly toType?: string;
 }
 
-/** The fields upcasting reads and rewrites; recorded events and decoded bus events both have them. */
+/** The fields upcasting reads and rewrites on a recorded event (event store). */
 export interface VersionedEvent {
   readonly type: string;
   readonly data: unknown;
@@ -21,12 +21,32 @@ export interface VersionedEvent {
 }
 
 /**
+ * The same fields on a bus event: there the version travels as the CloudEvents extension
+ * `schemaversion`, absent meaning version 1.
+ */
+export interface VersionedCloudEvent {
+  readonly type: string;
+  readonly data: unknown;
+  readonly schemaversion?: unknown;
+}
+
+/** The version an event says it has: `schemaVersion` (recorded events) or `schemaversion` (bus events), default 1. */
+function versionOf(event: VersionedEvent | VersionedCloudEvent): number {
+  const value: unknown = 'schemaVersion' in event ? event.schemaVersion : event.schemaversion;
+  if (typeof value === 'number') return value;
+  // Binary-mode transports carry extensions as header strings.
+  if (typeof value === 'string' && /^[1-9][0-9]*$/.test(value)) return Number(value);
+  return 1;
+}
+
+/**
  * Applies registered upcasters until no upcaster matches the event's type and schema version.
- * Works on any event shape with `type`, `data` and `schemaVersion`; other fields are kept.
+ * Works on recorded events (`schemaVersion`) and on bus events (the `schemaversion` extension,
+ * absent = 1), writing the new version back to the field the event uses; other fields are kept.
  */
 export function createUpcaster(
   upcasters: readonly Upcaster[],
-): <TEvent extends VersionedEvent>(event: TEvent) => TEvent {
+): <TEvent extends VersionedEvent | VersionedCloudEvent>(event: TEvent) => TEvent {
   const byKey = new Map<string, Upcaster>();
   for (const upcaster of upcasters) {
     if (!Number.isSafeInteger(upcaster.fromVersion) || upcaster.fromVersion < 1) {
@@ -40,19 +60,21 @@ export function createUpcaster(
     }
     byKey.set(key, upcaster);
   }
-  return <TEvent extends VersionedEvent>(event: TEvent): TEvent => {
-    let current = event;
+  return <TEvent extends VersionedEvent | VersionedCloudEvent>(event: TEvent): TEvent => {
+    const field = 'schemaVersion' in event ? 'schemaVersion' : 'schemaversion';
+    let version = versionOf(event);
+    let step = byKey.get(`${version}:${event.type}`);
+    if (step === undefined) return event;
+    let type = event.type;
+    let data = event.data;
     // Each step raises the version by one, so the loop ends after at most byKey.size steps.
-    for (let step = byKey.get(`${current.schemaVersion}:${current.type}`); step !== undefined;) {
-      current = {
-        ...current,
-        type: step.toType ?? current.type,
-        data: step.upcast(current.data, current),
-        schemaVersion: current.schemaVersion + 1,
-      };
-      step = byKey.get(`${current.schemaVersion}:${current.type}`);
+    while (step !== undefined) {
+      data = step.upcast(data, { type, data, schemaVersion: version });
+      type = step.toType ?? type;
+      version += 1;
+      step = byKey.get(`${version}:${type}`);
     }
-    return current;
+    return { ...event, type, data, [field]: version };
   };
 }
 

@@ -16,7 +16,14 @@ export type {
   HandlerInfo,
   Middleware,
 } from './bus/handler-types.js';
-export type { BusOptions, ConsumerDefaults, HandlerOptions, StopOptions } from './bus/bus-options.js';
+export type {
+  BatchHandlerOptions,
+  BusOptions,
+  ConsumerDefaults,
+  HandlerOptions,
+  StopOptions,
+} from './bus/bus-options.js';
+export type { BatchContext, BatchHandler } from './bus/batch-collector.js';
 export { stopOnSignals, type Stoppable, type StopOnSignalsOptions } from './bus/shutdown.js';
 export type { RetryOptions } from './middleware/retry.js';
 export type { DeadLetterNotice, DeadLetterOptions } from './middleware/dead-letter.js';

@@ -84,6 +84,21 @@ export interface HandlerOptions extends ConsumerDefaults {
   readonly emits?: readonly string[];
 }
 
+/** Options of `bus.onBatch`: those of `bus.on`, plus how batches close. */
+export interface BatchHandlerOptions extends HandlerOptions {
+  /** Most events in one batch (1-10 000). Required. */
+  readonly maxSize: number;
+  /** A batch closes this long after its first event (or its latest, see `restartWaitOnEvent`), ms. Default 100. */
+  readonly maxWaitMs?: number;
+  /** Restart the wait with each new event (a debounce), so a batch closes after a quiet spell. Default false. */
+  readonly restartWaitOnEvent?: boolean;
+  /**
+   * Most deliveries in flight for this handler. Default twice `maxSize`, so the next batch fills
+   * while one runs; below `maxSize`, batches close on time only.
+   */
+  readonly maxInFlight?: number;
+}
+
 export interface StopOptions {
   /**
    * How long in-flight deliveries may run before they are aborted and nacked. Default 10 000 ms.

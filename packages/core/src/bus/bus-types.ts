@@ -1,5 +1,6 @@
 import type { BusEvent, EventHandler } from './handler-types.js';
-import type { HandlerOptions, StopOptions } from './bus-options.js';
+import type { BatchHandler } from './batch-collector.js';
+import type { BatchHandlerOptions, HandlerOptions, StopOptions } from './bus-options.js';
 
 /**
  * Declares the events a bus carries, once: event type -> data type. Write it as a type alias or
@@ -62,6 +63,18 @@ export interface Bus<Events> {
     type: TType,
     handler: EventHandler<BusEvent<TType, Events[TType]>>,
     options?: HandlerOptions,
+  ): RegisteredHandler;
+  /**
+   * Registers a handler that receives events in batches of up to `maxSize`, closed on size or
+   * after `maxWaitMs`. Each event still goes through retry, dead-letter and dedup on its own:
+   * events marked with `ctx.fail` (or all of them, when the handler throws) are retried and
+   * dead-lettered alone, the rest are acknowledged. Events of one partition key never share a
+   * batch while an earlier one of that key is unsettled (per-key order holds).
+   */
+  onBatch<TType extends EventTypes<Events>>(
+    type: TType,
+    handler: BatchHandler<BusEvent<TType, Events[TType]>>,
+    options: BatchHandlerOptions,
   ): RegisteredHandler;
   /** Subscribes every registered handler. Resolves when all subscriptions are live. */
   start(): Promise<void>;

@@ -29,7 +29,11 @@ export interface ConsumerSpec {
   readonly info: HandlerInfo;
   readonly from: StartPosition | undefined;
   readonly settings: ConsumerSettings;
-  readonly handler: ConsumerHandler;
+  /**
+   * Makes the handler the pipeline ends in, given the consumer's shutdown signal (aborted when the
+   * bus stops past its deadline).
+   */
+  readonly handler: (shutdown: AbortSignal, info: HandlerInfo) => ConsumerHandler;
   /** Bus-wide then handler-level user middleware. */
   readonly middleware: readonly Middleware[];
   readonly tracer: Tracer;
@@ -49,7 +53,7 @@ const shutdownReason = new ClosedError('The bus');
  * metrics, correlation, timeout, retry, dead-letter, dedup/inbox, user middleware (the
  * validation/upcast slot), handler.
  */
-export function buildPipeline(spec: ConsumerSpec): ConsumerHandler {
+export function buildPipeline(spec: ConsumerSpec, shutdown: AbortSignal): ConsumerHandler {
   const { settings } = spec;
   const chain: Middleware[] = [];
   if (settings.ratePerSecond !== undefined) chain.push(rateLimitMiddleware(settings.ratePerSecond));
@@ -64,7 +68,7 @@ export function buildPipeline(spec: ConsumerSpec): ConsumerHandler {
   }
   if (settings.dedup !== undefined) chain.push(dedupMiddleware(settings.dedup.store, settings.dedup));
   chain.push(...spec.middleware);
-  return composeMiddleware(chain, terminal(spec.handler), spec.info);
+  return composeMiddleware(chain, terminal(spec.handler(shutdown, spec.info)), spec.info);
 }
 
 /** Calls the user's handler, failing the attempt as soon as `ctx.signal` aborts. */
@@ -98,7 +102,11 @@ function raceAbort(handler: ConsumerHandler, event: BusEvent, ctx: HandlerContex
 /** Subscribes a handler's pipeline to its topic. */
 export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer> {
   const { info, settings } = spec;
-  const pipeline = buildPipeline(spec);
+  // One signal for every delivery of this consumer: only a shutdown past its deadline aborts it
+  // (timeouts derive their own per-attempt signal from it).
+  const shutdown = new AbortController();
+  setMaxListeners(0, shutdown.signal);
+  const pipeline = buildPipeline(spec, shutdown.signal);
   const deadLetterOnly =
     settings.deadLetter === undefined
       ? undefined
@@ -110,10 +118,6 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
             ),
           info,
         );
-  // One signal for every delivery of this consumer: only a shutdown past its deadline aborts it
-  // (timeouts derive their own per-attempt signal from it).
-  const shutdown = new AbortController();
-  setMaxListeners(0, shutdown.signal);
 
   const dispatch = async (message: ReceivedMessage): Promise<void> => {
     const redriveGroup = message.headers[REDRIVE_GROUP_HEADER];

@@ -8,13 +8,19 @@ import { noopMetrics } from '../observability/metrics.js';
 import { endSpan, startProducerSpan, tracerFrom } from '../observability/tracing.js';
 import type { Position } from '../transport/message.js';
 import { assertGroupName } from '../transport/names.js';
-import type { BusOptions, HandlerOptions, StopOptions } from './bus-options.js';
+import { BatchCollector, type BatchHandler } from './batch-collector.js';
+import type { BatchHandlerOptions, BusOptions, HandlerOptions, StopOptions } from './bus-options.js';
 import type { Bus, PublishOptions, PublishResult, RegisteredHandler } from './bus-types.js';
 import { startConsumer, type ConsumerSpec, type RunningConsumer } from './consumer.js';
 import { DEFAULT_STOP_DEADLINE_MS, resolveConsumerSettings } from './consumer-settings.js';
 import { buildEvent, toOutgoing } from './envelope.js';
 import { currentPublishContext } from './publish-context.js';
 import { defaultTopicFor, resolveTopic } from './routing.js';
+
+/** Default `maxWaitMs` of `bus.onBatch`. */
+export const DEFAULT_BATCH_WAIT_MS = 100;
+/** Largest `maxSize` of `bus.onBatch`. */
+export const MAX_BATCH_SIZE = 10_000;
 
 /**
  * Creates a typed bus over a transport. Declare the events once and every `publish` and `on` is
@@ -55,6 +61,46 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
     return started;
   };
 
+  const register = (
+    type: string,
+    makeHandler: (shutdown: AbortSignal, info: HandlerInfo) => ConsumerHandler,
+    handlerOptions: HandlerOptions,
+  ): RegisteredHandler => {
+    if (state === 'stopping' || state === 'stopped') throw new ClosedError('The bus');
+    const name = handlerOptions.name ?? defaultTopicFor(type);
+    if (specs.has(name)) throw new DuplicateHandlerError(name);
+    const handlerGroup = `${group}.${name}`;
+    assertGroupName(handlerGroup);
+    const topic = handlerOptions.topic ?? resolveTopic(topicFor, type);
+    resolveTopic(() => topic, type);
+    const info: HandlerInfo = {
+      name,
+      type,
+      topic,
+      group: handlerGroup,
+      transport,
+      logger,
+      metrics,
+    };
+    const spec: ConsumerSpec = {
+      info,
+      from: handlerOptions.from,
+      settings: resolveConsumerSettings(options, handlerOptions, options.inbox),
+      handler: makeHandler,
+      middleware: [...(options.middleware ?? []), ...(handlerOptions.middleware ?? [])],
+      tracer,
+      onDeadLetter: options.onDeadLetter,
+    };
+    specs.set(name, spec);
+    emitsByHandler.set(name, [...(handlerOptions.emits ?? [])]);
+    if (state === 'started') {
+      launch(spec).catch((error: unknown) => {
+        logger.error({ handler: name, err: error }, 'handler registered after start() failed to subscribe');
+      });
+    }
+    return { name, type, topic, group: handlerGroup, emits: emitsByHandler.get(name) ?? [] };
+  };
+
   const bus: Bus<Events> = {
     async publish(type, data, publishOptions: PublishOptions = {}): Promise<PublishResult> {
       if (state === 'stopped') throw new ClosedError('The bus');
@@ -84,40 +130,39 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
     },
 
     on(type, handler, handlerOptions: HandlerOptions = {}): RegisteredHandler {
-      if (state === 'stopping' || state === 'stopped') throw new ClosedError('The bus');
-      const name = handlerOptions.name ?? defaultTopicFor(type);
-      if (specs.has(name)) throw new DuplicateHandlerError(name);
-      const handlerGroup = `${group}.${name}`;
-      assertGroupName(handlerGroup);
-      const topic = handlerOptions.topic ?? resolveTopic(topicFor, type);
-      resolveTopic(() => topic, type);
-      const info: HandlerInfo = {
-        name,
-        type,
-        topic,
-        group: handlerGroup,
-        transport,
-        logger,
-        metrics,
-      };
-      const spec: ConsumerSpec = {
-        info,
-        from: handlerOptions.from,
-        settings: resolveConsumerSettings(options, handlerOptions, options.inbox),
-        // The event map types the user's handler; the pipeline carries events untyped.
-        handler: handler as unknown as ConsumerHandler,
-        middleware: [...(options.middleware ?? []), ...(handlerOptions.middleware ?? [])],
-        tracer,
-        onDeadLetter: options.onDeadLetter,
-      };
-      specs.set(name, spec);
-      emitsByHandler.set(name, [...(handlerOptions.emits ?? [])]);
-      if (state === 'started') {
-        launch(spec).catch((error: unknown) => {
-          logger.error({ handler: name, err: error }, 'handler registered after start() failed to subscribe');
-        });
+      // The event map types the user's handler; the pipeline carries events untyped.
+      const untyped = handler as unknown as ConsumerHandler;
+      return register(type, () => untyped, handlerOptions);
+    },
+
+    onBatch(type, handler, batchOptions: BatchHandlerOptions): RegisteredHandler {
+      const { maxSize, maxWaitMs = DEFAULT_BATCH_WAIT_MS, restartWaitOnEvent = false } = batchOptions;
+      if (!Number.isSafeInteger(maxSize) || maxSize < 1 || maxSize > MAX_BATCH_SIZE) {
+        throw new InvalidOptionError(
+          `onBatch maxSize must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${maxSize}.`,
+        );
       }
-      return { name, type, topic, group: handlerGroup, emits: emitsByHandler.get(name) ?? [] };
+      if (!Number.isFinite(maxWaitMs) || maxWaitMs < 0) {
+        throw new InvalidOptionError(`onBatch maxWaitMs must be a number of ms >= 0, got ${maxWaitMs}.`);
+      }
+      const batchHandler = handler as unknown as BatchHandler;
+      return register(
+        type,
+        (shutdown, info) => {
+          const collector = new BatchCollector({
+            maxSize,
+            maxWaitMs,
+            restartWaitOnEvent,
+            handler: batchHandler,
+            handlerName: info.name,
+            group: info.group,
+            logger,
+            signal: shutdown,
+          });
+          return (event, ctx) => collector.add(event, ctx);
+        },
+        { ...batchOptions, maxInFlight: batchOptions.maxInFlight ?? maxSize * 2 },
+      );
     },
 
     async start(): Promise<void> {

@@ -1,2 +1,2 @@
-export { createKafkaTransport } from './kafka-transport.js';
+export { createKafkaTransport } from './transport.js';
 export type { KafkaSaslOptions, KafkaTransportOptions } from './options.js';

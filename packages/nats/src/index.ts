@@ -1,2 +1,2 @@
-export { createNatsTransport } from './nats-transport.js';
+export { createNatsTransport } from './transport.js';
 export type { NatsTransportOptions } from './options.js';

@@ -33,7 +33,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { encodeHeaders, wireSizeBytes } from './codec.js';
-import { openConnection } from './connect.js';
+import { openConnection } from './connection.js';
 import { toEddyError } from './errors.js';
 import { consumerName, offsetOf, partitionSubject, sequenceOf, streamName, topicSubjects } from './names.js';
 import { resolveNatsOptions, type NatsTransportOptions, type ResolvedNatsOptions } from './options.js';

@@ -17,7 +17,7 @@ import {
 import kafkajs, { type Admin, type Kafka, type Producer, type SASLOptions, type SeekEntry } from 'kafkajs';
 import { asBuffer } from './codec.js';
 import { toEddyError } from './errors.js';
-import { KafkaSubscription } from './kafka-subscription.js';
+import { KafkaSubscription } from './subscription.js';
 import {
   resolveKafkaOptions,
   type KafkaSaslOptions,

@@ -14,6 +14,7 @@ export type RabbitMqConnectionEvent =
   | { readonly type: 'reconnected'; readonly attempts: number }
   | { readonly type: 'reconnect-failed'; readonly error: unknown; readonly attempt: number };
 
+/** Options of `createRabbitMqTransport`. Every field is optional; defaults are listed per field. */
 export interface RabbitMqTransportOptions {
   /**
    * AMQP 0-9-1 URL, credentials and vhost included. Default `amqp://guest:guest@127.0.0.1:5672`.
@@ -59,7 +60,7 @@ export interface RabbitMqTransportOptions {
   readonly rebalanceIntervalMs?: number;
   /** First segment of every exchange and queue name Eddy declares. Default `eddy`. */
   readonly namePrefix?: string;
-  /** Told about disconnections and reconnections. Must not throw. */
+  /** Told about disconnections and reconnections. Must not throw. Default: none. */
   readonly onConnectionEvent?: (event: RabbitMqConnectionEvent) => void;
 }
 

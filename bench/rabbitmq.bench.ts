@@ -7,7 +7,9 @@
 // state: subscribing and closing are not counted on either side).
 import { randomBytes } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
-import { createRabbitMqTransport, TopologyNames } from '@eddy/rabbitmq';
+import { createRabbitMqTransport } from '@eddy/rabbitmq';
+// The direct side declares the same queues Eddy does; the naming is internal to the package.
+import { TopologyNames } from '../packages/rabbitmq/src/names.js';
 import { opsPerSecond, printTable, writeResults, type BenchRow } from './lib/report.js';
 
 const URL = process.env.EDDY_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';

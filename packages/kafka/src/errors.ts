@@ -1,4 +1,4 @@
-import { EddyError } from '@eddy/core';
+import { isEddyError, type EddyError } from '@eddy/core';
 import { AuthError, BackendError, ConnectionError, TimeoutError } from '@eddy/core/internal';
 import kafkajs from 'kafkajs';
 
@@ -19,32 +19,35 @@ function rootCause(error: unknown): unknown {
   return current;
 }
 
-/** Turns a kafkajs error into the matching `EddyError`, with what to do in the message. */
-export function toEddyError(error: unknown, doing: string, brokers: readonly string[]): EddyError {
-  if (error instanceof EddyError) return error;
+/**
+ * Turns a kafkajs error into the matching `EddyError`, with what to do in the message. `doing`
+ * says what was being done ("publishing to topic \"orders\""), `where` which brokers
+ * (`describeTarget`). An `EddyError` is returned unchanged.
+ */
+export function toEddyError(error: unknown, doing: string, where: string): EddyError {
+  if (isEddyError(error)) return error;
   const cause = rootCause(error);
-  const where = brokers.join(', ');
   const message = cause instanceof Error ? cause.message : String(cause);
   if (cause instanceof KafkaJSSASLAuthenticationError) {
     return new AuthError(
-      `Kafka at ${where} refused the SASL credentials while ${doing} (${message}). Check the sasl option (mechanism, username, password).`,
+      `${where} refused the SASL credentials while ${doing} (${message}). Check the sasl option (mechanism, username, password).`,
       { cause: error },
     );
   }
   if (cause instanceof KafkaJSConnectionError) {
     return new ConnectionError(
-      `Cannot reach Kafka at ${where} while ${doing} (${message}). Check the brokers option (host:port of a listener the broker advertises) and that the broker is running.`,
+      `Cannot reach ${where} while ${doing} (${message}). Check the brokers option (host:port of a listener the broker advertises) and that the broker is running.`,
       { cause: error },
     );
   }
   if (cause instanceof KafkaJSRequestTimeoutError) {
     return new TimeoutError(
-      `Kafka at ${where} did not answer in time while ${doing}; retry, or raise requestTimeoutMs.`,
+      `${where} did not answer in time while ${doing}; retry, or raise requestTimeoutMs.`,
       {
         cause: error,
       },
     );
   }
   const retriable = cause instanceof KafkaJSError ? cause.retriable : false;
-  return new BackendError(`Kafka error while ${doing}: ${message}`, { cause: error, retriable });
+  return new BackendError(`Kafka error while ${doing} (${where}): ${message}`, { cause: error, retriable });
 }

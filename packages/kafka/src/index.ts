@@ -1,2 +1,8 @@
-export { createKafkaTransport } from './kafka-transport.js';
-export type { KafkaSaslOptions, KafkaTransportOptions } from './options.js';
+export { createKafkaTransport, type KafkaTransport } from './transport.js';
+export {
+  DEFAULT_BROKERS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_PARTITIONS,
+  type KafkaSaslOptions,
+  type KafkaTransportOptions,
+} from './options.js';

@@ -47,6 +47,22 @@ export interface KafkaTransportOptions {
   readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 }
 
+/** Where the transport connects when `brokers` is not given. */
+export const DEFAULT_BROKERS: readonly string[] = ['127.0.0.1:9092'];
+/** Partitions of the topics Eddy creates when `partitions` is not given. */
+export const DEFAULT_PARTITIONS = 8;
+/** Largest message `publish` accepts when `maxMessageBytes` is not given. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
+const DEFAULT_CLIENT_ID = 'eddy';
+const DEFAULT_REPLICATION_FACTOR = 1;
+const DEFAULT_NACK_REDELIVERY = 'retry-topic';
+const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_RETRIES = 5;
+const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+const DEFAULT_COMMIT_INTERVAL_MS = 1_000;
+const DEFAULT_LOG_LEVEL = 'error';
+
 export interface ResolvedKafkaOptions {
   readonly brokers: string[];
   readonly clientId: string;
@@ -74,8 +90,8 @@ function integerAtLeast(name: string, value: number, min: number): number {
 const BROKER = /^[^\s:]+:\d{1,5}$/;
 
 /** Validates options and fills in the documented defaults. */
-export function resolveKafkaOptions(options: KafkaTransportOptions): ResolvedKafkaOptions {
-  const brokers = [...(options.brokers ?? ['127.0.0.1:9092'])];
+export function resolveOptions(options: KafkaTransportOptions): ResolvedKafkaOptions {
+  const brokers = [...(options.brokers ?? DEFAULT_BROKERS)];
   if (brokers.length === 0)
     throw new InvalidOptionError('Kafka option brokers must list at least one broker.');
   for (const broker of brokers) {
@@ -83,7 +99,7 @@ export function resolveKafkaOptions(options: KafkaTransportOptions): ResolvedKaf
       throw new InvalidOptionError(`Kafka broker "${broker}" is not host:port (e.g. "127.0.0.1:9092").`);
     }
   }
-  const nackRedelivery = options.nackRedelivery ?? 'retry-topic';
+  const nackRedelivery = options.nackRedelivery ?? DEFAULT_NACK_REDELIVERY;
   if (nackRedelivery !== 'retry-topic' && nackRedelivery !== 'in-place') {
     throw new InvalidOptionError(
       `Kafka option nackRedelivery must be "retry-topic" or "in-place", got "${String(nackRedelivery)}".`,
@@ -91,18 +107,42 @@ export function resolveKafkaOptions(options: KafkaTransportOptions): ResolvedKaf
   }
   return {
     brokers,
-    clientId: options.clientId ?? 'eddy',
+    clientId: options.clientId ?? DEFAULT_CLIENT_ID,
     ssl: options.ssl ?? false,
     sasl: options.sasl,
-    partitions: integerAtLeast('partitions', options.partitions ?? 8, 1),
-    replicationFactor: integerAtLeast('replicationFactor', options.replicationFactor ?? 1, 1),
-    maxMessageBytes: integerAtLeast('maxMessageBytes', options.maxMessageBytes ?? 1_000_000, 1),
+    partitions: integerAtLeast('partitions', options.partitions ?? DEFAULT_PARTITIONS, 1),
+    replicationFactor: integerAtLeast(
+      'replicationFactor',
+      options.replicationFactor ?? DEFAULT_REPLICATION_FACTOR,
+      1,
+    ),
+    maxMessageBytes: integerAtLeast(
+      'maxMessageBytes',
+      options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      1,
+    ),
     nackRedelivery,
-    connectionTimeoutMs: integerAtLeast('connectionTimeoutMs', options.connectionTimeoutMs ?? 3_000, 1),
-    requestTimeoutMs: integerAtLeast('requestTimeoutMs', options.requestTimeoutMs ?? 30_000, 1),
-    retries: integerAtLeast('retries', options.retries ?? 5, 0),
-    sessionTimeoutMs: integerAtLeast('sessionTimeoutMs', options.sessionTimeoutMs ?? 30_000, 1),
-    commitIntervalMs: integerAtLeast('commitIntervalMs', options.commitIntervalMs ?? 1_000, 0),
-    logLevel: options.logLevel ?? 'error',
+    connectionTimeoutMs: integerAtLeast(
+      'connectionTimeoutMs',
+      options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      1,
+    ),
+    requestTimeoutMs: integerAtLeast(
+      'requestTimeoutMs',
+      options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      1,
+    ),
+    retries: integerAtLeast('retries', options.retries ?? DEFAULT_RETRIES, 0),
+    sessionTimeoutMs: integerAtLeast(
+      'sessionTimeoutMs',
+      options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      1,
+    ),
+    commitIntervalMs: integerAtLeast(
+      'commitIntervalMs',
+      options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS,
+      0,
+    ),
+    logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
   };
 }

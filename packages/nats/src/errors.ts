@@ -1,14 +1,17 @@
-import { EddyError } from '@eddy/core';
+import { isEddyError, type EddyError } from '@eddy/core';
 import { AuthError, BackendError, ClosedError, ConnectionError, TimeoutError } from '@eddy/core/internal';
 import { errors } from '@nats-io/transport-node';
 
-/** Turns an error of the NATS client into the matching `EddyError`, with what to do in the message. */
-export function toEddyError(error: unknown, doing: string, servers: readonly string[]): EddyError {
-  if (error instanceof EddyError) return error;
-  const where = servers.join(', ');
+/**
+ * Turns an error of the NATS client into the matching `EddyError`, with what to do in the message.
+ * `doing` says what was being done ("publishing to topic \"orders\""), `where` which servers
+ * (`describeTarget`). An `EddyError` is returned unchanged.
+ */
+export function toEddyError(error: unknown, doing: string, where: string): EddyError {
+  if (isEddyError(error)) return error;
   if (error instanceof errors.AuthorizationError || error instanceof errors.UserAuthenticationExpiredError) {
     return new AuthError(
-      `NATS server at ${where} refused the credentials while ${doing}. Check the user/pass or token options against the server's authorization config.`,
+      `${where} refused the credentials while ${doing}. Check the user/pass or token options against the server's authorization config.`,
       { cause: error },
     );
   }
@@ -17,7 +20,7 @@ export function toEddyError(error: unknown, doing: string, servers: readonly str
   }
   if (error instanceof errors.TimeoutError) {
     return new TimeoutError(
-      `NATS did not answer in time while ${doing}. The server at ${where} may be down, restarting or overloaded; retry, or raise requestTimeoutMs.`,
+      `NATS did not answer in time while ${doing}. ${where} may be down, restarting or overloaded; retry, or raise requestTimeoutMs.`,
       { cause: error },
     );
   }
@@ -36,11 +39,11 @@ export function toEddyError(error: unknown, doing: string, servers: readonly str
     code === 'ECONNRESET'
   ) {
     return new ConnectionError(
-      `Cannot reach a NATS server at ${where} while ${doing} (${(error as Error).message}). ` +
+      `Cannot reach ${where} while ${doing} (${(error as Error).message}). ` +
         'Check the servers option (host:port) and that nats-server is running with JetStream (-js).',
       { cause: error },
     );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new BackendError(`NATS error while ${doing}: ${message}`, { cause: error });
+  return new BackendError(`NATS error while ${doing} (${where}): ${message}`, { cause: error });
 }

@@ -1,2 +1,2 @@
-export { createNatsTransport } from './nats-transport.js';
-export type { NatsTransportOptions } from './options.js';
+export { createNatsTransport, type NatsTransport } from './transport.js';
+export { DEFAULT_PARTITIONS, DEFAULT_SERVERS, type NatsTransportOptions } from './options.js';

@@ -61,6 +61,22 @@ export interface NatsTransportOptions {
   readonly onError?: (error: Error) => void;
 }
 
+/** Where the transport connects when `servers` is not given. */
+export const DEFAULT_SERVERS = '127.0.0.1:4222';
+/** Partitions (subjects) per topic when `partitions` is not given. */
+export const DEFAULT_PARTITIONS = 8;
+const DEFAULT_NAME = 'eddy';
+const DEFAULT_PREFIX = 'eddy';
+const DEFAULT_STORAGE = 'file';
+const DEFAULT_REPLICAS = 1;
+const DEFAULT_MAX_ACK_PENDING_PER_PARTITION = 1;
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_RECONNECT_TIME_WAIT_MS = 1_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+// Retention and redelivery limits: 0 and -1 mean "none" to JetStream.
+const UNLIMITED_AGE_MS = 0;
+const UNLIMITED = -1;
+
 export interface ResolvedNatsOptions {
   readonly servers: string[];
   readonly user: string | undefined;
@@ -93,17 +109,17 @@ function integerAtLeast(name: string, value: number, min: number): number {
 }
 
 /** Validates options and fills in the documented defaults. */
-export function resolveNatsOptions(options: NatsTransportOptions): ResolvedNatsOptions {
-  const servers = options.servers ?? '127.0.0.1:4222';
+export function resolveOptions(options: NatsTransportOptions): ResolvedNatsOptions {
+  const servers = options.servers ?? DEFAULT_SERVERS;
   const list = typeof servers === 'string' ? [servers] : [...servers];
   if (list.length === 0) throw new InvalidOptionError('NATS option servers must list at least one server.');
-  const prefix = options.prefix ?? 'eddy';
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
   if (!PREFIX_PATTERN.test(prefix)) {
     throw new InvalidOptionError(
       `NATS option prefix "${prefix}" may only contain letters, digits, "_" and "-" (it is a subject token and part of stream names).`,
     );
   }
-  const storage = options.storage ?? 'file';
+  const storage = options.storage ?? DEFAULT_STORAGE;
   if (storage !== 'file' && storage !== 'memory') {
     throw new InvalidOptionError(`NATS option storage must be "file" or "memory", got "${String(storage)}".`);
   }
@@ -112,25 +128,43 @@ export function resolveNatsOptions(options: NatsTransportOptions): ResolvedNatsO
     user: options.user,
     pass: options.pass,
     token: options.token,
-    name: options.name ?? 'eddy',
+    name: options.name ?? DEFAULT_NAME,
     prefix,
-    partitions: integerAtLeast('partitions', options.partitions ?? 8, 1),
+    partitions: integerAtLeast('partitions', options.partitions ?? DEFAULT_PARTITIONS, 1),
     storage,
-    replicas: integerAtLeast('replicas', options.replicas ?? 1, 1),
-    maxAgeMs: integerAtLeast('maxAgeMs', options.maxAgeMs ?? 0, 0),
-    maxBytes: integerAtLeast('maxBytes', options.maxBytes ?? -1, -1),
-    maxMessages: integerAtLeast('maxMessages', options.maxMessages ?? -1, -1),
+    replicas: integerAtLeast('replicas', options.replicas ?? DEFAULT_REPLICAS, 1),
+    maxAgeMs: integerAtLeast('maxAgeMs', options.maxAgeMs ?? UNLIMITED_AGE_MS, 0),
+    maxBytes: integerAtLeast('maxBytes', options.maxBytes ?? UNLIMITED, -1),
+    maxMessages: integerAtLeast('maxMessages', options.maxMessages ?? UNLIMITED, -1),
     maxAckPendingPerPartition: integerAtLeast(
       'maxAckPendingPerPartition',
-      options.maxAckPendingPerPartition ?? 1,
+      options.maxAckPendingPerPartition ?? DEFAULT_MAX_ACK_PENDING_PER_PARTITION,
       1,
     ),
     maxDeliver:
-      (options.maxDeliver ?? -1) === -1 ? -1 : integerAtLeast('maxDeliver', options.maxDeliver ?? -1, 1),
-    connectTimeoutMs: integerAtLeast('connectTimeoutMs', options.connectTimeoutMs ?? 5_000, 1),
-    reconnectTimeWaitMs: integerAtLeast('reconnectTimeWaitMs', options.reconnectTimeWaitMs ?? 1_000, 0),
-    maxReconnectAttempts: integerAtLeast('maxReconnectAttempts', options.maxReconnectAttempts ?? -1, -1),
-    requestTimeoutMs: integerAtLeast('requestTimeoutMs', options.requestTimeoutMs ?? 5_000, 1),
+      (options.maxDeliver ?? UNLIMITED) === UNLIMITED
+        ? UNLIMITED
+        : integerAtLeast('maxDeliver', options.maxDeliver ?? UNLIMITED, 1),
+    connectTimeoutMs: integerAtLeast(
+      'connectTimeoutMs',
+      options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      1,
+    ),
+    reconnectTimeWaitMs: integerAtLeast(
+      'reconnectTimeWaitMs',
+      options.reconnectTimeWaitMs ?? DEFAULT_RECONNECT_TIME_WAIT_MS,
+      0,
+    ),
+    maxReconnectAttempts: integerAtLeast(
+      'maxReconnectAttempts',
+      options.maxReconnectAttempts ?? UNLIMITED,
+      -1,
+    ),
+    requestTimeoutMs: integerAtLeast(
+      'requestTimeoutMs',
+      options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      1,
+    ),
     onError: options.onError ?? (() => undefined),
   };
 }

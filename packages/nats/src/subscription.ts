@@ -1,9 +1,8 @@
 import { type MessageHandler, type Subscription } from '@eddy/core';
-import { redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
+import { KeyedQueue, redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
 import type { Consumer, ConsumerInfo, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription as CoreSubscription } from '@nats-io/transport-node';
 import { decodeMessage } from './codec.js';
-import { Slots } from './slots.js';
 
 export interface NatsSubscriptionSettings {
   readonly nc: NatsConnection;
@@ -38,20 +37,26 @@ const CLOSE_DRAIN_TIMEOUT_MS = 5_000;
 /**
  * One member of a group: a pull loop per partition consumer, handlers run with at most
  * `maxInFlight` at once. Ordering per key comes from the server side (`max_ack_pending` per
- * partition consumer), not from this class.
+ * partition consumer), not from this class, so the handler queue has no keys.
  */
 export class NatsSubscription implements Subscription {
   private closing = false;
   private closed: Promise<void> | undefined;
-  private readonly slots: Slots;
+  /**
+   * Handlers running, at most `maxInFlight`. A pull loop that read a message waits here for room
+   * before it reads the next one, so unread messages stay with the server.
+   */
+  private readonly handlers: KeyedQueue<JsMsg>;
   private readonly pulls = new Set<ConsumerMessages>();
-  private readonly inFlight = new Set<Promise<void>>();
   private readonly loops: Promise<void>[] = [];
   private readonly wakeups = new Set<() => void>();
   private readonly unhandled: JsMsg[] = [];
 
   constructor(private readonly settings: NatsSubscriptionSettings) {
-    this.slots = new Slots(settings.options.maxInFlight);
+    this.handlers = new KeyedQueue<JsMsg>({
+      concurrency: settings.options.maxInFlight,
+      start: (msg) => this.dispatch(msg),
+    });
   }
 
   start(): void {
@@ -75,10 +80,10 @@ export class NatsSubscription implements Subscription {
   private async shutdown(): Promise<void> {
     this.closing = true;
     for (const wake of this.wakeups) wake();
-    this.slots.releaseAll();
+    this.handlers.wake();
     await Promise.all([...this.pulls].map((pull) => this.drainPull(pull)));
     await Promise.all(this.loops);
-    await Promise.allSettled([...this.inFlight]);
+    await this.handlers.whenIdle();
     for (const msg of this.unhandled) msg.nak(CLOSE_NAK_DELAY_MS);
     // Acks and nacks are fire-and-forget publishes: flush so they reach the server before close resolves.
     await this.flush();
@@ -126,10 +131,11 @@ export class NatsSubscription implements Subscription {
           // Close began while this pull was being set up: shutdown did not see it, so drain it here.
           if (this.closing) void this.drainPull(messages);
           for await (const msg of messages) {
-            // The common case takes a free slot synchronously: no extra turn per message.
-            if (!this.closing && !this.slots.tryAcquire()) await this.slots.acquire();
+            // The common case finds room synchronously: no extra turn per message. Every loop
+            // parked here wakes when a handler ends, so each checks again before taking the room.
+            while (!this.closing && !this.handlers.hasRoom) await this.handlers.whenRoom();
             if (this.closing) this.unhandled.push(msg);
-            else this.dispatch(msg);
+            else this.handlers.push(msg);
           }
         } finally {
           this.pulls.delete(messages);
@@ -142,8 +148,8 @@ export class NatsSubscription implements Subscription {
   }
 
   /**
-   * Runs the handler on a message that holds a slot, without waiting for it. A handler that returns
-   * synchronously is settled at once; only asynchronous ones are tracked for close().
+   * Runs the handler on a message the queue started, without waiting for it. A handler that
+   * returns synchronously is settled at once, without a promise.
    */
   private dispatch(msg: JsMsg): void {
     const { topic, handler } = this.settings;
@@ -158,24 +164,29 @@ export class NatsSubscription implements Subscription {
       this.settle(msg, true, undefined);
       return;
     }
-    const run: Promise<void> = result.then(
-      () => this.settle(msg, true, undefined, run),
-      (error: unknown) => this.settle(msg, false, error, run),
+    void result.then(
+      () => this.settle(msg, true, undefined),
+      (error: unknown) => this.settle(msg, false, error),
     );
-    this.inFlight.add(run);
   }
 
-  private settle(msg: JsMsg, ok: boolean, error: unknown, run?: Promise<void>): void {
-    if (run !== undefined) this.inFlight.delete(run);
-    this.slots.release();
-    if (ok) {
-      msg.ack();
-      return;
+  /**
+   * Acks or nacks, then frees the handler's room, also when the ack throws (a closed connection):
+   * `close` waits for every started handler to be done.
+   */
+  private settle(msg: JsMsg, ok: boolean, error: unknown): void {
+    try {
+      if (ok) {
+        msg.ack();
+        return;
+      }
+      const delayMs = redeliveryDelayOf(error, this.settings.options.nackDelayMs);
+      if (this.closing) msg.nak(Math.max(delayMs, CLOSE_NAK_DELAY_MS));
+      else if (delayMs > 0) msg.nak(delayMs);
+      else msg.nak();
+    } finally {
+      this.handlers.done(msg);
     }
-    const delayMs = redeliveryDelayOf(error, this.settings.options.nackDelayMs);
-    if (this.closing) msg.nak(Math.max(delayMs, CLOSE_NAK_DELAY_MS));
-    else if (delayMs > 0) msg.nak(delayMs);
-    else msg.nak();
   }
 
   private pause(ms: number): Promise<void> {

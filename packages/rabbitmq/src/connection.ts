@@ -1,7 +1,7 @@
 import amqp from 'amqplib';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
-import { ClosedError } from '@eddy/core/internal';
-import { connectError, notConnectedError } from './errors.js';
+import { backoffDelayMs, ClosedError, redactUrl } from '@eddy/core/internal';
+import { notConnectedError, toEddyError } from './errors.js';
 import type { ResolvedRabbitMqOptions } from './options.js';
 
 interface Waiter {
@@ -10,6 +10,11 @@ interface Waiter {
 }
 
 function ignore(): void {}
+
+/** The broker as error messages name it, password masked: `RabbitMQ at amqp://app:***@mq:5672`. */
+export function describeTarget(url: string): string {
+  return `RabbitMQ at ${redactUrl(url)}`;
+}
 
 /**
  * Owns the one AMQP connection of a transport and keeps it alive: when it drops, reconnects with
@@ -29,17 +34,18 @@ export class ConnectionManager {
    */
   generation = 0;
 
-  private constructor(private readonly options: ResolvedRabbitMqOptions) {}
+  /** The broker as error messages name it. */
+  readonly where: string;
+
+  private constructor(private readonly options: ResolvedRabbitMqOptions) {
+    this.where = describeTarget(options.url);
+  }
 
   /** Connects once; a failure rejects with `AuthError` or `ConnectionError` instead of retrying. */
   static async open(options: ResolvedRabbitMqOptions): Promise<ConnectionManager> {
     const manager = new ConnectionManager(options);
     manager.adopt(await manager.connectOnce());
     return manager;
-  }
-
-  get url(): string {
-    return this.options.url;
   }
 
   get isClosed(): boolean {
@@ -53,7 +59,7 @@ export class ConnectionManager {
     return new Promise<ChannelModel>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(notConnectedError(this.options.url, this.options.operationTimeoutMs, this.lastError));
+        reject(notConnectedError(this.where, this.options.operationTimeoutMs, this.lastError));
       }, this.options.operationTimeoutMs);
       const waiter: Waiter = {
         resolve: (connection) => {
@@ -120,7 +126,7 @@ export class ConnectionManager {
         clientProperties: { connection_name: `eddy-${process.pid}` },
       });
     } catch (error) {
-      throw connectError(error, this.options.url);
+      throw toEddyError(error, 'connecting', this.where);
     }
   }
 
@@ -143,12 +149,12 @@ export class ConnectionManager {
   }
 
   private async reconnect(): Promise<void> {
+    const schedule = {
+      baseDelayMs: this.options.initialReconnectDelayMs,
+      maxDelayMs: this.options.maxReconnectDelayMs,
+    };
     for (let attempt = 1; !this.closed; attempt += 1) {
-      const ceiling = Math.min(
-        this.options.maxReconnectDelayMs,
-        this.options.initialReconnectDelayMs * 2 ** Math.min(attempt - 1, 20),
-      );
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+      await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt, schedule)));
       if (this.closed) return;
       try {
         const connection = await this.connectOnce();

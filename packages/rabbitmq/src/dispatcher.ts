@@ -1,5 +1,5 @@
 import { type MessageHandler, type ReceivedMessage } from '@eddy/core';
-import { redeliveryDelayOf } from '@eddy/core/internal';
+import { KeyedQueue, redeliveryDelayOf } from '@eddy/core/internal';
 
 /** One message handed to the dispatcher, with the ways to settle it on the channel it came from. */
 export interface Delivery {
@@ -21,7 +21,8 @@ export interface DispatcherSettings {
 
 /**
  * Runs handlers: at most `maxInFlight` at once, never two of one key at once, each key's messages in
- * arrival order. Settles each message by ack, requeue or postpone.
+ * arrival order (the scheduling is core's `KeyedQueue`). Settles each message by ack, requeue or
+ * postpone, and counts work per partition so a partition is handed over only once it settled.
  *
  * A keyed message nacked for immediate redelivery is redelivered here, to the same handler, before
  * any later message of its key: a quorum queue puts returned messages behind those already fetched,
@@ -29,27 +30,21 @@ export interface DispatcherSettings {
  * queue, where the broker counts the redelivery.
  */
 export class Dispatcher {
-  private readonly pending: Delivery[] = [];
-  private readonly busyKeys = new Set<string>();
+  private readonly queue: KeyedQueue<Delivery>;
   private readonly running = new Map<number, number>();
-  private runningTotal = 0;
   private readonly background = new Map<number, number>();
   private idleWaiters: { partition: number | undefined; resolve: () => void }[] = [];
 
-  constructor(private readonly settings: DispatcherSettings) {}
+  constructor(private readonly settings: DispatcherSettings) {
+    this.queue = new KeyedQueue<Delivery>({
+      concurrency: settings.maxInFlight,
+      keyOf: (delivery) => delivery.message.key,
+      start: (delivery) => void this.run(delivery),
+    });
+  }
 
   push(delivery: Delivery): void {
-    const key = delivery.message.key;
-    if (
-      this.pending.length === 0 &&
-      this.runningTotal < this.settings.maxInFlight &&
-      (key === undefined || !this.busyKeys.has(key))
-    ) {
-      void this.run(delivery);
-      return;
-    }
-    this.pending.push(delivery);
-    this.pump();
+    this.queue.push(delivery);
   }
 
   /** Tracks work that settles a message outside a handler (sending it up the delay ladder). */
@@ -63,10 +58,7 @@ export class Dispatcher {
 
   /** Forgets deliveries of partitions that are being handed over; their channel returns them to the queue. */
   drop(partition?: number): void {
-    for (let i = this.pending.length - 1; i >= 0; i -= 1) {
-      if (partition === undefined || this.pending[i]!.partition === partition) this.pending.splice(i, 1);
-    }
-    this.pump();
+    this.queue.drop((delivery) => partition === undefined || delivery.partition === partition);
   }
 
   inFlight(partition: number): number {
@@ -99,34 +91,17 @@ export class Dispatcher {
     counts.set(partition, (counts.get(partition) ?? 0) + by);
   }
 
-  private pump(): void {
-    // run() counts itself in runningTotal synchronously, before its first await.
-    for (let i = 0; i < this.pending.length && this.runningTotal < this.settings.maxInFlight;) {
-      const delivery = this.pending[i]!;
-      const key = delivery.message.key;
-      if (key !== undefined && this.busyKeys.has(key)) {
-        i += 1;
-        continue;
-      }
-      this.pending.splice(i, 1);
-      void this.run(delivery);
-    }
-  }
-
   private async run(delivery: Delivery): Promise<void> {
     const { handler, ackTimeoutMs, nackDelayMs } = this.settings;
     const key = delivery.message.key;
     this.bump(this.running, delivery.partition, 1);
-    this.runningTotal += 1;
-    if (key !== undefined) this.busyKeys.add(key);
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
       this.bump(this.running, delivery.partition, -1);
-      this.runningTotal -= 1;
-      if (key !== undefined) this.busyKeys.delete(key);
-      this.pump();
+      // Frees the slot and the key, which may start the next delivery at once.
+      this.queue.done(delivery);
       this.checkIdle();
     };
     for (let deliveryCount = delivery.message.deliveryCount; ; deliveryCount += 1) {

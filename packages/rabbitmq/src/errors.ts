@@ -1,48 +1,47 @@
-import { type EddyError } from '@eddy/core';
+import { isEddyError, type EddyError } from '@eddy/core';
 import { AuthError, BackendError, ConnectionError } from '@eddy/core/internal';
-
-/** The URL with its password masked, safe for error messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:@/]*:)[^@/]*@/, '$1***@');
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Turns what amqplib throws while connecting into a typed error that says what to do. */
-export function connectError(error: unknown, url: string): EddyError {
-  const where = redactUrl(url);
+/**
+ * Turns what amqplib throws into a typed error that says what to do. `doing` says what was being
+ * done ("connecting"), `where` which broker (`describeTarget`, password masked). An `EddyError`
+ * is returned unchanged.
+ */
+export function toEddyError(error: unknown, doing: string, where: string): EddyError {
+  if (isEddyError(error)) return error;
   const text = messageOf(error);
   const code = (error as { code?: unknown } | null)?.code;
   if (/ACCESS[-_]REFUSED|\b403\b/.test(text)) {
     return new AuthError(
-      `RabbitMQ at ${where} refused the credentials (${text}). Check the user and password in the URL, ` +
+      `${where} refused the credentials while ${doing} (${text}). Check the user and password in the URL, ` +
         'and that the user may access the vhost (rabbitmqctl list_permissions).',
       { cause: error },
     );
   }
   if (/NOT[-_]ALLOWED|\b530\b|ConnectionClose/.test(text)) {
     return new ConnectionError(
-      `RabbitMQ at ${where} closed the connection during the handshake (${text}). Usually the vhost in ` +
-        'the URL does not exist or the user has no access to it: check with rabbitmqctl list_vhosts.',
+      `${where} closed the connection while ${doing} (${text}). Usually the vhost in the URL does not ` +
+        'exist or the user has no access to it: check with rabbitmqctl list_vhosts.',
       { cause: error, retriable: false },
     );
   }
   if (typeof code === 'string' || /timeout|ETIMEDOUT|socket|closed/i.test(text)) {
     return new ConnectionError(
-      `Cannot reach RabbitMQ at ${where} (${text}). Check that the broker is running and that host and ` +
+      `Cannot reach ${where} while ${doing} (${text}). Check that the broker is running and that host and ` +
         'port in the URL are right (AMQP listens on 5672 by default).',
       { cause: error },
     );
   }
-  return new BackendError(`RabbitMQ at ${where} failed: ${text}`, { cause: error, retriable: true });
+  return new BackendError(`${where} failed while ${doing}: ${text}`, { cause: error, retriable: true });
 }
 
 /** A publish or subscribe that needs the broker while it is unreachable. */
-export function notConnectedError(url: string, waitedMs: number, cause?: unknown): ConnectionError {
+export function notConnectedError(where: string, waitedMs: number, cause?: unknown): ConnectionError {
   return new ConnectionError(
-    `RabbitMQ at ${redactUrl(url)} has been unreachable for ${waitedMs} ms; the transport keeps reconnecting. ` +
+    `${where} has been unreachable for ${waitedMs} ms; the transport keeps reconnecting. ` +
       'Retry later, or raise operationTimeoutMs to wait longer.',
     cause === undefined ? {} : { cause },
   );

@@ -1,9 +1,9 @@
 export { createRabbitMqTransport, type RabbitMqTransport } from './transport.js';
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_PARTITIONS,
   DEFAULT_URL,
   type RabbitMqConnectionEvent,
   type RabbitMqReconnectOptions,
   type RabbitMqTransportOptions,
 } from './options.js';
-export { TopologyNames } from './names.js';

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@eddy/core/internal';
+import { InvalidOptionError, redactUrl } from '@eddy/core/internal';
 
 /** Reconnection schedule: exponential backoff with full jitter, retried for as long as the transport is open. */
 export interface RabbitMqReconnectOptions {
@@ -14,6 +14,7 @@ export type RabbitMqConnectionEvent =
   | { readonly type: 'reconnected'; readonly attempts: number }
   | { readonly type: 'reconnect-failed'; readonly error: unknown; readonly attempt: number };
 
+/** Options of `createRabbitMqTransport`. Every field is optional; defaults are listed per field. */
 export interface RabbitMqTransportOptions {
   /**
    * AMQP 0-9-1 URL, credentials and vhost included. Default `amqp://guest:guest@127.0.0.1:5672`.
@@ -59,12 +60,24 @@ export interface RabbitMqTransportOptions {
   readonly rebalanceIntervalMs?: number;
   /** First segment of every exchange and queue name Eddy declares. Default `eddy`. */
   readonly namePrefix?: string;
-  /** Told about disconnections and reconnections. Must not throw. */
+  /** Told about disconnections and reconnections. Must not throw. Default: none. */
   readonly onConnectionEvent?: (event: RabbitMqConnectionEvent) => void;
 }
 
+/** Where the transport connects when `url` is not given. */
 export const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672';
+/** Partition queues per consumer group when `partitions` is not given. */
+export const DEFAULT_PARTITIONS = 4;
+/** Largest message `publish` accepts when `maxMessageBytes` is not given. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_HEARTBEAT_MS = 10_000;
+const DEFAULT_RECONNECT_INITIAL_DELAY_MS = 100;
+const DEFAULT_RECONNECT_MAX_DELAY_MS = 5_000;
+const DEFAULT_OPERATION_TIMEOUT_MS = 30_000;
+const DEFAULT_BASE_DELAY_MS = 50;
+const DEFAULT_REBALANCE_INTERVAL_MS = 2_000;
+const DEFAULT_NAME_PREFIX = 'eddy';
 // RabbitMQ refuses anything above 128 MiB (max_message_size's hard ceiling).
 const BROKER_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 
@@ -96,10 +109,10 @@ export function resolveOptions(options: RabbitMqTransportOptions): ResolvedRabbi
   const url = options.url ?? DEFAULT_URL;
   if (!/^amqps?:\/\//.test(url)) {
     throw new InvalidOptionError(
-      `url must start with amqp:// or amqps://, got "${url.replace(/\/\/[^@/]*@/, '//***@')}". Example: ${DEFAULT_URL}`,
+      `url must start with amqp:// or amqps://, got "${redactUrl(url)}". Example: ${DEFAULT_URL}`,
     );
   }
-  const namePrefix = options.namePrefix ?? 'eddy';
+  const namePrefix = options.namePrefix ?? DEFAULT_NAME_PREFIX;
   if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(namePrefix) || namePrefix.startsWith('amq.')) {
     throw new InvalidOptionError(
       `namePrefix "${namePrefix}" may only contain letters, digits, ".", "_" and "-", and must not start with "amq.".`,
@@ -107,31 +120,43 @@ export function resolveOptions(options: RabbitMqTransportOptions): ResolvedRabbi
   }
   const initialReconnectDelayMs = integerAtLeast(
     'reconnect.initialDelayMs',
-    options.reconnect?.initialDelayMs ?? 100,
+    options.reconnect?.initialDelayMs ?? DEFAULT_RECONNECT_INITIAL_DELAY_MS,
     1,
   );
   return {
     url,
-    partitions: integerAtLeast('partitions', options.partitions ?? 4, 1, 1024),
+    partitions: integerAtLeast('partitions', options.partitions ?? DEFAULT_PARTITIONS, 1, 1024),
     prefetch:
       options.prefetch === undefined ? undefined : integerAtLeast('prefetch', options.prefetch, 1, 65_535),
-    connectTimeoutMs: integerAtLeast('connectTimeoutMs', options.connectTimeoutMs ?? 5_000, 1),
-    heartbeatMs: integerAtLeast('heartbeatMs', options.heartbeatMs ?? 10_000, 0),
+    connectTimeoutMs: integerAtLeast(
+      'connectTimeoutMs',
+      options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      1,
+    ),
+    heartbeatMs: integerAtLeast('heartbeatMs', options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, 0),
     initialReconnectDelayMs,
     maxReconnectDelayMs: integerAtLeast(
       'reconnect.maxDelayMs',
-      options.reconnect?.maxDelayMs ?? 5_000,
+      options.reconnect?.maxDelayMs ?? DEFAULT_RECONNECT_MAX_DELAY_MS,
       initialReconnectDelayMs,
     ),
-    operationTimeoutMs: integerAtLeast('operationTimeoutMs', options.operationTimeoutMs ?? 30_000, 1),
+    operationTimeoutMs: integerAtLeast(
+      'operationTimeoutMs',
+      options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+      1,
+    ),
     maxMessageBytes: integerAtLeast(
       'maxMessageBytes',
       options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       1,
       BROKER_MAX_MESSAGE_BYTES,
     ),
-    baseDelayMs: integerAtLeast('baseDelayMs', options.baseDelayMs ?? 50, 1, 2 ** 31),
-    rebalanceIntervalMs: integerAtLeast('rebalanceIntervalMs', options.rebalanceIntervalMs ?? 2_000, 10),
+    baseDelayMs: integerAtLeast('baseDelayMs', options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS, 1, 2 ** 31),
+    rebalanceIntervalMs: integerAtLeast(
+      'rebalanceIntervalMs',
+      options.rebalanceIntervalMs ?? DEFAULT_REBALANCE_INTERVAL_MS,
+      10,
+    ),
     namePrefix,
     onConnectionEvent: options.onConnectionEvent ?? (() => undefined),
   };

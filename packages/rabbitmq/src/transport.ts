@@ -25,6 +25,7 @@ import { declareExchange } from './topology.js';
 
 /** The RabbitMQ transport: a `Transport` plus what it was configured with. */
 export interface RabbitMqTransport extends Transport {
+  readonly name: 'rabbitmq';
   /** Partition queues per consumer group, as configured. */
   readonly partitions: number;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_NAME_LENGTH } from '@eddy/core/internal';
-import { TopologyNames } from '@eddy/rabbitmq';
+import { TopologyNames } from '../src/names.js';
 import { isCiValue, onCi, rabbitAvailable } from './helpers.js';
 
 describe('TopologyNames', () => {

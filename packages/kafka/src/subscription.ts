@@ -1,8 +1,7 @@
 import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
-import { redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
+import { KeyedTasks, redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import { decodeHeaders, payloadOf } from './codec.js';
-import { KeyScheduler } from './key-scheduler.js';
 import { OffsetTracker } from './offset-tracker.js';
 import type { ResolvedKafkaOptions } from './options.js';
 import { decodeRetry, encodeRetry, withoutRetry, type RetryEnvelope } from './retry-envelope.js';
@@ -32,14 +31,15 @@ type Outcome = { readonly ok: true } | { readonly ok: false; readonly delayMs: n
 export class KafkaSubscription implements Subscription {
   private closing = false;
   private closed: Promise<void> | undefined;
-  private readonly scheduler: KeyScheduler;
+  /** Handlers of every assigned partition: at most `maxInFlight` at once, one per key. */
+  private readonly scheduler: KeyedTasks;
   private readonly trackers = new Map<string, { topic: string; partition: number; tracker: OffsetTracker }>();
   private readonly handlers = new Set<Promise<unknown>>();
   private readonly wakeups = new Set<() => void>();
   private commitTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly settings: KafkaSubscriptionSettings) {
-    this.scheduler = new KeyScheduler(settings.options.maxInFlight);
+    this.scheduler = new KeyedTasks(settings.options.maxInFlight);
   }
 
   async start(): Promise<void> {
@@ -80,11 +80,10 @@ export class KafkaSubscription implements Subscription {
         if (this.closing || !payload.isRunning() || payload.isStale()) break;
         tracker.track(message.offset);
         // Retries are already out of order; plain messages queue behind their key.
-        const key =
-          isRetry || message.key === null ? `\u0000${message.offset}` : `k${message.key.toString('utf8')}`;
+        const key = isRetry || message.key === null ? undefined : message.key.toString('utf8');
         tasks.push(
           this.scheduler
-            .submit(key, () => this.process(partition, message, isRetry))
+            .run(key, () => this.process(partition, message, isRetry))
             .then((settled) => {
               if (settled) {
                 tracker.ack(message.offset);

@@ -33,31 +33,46 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { encodeHeaders, wireSizeBytes } from './codec.js';
-import { openConnection } from './connect.js';
+import { closeConnection, describeTarget, openConnection } from './connection.js';
 import { toEddyError } from './errors.js';
 import { consumerName, offsetOf, partitionSubject, sequenceOf, streamName, topicSubjects } from './names.js';
-import { resolveNatsOptions, type NatsTransportOptions, type ResolvedNatsOptions } from './options.js';
+import { resolveOptions, type NatsTransportOptions, type ResolvedNatsOptions } from './options.js';
 import { NatsSubscription } from './subscription.js';
 
 // Room left under the server's max_payload for the NATS header framing Eddy's size count leaves out.
 const HEADER_FRAMING_RESERVE_BYTES = 1024;
 
-/** Connects to NATS, checks that JetStream is enabled and returns a transport. */
-export async function createNatsTransport(options: NatsTransportOptions = {}): Promise<Transport> {
-  const resolved = resolveNatsOptions(options);
+/** The NATS JetStream transport: a `Transport` plus what it was configured with. */
+export interface NatsTransport extends Transport {
+  readonly name: 'nats';
+  /** Partitions (subjects) per topic, as configured. */
+  readonly partitions: number;
+}
+
+/**
+ * Connects to NATS, checks that JetStream is enabled and returns a transport. Rejects with
+ * `ConnectionError` (`EDDY_CONNECTION_FAILED`) when no server can be reached, `AuthError`
+ * (`EDDY_AUTH_FAILED`) when the credentials are refused and `BackendError` (`EDDY_BACKEND`) when
+ * JetStream is not enabled.
+ */
+export async function createNatsTransport(options: NatsTransportOptions = {}): Promise<NatsTransport> {
+  const resolved = resolveOptions(options);
   const nc = await openConnection(resolved);
   try {
     const jsm = await jetstreamManager(nc, { timeout: resolved.requestTimeoutMs });
-    return new NatsTransport(nc, jsm, resolved);
+    return new NatsTransportImpl(nc, jsm, resolved);
   } catch (error) {
     await nc.close().catch(() => undefined);
-    throw toEddyError(error, 'checking that JetStream is enabled', resolved.servers);
+    throw toEddyError(error, 'checking that JetStream is enabled', describeTarget(resolved.servers));
   }
 }
 
-class NatsTransport implements Transport {
+class NatsTransportImpl implements NatsTransport {
   readonly name = 'nats';
   readonly capabilities: TransportCapabilities;
+  readonly partitions: number;
+  /** The servers as error messages name them. */
+  private readonly where: string;
   private readonly js: JetStreamClient;
   private readonly streams = new Map<string, Promise<void>>();
   private readonly subscriptions = new Set<NatsSubscription>();
@@ -70,6 +85,8 @@ class NatsTransport implements Transport {
     private readonly jsm: JetStreamManager,
     private readonly options: ResolvedNatsOptions,
   ) {
+    this.partitions = options.partitions;
+    this.where = describeTarget(options.servers);
     this.js = jetstream(nc, { timeout: options.requestTimeoutMs });
     void this.watchStatus();
     this.maxWireBytes = nc.info?.max_payload ?? 1024 * 1024;
@@ -95,7 +112,7 @@ class NatsTransport implements Transport {
     }
     if (messages.length === 0) return [];
     await this.ensureStream(topic);
-    const { prefix, partitions, servers } = this.options;
+    const { prefix, partitions } = this.options;
     try {
       return await Promise.all(
         messages.map(async (message) => {
@@ -115,7 +132,7 @@ class NatsTransport implements Transport {
     } catch (error) {
       // The stream may have been deleted behind this process's back: look it up again next time.
       this.streams.delete(topic);
-      throw toEddyError(error, `publishing to topic "${topic}"`, servers);
+      throw toEddyError(error, `publishing to topic "${topic}"`, this.where);
     }
   }
 
@@ -135,7 +152,7 @@ class NatsTransport implements Transport {
       throw toEddyError(
         error,
         `creating consumers of group "${resolved.group}" on topic "${topic}"`,
-        this.options.servers,
+        this.where,
       );
     }
     this.assertOpen();
@@ -172,7 +189,7 @@ class NatsTransport implements Transport {
 
   private async shutdown(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-    if (!this.nc.isClosed()) await this.nc.close();
+    await closeConnection(this.nc);
   }
 
   private assertOpen(): void {
@@ -190,7 +207,7 @@ class NatsTransport implements Transport {
   }
 
   private async createStream(topic: string): Promise<void> {
-    const { prefix, partitions, servers } = this.options;
+    const { prefix, partitions } = this.options;
     const name = streamName(prefix, topic);
     const description = `Eddy topic "${topic}", partitions=${partitions}`;
     try {
@@ -205,7 +222,7 @@ class NatsTransport implements Transport {
       return;
     } catch (error) {
       if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) {
-        throw toEddyError(error, `looking up the stream of topic "${topic}"`, servers);
+        throw toEddyError(error, `looking up the stream of topic "${topic}"`, this.where);
       }
     }
     try {
@@ -223,7 +240,7 @@ class NatsTransport implements Transport {
         max_msgs: this.options.maxMessages,
       });
     } catch (error) {
-      throw toEddyError(error, `creating the stream of topic "${topic}"`, servers);
+      throw toEddyError(error, `creating the stream of topic "${topic}"`, this.where);
     }
   }
 

@@ -1,6 +1,12 @@
+import { redactUrl } from '@eddy/core/internal';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { toEddyError } from './errors.js';
 import type { ResolvedNatsOptions } from './options.js';
+
+/** The servers as error messages name them, credentials in a URL masked: `NATS at 127.0.0.1:4222`. */
+export function describeTarget(servers: readonly string[]): string {
+  return `NATS at ${servers.map(redactUrl).join(', ')}`;
+}
 
 /**
  * Opens the connection. The first attempt fails fast with a typed error (`EDDY_CONNECTION_FAILED`,
@@ -21,6 +27,11 @@ export async function openConnection(options: ResolvedNatsOptions): Promise<Nats
       ...(options.token === undefined ? {} : { token: options.token }),
     });
   } catch (error) {
-    throw toEddyError(error, 'connecting', options.servers);
+    throw toEddyError(error, 'connecting', describeTarget(options.servers));
   }
+}
+
+/** Closes the connection unless it already is; acks and nacks still buffered are flushed first. */
+export async function closeConnection(nc: NatsConnection): Promise<void> {
+  if (!nc.isClosed()) await nc.close();
 }

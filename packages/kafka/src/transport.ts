@@ -14,82 +14,45 @@ import {
   validatePublish,
   type ResolvedSubscribeOptions,
 } from '@eddy/core/internal';
-import kafkajs, { type Admin, type Kafka, type Producer, type SASLOptions, type SeekEntry } from 'kafkajs';
+import type { Admin, SeekEntry } from 'kafkajs';
 import { asBuffer } from './codec.js';
+import { closeConnection, describeTarget, openConnection, type KafkaConnection } from './connection.js';
 import { toEddyError } from './errors.js';
-import { KafkaSubscription } from './kafka-subscription.js';
-import {
-  resolveKafkaOptions,
-  type KafkaSaslOptions,
-  type KafkaTransportOptions,
-  type ResolvedKafkaOptions,
-} from './options.js';
+import { resolveOptions, type KafkaTransportOptions, type ResolvedKafkaOptions } from './options.js';
+import { KafkaSubscription } from './subscription.js';
 
-// kafkajs is CommonJS; Node's ESM loader does not see all of its exports as named ones.
-const { Kafka: KafkaClient, logLevel, Partitioners } = kafkajs;
-
-const LOG_LEVELS = {
-  nothing: logLevel.NOTHING,
-  error: logLevel.ERROR,
-  warn: logLevel.WARN,
-  info: logLevel.INFO,
-  debug: logLevel.DEBUG,
-} as const;
-
-function saslOf({ mechanism, username, password }: KafkaSaslOptions): SASLOptions {
-  switch (mechanism) {
-    case 'plain':
-      return { mechanism, username, password };
-    case 'scram-sha-256':
-      return { mechanism, username, password };
-    case 'scram-sha-512':
-      return { mechanism, username, password };
-  }
+/** The Kafka transport: a `Transport` whose positions are Kafka partitions and offsets. */
+export interface KafkaTransport extends Transport {
+  readonly name: 'kafka';
 }
 
-/** Connects a producer and an admin client to the brokers and returns a transport. */
-export async function createKafkaTransport(options: KafkaTransportOptions = {}): Promise<Transport> {
-  const resolved = resolveKafkaOptions(options);
-  const kafka = new KafkaClient({
-    brokers: resolved.brokers,
-    clientId: resolved.clientId,
-    ssl: resolved.ssl,
-    ...(resolved.sasl === undefined ? {} : { sasl: saslOf(resolved.sasl) }),
-    connectionTimeout: resolved.connectionTimeoutMs,
-    requestTimeout: resolved.requestTimeoutMs,
-    retry: { retries: resolved.retries },
-    logLevel: LOG_LEVELS[resolved.logLevel],
-  });
-  const admin = kafka.admin();
-  // Eddy chooses partitions itself (partitionForKey); the partitioner only places retry messages.
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  try {
-    await admin.connect();
-    await producer.connect();
-  } catch (error) {
-    await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
-    throw toEddyError(error, 'connecting', resolved.brokers);
-  }
-  return new KafkaTransport(kafka, admin, producer, resolved);
+/**
+ * Connects a producer and an admin client to the brokers and returns a transport. Rejects with
+ * `ConnectionError` (`EDDY_CONNECTION_FAILED`) when no broker can be reached and `AuthError`
+ * (`EDDY_AUTH_FAILED`) when the SASL credentials are refused.
+ */
+export async function createKafkaTransport(options: KafkaTransportOptions = {}): Promise<KafkaTransport> {
+  const resolved = resolveOptions(options);
+  return new KafkaTransportImpl(await openConnection(resolved), resolved);
 }
 
-class KafkaTransport implements Transport {
+class KafkaTransportImpl implements KafkaTransport {
   readonly name = 'kafka';
   readonly capabilities: TransportCapabilities;
   private readonly topics = new Map<string, Promise<number>>();
   private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly admin: Admin;
+  /** The brokers as error messages name them. */
+  private readonly where: string;
   private nextPartition = 0;
   private closed: Promise<void> | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
-    private readonly admin: Admin,
-    private readonly producer: Producer,
+    private readonly connection: KafkaConnection,
     private readonly options: ResolvedKafkaOptions,
   ) {
+    this.admin = connection.admin;
+    this.where = describeTarget(options.brokers);
     this.capabilities = {
       durable: true,
       orderingPerKey: options.nackRedelivery === 'in-place',
@@ -113,7 +76,7 @@ class KafkaTransport implements Transport {
         : partitionForKey(message.key, partitions),
     );
     try {
-      const results = await this.producer.send({
+      const results = await this.connection.producer.send({
         topic,
         acks: -1,
         messages: messages.map((message, i) => ({
@@ -132,7 +95,7 @@ class KafkaTransport implements Transport {
         return { partition, offset: offset.toString() };
       });
     } catch (error) {
-      throw toEddyError(error, `publishing to topic "${topic}"`, this.options.brokers);
+      throw toEddyError(error, `publishing to topic "${topic}"`, this.where);
     }
   }
 
@@ -140,7 +103,7 @@ class KafkaTransport implements Transport {
     this.assertOpen();
     const resolved = resolveSubscribeOptions(topic, options);
     const retryTopic = this.options.nackRedelivery === 'retry-topic' ? `${topic}.retry` : undefined;
-    const consumer = this.kafka.consumer({
+    const consumer = this.connection.kafka.consumer({
       groupId: resolved.group,
       sessionTimeout: this.options.sessionTimeoutMs,
       allowAutoTopicCreation: false,
@@ -156,15 +119,11 @@ class KafkaTransport implements Transport {
       });
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
-      throw toEddyError(
-        error,
-        `subscribing group "${resolved.group}" to topic "${topic}"`,
-        this.options.brokers,
-      );
+      throw toEddyError(error, `subscribing group "${resolved.group}" to topic "${topic}"`, this.where);
     }
     const subscription: KafkaSubscription = new KafkaSubscription({
       consumer,
-      producer: this.producer,
+      producer: this.connection.producer,
       topic,
       retryTopic,
       options: resolved,
@@ -184,7 +143,7 @@ class KafkaTransport implements Transport {
 
   private async shutdown(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    await closeConnection(this.connection);
   }
 
   private assertOpen(): void {
@@ -211,7 +170,7 @@ class KafkaTransport implements Transport {
           const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
           return metadata.topics[0]?.partitions.length ?? this.options.partitions;
         } catch (error) {
-          throw toEddyError(error, `creating topic "${topic}"`, this.options.brokers);
+          throw toEddyError(error, `creating topic "${topic}"`, this.where);
         }
       })();
       this.topics.set(topic, ready);

@@ -156,6 +156,28 @@ describe('KeyedTasks', () => {
     expect(log).toEqual(['first:start', 'other', 'first:end', 'second']);
   });
 
+  it('runs at most `concurrency` tasks at once across keys', async () => {
+    const tasks = new KeyedTasks(2);
+    let running = 0;
+    let most = 0;
+    const releases: (() => void)[] = [];
+    const all = ['a', 'b', 'c', 'd', undefined].map((key) =>
+      tasks.run(key, async () => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running -= 1;
+      }),
+    );
+    // Release one running task at a time until all five have run.
+    for (let released = 0; released < 5; released++) {
+      while (releases.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      releases.shift()!();
+    }
+    await Promise.all(all);
+    expect(most).toBe(2);
+  });
+
   it('turns a synchronous throw into a rejection and frees the key for the next task', async () => {
     const tasks = new KeyedTasks(1);
     const failed = tasks.run('k', () => {

@@ -253,11 +253,12 @@ export class IncompatibleSchemaError extends EddyError {
   /** Each rule the schema breaks, with the version it was checked against and the path. */
   readonly messages: readonly string[];
 
-  constructor(subject: string, level: string, messages: readonly string[]) {
+  /** `context` says what was checked, e.g. `subject "orders-value" under BACKWARD`. */
+  constructor(context: string, messages: readonly string[]) {
     super(
       SchemaErrorCodes.IncompatibleSchema,
-      `Schema being registered is incompatible with subject "${subject}" under ${level}: ${messages.join('; ')}. ` +
-        'Change the schema so it follows the rule, or change the subject compatibility level.',
+      `Schema is incompatible with ${context}: ${messages.join('; ')}. ` +
+        'Change the schema so it follows the rule, or change the compatibility level.',
     );
     this.messages = messages;
   }

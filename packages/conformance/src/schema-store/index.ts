@@ -1,0 +1,3 @@
+export { describeSchemaStoreConformance } from './describe-schema-store-conformance.js';
+export type { SchemaStoreConformanceOptions } from './options.js';
+export type { SchemaStoreUnderTest } from './store-under-test.js';

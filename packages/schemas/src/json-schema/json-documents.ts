@@ -1,4 +1,4 @@
-import { RemoteSchemaRefError } from '../errors.js';
+import { InvalidSchemaError, RemoteSchemaRefError } from '../errors.js';
 import { safeResolve } from './schema-model.js';
 
 /** Base URI of a root schema without `$id`: a made-up scheme, so nothing relative to it is fetchable. */
@@ -103,8 +103,14 @@ export class JsonDocuments {
       const here = typeof raw.$id === 'string' ? safeResolve(raw.$id, base) : base;
       for (const keyword of REF_KEYWORDS) {
         const ref = raw[keyword];
-        if (typeof ref === 'string' && this.resolve(ref, here) === undefined)
-          throw new RemoteSchemaRefError(ref);
+        if (typeof ref !== 'string' || this.resolve(ref, here) !== undefined) continue;
+        // A known document with a pointer that leads nowhere is a mistake in the schema, not a fetch.
+        if (this.#byUri.has(stripFragment(safeResolve(ref, here)))) {
+          throw new InvalidSchemaError(
+            `Invalid JSON Schema: $ref "${ref}" points at nothing in its document.`,
+          );
+        }
+        throw new RemoteSchemaRefError(ref);
       }
       for (const [key, value] of Object.entries(raw)) {
         if (!DATA_KEYWORDS.has(key)) check(value, here);

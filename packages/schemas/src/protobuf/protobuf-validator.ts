@@ -7,7 +7,8 @@ const INTEGER_64 = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64'])
 
 /**
  * Checks plain objects (the JSON shape of a message) against a message type. protobufjs's
- * `verify` answers fast with the first problem; on failure a second walk lists every failing path.
+ * `verify` answers fast for valid data; when it objects, a walk over the fields lists every failing
+ * path (and accepts what the Protobuf JSON mapping allows, such as enum names).
  */
 export function protobufChecker(type: protobuf.Type): (data: unknown) => readonly SchemaViolationProblem[] {
   return (data) => {
@@ -16,7 +17,9 @@ export function protobufChecker(type: protobuf.Type): (data: unknown) => readonl
     }
     const problems: SchemaViolationProblem[] = [];
     checkMessage(type, data, '', problems);
-    return problems.length === 0 ? [{ path: '/', message: 'does not match the message type' }] : problems;
+    // verify knows only the binary-ready shape (enum numbers, Long objects); the walk also accepts
+    // the JSON mapping (enum names, 64-bit integers as strings), so it has the last word.
+    return problems.length === 0 ? NO_PROBLEMS : problems;
   };
 }
 

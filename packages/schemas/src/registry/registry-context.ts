@@ -23,6 +23,7 @@ import type { SchemaRegistryOptions, VersionSelector } from './schema-registry.j
 
 export const DEFAULT_MAX_SCHEMA_BYTES = 1_048_576;
 const MAX_SUBJECT_LENGTH = 255;
+const MAX_CACHED_INPUT_CHARS = 16_384;
 /** Deepest chain of references followed; deeper chains are almost surely cycles. */
 const MAX_REFERENCE_DEPTH = 32;
 
@@ -42,6 +43,8 @@ export class RegistryContext {
   readonly defaultMode: Mode;
   readonly #cacheSize: number;
   readonly #parsed = new Map<number, ParsedSchema>();
+  /** Requests already read, by their text: clients re-send the same schema on every start. */
+  readonly #inputs = new Map<string, ReadInput>();
 
   constructor(options: SchemaRegistryOptions) {
     this.store = options.store;
@@ -71,6 +74,21 @@ export class RegistryContext {
 
   /** Checks size, type and references, and computes the fingerprint; does not parse fully. */
   readInput(input: SchemaInput): ReadInput {
+    const key = `${input.schemaType ?? ''}\u0000${JSON.stringify(input.references ?? [])}\u0000${input.schema}`;
+    const known = this.#inputs.get(key);
+    if (known !== undefined) return known;
+    const read = this.#readInput(input);
+    // Large texts are not kept: the cache is for the many small schemas clients send again and again.
+    if (input.schema.length > MAX_CACHED_INPUT_CHARS) return read;
+    this.#inputs.set(key, read);
+    if (this.#inputs.size > this.#cacheSize) {
+      const oldest = this.#inputs.keys().next();
+      if (oldest.done !== true) this.#inputs.delete(oldest.value);
+    }
+    return read;
+  }
+
+  #readInput(input: SchemaInput): ReadInput {
     if (typeof input.schema !== 'string' || input.schema.trim() === '') {
       throw new InvalidSchemaError('Empty schema. Send the schema text in the schema field.');
     }

@@ -1,4 +1,7 @@
-import { EddyError, type EddyErrorOptions } from '@eddy/core';
+import { EddyError } from '@eddy/core';
+
+/** The options every EddyError takes (cause, retriable). */
+type EddyErrorOptions = NonNullable<ConstructorParameters<typeof EddyError>[2]>;
 
 /** The error codes @eddy/schemas throws; each is documented in docs/errors.md. */
 export const SchemaErrorCodes = {

@@ -75,6 +75,19 @@ describe('registering', () => {
     expect(await registry.listVersions('users-value')).toEqual([1]);
   });
 
+  it('refuses a version of another schema type under a compatibility level, and allows it under NONE', async () => {
+    await registry.register('users-value', { schema: user() });
+    const json = { schema: '{"type":"object"}', schemaType: 'JSON' };
+    await expectEddyError(
+      registry.register('users-value', json),
+      SchemaErrorCodes.IncompatibleSchema,
+      'SCHEMA_TYPE_CHANGED at /',
+      'from AVRO to JSON',
+    );
+    await registry.setCompatibility('NONE', { subject: 'users-value' });
+    expect(await registry.register('users-value', json)).toMatchObject({ version: 2, schemaType: 'JSON' });
+  });
+
   it('looks a schema up under a subject, and says which of subject or schema is missing', async () => {
     await registry.register('users-value', { schema: user() });
     expect(await registry.lookup('users-value', { schema: user() })).toMatchObject({ version: 1, id: 1 });

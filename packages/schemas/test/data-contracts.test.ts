@@ -53,7 +53,7 @@ describe('compiled validators', () => {
       { path: '/qty', message: 'is not a valid int' },
     ]);
     expect(validator.validate({ id: 'o-1', qty: 1, note: null, extra: 1 })).toEqual([
-      { path: '/', message: 'is not a valid record Order' },
+      { path: '/extra', message: 'is not a field of record Order' },
     ]);
   });
 

@@ -43,6 +43,9 @@ describe('registering', () => {
     );
     const again = await registry.register('users-value', { schema: spelled, schemaType: 'avro' });
     expect([again.version, again.id]).toEqual([first.version, first.id]);
+    // The answer carries the text as first registered, as every later read does.
+    expect(again.schema).toBe(user());
+    expect((await registry.lookup('users-value', { schema: spelled })).schema).toBe(user());
     expect(await registry.listVersions('users-value')).toEqual([1]);
   });
 

@@ -66,12 +66,12 @@ export function createSchemaRegistry(options: SchemaRegistryOptions): SchemaRegi
       // Newest first: a schema registered, soft-deleted and registered again answers with its live version.
       const match =
         schema === undefined ? undefined : versions.findLast((version) => version.schemaId === schema.id);
-      if (match === undefined) {
+      if (match === undefined || schema === undefined) {
         throw new SchemaNotFoundError(
           `Schema not found under subject "${subject}". Register it first, or check its type and references.`,
         );
       }
-      return toSubjectSchema(match, read);
+      return toSubjectSchema(match, schema);
     },
 
     async getSchemaById(id) {

@@ -16,7 +16,10 @@ import type { RegisterInput } from './schema-registry.js';
 /** Rounds of "read, check, insert" before giving up when other registrations keep winning the race. */
 const MAX_ATTEMPTS = 20;
 
-export function toSubjectSchema(version: StoredVersion, input: ReadInput): SubjectSchema {
+export function toSubjectSchema(
+  version: StoredVersion,
+  input: Pick<ReadInput, 'schemaType' | 'schema' | 'references'>,
+): SubjectSchema {
   return {
     subject: version.subject,
     version: version.version,
@@ -56,7 +59,8 @@ export async function register(
           version.schemaId === existing.id &&
           (request.version === undefined || request.version === version.version),
       );
-      if (same !== undefined) return toSubjectSchema(same, input);
+      // Answer with the text as stored: the same schema may have been spelled differently then.
+      if (same !== undefined) return toSubjectSchema(same, existing);
     }
     parsed ??= existing === undefined ? await ctx.parseInput(input) : await ctx.parsedById(existing.id);
     if (mode !== 'IMPORT') {
@@ -74,7 +78,7 @@ export async function register(
       if (mode === 'IMPORT') {
         const taken = versions.find((candidate) => candidate.version === request.version);
         if (taken !== undefined) {
-          if (taken.schemaId === id) return toSubjectSchema(taken, input);
+          if (taken.schemaId === id) return toSubjectSchema(taken, existing ?? input);
           throw new OperationNotPermittedError(
             `Version ${request.version} of subject "${subject}" holds schema id ${taken.schemaId}; an import never overwrites a version. Delete it first or import under another version.`,
           );
@@ -88,7 +92,7 @@ export async function register(
     }
     if (await ctx.store.addVersion({ subject, version, schemaId: id })) {
       await dropSupersededVersions(ctx, versions, id, version);
-      return toSubjectSchema({ subject, version, schemaId: id, deleted: false }, input);
+      return toSubjectSchema({ subject, version, schemaId: id, deleted: false }, existing ?? input);
     }
   }
   throw new EddyError(

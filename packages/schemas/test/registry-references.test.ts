@@ -89,6 +89,36 @@ describe('references', () => {
     ]);
   });
 
+  it('JSON Schema: finds a referenced document that has its own $id, by its reference name', async () => {
+    await registry.register('customer', {
+      schemaType: 'JSON',
+      schema: JSON.stringify({
+        $id: 'https://schemas.acme.test/customer.json',
+        type: 'object',
+        required: ['name'],
+      }),
+    });
+    const reference = { name: 'customer.json', subject: 'customer', version: 1 };
+    for (const [subject, root] of [
+      ['plain', { properties: { customer: { $ref: 'customer.json' } } }],
+      [
+        'with-id',
+        { $id: 'https://schemas.acme.test/order.json', properties: { customer: { $ref: 'customer.json' } } },
+      ],
+      ['by-id', { properties: { customer: { $ref: 'https://schemas.acme.test/customer.json' } } }],
+    ] as const) {
+      const { id } = await registry.register(subject, {
+        schemaType: 'JSON',
+        schema: JSON.stringify(root),
+        references: [reference],
+      });
+      const validator = compileValidator(await registry.getParsedSchema(id));
+      expect(validator.validate({ customer: {} }), subject).toEqual([
+        { path: '/customer', message: "must have required property 'name'" },
+      ]);
+    }
+  });
+
   it('JSON Schema: refuses a $ref to a remote document instead of fetching it, and stores nothing', async () => {
     const error = await expectEddyError(
       registry.register('orders', {

@@ -7,8 +7,13 @@ import { canonicalJson } from '../canonical-json.js';
 import { InvalidSchemaError, RemoteSchemaRefError } from '../errors.js';
 import { flattenReferences, type ParsedSchemaBase, type ResolvedReference } from '../parsed-schema.js';
 import type { SchemaReference } from '../types.js';
-import { JsonDocuments } from './json-documents.js';
-import type { RefSiblings } from './schema-model.js';
+import { DEFAULT_BASE, JsonDocuments } from './json-documents.js';
+import { safeResolve, type RefSiblings } from './schema-model.js';
+
+const idOf = (json: unknown): string | undefined =>
+  typeof json === 'object' && json !== null && typeof (json as { $id?: unknown }).$id === 'string'
+    ? (json as { $id: string }).$id
+    : undefined;
 
 /** The JSON Schema drafts the registry reads, picked from `$schema` (draft-07 when absent, as Confluent). */
 export type JsonSchemaDraft = 'draft-06' | 'draft-07' | '2019-09' | '2020-12';
@@ -110,8 +115,16 @@ export function parseJsonSchema(
   const compile = (): ValidateFunction => {
     const ajv = createAjv(draft);
     for (const reference of referenced) {
-      const hasId = typeof reference.json === 'object' && reference.json !== null && '$id' in reference.json;
-      ajv.addSchema(reference.json as AnySchema, hasId ? undefined : reference.name);
+      const id = idOf(reference.json);
+      ajv.addSchema(reference.json as AnySchema, id === undefined ? reference.name : undefined);
+      // The referring schema may name the document by its reference name, not its $id; an alias
+      // under each spelling it may resolve to lets ajv follow either.
+      if (id === undefined) continue;
+      const target = safeResolve(id, DEFAULT_BASE);
+      const spellings = new Set([reference.name, safeResolve(reference.name, documents.rootBase)]);
+      for (const key of spellings) {
+        if (key !== id && key !== target) ajv.addSchema({ $ref: id }, key);
+      }
     }
     return ajv.compile(json as AnySchema);
   };

@@ -1,4 +1,4 @@
-import { describeSchemaStoreConformance, type SchemaStoreUnderTest } from '@eddy/conformance';
+import { describeSchemaStoreConformance, type SchemaStoreConformanceOptions } from '@eddy/conformance';
 import { createMemorySchemaStore, type SchemaStore } from '@eddy/schemas';
 import { expectTypeOf } from 'vitest';
 
@@ -10,4 +10,5 @@ describeSchemaStoreConformance({
 });
 
 // The suite mirrors the port (see SchemaStoreUnderTest); these fail to compile if the two drift.
+type SchemaStoreUnderTest = Awaited<ReturnType<SchemaStoreConformanceOptions['createStore']>>;
 expectTypeOf<SchemaStore>().toEqualTypeOf<SchemaStoreUnderTest>();

@@ -1,3 +1,2 @@
 export { describeSchemaStoreConformance } from './describe-schema-store-conformance.js';
 export type { SchemaStoreConformanceOptions } from './options.js';
-export type { SchemaStoreUnderTest } from './store-under-test.js';

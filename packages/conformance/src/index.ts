@@ -22,4 +22,5 @@ export { describeOutboxStoreConformance } from './outbox-store/describe-outbox-s
 export type { OutboxStoreConformanceOptions, OutboxUnderTest } from './outbox-store/options.js';
 export { checkDeliveries, KillableChild, killAtRandom, type SeenEvent } from './testing/kill-harness.js';
 export { spawnFixture, type FixtureProcess } from './testing/fixture-process.js';
-export { describeSchemaStoreConformance, type SchemaStoreConformanceOptions } from './schema-store/index.js';
+export { describeSchemaStoreConformance } from './schema-store/describe-schema-store-conformance.js';
+export type { SchemaStoreConformanceOptions } from './schema-store/options.js';

@@ -1,6 +1,5 @@
-import { describeSchemaStoreConformance, type SchemaStoreConformanceOptions } from '@eddy/conformance';
-import { createMemorySchemaStore, type SchemaStore } from '@eddy/schemas';
-import { expectTypeOf } from 'vitest';
+import { describeSchemaStoreConformance } from '@eddy/conformance';
+import { createMemorySchemaStore } from '@eddy/schemas';
 
 // Each handle is its own process-local store, so the suite runs its concurrency checks on one.
 describeSchemaStoreConformance({
@@ -8,7 +7,3 @@ describeSchemaStoreConformance({
   createStore: () => createMemorySchemaStore(),
   sharedByInstances: false,
 });
-
-// The suite mirrors the port (see SchemaStoreUnderTest); these fail to compile if the two drift.
-type SchemaStoreUnderTest = Awaited<ReturnType<SchemaStoreConformanceOptions['createStore']>>;
-expectTypeOf<SchemaStore>().toEqualTypeOf<SchemaStoreUnderTest>();

@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type {
-  NewSchemaUnderTest as NewSchema,
-  ReferenceUnderTest as SchemaReference,
-  SchemaStoreUnderTest as SchemaStore,
-} from './store-under-test.js';
+import type { NewSchema, SchemaReference, SchemaStore } from '@eddy/schemas';
 import { afterEach } from 'vitest';
 import type { SchemaStoreConformanceOptions } from './options.js';
 

@@ -1,4 +1,4 @@
-import type { SchemaStoreUnderTest as SchemaStore } from './store-under-test.js';
+import type { SchemaStore } from '@eddy/schemas';
 
 /** How the schema store suite reaches the store under test, and what the backend declares. */
 export interface SchemaStoreConformanceOptions {

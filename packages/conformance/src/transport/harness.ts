@@ -96,6 +96,8 @@ export class Collector {
 export class Harness {
   /** Capabilities of the transport under test, read once before the tests are registered. */
   capabilities!: TransportCapabilities;
+  /** Backend name shown in the test names. */
+  readonly name: string;
   readonly ackTimeoutMs: number;
   private readonly runId = Math.random().toString(36).slice(2, 8);
   private counter = 0;
@@ -103,6 +105,7 @@ export class Harness {
   private gates: Gate[] = [];
 
   constructor(private readonly options: TransportConformanceOptions) {
+    this.name = options.name;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 1000;
   }
 

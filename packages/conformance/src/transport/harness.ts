@@ -114,11 +114,16 @@ export class Harness {
     afterEach(async () => {
       // Open every gate first, so handlers still held by a failed test let close() drain.
       for (const gate of this.gates) gate.open();
-      const transports = this.transports;
       this.gates = [];
-      this.transports = [];
-      await Promise.all(transports.map((transport) => transport.close()));
+      await this.closeAll();
     });
+  }
+
+  /** Closes every transport opened so far (later `open()` calls start a new set). */
+  async closeAll(): Promise<void> {
+    const transports = this.transports;
+    this.transports = [];
+    await Promise.all(transports.map((transport) => transport.close()));
   }
 
   /** A new transport instance on the backend under test, closed after the test. */

@@ -1,6 +1,11 @@
 export { createGate, type Gate } from './gate.js';
 export { compareOffsets } from './offsets.js';
-export type { TransportConformanceOptions } from './options.js';
+export type {
+  EmbeddedRestartOptions,
+  ServerRestartOptions,
+  TransportConformanceOptions,
+  TransportRestartOptions,
+} from './options.js';
 export { describeTransportConformance } from './transport/describe-transport-conformance.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export { describeTransportAdminConformance } from './admin/describe-transport-admin-conformance.js';

@@ -8,4 +8,8 @@ describeTransportConformance({
   name: 'memory',
   createTransport: async () => createMemoryTransport({ broker }),
   ackTimeoutMs: 300,
+  restart: {
+    unavailable:
+      'the memory transport lives in its process only (capabilities.durable is false): the process is its backend, and restarting it loses everything by design',
+  },
 });

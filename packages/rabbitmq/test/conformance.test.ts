@@ -2,21 +2,49 @@ import { afterAll, describe, it } from 'vitest';
 import { describeTransportConformance } from '@eddy/conformance';
 import { createRabbitMqTransport } from '@eddy/rabbitmq';
 import { lockBroker } from './broker-lock.js';
-import { URL, deleteTopology, rabbitAvailable, uniqueName } from './helpers.js';
+import {
+  URL,
+  UNREACHABLE_REASON,
+  deleteTopology,
+  rabbitAvailable,
+  startBroker,
+  stopBroker,
+  uniqueName,
+} from './helpers.js';
 
 const prefix = uniqueName('eddy-conf');
 
 if (await rabbitAvailable()) {
+  // Held for the whole file: the restart cases stop the shared broker, which no other RabbitMQ
+  // test file may see.
   const unlock = await lockBroker();
-  afterAll(unlock);
+  afterAll(async () => {
+    try {
+      await startBroker();
+    } finally {
+      unlock();
+    }
+  });
   describeTransportConformance({
     name: 'rabbitmq',
     createTransport: () => createRabbitMqTransport({ url: URL, namePrefix: prefix }),
     teardown: () => deleteTopology(prefix),
+    restart: {
+      backend: 'server',
+      createTransport: () =>
+        createRabbitMqTransport({
+          url: URL,
+          namePrefix: prefix,
+          reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+          operationTimeoutMs: 20_000,
+        }),
+      stopBackend: stopBroker,
+      startBackend: startBroker,
+    },
   });
 } else {
   // Only outside CI: under CI=true rabbitAvailable() throws instead.
-  describe.skip('transport conformance: rabbitmq (RabbitMQ is not reachable on 127.0.0.1:5672)', () => {
+  describe.skip(`transport conformance: rabbitmq (skipped: ${UNREACHABLE_REASON})`, () => {
     it('needs a running RabbitMQ', () => undefined);
   });
 }

@@ -41,6 +41,33 @@ export function onCi(): boolean {
   return isCiValue(process.env.CI);
 }
 
+// stop_app and start_app take several seconds each on a busy machine; this is their ceiling.
+const BROKER_COMMAND_TIMEOUT_MS = 120_000;
+
+/**
+ * Stops the RabbitMQ application (the Erlang node stays up), closing every client connection.
+ * Only with the broker lock held (broker-lock.ts): every other RabbitMQ test file would fail.
+ */
+export async function stopBroker(): Promise<void> {
+  await run('rabbitmqctl', ['stop_app'], { timeout: BROKER_COMMAND_TIMEOUT_MS });
+}
+
+/** Starts the RabbitMQ application if it is stopped, and waits until AMQP accepts connections. */
+export async function startBroker(): Promise<void> {
+  if (!(await portOpen(5672)))
+    await run('rabbitmqctl', ['start_app'], { timeout: BROKER_COMMAND_TIMEOUT_MS });
+  await waitForPort(5672, BROKER_COMMAND_TIMEOUT_MS);
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await portOpen(port))) {
+    if (Date.now() > deadline)
+      throw new Error(`RabbitMQ did not come back on port ${port} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * Fails under CI when RabbitMQ is down (this machine provides it); elsewhere tells the caller to
  * skip. Probes the host and port of the configured URL (EDDY_RABBITMQ_URL), not a fixed address.
@@ -79,4 +106,12 @@ export async function deleteTopology(prefix: string): Promise<void> {
   } finally {
     await connection.close();
   }
+}
+
+/** What a RabbitMQ test file's skipped tests say when the broker is down (only ever outside CI). */
+export const UNREACHABLE_REASON = 'RabbitMQ is not reachable on 127.0.0.1:5672';
+
+/** `title`, or `title (skipped: <why>)` when RabbitMQ is down, so a report says why nothing ran. */
+export function titleFor(title: string, available: boolean): string {
+  return available ? title : `${title} (skipped: ${UNREACHABLE_REASON})`;
 }

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, Nack, isEddyError, type ReceivedMessage, type Transport } from '@eddy/core';
 import { createRabbitMqTransport } from '@eddy/rabbitmq';
 import { LOCK_HOOK_TIMEOUT_MS, lockBroker } from './broker-lock.js';
-import { URL, deleteTopology, rabbitAvailable, uniqueName, waitFor } from './helpers.js';
+import { URL, deleteTopology, rabbitAvailable, titleFor, uniqueName, waitFor } from './helpers.js';
 
 const available = await rabbitAvailable();
 const prefix = uniqueName('eddy-test');
 
-describe.skipIf(!available)('RabbitMQ transport', () => {
+describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
   const transports: Transport[] = [];
   const open = async (): Promise<Transport> => {
     const transport = await createRabbitMqTransport({ url: URL, namePrefix: prefix, partitions: 2 });

@@ -10,4 +10,10 @@ describeTransportConformance({
   name: 'sqlite',
   createTransport: async () => createSqliteTransport({ path: tmp.file() }),
   teardown: async () => tmp.remove(),
+  // The restart cases get a file of their own; a restart closes every transport on it, as a
+  // process that exits would, and opens new ones on the same file.
+  restart: {
+    backend: 'embedded',
+    createTransport: async () => createSqliteTransport({ path: tmp.file('restart.db') }),
+  },
 });

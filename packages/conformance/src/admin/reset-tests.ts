@@ -1,5 +1,6 @@
 import type { Transport, TransportAdmin } from '@eddy/core';
 import { expect, it } from 'vitest';
+import { itWithCapability } from '../skip.js';
 import { numbered, rejectionCode, textMessages } from '../transport/harness.js';
 import { waitFor } from '../wait-for.js';
 import { attempt, findGroup, waitForGroup, type AdminHarness } from './harness.js';
@@ -95,8 +96,10 @@ export function resetTests(a: AdminHarness): void {
     expect(texts.slice(0, 6).filter((text) => collector.has(text))).toEqual([]);
   });
 
-  it.skipIf(!h.capabilities.replayFromTime)(
-    'resetGroup to a time resumes at the first message published at or after it (capability: replayFromTime)',
+  itWithCapability(
+    h,
+    'replayFromTime',
+    'resetGroup to a time resumes at the first message published at or after it',
     async () => {
       const member = await h.open();
       const { admin } = await a.openAdmin();

@@ -10,10 +10,12 @@ import { payloadTests } from './payload-tests.js';
 import { publishTests } from './publish-tests.js';
 import { redeliveryTests } from './redelivery-tests.js';
 import { replayTests } from './replay-tests.js';
+import { restartTests } from './restart-tests.js';
 
 /**
  * Registers the transport conformance suite as Vitest tests. Call it at the top level of a test
- * file. Tests gated by a capability are registered as skipped, with the capability in their name.
+ * file. A case the backend cannot run (a capability it declares false, no restart hook) is
+ * registered as skipped, its name ending with `(skipped: <why>)`.
  */
 export function describeTransportConformance(options: TransportConformanceOptions): void {
   describe(`transport conformance: ${options.name}`, async () => {
@@ -34,5 +36,6 @@ export function describeTransportConformance(options: TransportConformanceOption
     describe('closing', () => lifecycleTests(harness));
     describe('rejecting bad input', () => errorTests(harness));
     describe('volume, concurrency and timing', () => loadTests(harness));
+    describe('surviving a backend restart', () => restartTests(options));
   });
 }

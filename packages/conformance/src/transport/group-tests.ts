@@ -1,13 +1,14 @@
 import { expect, it } from 'vitest';
+import { itWithCapability } from '../skip.js';
 import { waitFor } from '../wait-for.js';
 import { type Harness, numbered, textMessages, yieldToEventLoop } from './harness.js';
 
 /** Consumer groups: competing members inside a group, fan-out and independence across groups. */
 export function groupTests(h: Harness): void {
-  const noGroups = !h.capabilities.consumerGroups;
-
-  it.skipIf(noGroups)(
-    'members of one group compete: each message goes to exactly one member and both members get work (capability: consumerGroups)',
+  itWithCapability(
+    h,
+    'consumerGroups',
+    'members of one group compete: each message goes to exactly one member and both members get work',
     async () => {
       const [a, b, producer] = [await h.open(), await h.open(), await h.open()];
       const topic = h.topic();
@@ -33,8 +34,10 @@ export function groupTests(h: Harness): void {
     },
   );
 
-  it.skipIf(noGroups)(
-    'every group receives every message, fan-out across three groups (capability: consumerGroups)',
+  itWithCapability(
+    h,
+    'consumerGroups',
+    'every group receives every message, fan-out across three groups',
     async () => {
       const producer = await h.open();
       const topic = h.topic();
@@ -91,8 +94,10 @@ export function groupTests(h: Harness): void {
     expect(seen.filter((text) => after.has(text))).toEqual([]);
   });
 
-  it.skipIf(!h.capabilities.replay)(
-    'an existing group resumes from its own position and ignores from (capability: replay)',
+  itWithCapability(
+    h,
+    'replay',
+    'an existing group resumes from its own position and ignores from',
     async () => {
       const transport = await h.open();
       const topic = h.topic();

@@ -96,6 +96,8 @@ export class Collector {
 export class Harness {
   /** Capabilities of the transport under test, read once before the tests are registered. */
   capabilities!: TransportCapabilities;
+  /** Backend name shown in the test names. */
+  readonly name: string;
   readonly ackTimeoutMs: number;
   private readonly runId = Math.random().toString(36).slice(2, 8);
   private counter = 0;
@@ -103,6 +105,7 @@ export class Harness {
   private gates: Gate[] = [];
 
   constructor(private readonly options: TransportConformanceOptions) {
+    this.name = options.name;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 1000;
   }
 
@@ -111,11 +114,16 @@ export class Harness {
     afterEach(async () => {
       // Open every gate first, so handlers still held by a failed test let close() drain.
       for (const gate of this.gates) gate.open();
-      const transports = this.transports;
       this.gates = [];
-      this.transports = [];
-      await Promise.all(transports.map((transport) => transport.close()));
+      await this.closeAll();
     });
+  }
+
+  /** Closes every transport opened so far (later `open()` calls start a new set). */
+  async closeAll(): Promise<void> {
+    const transports = this.transports;
+    this.transports = [];
+    await Promise.all(transports.map((transport) => transport.close()));
   }
 
   /** A new transport instance on the backend under test, closed after the test. */

@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '@eddy/core';
 import { expect, it } from 'vitest';
+import { itWithCapability } from '../skip.js';
 import { waitFor } from '../wait-for.js';
 import { bytes, type Harness, numbered, positionKey, textMessages } from './harness.js';
 
@@ -82,8 +83,10 @@ export function loadTests(h: Harness): void {
     expect(collector.received.length).toBe(all.length + 1);
   });
 
-  it.skipIf(!h.capabilities.delayedDelivery)(
-    'a message with deliverAt is not delivered before that time, and does not hold back others (capability: delayedDelivery)',
+  itWithCapability(
+    h,
+    'delayedDelivery',
+    'a message with deliverAt is not delivered before that time, and does not hold back others',
     async () => {
       const transport = await h.open();
       const topic = h.topic();

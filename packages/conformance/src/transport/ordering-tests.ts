@@ -1,5 +1,6 @@
 import { Nack } from '@eddy/core';
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
+import { itWithCapability } from '../skip.js';
 import { waitFor } from '../wait-for.js';
 import { bytes, type Harness, yieldToEventLoop } from './harness.js';
 
@@ -33,10 +34,10 @@ function parse(text: string): { key: string; seq: number } {
 
 /** Messages of one key reach a group's handlers in publish order. */
 export function orderingTests(h: Harness): void {
-  const gated = !h.capabilities.orderingPerKey;
-
-  it.skipIf(gated)(
-    'messages of each key are handled in publish order, many keys interleaved (capability: orderingPerKey)',
+  itWithCapability(
+    h,
+    'orderingPerKey',
+    'messages of each key are handled in publish order, many keys interleaved',
     async () => {
       const transport = await h.open();
       const topic = h.topic();
@@ -57,8 +58,10 @@ export function orderingTests(h: Harness): void {
     },
   );
 
-  it.skipIf(gated)(
-    'with two competing members, a key is never handled by both at once and its order holds (capability: orderingPerKey)',
+  itWithCapability(
+    h,
+    'orderingPerKey',
+    'with two competing members, a key is never handled by both at once and its order holds',
     async () => {
       const topic = h.topic();
       const group = h.group();
@@ -91,8 +94,10 @@ export function orderingTests(h: Harness): void {
     },
   );
 
-  it.skipIf(gated)(
-    'a nacked message is redelivered before later messages of its key are handled (capability: orderingPerKey)',
+  itWithCapability(
+    h,
+    'orderingPerKey',
+    'a nacked message is redelivered before later messages of its key are handled',
     async () => {
       const transport = await h.open();
       const topic = h.topic();

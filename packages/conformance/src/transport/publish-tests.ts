@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { itWithCapability } from '../skip.js';
 import { compareOffsets } from '../offsets.js';
 import { bytes, type Harness, numbered, positionKey, textMessages } from './harness.js';
 
@@ -53,8 +54,10 @@ export function publishTests(h: Harness): void {
     expect(collector.distinct()).toEqual(new Set(texts));
   });
 
-  it.skipIf(!h.capabilities.replay)(
-    'a subscriber started after publishing receives every message from earliest (capability: replay)',
+  itWithCapability(
+    h,
+    'replay',
+    'a subscriber started after publishing receives every message from earliest',
     async () => {
       const [producer, consumer] = [await h.open(), await h.open()];
       const topic = h.topic();

@@ -1,5 +1,6 @@
 import { Nack } from '@eddy/core';
 import { expect, it } from 'vitest';
+import { itWithCapability } from '../skip.js';
 import { waitFor } from '../wait-for.js';
 import { type Harness, textMessages } from './harness.js';
 
@@ -36,43 +37,32 @@ export function redeliveryTests(h: Harness): void {
     expect(counts).toEqual([1, 2, 3, 4]);
   });
 
-  it.skipIf(!h.capabilities.nackDelay)(
-    'a thrown Nack delays redelivery by its delayMs (capability: nackDelay)',
-    async () => {
-      const transport = await h.open();
-      const topic = h.topic();
-      const delayMs = 600;
-      const { collector } = await h.collect(transport, topic, { group: h.group() }, (message) => {
-        if (message.deliveryCount === 1) throw new Nack(delayMs);
-      });
-      await transport.publish(topic, textMessages(['delayed-retry']));
-      await waitFor(() => collector.count('delayed-retry') >= 2, { description: 'the delayed redelivery' });
-      const [first, second] = collector.received;
-      expect(second!.message.deliveryCount).toBe(2);
-      expect(second!.at - first!.at).toBeGreaterThanOrEqual(delayMs - TIMER_SLACK_MS);
-    },
-  );
+  itWithCapability(h, 'nackDelay', 'a thrown Nack delays redelivery by its delayMs', async () => {
+    const transport = await h.open();
+    const topic = h.topic();
+    const delayMs = 600;
+    const { collector } = await h.collect(transport, topic, { group: h.group() }, (message) => {
+      if (message.deliveryCount === 1) throw new Nack(delayMs);
+    });
+    await transport.publish(topic, textMessages(['delayed-retry']));
+    await waitFor(() => collector.count('delayed-retry') >= 2, { description: 'the delayed redelivery' });
+    const [first, second] = collector.received;
+    expect(second!.message.deliveryCount).toBe(2);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(delayMs - TIMER_SLACK_MS);
+  });
 
-  it.skipIf(!h.capabilities.nackDelay)(
-    'a plain error delays redelivery by the nackDelayMs option (capability: nackDelay)',
-    async () => {
-      const transport = await h.open();
-      const topic = h.topic();
-      const nackDelayMs = 500;
-      const { collector } = await h.collect(
-        transport,
-        topic,
-        { group: h.group(), nackDelayMs },
-        (message) => {
-          if (message.deliveryCount === 1) throw new Error('transient');
-        },
-      );
-      await transport.publish(topic, textMessages(['plain-error']));
-      await waitFor(() => collector.count('plain-error') >= 2, { description: 'the delayed redelivery' });
-      const [first, second] = collector.received;
-      expect(second!.at - first!.at).toBeGreaterThanOrEqual(nackDelayMs - TIMER_SLACK_MS);
-    },
-  );
+  itWithCapability(h, 'nackDelay', 'a plain error delays redelivery by the nackDelayMs option', async () => {
+    const transport = await h.open();
+    const topic = h.topic();
+    const nackDelayMs = 500;
+    const { collector } = await h.collect(transport, topic, { group: h.group(), nackDelayMs }, (message) => {
+      if (message.deliveryCount === 1) throw new Error('transient');
+    });
+    await transport.publish(topic, textMessages(['plain-error']));
+    await waitFor(() => collector.count('plain-error') >= 2, { description: 'the delayed redelivery' });
+    const [first, second] = collector.received;
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(nackDelayMs - TIMER_SLACK_MS);
+  });
 
   it('a message not settled within ackTimeoutMs is redelivered with a higher deliveryCount', async () => {
     const transport = await h.open();

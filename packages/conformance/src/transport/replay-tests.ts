@@ -1,11 +1,14 @@
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
+import { itWithCapability } from '../skip.js';
 import { waitFor } from '../wait-for.js';
 import { type Harness, numbered, textMessages } from './harness.js';
 
 /** A new group can start from earliest, from given offsets or from a point in time. */
 export function replayTests(h: Harness): void {
-  it.skipIf(!h.capabilities.replay)(
-    'a new group from earliest replays messages another group already consumed (capability: replay)',
+  itWithCapability(
+    h,
+    'replay',
+    'a new group from earliest replays messages another group already consumed',
     async () => {
       const transport = await h.open();
       const topic = h.topic();
@@ -22,26 +25,25 @@ export function replayTests(h: Harness): void {
     },
   );
 
-  it.skipIf(!h.capabilities.replay)(
-    'a new group from a position starts at that offset, inclusive (capability: replay)',
-    async () => {
-      const transport = await h.open();
-      const topic = h.topic();
-      const texts = numbered('offset', 10);
-      const positions = await transport.publish(topic, textMessages(texts, 'one-partition'));
-      const { collector } = await h.collect(transport, topic, {
-        group: h.group(),
-        from: { positions: [positions[4]!] },
-      });
-      await collector.waitForAll(texts.slice(4));
-      await h.sentinel(transport, topic, collector, 'one-partition');
-      expect(texts.slice(0, 4).filter((text) => collector.has(text))).toEqual([]);
-      expect(collector.texts().slice(0, 6)).toEqual(texts.slice(4));
-    },
-  );
+  itWithCapability(h, 'replay', 'a new group from a position starts at that offset, inclusive', async () => {
+    const transport = await h.open();
+    const topic = h.topic();
+    const texts = numbered('offset', 10);
+    const positions = await transport.publish(topic, textMessages(texts, 'one-partition'));
+    const { collector } = await h.collect(transport, topic, {
+      group: h.group(),
+      from: { positions: [positions[4]!] },
+    });
+    await collector.waitForAll(texts.slice(4));
+    await h.sentinel(transport, topic, collector, 'one-partition');
+    expect(texts.slice(0, 4).filter((text) => collector.has(text))).toEqual([]);
+    expect(collector.texts().slice(0, 6)).toEqual(texts.slice(4));
+  });
 
-  it.skipIf(!h.capabilities.replayFromTime)(
-    'a new group from a time starts at the first message published at or after it (capability: replayFromTime)',
+  itWithCapability(
+    h,
+    'replayFromTime',
+    'a new group from a time starts at the first message published at or after it',
     async () => {
       const transport = await h.open();
       const topic = h.topic();

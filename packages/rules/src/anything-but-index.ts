@@ -1,5 +1,5 @@
 import { foldCase } from './case-fold.js';
-import { CharTrie, type TrieNode } from './char-trie.js';
+import { CharTrie } from './char-trie.js';
 import type { Leaf } from './event-leaves.js';
 import type { ValuePattern } from './pattern-types.js';
 import type { TargetSink } from './target-sink.js';
@@ -29,19 +29,28 @@ export class AnythingButIndex<T> {
   #suffixes: CharTrie<Entry<T>> | null = null;
   #wildcards: { readonly globs: readonly Glob[]; readonly entry: Entry<T> }[] | null = null;
   #lookups = 0;
+  /** Stamps the entries the tries find with the current look-up. */
+  readonly #stamper: TargetSink<Entry<T>> = {
+    receive: (entry) => {
+      entry.excludedBy = this.#lookups;
+    },
+  };
 
   add(pattern: AnythingBut, target: T): void {
     const entry: Entry<T> = { target, excludedBy: 0 };
     this.#entries.push(entry);
     switch (pattern.kind) {
       case 'not-strings':
-        for (const value of pattern.values) push((this.#strings ??= new Map()), value, entry);
+        for (const value of pattern.values)
+          push((this.#strings ??= new Map<string, Entry<T>[]>()), value, entry);
         break;
       case 'not-numbers':
-        for (const value of pattern.values) push((this.#numbers ??= new Map()), value, entry);
+        for (const value of pattern.values)
+          push((this.#numbers ??= new Map<number, Entry<T>[]>()), value, entry);
         break;
       case 'not-equals-ignore-case':
-        for (const value of pattern.values) push((this.#folded ??= new Map()), value, entry);
+        for (const value of pattern.values)
+          push((this.#folded ??= new Map<string, Entry<T>[]>()), value, entry);
         break;
       case 'not-prefix':
         for (const value of pattern.values) (this.#prefixes ??= new CharTrie(false)).add(value, entry);
@@ -61,8 +70,8 @@ export class AnythingButIndex<T> {
     if (typeof value === 'string') {
       stamp(this.#strings?.get(value), lookup);
       if (this.#folded !== null) stamp(this.#folded.get(foldCase(value)), lookup);
-      if (this.#prefixes !== null) stampTrie(this.#prefixes.root, value, false, lookup);
-      if (this.#suffixes !== null) stampTrie(this.#suffixes.root, value, true, lookup);
+      if (this.#prefixes !== null) this.#prefixes.collect(value, this.#stamper);
+      if (this.#suffixes !== null) this.#suffixes.collect(value, this.#stamper);
       if (this.#wildcards !== null) {
         for (const { globs, entry } of this.#wildcards) {
           if (globs.some((glob) => matchesGlob(glob, value))) entry.excludedBy = lookup;
@@ -83,15 +92,4 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 function stamp<T>(entries: readonly Entry<T>[] | undefined, lookup: number): void {
   if (entries !== undefined) for (const entry of entries) entry.excludedBy = lookup;
-}
-
-/** Stamps the entries of every stored key that starts (or, `backwards`, ends) `value`. */
-function stampTrie<T>(root: TrieNode<Entry<T>>, value: string, backwards: boolean, lookup: number): void {
-  let node: TrieNode<Entry<T>> | undefined = root;
-  const length = value.length;
-  for (let i = 0; node !== undefined; i++) {
-    if (node.items !== null) stamp(node.items, lookup);
-    if (i === length || node.next === null) return;
-    node = node.next.get(value.charCodeAt(backwards ? length - 1 - i : i));
-  }
 }

@@ -1,37 +1,40 @@
 import { isInheritedName, isLeaf, ownValue, type ArrayElement, type Leaf } from './event-leaves.js';
 
 interface PathNode {
-  readonly name: string;
-  /** The name is one every object inherits, so it is read as an own property only. */
-  readonly guarded: boolean;
   /** The id of the field ending here, or -1 when no rule tests a leaf here. */
   id: number;
-  names: string[];
-  children: PathNode[];
-  /** The same children by name, for events with fewer keys than the node has children. */
-  byName: Map<string, PathNode>;
+  readonly children: Map<string, PathNode>;
 }
 
-/** Above this many children, walking the event's keys beats looking each child up. */
-const LOOKUP_LIMIT = 8;
+/** Reads the leaves below one event value into the index: the generated walker. */
+type Walker = (value: unknown, element: ArrayElement | null) => void;
 
-function node(name: string): PathNode {
-  return { name, guarded: isInheritedName(name), id: -1, names: [], children: [], byName: new Map() };
+/** What the generated walker calls back into. */
+interface WalkerHelpers {
+  readonly record: (id: number, value: Leaf, element: ArrayElement | null) => void;
+  readonly isLeaf: (value: unknown) => boolean;
+  readonly own: (object: object, name: string) => unknown;
 }
+
+/** Above this many children a node walks the event's keys (`for...in`) instead of naming each child. */
+const NAMED_LIMIT = 64;
 
 /**
  * The fields some rule tests, each with a small id, and the leaves an event has at each of them.
  *
  * Only fields a rule names are read: the event is walked along a tree of those paths, so parts of
- * the event no rule looks at cost nothing (event-ruler skips them the same way). The leaves land in
- * per-field buffers reused from one event to the next, so indexing allocates only for arrays of
- * objects (one record per element).
+ * the event no rule looks at cost nothing (event-ruler skips them the same way). The walk is
+ * generated code, one function per tree node reading each child by a constant name: V8 then
+ * caches each read for the shape events have, where a loop over names would make every read a
+ * generic look-up (most of the cost of a match with few rules). Names enter the code only as
+ * `JSON.stringify` literals. The leaves land in per-field buffers reused from one event to the
+ * next, so indexing allocates only for arrays of objects (one record per element).
  */
 export class EventIndex {
   readonly #ids = new Map<string, { id: number; uses: number }>();
   readonly #paths: (readonly string[] | undefined)[] = [];
   readonly #free: number[] = [];
-  #root: PathNode = node('');
+  #walker: Walker = () => undefined;
   #stale = false;
 
   /** Leaf values per field id, valid for the last `index` call up to `counts[id]`. */
@@ -39,6 +42,18 @@ export class EventIndex {
   readonly elements: (ArrayElement | null)[][] = [];
   readonly counts: number[] = [];
   readonly #touched: number[] = [];
+  #touchedCount = 0;
+  readonly #helpers: WalkerHelpers = {
+    record: (id, value, element) => {
+      const count = this.counts[id]!;
+      if (count === 0) this.#touched[this.#touchedCount++] = id;
+      this.values[id]![count] = value;
+      this.elements[id]![count] = element;
+      this.counts[id] = count + 1;
+    },
+    isLeaf,
+    own: ownValue,
+  };
 
   /** Registers one more use of `path` and returns its id. */
   acquire(path: readonly string[]): number {
@@ -72,75 +87,91 @@ export class EventIndex {
   /** Reads the leaves of every registered field from `event`. */
   index(event: object): void {
     const touched = this.#touched;
-    for (const id of touched) this.counts[id] = 0;
-    touched.length = 0;
-    if (this.#stale) this.#rebuild();
-    this.#visit(this.#root, event, null);
+    for (let i = 0; i < this.#touchedCount; i++) this.counts[touched[i]!] = 0;
+    this.#touchedCount = 0;
+    if (this.#stale) {
+      this.#walker = generateWalker(this.#tree(), this.#helpers);
+      this.#stale = false;
+    }
+    this.#walker(event, null);
   }
 
-  #rebuild(): void {
-    const root = node('');
+  #tree(): PathNode {
+    const root: PathNode = { id: -1, children: new Map() };
     this.#paths.forEach((path, id) => {
       if (path === undefined) return;
       let current = root;
       for (const name of path) {
-        let child = current.byName.get(name);
+        let child = current.children.get(name);
         if (child === undefined) {
-          child = node(name);
-          current.byName.set(name, child);
-          current.names.push(name);
-          current.children.push(child);
+          child = { id: -1, children: new Map() };
+          current.children.set(name, child);
         }
         current = child;
       }
       current.id = id;
     });
-    this.#root = root;
-    this.#stale = false;
+    return root;
   }
+}
 
-  #record(id: number, value: Leaf, element: ArrayElement | null): void {
-    const count = this.counts[id]!;
-    if (count === 0) this.#touched.push(id);
-    this.values[id]![count] = value;
-    this.elements[id]![count] = element;
-    this.counts[id] = count + 1;
-  }
-
-  #visit(at: PathNode, value: unknown, element: ArrayElement | null): void {
-    if (typeof value !== 'object' || value === null) {
-      if (at.id !== -1 && isLeaf(value)) this.#record(at.id, value, element);
-      return;
-    }
-    if (Array.isArray(value)) {
-      const array: readonly unknown[] = value;
-      for (let i = 0; i < array.length; i++) {
-        const item = array[i];
-        if (typeof item !== 'object' || item === null) {
-          if (at.id !== -1 && isLeaf(item)) this.#record(at.id, item, element);
-        } else if (at.children.length > 0 || Array.isArray(item)) {
-          const depth = element === null ? 1 : element.depth + 1;
-          this.#visit(at, item, { array, index: i, parent: element, depth });
-        }
+/**
+ * One function per node. Given the value at the node's path, it records a leaf there, walks each
+ * element of an array (a new `ArrayElement` for each object or array element, as array
+ * consistency needs), or reads each child field of an object.
+ */
+function generateWalker(root: PathNode, helpers: WalkerHelpers): Walker {
+  const functions: string[] = [];
+  const tables: string[] = [];
+  const emit = (node: PathNode): string => {
+    const name = `n${functions.length}`;
+    functions.push('');
+    const childCalls: string[] = [];
+    const byName: string[] = [];
+    for (const [field, child] of node.children) {
+      const literal = JSON.stringify(field);
+      const target = emit(child);
+      if (node.children.size > NAMED_LIMIT) byName.push(`[${literal}, ${target}]`);
+      else {
+        const read = isInheritedName(field) ? `own(v, ${literal})` : `v[${literal}]`;
+        childCalls.push(`c = ${read}; if (c !== undefined) ${target}(c, e);`);
       }
-      return;
     }
-    const children = at.children;
-    if (children.length === 0 || ArrayBuffer.isView(value)) return;
-    const object = value as Readonly<Record<string, unknown>>;
-    if (children.length > LOOKUP_LIMIT) {
-      for (const name in object) {
-        const child = at.byName.get(name);
-        if (child !== undefined && Object.prototype.hasOwnProperty.call(object, name)) {
-          this.#visit(child, child.guarded ? ownValue(object, name) : object[name], element);
-        }
-      }
-      return;
+    const hasChildren = node.children.size > 0;
+    const recordLeaf = (variable: string): string =>
+      node.id === -1 ? '' : `if (isLeaf(${variable})) record(${node.id}, ${variable}, e);`;
+    const element =
+      'e === null ? { array: v, index: i, parent: null, depth: 1 } : { array: v, index: i, parent: e, depth: e.depth + 1 }';
+    let objects = `let c; ${childCalls.join(' ')}`;
+    if (byName.length > 0) {
+      tables.push(`const t${name} = new Map([${byName.join(', ')}]);`);
+      objects = `for (const k in v) { const f = t${name}.get(k); if (f !== undefined && hasOwn(v, k)) f(own(v, k), e); }`;
     }
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i]!;
-      const next = child.guarded ? ownValue(object, child.name) : object[child.name];
-      if (next !== undefined) this.#visit(child, next, element);
+    functions[Number(name.slice(1))] = `function ${name}(v, e) {
+  if (typeof v !== 'object' || v === null) { ${recordLeaf('v')} return; }
+  if (isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x !== 'object' || x === null) { ${recordLeaf('x')} }
+      else if (${hasChildren ? 'true' : 'isArray(x)'}) ${name}(x, ${element});
     }
+    return;
   }
+  ${hasChildren ? `if (isView(v)) return; ${objects}` : ''}
+}`;
+    return name;
+  };
+  const start = emit(root);
+  const body = `'use strict';
+const { record, isLeaf, own } = helpers;
+const isArray = Array.isArray;
+const isView = ArrayBuffer.isView;
+const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+${functions.join('\n')}
+${tables.join('\n')}
+return ${start};`;
+  // Generated from field names written as JSON string literals and numeric ids only (see above).
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const factory = new Function('helpers', body) as (helpers: WalkerHelpers) => Walker;
+  return factory(helpers);
 }

@@ -82,7 +82,8 @@ export class IntervalIndex<K extends number | string, T> {
     this.#nodes = new Array<T[] | undefined>(2 * size);
     for (const interval of this.#intervals) {
       const first = interval.lo === -Infinity ? 0 : this.#slotOf(interval.lo) + (interval.loOpen ? 1 : 0);
-      const last = interval.hi === Infinity ? slots - 1 : this.#slotOf(interval.hi) - (interval.hiOpen ? 1 : 0);
+      const last =
+        interval.hi === Infinity ? slots - 1 : this.#slotOf(interval.hi) - (interval.hiOpen ? 1 : 0);
       let left = first + size;
       let right = last + size + 1;
       while (left < right) {

@@ -1,13 +1,13 @@
 import type { IpRange } from './pattern-types.js';
 
 /** An address: IPv4 as an unsigned 32-bit number, IPv6 as 32 lower-case hex digits (compare as strings). */
-export type IpAddress = { readonly family: 4; readonly value: number } | { readonly family: 6; readonly value: string };
+export type IpAddress =
+  { readonly family: 4; readonly value: number } | { readonly family: 6; readonly value: string };
 
-// event-ruler only treats a string as an address when it has one of these shapes, then asks
-// Java's parser; the same shapes keep host names and free text out here too.
-const IPV4_SHAPE = /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/;
+// event-ruler only treats a string as an address when it looks like one (four dotted runs of
+// digits, or hex digits and colons), then asks Java's parser; the same shapes keep host names and
+// free text out here too.
 const IPV6_SHAPE = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*$/;
-const OCTET = /^(?:0|[1-9][0-9]{0,2})$/;
 const HEXTET = /^[0-9a-fA-F]{1,4}$/;
 
 /**
@@ -16,21 +16,46 @@ const HEXTET = /^[0-9a-fA-F]{1,4}$/;
  * (`::ffff:a00:1`) is read as the IPv4 address, as Java's parser in event-ruler does.
  */
 export function parseIp(text: string): IpAddress | undefined {
-  if (text.length > 45) return undefined;
-  if (IPV4_SHAPE.test(text)) return parseIpv4(text);
-  if (IPV6_SHAPE.test(text)) return parseIpv6(text);
-  return undefined;
+  // One event offers the same address to every rule that tests its field: remember the last one.
+  if (text === lastText) return lastAddress;
+  lastText = text;
+  lastAddress =
+    text.length > 45
+      ? undefined
+      : text.includes(':')
+        ? IPV6_SHAPE.test(text)
+          ? parseIpv6(text)
+          : undefined
+        : parseIpv4(text);
+  return lastAddress;
 }
 
+let lastText: string | undefined;
+let lastAddress: IpAddress | undefined;
+
+/** Dotted decimal, four octets of 0-255 without leading zeros; read without a regex or a split. */
 function parseIpv4(text: string): IpAddress | undefined {
   let value = 0;
-  for (const octet of text.split('.')) {
-    if (!OCTET.test(octet)) return undefined;
-    const n = Number(octet);
-    if (n > 255) return undefined;
-    value = value * 256 + n;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i === text.length ? 46 : text.charCodeAt(i);
+    if (code === 46) {
+      if (digits === 0 || octet > 255) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      if (i < text.length) dots++;
+    } else if (code >= 48 && code <= 57) {
+      if (digits === 1 && octet === 0) return undefined;
+      octet = octet * 10 + code - 48;
+      if (++digits > 3) return undefined;
+    } else {
+      return undefined;
+    }
   }
-  return { family: 4, value };
+  return dots === 3 ? { family: 4, value } : undefined;
 }
 
 function parseIpv6(text: string): IpAddress | undefined {
@@ -62,7 +87,8 @@ export function ipKey(address: IpAddress): string {
 
 /** True when `address` lies in `range` (families must agree). */
 export function ipInRange(address: IpAddress, range: IpRange): boolean {
-  if (address.family === 4) return range.family === 4 && address.value >= range.lo && address.value <= range.hi;
+  if (address.family === 4)
+    return range.family === 4 && address.value >= range.lo && address.value <= range.hi;
   return range.family === 6 && address.value >= range.lo && address.value <= range.hi;
 }
 
@@ -82,12 +108,14 @@ export function parseCidr(text: string): IpRange | string {
   const address = parseIp(text.slice(0, slash));
   if (address === undefined) return `"${text.slice(0, slash)}" in "${text}" is not an IPv4 or IPv6 address`;
   if (address.family === 4) {
-    if (bits > 31) return `IPv4 mask bits must be below 32 in "${text}"; match one address with a plain string value`;
+    if (bits > 31)
+      return `IPv4 mask bits must be below 32 in "${text}"; match one address with a plain string value`;
     const size = 2 ** (32 - bits);
     const lo = Math.floor(address.value / size) * size;
     return { family: 4, lo, hi: lo + size - 1 };
   }
-  if (bits > 127) return `IPv6 mask bits must be below 128 in "${text}"; match one address with a plain string value`;
+  if (bits > 127)
+    return `IPv6 mask bits must be below 128 in "${text}"; match one address with a plain string value`;
   return { family: 6, lo: maskHex(address.value, bits, '0'), hi: maskHex(address.value, bits, 'f') };
 }
 

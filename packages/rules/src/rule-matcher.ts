@@ -60,6 +60,8 @@ class CompiledRules implements RuleMatcher {
   /** Constraints of the targets `receive` gets from the value matcher now running. */
   #pending: Constraints | null = null;
   readonly #found: RuleEntry[] = [];
+  #foundCount = 0;
+  readonly #sentinel: RuleEntry = { name: '', seq: -1, reportedIn: 0 };
 
   get size(): number {
     return this.#rules.size;
@@ -130,7 +132,7 @@ class CompiledRules implements RuleMatcher {
     const index = this.#index;
     index.index(event);
     this.#top = 0;
-    this.#found.length = 0;
+    this.#foundCount = 0;
     this.#pending = null;
     this.receive(this.#start);
     while (this.#top > 0) {
@@ -141,7 +143,7 @@ class CompiledRules implements RuleMatcher {
       for (const entry of state.rules) {
         if (entry.reportedIn !== call) {
           entry.reportedIn = call;
-          this.#found.push(entry);
+          this.#found[this.#foundCount++] = entry;
         }
       }
       for (const transition of state.transitions()) {
@@ -166,9 +168,22 @@ class CompiledRules implements RuleMatcher {
         }
       }
     }
+    return this.#names();
+  }
+
+  /** The names found, in the order the rules were added; the buffer keeps no rule alive. */
+  #names(): string[] {
+    const count = this.#foundCount;
     const found = this.#found;
-    if (found.length > 1) found.sort((a, b) => a.seq - b.seq);
-    return found.map((entry) => entry.name);
+    const names = new Array<string>(count);
+    if (count > 1) {
+      const entries = found.slice(0, count).sort((a, b) => a.seq - b.seq);
+      for (let i = 0; i < count; i++) names[i] = entries[i]!.name;
+    } else if (count === 1) {
+      names[0] = found[0]!.name;
+    }
+    found.fill(this.#sentinel, 0, count);
+    return names;
   }
 
   /**

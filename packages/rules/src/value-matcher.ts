@@ -1,6 +1,6 @@
 import { AnythingButIndex, type AnythingBut } from './anything-but-index.js';
 import { foldCase } from './case-fold.js';
-import { CharTrie, type TrieNode } from './char-trie.js';
+import { CharTrie } from './char-trie.js';
 import type { Leaf } from './event-leaves.js';
 import { IntervalIndex } from './interval-index.js';
 import { ipKey, parseIp } from './ip-address.js';
@@ -46,6 +46,8 @@ export class ValueMatcher<T> {
   #ranges: IntervalIndex<number, T> | null = null;
   #exists: T[] | null = null;
   #anythingBut: AnythingButIndex<T> | null = null;
+  /** Receives the wildcards whose head starts the value, and passes on those that match it. */
+  readonly #heads = new WildcardHeads<T>();
   /** Some test compares addresses, so string values are parsed as IP addresses. */
   #readsAddresses = false;
   /** Some test folds case, so string values are folded once. */
@@ -58,10 +60,10 @@ export class ValueMatcher<T> {
   #add(pattern: ValuePattern, target: T): void {
     switch (pattern.kind) {
       case 'string':
-        push((this.#strings ??= new Map()), pattern.value, target);
+        push((this.#strings ??= new Map<string, T[]>()), pattern.value, target);
         return;
       case 'number':
-        push((this.#numbers ??= new Map()), pattern.value, target);
+        push((this.#numbers ??= new Map<number, T[]>()), pattern.value, target);
         return;
       case 'literal':
         if (pattern.value === true) (this.#trues ??= []).push(target);
@@ -70,18 +72,19 @@ export class ValueMatcher<T> {
         return;
       case 'ip':
         this.#readsAddresses = true;
-        push((this.#addresses ??= new Map()), pattern.key, target);
+        push((this.#addresses ??= new Map<string, T[]>()), pattern.key, target);
         return;
       case 'cidr': {
         this.#readsAddresses = true;
         const { range } = pattern;
-        if (range.family === 4) (this.#cidr4 ??= new IntervalIndex()).add(range.lo, false, range.hi, false, target);
+        if (range.family === 4)
+          (this.#cidr4 ??= new IntervalIndex()).add(range.lo, false, range.hi, false, target);
         else (this.#cidr6 ??= new IntervalIndex()).add(range.lo, false, range.hi, false, target);
         return;
       }
       case 'equals-ignore-case':
         this.#folds = true;
-        push((this.#folded ??= new Map()), pattern.value, target);
+        push((this.#folded ??= new Map<string, T[]>()), pattern.value, target);
         return;
       case 'prefix':
         if (pattern.ignoreCase) {
@@ -103,7 +106,13 @@ export class ValueMatcher<T> {
         (this.#wildcards ??= new CharTrie(false)).add(pattern.glob.parts[0]!, { glob: pattern.glob, target });
         return;
       case 'range':
-        (this.#ranges ??= new IntervalIndex()).add(pattern.lo, pattern.loOpen, pattern.hi, pattern.hiOpen, target);
+        (this.#ranges ??= new IntervalIndex()).add(
+          pattern.lo,
+          pattern.loOpen,
+          pattern.hi,
+          pattern.hiOpen,
+          target,
+        );
         return;
       case 'exists':
         (this.#exists ??= []).push(target);
@@ -128,14 +137,19 @@ export class ValueMatcher<T> {
 
   #collectString(value: string, sink: TargetSink<T>): void {
     if (this.#strings !== null) all(this.#strings.get(value), sink);
-    if (this.#prefixes !== null) walk(this.#prefixes.root, value, false, sink);
-    if (this.#suffixes !== null) walk(this.#suffixes.root, value, true, sink);
-    if (this.#wildcards !== null) this.#collectWildcards(value, sink);
+    if (this.#prefixes !== null) this.#prefixes.collect(value, sink);
+    if (this.#suffixes !== null) this.#suffixes.collect(value, sink);
+    if (this.#wildcards !== null) {
+      const heads = this.#heads;
+      heads.value = value;
+      heads.sink = sink;
+      this.#wildcards.collect(value, heads);
+    }
     if (this.#folds) {
       const folded = foldCase(value);
       if (this.#folded !== null) all(this.#folded.get(folded), sink);
-      if (this.#foldedPrefixes !== null) walk(this.#foldedPrefixes.root, folded, false, sink);
-      if (this.#foldedSuffixes !== null) walk(this.#foldedSuffixes.root, folded, true, sink);
+      if (this.#foldedPrefixes !== null) this.#foldedPrefixes.collect(folded, sink);
+      if (this.#foldedSuffixes !== null) this.#foldedSuffixes.collect(folded, sink);
     }
     if (this.#readsAddresses) {
       const address = parseIp(value);
@@ -146,16 +160,18 @@ export class ValueMatcher<T> {
       }
     }
   }
+}
 
-  #collectWildcards(value: string, sink: TargetSink<T>): void {
-    let node: TrieNode<WildcardEntry<T>> | undefined = this.#wildcards!.root;
-    for (let i = 0; node !== undefined; i++) {
-      if (node.items !== null) {
-        for (const entry of node.items) if (matchesGlob(entry.glob, value)) sink.receive(entry.target);
-      }
-      if (i === value.length || node.next === null) return;
-      node = node.next.get(value.charCodeAt(i));
-    }
+/**
+ * The sink for the wildcard trie: the trie finds the wildcards whose text before the first star
+ * starts the value; only those are tried in full. One per matcher, refilled per value.
+ */
+class WildcardHeads<T> implements TargetSink<WildcardEntry<T>> {
+  value = '';
+  sink: TargetSink<T> | null = null;
+
+  receive(entry: WildcardEntry<T>): void {
+    if (matchesGlob(entry.glob, this.value)) this.sink!.receive(entry.target);
   }
 }
 
@@ -167,15 +183,4 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 function all<T>(targets: readonly T[] | null | undefined, sink: TargetSink<T>): void {
   if (targets !== null && targets !== undefined) for (const target of targets) sink.receive(target);
-}
-
-/** Sends the items of every stored key that starts (or, `backwards`, ends) `value`. */
-function walk<T>(root: TrieNode<T>, value: string, backwards: boolean, sink: TargetSink<T>): void {
-  let node: TrieNode<T> | undefined = root;
-  const length = value.length;
-  for (let i = 0; node !== undefined; i++) {
-    if (node.items !== null) all(node.items, sink);
-    if (i === length || node.next === null) return;
-    node = node.next.get(value.charCodeAt(backwards ? length - 1 - i : i));
-  }
 }

@@ -38,13 +38,11 @@ const COMPLEX = Symbol('complex');
  */
 export function compilePattern(pattern: EventPattern | string): CompiledPattern {
   const branches = parsePattern(pattern).map((branch: Branch) =>
-    branch.fields.map(
-      (field): CompiledField => ({
-        field,
-        test: compileAnyOf(field.patterns),
-        guarded: field.path.map(isInheritedName),
-      }),
-    ),
+    branch.fields.map((field): CompiledField => ({
+      field,
+      test: compileAnyOf(field.patterns),
+      guarded: field.path.map(isInheritedName),
+    })),
   );
   return {
     matches(event: object): boolean {
@@ -73,7 +71,9 @@ function simpleValue(event: object, compiled: CompiledField): Leaf | undefined |
     if (typeof value !== 'object' || value === null) return undefined;
     if (Array.isArray(value)) return COMPLEX;
     if (ArrayBuffer.isView(value)) return undefined;
-    value = compiled.guarded[i] ? ownValue(value, path[i]!) : (value as Readonly<Record<string, unknown>>)[path[i]!];
+    value = compiled.guarded[i]
+      ? ownValue(value, path[i]!)
+      : (value as Readonly<Record<string, unknown>>)[path[i]!];
   }
   if (isLeaf(value)) return value;
   return Array.isArray(value) ? COMPLEX : undefined;

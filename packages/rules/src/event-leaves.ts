@@ -65,7 +65,10 @@ export function fits(constraints: Constraints | null, element: ArrayElement | nu
 }
 
 /** `constraints` with a leaf in `element` added (no allocation when the leaf adds nothing). */
-export function withElement(constraints: Constraints | null, element: ArrayElement | null): Constraints | null {
+export function withElement(
+  constraints: Constraints | null,
+  element: ArrayElement | null,
+): Constraints | null {
   return element === null ? constraints : { element, next: constraints };
 }
 

@@ -46,7 +46,8 @@ function parseJsonText(text: string): { value: unknown } | undefined {
 export function eventView(event: CloudEvent): EventView {
   const { data, datacontenttype } = event;
   if (data === undefined) return event;
-  const json = datacontenttype === undefined ? !(data instanceof Uint8Array) : isJsonContentType(datacontenttype);
+  const json =
+    datacontenttype === undefined ? !(data instanceof Uint8Array) : isJsonContentType(datacontenttype);
   if (json && data instanceof Uint8Array) {
     let parsed: { value: unknown } | undefined;
     try {

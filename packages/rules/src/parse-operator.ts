@@ -117,7 +117,11 @@ function stringOperand(operand: unknown, path: string, operator: string): string
 }
 
 /** `{ "equals-ignore-case": "..." }`, the only object `prefix` and `suffix` accept. */
-function ignoreCaseOperand(operand: Readonly<Record<string, unknown>>, path: string, operator: string): string {
+function ignoreCaseOperand(
+  operand: Readonly<Record<string, unknown>>,
+  path: string,
+  operator: string,
+): string {
   const keys = Object.keys(operand);
   if (keys.length !== 1 || keys[0] !== 'equals-ignore-case') {
     throw new InvalidPatternError(
@@ -130,7 +134,8 @@ function ignoreCaseOperand(operand: Readonly<Record<string, unknown>>, path: str
 
 function glob(source: string, path: string): Glob {
   const parsed = parseGlob(source);
-  if (typeof parsed === 'string') throw new InvalidPatternError(path, `wildcard "${source}" is invalid: ${parsed}`);
+  if (typeof parsed === 'string')
+    throw new InvalidPatternError(path, `wildcard "${source}" is invalid: ${parsed}`);
   return parsed;
 }
 
@@ -162,11 +167,15 @@ function parseNumeric(operand: unknown, path: string): ValuePattern {
     if (first === '=') return { kind: 'number', value: firstValue };
     return { kind: 'range', lo: -Infinity, loOpen: false, hi: firstValue, hiOpen: first === '<' };
   }
-  if (items.length === 2) return { kind: 'range', lo: firstValue, loOpen: first === '>', hi: Infinity, hiOpen: false };
-  if (items.length !== 4) return fail(`has ${items.length} elements; a range has an operator and a number on each side`);
+  if (items.length === 2)
+    return { kind: 'range', lo: firstValue, loOpen: first === '>', hi: Infinity, hiOpen: false };
+  if (items.length !== 4)
+    return fail(`has ${items.length} elements; a range has an operator and a number on each side`);
   const [, , second, secondValue] = items;
-  if (second !== '<' && second !== '<=') return fail(`needs "<" or "<=" as its upper bound, not ${describe(second)}`);
-  if (!isFiniteNumber(secondValue)) return fail(`needs a finite number after "${second}", not ${describe(secondValue)}`);
+  if (second !== '<' && second !== '<=')
+    return fail(`needs "<" or "<=" as its upper bound, not ${describe(second)}`);
+  if (!isFiniteNumber(secondValue))
+    return fail(`needs a finite number after "${second}", not ${describe(secondValue)}`);
   if (!(firstValue < secondValue)) {
     return fail(`range has its lower bound ${firstValue} not below its upper bound ${secondValue}`);
   }
@@ -180,9 +189,9 @@ function parseAnythingBut(operand: unknown, path: string): ValuePattern {
     const items: readonly unknown[] = operand;
     if (items.length === 0) throw new InvalidPatternError(path, '"anything-but" needs at least one value');
     if (items.every((item) => typeof item === 'string')) {
-      return { kind: 'not-strings', values: new Set(items as readonly string[]) };
+      return { kind: 'not-strings', values: new Set(items) };
     }
-    if (items.every(isFiniteNumber)) return { kind: 'not-numbers', values: new Set(items as readonly number[]) };
+    if (items.every(isFiniteNumber)) return { kind: 'not-numbers', values: new Set(items) };
     throw new InvalidPatternError(
       path,
       '"anything-but" takes a list of only strings or only finite numbers (no mixing, no true, false, null or objects)',
@@ -203,7 +212,10 @@ function parseAnythingBut(operand: unknown, path: string): ValuePattern {
       case 'prefix':
       case 'suffix':
         if (values.includes('')) {
-          throw new InvalidPatternError(path, `"anything-but" ${known} cannot be empty: it would exclude every string`);
+          throw new InvalidPatternError(
+            path,
+            `"anything-but" ${known} cannot be empty: it would exclude every string`,
+          );
         }
         return { kind: known === 'prefix' ? 'not-prefix' : 'not-suffix', values };
       case 'equals-ignore-case':
@@ -221,7 +233,7 @@ function parseAnythingBut(operand: unknown, path: string): ValuePattern {
 function anythingButStrings(operand: unknown, path: string, operator: string): string[] {
   if (typeof operand === 'string') return [operand];
   if (Array.isArray(operand) && operand.length > 0 && operand.every((item) => typeof item === 'string')) {
-    return operand as string[];
+    return operand;
   }
   throw new InvalidPatternError(
     path,

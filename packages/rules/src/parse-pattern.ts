@@ -74,9 +74,10 @@ export function parsePattern(pattern: EventPattern | string): Branch[] {
     }
   }
   return alternatives.map((alternative) => {
-    const fields = [...alternative.values()].map(
-      (draft): FieldTest => ({ ...draft, dotted: draft.path.join('.') }),
-    );
+    const fields = [...alternative.values()].map((draft): FieldTest => ({
+      ...draft,
+      dotted: draft.path.join('.'),
+    }));
     return { fields: orderFields(fields) };
   });
 }
@@ -98,7 +99,10 @@ function parseTop(root: unknown, orIsOperator: boolean): Alternatives {
   parseObject(state, root, [], '', false);
   for (const alternative of state.alternatives) {
     if (alternative.size > MAX_FIELDS) {
-      throw new InvalidPatternError('', `one alternative tests ${alternative.size} fields; at most ${MAX_FIELDS} are allowed`);
+      throw new InvalidPatternError(
+        '',
+        `one alternative tests ${alternative.size} fields; at most ${MAX_FIELDS} are allowed`,
+      );
     }
   }
   return state.alternatives;
@@ -122,7 +126,10 @@ function parseObject(
 ): void {
   const names = Object.keys(object);
   if (names.length === 0) {
-    throw new InvalidPatternError(display, 'empty objects are not allowed; remove the field or give it values to match');
+    throw new InvalidPatternError(
+      display,
+      'empty objects are not allowed; remove the field or give it values to match',
+    );
   }
   for (const name of names) {
     const value = object[name];
@@ -150,7 +157,10 @@ function parseObject(
 
 function parseOr(state: ParseState, value: unknown, path: readonly string[], at: string): void {
   if (!Array.isArray(value)) {
-    throw new OrProblem(at, '"$or" takes an array of at least two objects, e.g. [{ "a": ["x"] }, { "b": ["y"] }]');
+    throw new OrProblem(
+      at,
+      '"$or" takes an array of at least two objects, e.g. [{ "a": ["x"] }, { "b": ["y"] }]',
+    );
   }
   const branches: readonly unknown[] = value;
   if (branches.length < 2) {
@@ -174,9 +184,17 @@ function parseOr(state: ParseState, value: unknown, path: readonly string[], at:
   state.alternatives = after;
 }
 
-function writeField(state: ParseState, values: readonly unknown[], path: readonly string[], at: string): void {
+function writeField(
+  state: ParseState,
+  values: readonly unknown[],
+  path: readonly string[],
+  at: string,
+): void {
   if (values.length === 0) {
-    throw new InvalidPatternError(at, 'empty arrays are not allowed; give at least one value, e.g. ["running"]');
+    throw new InvalidPatternError(
+      at,
+      'empty arrays are not allowed; give at least one value, e.g. ["running"]',
+    );
   }
   let absent = false;
   const patterns = new Map<string, ValuePattern>();

@@ -20,7 +20,8 @@ export function parseGlob(source: string): Glob | string {
   for (let i = 0; i < source.length; i++) {
     const char = source[i]!;
     if (char === '*') {
-      if (source[i + 1] === '*') return `two consecutive "*" at position ${i}; one "*" already matches any run of characters`;
+      if (source[i + 1] === '*')
+        return `two consecutive "*" at position ${i}; one "*" already matches any run of characters`;
       parts.push(current);
       current = '';
     } else if (char === '\\') {

@@ -5,5 +5,13 @@
  * one-to-one, and may differ on the few that are not (ß, the Kelvin sign, dotted and dotless i).
  */
 export function foldCase(text: string): string {
-  return text.toLowerCase();
+  // One event offers the same value to every state that tests its field: fold it once.
+  if (text !== lastText) {
+    lastText = text;
+    lastFolded = text.toLowerCase();
+  }
+  return lastFolded;
 }
+
+let lastText = '';
+let lastFolded = '';

@@ -46,15 +46,16 @@ function byName(a: FieldTest, b: FieldTest): number {
  * only against leaf values that are array-consistent with the fields matched before it. The order
  * of the other fields does not change the result (every consistent combination is tried), so
  * between two `exists: false` fields Eddy puts the most selective tests first, which lets the
- * compiled matcher share and prune states on hash look-ups; each `exists: false` field keeps its
- * place, so it sees the same earlier fields as in event-ruler.
+ * compiled matcher share and prune states on hash look-ups: by kind of test, then top-level
+ * fields (`type`, `source`: few values, named by most rules) before nested ones. Each
+ * `exists: false` field keeps its place, so it sees the same earlier fields as in event-ruler.
  */
 export function orderFields(fields: readonly FieldTest[]): FieldTest[] {
   const sorted = [...fields].sort(byName);
   const ordered: FieldTest[] = [];
   let segment: FieldTest[] = [];
   const flush = (): void => {
-    segment.sort((a, b) => fieldRank(a) - fieldRank(b) || byName(a, b));
+    segment.sort((a, b) => fieldRank(a) - fieldRank(b) || a.path.length - b.path.length || byName(a, b));
     ordered.push(...segment);
     segment = [];
   };

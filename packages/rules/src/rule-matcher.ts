@@ -43,9 +43,9 @@ export function createRuleMatcher(): RuleMatcher {
  * The rules as a state machine, after event-ruler's design: each branch of each rule is a chain
  * of field tests (in `orderFields` order: exact values first), chains that begin alike share their
  * states, and every state indexes the value tests leaving it by field (`ValueMatcher`). Matching
- * indexes the event's leaves once by field, then walks from the start state along the tests the
- * leaves pass, carrying the array elements chosen so far for array consistency. The work per
- * event grows with the states its values reach, not with the number of rules.
+ * walks from the start state along the tests the event's leaves pass, reading each field the first
+ * time a state tests it, and carries the array elements chosen so far for array consistency. The
+ * work per event grows with the states its values reach, not with the number of rules.
  */
 class CompiledRules implements RuleMatcher {
   readonly #start = new MatcherState();
@@ -130,7 +130,7 @@ class CompiledRules implements RuleMatcher {
   match(event: object): string[] {
     const call = ++this.#call;
     const index = this.#index;
-    index.index(event);
+    index.begin(event);
     this.#top = 0;
     this.#foundCount = 0;
     this.#pending = null;
@@ -139,7 +139,6 @@ class CompiledRules implements RuleMatcher {
       const top = --this.#top;
       const state = this.#states[top]!;
       const constraints = this.#constraints[top]!;
-      this.#states[top] = this.#start; // drop the reference; the start state lives as long as we do
       for (const entry of state.rules) {
         if (entry.reportedIn !== call) {
           entry.reportedIn = call;
@@ -147,7 +146,7 @@ class CompiledRules implements RuleMatcher {
         }
       }
       for (const transition of state.transitions()) {
-        const count = index.counts[transition.pathId]!;
+        const count = index.read(transition.pathId);
         const values = index.values[transition.pathId]!;
         const elements = index.elements[transition.pathId]!;
         if (transition.absent !== null) {

@@ -1,20 +1,9 @@
-import {
-  collectLeaves,
-  isInheritedName,
-  isLeaf,
-  ownValue,
-  type ArrayElement,
-  type Leaf,
-} from './event-leaves.js';
+import { isInheritedName, isLeaf, ownValue, type ArrayElement, type Leaf } from './event-leaves.js';
 
-/** The answer of a path reader when the path crosses an array: the general walk collects the leaves. */
-const COMPLEX = Symbol('complex');
-
-/** Reads the single leaf at one path, `undefined` when there is none, or COMPLEX. */
-type PathReader = (event: object) => Leaf | undefined | typeof COMPLEX;
+/** Writes the leaves at one path into `values` and `elements` and returns how many there are. */
+type PathReader = (event: object, values: Leaf[], elements: (ArrayElement | null)[]) => number;
 
 interface IndexedPath {
-  readonly path: readonly string[];
   readonly read: PathReader;
   uses: number;
 }
@@ -27,9 +16,8 @@ interface IndexedPath {
  * generated for its path, which reads each step by a constant name, so V8 caches every read for
  * the shape events have (a loop over names would make each read a generic look-up; with few
  * rules that was most of the cost of a match). Names enter the generated code only as
- * `JSON.stringify` literals. A path that crosses an array falls back to the general walk, which
- * records the array element of each leaf for array consistency. Leaves land in per-field buffers
- * reused from one event to the next, so reading allocates nothing without arrays of objects.
+ * `JSON.stringify` literals. Leaves land in per-field buffers reused from one event to the next,
+ * so reading allocates only for arrays of objects (one `ArrayElement` per element).
  */
 export class EventIndex {
   readonly #ids = new Map<string, number>();
@@ -54,7 +42,7 @@ export class EventIndex {
     }
     const id = this.#free.pop() ?? this.#paths.length;
     this.#ids.set(key, id);
-    this.#paths[id] = { path, read: generateReader(path), uses: 1 };
+    this.#paths[id] = { read: generateReader(path), uses: 1 };
     this.values[id] ??= [];
     this.elements[id] ??= [];
     this.#counts[id] = 0;
@@ -82,53 +70,63 @@ export class EventIndex {
   read(id: number): number {
     if (this.#readIn[id] === this.#call) return this.#counts[id]!;
     this.#readIn[id] = this.#call;
-    const indexed = this.#paths[id]!;
-    const leaf = indexed.read(this.#event);
-    let count = 0;
-    if (leaf === COMPLEX) {
-      const values = this.values[id]!;
-      const elements = this.elements[id]!;
-      values.length = 0;
-      elements.length = 0;
-      collectLeaves(this.#event, indexed.path, 0, null, values, elements);
-      count = values.length;
-    } else if (leaf !== undefined) {
-      this.values[id]![0] = leaf;
-      this.elements[id]![0] = null;
-      count = 1;
-    }
+    const count = this.#paths[id]!.read(this.#event, this.values[id]!, this.elements[id]!);
     this.#counts[id] = count;
     return count;
   }
 }
 
 /**
- * `(v) => v["data"]["total"]` with the checks that make it safe: stop at anything that is not an
- * object (no leaf below a leaf), report COMPLEX at an array, and return only JSON leaves.
+ * The reader of one path, as one function per depth: `s0` gets the event, `s1` the value of the
+ * first step, and so on. Each stops at anything that is not an object (no leaf below a leaf),
+ * walks the elements of an array (a new `ArrayElement` for each object or array element, which
+ * array consistency needs), and reads its step from an object; the last one records JSON leaves.
+ * The same rules as `collectLeaves` in event-leaves.ts, which the single-pattern matcher uses.
  */
 function generateReader(path: readonly string[]): PathReader {
-  const steps = path
-    .map((name) => {
-      const literal = JSON.stringify(name);
-      return `if (typeof x !== 'object' || x === null || isView(x)) return undefined;
-  if (isArray(x)) return complex;
-  x = ${isInheritedName(name) ? `own(x, ${literal})` : `x[${literal}]`};`;
-    })
-    .join('\n  ');
+  const levels = path.map((name, depth) => {
+    const literal = JSON.stringify(name);
+    const read = isInheritedName(name) ? `own(x, ${literal})` : `x[${literal}]`;
+    return `function s${depth}(x, e) {
+  if (typeof x !== 'object' || x === null) return;
+  if (isArray(x)) { each(x, e, s${depth}, false); return; }
+  if (isView(x)) return;
+  const c = ${read};
+  if (c !== undefined) s${depth + 1}(c, e);
+}`;
+  });
+  const last = path.length;
   const body = `'use strict';
-return function read(x) {
-  ${steps}
-  if (typeof x === 'object' && x !== null) return isArray(x) ? complex : undefined;
-  return isLeaf(x) ? x : undefined;
+let V, E, N;
+function record(x, e) { if (isLeaf(x)) { V[N] = x; E[N] = e; N++; } }
+function each(x, e, next, leaves) {
+  for (let i = 0; i < x.length; i++) {
+    const y = x[i];
+    if (typeof y === 'object' && y !== null) {
+      next(y, e === null ? { array: x, index: i, parent: null, depth: 1 } : { array: x, index: i, parent: e, depth: e.depth + 1 });
+    } else if (leaves) {
+      record(y, e);
+    }
+  }
+}
+${levels.join('\n')}
+function s${last}(x, e) {
+  if (typeof x !== 'object' || x === null) { record(x, e); return; }
+  if (isArray(x)) each(x, e, s${last}, true);
+}
+return function read(event, values, elements) {
+  V = values; E = elements; N = 0;
+  s0(event, null);
+  V = undefined; E = undefined;
+  return N;
 };`;
   // Generated from field names written as JSON string literals only (see above).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('isArray', 'isView', 'isLeaf', 'own', 'complex', body) as (
+  const factory = new Function('isArray', 'isView', 'isLeaf', 'own', body) as (
     isArray: (value: unknown) => boolean,
     isView: (value: unknown) => boolean,
     isLeaf: (value: unknown) => boolean,
     own: (object: object, name: string) => unknown,
-    complex: typeof COMPLEX,
   ) => PathReader;
-  return factory(Array.isArray, (value) => ArrayBuffer.isView(value), isLeaf, ownValue, COMPLEX);
+  return factory(Array.isArray, (value) => ArrayBuffer.isView(value), isLeaf, ownValue);
 }

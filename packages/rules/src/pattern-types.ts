@@ -50,9 +50,6 @@ export type ValuePattern =
   | { readonly kind: 'not-equals-ignore-case'; readonly values: ReadonlySet<string> }
   | { readonly kind: 'not-wildcard'; readonly values: readonly string[]; readonly globs: readonly Glob[] };
 
-/** The kinds of `ValuePattern`. */
-export type ValuePatternKind = ValuePattern['kind'];
-
 /** An inclusive range of addresses of one family: IPv4 as 32-bit numbers, IPv6 as 32 hex digits. */
 export type IpRange =
   | { readonly family: 4; readonly lo: number; readonly hi: number }

@@ -1,0 +1,50 @@
+import { EddyError } from '@eddy/core';
+
+/** The error codes @eddy/rules throws; each is documented in docs/errors.md. */
+export const RulesErrorCodes = {
+  /** An event pattern breaks a rule of the pattern language. */
+  InvalidPattern: 'EDDY_INVALID_PATTERN',
+  /** An input transformer (paths map or template) cannot be used. */
+  InvalidTransformer: 'EDDY_INVALID_TRANSFORMER',
+  /** A rule name given to a rule matcher is not a non-empty string. */
+  InvalidRuleName: 'EDDY_INVALID_RULE_NAME',
+} as const;
+export type RulesErrorCode = (typeof RulesErrorCodes)[keyof typeof RulesErrorCodes];
+
+/**
+ * An event pattern is not valid. `path` names the field where the problem is (dotted, `$or`
+ * branches as `$or[1]`), or is empty for the pattern as a whole; `reason` says what is wrong.
+ */
+export class InvalidPatternError extends EddyError {
+  readonly path: string;
+  readonly reason: string;
+
+  constructor(path: string, reason: string) {
+    super(
+      RulesErrorCodes.InvalidPattern,
+      `Invalid event pattern ${path === '' ? 'at the top level' : `at "${path}"`}: ${reason}`,
+    );
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/** An input transformer cannot be created; `reason` says what is wrong and how to fix it. */
+export class InvalidTransformerError extends EddyError {
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super(RulesErrorCodes.InvalidTransformer, `Invalid input transformer: ${reason}`);
+    this.reason = reason;
+  }
+}
+
+/** A rule name is not a non-empty string. */
+export class InvalidRuleNameError extends EddyError {
+  constructor(received: unknown) {
+    super(
+      RulesErrorCodes.InvalidRuleName,
+      `Rule names are non-empty strings; received ${typeof received === 'string' ? '""' : typeof received}. Name each rule, e.g. "notify-billing".`,
+    );
+  }
+}

@@ -10,7 +10,8 @@ import type { StompHeaders } from './connection.js';
  *   naming of the CloudEvents AMQP binding in its JMS-compatible form, with the plain (not
  *   percent-encoded) value; `content-type` stays `content-type` (datacontenttype);
  * - other headers keep their names; a name the broker or STOMP gives a meaning to (destination,
- *   type, priority, ...) or that starts with `eddy_` travels as `eddy_h_<name>`;
+ *   type, priority, ...) or that starts with `eddy_` travels as `eddy_h_<name>`, a value with white
+ *   space at either end JSON-quoted as `eddy_q_<name>` (and such a key as `eddy_qkey`);
  * - Eddy's own metadata: `eddy_key` (and `JMSXGroupID`, which the broker does not echo back),
  *   `eddy_offset`, and on redeliveries `eddy_deliveries`, `eddy_published_at`, `eddy_due_at`,
  *   `eddy_avoid`. Property names are Java identifiers, so JMS selectors can use them.
@@ -23,9 +24,14 @@ const CE_PROPERTY_PREFIX_AMQP = 'cloudEvents:';
 const CE_ATTRIBUTE_NAME = /^[a-z0-9]{1,20}$/;
 const EDDY_PREFIX = 'eddy_';
 const ESCAPED_PREFIX = 'eddy_h_';
+const QUOTED_PREFIX = 'eddy_q_';
+// stompjs trims every received header value; a value that starts or ends with white space travels
+// JSON-quoted under QUOTED_PREFIX + name (a key under QUOTED_KEY) to come back whole.
+const EDGE_WHITESPACE = /^\s|\s$/;
 const EDDY_HEADER_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 
 export const KEY = 'eddy_key';
+const QUOTED_KEY = 'eddy_qkey';
 const OFFSET = 'eddy_offset';
 const PRIOR_DELIVERIES = 'eddy_deliveries';
 const PUBLISHED_AT = 'eddy_published_at';
@@ -125,12 +131,33 @@ function wireHeader(name: string, value: string): [string, string] {
     const attribute = name.slice(CE_HEADER_PREFIX.length);
     const plain = decodeHeaderValue(value);
     // Only a value that reads back the same is mapped; any other stays a plain header, verbatim.
-    if (CE_ATTRIBUTE_NAME.test(attribute) && encodeHeaderValue(plain) === value) {
+    if (
+      CE_ATTRIBUTE_NAME.test(attribute) &&
+      encodeHeaderValue(plain) === value &&
+      !EDGE_WHITESPACE.test(plain)
+    ) {
       return [CE_PROPERTY_PREFIX + attribute, plain];
     }
-    return [name, value];
   }
+  if (EDGE_WHITESPACE.test(value)) return [QUOTED_PREFIX + name, JSON.stringify(value)];
   return [isReserved(name) ? ESCAPED_PREFIX + name : name, value];
+}
+
+function unquote(value: string): string {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'string' ? parsed : value;
+  } catch {
+    return value;
+  }
+}
+
+/** Header names come as the broker wrote them: STOMP 1.2 escapes, which stompjs leaves in names. */
+function unescapeName(name: string): string {
+  if (!name.includes('\\')) return name;
+  return name.replace(/\\([\\crn])/g, (_, char: string) =>
+    char === 'c' ? ':' : char === 'r' ? '\r' : char === 'n' ? '\n' : '\\',
+  );
 }
 
 function escapedLength(value: string): number {
@@ -143,7 +170,8 @@ function escapedLength(value: string): number {
 export function encodeSendHeaders(message: OutgoingMessage, offset: string, now: number): StompHeaders {
   const headers: StompHeaders = { persistent: 'true', [OFFSET]: offset };
   if (message.key !== undefined) {
-    headers[KEY] = message.key;
+    if (EDGE_WHITESPACE.test(message.key)) headers[QUOTED_KEY] = JSON.stringify(message.key);
+    else headers[KEY] = message.key;
     headers[GROUP_ID] = message.key;
   }
   if (message.deliverAt !== undefined && message.deliverAt > now) {
@@ -192,14 +220,21 @@ export interface DecodedMessage {
 /** The user headers of a received message (see the layout above). */
 export function decodeHeaders(wire: StompHeaders): Headers {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(wire)) {
+  for (const [wireName, value] of Object.entries(wire)) {
+    const name = unescapeName(wireName);
     if (name.startsWith(ESCAPED_PREFIX)) headers[name.slice(ESCAPED_PREFIX.length)] = value;
+    else if (name.startsWith(QUOTED_PREFIX)) headers[name.slice(QUOTED_PREFIX.length)] = unquote(value);
     else if (name.startsWith(CE_PROPERTY_PREFIX) || name.startsWith(CE_PROPERTY_PREFIX_AMQP)) {
       headers[CE_HEADER_PREFIX + name.slice(CE_PROPERTY_PREFIX.length).toLowerCase()] =
         encodeHeaderValue(value);
     } else if (!isReserved(name) && EDDY_HEADER_NAME.test(name)) headers[name] = value;
   }
   return headers;
+}
+
+function keyOf(wire: StompHeaders): string | undefined {
+  const quoted = wire[QUOTED_KEY];
+  return quoted === undefined ? wire[KEY] : unquote(quoted);
 }
 
 export function decodeMessage(topic: string, wire: StompHeaders, body: Uint8Array): DecodedMessage {
@@ -211,7 +246,7 @@ export function decodeMessage(topic: string, wire: StompHeaders, body: Uint8Arra
       topic,
       partition: 0,
       offset: wire[OFFSET] ?? wire['message-id'] ?? '',
-      key: wire[KEY],
+      key: keyOf(wire),
       headers: decodeHeaders(wire),
       payload: body,
       publishedAt: numberHeader(wire, PUBLISHED_AT) ?? numberHeader(wire, 'timestamp') ?? Date.now(),
@@ -236,7 +271,7 @@ export function redeliveryHeaders(wire: StompHeaders, copy: RedeliveryCopy): Sto
   const headers: StompHeaders = {};
   for (const [name, value] of Object.entries(wire)) if (!BROKER_SET.has(name)) headers[name] = value;
   headers['persistent'] = 'true';
-  const key = wire[KEY];
+  const key = keyOf(wire);
   if (key !== undefined) headers[GROUP_ID] = key;
   headers[PRIOR_DELIVERIES] = String(copy.priorDeliveries);
   headers[PUBLISHED_AT] = String(copy.publishedAt);

@@ -99,10 +99,8 @@ export class ActiveMqSubscription implements Subscription {
     const { connection, options, prefetch, topic } = this.settings;
     const id = connection.nextId('sub');
     this.#current = { session, id };
-    return connection.request(
-      session,
-      `subscribing group "${options.group}" to topic "${topic}"`,
-      (receipt) => {
+    return connection
+      .request(session, `subscribing group "${options.group}" to topic "${topic}"`, (receipt) => {
         session.client.subscribe(this.#destination, (frame) => this.#onMessage(session, id, frame), {
           id,
           receipt,
@@ -110,8 +108,16 @@ export class ActiveMqSubscription implements Subscription {
           'activemq.prefetchSize': String(prefetch),
           selector: `${AVOID} IS NULL OR ${AVOID} <> '${this.#memberId}'`,
         });
-      },
-    );
+      })
+      .catch((error: unknown) => {
+        // A SUBSCRIBE whose receipt timed out may still be live: it must not hold messages unseen.
+        try {
+          if (!session.closed) session.client.unsubscribe(id);
+        } catch {
+          // Disconnected: the broker dropped the subscription with the connection.
+        }
+        throw error;
+      });
   }
 
   async #resubscribe(session: Session): Promise<void> {
@@ -133,7 +139,7 @@ export class ActiveMqSubscription implements Subscription {
 
   #track(work: Promise<unknown>): void {
     this.#work.add(work);
-    void work.finally(() => this.#work.delete(work));
+    void work.finally(() => this.#work.delete(work)).catch(ignore);
   }
 
   #onMessage(session: Session, subscriptionId: string, frame: IMessage): void {

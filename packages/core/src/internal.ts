@@ -68,6 +68,7 @@ export { silentLogger } from './observability/logger.js';
 export { noopMetrics } from './observability/metrics.js';
 export { formatTraceparent, parseTraceparent, TRACER_NAME } from './observability/tracing.js';
 export { isTraceparent } from './cloudevents/validate-cloud-event.js';
+export { decodeHeaderValue, encodeHeaderValue } from './cloudevents/header-value.js';
 
 // Helpers for event-store implementations
 export { assertDeleteMode, assertNewEvents, assertReadCount } from './event-sourcing/event-store-input.js';

@@ -17,7 +17,7 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
-      conditionNames: ['source', 'import', 'types', 'default'],
+      conditionNames: ['@eddy/source', 'import', 'types', 'default'],
       extensions: ['.ts', '.js'],
     },
   },

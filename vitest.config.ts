@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Tests import workspace packages by name; point every entry of each package's exports map (the
-// root and its subpaths) at its `source` file, so a test run never depends on a previous build.
+// root and its subpaths) at its `@eddy/source` file, so a test run never depends on a previous build.
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-type ExportsMap = Record<string, string | { source?: string }>;
+type ExportsMap = Record<string, string | { '@eddy/source'?: string }>;
 const alias = readdirSync(packagesDir)
   .filter((name) => existsSync(`${packagesDir}${name}/package.json`))
   .flatMap((name) => {
@@ -14,7 +14,7 @@ const alias = readdirSync(packagesDir)
       exports?: ExportsMap;
     };
     return Object.entries(manifest.exports ?? {}).flatMap(([subpath, target]) => {
-      const source = typeof target === 'string' ? undefined : target.source;
+      const source = typeof target === 'string' ? undefined : target['@eddy/source'];
       if (source === undefined) return [];
       const specifier = subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`;
       const find = new RegExp(`^${specifier.replaceAll('/', '\\/')}$`);

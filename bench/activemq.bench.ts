@@ -2,7 +2,7 @@
 // (@stomp/stompjs over @stomp/tcp-wrapper), in one run: batched publish (one transaction per batch,
 // committed with a receipt, on both sides) and consume-with-ack (client-individual acks, prefetch
 // 256), at 256 B and 4 KiB, both through a virtual topic into a group's queue.
-// Run: node --conditions=source --import tsx bench/activemq.bench.ts (broker: packages/activemq/test/broker/start.sh)
+// Run: node --conditions=@eddy/source --import tsx bench/activemq.bench.ts (broker: packages/activemq/test/broker/start.sh)
 import { randomUUID } from 'node:crypto';
 import { createConnection, type Socket } from 'node:net';
 

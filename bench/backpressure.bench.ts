@@ -137,7 +137,15 @@ if (child !== -1) {
     for (const variant of ['eddy', 'direct'] as const) {
       const result = spawnSync(
         process.execPath,
-        ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', variant, path],
+        [
+          '--conditions=@eddy/source',
+          '--import',
+          'tsx',
+          fileURLToPath(import.meta.url),
+          '--child',
+          variant,
+          path,
+        ],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
       );
       if (result.status !== 0) throw new Error(`${variant} consumer failed`);

@@ -2,7 +2,7 @@
 // next to one multi-row INSERT per batch (`bus.onBatch`, batches of 500), draining the same
 // backlog from the SQLite log in one run. Also a plain pg loop inserting the same rows in batches
 // of 500 without a bus: the ceiling the batch handler can approach.
-// Run: node --conditions=source --import tsx bench/batch.bench.ts
+// Run: node --conditions=@eddy/source --import tsx bench/batch.bench.ts
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 // Eddy's SQLite and PostgreSQL event stores next to a raw insert loop with the same driver into a
 // plain table, in one run: appends/s (1-event and 10-event batches, one stream and many streams),
 // readAll events/s, and aggregate load time at 10k events per stream with and without a snapshot.
-// Run: node --conditions=source --import tsx bench/event-store.bench.ts
+// Run: node --conditions=@eddy/source --import tsx bench/event-store.bench.ts
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

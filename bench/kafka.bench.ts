@@ -2,7 +2,7 @@
 // batched publish (producer.send of 100 vs transport.publish of 100, both acks: -1) and
 // consume-with-ack (a consumer group with eachBatch and resolveOffset vs a subscription), 256 B.
 // Needs a broker: KAFKA_BROKERS=host:port[,host:port]. Without it the script says so and exits 0.
-// Run: KAFKA_BROKERS=127.0.0.1:9092 node --conditions=source --import tsx bench/kafka.bench.ts
+// Run: KAFKA_BROKERS=127.0.0.1:9092 node --conditions=@eddy/source --import tsx bench/kafka.bench.ts
 import { randomUUID } from 'node:crypto';
 
 import { createKafkaTransport } from '@eddy/kafka';

@@ -1,7 +1,7 @@
 // Eddy's PostgreSQL transport next to the same database driven directly through pg, in one run:
 // batched publish (INSERT ... SELECT unnest vs transport.publish) and consume-with-ack (a FOR UPDATE
 // SKIP LOCKED claim + DELETE loop vs a subscription), at 256 B.
-// Run: node --conditions=source --import tsx bench/postgres.bench.ts
+// Run: node --conditions=@eddy/source --import tsx bench/postgres.bench.ts
 import { randomBytes } from 'node:crypto';
 
 import { createPostgresTransport } from '@eddy/postgres';

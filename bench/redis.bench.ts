@@ -1,6 +1,6 @@
 // Eddy's Redis Streams transport next to the same Redis driven directly through ioredis, in one run:
 // batched publish (XADD pipeline vs transport.publish) and consume-with-ack (XREADGROUP + XACK vs a
-// subscription), at 256 B and 4 KiB. Run: node --conditions=source --import tsx bench/redis.bench.ts
+// subscription), at 256 B and 4 KiB. Run: node --conditions=@eddy/source --import tsx bench/redis.bench.ts
 import { randomUUID } from 'node:crypto';
 
 import { createRedisTransport } from '@eddy/redis';

@@ -3,7 +3,7 @@
 // prefix, suffix, equals-ignore-case, numeric, anything-but, exists, cidr, wildcard, nested fields,
 // arrays of objects, $or) of 10 to 10,000 rules and the same CloudEvents. Both sides must return
 // the same rules for every event; the script stops if they do not.
-// Run: node --conditions=source --import tsx bench/rules.bench.ts
+// Run: node --conditions=@eddy/source --import tsx bench/rules.bench.ts
 import { compilePattern, createRuleMatcher, eventView, type EventPattern, type EventView } from '@eddy/rules';
 
 import { printTable, writeResults, type BenchRow } from './lib/report.js';

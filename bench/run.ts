@@ -16,7 +16,7 @@ for (const script of scripts) {
   console.log(`\n=== ${script} ===`);
   const result = spawnSync(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', `${benchDir}${script}`],
+    ['--conditions=@eddy/source', '--import', 'tsx', `${benchDir}${script}`],
     {
       stdio: 'inherit',
     },

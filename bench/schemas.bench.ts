@@ -1,7 +1,7 @@
 // The schema registry on the memory store: register and lookup throughput; and the cost of
 // validating one 256-byte event with a compiled validator (JSON Schema, Avro, Protobuf) next to
 // decoding the same event without validation.
-// Run: node --conditions=source --import tsx bench/schemas.bench.ts
+// Run: node --conditions=@eddy/source --import tsx bench/schemas.bench.ts
 import {
   compileValidator,
   createMemorySchemaStore,

@@ -49,7 +49,7 @@ function envelope(i: number): Record<string, unknown> {
 async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', dataDir],
+    ['--conditions=@eddy/source', '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', dataDir],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout });

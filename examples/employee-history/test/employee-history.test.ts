@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function run(...args: string[]): Promise<string[]> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', main, ...args],
+    ['--conditions=@eddy/source', '--import', 'tsx', main, ...args],
     { cwd: repoRoot, timeout: 60_000 },
   );
   return stdout.trim().split('\n');

@@ -9,7 +9,7 @@ const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 async function run(...args: string[]): Promise<string[]> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', main, '--order', 'order-7', ...args],
+    ['--conditions=@eddy/source', '--import', 'tsx', main, '--order', 'order-7', ...args],
     { cwd: repoRoot, timeout: 60_000 },
   );
   return stdout.trim().split('\n');

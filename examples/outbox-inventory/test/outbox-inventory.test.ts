@@ -10,7 +10,7 @@ describe('outbox-inventory example', () => {
   it('reserves stock once per committed order, never for the rolled-back one, despite a duplicate', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', main],
+      ['--conditions=@eddy/source', '--import', 'tsx', main],
       {
         cwd: repoRoot,
         timeout: 40_000,

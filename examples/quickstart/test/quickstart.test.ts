@@ -10,7 +10,7 @@ describe('quickstart example', () => {
   it('runs: the consumer handles the event and the follow-up carries its causation', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', main],
+      ['--conditions=@eddy/source', '--import', 'tsx', main],
       { cwd: repoRoot, timeout: 30_000 },
     );
     const lines = stdout.trim().split('\n');

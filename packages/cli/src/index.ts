@@ -3,5 +3,4 @@ export { ExitCodes, exitCodeOf, type ExitCode } from './exit-codes.js';
 export { BadInputError, CliErrorCodes, RequestFailedError } from './errors.js';
 export { DEFAULT_URL, EddyClient, type ClientOptions } from './client.js';
 export type { Io } from './output.js';
-export { defaultDashboardDir, isDashboardBuilt } from './dashboard/dashboard-dir.js';
 export { startDemo, type Demo, type DemoEvents, type DemoOptions } from './demo/order-flow.js';

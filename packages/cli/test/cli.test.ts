@@ -209,6 +209,39 @@ describe('eddy against a running server', () => {
     expect(await json<unknown[]>('dlq', 'ls', dlq)).toEqual([]);
   });
 
+  it('shows the raw message of a dead letter that is not a CloudEvent', async () => {
+    const topic = `raw-${suffix}`;
+    const rawBus = createBus<{ 'raw.never': unknown }>({
+      transport: server.server.transport,
+      closeTransport: false,
+    });
+    rawBus.on('raw.never', () => undefined, { topic, name: 'worker', from: 'earliest' });
+    await rawBus.start();
+    try {
+      // No ce-* headers: the bus cannot decode it and dead-letters it without calling the handler.
+      await server.server.transport.publish(topic, [
+        { headers: { 'x-origin': 'legacy' }, payload: new TextEncoder().encode('not json at all') },
+      ]);
+      const dlq = `${topic}.dlq`;
+      const [entry] = await eventually(async () => {
+        const { entries } = (await (await fetch(`${server.url}/v1/dlq/${dlq}/entries`)).json()) as {
+          entries: { id: string }[];
+        };
+        return entries.length === 1 ? entries : undefined;
+      }, 'the raw dead letter');
+
+      const shown = await eddy('dlq', 'show', dlq, entry!.id);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain('raw message');
+      expect(shown.stdout).toContain('"x-origin": "legacy"');
+      expect(shown.stdout).toContain(
+        `"payloadBase64": "${Buffer.from('not json at all').toString('base64')}"`,
+      );
+    } finally {
+      await rawBus.stop();
+    }
+  });
+
   it('exits with meaningful codes and says what to do', async () => {
     const missing = await eddy('topics', `nosuch-${suffix}`);
     expect(missing.code).toBe(4);

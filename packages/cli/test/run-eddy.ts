@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 /** The repository root: the binary runs from there so `tsx` and the workspace packages resolve. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The real `eddy` binary, loading the sources (package.json "imports" `#main` under `--conditions=source`). */
-export const EDDY = ['--conditions=source', '--import', 'tsx', 'packages/cli/bin/eddy.js'];
+/** The real `eddy` binary, loading the sources (package.json "imports" `#main` under `--conditions=@eddy/source`). */
+export const EDDY = ['--conditions=@eddy/source', '--import', 'tsx', 'packages/cli/bin/eddy.js'];
 
 export interface EddyResult {
   readonly code: number | null;

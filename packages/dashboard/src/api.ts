@@ -1,69 +1,17 @@
-/** The gateway's JSON API, same origin as the dashboard. Shapes as in `GET /openapi.json`. */
-
-export interface PartitionInfo {
-  readonly partition: number;
-  readonly firstOffset: string;
-  readonly lastOffset?: string | null;
-  readonly messages: number;
-}
-
-export interface Topic {
-  readonly name: string;
-  readonly partitions: number;
-  readonly messages: number;
-  readonly bytes: number;
-  readonly partitionInfo: readonly PartitionInfo[];
-}
-
-export interface GroupPartition {
-  readonly partition: number;
-  readonly position: string;
-  readonly lag: number;
-  readonly owner?: string | null;
-}
-
-export interface Group {
-  readonly topic: string;
-  readonly group: string;
-  readonly lag: number;
-  readonly members: number;
-  readonly partitions: readonly GroupPartition[];
-}
-
-export interface EventJson {
-  readonly id: string;
-  readonly type: string;
-  readonly source: string;
-  readonly time?: string;
-  readonly data?: unknown;
-  readonly correlationid?: string;
-  readonly causationid?: string;
-  readonly [attribute: string]: unknown;
-}
-
-export interface StoredMessage {
-  readonly partition: number;
-  readonly offset: string;
-  readonly key: string | null;
-  readonly publishedAt: string;
-  readonly event: EventJson | null;
-}
-
-export interface DeadLetter {
-  readonly id: string;
-  readonly deadLetterTopic: string;
-  readonly deadLetteredAt: string;
-  readonly event: EventJson | null;
-  readonly error: { readonly name: string; readonly message: string; readonly stack: string | null };
-  readonly attempts: number;
-  readonly original: {
-    readonly topic: string;
-    readonly partition: number;
-    readonly offset: string;
-    readonly handler: string;
-    readonly group: string;
-  };
-}
+/** The gateway's JSON API, same origin as the dashboard; the shapes come from `@eddy/server/api`. */
+import type {
+  DeadLetterJson,
+  DeadLetterListResponse,
+  DeadLetterSelectionRequest,
+  GroupJson,
+  GroupListResponse,
+  MessageListResponse,
+  PurgeResponse,
+  RedriveResponse,
+  StoredMessageJson,
+  TopicJson,
+  TopicListResponse,
+} from '@eddy/server/api';
 
 export class ApiError extends Error {
   constructor(
@@ -116,39 +64,31 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return json as T;
 }
 
+const selection = (ids?: readonly string[]): DeadLetterSelectionRequest => (ids === undefined ? {} : { ids });
+
 export const api = {
-  topics: async () => (await call<{ topics: Topic[] }>('GET', '/v1/topics')).topics,
-  groups: async () => (await call<{ groups: Group[] }>('GET', '/v1/groups')).groups,
-  messages: async (topic: string, partition: number, from: string | bigint, limit = 200) =>
+  topics: async (): Promise<readonly TopicJson[]> =>
+    (await call<TopicListResponse>('GET', '/v1/topics')).topics,
+  groups: async (): Promise<readonly GroupJson[]> =>
+    (await call<GroupListResponse>('GET', '/v1/groups')).groups,
+  messages: async (
+    topic: string,
+    partition: number,
+    from: string | bigint,
+    limit = 200,
+  ): Promise<readonly StoredMessageJson[]> =>
     (
-      await call<{ messages: StoredMessage[] }>(
+      await call<MessageListResponse>(
         'GET',
         `/v1/topics/${encodeURIComponent(topic)}/messages?partition=${partition}&from=${from}&limit=${limit}`,
       )
     ).messages,
-  dlqEntries: async (topic: string) =>
-    (
-      await call<{ entries: DeadLetter[]; total: number }>(
-        'GET',
-        `/v1/dlq/${encodeURIComponent(topic)}/entries?limit=500`,
-      )
-    ).entries,
-  redrive: async (topic: string, ids?: readonly string[]) =>
-    (
-      await call<{ redriven: number }>(
-        'POST',
-        `/v1/dlq/${encodeURIComponent(topic)}/redrive`,
-        ids === undefined ? {} : { ids },
-      )
-    ).redriven,
-  purge: async (topic: string, ids?: readonly string[]) =>
-    (
-      await call<{ purged: number }>(
-        'POST',
-        `/v1/dlq/${encodeURIComponent(topic)}/purge`,
-        ids === undefined ? {} : { ids },
-      )
-    ).purged,
-  publish: async (topic: string, envelope: { type?: string; key?: string; data: unknown }) =>
-    call<{ positions: unknown[] }>('POST', `/v1/topics/${encodeURIComponent(topic)}/events`, envelope),
+  dlqEntries: async (topic: string): Promise<readonly DeadLetterJson[]> =>
+    (await call<DeadLetterListResponse>('GET', `/v1/dlq/${encodeURIComponent(topic)}/entries?limit=500`))
+      .entries,
+  redrive: async (topic: string, ids?: readonly string[]): Promise<number> =>
+    (await call<RedriveResponse>('POST', `/v1/dlq/${encodeURIComponent(topic)}/redrive`, selection(ids)))
+      .redriven,
+  purge: async (topic: string, ids?: readonly string[]): Promise<number> =>
+    (await call<PurgeResponse>('POST', `/v1/dlq/${encodeURIComponent(topic)}/purge`, selection(ids))).purged,
 };

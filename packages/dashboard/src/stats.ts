@@ -1,4 +1,5 @@
-import { api, ApiError, type Group, type Topic } from './api.js';
+import type { GroupJson, TopicJson } from '@eddy/server/api';
+import { api, ApiError } from './api.js';
 
 /** One second's view of a topic: totals and the rates since the previous sample. */
 export interface TopicSample {
@@ -15,8 +16,8 @@ export const HISTORY = 60;
 
 /** Polls topics and groups; keeps rate history per topic for the charts. */
 export class Stats {
-  topics: Topic[] = [];
-  groups: Group[] = [];
+  topics: readonly TopicJson[] = [];
+  groups: readonly GroupJson[] = [];
   readonly history = new Map<string, TopicSample[]>();
   error: string | undefined;
 

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CHROMIUM = '/usr/bin/chromium';
 const dashboardRoot = fileURLToPath(new URL('../', import.meta.url));
-const distDir = join(dashboardRoot, 'dist');
 const resultsDir = fileURLToPath(new URL('../../../test-results/', import.meta.url));
 const suffix = Math.random().toString(36).slice(2, 8);
 const jobsTopic = `browser-jobs-${suffix}`;
@@ -20,6 +19,7 @@ interface Events {
   'browser.done': { n: number };
 }
 
+let distDir: string;
 let dataDir: string;
 let profileDir: string;
 let handle: ServerHandle;
@@ -52,7 +52,9 @@ async function until(
 
 beforeAll(async () => {
   expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
-  // Always build from the current sources (about a second), so the test never checks a stale bundle.
+  // Always build from the current sources (about a second), so the test never checks a stale bundle;
+  // into a directory of its own, so packages/dashboard/dist (what gets packed) is never half-written.
+  distDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-dist-'));
   await build({ root: dashboardRoot, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } });
 
   dataDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-'));
@@ -103,7 +105,7 @@ afterAll(async () => {
   await context?.close();
   await bus?.stop();
   await handle?.close();
-  for (const dir of [dataDir, profileDir])
+  for (const dir of [distDir, dataDir, profileDir])
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -205,7 +205,7 @@ describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
     const fixture = fileURLToPath(new globalThis.URL('./fixtures/hung-member.ts', import.meta.url));
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', fixture, URL, prefix, topic, 'g'],
+      ['--conditions=@eddy/source', '--import', 'tsx', fixture, URL, prefix, topic, 'g'],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {

@@ -34,8 +34,3 @@ export {
   UnsupportedMediaTypeError,
 } from './errors.js';
 export type { BackendAdmin } from './admin/backend-admin.js';
-export type { DeliveryJson } from './consume/delivery.js';
-export type { ProblemBody } from './http/problem.js';
-export type { OpenApiDocument } from './http/openapi.js';
-export type { PublishEnvelope } from './publish/event-input.js';
-export type { PublishedPosition } from './publish/publish-routes.js';

@@ -33,7 +33,7 @@ function waitForReady(child: Child): Promise<void> {
 function start(script: string, args: readonly string[]): Child {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', fixture(script), ...args],
+    ['--conditions=@eddy/source', '--import', 'tsx', fixture(script), ...args],
     {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -49,7 +49,7 @@ describe('sqlite event store across processes', () => {
           promisify(execFile)(
             process.execPath,
             [
-              '--conditions=source',
+              '--conditions=@eddy/source',
               '--import',
               'tsx',
               '--input-type=module',

@@ -20,7 +20,7 @@ function runChild(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', childScript, path, String(SAGAS), `${path}.log`],
+      ['--conditions=@eddy/source', '--import', 'tsx', childScript, path, String(SAGAS), `${path}.log`],
       {
         cwd: repoRoot,
         stdio: ['ignore', 'pipe', 'inherit'],

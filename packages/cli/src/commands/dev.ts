@@ -35,13 +35,16 @@ async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): P
   const { createServer } = await import('@eddy/server');
   const { startDemo } = await import('../demo/order-flow.js');
   const dashboardDir = flags.dashboardDir ?? ctx.env['EDDY_DASHBOARD_DIR'] ?? defaultDashboardDir();
-  const dashboard = flags.dashboard && isDashboardBuilt(dashboardDir);
+  const staticDir =
+    flags.dashboard && dashboardDir !== undefined && isDashboardBuilt(dashboardDir)
+      ? dashboardDir
+      : undefined;
   const server = await createServer({
     ...(port === undefined ? {} : { port }),
     ...(flags.host === undefined ? {} : { host: flags.host }),
     ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
     logLevel: flags.logLevel ?? ctx.env['EDDY_LOG_LEVEL'] ?? (mode === 'dev' ? 'error' : 'info'),
-    ...(dashboard ? { staticDir: dashboardDir } : {}),
+    ...(staticDir === undefined ? {} : { staticDir }),
     env: ctx.env,
   });
   let demo: Demo | undefined;
@@ -64,8 +67,10 @@ async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): P
     out.write(
       `Eddy ${mode} server on ${handle.url} (SQLite log in ${server.options.dataDir}/.eddy/eddy.db)\n`,
     );
-    if (dashboard) out.write(`  dashboard  ${handle.url}/\n`);
-    else if (flags.dashboard) {
+    if (staticDir !== undefined) out.write(`  dashboard  ${handle.url}/\n`);
+    else if (flags.dashboard && dashboardDir === undefined) {
+      out.write('  dashboard  not installed: add @eddy/dashboard, or point --dashboard-dir at a build\n');
+    } else if (flags.dashboard) {
       out.write(`  dashboard  not built (${dashboardDir}); run \`npm run build -w @eddy/dashboard\`\n`);
     }
     out.write(`  API        ${handle.url}/openapi.json\n`);

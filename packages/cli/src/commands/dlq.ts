@@ -1,6 +1,14 @@
 import { InvalidOptionError } from '@eddy/core/internal';
 import type { Command } from 'commander';
-import type { DeadLetterJson } from '../api-types.js';
+import type {
+  DeadLetterEntryResponse,
+  DeadLetterJson,
+  DeadLetterListResponse,
+  DeadLetterQueueListResponse,
+  DeadLetterSelectionRequest,
+  PurgeResponse,
+  RedriveResponse,
+} from '@eddy/server/api';
 import { seg, type EddyClient } from '../client.js';
 import type { CliContext } from '../context.js';
 import { printJson, printTable, startProgress } from '../output.js';
@@ -13,9 +21,8 @@ export function dlqTopicOf(name: string): string {
   return name.endsWith('.dlq') ? name : `${name}.dlq`;
 }
 
-async function entriesOf(client: EddyClient, topic: string): Promise<DeadLetterJson[]> {
-  return (await client.get<{ entries: DeadLetterJson[] }>(`/v1/dlq/${seg(topic)}/entries?limit=10000`))
-    .entries;
+async function entriesOf(client: EddyClient, topic: string): Promise<readonly DeadLetterJson[]> {
+  return (await client.get<DeadLetterListResponse>(`/v1/dlq/${seg(topic)}/entries?limit=10000`)).entries;
 }
 
 /** Redrives or purges the given ids (every entry when none), in chunks with a progress bar. */
@@ -39,13 +46,12 @@ async function settle(
   try {
     for (let start = 0; start < selected.length; start += CHUNK) {
       const chunk = selected.slice(start, start + CHUNK);
-      const answer = await client.post<{ redriven?: number; purged?: number }>(
-        `/v1/dlq/${seg(topic)}/${action}`,
-        {
-          ids: chunk,
-        },
-      );
-      done += answer.redriven ?? answer.purged ?? 0;
+      const body: DeadLetterSelectionRequest = { ids: chunk };
+      const path = `/v1/dlq/${seg(topic)}/${action}`;
+      done +=
+        action === 'redrive'
+          ? (await client.post<RedriveResponse>(path, body)).redriven
+          : (await client.post<PurgeResponse>(path, body)).purged;
       progress.tick(chunk.length);
     }
   } finally {
@@ -67,7 +73,7 @@ export function registerDlq(program: Command, ctx: CliContext): void {
     .action(async (name: string | undefined, _flags: object, command: Command) => {
       const client = ctx.client(command);
       if (name === undefined) {
-        const { queues } = await client.get<{ queues: { topic: string; messages: number }[] }>('/v1/dlq');
+        const { queues } = await client.get<DeadLetterQueueListResponse>('/v1/dlq');
         if (ctx.json(command)) return printJson(ctx.io, queues);
         printTable(
           ctx.io,
@@ -100,7 +106,7 @@ export function registerDlq(program: Command, ctx: CliContext): void {
     .action(async (name: string, id: string, _flags: object, command: Command) => {
       const { entry } = await ctx
         .client(command)
-        .get<{ entry: DeadLetterJson }>(`/v1/dlq/${seg(dlqTopicOf(name))}/entries/${seg(id)}`);
+        .get<DeadLetterEntryResponse>(`/v1/dlq/${seg(dlqTopicOf(name))}/entries/${seg(id)}`);
       if (ctx.json(command)) return printJson(ctx.io, entry);
       const out = ctx.io.stdout;
       out.write(`entry      ${entry.id} in ${entry.deadLetterTopic}\n`);
@@ -108,7 +114,9 @@ export function registerDlq(program: Command, ctx: CliContext): void {
       out.write(`handler    ${entry.original.handler} (group ${entry.original.group})\n`);
       out.write(`attempts   ${entry.attempts}, dead-lettered ${entry.deadLetteredAt}\n`);
       out.write(`error      ${entry.error.name}: ${entry.error.message}\n`);
-      out.write(`event\n${JSON.stringify(entry.event, null, 2)}\n`);
+      // An entry whose message is not a CloudEvent (often why it failed) comes with the raw message.
+      if (entry.event === null) out.write(`raw message\n${JSON.stringify(entry.raw ?? null, null, 2)}\n`);
+      else out.write(`event\n${JSON.stringify(entry.event, null, 2)}\n`);
       if (entry.error.stack !== null) out.write(`stack\n${entry.error.stack}\n`);
     });
 

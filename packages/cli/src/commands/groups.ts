@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { GroupJson } from '../api-types.js';
+import type { GroupListResponse } from '@eddy/server/api';
 import type { CliContext } from '../context.js';
 import { offsetText, printJson, printTable } from '../output.js';
 
@@ -12,7 +12,7 @@ export function registerGroups(program: Command, ctx: CliContext): void {
     .option('-p, --partitions', 'one row per partition: position, lag and owner')
     .action(async (options: { topic?: string; partitions?: boolean }, command: Command) => {
       const query = options.topic === undefined ? '' : `?topic=${encodeURIComponent(options.topic)}`;
-      const { groups } = await ctx.client(command).get<{ groups: GroupJson[] }>(`/v1/groups${query}`);
+      const { groups } = await ctx.client(command).get<GroupListResponse>(`/v1/groups${query}`);
       if (ctx.json(command)) return printJson(ctx.io, groups);
       if (options.partitions === true) {
         printTable(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from '@eddy/core/internal';
 import type { Command } from 'commander';
-import type { PublishedPositionJson } from '../api-types.js';
+import type { PublishedPosition, PublishResponse } from '@eddy/server/api';
 import { seg } from '../client.js';
 import type { CliContext } from '../context.js';
 import { BadInputError } from '../errors.js';
@@ -91,14 +91,11 @@ export function registerPublish(program: Command, ctx: CliContext): void {
         );
       }
       const progress = startProgress(ctx.io, 'publishing', envelopes.length, !ctx.json(command));
-      const positions: PublishedPositionJson[] = [];
+      const positions: PublishedPosition[] = [];
       try {
         for (let start = 0; start < envelopes.length; start += batchSize) {
           const batch = envelopes.slice(start, start + batchSize);
-          const answer = await client.post<{ positions: PublishedPositionJson[] }>(
-            `/v1/topics/${seg(topic)}/events`,
-            batch,
-          );
+          const answer = await client.post<PublishResponse>(`/v1/topics/${seg(topic)}/events`, batch);
           positions.push(...answer.positions);
           progress.tick(batch.length);
         }

@@ -1,6 +1,11 @@
 import { InvalidOptionError, TimeoutError } from '@eddy/core/internal';
 import type { Command } from 'commander';
-import type { GroupJson } from '../api-types.js';
+import type {
+  GroupDetailResponse,
+  ResetGroupRequest,
+  ResetGroupResponse,
+  ResetTarget,
+} from '@eddy/server/api';
 import { seg } from '../client.js';
 import type { CliContext } from '../context.js';
 import { printJson, startProgress } from '../output.js';
@@ -12,9 +17,6 @@ interface ReplayFlags {
   wait?: boolean;
   timeoutMs: string;
 }
-
-type ResetTarget =
-  'earliest' | 'latest' | { time: string | number } | { positions: { partition: number; offset: string }[] };
 
 function targetOf(flags: ReplayFlags): ResetTarget {
   const given = [flags.to, flags.time, flags.offset].filter((value) => value !== undefined).length;
@@ -63,7 +65,8 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .action(async (topic: string, group: string, flags: ReplayFlags, command: Command) => {
       const client = ctx.client(command);
       const path = `/v1/topics/${seg(topic)}/groups/${seg(group)}`;
-      const reset = await client.post<{ group?: GroupJson }>(`${path}/reset`, { to: targetOf(flags) });
+      const request: ResetGroupRequest = { to: targetOf(flags) };
+      const reset = await client.post<ResetGroupResponse>(`${path}/reset`, request);
       const backlog = reset.group?.lag ?? 0;
       if (!ctx.json(command))
         ctx.io.stdout.write(`reset ${group} on ${topic}: ${backlog} messages to consume\n`);
@@ -79,7 +82,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
               );
             }
             await new Promise((resolve) => setTimeout(resolve, 200));
-            const current = (await client.get<{ group: GroupJson }>(path)).group.lag;
+            const current = (await client.get<GroupDetailResponse>(path)).group.lag;
             progress.tick(Math.max(0, lag - current));
             lag = current;
           }

@@ -1,6 +1,11 @@
 import { InvalidOptionError, TimeoutError } from '@eddy/core/internal';
 import type { Command } from 'commander';
-import type { StoredMessageJson, TopicJson } from '../api-types.js';
+import type {
+  MessageListResponse,
+  StoredMessageJson,
+  TopicDetailResponse,
+  TopicJson,
+} from '@eddy/server/api';
 import { seg, type EddyClient } from '../client.js';
 import type { CliContext } from '../context.js';
 import { RequestFailedError } from '../errors.js';
@@ -39,7 +44,7 @@ function pretty(topic: string, message: StoredMessageJson): string {
 
 async function findTopic(client: EddyClient, topic: string): Promise<TopicJson | undefined> {
   try {
-    return (await client.get<{ topic: TopicJson }>(`/v1/topics/${seg(topic)}`)).topic;
+    return (await client.get<TopicDetailResponse>(`/v1/topics/${seg(topic)}`)).topic;
   } catch (error) {
     if (error instanceof RequestFailedError && error.status === 404) return undefined;
     throw error;
@@ -86,7 +91,7 @@ export function registerTail(program: Command, ctx: CliContext): void {
           for (const partition of info.partitionInfo) {
             if (next.has(partition.partition)) continue;
             // A topic that appears after we started is read from its start: all of it is new.
-            const fromStart = flags.from === 'earliest' || !first || partition.lastOffset == null;
+            const fromStart = flags.from === 'earliest' || !first || partition.lastOffset === undefined;
             next.set(
               partition.partition,
               fromStart ? BigInt(partition.firstOffset) : BigInt(partition.lastOffset) + 1n,
@@ -94,7 +99,7 @@ export function registerTail(program: Command, ctx: CliContext): void {
           }
           const batch: StoredMessageJson[] = [];
           for (const [partition, offset] of next) {
-            const { messages } = await client.get<{ messages: StoredMessageJson[] }>(
+            const { messages } = await client.get<MessageListResponse>(
               `/v1/topics/${seg(topic)}/messages?partition=${partition}&from=${offset}&limit=500`,
             );
             const last = messages.at(-1);

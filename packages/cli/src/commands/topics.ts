@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { GroupJson, TopicJson } from '../api-types.js';
+import type { TopicDetailResponse, TopicListResponse } from '@eddy/server/api';
 import { seg } from '../client.js';
 import type { CliContext } from '../context.js';
 import { offsetText, printJson, printTable } from '../output.js';
@@ -13,7 +13,7 @@ export function registerTopics(program: Command, ctx: CliContext): void {
     .action(async (topic: string | undefined, _options: object, command: Command) => {
       const client = ctx.client(command);
       if (topic === undefined) {
-        const { topics } = await client.get<{ topics: TopicJson[] }>('/v1/topics');
+        const { topics } = await client.get<TopicListResponse>('/v1/topics');
         if (ctx.json(command)) return printJson(ctx.io, topics);
         printTable(
           ctx.io,
@@ -22,7 +22,7 @@ export function registerTopics(program: Command, ctx: CliContext): void {
         );
         return;
       }
-      const detail = await client.get<{ topic: TopicJson; groups: GroupJson[] }>(`/v1/topics/${seg(topic)}`);
+      const detail = await client.get<TopicDetailResponse>(`/v1/topics/${seg(topic)}`);
       if (ctx.json(command)) return printJson(ctx.io, detail);
       ctx.io.stdout.write(
         `${detail.topic.name}: ${detail.topic.messages} messages, ${detail.topic.bytes} bytes\n\n`,

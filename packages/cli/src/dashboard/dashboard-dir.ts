@@ -1,14 +1,21 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 /**
- * The dashboard's built files: `packages/dashboard/dist` beside this package, which holds both in
- * the repository (`packages/cli` next to `packages/dashboard`) and once installed
- * (`node_modules/@eddy/cli` next to `node_modules/@eddy/dashboard`).
+ * The built dashboard of the `@eddy/dashboard` package (a dependency of this one): its `dist`,
+ * found by package resolution from this file, so it holds wherever the package manager put it (a
+ * workspace link in the repository, `node_modules` once installed). Undefined when the package is
+ * not installed.
  */
-export function defaultDashboardDir(): string {
-  return fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
+export function defaultDashboardDir(): string | undefined {
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve('@eddy/dashboard/package.json');
+  } catch {
+    return undefined;
+  }
+  return join(dirname(manifest), 'dist');
 }
 
 /** True when `dir` holds a built dashboard (`index.html`). */

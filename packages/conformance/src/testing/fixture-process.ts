@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-// Children run from the repository root, where `--conditions=source --import tsx` resolves the
+// Children run from the repository root, where `--conditions=@eddy/source --import tsx` resolves the
 // workspace packages to their sources.
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -14,9 +14,9 @@ export interface FixtureProcess {
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `script` (TypeScript) with `args` under `node --conditions=source --import tsx`. */
+/** Runs `script` (TypeScript) with `args` under `node --conditions=@eddy/source --import tsx`. */
 export function spawnFixture(script: string, args: readonly string[] = []): FixtureProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, ['--conditions=@eddy/source', '--import', 'tsx', script, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,4 +1,5 @@
-import { api, type DeadLetter } from '../api.js';
+import type { DeadLetterJson } from '@eddy/server/api';
+import { api } from '../api.js';
 import { formatTime, h, mount } from '../dom.js';
 import type { Stats } from '../stats.js';
 import type { View } from './view.js';
@@ -9,7 +10,7 @@ export function dlqView(selected: string | undefined): View {
   const entriesBody = h('tbody');
   const detail = h('div', { class: 'detail' });
   const status = h('p', { class: 'status', role: 'status' });
-  let entries: DeadLetter[] = [];
+  let entries: readonly DeadLetterJson[] = [];
   let inspected: string | undefined;
   let busy = false;
 
@@ -30,7 +31,7 @@ export function dlqView(selected: string | undefined): View {
     await load();
   };
 
-  const showDetail = (entry: DeadLetter) => {
+  const showDetail = (entry: DeadLetterJson) => {
     inspected = entry.id;
     const correlation = entry.event?.correlationid;
     mount(
@@ -65,8 +66,9 @@ export function dlqView(selected: string | undefined): View {
             ),
           ),
       ),
-      h('h3', {}, 'Event'),
-      h('pre', { class: 'json' }, JSON.stringify(entry.event, null, 2)),
+      // A message that is not a CloudEvent (often why it failed) comes with its raw headers and payload.
+      h('h3', {}, entry.event === null ? 'Raw message (not a CloudEvent)' : 'Event'),
+      h('pre', { class: 'json' }, JSON.stringify(entry.event ?? entry.raw ?? null, null, 2)),
       entry.error.stack !== null &&
         h('details', {}, h('summary', {}, 'Stack'), h('pre', {}, entry.error.stack)),
     );

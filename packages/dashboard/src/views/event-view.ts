@@ -1,4 +1,5 @@
-import { api, type EventJson, type StoredMessage } from '../api.js';
+import type { CloudEventJson, StoredMessageJson } from '@eddy/server/api';
+import { api } from '../api.js';
 import { formatTime, h, mount } from '../dom.js';
 import type { Stats } from '../stats.js';
 import type { View } from './view.js';
@@ -8,8 +9,8 @@ const SCAN = 500n;
 
 interface Node {
   readonly topic: string;
-  readonly message: StoredMessage;
-  readonly event: EventJson;
+  readonly message: StoredMessageJson;
+  readonly event: CloudEventJson;
   readonly children: Node[];
 }
 
@@ -17,11 +18,11 @@ interface Node {
 async function correlated(
   stats: Stats,
   correlationId: string,
-): Promise<{ topic: string; message: StoredMessage }[]> {
-  const found: { topic: string; message: StoredMessage }[] = [];
+): Promise<{ topic: string; message: StoredMessageJson }[]> {
+  const found: { topic: string; message: StoredMessageJson }[] = [];
   for (const topic of stats.topics.filter((t) => !t.name.endsWith('.dlq'))) {
     for (const partition of topic.partitionInfo) {
-      if (partition.lastOffset == null) continue;
+      if (partition.lastOffset === undefined) continue;
       const first = BigInt(partition.firstOffset);
       const last = BigInt(partition.lastOffset);
       let from = last - SCAN + 1n > first ? last - SCAN + 1n : first;
@@ -41,7 +42,7 @@ async function correlated(
 }
 
 /** Builds the causation tree: each event under the event whose id is its `causationid`. */
-function tree(items: readonly { topic: string; message: StoredMessage }[]): Node[] {
+function tree(items: readonly { topic: string; message: StoredMessageJson }[]): Node[] {
   const nodes = new Map<string, Node>();
   for (const { topic, message } of items) {
     if (message.event !== null)

@@ -1,4 +1,5 @@
-import { api, type StoredMessage, type Topic } from '../api.js';
+import type { StoredMessageJson, TopicJson } from '@eddy/server/api';
+import { api } from '../api.js';
 import { formatTime, h, mount } from '../dom.js';
 import type { Stats } from '../stats.js';
 import type { View } from './view.js';
@@ -9,7 +10,7 @@ const BACKLOG = 5n;
 
 interface Row {
   readonly topic: string;
-  readonly message: StoredMessage;
+  readonly message: StoredMessageJson;
 }
 
 function wildcard(pattern: string): RegExp {
@@ -70,10 +71,10 @@ export function tailView(initial: string | undefined): View {
     render();
   });
 
-  const poll = async (topic: Topic) => {
+  const poll = async (topic: TopicJson) => {
     for (const partition of topic.partitionInfo) {
       const id = `${topic.name}/${partition.partition}`;
-      const last = partition.lastOffset == null ? undefined : BigInt(partition.lastOffset);
+      const last = partition.lastOffset === undefined ? undefined : BigInt(partition.lastOffset);
       if (!next.has(id)) {
         const first = BigInt(partition.firstOffset);
         next.set(id, last === undefined ? first : last - BACKLOG + 1n > first ? last - BACKLOG + 1n : first);

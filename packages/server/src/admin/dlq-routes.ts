@@ -1,9 +1,17 @@
-import { type DeadLetterEntry, type DeadLetterSelection } from '@eddy/core';
-import { cloudEventToJson } from '@eddy/core/cloudevents';
+import { type DeadLetterSelection } from '@eddy/core';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
+import type {
+  DeadLetterEntryResponse,
+  DeadLetterListResponse,
+  DeadLetterQueueListResponse,
+  DeadLetterSelectionRequest,
+  PurgeResponse,
+  RedriveResponse,
+} from '../http/api-types.js';
 import { topicParams } from '../http/schemas.js';
+import { deadLetterJson } from './admin-json.js';
 
 const selectionBody = {
   type: 'object',
@@ -17,39 +25,7 @@ const selectionBody = {
   },
 } as const;
 
-/** A dead-letter entry as JSON: the original event in structured form (or the raw message) and why it failed. */
-export function deadLetterJson(entry: DeadLetterEntry): Record<string, unknown> {
-  const { metadata } = entry;
-  return {
-    id: entry.id,
-    deadLetterTopic: entry.deadLetterTopic,
-    partition: entry.position.partition,
-    offset: entry.position.offset,
-    deadLetteredAt: new Date(entry.deadLetteredAt).toISOString(),
-    key: entry.key ?? null,
-    event: entry.event === undefined ? null : cloudEventToJson(entry.event),
-    ...(entry.event === undefined
-      ? { raw: { headers: entry.headers, payloadBase64: Buffer.from(entry.payload).toString('base64') } }
-      : {}),
-    error: { name: metadata.errorName, message: metadata.errorMessage, stack: metadata.errorStack ?? null },
-    attempts: metadata.attempts,
-    firstFailureAt: Number.isFinite(metadata.firstFailureAt)
-      ? new Date(metadata.firstFailureAt).toISOString()
-      : null,
-    lastFailureAt: Number.isFinite(metadata.lastFailureAt)
-      ? new Date(metadata.lastFailureAt).toISOString()
-      : null,
-    original: {
-      topic: metadata.topic,
-      partition: metadata.partition,
-      offset: metadata.offset,
-      handler: metadata.handler,
-      group: metadata.group,
-    },
-  };
-}
-
-function selectionOf(body: { ids?: string[] } | undefined): DeadLetterSelection {
+function selectionOf(body: DeadLetterSelectionRequest | undefined): DeadLetterSelection {
   return body?.ids === undefined ? 'all' : { ids: body.ids };
 }
 
@@ -59,7 +35,7 @@ const jsonResponse = (description: string) => ({
 
 /** Dead-letter queues: list, inspect, redrive, purge (core's dead-letter admin, any transport with replay). */
 export function registerDlqRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get(
+  app.get<{ Reply: DeadLetterQueueListResponse }>(
     '/v1/dlq',
     {
       schema: { summary: 'List dead-letter topics (names ending in .dlq)', tags: ['dlq'] },
@@ -80,7 +56,7 @@ export function registerDlqRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     },
   );
 
-  app.get<{ Params: { topic: string }; Querystring: { limit?: number } }>(
+  app.get<{ Params: { topic: string }; Querystring: { limit?: number }; Reply: DeadLetterListResponse }>(
     '/v1/dlq/:topic/entries',
     {
       schema: {
@@ -103,7 +79,7 @@ export function registerDlqRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     },
   );
 
-  app.get<{ Params: { topic: string; id: string } }>(
+  app.get<{ Params: { topic: string; id: string }; Reply: DeadLetterEntryResponse }>(
     '/v1/dlq/:topic/entries/:id',
     {
       schema: {
@@ -128,7 +104,11 @@ export function registerDlqRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     },
   );
 
-  app.post<{ Params: { topic: string }; Body: { ids?: string[] } | undefined }>(
+  app.post<{
+    Params: { topic: string };
+    Body: DeadLetterSelectionRequest | undefined;
+    Reply: RedriveResponse;
+  }>(
     '/v1/dlq/:topic/redrive',
     {
       schema: {
@@ -142,7 +122,7 @@ export function registerDlqRoutes(app: FastifyInstance, ctx: GatewayContext): vo
     async (request) => ({ redriven: await ctx.dlq.redrive(request.params.topic, selectionOf(request.body)) }),
   );
 
-  app.post<{ Params: { topic: string }; Body: { ids?: string[] } | undefined }>(
+  app.post<{ Params: { topic: string }; Body: DeadLetterSelectionRequest | undefined; Reply: PurgeResponse }>(
     '/v1/dlq/:topic/purge',
     {
       schema: {

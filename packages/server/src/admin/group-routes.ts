@@ -3,7 +3,15 @@ import { InvalidOptionError } from '@eddy/core/internal';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
+import type {
+  GroupDetailResponse,
+  GroupListResponse,
+  ResetGroupRequest,
+  ResetGroupResponse,
+  ResetTarget,
+} from '../http/api-types.js';
 import { topicGroupParams, topicParams } from '../http/schemas.js';
+import { groupJson } from './admin-json.js';
 import { isInternalGroup, requireAdmin } from './require-admin.js';
 
 const resetBody = {
@@ -45,12 +53,6 @@ const resetBody = {
   },
 } as const;
 
-type ResetTarget =
-  | 'earliest'
-  | 'latest'
-  | { time: string | number }
-  | { positions: { partition: number; offset: string | number }[] };
-
 function startPositionOf(to: ResetTarget): StartPosition {
   if (typeof to === 'string') return to;
   if ('time' in to) {
@@ -74,9 +76,11 @@ const jsonResponse = (description: string) => ({
 /** Consumer groups: list with lag, inspect, reset (replay). */
 export function registerGroupRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   const list = async (topic?: string) =>
-    (await requireAdmin(ctx).listGroups(topic)).filter((group) => !isInternalGroup(group.group));
+    (await requireAdmin(ctx).listGroups(topic))
+      .filter((group) => !isInternalGroup(group.group))
+      .map(groupJson);
 
-  app.get<{ Querystring: { topic?: string } }>(
+  app.get<{ Querystring: { topic?: string }; Reply: GroupListResponse }>(
     '/v1/groups',
     {
       schema: {
@@ -95,7 +99,7 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: GatewayContext): 
     async (request) => ({ groups: await list(request.query.topic) }),
   );
 
-  app.get<{ Params: { topic: string } }>(
+  app.get<{ Params: { topic: string }; Reply: GroupListResponse }>(
     '/v1/topics/:topic/groups',
     {
       schema: { summary: 'Consumer groups of a topic, with lag', tags: ['admin'], params: topicParams },
@@ -104,7 +108,7 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: GatewayContext): 
     async (request) => ({ groups: await list(request.params.topic) }),
   );
 
-  app.get<{ Params: { topic: string; group: string } }>(
+  app.get<{ Params: { topic: string; group: string }; Reply: GroupDetailResponse }>(
     '/v1/topics/:topic/groups/:group',
     {
       schema: {
@@ -127,7 +131,7 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: GatewayContext): 
     },
   );
 
-  app.post<{ Params: { topic: string; group: string }; Body: { to: ResetTarget } }>(
+  app.post<{ Params: { topic: string; group: string }; Body: ResetGroupRequest; Reply: ResetGroupResponse }>(
     '/v1/topics/:topic/groups/:group/reset',
     {
       schema: {
@@ -145,7 +149,8 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: GatewayContext): 
         throw new NotFoundError(`Topic "${topic}" does not exist.`);
       }
       await admin.resetGroup(topic, group, startPositionOf(request.body.to));
-      return { group: (await list(topic)).find((candidate) => candidate.group === group) };
+      const after = (await list(topic)).find((candidate) => candidate.group === group);
+      return after === undefined ? {} : { group: after };
     },
   );
 }

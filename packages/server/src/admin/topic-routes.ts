@@ -1,8 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
-import { eventJsonOf } from '../consume/delivery.js';
 import { NotFoundError } from '../errors.js';
+import type {
+  CreateTopicRequest,
+  CreateTopicResponse,
+  MessageListResponse,
+  TopicDetailResponse,
+  TopicListResponse,
+} from '../http/api-types.js';
 import { topicParams } from '../http/schemas.js';
+import { groupJson, storedMessageJson, topicJson } from './admin-json.js';
 import { isInternalGroup, requireAdmin } from './require-admin.js';
 
 const topicBody = {
@@ -31,21 +38,13 @@ const topicBody = {
   },
 } as const;
 
-interface TopicBody {
-  name: string;
-  partitions?: number;
-  retentionMs?: number;
-  retentionMessages?: number;
-  retentionBytes?: number;
-}
-
 const jsonResponse = (description: string) => ({
   '200': { description, content: { 'application/json': {} } },
 });
 
 /** Topics: create (partitions, retention), list, stats, browse messages. */
 export function registerTopicRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get(
+  app.get<{ Reply: TopicListResponse }>(
     '/v1/topics',
     {
       schema: { summary: 'List topics with their stats', tags: ['admin'] },
@@ -58,10 +57,10 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: GatewayContext): 
         },
       },
     },
-    async () => ({ topics: await requireAdmin(ctx).listTopics() }),
+    async () => ({ topics: (await requireAdmin(ctx).listTopics()).map(topicJson) }),
   );
 
-  app.post<{ Body: TopicBody }>(
+  app.post<{ Body: CreateTopicRequest; Reply: { 201: CreateTopicResponse } }>(
     '/v1/topics',
     {
       schema: { summary: 'Create a topic, or change its retention', tags: ['admin'], body: topicBody },
@@ -75,11 +74,11 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: GatewayContext): 
       const { name, ...options } = request.body;
       await admin.createTopic(name, options);
       const topic = (await admin.listTopics()).find((candidate) => candidate.name === name);
-      return reply.status(201).send({ topic });
+      return reply.status(201).send(topic === undefined ? {} : { topic: topicJson(topic) });
     },
   );
 
-  app.get<{ Params: { topic: string } }>(
+  app.get<{ Params: { topic: string }; Reply: TopicDetailResponse }>(
     '/v1/topics/:topic',
     {
       schema: {
@@ -94,11 +93,15 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: GatewayContext): 
       const topic = (await admin.listTopics()).find((candidate) => candidate.name === request.params.topic);
       if (topic === undefined) throw new NotFoundError(`Topic "${request.params.topic}" does not exist.`);
       const groups = (await admin.listGroups(topic.name)).filter((group) => !isInternalGroup(group.group));
-      return { topic, groups };
+      return { topic: topicJson(topic), groups: groups.map(groupJson) };
     },
   );
 
-  app.get<{ Params: { topic: string }; Querystring: { partition: number; from?: string; limit?: number } }>(
+  app.get<{
+    Params: { topic: string };
+    Querystring: { partition: number; from?: string; limit?: number };
+    Reply: MessageListResponse;
+  }>(
     '/v1/topics/:topic/messages',
     {
       schema: {
@@ -132,26 +135,7 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: GatewayContext): 
         limit: request.query.limit ?? 100,
         ...(request.query.from === undefined ? {} : { fromOffset: request.query.from }),
       });
-      return {
-        messages: stored.map((message) => {
-          const event = eventJsonOf(message);
-          return {
-            partition: message.partition,
-            offset: message.offset,
-            key: message.key ?? null,
-            publishedAt: new Date(message.publishedAt).toISOString(),
-            event: event ?? null,
-            ...(event === undefined
-              ? {
-                  raw: {
-                    headers: message.headers,
-                    payloadBase64: Buffer.from(message.payload).toString('base64'),
-                  },
-                }
-              : {}),
-          };
-        }),
-      };
+      return { messages: stored.map(storedMessageJson) };
     },
   );
 }

@@ -1,31 +1,35 @@
-import { type ReceivedMessage } from '@eddy/core';
+import { type CloudEvent, type ReceivedMessage } from '@eddy/core';
 import { cloudEventToJson, decodeCloudEvent } from '@eddy/core/cloudevents';
+import type { CloudEventJson, DeliveryJson, RawMessageJson } from '../http/api-types.js';
 import type { Lease } from './lease-registry.js';
 
-/** One delivered message as clients receive it (pull responses, WebSocket and SSE frames). */
-export interface DeliveryJson {
-  readonly ackId: string;
-  readonly deliveryCount: number;
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  /** When the backend accepted the message, RFC 3339. */
-  readonly publishedAt: string;
-  /** The CloudEvent in structured JSON form, or null when the message is not a CloudEvent. */
-  readonly event: Record<string, unknown> | null;
-  /** Present only when `event` is null: the raw message, payload in base64. */
-  readonly raw?: { readonly headers: Readonly<Record<string, string>>; readonly payloadBase64: string };
+/** A CloudEvent in the JSON event format. */
+export function cloudEventJson(event: CloudEvent): CloudEventJson {
+  // cloudEventToJson copies the attributes of a valid event and only turns binary `data` into
+  // `data_base64`: the shape CloudEventJson describes.
+  return cloudEventToJson(event) as CloudEventJson;
 }
 
 /** The structured JSON form of a stored message's event, or undefined when it is not a CloudEvent. */
 export function eventJsonOf(
   message: Pick<ReceivedMessage, 'headers' | 'payload'>,
-): Record<string, unknown> | undefined {
+): CloudEventJson | undefined {
+  let event: CloudEvent;
   try {
-    return cloudEventToJson(decodeCloudEvent(message));
+    event = decodeCloudEvent(message);
   } catch {
     return undefined;
   }
+  return cloudEventJson(event);
+}
+
+/** A message that is not a CloudEvent, as clients see it. */
+export function rawMessageJson(message: Pick<ReceivedMessage, 'headers' | 'payload'>): RawMessageJson {
+  const { payload } = message;
+  return {
+    headers: message.headers,
+    payloadBase64: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64'),
+  };
 }
 
 export function deliveryJson(lease: Lease): DeliveryJson {
@@ -40,16 +44,5 @@ export function deliveryJson(lease: Lease): DeliveryJson {
     publishedAt: new Date(message.publishedAt).toISOString(),
   };
   if (event !== undefined) return { ...base, event };
-  return {
-    ...base,
-    event: null,
-    raw: {
-      headers: message.headers,
-      payloadBase64: Buffer.from(
-        message.payload.buffer,
-        message.payload.byteOffset,
-        message.payload.byteLength,
-      ).toString('base64'),
-    },
-  };
+  return { ...base, event: null, raw: rawMessageJson(message) };
 }

@@ -1,6 +1,7 @@
 import { assertGroupName, assertTopicName } from '@eddy/core/internal';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
+import type { AckRequest, NackRequest, PullResponse, SettleResponse } from '../http/api-types.js';
 import { ackBody, errorResponse, fromQuery, topicGroupParams } from '../http/schemas.js';
 import { deliveryJson } from './delivery.js';
 import { parseStartPosition } from './start-position.js';
@@ -47,7 +48,11 @@ export const DELIVERY_SCHEMA = {
 export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   const { limits, consume } = ctx.options;
 
-  app.get<{ Params: GroupParams; Querystring: { max?: number; wait?: number; from?: string } }>(
+  app.get<{
+    Params: GroupParams;
+    Querystring: { max?: number; wait?: number; from?: string };
+    Reply: PullResponse;
+  }>(
     '/v1/topics/:topic/groups/:group/messages',
     {
       schema: {
@@ -109,7 +114,7 @@ export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): v
     },
   );
 
-  app.post<{ Params: GroupParams; Body: { ackIds: string[] } }>(
+  app.post<{ Params: GroupParams; Body: AckRequest; Reply: SettleResponse }>(
     '/v1/topics/:topic/groups/:group/ack',
     {
       schema: {
@@ -123,7 +128,7 @@ export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): v
     (request) => ctx.leases.ack(request.params.topic, request.params.group, request.body.ackIds),
   );
 
-  app.post<{ Params: GroupParams; Body: { ackIds: string[]; delayMs?: number } }>(
+  app.post<{ Params: GroupParams; Body: NackRequest; Reply: SettleResponse }>(
     '/v1/topics/:topic/groups/:group/nack',
     {
       schema: {

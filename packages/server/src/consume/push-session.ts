@@ -1,6 +1,7 @@
 import { Nack, type StartPosition, type Subscription } from '@eddy/core';
 import type { GatewayContext } from '../context.js';
-import { deliveryJson, type DeliveryJson } from './delivery.js';
+import type { DeliveryJson } from '../http/api-types.js';
+import { deliveryJson } from './delivery.js';
 import type { SettleResult } from './lease-registry.js';
 
 export type PushMode = 'websocket' | 'sse';

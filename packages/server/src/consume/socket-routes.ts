@@ -2,6 +2,7 @@ import { assertGroupName, assertTopicName, InvalidOptionError } from '@eddy/core
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { GatewayContext } from '../context.js';
+import type { ServerFrame, SseEvents } from '../http/api-types.js';
 import { problemFor } from '../http/problem.js';
 import { fromQuery, topicGroupParams } from '../http/schemas.js';
 import { PushSession, type PushSessionOptions } from './push-session.js';
@@ -18,11 +19,19 @@ interface PushQuery {
   ackTimeoutMs?: number;
 }
 
-/** Frames a WebSocket client sends. */
-interface ClientFrame {
+/** A frame as a WebSocket client sent it, before it is checked against `ClientFrame`. */
+interface ReceivedFrame {
   readonly type?: unknown;
   readonly ackIds?: unknown;
   readonly delayMs?: unknown;
+}
+
+function sendFrame(socket: WebSocket, frame: ServerFrame): void {
+  socket.send(JSON.stringify(frame));
+}
+
+function sseEvent<K extends keyof SseEvents>(name: K, data: SseEvents[K], id?: string): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 function pushQuerySchema(ctx: GatewayContext) {
@@ -61,7 +70,7 @@ function sessionOptions(ctx: GatewayContext, params: GroupParams, query: PushQue
   };
 }
 
-function ackIdsOf(frame: ClientFrame): string[] {
+function ackIdsOf(frame: ReceivedFrame): string[] {
   const ids = frame.ackIds;
   if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string')) {
     throw new InvalidOptionError('ackIds must be a non-empty array of strings.');
@@ -70,21 +79,21 @@ function ackIdsOf(frame: ClientFrame): string[] {
 }
 
 function handleFrame(session: PushSession, socket: WebSocket, data: Buffer): void {
-  let frame: ClientFrame;
+  let frame: ReceivedFrame;
   try {
-    frame = JSON.parse(data.toString('utf8')) as ClientFrame;
+    frame = JSON.parse(data.toString('utf8')) as ReceivedFrame;
     if (typeof frame !== 'object' || frame === null)
       throw new InvalidOptionError('A frame must be a JSON object.');
     if (frame.type === 'ack') {
       const result = session.ack(ackIdsOf(frame));
-      if (result.unknown.length > 0) socket.send(JSON.stringify({ type: 'unknown', ackIds: result.unknown }));
+      if (result.unknown.length > 0) sendFrame(socket, { type: 'unknown', ackIds: result.unknown });
     } else if (frame.type === 'nack') {
       const delay = frame.delayMs ?? 0;
       if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0) {
         throw new InvalidOptionError('delayMs must be an integer >= 0.');
       }
       const result = session.nack(ackIdsOf(frame), delay);
-      if (result.unknown.length > 0) socket.send(JSON.stringify({ type: 'unknown', ackIds: result.unknown }));
+      if (result.unknown.length > 0) sendFrame(socket, { type: 'unknown', ackIds: result.unknown });
     } else {
       throw new InvalidOptionError(
         `Unknown frame type ${JSON.stringify(frame.type)}: send {"type":"ack"|"nack","ackIds":[...]}.`,
@@ -95,7 +104,7 @@ function handleFrame(session: PushSession, socket: WebSocket, data: Buffer): voi
       error instanceof SyntaxError
         ? problemFor(new InvalidOptionError('Frames must be JSON.'))
         : problemFor(error);
-    socket.send(JSON.stringify({ type: 'error', ...problem.body }));
+    sendFrame(socket, { type: 'error', ...problem.body });
   }
 }
 
@@ -139,7 +148,7 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
           const sendReady = (): void => {
             if (ready) return;
             ready = true;
-            socket.send(JSON.stringify({ type: 'ready' }));
+            sendFrame(socket, { type: 'ready' });
           };
           const created = new PushSession(
             ctx,
@@ -147,7 +156,7 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
             sessionOptions(ctx, request.params, request.query),
             (delivery) => {
               sendReady();
-              socket.send(JSON.stringify({ type: 'message', ...delivery }));
+              sendFrame(socket, { type: 'message', ...delivery });
             },
           );
           await created.open();
@@ -159,7 +168,7 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
           sendReady();
           for (const data of pending.splice(0)) handleFrame(created, socket, data);
         } catch (error) {
-          socket.send(JSON.stringify({ type: 'error', ...problemFor(error).body }));
+          sendFrame(socket, { type: 'error', ...problemFor(error).body });
           socket.close(1011, 'subscribe failed');
         }
       })();
@@ -192,11 +201,11 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
       const sendReady = (): void => {
         if (ready) return;
         ready = true;
-        raw.write('event: ready\ndata: {}\n\n');
+        raw.write(sseEvent('ready', {}));
       };
       const session = new PushSession(ctx, 'sse', options, (delivery) => {
         sendReady();
-        raw.write(`id: ${delivery.ackId}\nevent: message\ndata: ${JSON.stringify(delivery)}\n\n`);
+        raw.write(sseEvent('message', delivery, delivery.ackId));
       });
       reply.hijack();
       raw.writeHead(200, {
@@ -215,7 +224,7 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
         await session.open();
       } catch (error) {
         clearInterval(heartbeat);
-        raw.end(`event: error\ndata: ${JSON.stringify(problemFor(error).body)}\n\n`);
+        raw.end(sseEvent('error', problemFor(error).body));
         return;
       }
       if (!raw.destroyed) sendReady();

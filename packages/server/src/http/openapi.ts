@@ -1,4 +1,5 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { OpenApiDocument } from './api-types.js';
 import { errorResponse } from './schemas.js';
 import './route-config.js';
 
@@ -15,10 +16,6 @@ interface RouteSchema {
   readonly querystring?: JsonSchemaObject;
   readonly body?: Record<string, unknown>;
 }
-
-export type OpenApiDocument = Record<string, unknown> & {
-  paths: Record<string, Record<string, Record<string, unknown>>>;
-};
 
 function parameters(
   where: 'path' | 'query',

@@ -1,11 +1,7 @@
 import { ErrorCodes, isEddyError } from '@eddy/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedError, ServerErrorCodes } from '../errors.js';
-
-/** The body of every error response. */
-export interface ProblemBody {
-  readonly error: { readonly code: string; readonly message: string };
-}
+import type { ProblemBody } from './api-types.js';
 
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ErrorCodes.InvalidTopic]: 400,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { UnavailableError } from '../errors.js';
-import type { OpenApiDocument } from './openapi.js';
+import type { HealthResponse, InfoResponse, OpenApiDocument, ReadyResponse } from './api-types.js';
 
 const READY_TIMEOUT_MS = 2_000;
 
@@ -19,7 +19,7 @@ export function registerSystemRoutes(
   ctx: GatewayContext,
   openapi: () => OpenApiDocument,
 ): void {
-  app.get(
+  app.get<{ Reply: HealthResponse }>(
     '/health',
     {
       schema: { summary: 'Liveness', tags: ['system'] },
@@ -28,7 +28,7 @@ export function registerSystemRoutes(
     () => ({ status: 'ok' }),
   );
 
-  app.get(
+  app.get<{ Reply: ReadyResponse }>(
     '/ready',
     {
       schema: { summary: 'Readiness: the backend answers', tags: ['system'] },
@@ -84,7 +84,7 @@ export function registerSystemRoutes(
     },
   );
 
-  app.get(
+  app.get<{ Reply: OpenApiDocument }>(
     '/openapi.json',
     {
       schema: { summary: 'This document', tags: ['system'] },
@@ -93,7 +93,7 @@ export function registerSystemRoutes(
     () => openapi(),
   );
 
-  app.get(
+  app.get<{ Reply: InfoResponse }>(
     '/v1/info',
     {
       schema: { summary: 'Server info: transport, capabilities, auth mode, limits', tags: ['system'] },

@@ -3,11 +3,9 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { type CloudEvent, type OutgoingMessage } from '@eddy/core';
 import { DecodeError, encodeCloudEvent, InvalidCloudEventError } from '@eddy/core/cloudevents';
 import { InvalidOptionError } from '@eddy/core/internal';
+import type { PublishEnvelope } from '../http/api-types.js';
 
-/**
- * One event as `POST /v1/topics/{topic}/events` takes it in JSON: the data plus the attributes the
- * gateway cannot fill in. Everything but `data` is optional.
- */
+/** JSON Schema of a `PublishEnvelope`: what `POST /v1/topics/{topic}/events` validates each event against. */
 export const PUBLISH_ENVELOPE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -43,22 +41,6 @@ export const PUBLISH_ENVELOPE_SCHEMA = {
     },
   },
 } as const;
-
-export interface PublishEnvelope {
-  readonly type?: string;
-  readonly data?: unknown;
-  readonly key?: string;
-  readonly id?: string;
-  readonly source?: string;
-  readonly subject?: string;
-  readonly time?: string;
-  readonly dataschema?: string;
-  readonly correlationid?: string;
-  readonly causationid?: string;
-  readonly schemaversion?: number;
-  readonly extensions?: Readonly<Record<string, string | number | boolean>>;
-  readonly deliverAt?: number;
-}
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateEnvelope = ajv.compile<PublishEnvelope>(PUBLISH_ENVELOPE_SCHEMA);

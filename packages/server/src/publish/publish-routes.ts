@@ -1,6 +1,7 @@
 import type { OutgoingMessage } from '@eddy/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireAccess } from '../auth/auth-hook.js';
+import type { PublishedPosition, PublishResponse } from '../http/api-types.js';
 import type { GatewayContext } from '../context.js';
 import { UnsupportedMediaTypeError } from '../errors.js';
 import { topicParams } from '../http/schemas.js';
@@ -12,14 +13,6 @@ import {
   type PreparedEvent,
 } from './event-input.js';
 import { cloudEventModeOf, eventsFromHttp } from './http-binding.js';
-
-/** Where an accepted event landed. */
-export interface PublishedPosition {
-  readonly id: string;
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-}
 
 const POSITIONS_RESPONSE = {
   description: 'Every event is durable in the backend; positions in request order.',
@@ -110,7 +103,7 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: GatewayContext)
     },
   );
 
-  app.post<{ Params: { topic: string } }>(
+  app.post<{ Params: { topic: string }; Reply: PublishResponse }>(
     '/v1/topics/:topic/events',
     {
       schema: {
@@ -165,7 +158,7 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: GatewayContext)
     },
   );
 
-  app.post(
+  app.post<{ Reply: PublishResponse }>(
     '/v1/events',
     {
       schema: {

@@ -153,6 +153,15 @@ describe('postgres event store: wake-up across processes', () => {
     const reader = await store();
     const category = randomName('wake').replace('_', '');
     const handled: RecordedEvent[] = [];
+    // Other stores of this file listen on the same channel: wait for one more listener than now.
+    const listeners = async (): Promise<number> => {
+      const listening = await pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE $1 AND state = 'idle'`,
+        [`LISTEN "${schema}_es_appended"`],
+      );
+      return Number(listening.rows[0]!.n);
+    };
+    const listenersBefore = await listeners();
     const subscription = subscribeToEventStore(reader, {
       subscriptionId: category,
       checkpoints: await createPostgresCheckpointStore({ pool, schema }),
@@ -165,13 +174,7 @@ describe('postgres event store: wake-up across processes', () => {
       await subscription.whenCaughtUp();
       // The LISTEN connection starts with the subscription; LISTEN takes effect once its statement
       // has finished (the session is idle again).
-      await waitFor('the LISTEN connection', async () => {
-        const listening = await pool.query<{ n: string }>(
-          `SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE $1 AND state = 'idle'`,
-          [`LISTEN "${schema}_es_appended"`],
-        );
-        return Number(listening.rows[0]!.n) > 0;
-      });
+      await waitFor('the LISTEN connection', async () => (await listeners()) > listenersBefore);
       await writer.append(`${category}-1`, [hired('john', 'cloud engineer')]);
       await waitFor('the notified subscription', () => handled.length === 1, 5_000);
       expect(handled[0]!.type).toBe('Hired');

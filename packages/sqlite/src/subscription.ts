@@ -346,12 +346,15 @@ export class SqliteSubscription implements Subscription {
     if (this.#dispatching) return;
     this.#dispatching = true;
     const staged = this.#staged;
-    for (let i = 0; i < staged.length; i++) {
-      const entry = staged[i]!;
-      if (this.#isLive(entry)) this.#slots.push(entry);
+    try {
+      for (let i = 0; i < staged.length; i++) {
+        const entry = staged[i]!;
+        if (this.#isLive(entry)) this.#slots.push(entry);
+      }
+    } finally {
+      staged.length = 0;
+      this.#dispatching = false;
     }
-    staged.length = 0;
-    this.#dispatching = false;
   }
 
   #deliver(entry: Entry): void {

@@ -11,6 +11,7 @@ import {
 } from '@eddy/core';
 import { assertGroupName, assertTopicName, InvalidOptionError, NotSupportedError } from '@eddy/core/internal';
 import type pg from 'pg';
+import { decodeMessageRow, type MessageRow } from './codec.js';
 import { codeOf } from './errors.js';
 import type { PostgresRetention } from './options.js';
 
@@ -77,16 +78,6 @@ interface GroupRow {
   first_offset: string;
   pending: string;
   lowest: string | null;
-}
-
-interface MessageRow {
-  partition: number;
-  log_offset: string;
-  key: string | null;
-  headers: Record<string, string>;
-  payload: Buffer;
-  published_at: string;
-  deliver_at: string | null;
 }
 
 const OFFSET_PATTERN = /^\d{1,18}$/;
@@ -250,16 +241,7 @@ export function createAdmin(context: AdminContext): PostgresAdmin {
       [topic, partition, from, limit],
       `reading topic "${topic}"`,
     );
-    return result.rows.map((row) => ({
-      topic,
-      partition: row.partition,
-      offset: row.log_offset,
-      key: row.key ?? undefined,
-      headers: row.headers,
-      payload: row.payload,
-      publishedAt: Number(row.published_at),
-      deliverAt: row.deliver_at === null ? undefined : Number(row.deliver_at),
-    }));
+    return result.rows.map((row) => decodeMessageRow(topic, row));
   }
 
   async function createTopic(name: string, options: AdminTopicOptions = {}): Promise<void> {

@@ -1,16 +1,5 @@
-import { EddyError } from '@eddy/core';
+import { ErrorCodes, isEddyError, type EddyError } from '@eddy/core';
 import { AuthError, BackendError, ConnectionError } from '@eddy/core/internal';
-
-/** The connection string with its password masked, safe for error messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/(\/\/[^:@/]*:)[^@/]*@/, '$1***@');
-  }
-}
 
 interface PgLikeError {
   readonly code?: unknown;
@@ -51,7 +40,7 @@ const SOCKET_CODES = new Set([
  * 57P0x shutdown codes a `pg_terminate_backend` or a server restart produces.
  */
 export function isConnectionLoss(error: unknown): boolean {
-  if (error instanceof EddyError) return error instanceof ConnectionError;
+  if (isEddyError(error)) return error.code === ErrorCodes.ConnectionFailed;
   const code = codeOf(error);
   if (code !== undefined) {
     if (SOCKET_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code)) return true;
@@ -68,12 +57,12 @@ function isAuthFailure(error: unknown): boolean {
 }
 
 /**
- * Turns whatever `pg` threw into a typed `EddyError` whose message says what to check. `url` is
- * the connection string (redacted before use) or undefined when the caller passed its own pool.
+ * Turns whatever `pg` threw into a typed `EddyError` whose message says what to check. `doing`
+ * says what was being done ("publishing to topic \"orders\""), `where` which server
+ * (`describeTarget`, password already masked). An `EddyError` is returned unchanged.
  */
-export function toEddyError(error: unknown, url: string | undefined, doing: string): EddyError {
-  if (error instanceof EddyError) return error;
-  const where = url === undefined ? 'PostgreSQL (caller-supplied pool)' : `PostgreSQL at ${redactUrl(url)}`;
+export function toEddyError(error: unknown, doing: string, where: string): EddyError {
+  if (isEddyError(error)) return error;
   const text = messageOf(error);
   if (isAuthFailure(error)) {
     return new AuthError(

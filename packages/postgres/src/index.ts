@@ -1,9 +1,14 @@
-export { createPostgresTransport, type PostgresTransport } from './postgres-transport.js';
+export { createPostgresTransport, type PostgresTransport } from './transport.js';
 export type { PostgresAdmin } from './admin.js';
 export {
+  DEFAULT_APPLICATION_NAME,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_RECONNECT_DELAY_MS,
   DEFAULT_PARTITIONS,
   DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_POOL_SIZE,
+  DEFAULT_RECONNECT_DELAY_MS,
   DEFAULT_RETENTION_INTERVAL_MS,
   DEFAULT_SCHEMA,
   type PostgresRetention,
@@ -15,31 +20,31 @@ export {
   type PostgresInboxStore,
   type PostgresInboxStoreOptions,
   type ProcessOnceResult,
-} from './inbox-store.js';
+} from './inbox/inbox-store.js';
 export {
   createPostgresEventStore,
   type PostgresEventStore,
   type PostgresEventStoreOptions,
-} from './event-store/postgres-event-store.js';
+} from './event-store/event-store.js';
 export {
   createPostgresCheckpointStore,
   type PostgresCheckpointStore,
   type PostgresCheckpointStoreOptions,
-} from './event-store/postgres-checkpoint-store.js';
+} from './event-store/checkpoint-store.js';
 export {
   createPostgresSnapshotStore,
   type PostgresSnapshotStore,
   type PostgresSnapshotStoreOptions,
-} from './event-store/postgres-snapshot-store.js';
+} from './event-store/snapshot-store.js';
 export type { PostgresInlineProjection } from './event-store/inline-projection.js';
 export {
   createPostgresOutbox,
   type OutboxSqlExecutor,
   type PostgresOutbox,
   type PostgresOutboxOptions,
-} from './outbox/postgres-outbox.js';
+} from './outbox/outbox-store.js';
 export {
   createPostgresSagaStore,
   type PostgresSagaStore,
   type PostgresSagaStoreOptions,
-} from './saga/postgres-saga-store.js';
+} from './saga/saga-store.js';

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema-sql.js';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 /** `"name"` — only called with names that passed `assertSchemaName`. */
 export function quoteIdent(name: string): string {

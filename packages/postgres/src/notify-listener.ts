@@ -1,6 +1,6 @@
+import { backoffDelayMs } from '@eddy/core/internal';
 import type pg from 'pg';
 import { quoteIdent } from './migration.js';
-import { Backoff } from './wake-signal.js';
 
 export interface NotifyListenerOptions {
   /** Creates a fresh, unconnected client (a LISTEN needs its own session, never a pooled one). */
@@ -23,11 +23,10 @@ export class NotifyListener {
   private client: pg.Client | undefined;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private readonly backoff: Backoff;
+  /** Reconnects attempted since the connection was last established, for the backoff. */
+  private attempts = 0;
 
-  constructor(private readonly options: NotifyListenerOptions) {
-    this.backoff = new Backoff(options.reconnectDelayMs, options.maxReconnectDelayMs);
-  }
+  constructor(private readonly options: NotifyListenerOptions) {}
 
   /** Connects and starts listening; rejects if the first connection fails. */
   async start(): Promise<void> {
@@ -73,20 +72,26 @@ export class NotifyListener {
     }
     established = true;
     this.client = client;
-    this.backoff.reset();
+    this.attempts = 0;
   }
 
   private scheduleReconnect(): void {
     if (this.closed || this.reconnectTimer !== undefined) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.connect().then(
-        () => this.options.onReconnect(),
-        (error: unknown) => {
-          this.options.report(error, 'reconnecting the notification listener');
-          this.scheduleReconnect();
-        },
-      );
-    }, this.backoff.delayMs());
+    this.reconnectTimer = setTimeout(
+      () => {
+        this.reconnectTimer = undefined;
+        this.connect().then(
+          () => this.options.onReconnect(),
+          (error: unknown) => {
+            this.options.report(error, 'reconnecting the notification listener');
+            this.scheduleReconnect();
+          },
+        );
+      },
+      backoffDelayMs(++this.attempts, {
+        baseDelayMs: this.options.reconnectDelayMs,
+        maxDelayMs: this.options.maxReconnectDelayMs,
+      }),
+    );
   }
 }

@@ -1,6 +1,5 @@
-import { InvalidOptionError } from '@eddy/core/internal';
 import type { Pool } from 'pg';
-import { redactUrl } from './errors.js';
+import { InvalidOptionError, redactUrl } from '@eddy/core/internal';
 
 /** Retention limits of a topic, as in the SQLite transport. A limit left out (or 0) does not apply. */
 export interface PostgresRetention {
@@ -36,7 +35,11 @@ export interface PostgresTransportOptions {
    * notifications during a reconnect, another member's ack unblocking a key). Default 500 ms.
    */
   readonly pollIntervalMs?: number;
-  /** First delay before reconnecting the LISTEN client or retrying a failed fetch; doubles up to `maxReconnectDelayMs`. Default 100 ms. */
+  /**
+   * Base of the backoff before reconnecting the LISTEN client or retrying a failed fetch or ack
+   * write: the n-th failure in a row waits a random time up to `reconnectDelayMs * 2^(n-1)`, capped
+   * at `maxReconnectDelayMs` (full jitter, so members do not retry in step). Default 100 ms.
+   */
   readonly reconnectDelayMs?: number;
   /** Upper bound of the reconnect backoff. Default 5 000 ms. */
   readonly maxReconnectDelayMs?: number;
@@ -89,6 +92,11 @@ export const DEFAULT_PARTITIONS = 4;
 export const DEFAULT_POLL_INTERVAL_MS = 500;
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 export const DEFAULT_RETENTION_INTERVAL_MS = 60_000;
+export const DEFAULT_POOL_SIZE = 10;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_RECONNECT_DELAY_MS = 100;
+export const DEFAULT_MAX_RECONNECT_DELAY_MS = 5_000;
+export const DEFAULT_APPLICATION_NAME = 'eddy';
 
 // Lower-case identifiers only, so the schema never needs case-sensitive quoting by users, and short
 // enough that the NOTIFY channel derived from it stays under PostgreSQL's 63-byte identifier limit.
@@ -163,7 +171,8 @@ function retentionInterval(value: number): number {
   return value;
 }
 
-export function resolveOptions(options: PostgresTransportOptions): ResolvedPostgresOptions {
+/** Validates the options (`EDDY_INVALID_OPTION` naming the one at fault) and fills in the defaults. */
+export function resolvePostgresOptions(options: PostgresTransportOptions): ResolvedPostgresOptions {
   if ((options.connectionString === undefined) === (options.pool === undefined)) {
     throw new InvalidOptionError(
       'createPostgresTransport needs exactly one of connectionString (e.g. postgres://user@127.0.0.1:5432/app) or pool.',
@@ -181,13 +190,22 @@ export function resolveOptions(options: PostgresTransportOptions): ResolvedPostg
     pool: options.pool,
     schema,
     partitions,
-    poolSize: positiveInteger('poolSize', options.poolSize ?? 10),
-    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000),
+    poolSize: positiveInteger('poolSize', options.poolSize ?? DEFAULT_POOL_SIZE),
+    connectTimeoutMs: positiveInteger(
+      'connectTimeoutMs',
+      options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    ),
     pollIntervalMs: positiveInteger('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
-    reconnectDelayMs: positiveInteger('reconnectDelayMs', options.reconnectDelayMs ?? 100),
-    maxReconnectDelayMs: positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs ?? 5_000),
+    reconnectDelayMs: positiveInteger(
+      'reconnectDelayMs',
+      options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS,
+    ),
+    maxReconnectDelayMs: positiveInteger(
+      'maxReconnectDelayMs',
+      options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS,
+    ),
     maxMessageBytes: positiveInteger('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
-    applicationName: options.applicationName ?? 'eddy',
+    applicationName: options.applicationName ?? DEFAULT_APPLICATION_NAME,
     retention: checkRetention('retention', options.retention ?? {}),
     topics,
     retentionIntervalMs: retentionInterval(options.retentionIntervalMs ?? DEFAULT_RETENTION_INTERVAL_MS),

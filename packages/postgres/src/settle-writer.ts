@@ -1,5 +1,5 @@
+import { backoffDelayMs } from '@eddy/core/internal';
 import type { Pool } from 'pg';
-import { Backoff } from './wake-signal.js';
 
 export interface PositionRef {
   readonly partition: number;
@@ -41,11 +41,10 @@ export class SettleWriter {
   private writing: Promise<void> | undefined;
   private writingReturns = false;
   private scheduled = false;
-  private readonly backoff: Backoff;
+  /** Failed writes in a row, for the backoff; 0 after a success. */
+  private failures = 0;
 
-  constructor(private readonly options: SettleWriterOptions) {
-    this.backoff = new Backoff(options.reconnectDelayMs, options.maxReconnectDelayMs);
-  }
+  constructor(private readonly options: SettleWriterOptions) {}
 
   ack(position: PositionRef): void {
     this.acks.push(position);
@@ -122,7 +121,7 @@ export class SettleWriter {
           releases.map((release) => release.partition),
           releases.map((release) => release.offset),
         ]);
-        this.backoff.reset();
+        this.failures = 0;
         this.options.onWritten(returned);
       } catch (error) {
         this.acks = acks.concat(this.acks);
@@ -130,7 +129,11 @@ export class SettleWriter {
         this.releases = releases.concat(this.releases);
         this.returned = returned.concat(this.returned);
         this.options.report(error, `acknowledging messages of topic "${topic}"`);
-        await new Promise((resolve) => setTimeout(resolve, this.backoff.delayMs()));
+        const delayMs = backoffDelayMs(++this.failures, {
+          baseDelayMs: this.options.reconnectDelayMs,
+          maxDelayMs: this.options.maxReconnectDelayMs,
+        });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
         if (this.options.isClosing()) return;
       }
     }

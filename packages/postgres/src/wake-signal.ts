@@ -29,25 +29,3 @@ export class WakeSignal {
     this.pending = false;
   }
 }
-
-/** Exponential backoff delays: `first`, doubling, capped at `max`; `reset()` after a success. */
-export class Backoff {
-  private next: number;
-
-  constructor(
-    private readonly firstMs: number,
-    private readonly maxMs: number,
-  ) {
-    this.next = firstMs;
-  }
-
-  delayMs(): number {
-    const delay = this.next;
-    this.next = Math.min(this.maxMs, this.next * 2);
-    return delay;
-  }
-
-  reset(): void {
-    this.next = this.firstMs;
-  }
-}

@@ -16,7 +16,7 @@ export function createAckBatcher(options: {
   readonly redis: Redis;
   readonly group: string;
   readonly stream: (partition: number) => string;
-  readonly report: (error: unknown, action: string) => void;
+  readonly report: (error: unknown, doing: string) => void;
 }): AckBatcher {
   const pending = new Map<number, string[]>();
   let scheduled: Promise<void> | undefined;
@@ -30,10 +30,10 @@ export function createAckBatcher(options: {
     try {
       // An ack that failed leaves its entry pending: it is redelivered after the ack timeout.
       for (const [error] of (await pipeline.exec()) ?? []) {
-        if (error !== null) options.report(error, 'acknowledge messages');
+        if (error !== null) options.report(error, 'acknowledging messages');
       }
     } catch (error) {
-      options.report(error, 'acknowledge messages');
+      options.report(error, 'acknowledging messages');
     }
   };
 

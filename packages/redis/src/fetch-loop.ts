@@ -31,7 +31,7 @@ export interface FetchLoopOptions {
   advertiseClient(clientId: number): void;
   /** The group vanished (Redis lost its data): create it again. */
   recreateGroup(): Promise<void>;
-  report(error: unknown, action: string): void;
+  report(error: unknown, doing: string): void;
 }
 
 export interface FetchLoop {
@@ -140,8 +140,8 @@ export async function startFetchLoop(options: FetchLoopOptions): Promise<FetchLo
         if (/NOGROUP/.test(String(error))) {
           await options
             .recreateGroup()
-            .catch((cause: unknown) => options.report(cause, 'recreate the group'));
-        } else options.report(error, 'read messages');
+            .catch((cause: unknown) => options.report(cause, 'recreating the group'));
+        } else options.report(error, 'reading messages');
         await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
       }
     }
@@ -151,7 +151,9 @@ export async function startFetchLoop(options: FetchLoopOptions): Promise<FetchLo
   const interrupt = (): void => {
     wake();
     if (readBlocked) {
-      redis.client('UNBLOCK', clientId).catch((error: unknown) => options.report(error, 'interrupt a read'));
+      redis
+        .client('UNBLOCK', clientId)
+        .catch((error: unknown) => options.report(error, 'interrupting a read'));
     }
   };
 

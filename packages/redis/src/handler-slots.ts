@@ -1,4 +1,5 @@
 import type { MessageHandler, ReceivedMessage } from '@eddy/core';
+import { KeyedQueue } from '@eddy/core/internal';
 
 import type { Tracked } from './in-flight.js';
 import { offsetOf, timeOf } from './stream-ids.js';
@@ -31,29 +32,26 @@ export interface HandlerSlots {
 }
 
 export function createHandlerSlots(options: HandlerSlotsOptions): HandlerSlots {
-  const { topic, maxInFlight, handler } = options;
-  /** Messages whose handler runs (current attempts only). */
-  const running = new Set<Tracked>();
-  /** Messages free to start once a slot frees up, oldest first. */
-  const ready: Tracked[] = [];
+  const { topic, handler } = options;
   // Synchronous handlers settle together in one microtask: a batch of a few hundred would
   // otherwise cost as many closures and microtasks. Parallel arrays: no object per message.
   const doneEntries: Tracked[] = [];
   const doneAttempts: number[] = [];
   const doneFailures: HandlerFailure[] = [];
 
-  const free = (entry: Tracked): void => {
-    running.delete(entry);
-    while (running.size < maxInFlight && ready.length > 0) {
-      const next = ready.shift()!;
-      if (next.state !== 'ready' || !options.isTracked(next)) continue;
-      if (options.owns(next.partition)) hand(next);
-      else next.state = 'queued';
-    }
+  /**
+   * Asked when a waiting message's turn comes. One settled or dropped meanwhile is skipped; one
+   * whose partition was handed over is skipped too but stays `queued`, for the drain to give back.
+   */
+  const isLive = (entry: Tracked): boolean => {
+    if (entry.state !== 'ready' || !options.isTracked(entry)) return false;
+    if (options.owns(entry.partition)) return true;
+    entry.state = 'queued';
+    return false;
   };
 
   const done = (entry: Tracked, attempt: number, failure: HandlerFailure): void => {
-    if (entry.attempt === attempt) free(entry);
+    if (entry.attempt === attempt) slots.done(entry);
     options.settled(entry, attempt, failure);
   };
 
@@ -70,12 +68,7 @@ export function createHandlerSlots(options: HandlerSlotsOptions): HandlerSlots {
     if (doneEntries.push(entry) === 1) queueMicrotask(settleSynchronous);
   };
 
-  function hand(entry: Tracked): void {
-    if (running.size >= maxInFlight) {
-      entry.state = 'ready';
-      ready.push(entry);
-      return;
-    }
+  const run = (entry: Tracked): void => {
     entry.state = 'handed';
     entry.attempt += 1;
     entry.handedAt = Date.now();
@@ -90,7 +83,6 @@ export function createHandlerSlots(options: HandlerSlotsOptions): HandlerSlots {
       publishedAt: timeOf(entry.id),
       deliveryCount: entry.count,
     };
-    running.add(entry);
     // No async wrapper per message: a synchronous handler settles in a microtask, a promise when it settles.
     let result: unknown;
     try {
@@ -105,9 +97,20 @@ export function createHandlerSlots(options: HandlerSlotsOptions): HandlerSlots {
         (error: unknown) => done(entry, attempt, { error }),
       );
     } else doneSoon(entry, attempt, undefined);
-  }
+  };
 
-  return { hand, free };
+  // Only slots, no keys: the per-key order is kept before a message is handed over (in-flight.ts).
+  const slots = new KeyedQueue<Tracked>({ concurrency: options.maxInFlight, start: run, isLive });
+
+  return {
+    hand(entry) {
+      entry.state = 'ready'; // until a slot takes it; run() marks it handed
+      slots.push(entry);
+    },
+    free(entry) {
+      slots.done(entry);
+    },
+  };
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

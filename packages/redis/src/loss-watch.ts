@@ -18,7 +18,7 @@ export interface LossWatchOptions {
   /** Shortest time between two checks of one partition, ms. */
   readonly intervalMs: number;
   readonly onError: (error: EddyError) => void;
-  readonly report: (error: unknown, action: string) => void;
+  readonly report: (error: unknown, doing: string) => void;
 }
 
 /** Reports entries that retention trimmed before the group processed them (`PositionLostError`). */
@@ -76,7 +76,7 @@ export function createLossWatch(options: LossWatchOptions): LossWatch {
     try {
       await work();
     } catch (error) {
-      options.report(error, 'check for messages removed by retention');
+      options.report(error, 'checking for messages removed by retention');
     }
   };
 

@@ -48,7 +48,10 @@ export interface RedisTransportOptions {
   readonly sessionTimeoutMs?: number;
   /** Give up on the first connection after this long, ms. Default 5 000. */
   readonly connectTimeoutMs?: number;
-  /** Longest wait between reconnect attempts after the connection was lost, ms. Default 2 000. */
+  /**
+   * Longest wait between reconnect attempts after the connection was lost, ms: the n-th attempt
+   * waits a random time up to `100 * 2^(n-1)` ms, capped here (full jitter). Default 2 000.
+   */
   readonly reconnectMaxDelayMs?: number;
   /**
    * Receives errors of background work (fetching, lease renewal, acks) that no caller awaits; the
@@ -59,6 +62,7 @@ export interface RedisTransportOptions {
   readonly onError?: (error: EddyError) => void;
 }
 
+/** `RedisTransportOptions` validated, every default filled in. */
 export interface ResolvedRedisOptions {
   readonly url: string;
   readonly redis: RedisOptions;
@@ -76,6 +80,15 @@ export interface ResolvedRedisOptions {
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_PREFIX = 'eddy:';
+export const DEFAULT_PARTITIONS = 4;
+export const DEFAULT_TRIM_CHECK_INTERVAL_MS = 5_000;
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
+export const DEFAULT_BLOCK_MS = 1_000;
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
+export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_RECONNECT_MAX_DELAY_MS = 2_000;
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
@@ -100,14 +113,20 @@ export function resolveRedisOptions(options: RedisTransportOptions): ResolvedRed
       `Redis url "${url}" must start with redis:// or rediss://, e.g. ${DEFAULT_REDIS_URL}.`,
     );
   }
-  const prefix = options.prefix ?? 'eddy:';
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
   if (typeof prefix !== 'string')
     throw new InvalidOptionError('Redis transport option prefix must be a string.');
   const retention = options.retention ?? {};
   if (retention.maxLen !== undefined) positiveInteger('retention.maxLen', retention.maxLen);
   if (retention.minAgeMs !== undefined) positiveInteger('retention.minAgeMs', retention.minAgeMs);
-  const heartbeatIntervalMs = positiveInteger('heartbeatIntervalMs', options.heartbeatIntervalMs ?? 1_000);
-  const sessionTimeoutMs = positiveInteger('sessionTimeoutMs', options.sessionTimeoutMs ?? 10_000);
+  const heartbeatIntervalMs = positiveInteger(
+    'heartbeatIntervalMs',
+    options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+  );
+  const sessionTimeoutMs = positiveInteger(
+    'sessionTimeoutMs',
+    options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+  );
   if (sessionTimeoutMs <= heartbeatIntervalMs * 2) {
     throw new InvalidOptionError(
       `sessionTimeoutMs (${sessionTimeoutMs}) must be more than twice heartbeatIntervalMs (${heartbeatIntervalMs}), or live members lose their partitions.`,
@@ -117,15 +136,24 @@ export function resolveRedisOptions(options: RedisTransportOptions): ResolvedRed
     url,
     redis: options.redis ?? {},
     prefix,
-    partitions: positiveInteger('partitions', options.partitions ?? 4),
+    partitions: positiveInteger('partitions', options.partitions ?? DEFAULT_PARTITIONS),
     retention,
-    trimCheckIntervalMs: positiveInteger('trimCheckIntervalMs', options.trimCheckIntervalMs ?? 5_000),
-    maxMessageBytes: positiveInteger('maxMessageBytes', options.maxMessageBytes ?? 1_048_576),
-    blockMs: positiveInteger('blockMs', options.blockMs ?? 1_000),
+    trimCheckIntervalMs: positiveInteger(
+      'trimCheckIntervalMs',
+      options.trimCheckIntervalMs ?? DEFAULT_TRIM_CHECK_INTERVAL_MS,
+    ),
+    maxMessageBytes: positiveInteger('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
+    blockMs: positiveInteger('blockMs', options.blockMs ?? DEFAULT_BLOCK_MS),
     heartbeatIntervalMs,
     sessionTimeoutMs,
-    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? 5_000),
-    reconnectMaxDelayMs: positiveInteger('reconnectMaxDelayMs', options.reconnectMaxDelayMs ?? 2_000),
+    connectTimeoutMs: positiveInteger(
+      'connectTimeoutMs',
+      options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    ),
+    reconnectMaxDelayMs: positiveInteger(
+      'reconnectMaxDelayMs',
+      options.reconnectMaxDelayMs ?? DEFAULT_RECONNECT_MAX_DELAY_MS,
+    ),
     onError: options.onError ?? ((error) => console.error(error)),
   };
 }

@@ -16,7 +16,7 @@ export interface LeaseHandlers {
   /** The set of fetched partitions changed. */
   changed(): void;
   /** Something failed in the background; the next heartbeat retries. */
-  failed(error: unknown, action: string): void;
+  failed(error: unknown, doing: string): void;
 }
 
 export interface PartitionLeasesOptions {
@@ -87,7 +87,7 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
           await bumpGeneration();
         }
       } catch (error) {
-        handlers.failed(error, `release partition ${partition} of "${topic}"`);
+        handlers.failed(error, `releasing partition ${partition} of "${topic}"`);
       } finally {
         releasing.delete(partition);
       }
@@ -136,7 +136,7 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
         try {
           await handlers.adopt(partition);
         } catch (error) {
-          handlers.failed(error, `take over partition ${partition} of "${topic}"`);
+          handlers.failed(error, `taking over partition ${partition} of "${topic}"`);
           await redis.eval(RELEASE, 1, leaseKey(partition), memberId);
           return false;
         }
@@ -166,7 +166,7 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
         try {
           await rebalanceOnce();
         } catch (error) {
-          handlers.failed(error, `renew partition leases of group "${group}" on "${topic}"`);
+          handlers.failed(error, `renewing partition leases of group "${group}" on "${topic}"`);
         }
       } while (again && !stopped);
     })();
@@ -217,7 +217,7 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
         .hset(clientsKey, memberId, clientId)
         .pexpire(clientsKey, options.sessionTimeoutMs * 6)
         .exec()
-        .catch((error: unknown) => handlers.failed(error, `register in group "${group}"`));
+        .catch((error: unknown) => handlers.failed(error, `registering in group "${group}"`));
     },
     rebalanceSoon,
     noteGeneration(value) {
@@ -234,7 +234,7 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
         await redis.multi().zrem(membersKey, memberId).hdel(clientsKey, memberId).exec();
         await bumpGeneration();
       } catch (error) {
-        handlers.failed(error, `leave group "${group}" on "${topic}"`);
+        handlers.failed(error, `leaving group "${group}" on "${topic}"`);
       }
     },
   };

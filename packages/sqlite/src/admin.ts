@@ -11,7 +11,7 @@ import type { LogStore } from './log-store.js';
 import { formatOffset, parseOffset } from './offsets.js';
 import { checkRetention, type TopicOptions } from './options.js';
 import type { Retention } from './retention.js';
-import type { SqliteDatabase } from './schema.js';
+import type { SqliteDatabase } from './connection.js';
 
 /** What the dashboard and the CLI read and do: topics, groups, message ranges, replay, retention. */
 export interface SqliteAdmin {

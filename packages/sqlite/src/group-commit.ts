@@ -1,5 +1,5 @@
 import { type Position } from '@eddy/core';
-import { BackendError } from '@eddy/core/internal';
+import { commitFailed } from './errors.js';
 import type { AppendRequest } from './log-store.js';
 
 interface Pending {
@@ -11,6 +11,8 @@ interface Pending {
 export interface GroupCommitOptions {
   readonly windowMs: number;
   readonly maxBatchMessages: number;
+  /** The database, as error messages name it (`describeTarget`). */
+  readonly where: string;
   /** Writes the batch in one transaction and returns positions per request. Throws to fail the batch. */
   readonly commit: (requests: readonly AppendRequest[]) => Position[][];
   /** Called after each successful commit with the topics written. */
@@ -74,16 +76,7 @@ export class GroupCommit {
       try {
         results = this.#options.commit(requests);
       } catch (error) {
-        const failure =
-          error instanceof BackendError
-            ? error
-            : new BackendError(
-                `SQLite commit failed: ${(error as Error).message}. Nothing of this publish was written; retry it.`,
-                {
-                  cause: error,
-                  retriable: true,
-                },
-              );
+        const failure = commitFailed(error, this.#options.where);
         for (const pending of batch) pending.reject(failure);
       }
       if (results !== undefined) {

@@ -1,7 +1,7 @@
 import type { StartPosition } from '@eddy/core';
 import type { TopicInfo } from './log-store.js';
 import { parseOffset } from './offsets.js';
-import type { SqliteDatabase } from './schema.js';
+import type { SqliteDatabase } from './connection.js';
 
 export interface GroupPartitionRow {
   partition: number;

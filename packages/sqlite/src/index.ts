@@ -1,41 +1,57 @@
 export { createSqliteTransport, type SqliteTransport } from './transport.js';
-export type { RetentionOptions, SqliteTransportOptions, SynchronousMode, TopicOptions } from './options.js';
 export type { SqliteAdmin } from './admin.js';
+export {
+  DEFAULT_ACK_COMMIT_INTERVAL_MS,
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_FETCH_BATCH_SIZE,
+  DEFAULT_GROUP_COMMIT_WINDOW_MS,
+  DEFAULT_MAX_BATCH_MESSAGES,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_UNACKED_WINDOW,
+  DEFAULT_PARTITIONS,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_RETENTION_INTERVAL_MS,
+  DEFAULT_SYNCHRONOUS,
+  type RetentionOptions,
+  type SqliteTransportOptions,
+  type SynchronousMode,
+  type TopicOptions,
+} from './options.js';
 export {
   createSqliteInboxStore,
   openInboxDatabase,
   type SqliteInboxStore,
   type SqliteInboxStoreOptions,
-} from './inbox/sqlite-inbox-store.js';
+} from './inbox/inbox-store.js';
 export {
   createSqliteTransactionalInbox,
   type SqliteTransactionalInbox,
   type SqliteTransactionalInboxOptions,
   type TransactionalHandler,
 } from './inbox/transactional-inbox.js';
-export { DEFAULT_INBOX_TABLE } from './inbox/inbox-schema.js';
+export { DEFAULT_INBOX_TABLE } from './inbox/schema.js';
 export {
   createSqliteEventStore,
   type SqliteEventStore,
   type SqliteEventStoreOptions,
-} from './event-store/sqlite-event-store.js';
+} from './event-store/event-store.js';
 export {
   createSqliteCheckpointStore,
   type SqliteCheckpointStore,
   type SqliteCheckpointStoreOptions,
-} from './event-store/sqlite-checkpoint-store.js';
+} from './event-store/checkpoint-store.js';
 export {
   createSqliteSnapshotStore,
   type SqliteSnapshotStore,
   type SqliteSnapshotStoreOptions,
-} from './event-store/sqlite-snapshot-store.js';
+} from './event-store/snapshot-store.js';
 export type { SqliteInlineProjection } from './event-store/inline-projection.js';
-export { DEFAULT_EVENT_STORE_PREFIX, openEventStoreDatabase } from './event-store/event-store-schema.js';
-export { createSqliteOutbox, type SqliteOutbox, type SqliteOutboxOptions } from './outbox/sqlite-outbox.js';
-export { DEFAULT_OUTBOX_TABLE } from './outbox/outbox-schema.js';
+export { DEFAULT_EVENT_STORE_PREFIX, openEventStoreDatabase } from './event-store/schema.js';
+export { createSqliteOutbox, type SqliteOutbox, type SqliteOutboxOptions } from './outbox/outbox-store.js';
+export { DEFAULT_OUTBOX_TABLE } from './outbox/schema.js';
 export {
   createSqliteSagaStore,
-  DEFAULT_SAGA_TABLE,
   type SqliteSagaStore,
   type SqliteSagaStoreOptions,
-} from './saga/sqlite-saga-store.js';
+} from './saga/saga-store.js';
+export { DEFAULT_SAGA_TABLE } from './saga/schema.js';

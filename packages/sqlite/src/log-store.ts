@@ -1,9 +1,9 @@
 import { type Headers, type OutgoingMessage, type Position } from '@eddy/core';
 import { InvalidOptionError, partitionForKey } from '@eddy/core/internal';
-import { decodeBatch, encodeBatch } from './batch-codec.js';
+import { decodeBatch, encodeBatch } from './codec.js';
 import { formatOffset } from './offsets.js';
 import type { RetentionOptions, TopicOptions } from './options.js';
-import type { SqliteDatabase } from './schema.js';
+import type { SqliteDatabase } from './connection.js';
 
 export interface TopicInfo {
   readonly id: number;

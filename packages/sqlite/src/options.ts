@@ -19,6 +19,30 @@ export interface TopicOptions extends RetentionOptions {
 /** Durability of a commit. See docs/sqlite-log.md for what each mode risks. */
 export type SynchronousMode = 'full' | 'normal';
 
+/** Partitions of a topic the transport creates unless `partitions` or `topics` says otherwise. */
+export const DEFAULT_PARTITIONS = 8;
+/** Commit durability unless `synchronous` says otherwise. */
+export const DEFAULT_SYNCHRONOUS: SynchronousMode = 'full';
+/** How long the writer waits for more publishes before committing, ms. */
+export const DEFAULT_GROUP_COMMIT_WINDOW_MS = 0;
+/** Most messages written in one commit. */
+export const DEFAULT_MAX_BATCH_MESSAGES = 10_000;
+/** How often to look for commits of other processes on the same file, ms. */
+export const DEFAULT_POLL_INTERVAL_MS = 50;
+/** How often retention runs, ms. */
+export const DEFAULT_RETENTION_INTERVAL_MS = 5_000;
+/** Longest delay between a handler settling and its acknowledgement being committed, ms. */
+export const DEFAULT_ACK_COMMIT_INTERVAL_MS = 10;
+/** Messages fetched from a partition per read. */
+export const DEFAULT_FETCH_BATCH_SIZE = 500;
+/** How far a group may run ahead of its oldest unsettled message in one partition, in offsets. */
+export const DEFAULT_MAX_UNACKED_WINDOW = 10_000;
+/** Largest accepted message (payload + key + headers), bytes. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** How long a write waits for another process's write lock, ms. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+/** Options of `createSqliteTransport`. Only `path` is required; each default is listed per field. */
 export interface SqliteTransportOptions {
   /**
    * Database file. Created with its tables when missing. `':memory:'` works for a single transport
@@ -74,7 +98,8 @@ export interface SqliteTransportOptions {
   readonly onError?: (error: Error) => void;
 }
 
-export interface ResolvedOptions {
+/** `SqliteTransportOptions` validated, every default filled in. */
+export interface ResolvedSqliteOptions {
   readonly path: string;
   readonly partitions: number;
   readonly topics: Readonly<Record<string, TopicOptions>>;
@@ -109,11 +134,12 @@ export function checkRetention(where: string, retention: RetentionOptions): Rete
   return retention;
 }
 
-export function resolveOptions(options: SqliteTransportOptions): ResolvedOptions {
+/** Validates the options (`EDDY_INVALID_OPTION` naming the one at fault) and fills in the defaults. */
+export function resolveSqliteOptions(options: SqliteTransportOptions): ResolvedSqliteOptions {
   if (typeof options.path !== 'string' || options.path.length === 0) {
     throw new InvalidOptionError('path must name the database file, e.g. { path: "./eddy.db" }.');
   }
-  const synchronous = options.synchronous ?? 'full';
+  const synchronous = options.synchronous ?? DEFAULT_SYNCHRONOUS;
   if (synchronous !== 'full' && synchronous !== 'normal') {
     throw new InvalidOptionError(`synchronous must be 'full' or 'normal', got ${String(synchronous)}.`);
   }
@@ -124,19 +150,34 @@ export function resolveOptions(options: SqliteTransportOptions): ResolvedOptions
   }
   return {
     path: options.path,
-    partitions: integer('partitions', options.partitions, 8, 1),
+    partitions: integer('partitions', options.partitions, DEFAULT_PARTITIONS, 1),
     topics,
     retention: checkRetention('retention', options.retention ?? {}),
     synchronous,
-    groupCommitWindowMs: integer('groupCommitWindowMs', options.groupCommitWindowMs, 0, 0),
-    maxBatchMessages: integer('maxBatchMessages', options.maxBatchMessages, 10_000, 1),
-    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 50, 1),
-    retentionIntervalMs: integer('retentionIntervalMs', options.retentionIntervalMs, 5_000, 1),
-    ackCommitIntervalMs: integer('ackCommitIntervalMs', options.ackCommitIntervalMs, 10, 0),
-    fetchBatchSize: integer('fetchBatchSize', options.fetchBatchSize, 500, 1),
-    maxUnackedWindow: integer('maxUnackedWindow', options.maxUnackedWindow, 10_000, 1),
-    maxMessageBytes: integer('maxMessageBytes', options.maxMessageBytes, 1024 * 1024, 1),
-    busyTimeoutMs: integer('busyTimeoutMs', options.busyTimeoutMs, 5_000, 0),
+    groupCommitWindowMs: integer(
+      'groupCommitWindowMs',
+      options.groupCommitWindowMs,
+      DEFAULT_GROUP_COMMIT_WINDOW_MS,
+      0,
+    ),
+    maxBatchMessages: integer('maxBatchMessages', options.maxBatchMessages, DEFAULT_MAX_BATCH_MESSAGES, 1),
+    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, DEFAULT_POLL_INTERVAL_MS, 1),
+    retentionIntervalMs: integer(
+      'retentionIntervalMs',
+      options.retentionIntervalMs,
+      DEFAULT_RETENTION_INTERVAL_MS,
+      1,
+    ),
+    ackCommitIntervalMs: integer(
+      'ackCommitIntervalMs',
+      options.ackCommitIntervalMs,
+      DEFAULT_ACK_COMMIT_INTERVAL_MS,
+      0,
+    ),
+    fetchBatchSize: integer('fetchBatchSize', options.fetchBatchSize, DEFAULT_FETCH_BATCH_SIZE, 1),
+    maxUnackedWindow: integer('maxUnackedWindow', options.maxUnackedWindow, DEFAULT_MAX_UNACKED_WINDOW, 1),
+    maxMessageBytes: integer('maxMessageBytes', options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, 1),
+    busyTimeoutMs: integer('busyTimeoutMs', options.busyTimeoutMs, DEFAULT_BUSY_TIMEOUT_MS, 0),
     onError:
       options.onError ??
       ((error: Error) => {

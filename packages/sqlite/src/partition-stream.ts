@@ -1,3 +1,4 @@
+import { KeyedQueue } from '@eddy/core/internal';
 import type { StoredMessage } from './log-store.js';
 
 export type EntryState = 'queued' | 'ready' | 'inflight' | 'waiting' | 'acked';
@@ -29,8 +30,9 @@ export interface PartitionSnapshot {
 
 /**
  * In-memory view of a partition this member holds the lease on: the ack floor (every offset below
- * it is settled), the acknowledged offsets above it, and per-key queues that keep a key's messages
- * in order (a message is handed out only when every earlier message of its key is acknowledged).
+ * it is settled), the acknowledged offsets above it, and the per-key gate that keeps a key's
+ * messages in order (a message is handed out only when every earlier message of its key is
+ * acknowledged, so a nacked one keeps its key through its redelivery delay).
  */
 export class PartitionStream {
   readonly partition: number;
@@ -41,7 +43,9 @@ export class PartitionStream {
   /** Offsets removed by retention before this group read them: [from, to). */
   readonly gaps: [number, number][] = [];
   readonly entries = new Map<number, Entry>();
-  readonly #keyQueues = new Map<string, Entry[]>();
+  /** Keyed entries, each started (made ready) once every earlier entry of its key is acknowledged. */
+  readonly #keys: KeyedQueue<Entry>;
+  readonly #onReady: (entry: Entry) => void;
   readonly #priorDispatched: number;
   readonly #priorAttempts: ReadonlyMap<number, number>;
   /** Delivery counts of messages that were delivered and not acknowledged, to persist. */
@@ -54,8 +58,22 @@ export class PartitionStream {
   abandoned = false;
   dirty = false;
 
-  constructor(partition: number, epoch: number, snapshot: PartitionSnapshot) {
+  /** `onReady` receives each entry once it may be handed out (its key, if any, is free). */
+  constructor(
+    partition: number,
+    epoch: number,
+    snapshot: PartitionSnapshot,
+    onReady: (entry: Entry) => void,
+  ) {
     this.partition = partition;
+    this.#onReady = onReady;
+    this.#keys = new KeyedQueue<Entry>({
+      keyOf: (entry) => entry.message.key,
+      start: (entry) => {
+        entry.state = 'ready';
+        onReady(entry);
+      },
+    });
     this.epoch = epoch;
     this.floor = snapshot.floor;
     this.fetchOffset = snapshot.floor;
@@ -66,7 +84,10 @@ export class PartitionStream {
     this.advanceFloor();
   }
 
-  /** Adds a fetched message; returns the entry when it can be handed out right away. */
+  /**
+   * Adds a fetched message: hands it to `onReady` when it can go out now, holds it behind its key,
+   * or leaves it `waiting` for its `deliverAt`. Returns undefined for a message acknowledged before.
+   */
   add(message: StoredMessage, now: number): Entry | undefined {
     this.fetchOffset = message.offset + 1;
     if (this.acked.has(message.offset)) return undefined;
@@ -86,21 +107,13 @@ export class PartitionStream {
     if (!delayed) this.undispatched += 1;
     if (delayed) {
       entry.state = 'waiting';
-      return undefined;
-    }
-    if (!entry.keyed) {
+    } else if (entry.keyed) {
+      this.#keys.push(entry);
+    } else {
       entry.state = 'ready';
-      return entry;
+      this.#onReady(entry);
     }
-    const key = message.key!;
-    const queue = this.#keyQueues.get(key);
-    if (queue === undefined) {
-      this.#keyQueues.set(key, [entry]);
-      entry.state = 'ready';
-      return entry;
-    }
-    queue.push(entry);
-    return undefined;
+    return entry;
   }
 
   /** Records a gap left by retention between what was expected and what exists. */
@@ -110,8 +123,8 @@ export class PartitionStream {
     this.advanceFloor();
   }
 
-  /** Marks the entry acknowledged; returns the next entry of its key that may now be handed out. */
-  ack(entry: Entry): Entry | undefined {
+  /** Marks the entry acknowledged; the next entry of its key, if any, goes to `onReady`. */
+  ack(entry: Entry): void {
     entry.state = 'acked';
     const offset = entry.message.offset;
     this.entries.delete(offset);
@@ -119,22 +132,7 @@ export class PartitionStream {
     this.acked.add(offset);
     this.dirty = true;
     this.advanceFloor();
-    if (!entry.keyed) return undefined;
-    const key = entry.message.key!;
-    const queue = this.#keyQueues.get(key);
-    if (queue === undefined) return undefined;
-    const at = queue.indexOf(entry);
-    if (at >= 0) queue.splice(at, 1);
-    const next = queue[0];
-    if (next === undefined) {
-      this.#keyQueues.delete(key);
-      return undefined;
-    }
-    if (next.state === 'queued') {
-      next.state = 'ready';
-      return next;
-    }
-    return undefined;
+    if (entry.keyed) this.#keys.done(entry);
   }
 
   advanceFloor(): void {

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { SqliteDatabase } from './schema.js';
+import type { SqliteDatabase } from './connection.js';
 
 interface RetentionTopicRow {
   topic_id: number;

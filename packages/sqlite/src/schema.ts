@@ -1,14 +1,9 @@
-import Database from 'better-sqlite3';
-import { BackendError } from '@eddy/core/internal';
-import type { ResolvedOptions } from './options.js';
-
-export type SqliteDatabase = Database.Database;
-
-// Messages are stored as record batches: one row per partition per commit (see batch-codec.ts).
+// Messages are stored as record batches: one row per partition per commit (see codec.ts).
 // A rowid table, because batches are larger than the ~200 bytes under which WITHOUT ROWID pays
 // off; the unique index on last_offset finds the batch holding any offset. Offsets are contiguous
 // per partition, so counts and lag are differences, never scans.
-const SCHEMA = `
+/** The log's tables, created when missing by every connection the transport opens. */
+export const LOG_SCHEMA = `
 CREATE TABLE IF NOT EXISTS eddy_topics (
   topic_id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
@@ -69,38 +64,3 @@ CREATE TABLE IF NOT EXISTS eddy_members (
   PRIMARY KEY (group_id, member_id)
 ) WITHOUT ROWID;
 `;
-
-/**
- * Opens the file with the settings every Eddy connection needs and creates the tables.
- * `synchronous` is the mode of this connection's commits.
- */
-export function openDatabase(options: ResolvedOptions, synchronous = options.synchronous): SqliteDatabase {
-  let db: SqliteDatabase;
-  try {
-    db = new Database(options.path, { timeout: options.busyTimeoutMs });
-  } catch (error) {
-    throw new BackendError(
-      `Cannot open SQLite database "${options.path}": ${(error as Error).message}. Check the path and its permissions.`,
-      { cause: error },
-    );
-  }
-  try {
-    if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    // Reads of the log go through memory-mapped pages instead of a read() call per page.
-    db.pragma('mmap_size = 268435456');
-    db.pragma('cache_size = -32768');
-    // Checkpoints normally run in a worker thread (checkpointer.ts); this high threshold only
-    // bounds the WAL should that worker fall behind.
-    if (options.path !== ':memory:') db.pragma('wal_autocheckpoint = 16384');
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
-    db.pragma('foreign_keys = OFF');
-    db.transaction(() => db.exec(SCHEMA)).immediate();
-  } catch (error) {
-    db.close();
-    throw new BackendError(`Cannot prepare SQLite database "${options.path}": ${(error as Error).message}.`, {
-      cause: error,
-    });
-  }
-  return db;
-}

@@ -1,17 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
-import { PositionLostError, redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
+import {
+  KeyedQueue,
+  PositionLostError,
+  redeliveryDelayOf,
+  type ResolvedSubscribeOptions,
+} from '@eddy/core/internal';
+import { toEddyError } from './errors.js';
 import type { GroupStore } from './group-store.js';
 import type { LogStore, StoredMessage, TopicInfo } from './log-store.js';
 import { formatOffset } from './offsets.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedSqliteOptions } from './options.js';
 import { releaseStream, saveStream } from './lease-rows.js';
 import { PartitionStream, type Entry } from './partition-stream.js';
 
 export interface SubscriptionContext {
   readonly log: LogStore;
   readonly groups: GroupStore;
-  readonly options: ResolvedOptions;
+  readonly options: ResolvedSqliteOptions;
+  /** The database, as error messages name it. */
+  readonly where: string;
   readonly groupChanged: (groupId: number) => void;
   readonly onClosed: (subscription: SqliteSubscription) => void;
 }
@@ -32,11 +40,20 @@ export class SqliteSubscription implements Subscription {
   readonly #heartbeatMs: number;
   readonly #streams = new Map<number, PartitionStream>();
   readonly #cooldown = new Map<number, number>();
+  /** Handler slots: at most `maxInFlight` deliveries at once, ready entries waiting in order. */
+  readonly #slots: KeyedQueue<Entry>;
+  /** Deliveries running, for the ack-timeout sweep (the slots count them but do not list them). */
   readonly #inflight = new Set<Entry>();
+  /**
+   * Entries whose key just became free, handed to the slots by `#dispatch`: a read of many rows is
+   * taken in whole before any of it is delivered, so reading stops at `fetchBatchSize`.
+   */
+  readonly #staged: Entry[] = [];
+  readonly #stage = (entry: Entry): void => {
+    this.#staged.push(entry);
+  };
+  #dispatching = false;
   readonly #timers = new Set<NodeJS.Timeout>();
-  #ready: Entry[] = [];
-  #readyHead = 0;
-  #inFlight = 0;
   #closing = false;
   #closed: Promise<void> | undefined;
   #drained: (() => void) | undefined;
@@ -60,6 +77,11 @@ export class SqliteSubscription implements Subscription {
     // "redelivered after ackTimeoutMs" hold across processes.
     this.#leaseMs = options.ackTimeoutMs;
     this.#heartbeatMs = Math.max(5, Math.min(1_000, Math.floor(options.ackTimeoutMs / 3)));
+    this.#slots = new KeyedQueue<Entry>({
+      concurrency: options.maxInFlight,
+      start: (entry) => this.#deliver(entry),
+      isLive: (entry) => this.#isLive(entry),
+    });
   }
 
   start(): void {
@@ -103,7 +125,7 @@ export class SqliteSubscription implements Subscription {
     this.#guard(() => this.#ctx.groups.write(() => idle.forEach((stream) => this.#releaseRow(stream))));
     for (const stream of idle) this.#abandon(stream);
     if (idle.length > 0) this.#ctx.groupChanged(this.groupId);
-    if (this.#inFlight > 0) {
+    if (this.#slots.running > 0) {
       this.#flush();
       await new Promise<void>((resolve) => (this.#drained = resolve));
     }
@@ -123,7 +145,8 @@ export class SqliteSubscription implements Subscription {
     try {
       work();
     } catch (error) {
-      this.#ctx.options.onError(error as Error);
+      const doing = `serving group "${this.#options.group}" of topic "${this.topic.name}"`;
+      this.#ctx.options.onError(toEddyError(error, doing, this.#ctx.where));
     }
   }
 
@@ -183,12 +206,17 @@ export class SqliteSubscription implements Subscription {
     const groups = this.#ctx.groups;
     const row = groups.partition(this.groupId, partition);
     if (row === undefined) return;
-    const stream = new PartitionStream(partition, epoch, {
-      floor: row.ack_floor,
-      acked: row.acked === null ? [] : (JSON.parse(row.acked) as number[]),
-      dispatched: row.dispatched,
-      attempts: groups.attempts(this.groupId, partition, row.ack_floor),
-    });
+    const stream = new PartitionStream(
+      partition,
+      epoch,
+      {
+        floor: row.ack_floor,
+        acked: row.acked === null ? [] : (JSON.parse(row.acked) as number[]),
+        dispatched: row.dispatched,
+        attempts: groups.attempts(this.groupId, partition, row.ack_floor),
+      },
+      this.#stage,
+    );
     this.#streams.set(partition, stream);
     const first = this.#ctx.log.firstOffset(this.topic, partition);
     if (stream.floor < first) this.#positionLost(stream, stream.floor, first);
@@ -278,10 +306,7 @@ export class SqliteSubscription implements Subscription {
         }
         for (const row of rows) {
           const entry = stream.add(row, now);
-          if (entry !== undefined) this.#ready.push(entry);
-          else if (stream.entries.get(row.offset)?.state === 'waiting') {
-            this.#later(row.deliverAt! - now, () => this.#makeReady(stream.entries.get(row.offset)));
-          }
+          if (entry?.state === 'waiting') this.#later(row.deliverAt! - now, () => this.#makeReady(entry));
         }
         if (rows.length < limit) stream.hasMore = false;
       }
@@ -305,20 +330,30 @@ export class SqliteSubscription implements Subscription {
   #makeReady(entry: Entry | undefined): void {
     if (entry === undefined || entry.state !== 'waiting' || entry.stream.abandoned || this.#closing) return;
     entry.state = 'ready';
-    this.#ready.push(entry);
+    this.#staged.push(entry);
     this.#dispatch();
   }
 
+  /** Ready and still ours to deliver: its partition is neither handed back nor being handed back. */
+  #isLive(entry: Entry): boolean {
+    return entry.state === 'ready' && !entry.stream.abandoned && !entry.stream.releasing;
+  }
+
+  /** Hands staged entries to the slots, which deliver them as slots free up, oldest first. */
   #dispatch(): void {
-    const max = this.#options.maxInFlight;
-    while (this.#inFlight < max && this.#readyHead < this.#ready.length) {
-      const entry = this.#ready[this.#readyHead++]!;
-      if (entry.state !== 'ready' || entry.stream.abandoned || entry.stream.releasing) continue;
-      this.#deliver(entry);
-    }
-    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
-      this.#ready = this.#ready.slice(this.#readyHead);
-      this.#readyHead = 0;
+    // A handler runs synchronously inside push(); should it lead back here, the outer loop picks
+    // up what was staged meanwhile.
+    if (this.#dispatching) return;
+    this.#dispatching = true;
+    const staged = this.#staged;
+    try {
+      for (let i = 0; i < staged.length; i++) {
+        const entry = staged[i]!;
+        if (this.#isLive(entry)) this.#slots.push(entry);
+      }
+    } finally {
+      staged.length = 0;
+      this.#dispatching = false;
     }
   }
 
@@ -332,7 +367,6 @@ export class SqliteSubscription implements Subscription {
     entry.deliveries += 1;
     const token = ++entry.token;
     entry.startedAt = Date.now();
-    this.#inFlight += 1;
     stream.inFlight += 1;
     this.#inflight.add(entry);
     const offset = entry.message.offset;
@@ -375,12 +409,10 @@ export class SqliteSubscription implements Subscription {
     if (entry.token !== token || entry.state !== 'inflight') return;
     const stream = entry.stream;
     this.#inflight.delete(entry);
-    this.#inFlight -= 1;
     stream.inFlight -= 1;
     if (!stream.abandoned) {
       if (!failed) {
-        const next = stream.ack(entry);
-        if (next !== undefined) this.#ready.push(next);
+        stream.ack(entry); // stages the next entry of its key, if any
       } else {
         entry.state = 'waiting';
         stream.pendingAttempts.set(entry.message.offset, entry.deliveries);
@@ -390,8 +422,10 @@ export class SqliteSubscription implements Subscription {
       this.#scheduleFlush();
       if (stream.releasing && stream.inFlight === 0) this.#release(stream);
     }
+    // Frees the slot, starting the oldest waiting entry (staged ones queue behind it).
+    this.#slots.done(entry);
     if (this.#closing) {
-      if (this.#inFlight === 0) this.#drained?.();
+      if (this.#slots.running === 0) this.#drained?.();
       return;
     }
     if (stream.undispatched < this.#ctx.options.fetchBatchSize / 2) this.#pump();
@@ -402,21 +436,26 @@ export class SqliteSubscription implements Subscription {
   // any member (this one only after a cool-down, if others are alive) redelivers it.
   #sweepTimeouts(): void {
     const now = Date.now();
-    const expired = new Set<PartitionStream>();
+    const expired: Entry[] = [];
     for (const entry of this.#inflight) {
-      if (now - entry.startedAt < this.#options.ackTimeoutMs) continue;
+      if (now - entry.startedAt >= this.#options.ackTimeoutMs) expired.push(entry);
+    }
+    if (expired.length === 0) return;
+    const streams = new Set<PartitionStream>();
+    for (const entry of expired) {
       this.#inflight.delete(entry);
       entry.token += 1;
       entry.state = 'waiting';
-      this.#inFlight -= 1;
       entry.stream.inFlight -= 1;
       entry.stream.pendingAttempts.set(entry.message.offset, entry.deliveries);
-      expired.add(entry.stream);
+      streams.add(entry.stream);
     }
-    for (const stream of expired) {
+    for (const stream of streams) {
       this.#cooldown.set(stream.partition, now + this.#options.ackTimeoutMs);
       if (!stream.abandoned) this.#startRelease(stream);
     }
-    if (this.#closing && this.#inFlight === 0) this.#drained?.();
+    // Only now free the slots: what they start must not come from the partitions just given up.
+    for (const entry of expired) this.#slots.done(entry);
+    if (this.#closing && this.#slots.running === 0) this.#drained?.();
   }
 }

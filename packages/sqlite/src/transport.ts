@@ -7,22 +7,17 @@ import {
   type Transport,
   type TransportCapabilities,
 } from '@eddy/core';
-import {
-  BackendError,
-  ClosedError,
-  messageSizeBytes,
-  resolveSubscribeOptions,
-  validatePublish,
-} from '@eddy/core/internal';
+import { ClosedError, messageSizeBytes, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
 import { createAdmin, type SqliteAdmin } from './admin.js';
 import { Checkpointer } from './checkpointer.js';
+import { describeTarget, openLogDatabase } from './connection.js';
+import { toEddyError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { GroupStore } from './group-store.js';
-import { LogStore, type AppendRequest } from './log-store.js';
+import { LogStore, type AppendRequest, type TopicInfo } from './log-store.js';
 import { joinFile, notifyAppended, notifyGroupChanged, type NotifierListener } from './notifier.js';
-import { resolveOptions, type SqliteTransportOptions } from './options.js';
+import { resolveSqliteOptions, type SqliteTransportOptions } from './options.js';
 import { Retention } from './retention.js';
-import { openDatabase } from './schema.js';
 import { SqliteSubscription } from './subscription.js';
 
 const CHECKPOINT_INTERVAL_MS = 100;
@@ -37,12 +32,13 @@ export interface SqliteTransport extends Transport {
  * in several, may share the file; see docs/sqlite-log.md for the guarantees.
  */
 export function createSqliteTransport(input: SqliteTransportOptions): SqliteTransport {
-  const options = resolveOptions(input);
-  const db = openDatabase(options);
+  const options = resolveSqliteOptions(input);
+  const where = describeTarget(options.path);
+  const db = openLogDatabase(options);
   // Group state (acks, leases) and retention use a second connection that commits without fsync:
   // losing the last of those commits to a power cut only means redelivery, never loss, and the
   // frequent ack commits then cost no disk flush. Publishes keep the configured mode.
-  const stateDb = options.path === ':memory:' ? db : openDatabase(options, 'normal');
+  const stateDb = options.path === ':memory:' ? db : openLogDatabase(options, 'normal');
   const checkpointer =
     options.path === ':memory:'
       ? undefined
@@ -50,7 +46,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
           path: options.path,
           busyTimeoutMs: options.busyTimeoutMs,
           intervalMs: CHECKPOINT_INTERVAL_MS,
-          onError: options.onError,
+          onError: (error) => options.onError(toEddyError(error, 'checkpointing the write-ahead log', where)),
         });
   const log = new LogStore(db);
   const groups = new GroupStore(stateDb);
@@ -84,6 +80,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   const writer = new GroupCommit({
     windowMs: options.groupCommitWindowMs,
     maxBatchMessages: options.maxBatchMessages,
+    where,
     commit: (requests) => db.transaction(() => log.appendAll(requests, Date.now())).immediate(),
     afterCommit: (requests: readonly AppendRequest[]) =>
       notifyAppended(options.path, listener, new Set(requests.map((request) => request.topic.id))),
@@ -99,13 +96,15 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
       dataVersion = version;
       for (const subscription of subscriptions) subscription.wake();
     } catch (error) {
-      options.onError(error as Error);
+      options.onError(toEddyError(error, 'checking for commits of other processes', where));
     }
   }, options.pollIntervalMs);
   poll.unref();
 
   const retentionTimer = setInterval(() => {
-    retention.run().catch((error: unknown) => options.onError(error as Error));
+    retention
+      .run()
+      .catch((error: unknown) => options.onError(toEddyError(error, 'applying retention', where)));
   }, options.retentionIntervalMs);
   retentionTimer.unref();
 
@@ -136,7 +135,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
         const info = topicFor(topic);
         return writer.enqueue({ topic: info, messages, sizes: messages.map(messageSizeBytes) });
       } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new BackendError(String(error)));
+        return Promise.reject(toEddyError(error, `publishing to "${topic}"`, where));
       }
     },
 
@@ -147,13 +146,20 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     ): Promise<Subscription> {
       if (closed !== undefined) throw new ClosedError('This SQLite transport');
       const resolved = resolveSubscribeOptions(topic, subscribeOptions);
-      const info = topicFor(topic);
-      const groupId = groups.ensure(info, resolved.group, resolved.from);
+      let info: TopicInfo;
+      let groupId: number;
+      try {
+        info = topicFor(topic);
+        groupId = groups.ensure(info, resolved.group, resolved.from);
+      } catch (error) {
+        throw toEddyError(error, `subscribing group "${resolved.group}" to "${topic}"`, where);
+      }
       const subscription = new SqliteSubscription(
         {
           log,
           groups,
           options,
+          where,
           groupChanged,
           onClosed: (closedSubscription) => {
             subscriptions.delete(closedSubscription);

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { listenClient } from '../connection.js';
 import { NotifyListener } from '../notify-listener.js';
 
 /** The `onAppended` listeners of one store, woken by its own appends and, via NOTIFY, by others'. */
@@ -23,7 +24,7 @@ export function createAppendWakeup(pool: pg.Pool, schema: string, listen: boolea
   const startListening = (): void => {
     if (!listen || closed || notifications !== undefined) return;
     const started = new NotifyListener({
-      createClient: () => new pg.Client(pool.options),
+      createClient: () => listenClient(pool),
       channel,
       onNotify: wakeAll,
       onReconnect: wakeAll,

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { type BusEvent, type EventHandler, type HandlerContext } from '@eddy/core';
 import { DEFAULT_DEDUP_TTL_MS, InvalidOptionError } from '@eddy/core/internal';
-import { DEFAULT_INBOX_TABLE, ensureInboxTable } from './inbox-schema.js';
+import { DEFAULT_INBOX_TABLE, ensureInboxTable } from './schema.js';
 
 export interface SqliteTransactionalInboxOptions {
   /** The application's database: the handler's writes and the inbox table live in it. */

@@ -15,14 +15,16 @@ import {
   resolveSubscribeOptions,
   validatePublish,
 } from '@eddy/core/internal';
-import pg from 'pg';
+import type pg from 'pg';
 import { createAdmin, type PostgresAdmin } from './admin.js';
+import { encodeMessages } from './codec.js';
+import { listenClient, openPool } from './connection.js';
 import { toEddyError } from './errors.js';
 import { channelFor, migrate, quoteIdent } from './migration.js';
 import { NotifyListener } from './notify-listener.js';
-import { resolveOptions, type PostgresTransportOptions, type ResolvedPostgresOptions } from './options.js';
+import { resolvePostgresOptions, type PostgresTransportOptions } from './options.js';
 import { hasRetention, Retention } from './retention.js';
-import { PostgresSubscriber } from './subscriber.js';
+import { PostgresSubscription } from './subscription.js';
 
 /** The PostgreSQL transport, with the pool it runs on (shared with the application if it passed one). */
 export interface PostgresTransport extends Transport {
@@ -40,15 +42,6 @@ export interface PostgresTransport extends Transport {
 
 const OFFSET_PATTERN = /^\d{1,18}$/;
 
-function clientConfig(options: ResolvedPostgresOptions): pg.ClientConfig {
-  const config: pg.ClientConfig = {
-    application_name: options.applicationName,
-    connectionTimeoutMillis: options.connectTimeoutMs,
-  };
-  if (options.pool !== undefined) return { ...options.pool.options, ...config };
-  return { ...config, connectionString: options.connectionString };
-}
-
 /**
  * A durable transport on PostgreSQL: a partitioned log table, per-group cursors and a claims table
  * with leases, claimed with FOR UPDATE SKIP LOCKED and woken by LISTEN/NOTIFY. Connects and runs the
@@ -56,28 +49,27 @@ function clientConfig(options: ResolvedPostgresOptions): pg.ClientConfig {
  * `EDDY_CONNECTION_FAILED` or `EDDY_AUTH_FAILED`.
  */
 export async function createPostgresTransport(options: PostgresTransportOptions): Promise<PostgresTransport> {
-  const resolved = resolveOptions(options);
-  const url = resolved.connectionString;
-  const ownPool = resolved.pool === undefined;
-  const pool =
-    resolved.pool ??
-    new pg.Pool({
-      connectionString: resolved.connectionString,
-      max: resolved.poolSize,
-      connectionTimeoutMillis: resolved.connectTimeoutMs,
-      application_name: resolved.applicationName,
-    });
-  const report = (error: unknown, doing: string): void => resolved.onError(toEddyError(error, url, doing));
-  // An idle pooled connection killed by the server must not crash the process; the pool drops it.
-  if (ownPool) pool.on('error', (error) => report(error, 'holding an idle connection'));
+  const resolved = resolvePostgresOptions(options);
+  const connection = openPool(resolved, 'createPostgresTransport', {
+    applicationName: resolved.applicationName,
+    max: resolved.poolSize,
+    connectTimeoutMs: resolved.connectTimeoutMs,
+    onIdleError: (error) => report(error, 'holding an idle connection'),
+  });
+  const { pool, where } = connection;
+  const report = (error: unknown, doing: string): void => resolved.onError(toEddyError(error, doing, where));
 
   const schema = quoteIdent(resolved.schema);
-  const subscribersByTopic = new Map<string, Set<PostgresSubscriber>>();
+  const subscribersByTopic = new Map<string, Set<PostgresSubscription>>();
   const wakeAll = (): void => {
     for (const set of subscribersByTopic.values()) for (const subscriber of set) subscriber.wake();
   };
   const listener = new NotifyListener({
-    createClient: () => new pg.Client(clientConfig(resolved)),
+    createClient: () =>
+      listenClient(pool, {
+        application_name: resolved.applicationName,
+        connectionTimeoutMillis: resolved.connectTimeoutMs,
+      }),
     channel: channelFor(resolved.schema),
     onNotify: (topic) => {
       for (const subscriber of subscribersByTopic.get(topic) ?? []) subscriber.wake();
@@ -93,8 +85,8 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     await listener.start();
   } catch (error) {
     await listener.close();
-    if (ownPool) await pool.end().catch(() => undefined);
-    throw toEddyError(error, url, 'connecting');
+    await connection.close();
+    throw toEddyError(error, 'connecting', where);
   }
 
   const capabilities: TransportCapabilities = {
@@ -138,7 +130,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     try {
       return await pool.query<R>(text, values);
     } catch (error) {
-      throw toEddyError(error, url, doing);
+      throw toEddyError(error, doing, where);
     }
   };
 
@@ -178,17 +170,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     });
     const result = await query<{ out_partition: number; out_base: string }>(
       `SELECT out_partition, out_base FROM ${schema}.publish($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        topic,
-        targets,
-        seqs,
-        messages.map((message) => message.key ?? null),
-        messages.map((message) => JSON.stringify(message.headers ?? {})),
-        messages.map((message) =>
-          Buffer.from(message.payload.buffer, message.payload.byteOffset, message.payload.byteLength),
-        ),
-        messages.map((message) => message.deliverAt ?? null),
-      ],
+      [topic, targets, seqs, ...encodeMessages(messages)],
       `publishing to topic "${topic}"`,
     );
     const bases = new Map(result.rows.map((row) => [row.out_partition, BigInt(row.out_base)]));
@@ -264,7 +246,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     checkStart(settings.from, partitions);
     await createGroup(topic, settings.group, settings.from);
     assertOpen();
-    const subscriber = new PostgresSubscriber(
+    const subscriber = new PostgresSubscription(
       {
         pool,
         schema,
@@ -310,7 +292,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
       await retention.stop();
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
       await listener.close();
-      if (ownPool) await pool.end().catch(() => undefined);
+      await connection.close();
     })();
     return closing;
   }
@@ -320,7 +302,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     try {
       return await retention.run({ wait: true });
     } catch (error) {
-      throw toEddyError(error, url, 'applying retention');
+      throw toEddyError(error, 'applying retention', where);
     }
   }
 
@@ -332,7 +314,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     retention: resolved.retention,
     topics: resolved.topics,
     query,
-    toError: (error, doing) => toEddyError(error, url, doing),
+    toError: (error, doing) => toEddyError(error, doing, where),
     assertOpen,
     localMembers: (topic, group) => localMembers.get(memberKey(topic, group)) ?? 0,
     checkStart,

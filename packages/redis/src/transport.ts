@@ -16,13 +16,14 @@ import {
 } from '@eddy/core/internal';
 
 import { encodeEntry } from './codec.js';
-import { connectRedis, toEddyError, type ConnectSettings } from './connection.js';
+import { connectRedis, describeTarget, type ConnectSettings } from './connection.js';
+import { toEddyError } from './errors.js';
 import { detectServer } from './server-info.js';
 import { keySpace } from './keys.js';
-import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
+import { createRedisAdmin, type RedisAdmin } from './admin.js';
 import { resolveRedisOptions, type RedisTransportOptions } from './options.js';
 import { RETENTION_FIELD } from './loss-watch.js';
-import { startRedisSubscription } from './redis-subscription.js';
+import { startRedisSubscription } from './subscription.js';
 import { startIdsOf } from './start-ids.js';
 import { offsetOf } from './stream-ids.js';
 import { createCountedGroup } from './trim-loss.js';
@@ -44,6 +45,7 @@ export interface RedisTransport extends Transport {
 export async function createRedisTransport(options: RedisTransportOptions = {}): Promise<RedisTransport> {
   const settings = resolveRedisOptions(options);
   const keys = keySpace(settings.prefix);
+  const where = describeTarget(settings);
   const connectSettings = (connectionName: string, blocking: boolean): ConnectSettings => ({
     url: settings.url,
     redis: settings.redis,
@@ -137,7 +139,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
     name: 'redis',
     capabilities,
     persistence: server.description,
-    admin: createRedisAdmin({ redis, keys, settings, countsReads, ensureTopic, assertOpen }),
+    admin: createRedisAdmin({ redis, keys, settings, where, countsReads, ensureTopic, assertOpen }),
 
     async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
       assertOpen();
@@ -173,7 +175,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
           return { partition: partitions[i]!, offset: offsetOf(String(id)) };
         });
       } catch (error) {
-        throw toEddyError(error, `publish ${messages.length} message(s) to "${topic}"`);
+        throw toEddyError(error, `publishing ${messages.length} message(s) to "${topic}"`, where);
       }
     },
 
@@ -196,6 +198,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
           openBlockingConnection: () => connectRedis(connectSettings(`eddy-sub-${resolved.group}`, true)),
           keys,
           settings,
+          where,
           countsReads,
           recreateGroup: () =>
             ensureGroup(
@@ -213,7 +216,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
         subscriptions.add(tracked);
         return tracked;
       } catch (error) {
-        throw toEddyError(error, `subscribe group "${resolved.group}" to "${topic}"`);
+        throw toEddyError(error, `subscribing group "${resolved.group}" to "${topic}"`, where);
       }
     },
 

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 
 import { createAckBatcher } from './ack-batcher.js';
 import { decodeEntry } from './codec.js';
-import { toEddyError } from './connection.js';
+import { toEddyError } from './errors.js';
 import { startFetchLoop, type FetchLoop, type ReadReply } from './fetch-loop.js';
 import { createHandlerSlots, type HandlerFailure } from './handler-slots.js';
 import { compareStreamIds, createInFlight, trackEntry, type Tracked } from './in-flight.js';
@@ -37,6 +37,8 @@ export interface RedisSubscriptionContext {
   readonly openBlockingConnection: () => Promise<Redis>;
   readonly keys: KeySpace;
   readonly settings: ResolvedRedisOptions;
+  /** The server, as error messages name it. */
+  readonly where: string;
   /** The server counts groups' reads (Redis 7+), so trimming losses can be detected. */
   readonly countsReads: boolean;
   /** Creates the group on streams where it is missing (after Redis lost its data), from the start. */
@@ -65,11 +67,11 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   // Assigned once the leases are taken; settlements before that have nothing to wake.
   let fetcher: FetchLoop | undefined = undefined;
 
-  const report = (error: unknown, action: string): void => {
-    settings.onError(toEddyError(error, `${action} (topic "${topic}", group "${group}")`));
+  const report = (error: unknown, doing: string): void => {
+    settings.onError(toEddyError(error, `${doing} (topic "${topic}", group "${group}")`, context.where));
   };
-  const track = (work: Promise<unknown>, action: string): void => {
-    const guarded = work.catch((error: unknown) => report(error, action));
+  const track = (work: Promise<unknown>, doing: string): void => {
+    const guarded = work.catch((error: unknown) => report(error, doing));
     background.add(guarded);
     void guarded.finally(() => background.delete(guarded));
   };
@@ -127,7 +129,10 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       entry.dueAt = Date.now() + delayMs;
       entry.inDelayedSet = true;
       // The delay lives in Redis too, so another owner honours it after a crash or a rebalance.
-      track(redis.zadd(delayedKey(entry.partition), entry.dueAt, entry.id), 'schedule a delayed redelivery');
+      track(
+        redis.zadd(delayedKey(entry.partition), entry.dueAt, entry.id),
+        'scheduling a delayed redelivery',
+      );
     }
     entry.needsClaim = true;
     if (!owns(entry.partition)) {
@@ -182,7 +187,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       if (owns(entry.partition)) slots.hand(entry);
       else entry.state = 'queued';
     } catch (error) {
-      report(error, 'claim a message back for redelivery');
+      report(error, 'claiming a message back for redelivery');
       entry.state = 'queued';
       entry.dueAt = Date.now() + RETRY_PAUSE_MS;
       startHead(entry);
@@ -200,7 +205,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       const decoded = decodeEntry(fields, () => `${keys.stream(topic, partition)} ${id}`);
       return trackEntry(partition, id, count, decoded, needsClaim);
     } catch (error) {
-      report(error, 'decode a stream entry');
+      report(error, 'decoding a stream entry');
       acks.add(partition, id); // an entry nobody can read would block its partition forever
       return undefined;
     }
@@ -334,7 +339,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       if (sweeping || closing) return;
       sweeping = true;
       sweep()
-        .catch((error: unknown) => report(error, 'redeliver messages past their ack timeout'))
+        .catch((error: unknown) => report(error, 'redelivering messages past their ack timeout'))
         .finally(() => (sweeping = false));
     },
     Math.min(1_000, Math.max(50, Math.floor(ackTimeoutMs / 4))),
@@ -347,7 +352,7 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
       if (!owns(partition)) {
         // Read just as the partition moved away: give the entries back uncounted.
         const unread = rows.map(([id, fields]) => ({ id: id.toString(), fields, count: 1 }));
-        track(returnUnhanded(target(partition), unread), 'return unread messages');
+        track(returnUnhanded(target(partition), unread), 'returning unread messages');
         continue;
       }
       for (const [id, fields] of rows) {

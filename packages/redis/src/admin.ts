@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 
 import { streamBytes, streamGroups, streamInfos } from './admin-reads.js';
 import { decodeEntry } from './codec.js';
-import { toEddyError } from './connection.js';
+import { toEddyError } from './errors.js';
 import { resetGroupOnStream } from './group-reset.js';
 import type { KeySpace } from './keys.js';
 import { RETENTION_FIELD } from './loss-watch.js';
@@ -57,6 +57,8 @@ export interface RedisAdminContext {
   readonly redis: Redis;
   readonly keys: KeySpace;
   readonly settings: ResolvedRedisOptions;
+  /** The server, as error messages name it. */
+  readonly where: string;
   readonly countsReads: boolean;
   /** The transport's first-use path: records the partition count, refuses a different one. */
   readonly ensureTopic: (topic: string) => Promise<void>;
@@ -70,12 +72,12 @@ export function createRedisAdmin(context: RedisAdminContext): RedisAdmin {
   const { redis, keys, settings } = context;
   const metaPrefix = keys.topicMeta('');
 
-  const guarded = async <T>(action: string, work: () => Promise<T>): Promise<T> => {
+  const guarded = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
     context.assertOpen();
     try {
       return await work();
     } catch (error) {
-      throw toEddyError(error, action);
+      throw toEddyError(error, doing, context.where);
     }
   };
 
@@ -225,13 +227,13 @@ export function createRedisAdmin(context: RedisAdminContext): RedisAdmin {
 
   return {
     listTopics: () =>
-      guarded('list topics', async () => {
+      guarded('listing topics', async () => {
         const summaries = await Promise.all((await topicNames()).map(summarize));
         return summaries.filter((summary): summary is TopicSummary => summary !== undefined);
       }),
 
     listGroups: (topic) =>
-      guarded(`list the groups${topic === undefined ? '' : ` of "${topic}"`}`, async () => {
+      guarded(`listing the groups${topic === undefined ? '' : ` of "${topic}"`}`, async () => {
         const names = topic === undefined ? await topicNames() : [topic];
         const all = await Promise.all(
           names.map(async (name) => {
@@ -243,7 +245,7 @@ export function createRedisAdmin(context: RedisAdminContext): RedisAdmin {
       }),
 
     readMessages: (topic, options) =>
-      guarded(`read messages of "${topic}"`, async () => {
+      guarded(`reading messages of "${topic}"`, async () => {
         const partitions = await requireTopic(topic);
         const { partition } = options;
         if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
@@ -277,7 +279,7 @@ export function createRedisAdmin(context: RedisAdminContext): RedisAdmin {
       }),
 
     createTopic: (name, options = {}) =>
-      guarded(`create topic "${name}"`, async () => {
+      guarded(`creating topic "${name}"`, async () => {
         assertTopicName(name);
         checkRetention(name, options);
         const wanted = options.partitions;
@@ -305,7 +307,7 @@ export function createRedisAdmin(context: RedisAdminContext): RedisAdmin {
       }),
 
     resetGroup: (topic, group, to) =>
-      guarded(`reset group "${group}" of "${topic}"`, async () => {
+      guarded(`resetting group "${group}" of "${topic}"`, async () => {
         const partitions = await requireTopic(topic);
         assertGroupName(group);
         const ids = startIdsOf(topic, partitions, to);

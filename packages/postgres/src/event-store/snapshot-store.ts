@@ -1,7 +1,8 @@
 import type { Snapshot, SnapshotStore } from '@eddy/core/event-sourcing';
 import type pg from 'pg';
 import { toEddyError } from '../errors.js';
-import { migrateEventStore, resolvePool, tablesFor, type PoolSource } from './event-store-schema.js';
+import { openPool, type PoolSource } from '../connection.js';
+import { migrateEventStore, tablesFor } from './schema.js';
 
 export type PostgresSnapshotStoreOptions = PoolSource;
 
@@ -23,14 +24,21 @@ export async function createPostgresSnapshotStore(
   options: PostgresSnapshotStoreOptions,
 ): Promise<PostgresSnapshotStore> {
   const t = tablesFor(options.schema);
-  const { pool, owned } = resolvePool(options, 'createPostgresSnapshotStore');
-  const url = options.connectionString;
-  await migrateEventStore(pool, t, url);
+  const connection = openPool(options, 'createPostgresSnapshotStore', {
+    applicationName: 'eddy-event-store',
+  });
+  const { pool, where } = connection;
+  try {
+    await migrateEventStore(pool, t, where);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   const run = async <R extends pg.QueryResultRow>(doing: string, text: string, values: unknown[]) => {
     try {
       return (await pool.query<R>(text, values)).rows;
     } catch (error) {
-      throw toEddyError(error, url, doing);
+      throw toEddyError(error, doing, where);
     }
   };
   return {
@@ -72,8 +80,6 @@ export async function createPostgresSnapshotStore(
     async delete(streamId) {
       await run('deleting a snapshot', `DELETE FROM ${t.snapshots} WHERE stream_id = $1`, [streamId]);
     },
-    async close() {
-      if (owned) await pool.end();
-    },
+    close: () => connection.close(),
   };
 }

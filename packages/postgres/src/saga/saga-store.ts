@@ -8,9 +8,9 @@ import {
 } from '@eddy/core/saga';
 import type pg from 'pg';
 import { toEddyError } from '../errors.js';
-import { resolvePool, type PoolSource } from '../event-store/event-store-schema.js';
-import { quoteIdent } from '../migration.js';
+import { openPool, type PoolSource } from '../connection.js';
 import { assertSchemaName, DEFAULT_SCHEMA } from '../options.js';
+import { migrateSagaStore, sagaTable } from './schema.js';
 
 export type PostgresSagaStoreOptions = PoolSource;
 
@@ -22,8 +22,6 @@ interface Row {
   version: string;
 }
 
-const migrated = new WeakMap<pg.Pool, Map<string, Promise<void>>>();
-
 /**
  * `SagaStore` on PostgreSQL: `<schema>.sagas` holds each instance as jsonb beside indexed status,
  * saga name, version and due time. `save` is `UPDATE ... WHERE version = $n`, so concurrent runners
@@ -32,9 +30,9 @@ const migrated = new WeakMap<pg.Pool, Map<string, Promise<void>>>();
 export async function createPostgresSagaStore(options: PostgresSagaStoreOptions): Promise<PostgresSagaStore> {
   const schema = options.schema ?? DEFAULT_SCHEMA;
   assertSchemaName(schema);
-  const table = `${quoteIdent(schema)}.sagas`;
-  const { pool, owned } = resolvePool(options, 'createPostgresSagaStore');
-  const url = options.connectionString;
+  const table = sagaTable(schema);
+  const connection = openPool(options, 'createPostgresSagaStore', { applicationName: 'eddy-saga-store' });
+  const { pool, where } = connection;
   const query = async <R extends pg.QueryResultRow>(
     doing: string,
     text: string,
@@ -43,44 +41,16 @@ export async function createPostgresSagaStore(options: PostgresSagaStoreOptions)
     try {
       return await pool.query<R>(text, values);
     } catch (error) {
-      throw toEddyError(error, url, doing);
+      throw toEddyError(error, doing, where);
     }
   };
 
-  let perPool = migrated.get(pool);
-  if (perPool === undefined) migrated.set(pool, (perPool = new Map<string, Promise<void>>()));
-  let migration = perPool.get(schema);
-  if (migration === undefined) {
-    const ddl = `SELECT pg_advisory_xact_lock(hashtext('eddy-saga-migrate:' || $1::text))`;
-    migration = (async () => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query(ddl, [schema]);
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
-          CREATE TABLE IF NOT EXISTS ${table} (
-            id text PRIMARY KEY,
-            saga_name text NOT NULL,
-            status text NOT NULL,
-            version bigint NOT NULL,
-            due_at bigint,
-            updated_at bigint NOT NULL,
-            body jsonb NOT NULL
-          );
-          CREATE INDEX IF NOT EXISTS sagas_status ON ${table} (status, updated_at);
-          CREATE INDEX IF NOT EXISTS sagas_due ON ${table} (due_at) WHERE status IN ('running', 'compensating');`);
-        await client.query('COMMIT');
-        client.release();
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        client.release(true);
-        throw toEddyError(error, url, 'creating the saga table');
-      }
-    })();
-    perPool.set(schema, migration);
-    migration.catch(() => perPool.delete(schema));
+  try {
+    await migrateSagaStore(pool, schema, where);
+  } catch (error) {
+    await connection.close();
+    throw error;
   }
-  await migration;
 
   const decode = (row: Row): SagaInstance => ({ ...row.body, version: Number(row.version) });
   const statusesOf = (
@@ -160,8 +130,6 @@ export async function createPostgresSagaStore(options: PostgresSagaStoreOptions)
       );
       return rows.map(decode);
     },
-    async close() {
-      if (owned) await pool.end();
-    },
+    close: () => connection.close(),
   };
 }

@@ -15,11 +15,12 @@ import {
   type OutboxRecord,
   type OutboxStore,
 } from '@eddy/core/outbox';
-import pg from 'pg';
+import type pg from 'pg';
 import { toEddyError } from '../errors.js';
 import { NotifyListener } from '../notify-listener.js';
-import { assertConnectionString, assertSchemaName, DEFAULT_SCHEMA } from '../options.js';
-import { addSql, leasedSql, NOW_MS, outboxNames, outboxSchemaSql, RECORD_COLUMNS } from './outbox-sql.js';
+import { listenClient, openPool } from '../connection.js';
+import { assertSchemaName, DEFAULT_SCHEMA } from '../options.js';
+import { addSql, leasedSql, NOW_MS, outboxNames, outboxSchemaSql, RECORD_COLUMNS } from './schema.js';
 
 /** Options of `createPostgresOutbox`. Give either `pool` or `connectionString`. */
 export interface PostgresOutboxOptions {
@@ -97,10 +98,6 @@ function toRecord(row: RowShape): OutboxRecord {
 
 /** Creates the outbox tables when missing (idempotent, safe from several processes at once). */
 export async function createPostgresOutbox(options: PostgresOutboxOptions): Promise<PostgresOutbox> {
-  if ((options.pool === undefined) === (options.connectionString === undefined)) {
-    throw new InvalidOptionError('createPostgresOutbox needs exactly one of pool or connectionString.');
-  }
-  if (options.connectionString !== undefined) assertConnectionString(options.connectionString);
   const schema = options.schema ?? DEFAULT_SCHEMA;
   assertSchemaName(schema);
   const table = options.table ?? 'outbox';
@@ -110,12 +107,10 @@ export async function createPostgresOutbox(options: PostgresOutboxOptions): Prom
     );
   }
   const lanes = assertLaneCount(options.lanes ?? DEFAULT_OUTBOX_LANES);
-  const url = options.connectionString;
-  const ownPool = options.pool === undefined;
-  const pool = options.pool ?? new pg.Pool({ connectionString: url, application_name: 'eddy-outbox' });
-  if (ownPool) pool.on('error', () => undefined);
+  const connection = openPool(options, 'createPostgresOutbox', { applicationName: 'eddy-outbox' });
+  const { pool, where } = connection;
   const names = outboxNames(schema, table);
-  const fail = (doing: string) => (error: unknown) => Promise.reject(toEddyError(error, url, doing));
+  const fail = (doing: string) => (error: unknown) => Promise.reject(toEddyError(error, doing, where));
 
   try {
     const client = await pool.connect();
@@ -145,8 +140,8 @@ export async function createPostgresOutbox(options: PostgresOutboxOptions): Prom
       client.release();
     }
   } catch (error) {
-    if (ownPool) await pool.end().catch(() => undefined);
-    throw toEddyError(error, url, 'creating the outbox tables');
+    await connection.close();
+    throw toEddyError(error, 'creating the outbox tables', where);
   }
 
   const listeners = new Set<() => void>();
@@ -155,9 +150,8 @@ export async function createPostgresOutbox(options: PostgresOutboxOptions): Prom
   };
   let listener: NotifyListener | undefined;
   if (options.listen ?? true) {
-    const config = pool.options;
     listener = new NotifyListener({
-      createClient: () => new pg.Client({ ...config, application_name: 'eddy-outbox-listen' }),
+      createClient: () => listenClient(pool, { application_name: 'eddy-outbox-listen' }),
       channel: names.channel,
       onNotify: notifyAll,
       onReconnect: notifyAll,
@@ -238,7 +232,7 @@ export async function createPostgresOutbox(options: PostgresOutboxOptions): Prom
           rows.map((row) => row.createdAt),
         ]);
       } catch (error) {
-        throw toEddyError(error, url, 'adding events to the outbox');
+        throw toEddyError(error, 'adding events to the outbox', where);
       }
       return rows.map((row) => row.event);
     },
@@ -356,7 +350,7 @@ export async function createPostgresOutbox(options: PostgresOutboxOptions): Prom
       closed = true;
       listeners.clear();
       await listener?.close();
-      if (ownPool) await pool.end().catch(() => undefined);
+      await connection.close();
     },
   };
 }

@@ -1,9 +1,10 @@
 import { type InboxClaim, type InboxStore } from '@eddy/core';
 import { ClosedError, InvalidOptionError } from '@eddy/core/internal';
-import pg from 'pg';
-import { toEddyError } from './errors.js';
-import { migrate, quoteIdent } from './migration.js';
-import { assertConnectionString, assertSchemaName, DEFAULT_SCHEMA } from './options.js';
+import type pg from 'pg';
+import { toEddyError } from '../errors.js';
+import { migrate, quoteIdent } from '../migration.js';
+import { assertSchemaName, DEFAULT_SCHEMA } from '../options.js';
+import { openPool } from '../connection.js';
 
 /** Options of `createPostgresInboxStore`. Give either `pool` or `connectionString`. */
 export interface PostgresInboxStoreOptions {
@@ -63,21 +64,15 @@ function positive(name: string, value: number): void {
 export async function createPostgresInboxStore(
   options: PostgresInboxStoreOptions,
 ): Promise<PostgresInboxStore> {
-  if ((options.pool === undefined) === (options.connectionString === undefined)) {
-    throw new InvalidOptionError('createPostgresInboxStore needs exactly one of pool or connectionString.');
-  }
-  if (options.connectionString !== undefined) assertConnectionString(options.connectionString);
   const schemaName = options.schema ?? DEFAULT_SCHEMA;
   assertSchemaName(schemaName);
-  const url = options.connectionString;
-  const ownPool = options.pool === undefined;
-  const pool = options.pool ?? new pg.Pool({ connectionString: url, application_name: 'eddy-inbox' });
-  if (ownPool) pool.on('error', () => undefined);
+  const connection = openPool(options, 'createPostgresInboxStore', { applicationName: 'eddy-inbox' });
+  const { pool, where } = connection;
   try {
     await migrate(pool, schemaName);
   } catch (error) {
-    if (ownPool) await pool.end().catch(() => undefined);
-    throw toEddyError(error, url, 'connecting the inbox store');
+    await connection.close();
+    throw toEddyError(error, 'connecting the inbox store', where);
   }
   const table = `${quoteIdent(schemaName)}.inbox`;
   const nowMs = `${quoteIdent(schemaName)}.now_ms()`;
@@ -96,7 +91,7 @@ export async function createPostgresInboxStore(
     try {
       return await client.query<R>(text, values);
     } catch (error) {
-      throw toEddyError(error, url, doing);
+      throw toEddyError(error, doing, where);
     }
   }
 
@@ -183,7 +178,7 @@ export async function createPostgresInboxStore(
       try {
         client = await pool.connect();
       } catch (error) {
-        throw toEddyError(error, url, 'connecting the inbox store');
+        throw toEddyError(error, 'connecting the inbox store', where);
       }
       let broken = false;
       try {
@@ -206,7 +201,7 @@ export async function createPostgresInboxStore(
     async close() {
       if (closed) return;
       closed = true;
-      if (ownPool) await pool.end().catch(() => undefined);
+      await connection.close();
     },
   };
   return store;

@@ -25,7 +25,8 @@ import {
 import type pg from 'pg';
 import { toEddyError } from '../errors.js';
 import { createAppendWakeup } from './append-wakeup.js';
-import { migrateEventStore, NOW_MS, resolvePool, tablesFor, type PoolSource } from './event-store-schema.js';
+import { openPool, type PoolSource } from '../connection.js';
+import { migrateEventStore, NOW_MS, tablesFor } from './schema.js';
 import type { PostgresInlineProjection } from './inline-projection.js';
 import {
   EVENT_COLUMNS,
@@ -68,13 +69,13 @@ export async function createPostgresEventStore(
   options: PostgresEventStoreOptions,
 ): Promise<PostgresEventStore> {
   const t = tablesFor(options.schema);
-  const { pool, owned } = resolvePool(options, 'createPostgresEventStore');
-  const url = options.connectionString;
+  const connection = openPool(options, 'createPostgresEventStore', { applicationName: 'eddy-event-store' });
+  const { pool, where } = connection;
   const projections = options.inlineProjections ?? [];
   try {
-    await migrateEventStore(pool, t, url);
+    await migrateEventStore(pool, t, where);
   } catch (error) {
-    if (owned) await pool.end().catch(() => undefined);
+    await connection.close();
     throw error;
   }
   let closed = false;
@@ -100,7 +101,7 @@ export async function createPostgresEventStore(
     try {
       client = await pool.connect();
     } catch (error) {
-      throw toEddyError(error, url, doing);
+      throw toEddyError(error, doing, where);
     }
     let broken = false;
     try {
@@ -110,7 +111,7 @@ export async function createPostgresEventStore(
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => (broken = true));
-      throw toEddyError(error, url, doing);
+      throw toEddyError(error, doing, where);
     } finally {
       client.release(broken);
     }
@@ -256,7 +257,7 @@ export async function createPostgresEventStore(
     try {
       return await work();
     } catch (error) {
-      throw toEddyError(error, url, doing);
+      throw toEddyError(error, doing, where);
     }
   };
 
@@ -383,7 +384,7 @@ export async function createPostgresEventStore(
       if (closed) return;
       closed = true;
       await wakeup.close();
-      if (owned) await pool.end();
+      await connection.close();
     },
   };
 }

@@ -1,7 +1,13 @@
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { type InboxClaim, type InboxStore } from '@eddy/core';
-import { DEFAULT_INBOX_TABLE, ensureInboxTable } from './inbox-schema.js';
-import { guardedCall } from '../guarded-call.js';
+import {
+  DEFAULT_STORE_BUSY_TIMEOUT_MS,
+  describeTarget,
+  openStoreDatabase,
+  resolveStoreDatabase,
+} from '../connection.js';
+import { guardedCalls } from '../errors.js';
+import { DEFAULT_INBOX_TABLE, ensureInboxTable } from './schema.js';
 
 export interface SqliteInboxStoreOptions {
   /**
@@ -24,11 +30,8 @@ export interface SqliteInboxStore extends InboxStore {
 }
 
 /** Opens a database file for the inbox: WAL so readers never block the writer, and a busy timeout. */
-export function openInboxDatabase(path: string, busyTimeoutMs = 5_000): Database {
-  const db = new BetterSqlite3(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-  return db;
+export function openInboxDatabase(path: string, busyTimeoutMs = DEFAULT_STORE_BUSY_TIMEOUT_MS): Database {
+  return openStoreDatabase(path, { busyTimeoutMs });
 }
 
 /**
@@ -37,11 +40,7 @@ export function openInboxDatabase(path: string, busyTimeoutMs = 5_000): Database
  * event. A database passed in stays open on `close()`; one opened from a path is closed.
  */
 export function createSqliteInboxStore(options: SqliteInboxStoreOptions): SqliteInboxStore {
-  const owned = typeof options.database === 'string';
-  const db =
-    typeof options.database === 'string'
-      ? openInboxDatabase(options.database, options.busyTimeoutMs)
-      : options.database;
+  const { db, owned } = resolveStoreDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
   const table = options.table ?? DEFAULT_INBOX_TABLE;
   const now = options.now ?? Date.now;
   ensureInboxTable(db, table);
@@ -64,7 +63,7 @@ export function createSqliteInboxStore(options: SqliteInboxStoreOptions): Sqlite
     return 'acquired';
   });
   let closed = false;
-  const guarded = <T>(work: () => T): Promise<T> => guardedCall('inbox store', closed, work);
+  const guarded = guardedCalls('inbox store', describeTarget(db.name), () => closed);
 
   return {
     database: db,

@@ -27,9 +27,10 @@ import {
   inlineProjectionEvents,
   inlineProjectionFailed,
 } from '@eddy/core/internal';
-import { migrateEventStore, resolveDatabase, tablesFor } from './event-store-schema.js';
+import { describeTarget, resolveStoreDatabase } from '../connection.js';
+import { guardedCalls } from '../errors.js';
+import { migrateEventStore, tablesFor } from './schema.js';
 import type { SqliteInlineProjection } from './inline-projection.js';
-import { guardedCall } from '../guarded-call.js';
 
 export interface SqliteEventStoreOptions {
   /**
@@ -119,7 +120,7 @@ const resultOf = (events: readonly RecordedEvent[]): AppendResult => ({
  * one (no event is skipped by a subscription). Retention rules are applied in SQL on every read.
  */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
-  const { db, owned } = resolveDatabase(options.database, options.busyTimeoutMs);
+  const { db, owned } = resolveStoreDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
   const t = tablesFor(options.tablePrefix);
   const now = options.now ?? Date.now;
   const projections = options.inlineProjections ?? [];
@@ -272,7 +273,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): Sqlite
 
   const listeners = new Set<() => void>();
   let closed = false;
-  const guarded = <T>(work: () => T): Promise<T> => guardedCall('event store', closed, work);
+  const guarded = guardedCalls('event store', describeTarget(db.name), () => closed);
 
   return {
     database: db,

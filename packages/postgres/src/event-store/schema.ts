@@ -1,5 +1,4 @@
-import { InvalidOptionError } from '@eddy/core/internal';
-import pg from 'pg';
+import type pg from 'pg';
 import { toEddyError } from '../errors.js';
 import { quoteIdent } from '../migration.js';
 import { assertSchemaName, DEFAULT_SCHEMA } from '../options.js';
@@ -90,7 +89,7 @@ const migrated = new WeakMap<pg.Pool, Map<string, Promise<void>>>();
  * processes at once (a transaction-scoped advisory lock serializes them); runs once per pool and
  * schema in a process.
  */
-export function migrateEventStore(pool: pg.Pool, t: EventStoreTables, url?: string): Promise<void> {
+export function migrateEventStore(pool: pg.Pool, t: EventStoreTables, where: string): Promise<void> {
   let perPool = migrated.get(pool);
   if (perPool === undefined) migrated.set(pool, (perPool = new Map<string, Promise<void>>()));
   const existing = perPool.get(t.schema);
@@ -106,34 +105,10 @@ export function migrateEventStore(pool: pg.Pool, t: EventStoreTables, url?: stri
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(true);
-      throw toEddyError(error, url, 'creating the event store tables');
+      throw toEddyError(error, 'creating the event store tables', where);
     }
   })();
   perPool.set(t.schema, running);
   running.catch(() => perPool.delete(t.schema));
   return running;
-}
-
-/** Where a store connects: the caller's pool, or one it owns and ends on close. */
-export interface PoolSource {
-  /** A pool to use; never ended by the store. */
-  readonly pool?: pg.Pool;
-  /** Where to connect when no pool is given; the store then owns its pool. */
-  readonly connectionString?: string;
-  /** Schema of the tables. Default `'eddy'`. */
-  readonly schema?: string;
-}
-
-export function resolvePool(source: PoolSource, what: string): { pool: pg.Pool; owned: boolean } {
-  if ((source.pool === undefined) === (source.connectionString === undefined)) {
-    throw new InvalidOptionError(`${what} needs exactly one of pool or connectionString.`);
-  }
-  if (source.pool !== undefined) return { pool: source.pool, owned: false };
-  const pool = new pg.Pool({
-    connectionString: source.connectionString,
-    application_name: 'eddy-event-store',
-  });
-  // Idle-client errors (a restarted server) surface on the next query instead of crashing the process.
-  pool.on('error', () => undefined);
-  return { pool, owned: true };
 }

@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { type CheckpointStore } from '@eddy/core/event-sourcing';
-import { migrateEventStore, resolveDatabase, tablesFor } from './event-store-schema.js';
-import { guardedCall } from '../guarded-call.js';
+import { describeTarget, resolveStoreDatabase } from '../connection.js';
+import { guardedCalls } from '../errors.js';
+import { migrateEventStore, tablesFor } from './schema.js';
 
 export interface SqliteCheckpointStoreOptions {
   /**
@@ -21,11 +22,10 @@ export interface SqliteCheckpointStore extends CheckpointStore {
   close(): Promise<void>;
 }
 
-const wrap = <T>(work: () => T): Promise<T> => guardedCall('checkpoint store', false, work);
-
 /** Subscription checkpoints in `<prefix>checkpoints`: one row per subscription id. */
 export function createSqliteCheckpointStore(options: SqliteCheckpointStoreOptions): SqliteCheckpointStore {
-  const { db, owned } = resolveDatabase(options.database, options.busyTimeoutMs);
+  const { db, owned } = resolveStoreDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
+  const wrap = guardedCalls('checkpoint store', describeTarget(db.name), () => false);
   const t = tablesFor(options.tablePrefix);
   migrateEventStore(db, t);
   const select = db.prepare<[string], { position: number }>(

@@ -1,5 +1,6 @@
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { InvalidOptionError } from '@eddy/core/internal';
+import { DEFAULT_STORE_BUSY_TIMEOUT_MS, openStoreDatabase } from '../connection.js';
 
 /** Prefix of the event store's tables unless configured: `eddy_es_events`, `eddy_es_streams`... */
 export const DEFAULT_EVENT_STORE_PREFIX = 'eddy_es_';
@@ -81,19 +82,9 @@ export function migrateEventStore(db: Database, tables: EventStoreTables): void 
  * Opens a database file for the event store: WAL, so readers never block the writer and a reader
  * sees only committed appends, and a busy timeout for other processes' write locks.
  */
-export function openEventStoreDatabase(path: string, busyTimeoutMs = 5_000): Database {
-  const db = new BetterSqlite3(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-  return db;
-}
-
-/** Opens `database` when it is a path (owned: closed by the store) or uses the one given. */
-export function resolveDatabase(
-  database: Database | string,
-  busyTimeoutMs: number | undefined,
-): { readonly db: Database; readonly owned: boolean } {
-  return typeof database === 'string'
-    ? { db: openEventStoreDatabase(database, busyTimeoutMs), owned: true }
-    : { db: database, owned: false };
+export function openEventStoreDatabase(
+  path: string,
+  busyTimeoutMs = DEFAULT_STORE_BUSY_TIMEOUT_MS,
+): Database {
+  return openStoreDatabase(path, { busyTimeoutMs });
 }

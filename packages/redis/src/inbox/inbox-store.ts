@@ -2,8 +2,14 @@ import { type InboxClaim, type InboxStore } from '@eddy/core';
 import { ClosedError } from '@eddy/core/internal';
 import type { Redis } from 'ioredis';
 
-import { connectRedis, toEddyError } from './connection.js';
-import { DEFAULT_REDIS_URL } from './options.js';
+import { connectRedis, describeTarget } from '../connection.js';
+import { toEddyError } from '../errors.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_PREFIX,
+  DEFAULT_RECONNECT_MAX_DELAY_MS,
+  DEFAULT_REDIS_URL,
+} from '../options.js';
 
 const LEASED = 'leased';
 const PROCESSED = 'processed';
@@ -35,28 +41,29 @@ export async function createRedisInboxStore(options: RedisInboxStoreOptions = {}
     (await connectRedis({
       url: options.url ?? DEFAULT_REDIS_URL,
       redis: {},
-      connectTimeoutMs: 5_000,
-      reconnectMaxDelayMs: 2_000,
+      connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+      reconnectMaxDelayMs: DEFAULT_RECONNECT_MAX_DELAY_MS,
       connectionName: 'eddy-inbox',
     }));
-  const prefix = options.prefix ?? 'eddy:';
+  const where = describeTarget({ redis: redis.options });
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
   // The handler name's length keeps `a:b` + `c` and `a` + `b:c` apart.
   const keyOf = (handler: string, eventId: string): string =>
     `${prefix}inbox:${handler.length}:${handler}:${eventId}`;
   let closed = false;
 
-  const run = async <T>(action: string, work: () => Promise<T>): Promise<T> => {
+  const run = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
     if (closed) throw new ClosedError('Redis inbox store');
     try {
       return await work();
     } catch (error) {
-      throw toEddyError(error, action);
+      throw toEddyError(error, doing, where);
     }
   };
 
   return {
     claim(handler, eventId, { leaseMs }): Promise<InboxClaim> {
-      return run('claim an inbox entry', async () => {
+      return run('claiming an inbox entry', async () => {
         const previous = (await redis.call(
           'SET',
           keyOf(handler, eventId),
@@ -71,17 +78,17 @@ export async function createRedisInboxStore(options: RedisInboxStoreOptions = {}
       });
     },
     complete(handler, eventId, { ttlMs }): Promise<void> {
-      return run('complete an inbox entry', async () => {
+      return run('completing an inbox entry', async () => {
         await redis.set(keyOf(handler, eventId), PROCESSED, 'PX', Math.max(1, Math.ceil(ttlMs)));
       });
     },
     release(handler, eventId): Promise<void> {
-      return run('release an inbox entry', async () => {
+      return run('releasing an inbox entry', async () => {
         await redis.eval(RELEASE, 1, keyOf(handler, eventId), LEASED);
       });
     },
     purgeExpired(): Promise<number> {
-      return run('purge the inbox', () => Promise.resolve(0));
+      return run('purging the inbox', () => Promise.resolve(0));
     },
     async close(): Promise<void> {
       if (closed) return;

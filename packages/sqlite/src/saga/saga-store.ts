@@ -1,5 +1,5 @@
-import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { DEFAULT_SAGA_LIST_LIMIT, InvalidOptionError } from '@eddy/core/internal';
+import type { Database } from 'better-sqlite3';
+import { DEFAULT_SAGA_LIST_LIMIT } from '@eddy/core/internal';
 import {
   SagaConflictError,
   SagaNotFoundError,
@@ -7,10 +7,9 @@ import {
   type SagaStatus,
   type SagaStore,
 } from '@eddy/core/saga';
-import { guardedCall } from '../guarded-call.js';
-
-/** Default table of the SQLite saga store. */
-export const DEFAULT_SAGA_TABLE = 'eddy_sagas';
+import { describeTarget, resolveStoreDatabase } from '../connection.js';
+import { guardedCalls } from '../errors.js';
+import { assertSagaTable, DEFAULT_SAGA_TABLE, ensureSagaTable } from './schema.js';
 
 export interface SqliteSagaStoreOptions {
   /** An open better-sqlite3 database, or a file path to open (WAL). */
@@ -37,33 +36,12 @@ interface Row {
  * processes sharing the file never both move one instance from the same version.
  */
 export function createSqliteSagaStore(options: SqliteSagaStoreOptions): SqliteSagaStore {
-  const table = options.table ?? DEFAULT_SAGA_TABLE;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
-    throw new InvalidOptionError(
-      `Saga table name "${table}" must be a plain SQL identifier (letters, digits, _).`,
-    );
-  }
-  const owned = typeof options.database === 'string';
-  let db: Database;
-  if (typeof options.database === 'string') {
-    db = new BetterSqlite3(options.database);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
-  } else {
-    db = options.database;
-  }
-  db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
-    id TEXT PRIMARY KEY,
-    saga_name TEXT NOT NULL,
-    status TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    due_at INTEGER,
-    updated_at INTEGER NOT NULL,
-    body TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS ${table}_status ON ${table} (status, updated_at);
-  CREATE INDEX IF NOT EXISTS ${table}_due ON ${table} (due_at) WHERE status IN ('running', 'compensating');`);
+  const table = assertSagaTable(options.table ?? DEFAULT_SAGA_TABLE);
+  const { db, owned } = resolveStoreDatabase(options.database, {
+    busyTimeoutMs: options.busyTimeoutMs,
+    synchronous: 'normal',
+  });
+  ensureSagaTable(db, table);
   const insert = db.prepare<[string, string, string, number, number | null, number, string]>(
     `INSERT INTO ${table} (id, saga_name, status, version, due_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO NOTHING`,
@@ -83,7 +61,7 @@ export function createSqliteSagaStore(options: SqliteSagaStoreOptions): SqliteSa
     version: row.version,
   });
   let closed = false;
-  const guarded = <T>(work: () => T): Promise<T> => guardedCall('saga store', closed, work);
+  const guarded = guardedCalls('saga store', describeTarget(db.name), () => closed);
 
   return {
     database: db,

@@ -1,7 +1,8 @@
 import type { CheckpointStore } from '@eddy/core/event-sourcing';
 import type pg from 'pg';
 import { toEddyError } from '../errors.js';
-import { migrateEventStore, resolvePool, tablesFor, type PoolSource } from './event-store-schema.js';
+import { openPool, type PoolSource } from '../connection.js';
+import { migrateEventStore, tablesFor } from './schema.js';
 
 export type PostgresCheckpointStoreOptions = PoolSource;
 
@@ -21,9 +22,16 @@ export async function createPostgresCheckpointStore(
   options: PostgresCheckpointStoreOptions,
 ): Promise<PostgresCheckpointStore> {
   const t = tablesFor(options.schema);
-  const { pool, owned } = resolvePool(options, 'createPostgresCheckpointStore');
-  const url = options.connectionString;
-  await migrateEventStore(pool, t, url);
+  const connection = openPool(options, 'createPostgresCheckpointStore', {
+    applicationName: 'eddy-event-store',
+  });
+  const { pool, where } = connection;
+  try {
+    await migrateEventStore(pool, t, where);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
   const upsert = `INSERT INTO ${t.checkpoints} (subscription_id, position) VALUES ($1, $2)
     ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position`;
   const run = async <R extends pg.QueryResultRow>(
@@ -35,7 +43,7 @@ export async function createPostgresCheckpointStore(
     try {
       return (await client.query<R>(text, values)).rows;
     } catch (error) {
-      throw toEddyError(error, url, doing);
+      throw toEddyError(error, doing, where);
     }
   };
   return {
@@ -59,8 +67,6 @@ export async function createPostgresCheckpointStore(
         subscriptionId,
       ]);
     },
-    async close() {
-      if (owned) await pool.end();
-    },
+    close: () => connection.close(),
   };
 }

@@ -1,4 +1,4 @@
-import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { type CloudEvent, type Headers } from '@eddy/core';
 import {
   assertLaneCount,
@@ -15,13 +15,9 @@ import {
   type OutboxRecord,
   type OutboxStore,
 } from '@eddy/core/outbox';
-import {
-  assertOutboxTable,
-  DEFAULT_OUTBOX_TABLE,
-  ensureOutboxSchema,
-  outboxTableSql,
-} from './outbox-schema.js';
-import { guardedCall } from '../guarded-call.js';
+import { assertOutboxTable, DEFAULT_OUTBOX_TABLE, ensureOutboxSchema, outboxTableSql } from './schema.js';
+import { describeTarget, resolveStoreDatabase } from '../connection.js';
+import { guardedCalls } from '../errors.js';
 
 export interface SqliteOutboxOptions {
   /**
@@ -101,12 +97,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   const table = assertOutboxTable(options.table ?? DEFAULT_OUTBOX_TABLE);
   const lanes = assertLaneCount(options.lanes ?? DEFAULT_OUTBOX_LANES);
   const now = options.now ?? Date.now;
-  const owned = typeof options.database === 'string';
-  const db = typeof options.database === 'string' ? new BetterSqlite3(options.database) : options.database;
-  if (owned) {
-    db.pragma('journal_mode = WAL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
-  }
+  const { db, owned } = resolveStoreDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
   ensureOutboxSchema(db, table, lanes);
 
   const inserts = new WeakMap<Database, Statement<InsertArgs>>();
@@ -204,7 +195,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   const listeners = new Set<() => void>();
   let wakeScheduled = false;
   let closed = false;
-  const guarded = <T>(work: () => T): Promise<T> => guardedCall('outbox', closed, work);
+  const guarded = guardedCalls('outbox', describeTarget(db.name), () => closed);
 
   return {
     database: db,

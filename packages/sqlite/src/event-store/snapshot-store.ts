@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { type Snapshot, type SnapshotStore } from '@eddy/core/event-sourcing';
-import { migrateEventStore, resolveDatabase, tablesFor } from './event-store-schema.js';
-import { guardedCall } from '../guarded-call.js';
+import { describeTarget, resolveStoreDatabase } from '../connection.js';
+import { guardedCalls } from '../errors.js';
+import { migrateEventStore, tablesFor } from './schema.js';
 
 export interface SqliteSnapshotStoreOptions {
   /** An open better-sqlite3 database (usually the event store's) or a file path. */
@@ -26,11 +27,10 @@ interface SnapshotRow {
   readonly taken_at: number;
 }
 
-const wrap = <T>(work: () => T): Promise<T> => guardedCall('snapshot store', false, work);
-
 /** The latest snapshot per stream in `<prefix>snapshots`, state as JSON. */
 export function createSqliteSnapshotStore(options: SqliteSnapshotStoreOptions): SqliteSnapshotStore {
-  const { db, owned } = resolveDatabase(options.database, options.busyTimeoutMs);
+  const { db, owned } = resolveStoreDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
+  const wrap = guardedCalls('snapshot store', describeTarget(db.name), () => false);
   const t = tablesFor(options.tablePrefix);
   migrateEventStore(db, t);
   const select = db.prepare<[string], SnapshotRow>(`SELECT * FROM ${t.snapshots} WHERE stream_id = ?`);

@@ -1,32 +1,27 @@
 import { type MessageHandler, type ReceivedMessage } from '@eddy/core';
-import { PositionLostError, redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
+import {
+  backoffDelayMs,
+  KeyedQueue,
+  PositionLostError,
+  redeliveryDelayOf,
+  type ResolvedSubscribeOptions,
+} from '@eddy/core/internal';
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { decodeClaimRow, type ClaimRow } from './codec.js';
 import { SettleWriter } from './settle-writer.js';
-import { Backoff, WakeSignal } from './wake-signal.js';
+import { WakeSignal } from './wake-signal.js';
 
-/** What the subscriber needs from its transport. */
-export interface SubscriberContext {
+/** What a subscription needs from its transport. */
+export interface SubscriptionContext {
   readonly pool: Pool;
   /** Quoted schema name. */
   readonly schema: string;
   readonly pollIntervalMs: number;
   readonly reconnectDelayMs: number;
   readonly maxReconnectDelayMs: number;
-  /** Reports an error the subscriber recovers from by itself. */
+  /** Reports an error the subscription recovers from by itself. */
   readonly report: (error: unknown, doing: string) => void;
-}
-
-interface ClaimRow {
-  out_partition: number;
-  out_offset: string;
-  out_key: string | null;
-  out_headers: Record<string, string>;
-  out_payload: Buffer;
-  out_published_at: string;
-  out_delivery_count: number;
-  /** Set on a position-loss row (not a message): offsets from here to out_offset - 1 were trimmed unread. */
-  out_lost_from: string | null;
 }
 
 interface Held {
@@ -63,11 +58,16 @@ const positionKey = (partition: number, offset: string): string => `${partition}
  * When one of them is nacked, the member returns the rest of that key's queue so the nacked
  * message is redelivered first.
  */
-export class PostgresSubscriber {
+export class PostgresSubscription {
   private readonly owner = randomBytes(8).toString('hex');
-  private readonly fetchBackoff: Backoff;
+  /** Failed fetches in a row (any loop), for the backoff; 0 after a success. */
+  private fetchFailures = 0;
   private readonly held = new Map<string, Held>();
-  private readonly chains = new Map<string, Held[]>();
+  /** The per-key gate: a keyed message starts once the one before it in its key has settled. */
+  private readonly keys = new KeyedQueue<Held>({
+    keyOf: (held) => held.chain,
+    start: (held) => this.invoke(held),
+  });
   /** Keys whose queue was returned: rows of these keys from fetches that may predate the return go back too. */
   private readonly returnedKeys = new Map<
     string,
@@ -88,7 +88,7 @@ export class PostgresSubscriber {
   private readonly localTimers = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly context: SubscriberContext,
+    private readonly context: SubscriptionContext,
     private readonly topic: string,
     private readonly options: ResolvedSubscribeOptions,
     private readonly handler: MessageHandler,
@@ -110,7 +110,6 @@ export class PostgresSubscriber {
     this.fetchSeq = this.streams.map(() => 0);
     this.heldByStream = this.streams.map(() => 0);
     this.signals = this.streams.map(() => new WakeSignal());
-    this.fetchBackoff = new Backoff(context.reconnectDelayMs, context.maxReconnectDelayMs);
     this.writer = new SettleWriter({
       pool: context.pool,
       schema: context.schema,
@@ -153,9 +152,7 @@ export class PostgresSubscriber {
     await this.loop;
     for (const timer of this.localTimers) clearTimeout(timer);
     // Queued messages never reached the handler: they go back to the group at once.
-    for (const queue of this.chains.values()) {
-      for (const waiting of queue.splice(1)) this.release(waiting);
-    }
+    for (const waiting of this.keys.drop(() => true)) this.release(waiting);
     if (this.held.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     const deadline = Date.now() + CLOSE_FLUSH_DEADLINE_MS;
     while (!this.writer.idle) {
@@ -188,10 +185,15 @@ export class PostgresSubscriber {
       const seq = ++this.fetchSeq[stream]!;
       try {
         rows = await this.claim(capacity, this.streams[stream] ?? null);
-        this.fetchBackoff.reset();
+        this.fetchFailures = 0;
       } catch (error) {
         this.context.report(error, `fetching from topic "${this.topic}"`);
-        await this.signals[stream]!.wait(this.fetchBackoff.delayMs());
+        const { reconnectDelayMs, maxReconnectDelayMs } = this.context;
+        const delayMs = backoffDelayMs(++this.fetchFailures, {
+          baseDelayMs: reconnectDelayMs,
+          maxDelayMs: maxReconnectDelayMs,
+        });
+        await this.signals[stream]!.wait(delayMs);
         continue;
       }
       for (const [chain, mark] of this.returnedKeys) {
@@ -260,16 +262,7 @@ export class PostgresSubscriber {
       // The handler overran ackTimeoutMs: this is a genuine redelivery, run it alongside.
       key = `${key}#${row.out_delivery_count}`;
     }
-    const message: ReceivedMessage = {
-      topic: this.topic,
-      partition: row.out_partition,
-      offset: row.out_offset,
-      key: row.out_key ?? undefined,
-      headers: row.out_headers,
-      payload: row.out_payload,
-      publishedAt: Number(row.out_published_at),
-      deliveryCount: row.out_delivery_count,
-    };
+    const message = decodeClaimRow(this.topic, row);
     const chain =
       row.out_key === null || already !== undefined ? undefined : `${row.out_partition}\u0000${row.out_key}`;
     const held: Held = { key, message, deliveryCount: row.out_delivery_count, chain, running: false };
@@ -285,13 +278,7 @@ export class PostgresSubscriber {
       this.markReturned(chain, row.out_partition);
       return;
     }
-    const queue = this.chains.get(chain);
-    if (queue === undefined) {
-      this.chains.set(chain, [held]);
-      this.invoke(held);
-    } else {
-      queue.push(held);
-    }
+    this.keys.push(held);
   }
 
   private invoke(held: Held): void {
@@ -343,23 +330,18 @@ export class PostgresSubscriber {
   private settled(held: Held, error: unknown): void {
     const { partition, offset } = held.message;
     this.unhold(held);
-    const queue = held.chain === undefined ? undefined : this.chains.get(held.chain);
+    const chain = held.chain;
     if (error === undefined) {
       this.writer.ack({ partition, offset });
-      if (queue !== undefined && held.chain !== undefined) {
-        queue.shift();
-        const next = queue[0];
-        if (next === undefined) this.chains.delete(held.chain);
-        else this.invoke(next);
-      }
+      if (chain !== undefined) this.keys.done(held); // starts the next message of the key
     } else {
       const delayMs = redeliveryDelayOf(error, this.options.nackDelayMs);
       this.writer.nack({ partition, offset, deliveryCount: held.deliveryCount, delayMs });
-      if (held.chain !== undefined) {
+      if (chain !== undefined) {
         // The nacked message must come back before anything later of its key.
-        for (const waiting of queue?.splice(1) ?? []) this.release(waiting);
-        this.chains.delete(held.chain);
-        this.markReturned(held.chain, partition);
+        for (const waiting of this.keys.drop((queued) => queued.chain === chain)) this.release(waiting);
+        this.keys.done(held);
+        this.markReturned(chain, partition);
       }
       if (delayMs > 0 && !this.closing) {
         const timer = setTimeout(() => {

@@ -1,0 +1,63 @@
+import { isEddyError, type EddyError } from '@eddy/core';
+import { BackendError, ClosedError } from '@eddy/core/internal';
+
+/** SQLite's result codes for a lock another connection held past the busy timeout. */
+const LOCK_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { readonly code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Maps what better-sqlite3 threw to a typed `EddyError`. `doing` says what was being done
+ * ("publishing to orders"), `where` which database (`describeTarget`). An `EddyError` is returned
+ * unchanged.
+ */
+export function toEddyError(error: unknown, doing: string, where: string): EddyError {
+  if (isEddyError(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  const code = codeOf(error);
+  if (code !== undefined && LOCK_CODES.has(code)) {
+    return new BackendError(
+      `${where} stayed locked by another connection while ${doing} (${reason}). Retry, or raise busyTimeoutMs ` +
+        'if writers in other processes hold long transactions.',
+      { cause: error },
+    );
+  }
+  return new BackendError(`${where} failed while ${doing}: ${reason}`, { cause: error });
+}
+
+/**
+ * A failed commit of a publish batch: nothing of it was written, so retrying is safe (and the
+ * error says so with `retriable`).
+ */
+export function commitFailed(error: unknown, where: string): EddyError {
+  if (isEddyError(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new BackendError(
+    `${where} failed to commit a publish: ${reason}. Nothing of this publish was written; retry it.`,
+    { cause: error, retriable: true },
+  );
+}
+
+/**
+ * Wraps a store's synchronous better-sqlite3 calls so every failure is a rejection (never a
+ * synchronous throw) with an `EddyError`: `EDDY_CLOSED` once `isClosed()`, the store's own typed
+ * errors unchanged, driver errors mapped by `toEddyError`. `store` names the store in messages
+ * ("saga store").
+ */
+export function guardedCalls(
+  store: string,
+  where: string,
+  isClosed: () => boolean,
+): <T>(work: () => T) => Promise<T> {
+  return <T>(work: () => T): Promise<T> => {
+    try {
+      if (isClosed()) throw new ClosedError(`This SQLite ${store}`);
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(toEddyError(error, `using the ${store}`, where));
+    }
+  };
+}

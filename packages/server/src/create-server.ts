@@ -16,7 +16,7 @@ import { PullBridges } from './consume/pull-bridges.js';
 import { registerPullRoutes } from './consume/pull-routes.js';
 import { registerSocketRoutes } from './consume/socket-routes.js';
 import type { GatewayContext, OpenSession } from './context.js';
-import { installHttpHooks, redactUrl } from './http/hooks.js';
+import { installHttpHooks, redactQuerySecrets } from './http/hooks.js';
 import { collectOpenApi } from './http/openapi.js';
 import { registerStaticRoutes } from './http/static-routes.js';
 import { registerSystemRoutes } from './http/system-routes.js';
@@ -109,7 +109,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
       serializers: {
         req: (request) => ({
           method: request.method,
-          url: redactUrl(request.url),
+          url: redactQuerySecrets(request.url),
           remoteAddress: request.ip,
         }),
       },

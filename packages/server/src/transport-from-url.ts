@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Transport } from '@eddy/core';
-import { InvalidOptionError } from '@eddy/core/internal';
+import { InvalidOptionError, redactUrl } from '@eddy/core/internal';
 import { createSqliteTransport } from '@eddy/sqlite';
 
 type Factory = (url: string) => Promise<Transport>;
@@ -66,7 +66,7 @@ export function openTransportFromUrl(url: string): Promise<Transport> {
   const factory = scheme === undefined ? undefined : FACTORIES[ALIASES[scheme] ?? scheme];
   if (factory === undefined) {
     throw new InvalidOptionError(
-      `Transport URL must start with postgres://, redis://, amqp://, nats:// or sqlite:, got "${url.replace(/\/\/[^@/]*@/, '//***@')}".`,
+      `Transport URL must start with postgres://, redis://, amqp://, nats:// or sqlite:, got "${redactUrl(url)}".`,
     );
   }
   return factory(url);

@@ -5,7 +5,8 @@ import { sendProblem } from './problem.js';
 /** Query parameters that may carry secrets, masked wherever a URL is logged. */
 const SECRET_QUERY = /([?&](?:apiKey|api_key|access_token)=)[^&]*/gi;
 
-export function redactUrl(url: string): string {
+/** A request URL with its secret query parameters masked (credentials in connection URLs: core's `redactUrl`). */
+export function redactQuerySecrets(url: string): string {
   return url.replace(SECRET_QUERY, '$1[redacted]');
 }
 
@@ -16,7 +17,7 @@ export function installHttpHooks(app: FastifyInstance, metrics: GatewayMetrics):
     void reply.status(404).send({
       error: {
         code: 'EDDY_NOT_FOUND',
-        message: `No route ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}. The API is described at GET /openapi.json.`,
+        message: `No route ${request.method} ${redactQuerySecrets(request.url.split('?')[0] ?? '')}. The API is described at GET /openapi.json.`,
       },
     });
   });

@@ -1,5 +1,5 @@
 // One error catalogue per package, every code documented, no documented code stale. A code is a
-// promise to users (they match on it), so the catalogue, the sources and docs/errors.md must agree.
+// promise to users (they match on it), so the catalogue, the sources and docs/reference/errors.md must agree.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const packagesDir = join(repoRoot, 'packages');
-const errorsDoc = 'docs/errors.md';
+const errorsDoc = 'docs/reference/errors.md';
 const documentation = readFileSync(join(repoRoot, errorsDoc), 'utf8');
 
 function sourceFiles(dir: string): string[] {
@@ -49,7 +49,7 @@ function codesInSources(): Map<string, string> {
   return found;
 }
 
-/** Codes in the first column of the tables in docs/errors.md. */
+/** Codes in the first column of the tables in docs/reference/errors.md. */
 const documented = new Set(
   [...documentation.matchAll(/^\| `(EDDY_[A-Z0-9_]+)` \|/gm)].map((match) => match[1]!),
 );

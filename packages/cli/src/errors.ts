@@ -1,7 +1,7 @@
 import { EddyError } from '@eddy/core';
 
 /**
- * The error codes @eddy/cli raises itself; each is documented in docs/errors.md. The server's codes
+ * The error codes @eddy/cli raises itself; each is documented in docs/reference/errors.md. The server's codes
  * pass through unchanged.
  */
 export const CliErrorCodes = {

@@ -20,7 +20,7 @@ export const ExitCodes = {
 
 export type ExitCode = (typeof ExitCodes)[keyof typeof ExitCodes];
 
-/** Maps an error to the exit code documented in docs/cli.md. */
+/** Maps an error to the exit code documented in docs/reference/cli.md. */
 export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof RequestFailedError) {
     if (error.status === 404) return ExitCodes.NotFound;

@@ -3,7 +3,7 @@
 // classes and the helpers store implementations need. Not for applications: these names may change
 // in any release without notice.
 
-// Error classes the adapters throw (applications match on `code`, see docs/errors.md)
+// Error classes the adapters throw (applications match on `code`, see docs/reference/errors.md)
 export {
   AuthError,
   BackendError,

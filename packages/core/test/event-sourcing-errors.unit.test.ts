@@ -7,10 +7,10 @@ import {
   WrongExpectedVersionError,
 } from '@eddy/core/event-sourcing';
 
-const guide = readFileSync(new URL('../../../docs/event-sourcing.md', import.meta.url), 'utf8');
+const guide = readFileSync(new URL('../../../docs/guides/event-sourcing.md', import.meta.url), 'utf8');
 
 describe('event sourcing error codes', () => {
-  it('are documented in docs/event-sourcing.md', () => {
+  it('are documented in docs/guides/event-sourcing.md', () => {
     const undocumented = [
       ErrorCodes.WrongExpectedVersion,
       ErrorCodes.StreamDeleted,

@@ -11,10 +11,10 @@ import {
 } from '@eddy/core/saga';
 import { createMemorySagaStore } from '@eddy/core/testing';
 
-const guide = readFileSync(new URL('../../../docs/sagas.md', import.meta.url), 'utf8');
+const guide = readFileSync(new URL('../../../docs/guides/sagas.md', import.meta.url), 'utf8');
 
 describe('saga error codes', () => {
-  it('are documented in docs/sagas.md', () => {
+  it('are documented in docs/guides/sagas.md', () => {
     const sagaCodes = [ErrorCodes.SagaConflict, ErrorCodes.SagaNotFound, ErrorCodes.InvalidSagaDefinition];
     expect(sagaCodes.filter((code) => !guide.includes(`\`${code}\``))).toEqual([]);
   });

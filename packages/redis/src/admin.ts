@@ -24,7 +24,7 @@ import { idAfter, streamIdOf, timeOf } from './stream-ids.js';
 
 /**
  * Topics, groups, message ranges and replay on Redis Streams (`transport.admin`). Offsets are stream
- * ids. What each field means here, and what is an estimate, is in docs/redis.md ("Admin").
+ * ids. What each field means here, and what is an estimate, is in docs/adapters/redis.md ("Admin").
  */
 export interface RedisAdmin extends TransportAdmin {
   /** Topics with a metadata hash under the transport's prefix (found with `SCAN`), by name. */

@@ -1,6 +1,6 @@
 import { EddyError } from '@eddy/core';
 
-/** The error codes @eddy/rules throws; each is documented in docs/errors.md. */
+/** The error codes @eddy/rules throws; each is documented in docs/reference/errors.md. */
 export const RulesErrorCodes = {
   /** An event pattern breaks a rule of the pattern language. */
   InvalidPattern: 'EDDY_INVALID_PATTERN',

@@ -8,11 +8,11 @@ import {
   RulesErrorCodes,
 } from '@eddy/rules';
 
-const catalogue = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+const catalogue = readFileSync(new URL('../../../docs/reference/errors.md', import.meta.url), 'utf8');
 const rulesSection = catalogue.slice(catalogue.indexOf('\n## Rules\n'));
 
 describe('@eddy/rules error codes', () => {
-  it('documents every code in the Rules section of docs/errors.md, with its class', () => {
+  it('documents every code in the Rules section of docs/reference/errors.md, with its class', () => {
     expect(catalogue).toContain('\n## Rules\n');
     const rows = rulesSection.split('\n').filter((line) => line.startsWith('| `EDDY_'));
     expect(rows.map((row) => /`(EDDY_[A-Z_]+)`/.exec(row)?.[1]).sort()).toEqual(

@@ -3,7 +3,7 @@ import { EddyError } from '@eddy/core';
 /** The options every EddyError takes (cause, retriable). */
 type EddyErrorOptions = NonNullable<ConstructorParameters<typeof EddyError>[2]>;
 
-/** The error codes @eddy/schemas throws; each is documented in docs/errors.md. */
+/** The error codes @eddy/schemas throws; each is documented in docs/reference/errors.md. */
 export const SchemaErrorCodes = {
   /** The schema text does not parse or breaks a rule of its type (Avro, JSON Schema, Protobuf). */
   InvalidSchema: 'EDDY_INVALID_SCHEMA',

@@ -9,11 +9,11 @@ import {
 } from '@eddy/schemas';
 import { describe, expect, it } from 'vitest';
 
-const catalogue = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+const catalogue = readFileSync(new URL('../../../docs/reference/errors.md', import.meta.url), 'utf8');
 const section = catalogue.slice(catalogue.indexOf('## Schema registry'));
 
 describe('schema error catalogue', () => {
-  it('documents every code in the Schema registry section of docs/errors.md', () => {
+  it('documents every code in the Schema registry section of docs/reference/errors.md', () => {
     expect(section).not.toBe(catalogue);
     const undocumented = Object.values(SchemaErrorCodes).filter(
       (code) => !section.includes(`| \`${code}\` |`),

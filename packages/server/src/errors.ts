@@ -1,7 +1,7 @@
 import { EddyError } from '@eddy/core';
 
 /**
- * The error codes @eddy/server adds to core's catalogue; each is documented in docs/errors.md and
+ * The error codes @eddy/server adds to core's catalogue; each is documented in docs/reference/errors.md and
  * maps to one HTTP status.
  */
 export const ServerErrorCodes = {

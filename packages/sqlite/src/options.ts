@@ -16,7 +16,7 @@ export interface TopicOptions extends RetentionOptions {
   readonly partitions?: number;
 }
 
-/** Durability of a commit. See docs/sqlite-log.md for what each mode risks. */
+/** Durability of a commit. See docs/adapters/sqlite.md for what each mode risks. */
 export type SynchronousMode = 'full' | 'normal';
 
 /** Partitions of a topic the transport creates unless `partitions` or `topics` says otherwise. */

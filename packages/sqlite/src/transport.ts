@@ -29,7 +29,7 @@ export interface SqliteTransport extends Transport {
 
 /**
  * Opens (creating if needed) an Eddy log in a SQLite file. Several transports, in one process or
- * in several, may share the file; see docs/sqlite-log.md for the guarantees.
+ * in several, may share the file; see docs/adapters/sqlite.md for the guarantees.
  */
 export function createSqliteTransport(input: SqliteTransportOptions): SqliteTransport {
   const options = resolveSqliteOptions(input);

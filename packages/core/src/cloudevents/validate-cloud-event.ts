@@ -10,7 +10,7 @@ import { isJsonContentType, isMediaType } from './content-type.js';
  * Eddy's typed extensions. This check is property reads and a few regexes, lists every problem as
  * a sentence, and throws an `EddyError`. Measured on Node 20 on a loaded 2-core machine, for an
  * event with JSON data and four extensions: 2.6-4.4x the SDK's constructions per second, and
- * 4-8x for a full binary-mode decode (table in docs/cloudevents.md). The SDK stays the
+ * 4-8x for a full binary-mode decode (table in docs/guides/cloudevents.md). The SDK stays the
  * interoperability reference in the tests.
  */
 

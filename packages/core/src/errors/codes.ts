@@ -1,5 +1,5 @@
 /**
- * The error codes @eddy/core throws; each is documented in docs/errors.md (a test keeps the two in
+ * The error codes @eddy/core throws; each is documented in docs/reference/errors.md (a test keeps the two in
  * step). Every Eddy package keeps its own catalogue in this shape, in its `errors.ts`.
  */
 export const ErrorCodes = {

@@ -1,6 +1,6 @@
 /**
  * Every error Eddy throws is an `EddyError` with a stable `code`. Codes never change meaning once
- * released; the catalogue with what to do about each lives in `docs/errors.md`.
+ * released; the catalogue with what to do about each lives in `docs/reference/errors.md`.
  */
 export interface EddyErrorOptions {
   /** The underlying error, kept for logs and `error.cause` chains. */

@@ -33,7 +33,7 @@ export function tablesFor(schema: string = DEFAULT_SCHEMA): EventStoreTables {
 export const NOW_MS = `(extract(epoch from statement_timestamp()) * 1000)::bigint`;
 
 // es_position is a single-row counter: an append takes the next positions by updating it, and the
-// row lock it holds until COMMIT makes appends commit in position order (docs/event-sourcing.md,
+// row lock it holds until COMMIT makes appends commit in position order (docs/guides/event-sourcing.md,
 // "PostgreSQL global order"). es_streams carries what reads need to apply retention in SQL.
 function schemaSql(t: EventStoreTables): string {
   return `

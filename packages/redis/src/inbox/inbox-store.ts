@@ -32,7 +32,7 @@ export interface RedisInboxStoreOptions {
  * `InboxStore` on Redis: one string key per `(handler, eventId)` whose TTL is the lease or the dedup
  * window. `claim` is a single `SET key leased NX PX <leaseMs> GET` (Redis 7.0+), atomic across
  * processes. Redis expires entries itself, so `purgeExpired` has nothing to do and returns 0.
- * Dedup survives a Redis restart only when Redis persists (AOF); see docs/redis.md.
+ * Dedup survives a Redis restart only when Redis persists (AOF); see docs/adapters/redis.md.
  */
 export async function createRedisInboxStore(options: RedisInboxStoreOptions = {}): Promise<InboxStore> {
   const owned = options.redis === undefined;

@@ -13,7 +13,7 @@ import type { CloudEvent, TransportCapabilities } from '@eddy/core';
 /** The body of every error response (and of `error` frames and SSE events). */
 export interface ProblemBody {
   readonly error: {
-    /** A stable `EDDY_*` code (see docs/errors.md). */
+    /** A stable `EDDY_*` code (see docs/reference/errors.md). */
     readonly code: string;
     readonly message: string;
   };

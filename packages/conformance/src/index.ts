@@ -29,3 +29,5 @@ export { checkDeliveries, KillableChild, killAtRandom, type SeenEvent } from './
 export { spawnFixture, type FixtureProcess } from './testing/fixture-process.js';
 export { describeSchemaStoreConformance } from './schema-store/describe-schema-store-conformance.js';
 export type { SchemaStoreConformanceOptions } from './schema-store/options.js';
+export { describeScheduleStoreConformance } from './schedule-store/describe-schedule-store-conformance.js';
+export type { ScheduleStoreConformanceOptions } from './schedule-store/options.js';

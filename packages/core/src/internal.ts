@@ -89,3 +89,7 @@ export { assertLaneCount, prepareOutboxRows, type PreparedOutboxRow } from './ou
 // Helpers for saga-store implementations
 export { ACTIVE_SAGA_STATUSES, cloneSagaInstance } from './saga/saga-instance.js';
 export { DEFAULT_SAGA_LIST_LIMIT } from './saga/saga-store.js';
+
+// Helpers for schedule-store implementations
+export { redefinesTiming } from './schedule/schedule-store-rules.js';
+export { parseCron, type CronSchedule } from './schedule/cron.js';

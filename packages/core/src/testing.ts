@@ -17,6 +17,7 @@ export {
   type MemoryOutboxStoreOptions,
 } from './memory/memory-outbox-store.js';
 export { createMemorySagaStore } from './memory/memory-saga-store.js';
+export { createMemoryScheduleStore } from './memory/memory-schedule-store.js';
 export {
   deciderSpecification,
   type DeciderSpecification,

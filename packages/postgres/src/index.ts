@@ -48,3 +48,8 @@ export {
   type PostgresSagaStore,
   type PostgresSagaStoreOptions,
 } from './saga/saga-store.js';
+export {
+  createPostgresScheduleStore,
+  type PostgresScheduleStore,
+  type PostgresScheduleStoreOptions,
+} from './schedules/schedule-store.js';

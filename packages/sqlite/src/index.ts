@@ -55,3 +55,9 @@ export {
   type SqliteSagaStoreOptions,
 } from './saga/saga-store.js';
 export { DEFAULT_SAGA_TABLE } from './saga/schema.js';
+export {
+  createSqliteScheduleStore,
+  type SqliteScheduleStore,
+  type SqliteScheduleStoreOptions,
+} from './schedules/schedule-store.js';
+export { DEFAULT_SCHEDULE_TABLE } from './schedules/schema.js';

@@ -1,0 +1,17 @@
+import { describeScheduleStoreConformance } from '@eddy/conformance';
+import { createPostgresScheduleStore } from '@eddy/postgres';
+import pg from 'pg';
+import { dropSchema, TEST_URL, testSchema } from './helpers.js';
+
+const schema = testSchema();
+const pool = new pg.Pool({ connectionString: TEST_URL, max: 8 });
+
+// Handles share the pool and schema, as schedulers in several processes share the database.
+describeScheduleStoreConformance({
+  name: 'postgres',
+  createStore: () => createPostgresScheduleStore({ pool, schema }),
+  teardown: async () => {
+    await pool.end();
+    await dropSchema(schema);
+  },
+});

@@ -5,7 +5,15 @@
 
 // The bus
 export { createBus } from './bus/create-bus.js';
-export type { Bus, EventTypes, PublishOptions, PublishResult, RegisteredHandler } from './bus/bus-types.js';
+export type {
+  AnyBusEvent,
+  Bus,
+  EventTypes,
+  PublishOptions,
+  PublishResult,
+  RegisteredHandler,
+  TypePattern,
+} from './bus/bus-types.js';
 export type {
   AttemptInfo,
   BusEvent,
@@ -24,6 +32,7 @@ export type {
   StopOptions,
 } from './bus/bus-options.js';
 export type { BatchContext, BatchHandler } from './bus/batch-collector.js';
+export type { CloudEventsFilter, EventFilter } from './bus/event-filter.js';
 export { stopOnSignals, type Stoppable, type StopOnSignalsOptions } from './bus/shutdown.js';
 export type { RetryOptions } from './middleware/retry.js';
 export type { DeadLetterNotice, DeadLetterOptions } from './middleware/dead-letter.js';

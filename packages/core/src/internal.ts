@@ -14,6 +14,7 @@ export {
   InvalidCloudEventError,
   InvalidGroupError,
   InvalidHeaderError,
+  InvalidFilterError,
   InvalidOptionError,
   InvalidTopicError,
   MessageTooLargeError,
@@ -41,6 +42,7 @@ export { KeyedQueue, type KeyedQueueOptions } from './shared/keyed-queue.js';
 export { KeyedTasks } from './shared/keyed-tasks.js';
 export { backoffDelayMs } from './shared/backoff.js';
 export { redactUrl } from './shared/redact-url.js';
+export { globToRegExp, isGlob } from './shared/glob.js';
 export { Deque } from './shared/deque.js';
 
 // The bus's defaults and pieces the gateway reuses
@@ -93,3 +95,4 @@ export { DEFAULT_SAGA_LIST_LIMIT } from './saga/saga-store.js';
 // Helpers for schedule-store implementations
 export { redefinesTiming } from './schedule/schedule-store-rules.js';
 export { parseCron, type CronSchedule } from './schedule/cron.js';
+export { compileEventFilter, type EventPredicate } from './bus/event-filter.js';

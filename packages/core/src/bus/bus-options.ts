@@ -2,6 +2,7 @@ import type { TracerProvider } from '@opentelemetry/api';
 import type { DeadLetterNotice, DeadLetterOptions } from '../middleware/dead-letter.js';
 import type { DedupOptions } from '../middleware/dedup.js';
 import type { Middleware } from './handler-types.js';
+import type { EventFilter } from './event-filter.js';
 import type { RetryOptions } from '../middleware/retry.js';
 import type { InboxStore } from '../inbox/inbox-store.js';
 import type { Logger } from '../observability/logger.js';
@@ -82,6 +83,12 @@ export interface HandlerOptions extends ConsumerDefaults {
    * and orphan event types. Default none.
    */
   readonly emits?: readonly string[];
+  /**
+   * Takes only the events this filter accepts: a CloudEvents Subscriptions API filter (`exact`,
+   * `prefix`, `suffix`, `all`, `any`, `not`) or a predicate. Dropped events are acknowledged, never
+   * redelivered, and counted (`BusMetrics.filtered`). Default none: every event of the type.
+   */
+  readonly filter?: EventFilter;
 }
 
 /** Options of `bus.onBatch`: those of `bus.on`, plus how batches close. */

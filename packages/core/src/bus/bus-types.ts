@@ -8,6 +8,14 @@ import type { BatchHandlerOptions, HandlerOptions, StopOptions } from './bus-opt
  */
 export type EventTypes<Events> = keyof Events & string;
 
+/** An event-type pattern: `*` matches any run of characters (`order.*`, `*.failed`). */
+export type TypePattern = `${string}*${string}`;
+
+/** Any event of the map, as a union discriminated by `type`. */
+export type AnyBusEvent<Events> = {
+  [TType in EventTypes<Events>]: BusEvent<TType, Events[TType]>;
+}[EventTypes<Events>];
+
 /** Options of one `bus.publish`. Every field is optional. */
 export interface PublishOptions {
   /** Event id. Default a random UUID. Reuse an id to let consumers' dedup drop a repeat. */
@@ -63,6 +71,16 @@ export interface Bus<Events> {
     type: TType,
     handler: EventHandler<BusEvent<TType, Events[TType]>>,
     options?: HandlerOptions,
+  ): RegisteredHandler;
+  /**
+   * Registers a handler for every type a pattern matches, on one topic those types share (so
+   * `topic` is required). The handler sees the union of the map's events; narrow on `event.type`.
+   * The name defaults to the pattern with `*` spelled `all` (`order.*` -> `order.all`).
+   */
+  on(
+    pattern: TypePattern,
+    handler: EventHandler<AnyBusEvent<Events>>,
+    options: HandlerOptions & { readonly topic: string },
   ): RegisteredHandler;
   /**
    * Registers a handler that receives events in batches of up to `maxSize`, closed on size or

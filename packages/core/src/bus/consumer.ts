@@ -22,6 +22,7 @@ import { tracingMiddleware } from '../observability/tracing.js';
 import type { ReceivedMessage } from '../transport/message.js';
 import type { StartPosition, Subscription } from '../transport/transport.js';
 import type { ConsumerSettings } from './consumer-settings.js';
+import type { EventPredicate } from './event-filter.js';
 import { fromReceived } from './envelope.js';
 
 /** Everything needed to run one registered handler. */
@@ -38,6 +39,15 @@ export interface ConsumerSpec {
   readonly middleware: readonly Middleware[];
   readonly tracer: Tracer;
   readonly onDeadLetter: ((notice: DeadLetterNotice) => void | Promise<void>) | undefined;
+  /** Whether the handler takes an event of its topic: its type (or type pattern), then its filter. */
+  readonly selection: EventSelection;
+}
+
+/** Which events of a topic a handler takes. */
+export interface EventSelection {
+  readonly type: (type: string) => boolean;
+  /** The handler's `filter`, if any; events it drops are acknowledged and counted as filtered. */
+  readonly filter: EventPredicate | undefined;
 }
 
 export interface RunningConsumer {
@@ -153,7 +163,11 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
       return deadLetterOnly(placeholder, ctx);
     }
     // Several types can share a topic; each handler takes only its own.
-    if (event.type !== info.type) return;
+    if (!spec.selection.type(event.type)) return;
+    if (spec.selection.filter !== undefined && !spec.selection.filter(event)) {
+      info.metrics.filtered?.({ topic: info.topic, handler: info.name });
+      return;
+    }
     await pipeline(event, ctx);
   };
 

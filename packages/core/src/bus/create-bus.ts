@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { context as otelContext } from '@opentelemetry/api';
-import { BackendError, ClosedError, DuplicateHandlerError, InvalidOptionError } from '../errors/errors.js';
+import {
+  BackendError,
+  ClosedError,
+  DuplicateHandlerError,
+  InvalidFilterError,
+  InvalidOptionError,
+} from '../errors/errors.js';
 import { isEddyError } from '../errors/eddy-error.js';
 import type { ConsumerHandler, HandlerInfo } from './handler-types.js';
 import { silentLogger } from '../observability/logger.js';
@@ -14,6 +20,7 @@ import type { Bus, PublishOptions, PublishResult, RegisteredHandler } from './bu
 import { startConsumer, type ConsumerSpec, type RunningConsumer } from './consumer.js';
 import { DEFAULT_STOP_DEADLINE_MS, resolveConsumerSettings } from './consumer-settings.js';
 import { buildEvent, toOutgoing } from './envelope.js';
+import { isTypePattern, selectionFor } from './event-selection.js';
 import { currentPublishContext } from './publish-context.js';
 import { defaultTopicFor, resolveTopic } from './routing.js';
 
@@ -67,7 +74,13 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
     handlerOptions: HandlerOptions,
   ): RegisteredHandler => {
     if (state === 'stopping' || state === 'stopped') throw new ClosedError('The bus');
-    const name = handlerOptions.name ?? defaultTopicFor(type);
+    const selection = selectionFor(type, handlerOptions);
+    if (isTypePattern(type) && handlerOptions.topic === undefined) {
+      throw new InvalidFilterError(
+        `Handler for the type pattern "${type}" needs the topic its events share: bus.on("${type}", handler, { topic: "..." }).`,
+      );
+    }
+    const name = handlerOptions.name ?? defaultTopicFor(type.replaceAll('*', 'all'));
     if (specs.has(name)) throw new DuplicateHandlerError(name);
     const handlerGroup = `${group}.${name}`;
     assertGroupName(handlerGroup);
@@ -90,6 +103,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       middleware: [...(options.middleware ?? []), ...(handlerOptions.middleware ?? [])],
       tracer,
       onDeadLetter: options.onDeadLetter,
+      selection,
     };
     specs.set(name, spec);
     emitsByHandler.set(name, [...(handlerOptions.emits ?? [])]);
@@ -129,9 +143,9 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       }
     },
 
-    on(type, handler, handlerOptions: HandlerOptions = {}): RegisteredHandler {
+    on(type: string, handler: unknown, handlerOptions: HandlerOptions = {}): RegisteredHandler {
       // The event map types the user's handler; the pipeline carries events untyped.
-      const untyped = handler as unknown as ConsumerHandler;
+      const untyped = handler as ConsumerHandler;
       return register(type, () => untyped, handlerOptions);
     },
 

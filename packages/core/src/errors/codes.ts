@@ -5,6 +5,8 @@
 export const ErrorCodes = {
   /** A topic name breaks the naming rules. */
   InvalidTopic: 'EDDY_INVALID_TOPIC',
+  /** A handler's filter or type pattern is malformed or uses a dialect Eddy does not support. */
+  InvalidFilter: 'EDDY_INVALID_FILTER',
   /** A consumer group name breaks the naming rules. */
   InvalidGroup: 'EDDY_INVALID_GROUP',
   /** An option has a value outside its documented range. */

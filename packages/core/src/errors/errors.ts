@@ -19,6 +19,12 @@ export class InvalidOptionError extends EddyError {
   }
 }
 
+export class InvalidFilterError extends EddyError {
+  constructor(message: string) {
+    super(ErrorCodes.InvalidFilter, message);
+  }
+}
+
 export class MessageTooLargeError extends EddyError {
   readonly sizeBytes: number;
   readonly maxBytes: number;

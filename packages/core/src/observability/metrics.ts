@@ -13,6 +13,8 @@ export interface BusMetrics {
   published(labels: { readonly topic: string; readonly type: string }): void;
   /** A delivery was settled successfully (handled, or skipped as a duplicate). */
   consumed(labels: ConsumerLabels): void;
+  /** A delivery was acknowledged without running the handler because its filter dropped it. */
+  filtered?(labels: ConsumerLabels): void;
   /** A handler attempt failed (threw or timed out). */
   failed(labels: ConsumerLabels & { readonly error: string }): void;
   /** A failed delivery was scheduled for redelivery. */

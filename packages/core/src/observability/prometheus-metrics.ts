@@ -42,6 +42,11 @@ export async function createPrometheusMetrics(options: PrometheusMetricsOptions 
     ...consumerLabels,
     'error',
   ]);
+  const filtered = counter(
+    'messages_filtered_total',
+    "Deliveries acknowledged unhandled because the handler's filter dropped them.",
+    consumerLabels,
+  );
   const retried = counter('messages_retried_total', 'Deliveries scheduled for redelivery.', consumerLabels);
   const deadLettered = counter(
     'messages_dead_lettered_total',
@@ -72,6 +77,7 @@ export async function createPrometheusMetrics(options: PrometheusMetricsOptions 
     published: (labels) => published.inc({ topic: labels.topic, type: labels.type }),
     consumed: (labels) => consumed.inc({ topic: labels.topic, handler: labels.handler }),
     failed: (labels) => failed.inc({ topic: labels.topic, handler: labels.handler, error: labels.error }),
+    filtered: (labels) => filtered.inc({ topic: labels.topic, handler: labels.handler }),
     retried: (labels) => retried.inc({ topic: labels.topic, handler: labels.handler }),
     deadLettered: (labels) => deadLettered.inc({ topic: labels.topic, handler: labels.handler }),
     handlerDuration: (labels, seconds) =>

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { InvalidOptionError } from '@eddy/core/internal';
+import { globToRegExp, InvalidOptionError } from '@eddy/core/internal';
 
 /** What a key may do. `admin` allows everything. */
 export type Scope = 'admin' | `publish:${string}` | `consume:${string}`;
@@ -44,10 +44,7 @@ export function generateApiKey(): string {
 }
 
 /** A topic pattern as a regular expression: `*` matches any run of characters, the rest literally. */
-export function patternToRegExp(pattern: string): RegExp {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`);
-}
+export const patternToRegExp: (pattern: string) => RegExp = globToRegExp;
 
 function principalOf(config: ApiKeyConfig): Principal {
   const publish: RegExp[] = [];

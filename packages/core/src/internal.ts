@@ -14,6 +14,7 @@ export {
   InvalidCloudEventError,
   InvalidGroupError,
   InvalidHeaderError,
+  ExpiredError,
   InvalidFilterError,
   InvalidOptionError,
   InvalidTopicError,

@@ -89,6 +89,12 @@ export interface HandlerOptions extends ConsumerDefaults {
    * redelivered, and counted (`BusMetrics.filtered`). Default none: every event of the type.
    */
   readonly filter?: EventFilter;
+  /**
+   * What happens to an event delivered after its `expiresAt`: `'drop'` acknowledges it unhandled;
+   * `'dead-letter'` moves it to the dead-letter topic with `EDDY_EXPIRED` (needs `deadLetter`).
+   * Both count it (`BusMetrics.expired`). Default `'drop'`.
+   */
+  readonly expired?: 'drop' | 'dead-letter';
 }
 
 /** Options of `bus.onBatch`: those of `bus.on`, plus how batches close. */

@@ -35,6 +35,12 @@ export interface PublishOptions {
   readonly extensions?: Readonly<Record<string, string | number | boolean>>;
   /** Earliest delivery, epoch ms (transports with `capabilities.delayedDelivery` only). */
   readonly deliverAt?: number;
+  /**
+   * Latest delivery, epoch ms: past it the event is never handled (dropped and counted, or
+   * dead-lettered with `EDDY_EXPIRED`, as each handler's `expired` option says). Written as the
+   * `expiresat` extension. Must lie in the future and after `deliverAt`. Default none.
+   */
+  readonly expiresAt?: number;
 }
 
 /** Where a published event landed. */

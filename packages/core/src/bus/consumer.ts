@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Tracer } from '@opentelemetry/api';
-import { ClosedError } from '../errors/errors.js';
+import { ClosedError, ExpiredError } from '../errors/errors.js';
 import { Nack } from '../errors/nack.js';
 import { REDRIVE_GROUP_HEADER } from '../dlq/dead-letter-format.js';
 import { correlationMiddleware } from '../middleware/correlation.js';
@@ -23,6 +23,7 @@ import type { ReceivedMessage } from '../transport/message.js';
 import type { StartPosition, Subscription } from '../transport/transport.js';
 import type { ConsumerSettings } from './consumer-settings.js';
 import type { EventPredicate } from './event-filter.js';
+import { expiryOf } from './expiry.js';
 import { fromReceived } from './envelope.js';
 
 /** Everything needed to run one registered handler. */
@@ -48,6 +49,8 @@ export interface EventSelection {
   readonly type: (type: string) => boolean;
   /** The handler's `filter`, if any; events it drops are acknowledged and counted as filtered. */
   readonly filter: EventPredicate | undefined;
+  /** What becomes of an expired event (`HandlerOptions.expired`). */
+  readonly expired: 'drop' | 'dead-letter';
 }
 
 export interface RunningConsumer {
@@ -167,6 +170,14 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
     if (spec.selection.filter !== undefined && !spec.selection.filter(event)) {
       info.metrics.filtered?.({ topic: info.topic, handler: info.name });
       return;
+    }
+    const expiresAt = expiryOf(event);
+    if (expiresAt !== undefined && expiresAt <= Date.now()) {
+      info.metrics.expired?.({ topic: info.topic, handler: info.name });
+      if (spec.selection.expired === 'drop' || deadLetterOnly === undefined) return;
+      ctx.outcome.failed = true;
+      ctx.outcome.error = new ExpiredError(expiresAt);
+      return deadLetterOnly(event, ctx);
     }
     await pipeline(event, ctx);
   };

@@ -95,10 +95,16 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       logger,
       metrics,
     };
+    const settings = resolveConsumerSettings(options, handlerOptions, options.inbox);
+    if (selection.expired === 'dead-letter' && settings.deadLetter === undefined) {
+      throw new InvalidOptionError(
+        `Handler "${name}" asks for expired events to be dead-lettered but has no deadLetter: set deadLetter, or expired: 'drop'.`,
+      );
+    }
     const spec: ConsumerSpec = {
       info,
       from: handlerOptions.from,
-      settings: resolveConsumerSettings(options, handlerOptions, options.inbox),
+      settings,
       handler: makeHandler,
       middleware: [...(options.middleware ?? []), ...(handlerOptions.middleware ?? [])],
       tracer,

@@ -5,6 +5,7 @@ import { InvalidOptionError } from '../errors/errors.js';
 import type { OutgoingMessage, ReceivedMessage } from '../transport/message.js';
 import type { PublishOptions } from './bus-types.js';
 import type { BusEvent } from './handler-types.js';
+import { expiryExtension } from './expiry.js';
 import { currentPublishContext } from './publish-context.js';
 
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
@@ -46,6 +47,7 @@ export function buildEvent(
     causationid: options.causationId ?? text('causationid') ?? scope?.causationId,
     partitionkey: options.key ?? text('partitionkey'),
     schemaversion: options.schemaVersion ?? (typeof schemaVersion === 'number' ? schemaVersion : undefined),
+    expiresat: expiryExtension(options.expiresAt, options.deliverAt, Date.now()) ?? text('expiresat'),
     traceparent: trace.traceparent,
     tracestate: trace.tracestate,
   };

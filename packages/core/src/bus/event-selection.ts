@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '../errors/errors.js';
 import { globToRegExp, isGlob } from '../shared/glob.js';
 import type { HandlerOptions } from './bus-options.js';
 import type { EventSelection } from './consumer.js';
@@ -11,9 +12,13 @@ export const isTypePattern = isGlob;
  * any run of characters), then its filter. Checks the filter now, so a bad one fails `bus.on`.
  */
 export function selectionFor(type: string, options: HandlerOptions): EventSelection {
+  if (options.expired !== undefined && options.expired !== 'drop' && options.expired !== 'dead-letter') {
+    throw new InvalidOptionError(`expired must be 'drop' or 'dead-letter', got ${String(options.expired)}.`);
+  }
   const pattern = isGlob(type) ? globToRegExp(type) : undefined;
   return {
     type: pattern === undefined ? (actual) => actual === type : (actual) => pattern.test(actual),
     filter: options.filter === undefined ? undefined : compileEventFilter(options.filter),
+    expired: options.expired ?? 'drop',
   };
 }

@@ -7,6 +7,8 @@ export const ErrorCodes = {
   InvalidTopic: 'EDDY_INVALID_TOPIC',
   /** A handler's filter or type pattern is malformed or uses a dialect Eddy does not support. */
   InvalidFilter: 'EDDY_INVALID_FILTER',
+  /** An event reached its handler after its `expiresAt`; the dead-letter reason of expired events. */
+  Expired: 'EDDY_EXPIRED',
   /** A consumer group name breaks the naming rules. */
   InvalidGroup: 'EDDY_INVALID_GROUP',
   /** An option has a value outside its documented range. */

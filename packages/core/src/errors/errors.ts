@@ -25,6 +25,18 @@ export class InvalidFilterError extends EddyError {
   }
 }
 
+export class ExpiredError extends EddyError {
+  readonly expiresAt: number;
+
+  constructor(expiresAt: number) {
+    super(
+      ErrorCodes.Expired,
+      `The event expired at ${new Date(expiresAt).toISOString()} before it was handled; it was not run. Redrive it only if it still matters.`,
+    );
+    this.expiresAt = expiresAt;
+  }
+}
+
 export class MessageTooLargeError extends EddyError {
   readonly sizeBytes: number;
   readonly maxBytes: number;

@@ -15,6 +15,8 @@ export interface BusMetrics {
   consumed(labels: ConsumerLabels): void;
   /** A delivery was acknowledged without running the handler because its filter dropped it. */
   filtered?(labels: ConsumerLabels): void;
+  /** A delivery was settled without running the handler because its event had expired. */
+  expired?(labels: ConsumerLabels): void;
   /** A handler attempt failed (threw or timed out). */
   failed(labels: ConsumerLabels & { readonly error: string }): void;
   /** A failed delivery was scheduled for redelivery. */

@@ -47,6 +47,11 @@ export async function createPrometheusMetrics(options: PrometheusMetricsOptions 
     "Deliveries acknowledged unhandled because the handler's filter dropped them.",
     consumerLabels,
   );
+  const expired = counter(
+    'messages_expired_total',
+    'Deliveries settled unhandled because the event was past its expiresAt.',
+    consumerLabels,
+  );
   const retried = counter('messages_retried_total', 'Deliveries scheduled for redelivery.', consumerLabels);
   const deadLettered = counter(
     'messages_dead_lettered_total',
@@ -78,6 +83,7 @@ export async function createPrometheusMetrics(options: PrometheusMetricsOptions 
     consumed: (labels) => consumed.inc({ topic: labels.topic, handler: labels.handler }),
     failed: (labels) => failed.inc({ topic: labels.topic, handler: labels.handler, error: labels.error }),
     filtered: (labels) => filtered.inc({ topic: labels.topic, handler: labels.handler }),
+    expired: (labels) => expired.inc({ topic: labels.topic, handler: labels.handler }),
     retried: (labels) => retried.inc({ topic: labels.topic, handler: labels.handler }),
     deadLettered: (labels) => deadLettered.inc({ topic: labels.topic, handler: labels.handler }),
     handlerDuration: (labels, seconds) =>

@@ -21,6 +21,7 @@ export type {
   DeliveryOutcome,
   EventHandler,
   HandlerContext,
+  NackOptions,
   HandlerInfo,
   Middleware,
 } from './bus/handler-types.js';

@@ -80,6 +80,8 @@ describe('sqlite transactional inbox', () => {
     group: `g.${handlerName}`,
     logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
     outcome: { error: undefined, failed: false, duplicate: false, deadLettered: false },
+    ack: () => undefined,
+    nack: () => undefined,
   });
 
   it('commits the handler writes with the processed mark, or neither', async () => {

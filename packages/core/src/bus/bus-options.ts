@@ -95,6 +95,13 @@ export interface HandlerOptions extends ConsumerDefaults {
    * Both count it (`BusMetrics.expired`). Default `'drop'`.
    */
   readonly expired?: 'drop' | 'dead-letter';
+  /**
+   * `'auto'`: the handler's return acknowledges, a throw nacks. `'manual'`: the delivery stays open
+   * after the handler returns until it calls `ctx.ack()` or `ctx.nack({ delayMs })`; if neither
+   * comes within `ackTimeoutMs` the attempt fails with `EDDY_TIMEOUT` and is retried. A throw still
+   * nacks. Default `'auto'`.
+   */
+  readonly settlement?: 'auto' | 'manual';
 }
 
 /** Options of `bus.onBatch`: those of `bus.on`, plus how batches close. */

@@ -24,6 +24,7 @@ import type { StartPosition, Subscription } from '../transport/transport.js';
 import type { ConsumerSettings } from './consumer-settings.js';
 import type { EventPredicate } from './event-filter.js';
 import { expiryOf } from './expiry.js';
+import { AUTOMATIC_SETTLEMENT, ManualSettlement } from './manual-settlement.js';
 import { fromReceived } from './envelope.js';
 
 /** Everything needed to run one registered handler. */
@@ -51,6 +52,8 @@ export interface EventSelection {
   readonly filter: EventPredicate | undefined;
   /** What becomes of an expired event (`HandlerOptions.expired`). */
   readonly expired: 'drop' | 'dead-letter';
+  /** `HandlerOptions.settlement`. */
+  readonly settlement: 'auto' | 'manual';
 }
 
 export interface RunningConsumer {
@@ -81,7 +84,22 @@ export function buildPipeline(spec: ConsumerSpec, shutdown: AbortSignal): Consum
   }
   if (settings.dedup !== undefined) chain.push(dedupMiddleware(settings.dedup.store, settings.dedup));
   chain.push(...spec.middleware);
-  return composeMiddleware(chain, terminal(spec.handler(shutdown, spec.info)), spec.info);
+  const handler = spec.handler(shutdown, spec.info);
+  const last =
+    spec.selection.settlement === 'manual' ? awaitingSettlement(handler, settings.ackTimeoutMs) : handler;
+  return composeMiddleware(chain, terminal(last), spec.info);
+}
+
+// The open settlement of each delivery of a manually settled handler, keyed by its message:
+// middleware may hand the handler a copy of the context (the retry middleware adds `attempt`).
+const manualSettlements = new WeakMap<ReceivedMessage, ManualSettlement>();
+
+/** Runs the handler, then holds the delivery open until it calls `ctx.ack()` or `ctx.nack()`. */
+function awaitingSettlement(handler: ConsumerHandler, timeoutMs: number): ConsumerHandler {
+  return async (event, ctx) => {
+    await handler(event, ctx);
+    await manualSettlements.get(ctx.message)?.settled(timeoutMs);
+  };
 }
 
 /** Calls the user's handler, failing the attempt as soon as `ctx.signal` aborts. */
@@ -135,7 +153,10 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
   const dispatch = async (message: ReceivedMessage): Promise<void> => {
     const redriveGroup = message.headers[REDRIVE_GROUP_HEADER];
     if (redriveGroup !== undefined && redriveGroup !== info.group) return;
+    const settlement = spec.selection.settlement === 'manual' ? new ManualSettlement() : AUTOMATIC_SETTLEMENT;
     const ctx: HandlerContext = {
+      ack: settlement.ack,
+      nack: settlement.nack,
       signal: shutdown.signal,
       deliveryCount: message.deliveryCount,
       message,
@@ -144,6 +165,7 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
       logger: info.logger,
       outcome: { error: undefined, failed: false, duplicate: false, deadLettered: false },
     };
+    if (settlement instanceof ManualSettlement) manualSettlements.set(message, settlement);
     let event: BusEvent;
     try {
       event = fromReceived(message);

@@ -15,10 +15,14 @@ export function selectionFor(type: string, options: HandlerOptions): EventSelect
   if (options.expired !== undefined && options.expired !== 'drop' && options.expired !== 'dead-letter') {
     throw new InvalidOptionError(`expired must be 'drop' or 'dead-letter', got ${String(options.expired)}.`);
   }
+  if (options.settlement !== undefined && options.settlement !== 'auto' && options.settlement !== 'manual') {
+    throw new InvalidOptionError(`settlement must be 'auto' or 'manual', got ${String(options.settlement)}.`);
+  }
   const pattern = isGlob(type) ? globToRegExp(type) : undefined;
   return {
     type: pattern === undefined ? (actual) => actual === type : (actual) => pattern.test(actual),
     filter: options.filter === undefined ? undefined : compileEventFilter(options.filter),
     expired: options.expired ?? 'drop',
+    settlement: options.settlement ?? 'auto',
   };
 }

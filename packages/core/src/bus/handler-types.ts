@@ -36,6 +36,12 @@ export interface DeliveryOutcome {
   deadLettered: boolean;
 }
 
+/** What `ctx.nack` takes. */
+export interface NackOptions {
+  /** Redelivery delay, ms. Default 0. */
+  readonly delayMs?: number;
+}
+
 /** The second argument of every handler. */
 export interface HandlerContext {
   /** Aborted when the handler's timeout fires or the bus stops past its deadline. Pass it on to I/O. */
@@ -53,6 +59,14 @@ export interface HandlerContext {
   readonly attempt?: AttemptInfo;
   /** Filled in while the delivery runs; middleware reads it after `next` returns. */
   readonly outcome: DeliveryOutcome;
+  /**
+   * Acknowledges the delivery, also after the handler returned. Only for handlers registered with
+   * `{ settlement: 'manual' }`; elsewhere it throws `EDDY_INVALID_OPTION` (return to acknowledge).
+   * The first of `ack`/`nack` wins. Bound: it can be passed on as a callback.
+   */
+  readonly ack: () => void;
+  /** Asks for redelivery after `delayMs` (default 0). Manual settlement only, like `ack`. */
+  readonly nack: (options?: NackOptions) => void;
 }
 
 /** A typed handler. Resolve to acknowledge; throw to fail the attempt. */

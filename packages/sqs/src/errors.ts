@@ -104,7 +104,8 @@ function socketCode(error: unknown): string | undefined {
 export function toEddyError(error: unknown, doing: string, where: string): EddyError {
   if (error instanceof EddyError) return error;
   const rawName = field(error, 'name');
-  const name = typeof rawName === 'string' ? rawName : '';
+  // Query-compatible services name errors `AWS.SimpleQueueService.QueueNameExists`; the last part is the kind.
+  const name = typeof rawName === 'string' ? (rawName.split('.').pop() ?? '') : '';
   const text = error instanceof Error ? error.message : String(error);
   if (AUTH_NAMES.has(name)) {
     return new AuthError(

@@ -45,6 +45,12 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     }>('@eddy/nats');
     return createNatsTransport({ servers: url });
   },
+  'sqs:': async (url) => {
+    const { createSqsTransport } = await load<{
+      createSqsTransport: (options: { url: string }) => Promise<Transport>;
+    }>('@eddy/sqs');
+    return createSqsTransport({ url });
+  },
   'sqlite:': (url) => {
     const path = resolve(decodeURIComponent(url.slice('sqlite:'.length).replace(/^\/\//, '')));
     mkdirSync(dirname(path), { recursive: true });
@@ -58,15 +64,15 @@ const ALIASES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Opens the transport a URL names: `postgres://…`, `redis://…`, `amqp://…`, `nats://…` or
- * `sqlite:<path>`. Throws `InvalidOptionError` for other schemes.
+ * Opens the transport a URL names: `postgres://…`, `redis://…`, `amqp://…`, `nats://…`,
+ * `sqs://host:port?region=…` or `sqlite:<path>`. Throws `InvalidOptionError` for other schemes.
  */
 export function openTransportFromUrl(url: string): Promise<Transport> {
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0]?.toLowerCase();
   const factory = scheme === undefined ? undefined : FACTORIES[ALIASES[scheme] ?? scheme];
   if (factory === undefined) {
     throw new InvalidOptionError(
-      `Transport URL must start with postgres://, redis://, amqp://, nats:// or sqlite:, got "${redactUrl(url)}".`,
+      `Transport URL must start with postgres://, redis://, amqp://, nats://, sqs:// or sqlite:, got "${redactUrl(url)}".`,
     );
   }
   return factory(url);

@@ -1,0 +1,169 @@
+import type { PublishBatchRequestEntry } from '@aws-sdk/client-sns';
+import type {
+  MessageHandler,
+  OutgoingMessage,
+  Position,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+  TransportCapabilities,
+} from '@eddy/core';
+import {
+  ClosedError,
+  NotSupportedError,
+  partitionForKey,
+  resolveSubscribeOptions,
+  validatePublish,
+} from '@eddy/core/internal';
+import { encodeMessage, type EncodedMessage } from './codec.js';
+import { SqsConnection } from './connection.js';
+import { DelayTooLongError, MAX_DELAY_MS } from './errors.js';
+import {
+  MAX_RECEIVERS,
+  resolveOptions,
+  SNS_MAX_MESSAGE_BYTES,
+  type ResolvedSqsOptions,
+  type SqsTransportOptions,
+} from './options.js';
+import { SqsSubscription } from './subscription.js';
+
+/** The SQS/SNS transport: a `Transport` on one SNS client and one SQS client. */
+export type SqsTransport = Transport;
+
+/** SNS takes at most 10 messages per PublishBatch, 256 KiB in all. */
+const PUBLISH_BATCH = 10;
+
+class SqsTransportImpl implements SqsTransport {
+  readonly name = 'sqs';
+  readonly capabilities: TransportCapabilities;
+  readonly #subscriptions = new Set<SqsSubscription>();
+  #closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: ResolvedSqsOptions,
+    private readonly connection: SqsConnection,
+  ) {
+    this.capabilities = {
+      durable: true,
+      // FIFO topics and queues, MessageGroupId = key.
+      orderingPerKey: options.fifo,
+      consumerGroups: true,
+      // A group's queue holds only what was published after the queue was subscribed.
+      replay: false,
+      replayFromTime: false,
+      // Up to 15 minutes (MAX_DELAY_MS): the receiving member holds the message back until due.
+      delayedDelivery: true,
+      nackDelay: true,
+      maxMessageBytes: options.maxMessageBytes,
+    };
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
+    validatePublish(topic, messages, this.capabilities);
+    if (this.#closing !== undefined) throw new ClosedError('The SQS transport');
+    if (messages.length === 0) return [];
+    const now = Date.now();
+    for (const message of messages) {
+      if (message.deliverAt !== undefined && message.deliverAt - now > MAX_DELAY_MS) {
+        throw new DelayTooLongError(message.deliverAt - now);
+      }
+    }
+    // Encoded before anything is sent, so a message SNS would refuse rejects the whole batch.
+    const encoded = messages.map((message) => encodeMessage(message, now));
+    await Promise.all(
+      this.#lanes(messages, encoded).map(async (lane) => {
+        for (const batch of this.#batches(lane)) await this.connection.publishBatch(topic, batch);
+      }),
+    );
+    return encoded.map((message) => ({ partition: 0, offset: message.offset }));
+  }
+
+  /**
+   * Spreads messages over `publishConcurrency` lanes that publish at the same time. A key always
+   * goes to the same lane, and each lane publishes in order, so SNS receives a key's messages in
+   * publish order (what a FIFO topic keeps).
+   */
+  #lanes(messages: readonly OutgoingMessage[], encoded: readonly EncodedMessage[]): EncodedMessage[][] {
+    const count = Math.min(this.options.publishConcurrency, Math.ceil(messages.length / PUBLISH_BATCH));
+    const lanes: EncodedMessage[][] = Array.from({ length: count }, () => []);
+    messages.forEach((message, i) => {
+      const lane = message.key === undefined ? i % count : partitionForKey(message.key, count);
+      lanes[lane]!.push(encoded[i]!);
+    });
+    return lanes.filter((lane) => lane.length > 0);
+  }
+
+  #batches(lane: readonly EncodedMessage[]): PublishBatchRequestEntry[][] {
+    const batches: PublishBatchRequestEntry[][] = [];
+    let current: PublishBatchRequestEntry[] = [];
+    let bytes = 0;
+    for (const message of lane) {
+      if (
+        current.length === PUBLISH_BATCH ||
+        (current.length > 0 && bytes + message.bytes > SNS_MAX_MESSAGE_BYTES)
+      ) {
+        batches.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push({
+        Id: String(current.length),
+        Message: message.body,
+        MessageAttributes: message.attributes,
+        ...(this.options.fifo
+          ? { MessageGroupId: message.groupId, MessageDeduplicationId: message.offset }
+          : {}),
+      });
+      bytes += message.bytes;
+    }
+    if (current.length > 0) batches.push(current);
+    return batches;
+  }
+
+  async subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
+    const resolved = resolveSubscribeOptions(topic, options);
+    if (typeof resolved.from === 'object') {
+      throw new NotSupportedError(
+        'SQS queues cannot start a group from given offsets or a time (capabilities.replay and ' +
+          "replayFromTime are false). Use from: 'latest' or 'earliest'; a new group receives what is published after it subscribed.",
+      );
+    }
+    if (this.#closing !== undefined) throw new ClosedError('The SQS transport');
+    const subscription = new SqsSubscription({
+      connection: this.connection,
+      topic,
+      options: resolved,
+      handler,
+      fifo: this.options.fifo,
+      receivers: this.options.receivers ?? Math.min(MAX_RECEIVERS, Math.ceil(resolved.maxInFlight / 10)),
+      onError: () => undefined,
+      onClosed: (closed) => this.#subscriptions.delete(closed),
+    });
+    this.#subscriptions.add(subscription);
+    try {
+      await subscription.start();
+    } catch (error) {
+      await subscription.close();
+      throw error;
+    }
+    return subscription;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+      this.connection.close();
+    })();
+    return this.#closing;
+  }
+}
+
+/**
+ * Returns a transport on Amazon SNS and SQS (or an emulator with their APIs). Nothing is called
+ * until the first publish or subscribe: a wrong endpoint or credentials surface there, as
+ * `ConnectionError` (`EDDY_CONNECTION_FAILED`) or `AuthError` (`EDDY_AUTH_FAILED`).
+ */
+export function createSqsTransport(options: SqsTransportOptions = {}): Promise<SqsTransport> {
+  const resolved = resolveOptions(options);
+  return Promise.resolve(new SqsTransportImpl(resolved, new SqsConnection(resolved)));
+}

@@ -45,6 +45,7 @@ export { backoffDelayMs } from './shared/backoff.js';
 export { redactUrl } from './shared/redact-url.js';
 export { globToRegExp, isGlob } from './shared/glob.js';
 export { Deque } from './shared/deque.js';
+export { MinHeap } from './memory/min-heap.js';
 
 // The bus's defaults and pieces the gateway reuses
 export { DEFAULT_HANDLER_TIMEOUT_MS, DEFAULT_STOP_DEADLINE_MS } from './bus/consumer-settings.js';

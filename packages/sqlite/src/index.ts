@@ -61,3 +61,9 @@ export {
   type SqliteScheduleStoreOptions,
 } from './schedules/schedule-store.js';
 export { DEFAULT_SCHEDULE_TABLE } from './schedules/schema.js';
+export {
+  createSqliteStateStore,
+  type SqliteStateStore,
+  type SqliteStateStoreOptions,
+} from './streams/state-store.js';
+export { DEFAULT_STATE_TABLE } from './streams/schema.js';

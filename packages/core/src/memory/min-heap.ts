@@ -11,6 +11,11 @@ export class MinHeap<T> {
     return this.items[0]?.at;
   }
 
+  /** The value with the smallest due time, left in place; `undefined` when empty. */
+  peek(): T | undefined {
+    return this.items[0]?.value;
+  }
+
   push(at: number, value: T): void {
     const items = this.items;
     items.push({ at, value });

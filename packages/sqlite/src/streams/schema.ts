@@ -1,0 +1,47 @@
+import type { Database } from 'better-sqlite3';
+import { InvalidOptionError } from '@eddy/core/internal';
+
+/** Default table prefix of the SQLite state store: `eddy_state`, `_inputs`, `_outputs`, `_positions`. */
+export const DEFAULT_STATE_TABLE = 'eddy_state';
+
+/** Returns `table` if it is a plain SQL identifier (it is interpolated into SQL), else throws. */
+export function assertStateTable(table: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
+    throw new InvalidOptionError(
+      `State table name "${table}" must be a plain SQL identifier (letters, digits, _).`,
+    );
+  }
+  return table;
+}
+
+/** Creates the state store's tables when missing. */
+export function ensureStateTables(db: Database, table: string): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
+    namespace TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (namespace, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS ${table}_inputs (
+    namespace TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    consumed_at INTEGER NOT NULL,
+    PRIMARY KEY (namespace, event_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS ${table}_inputs_age ON ${table}_inputs (consumed_at);
+  CREATE TABLE IF NOT EXISTS ${table}_outputs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    namespace TEXT NOT NULL,
+    id TEXT NOT NULL,
+    output TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS ${table}_outputs_id ON ${table}_outputs (namespace, id);
+  CREATE TABLE IF NOT EXISTS ${table}_positions (
+    namespace TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    offset TEXT NOT NULL,
+    committed_at INTEGER NOT NULL,
+    PRIMARY KEY (namespace, topic, partition)
+  ) WITHOUT ROWID;`);
+}

@@ -1,0 +1,169 @@
+import type { Database } from 'better-sqlite3';
+import {
+  DEFAULT_INPUT_TTL_MS,
+  type ConsumedPosition,
+  type PendingOutput,
+  type StateCommit,
+  type StateStore,
+} from '@eddy/streams';
+import { assertStateCommit, assertStateName as assertName, stateJson as json } from '@eddy/streams/internal';
+import { describeTarget, resolveStoreDatabase } from '../connection.js';
+import { guardedCalls } from '../errors.js';
+import { assertStateTable, DEFAULT_STATE_TABLE, ensureStateTables } from './schema.js';
+
+export interface SqliteStateStoreOptions {
+  /** An open better-sqlite3 database, or a file path to open (WAL). */
+  readonly database: Database | string;
+  /** Table prefix. Default `eddy_state`. */
+  readonly table?: string;
+  /** How long consumed input ids are remembered, ms. Default 86 400 000 (24 h). */
+  readonly inputTtlMs?: number;
+  /**
+   * Commit durability of a database opened from a path. `'normal'` (default) survives a crash of
+   * the process, as WAL commits do; `'full'` also a crash of the machine, at a cost per commit.
+   */
+  readonly synchronous?: 'normal' | 'full';
+  /** How long a write waits for another process's lock, ms (path only). Default 5 000. */
+  readonly busyTimeoutMs?: number;
+  /** Clock, epoch ms. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** A SQLite `StateStore` and the database it uses. */
+export interface SqliteStateStore extends StateStore {
+  readonly database: Database;
+}
+
+// Old input ids are swept at most this often, inside a commit.
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * `StateStore` on SQLite: state, consumed input ids, partition positions and pending outputs in four
+ * tables of one file, so a commit is one transaction and applies completely or not at all.
+ */
+export function createSqliteStateStore(options: SqliteStateStoreOptions): SqliteStateStore {
+  const table = assertStateTable(options.table ?? DEFAULT_STATE_TABLE);
+  const ttlMs = options.inputTtlMs ?? DEFAULT_INPUT_TTL_MS;
+  const now = options.now ?? Date.now;
+  const { db, owned } = resolveStoreDatabase(options.database, {
+    busyTimeoutMs: options.busyTimeoutMs,
+    synchronous: options.synchronous === 'full' ? undefined : 'normal',
+  });
+  ensureStateTables(db, table);
+  const select = db.prepare<[string, string], { value: string }>(
+    `SELECT value FROM ${table} WHERE namespace = ? AND key = ?`,
+  );
+  const selectAll = db.prepare<[string], { key: string; value: string }>(
+    `SELECT key, value FROM ${table} WHERE namespace = ? ORDER BY key`,
+  );
+  const upsert = db.prepare<[string, string, string]>(
+    `INSERT INTO ${table} (namespace, key, value) VALUES (?, ?, ?)
+     ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value`,
+  );
+  const remove = db.prepare<[string, string]>(`DELETE FROM ${table} WHERE namespace = ? AND key = ?`);
+  const consume = db.prepare<[string, string, number]>(
+    `INSERT INTO ${table}_inputs (namespace, event_id, consumed_at) VALUES (?, ?, ?)
+     ON CONFLICT (namespace, event_id) DO UPDATE SET consumed_at = excluded.consumed_at`,
+  );
+  const consumedIds = db.prepare<[string, string], { event_id: string }>(
+    `SELECT event_id FROM ${table}_inputs WHERE namespace = ? AND event_id IN (SELECT value FROM json_each(?))`,
+  );
+  const sweep = db.prepare<[number]>(`DELETE FROM ${table}_inputs WHERE consumed_at < ?`);
+  const advance = db.prepare<[string, string, number, string, number]>(
+    `INSERT INTO ${table}_positions (namespace, topic, partition, offset, committed_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (namespace, topic, partition) DO UPDATE SET offset = excluded.offset, committed_at = excluded.committed_at`,
+  );
+  const positions = db.prepare<
+    [string],
+    { topic: string; partition: number; offset: string; committed_at: number }
+  >(
+    `SELECT topic, partition, offset, committed_at FROM ${table}_positions WHERE namespace = ? ORDER BY topic, partition`,
+  );
+  const addOutput = db.prepare<[string, string, string]>(
+    `INSERT INTO ${table}_outputs (namespace, id, output) VALUES (?, ?, ?)`,
+  );
+  const published = db.prepare<[string, string]>(
+    `DELETE FROM ${table}_outputs WHERE namespace = ? AND id IN (SELECT value FROM json_each(?))`,
+  );
+  const pending = db.prepare<[string], { output: string }>(
+    `SELECT output FROM ${table}_outputs WHERE namespace = ? ORDER BY seq`,
+  );
+  let sweptAt = 0;
+
+  const commitTx = db.transaction((namespace: string, commit: StateCommit, at: number) => {
+    for (const key of commit.deletes ?? []) remove.run(namespace, key);
+    for (const { key, value } of commit.puts ?? []) upsert.run(namespace, key, JSON.stringify(value));
+    const latest = new Map<string, { topic: string; partition: number; offset: string }>();
+    for (const input of commit.inputs ?? []) {
+      consume.run(namespace, input.eventId, at);
+      latest.set(`${input.topic}\u0000${input.partition}`, input);
+    }
+    for (const { topic, partition, offset } of latest.values())
+      advance.run(namespace, topic, partition, offset, at);
+    for (const output of commit.outputs ?? []) addOutput.run(namespace, output.id, JSON.stringify(output));
+    if ((commit.published ?? []).length > 0) published.run(namespace, JSON.stringify(commit.published));
+    if (at - sweptAt >= SWEEP_INTERVAL_MS) {
+      sweptAt = at;
+      sweep.run(at - ttlMs);
+    }
+  });
+
+  let closed = false;
+  const guarded = guardedCalls('state store', describeTarget(db.name), () => closed);
+
+  return {
+    database: db,
+    atomicCommit: true,
+    get: (namespace, key) =>
+      guarded(() => {
+        const row = select.get(assertName(namespace, 'namespace'), assertName(key, 'key'));
+        return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
+      }),
+    put: (namespace, key, value) =>
+      guarded(
+        () => void upsert.run(assertName(namespace, 'namespace'), assertName(key, 'key'), json(value, key)),
+      ),
+    delete: (namespace, key) =>
+      guarded(() => void remove.run(assertName(namespace, 'namespace'), assertName(key, 'key'))),
+    entries: (namespace) =>
+      guarded(() =>
+        selectAll
+          .all(assertName(namespace, 'namespace'))
+          .map((row) => ({ key: row.key, value: JSON.parse(row.value) as unknown })),
+      ),
+    commit: (namespace, commit) =>
+      guarded(() => {
+        assertStateCommit(namespace, commit);
+        commitTx.immediate(namespace, commit, now());
+      }),
+    consumed: (namespace, eventIds) =>
+      guarded(
+        () =>
+          new Set(
+            consumedIds
+              .all(assertName(namespace, 'namespace'), JSON.stringify(eventIds))
+              .map((row) => row.event_id),
+          ),
+      ),
+    pendingOutputs: (namespace) =>
+      guarded(() =>
+        pending.all(assertName(namespace, 'namespace')).map((row) => JSON.parse(row.output) as PendingOutput),
+      ),
+    positions: (namespace) =>
+      guarded(() =>
+        positions.all(assertName(namespace, 'namespace')).map((row): ConsumedPosition => ({
+          topic: row.topic,
+          partition: row.partition,
+          offset: row.offset,
+          committedAt: row.committed_at,
+        })),
+      ),
+    close() {
+      if (!closed) {
+        closed = true;
+        if (owned) db.close();
+      }
+      return Promise.resolve();
+    },
+  };
+}

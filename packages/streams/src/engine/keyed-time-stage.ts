@@ -1,0 +1,96 @@
+import type { StreamRecord } from '../record.js';
+import { DueIndex } from './due-index.js';
+import type { Scope } from './scope.js';
+import type { StageRegistry } from './stage.js';
+
+/** What a keyed event-time stage (a window, a pattern) does; the watermark and the index are shared. */
+export interface KeyedTimeLogic<T, S> {
+  /**
+   * Handles one value of `key` with the key's state (`undefined` when none) and the watermark
+   * before this value. Returns the new state (`undefined` to delete it).
+   */
+  onValue(
+    record: StreamRecord<T>,
+    key: string,
+    state: S | undefined,
+    watermark: number,
+    scope: Scope,
+  ): S | undefined;
+  /** Acts on what is due in `state` at `watermark` (event time) or `now` (wall clock, ticks only). */
+  onDue(key: string, state: S, watermark: number, now: number | undefined, scope: Scope): S | undefined;
+  /** The earliest event time at which `state` needs `onDue`. */
+  dueAt(state: S): number | undefined;
+  /** The earliest wall-clock time at which `state` needs `onDue`, if the stage uses the clock. */
+  wakeAt?(state: S): number | undefined;
+}
+
+/**
+ * Runs keyed logic on event time: keeps the stage's watermark (largest event time seen minus
+ * `maxOutOfOrderMs`) in state, and on each advance calls `onDue` for exactly the keys whose state
+ * asked for it. State keys: `<stage>|wm` for the watermark, `<stage>|k|<key>` per key.
+ */
+export function keyedTimeStage<T, S>(
+  registry: StageRegistry,
+  name: string,
+  maxOutOfOrderMs: number,
+  logic: KeyedTimeLogic<T, S>,
+): (record: StreamRecord<T>, scope: Scope) => void {
+  const byEventTime = new DueIndex();
+  const byClock = new DueIndex();
+  let prefix = '';
+  const watermarkKey = (): string => `${prefix}wm`;
+  const keyPrefix = (): string => `${prefix}k|`;
+
+  const index = (key: string, state: S | undefined): void => {
+    byEventTime.set(key, state === undefined ? undefined : logic.dueAt(state));
+    if (logic.wakeAt !== undefined) byClock.set(key, state === undefined ? undefined : logic.wakeAt(state));
+  };
+  const save = (scope: Scope, key: string, state: S | undefined): void => {
+    if (state === undefined) scope.delete(`${keyPrefix()}${key}`);
+    else scope.set(`${keyPrefix()}${key}`, state);
+    index(key, state);
+  };
+  const runDue = (key: string, watermark: number, now: number | undefined, scope: Scope): void => {
+    const state = scope.get(`${keyPrefix()}${key}`) as S | undefined;
+    if (state === undefined) {
+      index(key, undefined);
+      return;
+    }
+    save(scope, key, logic.onDue(key, state, watermark, now, scope));
+  };
+  const watermarkOf = (scope: Scope): number =>
+    (scope.get(watermarkKey()) as number | undefined) ?? Number.NEGATIVE_INFINITY;
+
+  prefix = registry.addStateful({
+    name,
+    restore(entries) {
+      byEventTime.clear();
+      byClock.clear();
+      const start = keyPrefix();
+      for (const [stateKey, value] of entries) {
+        if (stateKey.startsWith(start)) index(stateKey.slice(start.length), value as S);
+      }
+    },
+    ...(logic.wakeAt === undefined
+      ? {}
+      : {
+          nextWakeAt: () => byClock.peek(),
+          onClock(now: number, scope: Scope) {
+            const watermark = watermarkOf(scope);
+            for (const key of byClock.takeDue(now)) runDue(key, watermark, now, scope);
+          },
+        }),
+  });
+
+  return (record, scope) => {
+    const key = record.key ?? '';
+    const before = watermarkOf(scope);
+    const state = scope.get(`${keyPrefix()}${key}`) as S | undefined;
+    save(scope, key, logic.onValue(record, key, state, before, scope));
+    const after = record.time - maxOutOfOrderMs;
+    if (after > before) {
+      scope.set(watermarkKey(), after);
+      for (const due of byEventTime.takeDue(after)) runDue(due, after, undefined, scope);
+    }
+  };
+}

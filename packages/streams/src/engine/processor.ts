@@ -1,0 +1,200 @@
+import type { BatchContext, BusEvent, Logger, ReceivedMessage } from '@eddy/core';
+import type { ConsumedInput, PendingOutput, StateStore } from '../state-store.js';
+import { Scope, type StateTable } from './scope.js';
+import type { StatefulStage } from './stage.js';
+
+/** Publishes one output event; resolves once the transport made it durable. */
+export type OutputPublisher = (output: PendingOutput) => Promise<unknown>;
+
+export interface ProcessorSettings {
+  readonly namespace: string;
+  readonly store: StateStore;
+  readonly stages: readonly StatefulStage[];
+  readonly publish: OutputPublisher;
+  readonly logger: Logger;
+  /** Runs one input event through the pipeline's stages, into `scope`. */
+  readonly run: (event: BusEvent, message: ReceivedMessage | undefined, scope: Scope) => void;
+}
+
+/** Counters a pipeline keeps while it runs. */
+export interface PipelineStats {
+  /** Input events processed and committed. */
+  readonly processed: number;
+  /** Redelivered input events skipped because a commit already consumed them. */
+  readonly duplicates: number;
+  /** Input events whose processing threw (each is retried, then dead-lettered, by the bus). */
+  readonly failed: number;
+  /** Output events published. */
+  readonly published: number;
+  /** State entries held (windows, accumulators, partial matches, watermarks). */
+  readonly stateEntries: number;
+}
+
+/**
+ * Runs a pipeline's units of work one at a time: a batch of input events, or a clock tick. Each unit
+ * reads the in-memory state table, and its changes, consumed inputs and outputs go to the store in
+ * one commit; only then do they reach the table and are the outputs published. A unit that throws
+ * leaves nothing behind.
+ */
+export class Processor {
+  readonly #settings: ProcessorSettings;
+  readonly #table: StateTable = new Map();
+  /** Outputs committed but not known to be published (a publish failed, or the last run crashed). */
+  #unpublished: PendingOutput[] = [];
+  #queue: Promise<unknown> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  readonly #stats = { processed: 0, duplicates: 0, failed: 0, published: 0 };
+
+  constructor(settings: ProcessorSettings) {
+    this.#settings = settings;
+  }
+
+  get stats(): PipelineStats {
+    return { ...this.#stats, stateEntries: this.#table.size };
+  }
+
+  /** Loads the state, publishes what the last run committed but may not have published, arms the clock. */
+  async load(): Promise<void> {
+    const { store, namespace, stages } = this.#settings;
+    for (const { key, value } of await store.entries(namespace)) this.#table.set(key, value);
+    for (const stage of stages) stage.restore(this.#table);
+    this.#unpublished = await store.pendingOutputs(namespace);
+    await this.#serial(() => this.#flush());
+    this.#arm();
+  }
+
+  /** Processes a batch of input events (the bus's batch handler). */
+  process(
+    events: readonly BusEvent[],
+    ctx: BatchContext,
+    messages: WeakMap<BusEvent, ReceivedMessage>,
+  ): Promise<void> {
+    return this.#serial(async () => {
+      const { store, namespace, run } = this.#settings;
+      await this.#flush();
+      const consumed = await store.consumed(
+        namespace,
+        events.map((event) => event.id),
+      );
+      const batch = new Scope(this.#table);
+      const inputs: ConsumedInput[] = [];
+      let failures = 0;
+      for (const event of events) {
+        if (consumed.has(event.id)) {
+          this.#stats.duplicates++;
+          continue;
+        }
+        const message = messages.get(event);
+        const unit = new Scope(this.#table, batch);
+        try {
+          run(event, message, unit);
+        } catch (error) {
+          failures++;
+          ctx.fail(event, error);
+          continue;
+        }
+        unit.mergeInto(batch);
+        if (message !== undefined) {
+          inputs.push({
+            eventId: event.id,
+            topic: message.topic,
+            partition: message.partition,
+            offset: message.offset,
+          });
+        } else inputs.push({ eventId: event.id, topic: '', partition: 0, offset: '' });
+      }
+      this.#stats.failed += failures;
+      // Stages may have indexed what a failed unit wrote; rebuild their indexes from what stays.
+      if (failures > 0) this.#restore(batch);
+      await this.#commit(batch, inputs);
+      this.#stats.processed += inputs.length;
+    });
+  }
+
+  /** Stops the clock and waits for the unit of work in progress. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#queue.catch(() => undefined);
+  }
+
+  async #commit(batch: Scope, inputs: readonly ConsumedInput[]): Promise<void> {
+    const { store, namespace } = this.#settings;
+    const { puts, deletes } = batch.split();
+    if (puts.length > 0 || deletes.length > 0 || inputs.length > 0 || batch.outputs.length > 0) {
+      try {
+        await store.commit(namespace, {
+          puts,
+          deletes,
+          inputs: inputs.filter((input) => input.topic !== ''),
+          outputs: batch.outputs,
+        });
+      } catch (error) {
+        this.#restore(undefined);
+        throw error;
+      }
+    }
+    batch.applyTo(this.#table);
+    this.#unpublished.push(...batch.outputs);
+    await this.#flush();
+    this.#arm();
+  }
+
+  /** Publishes the outputs still pending, in order, then marks them published in the store. */
+  async #flush(): Promise<void> {
+    if (this.#unpublished.length === 0) return;
+    const outputs = this.#unpublished;
+    await Promise.all(outputs.map((output) => this.#settings.publish(output)));
+    this.#unpublished = this.#unpublished.slice(outputs.length);
+    this.#stats.published += outputs.length;
+    await this.#settings.store.commit(this.#settings.namespace, {
+      published: outputs.map((output) => output.id),
+    });
+  }
+
+  #restore(batch: Scope | undefined): void {
+    const entries = new Map(this.#table);
+    batch?.applyTo(entries);
+    for (const stage of this.#settings.stages) stage.restore(entries);
+  }
+
+  /** Sets one timer for the earliest wall-clock time any stage asked for. */
+  #arm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#stopped) return;
+    let next: number | undefined;
+    for (const stage of this.#settings.stages) {
+      const at = stage.nextWakeAt?.();
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    if (next === undefined) return;
+    // setTimeout holds at most 2^31-1 ms; a later deadline re-arms when this one fires.
+    const delay = Math.min(Math.max(0, next - Date.now()), 2 ** 31 - 1);
+    this.#timer = setTimeout(() => this.#tick(), delay);
+    this.#timer.unref();
+  }
+
+  #tick(): void {
+    this.#serial(async () => {
+      const scope = new Scope(this.#table);
+      const now = Date.now();
+      for (const stage of this.#settings.stages) stage.onClock?.(now, scope);
+      await this.#commit(scope, []);
+    }).catch((error: unknown) => {
+      this.#settings.logger.error(
+        { pipeline: this.#settings.namespace, err: error },
+        'pipeline timer failed; retrying',
+      );
+      // Nothing was committed: try again shortly.
+      if (!this.#stopped) this.#timer = setTimeout(() => this.#tick(), 1_000).unref();
+    });
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work, work);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,213 @@
+import type {
+  Bus,
+  BusEvent,
+  ConsumerDefaults,
+  EventTypes,
+  Logger,
+  Middleware,
+  ReceivedMessage,
+  StartPosition,
+} from '@eddy/core';
+import { assertGroupName, silentLogger } from '@eddy/core/internal';
+import { Processor, type PipelineStats } from './engine/processor.js';
+import { Outlet, type StageRegistry, type StatefulStage } from './engine/stage.js';
+import { InvalidPipelineError } from './errors.js';
+import { createMemoryStateStore } from './memory/memory-state-store.js';
+import type { StreamRecord } from './record.js';
+import type { StateStore } from './state-store.js';
+import { Stream } from './stream.js';
+
+/** Options of `pipeline(bus, options)`. */
+export interface PipelineOptions {
+  /**
+   * Pipeline name: names its consumer groups (`<bus group>.<name>.<type>`) and its state namespace.
+   * Letters, digits, `.`, `_` and `-`.
+   */
+  readonly name: string;
+  /**
+   * Where state, consumed inputs and pending outputs live. Default an in-memory store: state is
+   * lost when the process ends. Pass a durable one (e.g. `createSqliteStateStore`) for stateful stages.
+   */
+  readonly store?: StateStore;
+  /** Most input events per unit of work (one state commit). Default 500. */
+  readonly batchSize?: number;
+  /** How long a unit waits for more events after its first, ms. Default 0: what arrived meanwhile. */
+  readonly batchWaitMs?: number;
+  /** Where the consumer groups start the first time. Default `'earliest'`. */
+  readonly from?: StartPosition;
+  /** Retry, dead-letter, timeout and flow settings of the pipeline's consumers (bus defaults otherwise). */
+  readonly consumer?: ConsumerDefaults;
+  /** Pino-compatible logger. Default silent. */
+  readonly logger?: Logger;
+}
+
+/** The union of bus events of the given types. */
+export type EventsOf<Events, Types extends EventTypes<Events>> = {
+  [K in Types]: BusEvent<K, Events[K]>;
+}[Types];
+
+/** A stream processing pipeline on a bus. */
+export interface Pipeline<Events> {
+  readonly name: string;
+  /**
+   * A stream of the events of `types`, read through the bus as durable consumer groups (one per
+   * type). The values are the events themselves; their key is the partition key, their time the
+   * CloudEvent `time`.
+   */
+  from<Types extends EventTypes<Events>>(...types: Types[]): Stream<EventsOf<Events, Types>>;
+  /**
+   * Loads the state, publishes outputs an earlier run committed but may not have published, and
+   * registers the consumers with the bus (they subscribe with `bus.start()`, or at once if the bus
+   * runs). Define every stage before.
+   */
+  start(): Promise<void>;
+  /** Stops the pipeline's timers and waits for the unit of work in progress; stop the bus for the consumers. */
+  stop(): Promise<void>;
+  stats(): PipelineStats;
+}
+
+const DEFAULT_BATCH_SIZE = 500;
+const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/**
+ * Creates a pipeline on `bus`:
+ *
+ * ```ts
+ * const flagged = pipeline(bus, { name: 'fraud' });
+ * flagged.from('payment.made').filter((e) => e.data.amount > 1_000).to('payment.flagged');
+ * await flagged.start();
+ * ```
+ */
+export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pipeline<Events> {
+  const name = options?.name;
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new InvalidPipelineError(
+      `A pipeline needs a name of 1-100 letters, digits, '.', '_' or '-', got ${JSON.stringify(name)}.`,
+    );
+  }
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+    throw new InvalidPipelineError(
+      `Pipeline "${name}": batchSize must be 1 to 10 000, got ${String(batchSize)}.`,
+    );
+  }
+  const store = options.store ?? createMemoryStateStore();
+  const logger = options.logger ?? silentLogger;
+  const sources = new Map<string, Outlet>();
+  const stages = new Map<string, StatefulStage>();
+  const kinds = new Map<string, number>();
+  let processor: Processor | undefined;
+
+  const registry: StageRegistry = {
+    pipelineName: name,
+    addStateful(stage) {
+      if (processor !== undefined)
+        throw new InvalidPipelineError(`Pipeline "${name}" is running: define stages before start().`);
+      if (!NAME.test(stage.name)) {
+        throw new InvalidPipelineError(
+          `Stage name ${JSON.stringify(stage.name)} must be 1-100 letters, digits, '.', '_' or '-'.`,
+        );
+      }
+      if (stages.has(stage.name)) {
+        throw new InvalidPipelineError(
+          `Pipeline "${name}" has two stages named "${stage.name}": give each a name of its own.`,
+        );
+      }
+      stages.set(stage.name, stage);
+      return `${stage.name}|`;
+    },
+    nextName(kind) {
+      const n = (kinds.get(kind) ?? 0) + 1;
+      kinds.set(kind, n);
+      return `${kind}-${n}`;
+    },
+    addOutput: () => undefined,
+  };
+
+  const run = (
+    event: BusEvent,
+    message: ReceivedMessage | undefined,
+    scope: Parameters<Outlet['emit']>[1],
+  ): void => {
+    const outlet = sources.get(event.type);
+    if (outlet === undefined) return;
+    const parsed = typeof event.time === 'string' ? Date.parse(event.time) : Number.NaN;
+    const record: StreamRecord<unknown> = {
+      value: event,
+      key: typeof event.partitionkey === 'string' ? event.partitionkey : undefined,
+      time: Number.isFinite(parsed) ? parsed : (message?.publishedAt ?? Date.now()),
+      eventId: event.id,
+      correlationId: typeof event.correlationid === 'string' ? event.correlationid : event.id,
+    };
+    outlet.emit(record, scope);
+  };
+
+  const publisher = bus as unknown as Bus<Record<string, unknown>>;
+
+  return {
+    name,
+    from<Types extends EventTypes<Events>>(...types: Types[]): Stream<EventsOf<Events, Types>> {
+      if (types.length === 0)
+        throw new InvalidPipelineError(`Pipeline "${name}": from() needs at least one event type.`);
+      const outlet = new Outlet();
+      for (const type of types) {
+        if (sources.has(type)) {
+          throw new InvalidPipelineError(
+            `Pipeline "${name}" already reads "${type}": read it once and branch or map it.`,
+          );
+        }
+        assertGroupName(`${name}.${type}`);
+        sources.set(type, outlet);
+      }
+      return new Stream<EventsOf<Events, Types>>(registry, outlet);
+    },
+
+    async start() {
+      if (processor !== undefined) throw new InvalidPipelineError(`Pipeline "${name}" was started already.`);
+      if (sources.size === 0)
+        throw new InvalidPipelineError(`Pipeline "${name}" reads nothing: call from(type) first.`);
+      const started = new Processor({
+        namespace: name,
+        store,
+        stages: [...stages.values()],
+        logger,
+        run,
+        publish: (output) =>
+          publisher.publish(output.type, output.data, {
+            id: output.id,
+            ...(output.key === undefined ? {} : { key: output.key }),
+            ...(output.time === undefined ? {} : { time: output.time }),
+            ...(output.correlationId === undefined ? {} : { correlationId: output.correlationId }),
+            ...(output.causationId === undefined ? {} : { causationId: output.causationId }),
+            ...(output.extensions === undefined ? {} : { extensions: output.extensions }),
+          }),
+      });
+      processor = started;
+      await started.load();
+      // The batch handler sees events only; this middleware remembers each one's transport message.
+      const messages = new WeakMap<BusEvent, ReceivedMessage>();
+      const remember: Middleware = (next) => (event, ctx) => {
+        messages.set(event, ctx.message);
+        return next(event, ctx);
+      };
+      for (const type of sources.keys()) {
+        publisher.onBatch(type, (events, ctx) => started.process(events, ctx, messages), {
+          ...options.consumer,
+          name: `${name}.${type}`,
+          from: options.from ?? 'earliest',
+          maxSize: batchSize,
+          maxWaitMs: options.batchWaitMs ?? 0,
+          middleware: [remember],
+        });
+      }
+    },
+
+    async stop() {
+      await processor?.stop();
+    },
+
+    stats() {
+      return processor?.stats ?? { processed: 0, duplicates: 0, failed: 0, published: 0, stateEntries: 0 };
+    },
+  };
+}

@@ -61,3 +61,9 @@ export {
   type SqliteScheduleStoreOptions,
 } from './schedules/schedule-store.js';
 export { DEFAULT_SCHEDULE_TABLE } from './schedules/schema.js';
+export {
+  createSqliteSchemaStore,
+  type SqliteSchemaStore,
+  type SqliteSchemaStoreOptions,
+} from './schemas/schema-store.js';
+export { DEFAULT_SCHEMA_STORE_PREFIX } from './schemas/schema.js';

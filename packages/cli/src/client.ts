@@ -62,7 +62,14 @@ export class EddyClient {
       parsed = undefined;
     }
     if (!response.ok) {
-      const problem = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      // The gateway's `{ error: { code, message } }`, or the registry's Confluent `{ error_code, message }`.
+      const body = parsed as
+        { error?: { code?: string; message?: string }; error_code?: number; message?: string } | undefined;
+      const problem =
+        body?.error ??
+        (typeof body?.error_code === 'number'
+          ? { code: `REGISTRY_${body.error_code}`, message: body.message }
+          : undefined);
       throw new RequestFailedError(
         response.status,
         problem?.code ?? `HTTP_${response.status}`,

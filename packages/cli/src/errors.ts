@@ -9,6 +9,8 @@ export const CliErrorCodes = {
   RequestFailed: 'EDDY_CLI_REQUEST_FAILED',
   /** A file given to the CLI cannot be read or parsed. */
   BadInput: 'EDDY_CLI_BAD_INPUT',
+  /** `eddy schemas check` found the schema incompatible with the subject (exit code 7). */
+  IncompatibleSchema: 'EDDY_CLI_INCOMPATIBLE_SCHEMA',
   /** An error the CLI did not expect, reported in `--json` output. */
   Unexpected: 'EDDY_CLI_UNEXPECTED',
 } as const;
@@ -33,5 +35,20 @@ export class RequestFailedError extends EddyError {
 export class BadInputError extends EddyError {
   constructor(message: string) {
     super(CliErrorCodes.BadInput, message);
+  }
+}
+
+/** `eddy schemas check`: the schema breaks the subject's compatibility level. */
+export class IncompatibleSchemaCliError extends EddyError {
+  /** Each rule broken, as the registry words it. */
+  readonly messages: readonly string[];
+
+  constructor(subject: string, messages: readonly string[]) {
+    super(
+      CliErrorCodes.IncompatibleSchema,
+      `The schema is incompatible with subject "${subject}"${messages.length === 0 ? '' : `: ${messages.join('; ')}`}. ` +
+        "Change the schema so it follows the subject's compatibility level, or change the level.",
+    );
+    this.messages = messages;
   }
 }

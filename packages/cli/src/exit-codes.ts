@@ -16,6 +16,8 @@ export const ExitCodes = {
   Unauthorized: 5,
   /** A `--timeout` or `--until-empty` wait ran out. */
   Timeout: 6,
+  /** The schema is incompatible with the subject (`eddy schemas check`, or a register answered 409). */
+  Incompatible: 7,
 } as const;
 
 export type ExitCode = (typeof ExitCodes)[keyof typeof ExitCodes];
@@ -25,7 +27,9 @@ export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof RequestFailedError) {
     if (error.status === 404) return ExitCodes.NotFound;
     if (error.status === 401 || error.status === 403) return ExitCodes.Unauthorized;
-    if (error.status === 400 || error.status === 413 || error.status === 415) return ExitCodes.Usage;
+    if (error.status === 409) return ExitCodes.Incompatible;
+    if (error.status === 400 || error.status === 413 || error.status === 415 || error.status === 422)
+      return ExitCodes.Usage;
     return ExitCodes.Failure;
   }
   if (!isEddyError(error)) return ExitCodes.Failure;
@@ -39,6 +43,8 @@ export function exitCodeOf(error: unknown): ExitCode {
       return ExitCodes.Usage;
     case ErrorCodes.Timeout:
       return ExitCodes.Timeout;
+    case CliErrorCodes.IncompatibleSchema:
+      return ExitCodes.Incompatible;
     default:
       return ExitCodes.Failure;
   }

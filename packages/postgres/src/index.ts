@@ -53,3 +53,8 @@ export {
   type PostgresScheduleStore,
   type PostgresScheduleStoreOptions,
 } from './schedules/schedule-store.js';
+export {
+  createPostgresSchemaStore,
+  type PostgresSchemaStore,
+  type PostgresSchemaStoreOptions,
+} from './schemas/schema-store.js';

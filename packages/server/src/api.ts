@@ -48,3 +48,15 @@ export type {
   TopicJson,
   TopicListResponse,
 } from './http/api-types.js';
+export type {
+  RegistryCompatibilityResponse,
+  RegistryConfigResponse,
+  RegistryConfigUpdate,
+  RegistryErrorBody,
+  RegistryModeJson,
+  RegistryReferenceJson,
+  RegistryRegisterRequest,
+  RegistryRegisterResponse,
+  RegistrySchemaJson,
+  RegistrySubjectVersionJson,
+} from './registry/registry-api-types.js';

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import websocket from '@fastify/websocket';
 import { createDeadLetterAdmin, type Transport } from '@eddy/core';
+import { createSchemaRegistry } from '@eddy/schemas';
 import { InvalidOptionError } from '@eddy/core/internal';
 import { createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -28,6 +29,8 @@ import {
   type ServerOptions,
 } from './options.js';
 import { registerPublishRoutes } from './publish/publish-routes.js';
+import { registerRegistryRoutes } from './registry/registry-routes.js';
+import { openSchemaStoreFor } from './registry/registry-store.js';
 import { createTopicRouter } from './routing.js';
 import { openTransportFromUrl } from './transport-from-url.js';
 
@@ -86,6 +89,18 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     (options.transportUrl === undefined
       ? openDefaultTransport(options.dataDir)
       : await openTransportFromUrl(options.transportUrl));
+  const ownsSchemaStore = input.schemaStore === undefined;
+  const schemaStore =
+    input.schemaStore ??
+    (await openSchemaStoreFor({
+      transport: input.transport,
+      transportUrl: options.transportUrl,
+      defaultSqlitePath: defaultDatabasePath(options.dataDir),
+    }).catch(async (error: unknown) => {
+      if (ownsTransport) await transport.close();
+      throw error;
+    }));
+  const registry = createSchemaRegistry({ store: schemaStore });
   const metrics = createGatewayMetrics(input.metricsRegistry);
   const leases = new LeaseRegistry(metrics);
   let accepting = true;
@@ -142,11 +157,19 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerTopicRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerDlqRoutes(app, ctx);
+  await app.register(
+    (scope, _options, done) => {
+      registerRegistryRoutes(scope, { registry });
+      done();
+    },
+    { prefix: '/registry' },
+  );
   if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
     await app.ready();
   } catch (error) {
     leases.close();
+    if (ownsSchemaStore) await schemaStore.close();
     if (ownsTransport) await transport.close();
     throw error;
   }
@@ -186,6 +209,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         await Promise.all([closingBridges, ...closingSessions]);
         await app.close();
         leases.close();
+        if (ownsSchemaStore) await schemaStore.close();
         if (ownsTransport) await transport.close();
       })();
       return closing;

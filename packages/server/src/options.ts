@@ -1,5 +1,6 @@
 import { type Transport } from '@eddy/core';
 import { InvalidOptionError } from '@eddy/core/internal';
+import type { SchemaStore } from '@eddy/schemas';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
 
@@ -59,6 +60,11 @@ export interface ServerOptions {
    * `EDDY_TRANSPORT`, else the embedded SQLite log.
    */
   readonly transportUrl?: string;
+  /**
+   * Where the schema registry under `/registry` keeps schemas. Not closed by the server. Default: it
+   * follows the backend (the SQLite log's file, the `postgres://` database), else memory.
+   */
+  readonly schemaStore?: SchemaStore;
   /** Directory holding `.eddy/eddy.db` for the default transport. Default `EDDY_DATA_DIR`, else the working directory. */
   readonly dataDir?: string;
   /** Interface to listen on. Default `EDDY_HOST`, else `127.0.0.1`. */

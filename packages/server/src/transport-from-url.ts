@@ -10,7 +10,7 @@ type Factory = (url: string) => Promise<Transport>;
  * Loads a transport package only when its scheme is used, so the gateway does not depend on every
  * broker client. The specifier is a variable on purpose: the packages are optional peers.
  */
-async function load<T>(specifier: string): Promise<T> {
+export async function loadOptionalPackage<T>(specifier: string): Promise<T> {
   try {
     return (await import(specifier)) as T;
   } catch (error) {
@@ -22,25 +22,25 @@ async function load<T>(specifier: string): Promise<T> {
 
 const FACTORIES: Readonly<Record<string, Factory>> = {
   'postgres:': async (url) => {
-    const { createPostgresTransport } = await load<{
+    const { createPostgresTransport } = await loadOptionalPackage<{
       createPostgresTransport: (options: { connectionString: string }) => Promise<Transport>;
     }>('@eddy/postgres');
     return createPostgresTransport({ connectionString: url });
   },
   'redis:': async (url) => {
-    const { createRedisTransport } = await load<{
+    const { createRedisTransport } = await loadOptionalPackage<{
       createRedisTransport: (options: { url: string }) => Promise<Transport>;
     }>('@eddy/redis');
     return createRedisTransport({ url });
   },
   'amqp:': async (url) => {
-    const { createRabbitMqTransport } = await load<{
+    const { createRabbitMqTransport } = await loadOptionalPackage<{
       createRabbitMqTransport: (options: { url: string }) => Promise<Transport>;
     }>('@eddy/rabbitmq');
     return createRabbitMqTransport({ url });
   },
   'nats:': async (url) => {
-    const { createNatsTransport } = await load<{
+    const { createNatsTransport } = await loadOptionalPackage<{
       createNatsTransport: (options: { servers: string }) => Promise<Transport>;
     }>('@eddy/nats');
     return createNatsTransport({ servers: url });
@@ -52,11 +52,16 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     return createSqsTransport({ url });
   },
   'sqlite:': (url) => {
-    const path = resolve(decodeURIComponent(url.slice('sqlite:'.length).replace(/^\/\//, '')));
+    const path = sqlitePathOf(url);
     mkdirSync(dirname(path), { recursive: true });
     return Promise.resolve(createSqliteTransport({ path }));
   },
 };
+/** The file a `sqlite:<path>` URL names, resolved against the working directory. */
+export function sqlitePathOf(url: string): string {
+  return resolve(decodeURIComponent(url.slice('sqlite:'.length).replace(/^\/\//, '')));
+}
+
 const ALIASES: Readonly<Record<string, string>> = {
   'postgresql:': 'postgres:',
   'rediss:': 'redis:',

@@ -67,3 +67,9 @@ export {
   type SqliteStateStoreOptions,
 } from './streams/state-store.js';
 export { DEFAULT_STATE_TABLE } from './streams/schema.js';
+export {
+  createSqliteSchemaStore,
+  type SqliteSchemaStore,
+  type SqliteSchemaStoreOptions,
+} from './schemas/schema-store.js';
+export { DEFAULT_SCHEMA_STORE_PREFIX } from './schemas/schema.js';

@@ -14,10 +14,18 @@ export interface AuthSettings {
   readonly metrics: GatewayMetrics;
 }
 
-/** The key a request carries: `Authorization: Bearer`, `x-api-key`, or `apiKey` in the query (sockets, SSE). */
+/**
+ * The key a request carries: `Authorization: Bearer`, `Authorization: Basic` with the key as the
+ * password (what Confluent registry clients send), `x-api-key`, or `apiKey` in the query (sockets, SSE).
+ */
 export function apiKeyOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header === 'string' && /^bearer /i.test(header)) return header.slice(7).trim();
+  if (typeof header === 'string' && /^basic /i.test(header)) {
+    const credentials = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const key = credentials.slice(credentials.indexOf(':') + 1);
+    if (key !== '') return key;
+  }
   const xKey = request.headers['x-api-key'];
   if (typeof xKey === 'string' && xKey !== '') return xKey;
   const query = request.query as Record<string, unknown> | undefined;

@@ -31,3 +31,5 @@ export { describeSchemaStoreConformance } from './schema-store/describe-schema-s
 export type { SchemaStoreConformanceOptions } from './schema-store/options.js';
 export { describeScheduleStoreConformance } from './schedule-store/describe-schedule-store-conformance.js';
 export type { ScheduleStoreConformanceOptions } from './schedule-store/options.js';
+export { describeRuleStoreConformance } from './rule-store/describe-rule-store-conformance.js';
+export type { RuleStoreConformanceOptions } from './rule-store/options.js';

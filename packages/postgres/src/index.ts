@@ -53,3 +53,8 @@ export {
   type PostgresScheduleStore,
   type PostgresScheduleStoreOptions,
 } from './schedules/schedule-store.js';
+export {
+  createPostgresRuleStore,
+  type PostgresRuleStore,
+  type PostgresRuleStoreOptions,
+} from './rules/rule-store.js';

@@ -61,3 +61,9 @@ export {
   type SqliteScheduleStoreOptions,
 } from './schedules/schedule-store.js';
 export { DEFAULT_SCHEDULE_TABLE } from './schedules/schema.js';
+export {
+  createSqliteRuleStore,
+  type SqliteRuleStore,
+  type SqliteRuleStoreOptions,
+} from './rules/rule-store.js';
+export { DEFAULT_RULE_TABLE } from './rules/schema.js';

@@ -33,3 +33,14 @@ export type {
 export type { RuleStore } from './store/rule-store.js';
 export { checkRule, checkRuleInput, MAX_TARGETS } from './store/check-rule.js';
 export { createMemoryRuleStore } from './memory/memory-rule-store.js';
+export { createRuleEngine, type RuleEngine } from './engine/rule-engine.js';
+export {
+  DEFAULT_RULE_ENGINE_GROUP,
+  defaultTargetDeadLetterTopic,
+  deliveriesTopic,
+  type RuleDeadLetterNotice,
+  type RuleEngineOptions,
+  type RuleHandler,
+  type RuleHandlerContext,
+} from './engine/engine-options.js';
+export { deliveryId } from './engine/output-event.js';

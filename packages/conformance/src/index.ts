@@ -33,3 +33,5 @@ export { describeScheduleStoreConformance } from './schedule-store/describe-sche
 export type { ScheduleStoreConformanceOptions } from './schedule-store/options.js';
 export { describeStateStoreConformance } from './state-store/describe-state-store-conformance.js';
 export type { StateStoreConformanceOptions } from './state-store/options.js';
+export { describeRuleStoreConformance } from './rule-store/describe-rule-store-conformance.js';
+export type { RuleStoreConformanceOptions } from './rule-store/options.js';

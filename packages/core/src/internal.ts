@@ -63,6 +63,7 @@ export { DEFAULT_DEDUP_TTL_MS } from './middleware/dedup.js';
 export { defaultDeadLetterTopic } from './middleware/dead-letter.js';
 export { resolvedTopicOf } from './dlq/dead-letter-admin.js';
 export {
+  deadLetterHeaders,
   DeadLetterHeaders,
   parseDeadLetterHeaders,
   REDRIVE_GROUP_HEADER,

@@ -58,3 +58,8 @@ export {
   type PostgresSchemaStore,
   type PostgresSchemaStoreOptions,
 } from './schemas/schema-store.js';
+export {
+  createPostgresRuleStore,
+  type PostgresRuleStore,
+  type PostgresRuleStoreOptions,
+} from './rules/rule-store.js';

@@ -8,6 +8,10 @@ export const RulesErrorCodes = {
   InvalidTransformer: 'EDDY_INVALID_TRANSFORMER',
   /** A rule name given to a rule matcher is not a non-empty string. */
   InvalidRuleName: 'EDDY_INVALID_RULE_NAME',
+  /** A rule's name, targets or other fields cannot be stored as given. */
+  InvalidRule: 'EDDY_INVALID_RULE',
+  /** A rule target could not take a delivery. */
+  TargetFailed: 'EDDY_RULE_TARGET_FAILED',
 } as const;
 export type RulesErrorCode = (typeof RulesErrorCodes)[keyof typeof RulesErrorCodes];
 
@@ -46,5 +50,30 @@ export class InvalidRuleNameError extends EddyError {
       RulesErrorCodes.InvalidRuleName,
       `Rule names are non-empty strings; received ${typeof received === 'string' ? '""' : typeof received}. Name each rule, e.g. "notify-billing".`,
     );
+  }
+}
+
+/**
+ * A rule cannot be stored as given. `field` names the part (`name`, `targets[1].url`), `reason`
+ * says what is wrong. Patterns and transformers have their own errors.
+ */
+export class InvalidRuleError extends EddyError {
+  readonly field: string;
+  readonly reason: string;
+
+  constructor(field: string, reason: string) {
+    super(RulesErrorCodes.InvalidRule, `Invalid rule: ${field} ${reason}`);
+    this.field = field;
+    this.reason = reason;
+  }
+}
+
+/**
+ * A target could not take a delivery (a webhook answered with an error status, a handler is not
+ * registered). `retriable` says whether another attempt may succeed.
+ */
+export class TargetDeliveryError extends EddyError {
+  constructor(message: string, options: { retriable: boolean; cause?: unknown }) {
+    super(RulesErrorCodes.TargetFailed, message, options);
   }
 }

@@ -1,9 +1,11 @@
 export { compilePattern, matchesPattern, type CompiledPattern } from './compile-pattern.js';
 export {
   InvalidPatternError,
+  InvalidRuleError,
   InvalidRuleNameError,
   InvalidTransformerError,
   RulesErrorCodes,
+  TargetDeliveryError,
   type RulesErrorCode,
 } from './errors.js';
 export { eventView, type EventView } from './event-view.js';
@@ -16,3 +18,29 @@ export {
   type JsonValue,
   type TransformContext,
 } from './input-transformer.js';
+export type {
+  HandlerTarget,
+  RuleCounts,
+  RuleCountsDelta,
+  RuleDefinition,
+  RuleInput,
+  RuleRecord,
+  RuleTarget,
+  RuleTargetBase,
+  TopicTarget,
+  WebhookTarget,
+} from './store/rule.js';
+export type { RuleStore } from './store/rule-store.js';
+export { checkRule, checkRuleInput, MAX_TARGETS } from './store/check-rule.js';
+export { createMemoryRuleStore } from './memory/memory-rule-store.js';
+export { createRuleEngine, type RuleEngine } from './engine/rule-engine.js';
+export {
+  DEFAULT_RULE_ENGINE_GROUP,
+  defaultTargetDeadLetterTopic,
+  deliveriesTopic,
+  type RuleDeadLetterNotice,
+  type RuleEngineOptions,
+  type RuleHandler,
+  type RuleHandlerContext,
+} from './engine/engine-options.js';
+export { deliveryId } from './engine/output-event.js';

@@ -73,3 +73,9 @@ export {
   type SqliteSchemaStoreOptions,
 } from './schemas/schema-store.js';
 export { DEFAULT_SCHEMA_STORE_PREFIX } from './schemas/schema.js';
+export {
+  createSqliteRuleStore,
+  type SqliteRuleStore,
+  type SqliteRuleStoreOptions,
+} from './rules/rule-store.js';
+export { DEFAULT_RULE_TABLE } from './rules/schema.js';

@@ -31,3 +31,6 @@ export { describeSchemaStoreConformance } from './schema-store/describe-schema-s
 export type { SchemaStoreConformanceOptions } from './schema-store/options.js';
 export { describeScheduleStoreConformance } from './schedule-store/describe-schedule-store-conformance.js';
 export type { ScheduleStoreConformanceOptions } from './schedule-store/options.js';
+export { describeEndpointStoreConformance } from './webhook-store/describe-endpoint-store-conformance.js';
+export { describeDeliveryStoreConformance } from './webhook-store/describe-delivery-store-conformance.js';
+export type { WebhookStoreConformanceOptions } from './webhook-store/options.js';

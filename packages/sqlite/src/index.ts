@@ -61,3 +61,10 @@ export {
   type SqliteScheduleStoreOptions,
 } from './schedules/schedule-store.js';
 export { DEFAULT_SCHEDULE_TABLE } from './schedules/schema.js';
+export {
+  createSqliteEndpointStore,
+  type SqliteEndpointStore,
+  type SqliteWebhookStoreOptions,
+} from './webhooks/endpoint-store.js';
+export { createSqliteDeliveryStore, type SqliteDeliveryStore } from './webhooks/delivery-store.js';
+export { DEFAULT_WEBHOOK_TABLE_PREFIX } from './webhooks/schema.js';

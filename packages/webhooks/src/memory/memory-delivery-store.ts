@@ -58,7 +58,7 @@ export function createMemoryDeliveryStore(): DeliveryStore {
       for (const entry of pending) {
         const { delivery } = entry;
         const isHead = !heads.has(delivery.endpointId);
-        if (delivery.ordered) heads.add(delivery.endpointId);
+        heads.add(delivery.endpointId);
         if (delivery.ordered && !isHead) continue;
         if (delivery.nextAttemptAt > now) continue;
         if (entry.owner !== undefined && entry.leaseExpiresAt > now) continue;

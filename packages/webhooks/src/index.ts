@@ -37,3 +37,22 @@ export {
   WebhookErrorCodes,
   type WebhookErrorCode,
 } from './errors.js';
+
+// Inbound webhooks
+export type { InboundSource } from './inbound/inbound-source.js';
+export {
+  createInboundReceiver,
+  type InboundOutcome,
+  type InboundReceiver,
+  type InboundReceiverOptions,
+  type InboundRequest,
+} from './inbound/inbound-receiver.js';
+export { toCloudEvent, type InboundEvent } from './inbound/to-cloud-event.js';
+export {
+  verifyGithubSignature,
+  verifySignature,
+  verifyStandardWebhook,
+  verifyStripeSignature,
+  type SignatureScheme,
+  type VerifyInput,
+} from './inbound/verify-signature.js';

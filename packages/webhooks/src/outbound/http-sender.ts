@@ -80,7 +80,7 @@ export class HttpSender {
     });
   }
 
-  async send(url: string, body: string, headers: object): Promise<SendResult> {
+  async send(url: string, body: string, headers: Readonly<Record<string, string>>): Promise<SendResult> {
     const started = performance.now();
     const elapsed = (): number => Math.round((performance.now() - started) * 1000) / 1000;
     try {
@@ -91,7 +91,7 @@ export class HttpSender {
         headers: {
           'content-type': 'application/json',
           'user-agent': this.#options.userAgent,
-          ...(headers as Record<string, string>),
+          ...headers,
         },
         // A redirect is a failed attempt: following one could lead into an internal network.
         redirect: 'manual',

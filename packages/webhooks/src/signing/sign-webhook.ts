@@ -1,13 +1,16 @@
 import { Webhook } from 'standardwebhooks';
 
-/** The three Standard Webhooks headers of one delivery attempt. */
-export interface WebhookSignatureHeaders {
+/**
+ * The three Standard Webhooks headers of one delivery attempt. A type alias, not an interface, so
+ * it can be passed where a plain header record is expected.
+ */
+export type WebhookSignatureHeaders = {
   readonly 'webhook-id': string;
   /** Seconds since the epoch. */
   readonly 'webhook-timestamp': string;
   /** `v1,<base64 HMAC-SHA256 of id.timestamp.body>` per secret, space-separated. */
   readonly 'webhook-signature': string;
-}
+};
 
 /** What `signWebhook` signs. */
 export interface SignWebhookInput {

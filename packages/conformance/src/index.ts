@@ -35,3 +35,6 @@ export { describeStateStoreConformance } from './state-store/describe-state-stor
 export type { StateStoreConformanceOptions } from './state-store/options.js';
 export { describeRuleStoreConformance } from './rule-store/describe-rule-store-conformance.js';
 export type { RuleStoreConformanceOptions } from './rule-store/options.js';
+export { describeEndpointStoreConformance } from './webhook-store/describe-endpoint-store-conformance.js';
+export { describeDeliveryStoreConformance } from './webhook-store/describe-delivery-store-conformance.js';
+export type { WebhookStoreConformanceOptions } from './webhook-store/options.js';

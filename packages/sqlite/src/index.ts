@@ -79,3 +79,10 @@ export {
   type SqliteRuleStoreOptions,
 } from './rules/rule-store.js';
 export { DEFAULT_RULE_TABLE } from './rules/schema.js';
+export {
+  createSqliteEndpointStore,
+  type SqliteEndpointStore,
+  type SqliteWebhookStoreOptions,
+} from './webhooks/endpoint-store.js';
+export { createSqliteDeliveryStore, type SqliteDeliveryStore } from './webhooks/delivery-store.js';
+export { DEFAULT_WEBHOOK_TABLE_PREFIX } from './webhooks/schema.js';

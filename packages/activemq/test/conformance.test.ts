@@ -26,7 +26,7 @@ if (await activeMqAvailable()) {
                 url: restartable.url,
                 reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
                 // A Java broker takes seconds to start: a publish while it is down fails after this
-                // with a retriable EDDY_TIMEOUT, and the suite publishes again.
+                // with a retriable EDDY_CONNECTION_FAILED, and the suite publishes again.
                 operationTimeoutMs: 5_000,
               }),
             stopBackend: () => restartable.stop(),

@@ -7,12 +7,7 @@ import type {
   Transport,
   TransportCapabilities,
 } from '@eddy/core';
-import {
-  ClosedError,
-  NotSupportedError,
-  resolveSubscribeOptions,
-  validatePublish,
-} from '@eddy/core/internal';
+import { ClosedError, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
 import { encodeSendHeaders, nextOffset } from './codec.js';
 import { ActiveMqConnection } from './connection.js';
 import { ConnectionLost, toEddyError } from './errors.js';
@@ -84,13 +79,7 @@ class ActiveMqTransportImpl implements ActiveMqTransport {
   }
 
   async subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
-    const resolved = resolveSubscribeOptions(topic, options);
-    if (typeof resolved.from === 'object') {
-      throw new NotSupportedError(
-        'ActiveMQ queues cannot start a group from given offsets or a time (capabilities.replay and ' +
-          "replayFromTime are false). Use from: 'latest' or 'earliest'; a new group receives what is published after it subscribed.",
-      );
-    }
+    const resolved = resolveSubscribeOptions(topic, options, this.capabilities);
     if (this.#closing !== undefined) throw new ClosedError('The ActiveMQ transport');
     const subscription = new ActiveMqSubscription({
       connection: this.connection,

@@ -1,8 +1,8 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect as connectTcp, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, isEddyError, Nack, type ReceivedMessage, type Transport } from '@eddy/core';
 import { waitFor } from '@eddy/conformance';
-import { createActiveMqTransport } from '@eddy/activemq';
+import { createActiveMqTransport, type ActiveMqConnectionEvent } from '@eddy/activemq';
 import { activeMqAvailable, SKIP_REASON, URL, uniqueName } from './helpers.js';
 import { RawStomp } from './raw-stomp.js';
 
@@ -27,6 +27,21 @@ describe.skipIf(!available)(`ActiveMQ transport${available ? '' : ` (${SKIP_REAS
   afterAll(async () => {
     await Promise.all(transports.map((t) => t.close()));
     await raw.close();
+  });
+
+  // The conformance suite runs only what a transport declares: a flag turned false would drop its
+  // cases silently, so the declared object is pinned whole.
+  it('declares everything but replay from positions or a time', () => {
+    expect(transport.capabilities).toEqual({
+      durable: true,
+      orderingPerKey: true,
+      consumerGroups: true,
+      replay: false,
+      replayFromTime: false,
+      delayedDelivery: true,
+      nackDelay: true,
+      maxMessageBytes: 4 * 1024 * 1024,
+    });
   });
 
   it('keeps groups whose names differ only by dots apart, and fans out to each', async () => {
@@ -168,6 +183,53 @@ describe.skipIf(!available)(`ActiveMQ transport${available ? '' : ` (${SKIP_REAS
         () => undefined,
       ),
     ).rejects.toMatchObject({ code: ErrorCodes.NotSupported });
+  });
+
+  it('reports disconnected and reconnected when its connection drops, and consumes again by itself', async () => {
+    // A TCP relay to the broker, so the test can cut this transport's connection and nothing else.
+    const broker = new globalThis.URL(URL);
+    const relayed: Socket[] = [];
+    const relay = createServer((client) => {
+      const upstream = connectTcp({ host: broker.hostname, port: Number(broker.port || 61613) });
+      client.pipe(upstream).pipe(client);
+      for (const [a, b] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
+        a.on('error', () => b.destroy());
+        a.on('close', () => b.destroy());
+      }
+      relayed.push(client, upstream);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const viaRelay = new globalThis.URL(URL);
+    viaRelay.host = `127.0.0.1:${(relay.address() as { port: number }).port}`;
+    const events: ActiveMqConnectionEvent[] = [];
+    try {
+      const dropped = await createActiveMqTransport({
+        url: viaRelay.href,
+        reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+        onConnectionEvent: (event) => events.push(event),
+      });
+      transports.push(dropped);
+      const topic = uniqueName('dropped');
+      const got: string[] = [];
+      await dropped.subscribe(topic, { group: 'g' }, (message) => void got.push(text(message)));
+      await dropped.publish(topic, [{ payload: Buffer.from('before') }]);
+      await waitFor(() => got.includes('before'), { description: 'the message before the drop' });
+      for (const socket of relayed.splice(0)) socket.destroy();
+      await waitFor(() => events.some((event) => event.type === 'reconnected'), {
+        description: 'the reconnection',
+      });
+      await dropped.publish(topic, [{ payload: Buffer.from('after') }]);
+      await waitFor(() => got.includes('after'), { description: 'the message after the drop' });
+      expect(events.map((event) => event.type).slice(0, 2)).toEqual(['disconnected', 'reconnected']);
+      // 'before' may come twice: an ack still on its way when the connection dropped is lost with it.
+      expect(new Set(got)).toEqual(new Set(['before', 'after']));
+    } finally {
+      for (const socket of relayed) socket.destroy();
+      await new Promise((resolve) => relay.close(resolve));
+    }
   });
 
   describe('connecting', () => {

@@ -3,6 +3,7 @@
 export {
   createMemoryTransport,
   DEFAULT_MEMORY_MAX_MESSAGE_BYTES,
+  type MemoryCapabilityLimits,
   type MemoryTransport,
   type MemoryTransportOptions,
 } from './memory/memory-transport.js';

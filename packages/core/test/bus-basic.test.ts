@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { createBus, EddyError, type BusEvent } from '@eddy/core';
-import { ClosedError, DuplicateHandlerError } from '@eddy/core/internal';
+import { createBus, type BusEvent } from '@eddy/core';
 import { createMemoryTransport } from '@eddy/core/testing';
 import { unique, waitFor } from './bus-test-helpers.js';
+
+/** What `fn` throws, so a test can assert the error's code. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
 
 interface Events {
   'order.placed': { orderId: string; total: number };
@@ -93,7 +102,9 @@ describe('bus: publish and handle', () => {
   it('rejects a second handler with the same name', () => {
     const bus = createBus<Events>({ transport: createMemoryTransport() });
     bus.on('order.placed', () => undefined);
-    expect(() => bus.on('order.placed', () => undefined)).toThrow(DuplicateHandlerError);
+    expect(thrown(() => bus.on('order.placed', () => undefined))).toMatchObject({
+      code: 'EDDY_DUPLICATE_HANDLER',
+    });
     // A distinct name is a second consumer group of the same topic.
     expect(bus.on('order.placed', () => undefined, { name: 'audit' }).group).toBe('default.audit');
   });
@@ -135,8 +146,12 @@ describe('bus: publish and handle', () => {
     release();
     await stopping;
     expect(finished).toBe(true);
-    await expect(bus.publish('order.placed', { orderId: 'p', total: 1 })).rejects.toBeInstanceOf(ClosedError);
-    await expect(transport.publish('t', [{ payload: new Uint8Array() }])).rejects.toBeInstanceOf(EddyError);
+    await expect(bus.publish('order.placed', { orderId: 'p', total: 1 })).rejects.toMatchObject({
+      code: 'EDDY_CLOSED',
+    });
+    await expect(transport.publish('t', [{ payload: new Uint8Array() }])).rejects.toMatchObject({
+      code: 'EDDY_CLOSED',
+    });
   });
 
   it('nacks deliveries still running at the stop deadline; they are redelivered, not failed', async () => {
@@ -210,13 +225,17 @@ describe('bus: publish and handle', () => {
     expect(got[0]!['tenant']).toBe('acme');
     await expect(
       bus.publish('invoice.sent', { orderId: 'z' }, { extensions: { id: 'x' } }),
-    ).rejects.toBeInstanceOf(EddyError);
+    ).rejects.toMatchObject({ code: 'EDDY_INVALID_OPTION' });
     await bus.stop();
   });
 
   it('throws EddyError for bad input', () => {
     const bus = createBus<Events>({ transport: createMemoryTransport(), topicFor: () => 'bad topic' });
-    expect(() => bus.on('order.placed', () => undefined)).toThrow(EddyError);
-    expect(() => createBus<Events>({ transport: createMemoryTransport(), group: '' })).toThrow(EddyError);
+    expect(thrown(() => bus.on('order.placed', () => undefined))).toMatchObject({
+      code: 'EDDY_INVALID_TOPIC',
+    });
+    expect(thrown(() => createBus<Events>({ transport: createMemoryTransport(), group: '' }))).toMatchObject({
+      code: 'EDDY_INVALID_GROUP',
+    });
   });
 });

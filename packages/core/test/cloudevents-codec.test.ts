@@ -188,15 +188,17 @@ describe('structured mode wire format', () => {
     );
     expect(bytes.data).toEqual(new Uint8Array([1, 2, 3]));
     expect(decodeCloudEvent(structured({ ...base, data_base64: '' })).data).toEqual(new Uint8Array(0));
-    expect(() =>
-      decodeCloudEvent(
-        structured({
-          ...base,
-          datacontenttype: 'application/json',
-          data_base64: Buffer.from('{').toString('base64'),
-        }),
+    expect(
+      thrown(() =>
+        decodeCloudEvent(
+          structured({
+            ...base,
+            datacontenttype: 'application/json',
+            data_base64: Buffer.from('{').toString('base64'),
+          }),
+        ),
       ),
-    ).toThrow(DecodeError);
+    ).toMatchObject({ code: 'EDDY_DECODE_FAILED' });
   });
 
   it('treats null members as absent', () => {
@@ -231,6 +233,7 @@ describe('decoding malformed input', () => {
       decodeCloudEvent({ headers: { 'ce-specversion': '1.0', 'ce-id': '1' }, payload: utf8('') }),
     );
     expect(error).toBeInstanceOf(InvalidCloudEventError);
+    expect(error).toMatchObject({ code: 'EDDY_INVALID_CLOUDEVENT' });
     expect((error as InvalidCloudEventError).problems).toEqual([
       '"source" is required: header "ce-source" is missing (binary mode)',
       '"type" is required: header "ce-type" is missing (binary mode)',
@@ -245,6 +248,7 @@ describe('decoding malformed input', () => {
       }),
     );
     expect(error).toBeInstanceOf(DecodeError);
+    expect(error).toMatchObject({ code: 'EDDY_DECODE_FAILED' });
     expect(error.message).toMatch(/^Payload with content-type "application\/json" is not valid JSON/);
   });
 
@@ -256,6 +260,7 @@ describe('decoding malformed input', () => {
       }),
     );
     expect(error).toBeInstanceOf(DecodeError);
+    expect(error).toMatchObject({ code: 'EDDY_DECODE_FAILED' });
     expect(error.message).toContain('not valid UTF-8');
   });
 
@@ -278,7 +283,9 @@ describe('decoding malformed input', () => {
     ).toThrow(
       'Not a CloudEvent: no "ce-specversion" header (binary mode) and content-type "text/plain" is not application/cloudevents+json',
     );
-    expect(() => decodeCloudEvent({ headers: {}, payload: utf8('hi') })).toThrow(DecodeError);
+    expect(thrown(() => decodeCloudEvent({ headers: {}, payload: utf8('hi') }))).toMatchObject({
+      code: 'EDDY_DECODE_FAILED',
+    });
   });
 
   it('rejects bad structured payloads', () => {
@@ -303,7 +310,9 @@ describe('decoding malformed input', () => {
   });
 
   it('refuses to encode an invalid event', () => {
-    expect(() => encodeCloudEvent({ ...full, time: 'noon' })).toThrow(InvalidCloudEventError);
+    expect(thrown(() => encodeCloudEvent({ ...full, time: 'noon' }))).toMatchObject({
+      code: 'EDDY_INVALID_CLOUDEVENT',
+    });
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
     expect(() => encodeCloudEvent({ ...full, data: cyclic })).toThrow(/"data" cannot be serialized as JSON/);
@@ -342,7 +351,9 @@ describe('batch', () => {
 
   it('tells single and batch messages apart', () => {
     expect(() => decodeCloudEvent(encodeCloudEventBatch(events))).toThrow(/decodeCloudEventBatch/);
-    expect(() => decodeCloudEventBatch(encodeCloudEvent(full, { mode: 'structured' }))).toThrow(DecodeError);
+    expect(thrown(() => decodeCloudEventBatch(encodeCloudEvent(full, { mode: 'structured' })))).toMatchObject(
+      { code: 'EDDY_DECODE_FAILED' },
+    );
     expect(() =>
       decodeCloudEventBatch({
         headers: { 'content-type': 'application/cloudevents-batch+json' },

@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '@eddy/core';
 import { createCloudEvent, InvalidCloudEventError, validateCloudEvent } from '@eddy/core/cloudevents';
 
+/** What `fn` throws, so a test can assert the error's code. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
 const valid = {
   specversion: '1.0',
   id: 'evt-1',
@@ -220,8 +230,8 @@ describe('createCloudEvent', () => {
   });
 
   it('validates', () => {
-    expect(() => createCloudEvent({ source: '', type: 't', schemaversion: 0 })).toThrow(
-      InvalidCloudEventError,
-    );
+    expect(thrown(() => createCloudEvent({ source: '', type: 't', schemaversion: 0 }))).toMatchObject({
+      code: 'EDDY_INVALID_CLOUDEVENT',
+    });
   });
 });

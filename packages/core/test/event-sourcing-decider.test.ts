@@ -161,6 +161,7 @@ describe('commandHandler', () => {
     const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(rejected).toHaveLength(1);
     expect(rejected[0]!.reason).toBeInstanceOf(WrongExpectedVersionError);
+    expect(rejected[0]!.reason).toMatchObject({ code: 'EDDY_WRONG_EXPECTED_VERSION' });
 
     const retrying = accountHandler(store, true);
     const results = await Promise.all(

@@ -13,3 +13,28 @@ describeTransportConformance({
       'the memory transport lives in its process only (capabilities.durable is false): the process is its backend, and restarting it loses everything by design',
   },
 });
+
+// The same suite on a memory transport that declares every optional feature false, so the cases
+// for a flag declared false run here too, whatever the real backends declare.
+const limitedBroker = new MemoryBroker();
+
+describeTransportConformance({
+  name: 'memory declaring no optional feature',
+  createTransport: async () =>
+    createMemoryTransport({
+      broker: limitedBroker,
+      capabilities: {
+        orderingPerKey: false,
+        consumerGroups: false,
+        replay: false,
+        replayFromTime: false,
+        delayedDelivery: false,
+        nackDelay: false,
+      },
+    }),
+  ackTimeoutMs: 300,
+  restart: {
+    unavailable:
+      'the memory transport lives in its process only (capabilities.durable is false): the process is its backend, and restarting it loses everything by design',
+  },
+});

@@ -65,6 +65,27 @@ describe('memory transport', () => {
     ).toBe(ErrorCodes.InvalidOption);
   });
 
+  // The conformance suite runs only what a transport declares: a flag turned false would drop its
+  // cases silently, so the declared object is pinned whole.
+  it('declares every capability but durable, and declares false what the capabilities option turns off', async () => {
+    expect(transport().capabilities).toEqual({
+      durable: false,
+      orderingPerKey: true,
+      consumerGroups: true,
+      replay: true,
+      replayFromTime: true,
+      delayedDelivery: true,
+      nackDelay: true,
+      maxMessageBytes: 4 * 1024 * 1024,
+    });
+    const queueLike = transport({ capabilities: { replay: false, replayFromTime: false } });
+    expect(queueLike.capabilities).toMatchObject({ replay: false, replayFromTime: false, nackDelay: true });
+    const position = { partition: 0, offset: '0' };
+    expect(
+      await codeOf(queueLike.subscribe('limited', { group: 'g', from: { positions: [position] } }, () => {})),
+    ).toBe(ErrorCodes.NotSupported);
+  });
+
   it('honours a custom maxMessageBytes and reports it in capabilities', async () => {
     const t = transport({ maxMessageBytes: 10 });
     expect(t.capabilities.maxMessageBytes).toBe(10);

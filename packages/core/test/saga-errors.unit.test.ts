@@ -5,11 +5,20 @@ import {
   createSagaRunner,
   defineSaga,
   SagaConflictError,
-  SagaDefinitionError,
   SagaNotFoundError,
   defineProcessManager,
 } from '@eddy/core/saga';
 import { createMemorySagaStore } from '@eddy/core/testing';
+
+/** What `fn` throws, so a test can assert the error's code. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
 
 const guide = readFileSync(new URL('../../../docs/guides/sagas.md', import.meta.url), 'utf8');
 
@@ -26,11 +35,14 @@ describe('saga error codes', () => {
       sagaId: 'o-1',
     });
     expect(new SagaNotFoundError('o-2')).toBeInstanceOf(EddyError);
+    expect(new SagaNotFoundError('o-2')).toMatchObject({ code: 'EDDY_SAGA_NOT_FOUND' });
   });
 
   it('reject definitions that cannot run', () => {
     const noop = () => undefined;
-    expect(() => defineSaga({ name: 's', steps: [] })).toThrow(SagaDefinitionError);
+    expect(thrown(() => defineSaga({ name: 's', steps: [] }))).toMatchObject({
+      code: 'EDDY_SAGA_INVALID_DEFINITION',
+    });
     expect(() =>
       defineSaga({
         name: 's',

@@ -103,6 +103,27 @@ describe('resolveSubscribeOptions', () => {
       ErrorCodes.InvalidOption,
     );
   });
+
+  it('refuses what the capabilities declare false with EDDY_NOT_SUPPORTED, and accepts it where declared', () => {
+    const queue = { ...capabilities, replay: false, replayFromTime: false, nackDelay: false };
+    const positions = { positions: [{ partition: 0, offset: '3' }] };
+    const time = { time: Date.now() };
+    expect(codeOf(() => resolveSubscribeOptions('t', { group: 'g', from: positions }, queue))).toBe(
+      ErrorCodes.NotSupported,
+    );
+    expect(codeOf(() => resolveSubscribeOptions('t', { group: 'g', from: time }, queue))).toBe(
+      ErrorCodes.NotSupported,
+    );
+    expect(codeOf(() => resolveSubscribeOptions('t', { group: 'g', nackDelayMs: 10 }, queue))).toBe(
+      ErrorCodes.NotSupported,
+    );
+    expect(resolveSubscribeOptions('t', { group: 'g', from: 'earliest', nackDelayMs: 0 }, queue).from).toBe(
+      'earliest',
+    );
+    expect(resolveSubscribeOptions('t', { group: 'g', from: positions }, capabilities).from).toBe(positions);
+    expect(resolveSubscribeOptions('t', { group: 'g', from: time }, capabilities).from).toBe(time);
+    expect(resolveSubscribeOptions('t', { group: 'g', nackDelayMs: 10 }, capabilities).nackDelayMs).toBe(10);
+  });
 });
 
 describe('partitionForKey', () => {

@@ -36,6 +36,20 @@ export async function createKafkaTransport(options: KafkaTransportOptions = {}):
   return new KafkaTransportImpl(await openConnection(resolved), resolved);
 }
 
+/** What a Kafka transport with these options declares (a function, so a test can pin it without a broker). */
+export function kafkaCapabilities(options: ResolvedKafkaOptions): TransportCapabilities {
+  return {
+    durable: true,
+    orderingPerKey: options.nackRedelivery === 'in-place',
+    consumerGroups: true,
+    replay: true,
+    replayFromTime: true,
+    delayedDelivery: false,
+    nackDelay: true,
+    maxMessageBytes: options.maxMessageBytes,
+  };
+}
+
 class KafkaTransportImpl implements KafkaTransport {
   readonly name = 'kafka';
   readonly capabilities: TransportCapabilities;
@@ -53,16 +67,7 @@ class KafkaTransportImpl implements KafkaTransport {
   ) {
     this.admin = connection.admin;
     this.where = describeTarget(options.brokers);
-    this.capabilities = {
-      durable: true,
-      orderingPerKey: options.nackRedelivery === 'in-place',
-      consumerGroups: true,
-      replay: true,
-      replayFromTime: true,
-      delayedDelivery: false,
-      nackDelay: true,
-      maxMessageBytes: options.maxMessageBytes,
-    };
+    this.capabilities = kafkaCapabilities(options);
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
@@ -101,7 +106,7 @@ class KafkaTransportImpl implements KafkaTransport {
 
   async subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
     this.assertOpen();
-    const resolved = resolveSubscribeOptions(topic, options);
+    const resolved = resolveSubscribeOptions(topic, options, this.capabilities);
     const retryTopic = this.options.nackRedelivery === 'retry-topic' ? `${topic}.retry` : undefined;
     const consumer = this.connection.kafka.consumer({
       groupId: resolved.group,

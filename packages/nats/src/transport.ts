@@ -138,7 +138,7 @@ class NatsTransportImpl implements NatsTransport {
 
   async subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
     this.assertOpen();
-    const resolved = resolveSubscribeOptions(topic, options);
+    const resolved = resolveSubscribeOptions(topic, options, this.capabilities);
     await this.ensureStream(topic);
     const stream = streamName(this.options.prefix, topic);
     let consumers: ConsumerInfo[];

@@ -30,6 +30,7 @@ describe('NATS connection errors', () => {
       connectTimeoutMs: 2000,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: 'EDDY_CONNECTION_FAILED' });
   });
 
   it('fails with AuthError (EDDY_AUTH_FAILED) on wrong credentials', async () => {

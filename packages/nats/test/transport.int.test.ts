@@ -20,15 +20,27 @@ afterAll(async () => {
 });
 
 describe('NATS JetStream transport', () => {
-  it('reports the server max_payload minus the header reserve as maxMessageBytes', async () => {
+  // The conformance suite runs only what a transport declares: a flag turned false would drop its
+  // cases silently, so the declared object is pinned whole.
+  it('declares everything but delayed delivery, with the server max_payload minus the header reserve as maxMessageBytes', async () => {
     const t = await transport();
-    expect(t.capabilities).toMatchObject({
+    const declared = {
       durable: true,
       orderingPerKey: true,
-      nackDelay: true,
+      consumerGroups: true,
+      replay: true,
+      replayFromTime: true,
       delayedDelivery: false,
-    });
-    expect(t.capabilities.maxMessageBytes).toBe(1024 * 1024 - 1024);
+      nackDelay: true,
+      maxMessageBytes: 1024 * 1024 - 1024,
+    };
+    expect(t.capabilities).toEqual(declared);
+    const [memory, unordered] = [
+      await transport({ storage: 'memory' }),
+      await transport({ maxAckPendingPerPartition: 4 }),
+    ];
+    expect(memory.capabilities).toEqual({ ...declared, durable: false });
+    expect(unordered.capabilities).toEqual({ ...declared, orderingPerKey: false });
     await expect(t.publish(unique('big'), [{ payload: new Uint8Array(1024 * 1024) }])).rejects.toMatchObject({
       code: 'EDDY_MESSAGE_TOO_LARGE',
     });

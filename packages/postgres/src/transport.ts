@@ -241,7 +241,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     handler: MessageHandler,
   ): Promise<Subscription> {
     assertOpen();
-    const settings = resolveSubscribeOptions(topic, options);
+    const settings = resolveSubscribeOptions(topic, options, capabilities);
     const partitions = await partitionsOf(topic);
     checkStart(settings.from, partitions);
     await createGroup(topic, settings.group, settings.from);

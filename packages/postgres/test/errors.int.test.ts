@@ -56,6 +56,7 @@ describe('PostgreSQL misconfiguration', () => {
   it('reports a missing database as a non-retriable EDDY_CONNECTION_FAILED naming the fix', async () => {
     const error = await failure(`postgres://postgres@127.0.0.1:5432/${randomName('no_db')}`);
     expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: 'EDDY_CONNECTION_FAILED' });
     expect((error as ConnectionError).retriable).toBe(false);
     expect((error as Error).message).toMatch(/database does not exist/);
   });

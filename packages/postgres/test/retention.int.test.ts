@@ -226,6 +226,7 @@ describe('PostgreSQL retention', () => {
     expect(errors).toHaveLength(1);
     const error = lost[0] as PositionLostError;
     expect(error).toBeInstanceOf(PositionLostError);
+    expect(error).toMatchObject({ code: 'EDDY_POSITION_LOST' });
     expect(error.topic).toBe(topic);
     expect(error.group).toBe('slow');
     expect(error.partition).toBe(0);

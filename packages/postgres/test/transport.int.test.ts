@@ -29,6 +29,21 @@ afterAll(async () => {
 });
 
 describe('PostgreSQL transport', () => {
+  // The conformance suite runs only what a transport declares: a flag turned false would drop its
+  // cases silently, so the declared object is pinned whole.
+  it('declares every capability', () => {
+    expect(transport.capabilities).toEqual({
+      durable: true,
+      orderingPerKey: true,
+      consumerGroups: true,
+      replay: true,
+      replayFromTime: true,
+      delayedDelivery: true,
+      nackDelay: true,
+      maxMessageBytes: 1024 * 1024,
+    });
+  });
+
   it('publishes durably and delivers headers, keys and binary payloads intact', async () => {
     const topic = randomName('t');
     const received: ReceivedMessage[] = [];

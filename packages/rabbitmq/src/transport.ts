@@ -7,13 +7,7 @@ import {
   type Transport,
   type TransportCapabilities,
 } from '@eddy/core';
-import {
-  ClosedError,
-  NotSupportedError,
-  partitionForKey,
-  resolveSubscribeOptions,
-  validatePublish,
-} from '@eddy/core/internal';
+import { ClosedError, partitionForKey, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
 import { encodeProperties, nextOffset, toBuffer } from './codec.js';
 import { ConnectionManager } from './connection.js';
 import { DelayLadder } from './delay-ladder.js';
@@ -90,13 +84,7 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
   }
 
   async subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
-    const resolved = resolveSubscribeOptions(topic, options);
-    if (typeof resolved.from === 'object') {
-      throw new NotSupportedError(
-        'RabbitMQ queues cannot start a group from given offsets or a time (capabilities.replay and ' +
-          "replayFromTime are false). Use from: 'latest' or 'earliest'; a new group receives what is published after it subscribed.",
-      );
-    }
+    const resolved = resolveSubscribeOptions(topic, options, this.capabilities);
     if (this.closing !== undefined) throw new ClosedError('The RabbitMQ transport');
     const subscription = new RabbitMqSubscription({
       manager: this.manager,

@@ -33,6 +33,21 @@ describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
     }
   });
 
+  // The conformance suite runs only what a transport declares: a flag turned false would drop its
+  // cases silently, so the declared object is pinned whole.
+  it('declares everything but replay from positions or a time', () => {
+    expect(transport.capabilities).toEqual({
+      durable: true,
+      orderingPerKey: true,
+      consumerGroups: true,
+      replay: false,
+      replayFromTime: false,
+      delayedDelivery: true,
+      nackDelay: true,
+      maxMessageBytes: 16 * 1024 * 1024,
+    });
+  });
+
   it('delivers payload, key and headers intact, at the published position', async () => {
     const topic = uniqueName('roundtrip');
     const received: ReceivedMessage[] = [];

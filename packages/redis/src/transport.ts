@@ -185,7 +185,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
       handler: MessageHandler,
     ): Promise<Subscription> {
       assertOpen();
-      const resolved = resolveSubscribeOptions(topic, options);
+      const resolved = resolveSubscribeOptions(topic, options, capabilities);
       const ids = startIdsOf(topic, settings.partitions, resolved.from);
       try {
         await ensureTopic(topic);

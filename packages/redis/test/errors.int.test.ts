@@ -38,13 +38,16 @@ describe('redis misconfiguration fails fast with typed, actionable errors', () =
       connectTimeoutMs: 2_000,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: 'EDDY_CONNECTION_FAILED' });
   });
 
   it('a URL that is not a redis:// URL rejects with InvalidOptionError', async () => {
-    await expect(createRedisTransport({ url: 'http://127.0.0.1:6379' })).rejects.toBeInstanceOf(
-      InvalidOptionError,
-    );
-    await expect(createRedisTransport({ url: 'not a url' })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(createRedisTransport({ url: 'http://127.0.0.1:6379' })).rejects.toMatchObject({
+      code: 'EDDY_INVALID_OPTION',
+    });
+    await expect(createRedisTransport({ url: 'not a url' })).rejects.toMatchObject({
+      code: 'EDDY_INVALID_OPTION',
+    });
   });
 
   it('a wrong password rejects with AuthError (EDDY_AUTH_FAILED) telling where the password goes', async () => {
@@ -58,8 +61,12 @@ describe('redis misconfiguration fails fast with typed, actionable errors', () =
   });
 
   it('a missing password on a server that requires one rejects with AuthError', async () => {
-    await expect(createRedisTransport({ url: secured.url })).rejects.toBeInstanceOf(AuthError);
-    await expect(createRedisInboxStore({ url: secured.url })).rejects.toBeInstanceOf(AuthError);
+    await expect(createRedisTransport({ url: secured.url })).rejects.toMatchObject({
+      code: 'EDDY_AUTH_FAILED',
+    });
+    await expect(createRedisInboxStore({ url: secured.url })).rejects.toMatchObject({
+      code: 'EDDY_AUTH_FAILED',
+    });
   });
 
   it('the right password works end to end', async () => {
@@ -89,6 +96,7 @@ describe('redis misconfiguration fails fast with typed, actionable errors', () =
       await four.publish(topic, [{ payload: text('x') }]);
       const error = await two.publish(topic, [{ payload: text('y') }]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidOptionError);
+      expect(error).toMatchObject({ code: 'EDDY_INVALID_OPTION' });
       expect((error as Error).message).toContain('partitions: 4');
     } finally {
       await Promise.all([four.close(), two.close()]);
@@ -97,12 +105,14 @@ describe('redis misconfiguration fails fast with typed, actionable errors', () =
   });
 
   it('out-of-range transport options are refused with InvalidOptionError', async () => {
-    await expect(createRedisTransport({ partitions: 0 })).rejects.toBeInstanceOf(InvalidOptionError);
-    await expect(createRedisTransport({ retention: { maxLen: -1 } })).rejects.toBeInstanceOf(
-      InvalidOptionError,
-    );
+    await expect(createRedisTransport({ partitions: 0 })).rejects.toMatchObject({
+      code: 'EDDY_INVALID_OPTION',
+    });
+    await expect(createRedisTransport({ retention: { maxLen: -1 } })).rejects.toMatchObject({
+      code: 'EDDY_INVALID_OPTION',
+    });
     await expect(
       createRedisTransport({ heartbeatIntervalMs: 1_000, sessionTimeoutMs: 1_500 }),
-    ).rejects.toBeInstanceOf(InvalidOptionError);
+    ).rejects.toMatchObject({ code: 'EDDY_INVALID_OPTION' });
   });
 });

@@ -1,5 +1,4 @@
 import { type InboxStore } from '@eddy/core';
-import { ClosedError } from '@eddy/core/internal';
 import { createRedisInboxStore } from '@eddy/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,7 +86,7 @@ describe('redis inbox store', () => {
     const own = await createRedisInboxStore({ redis, prefix });
     expect(await own.purgeExpired()).toBe(0);
     await own.close();
-    await expect(own.claim('h', 'e', { leaseMs: 1_000 })).rejects.toBeInstanceOf(ClosedError);
+    await expect(own.claim('h', 'e', { leaseMs: 1_000 })).rejects.toMatchObject({ code: 'EDDY_CLOSED' });
     expect(await redis.ping()).toBe('PONG');
   });
 });

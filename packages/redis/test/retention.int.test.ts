@@ -217,6 +217,7 @@ describe('redis retention reports messages trimmed before a group processed them
       // together exactly from after m0 to before the oldest kept entry.
       const ranges = s.errors.map((error) => {
         expect(error).toBeInstanceOf(PositionLostError);
+        expect(error).toMatchObject({ code: 'EDDY_POSITION_LOST' });
         return rangeOf(error);
       });
       expect(compareIds(ranges[0]!.from, offsets[0]!)).toBeGreaterThan(0);
@@ -291,6 +292,7 @@ describe('redis retention reports messages trimmed before a group processed them
       expect(attempts).toEqual(names(0, 11)); // m0 once: it was gone before its redelivery
       expect(s.errors).toHaveLength(1);
       expect(s.errors[0]).toBeInstanceOf(PositionLostError);
+      expect(s.errors[0]).toMatchObject({ code: 'EDDY_POSITION_LOST' });
       expect(rangeOf(s.errors[0]!)).toEqual({ from: first, to: first });
       expect(await raw.xpending(s.streamKey, 'retry')).toEqual([0, null, null, null]);
     } finally {

@@ -81,6 +81,7 @@ describe('compiled validators', () => {
       "/ must have required property 'total'",
     );
     expect(error).toBeInstanceOf(SchemaViolationError);
+    expect(error).toMatchObject({ code: 'EDDY_SCHEMA_VIOLATION' });
     expect((error as SchemaViolationError).problems).toHaveLength(2);
     expect(() => validator.assert({ id: 'o-1', total: 0 })).not.toThrow();
   });

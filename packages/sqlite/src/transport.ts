@@ -145,7 +145,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
       handler: MessageHandler,
     ): Promise<Subscription> {
       if (closed !== undefined) throw new ClosedError('This SQLite transport');
-      const resolved = resolveSubscribeOptions(topic, subscribeOptions);
+      const resolved = resolveSubscribeOptions(topic, subscribeOptions, capabilities);
       let info: TopicInfo;
       let groupId: number;
       try {

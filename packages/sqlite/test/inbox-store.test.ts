@@ -1,9 +1,17 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EddyError } from '@eddy/core';
-import { ClosedError } from '@eddy/core/internal';
 import { createSqliteInboxStore, createSqliteTransactionalInbox, openInboxDatabase } from '@eddy/sqlite';
 import { tempDir } from './helpers.js';
+
+/** What `fn` throws, so a test can assert the error's code. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -31,7 +39,7 @@ describe('sqlite inbox store', () => {
     expect(await a.purgeExpired()).toBe(2);
     await a.close();
     await b.close();
-    await expect(a.claim('h', 'e2', { leaseMs: 1 })).rejects.toBeInstanceOf(ClosedError);
+    await expect(a.claim('h', 'e2', { leaseMs: 1 })).rejects.toMatchObject({ code: 'EDDY_CLOSED' });
   });
 
   it('survives reopening the file', async () => {
@@ -50,7 +58,9 @@ describe('sqlite inbox store', () => {
     const store = createSqliteInboxStore({ database: db, table: 'my_inbox' });
     await store.close();
     expect(db.open).toBe(true);
-    expect(() => createSqliteInboxStore({ database: db, table: 'bad name' })).toThrow(EddyError);
+    expect(thrown(() => createSqliteInboxStore({ database: db, table: 'bad name' }))).toMatchObject({
+      code: 'EDDY_INVALID_OPTION',
+    });
     db.close();
   });
 });
@@ -109,9 +119,9 @@ describe('sqlite transactional inbox', () => {
     // Per handler: another handler name processes the same id.
     await handle(event('e1'), ctx('audit'));
     expect(count()).toBe(2);
-    expect(() =>
-      inbox.handler(() => Promise.resolve() as unknown as void)(event('e2'), ctx('ledger')),
-    ).toThrow(EddyError);
+    expect(
+      thrown(() => inbox.handler(() => Promise.resolve() as unknown as void)(event('e2'), ctx('ledger'))),
+    ).toMatchObject({ code: 'EDDY_INVALID_OPTION' });
     db.close();
   });
 });

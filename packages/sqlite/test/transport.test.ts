@@ -17,6 +17,23 @@ afterAll(async () => {
 });
 
 describe('sqlite transport', () => {
+  // The conformance suite runs only what a transport declares: a flag turned false would drop its
+  // cases silently, so the declared object is pinned whole.
+  it('declares every capability, durable only on a file', () => {
+    const declared = {
+      durable: true,
+      orderingPerKey: true,
+      consumerGroups: true,
+      replay: true,
+      replayFromTime: true,
+      delayedDelivery: true,
+      nackDelay: true,
+      maxMessageBytes: 1024 * 1024,
+    };
+    expect(transport().capabilities).toEqual(declared);
+    expect(transport({ path: ':memory:' }).capabilities).toEqual({ ...declared, durable: false });
+  });
+
   it('publishes with contiguous offsets per partition and delivers payloads and headers intact', async () => {
     const t = transport();
     const topic = unique('basic');

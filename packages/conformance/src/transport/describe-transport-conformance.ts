@@ -1,5 +1,6 @@
 import { afterAll, describe } from 'vitest';
 import type { TransportConformanceOptions } from '../options.js';
+import { capabilityTests } from './capability-tests.js';
 import { errorTests } from './error-tests.js';
 import { groupTests } from './group-tests.js';
 import { Harness } from './harness.js';
@@ -35,6 +36,7 @@ export function describeTransportConformance(options: TransportConformanceOption
     describe('replay for new groups', () => replayTests(harness));
     describe('closing', () => lifecycleTests(harness));
     describe('rejecting bad input', () => errorTests(harness));
+    describe('refusing what the backend declares it cannot do', () => capabilityTests(harness));
     describe('volume, concurrency and timing', () => loadTests(harness));
     describe('surviving a backend restart', () => restartTests(options));
   });

@@ -96,18 +96,6 @@ export function errorTests(h: Harness): void {
     }
   });
 
-  it('deliverAt is rejected with EDDY_NOT_SUPPORTED where capabilities.delayedDelivery is false, accepted where true', async () => {
-    const transport = await h.open();
-    const publishing = transport.publish(h.topic(), [
-      { payload: bytes('later'), deliverAt: Date.now() + 60_000 },
-    ]);
-    if (h.capabilities.delayedDelivery) {
-      await expect(publishing).resolves.toHaveLength(1);
-    } else {
-      expect(await rejectionCode(publishing)).toBe(ErrorCodes.NotSupported);
-    }
-  });
-
   it('publish and subscribe after close are rejected with EDDY_CLOSED', async () => {
     const transport = await h.open();
     const topic = h.topic();

@@ -11,7 +11,18 @@ export interface MemoryTransportOptions {
   readonly broker?: MemoryBroker;
   /** Largest accepted message (payload + key + headers), bytes. Default 4 MiB. */
   readonly maxMessageBytes?: number;
+  /**
+   * Flags to declare false, to try an application against what a smaller backend offers: the
+   * transport then refuses those features as that backend does, e.g. `{ replay: false,
+   * replayFromTime: false }` as on RabbitMQ. Default: every flag but `durable` is true.
+   */
+  readonly capabilities?: MemoryCapabilityLimits;
 }
+
+/** Capability flags the memory transport can declare false (it never declares more than it does). */
+export type MemoryCapabilityLimits = {
+  readonly [K in keyof TransportCapabilities as TransportCapabilities[K] extends boolean ? K : never]?: false;
+};
 
 /** A memory transport, with the broker it publishes to. */
 export interface MemoryTransport extends Transport {
@@ -36,6 +47,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     delayedDelivery: true,
     nackDelay: true,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MEMORY_MAX_MESSAGE_BYTES,
+    ...options.capabilities,
   };
   const subscriptions = new Set<Subscription>();
   let closing: Promise<void> | undefined;
@@ -58,9 +70,11 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
 
   function join(topic: string, options: SubscribeOptions, handler: MessageHandler): Subscription {
     if (closing !== undefined) throw new ClosedError('This memory transport');
-    const resolved = resolveSubscribeOptions(topic, options);
+    const resolved = resolveSubscribeOptions(topic, options, capabilities);
     broker.checkStartPosition(resolved.from);
-    const group = broker.group(topic, resolved.group, resolved.from);
+    // Declared without replay, it behaves as a queue broker does: a new group has no history.
+    const from = resolved.from === 'earliest' && !capabilities.replay ? 'latest' : resolved.from;
+    const group = broker.group(topic, resolved.group, from);
     let drained: (() => void) | undefined;
     const member: GroupMember = {
       handler,

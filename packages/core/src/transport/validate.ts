@@ -80,19 +80,53 @@ function nonNegative(name: string, value: number): number {
   return value;
 }
 
-/** Validates topic, group and options, and fills in the documented defaults. */
-export function resolveSubscribeOptions(topic: string, options: SubscribeOptions): ResolvedSubscribeOptions {
+/**
+ * Validates topic, group and options, and fills in the documented defaults. Given the transport's
+ * `capabilities`, it also refuses, with `NotSupportedError`, what the backend declares it cannot do
+ * (a start at offsets or at a time, a redelivery delay), so no transport ignores such a request
+ * silently. `'earliest'` is always accepted: it means the oldest message the backend still holds
+ * for a new group, which on a queue broker is the first one published after the group exists.
+ */
+export function resolveSubscribeOptions(
+  topic: string,
+  options: SubscribeOptions,
+  capabilities?: TransportCapabilities,
+): ResolvedSubscribeOptions {
   assertTopicName(topic);
   assertGroupName(options.group);
   const from = options.from ?? 'latest';
   if (typeof from === 'object' && 'time' in from && !Number.isFinite(from.time)) {
     throw new InvalidOptionError('from.time must be epoch milliseconds.');
   }
-  return {
+  const resolved = {
     group: options.group,
     from,
     maxInFlight: positiveInteger('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
     ackTimeoutMs: positiveInteger('ackTimeoutMs', options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS),
     nackDelayMs: nonNegative('nackDelayMs', options.nackDelayMs ?? 0),
   };
+  if (capabilities !== undefined) refuseUnsupported(resolved, capabilities);
+  return resolved;
+}
+
+function refuseUnsupported(options: ResolvedSubscribeOptions, capabilities: TransportCapabilities): void {
+  const { from } = options;
+  if (typeof from === 'object' && 'positions' in from && !capabilities.replay) {
+    throw new NotSupportedError(
+      "This transport cannot start a group at given offsets (capabilities.replay is false). Use from: 'latest' or " +
+        "'earliest'; a new group then receives what is published after it subscribed.",
+    );
+  }
+  if (typeof from === 'object' && 'time' in from && !capabilities.replayFromTime) {
+    throw new NotSupportedError(
+      "This transport cannot start a group at a point in time (capabilities.replayFromTime is false). Use from: 'latest' " +
+        "or 'earliest'; a new group then receives what is published after it subscribed.",
+    );
+  }
+  if (options.nackDelayMs > 0 && !capabilities.nackDelay) {
+    throw new NotSupportedError(
+      'This transport cannot delay a redelivery (capabilities.nackDelay is false): leave nackDelayMs at 0, and let ' +
+        "the bus's retry middleware wait in the process instead.",
+    );
+  }
 }

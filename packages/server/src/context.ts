@@ -1,5 +1,6 @@
 import type { DeadLetterAdmin, Transport } from '@eddy/core';
 import type { BackendAdmin } from './admin/backend-admin.js';
+import type { ConsumerLimits } from './consume/consumer-limits.js';
 import type { LeaseRegistry } from './consume/lease-registry.js';
 import type { PullBridges } from './consume/pull-bridges.js';
 import type { GatewayMetrics } from './observability/gateway-metrics.js';
@@ -18,6 +19,8 @@ export interface GatewayContext {
   readonly dlq: DeadLetterAdmin;
   readonly leases: LeaseRegistry;
   readonly pulls: PullBridges;
+  /** Per-key and gateway-wide consumer limits, and the memory budget of held messages. */
+  readonly consumers: ConsumerLimits;
   readonly sessions: Set<OpenSession>;
   readonly metrics: GatewayMetrics;
   readonly options: ResolvedServerOptions;

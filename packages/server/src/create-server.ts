@@ -12,12 +12,14 @@ import { registerGroupRoutes } from './admin/group-routes.js';
 import { registerTopicRoutes } from './admin/topic-routes.js';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { installAuth } from './auth/auth-hook.js';
+import { ConsumerLimits } from './consume/consumer-limits.js';
 import { LeaseRegistry } from './consume/lease-registry.js';
 import { PullBridges } from './consume/pull-bridges.js';
 import { registerPullRoutes } from './consume/pull-routes.js';
 import { registerSocketRoutes } from './consume/socket-routes.js';
 import type { GatewayContext, OpenSession } from './context.js';
 import { installHttpHooks, redactQuerySecrets } from './http/hooks.js';
+import { MAX_PATH_PARAM_LENGTH, sendProblem } from './http/problem.js';
 import { collectOpenApi } from './http/openapi.js';
 import { registerStaticRoutes } from './http/static-routes.js';
 import { registerSystemRoutes } from './http/system-routes.js';
@@ -103,13 +105,15 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   const registry = createSchemaRegistry({ store: schemaStore });
   const metrics = createGatewayMetrics(input.metricsRegistry);
   const leases = new LeaseRegistry(metrics);
+  const consumers = new ConsumerLimits(options.limits, metrics.registry);
   let accepting = true;
   const ctx: GatewayContext = {
     transport,
     admin: adminOf(transport),
     dlq: createDeadLetterAdmin({ transport, idleMs: 100 }),
     leases,
-    pulls: new PullBridges(transport, leases, metrics, options),
+    pulls: new PullBridges(transport, leases, metrics, options, consumers),
+    consumers,
     sessions: new Set<OpenSession>(),
     metrics,
     options,
@@ -132,6 +136,21 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     // Per-request logs cost more than the requests at publish rates; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.limits.maxBodyBytes,
+    // Topic and group names go up to 200 characters (Fastify's default stops at 100, with a 414 of its own).
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // Bad URLs and over-long path segments get the gateway's error shape too.
+    frameworkErrors: (error, request, reply) => sendProblem(error, request, reply),
+    // A client must send its whole request (headers and body) within this; long-polls and streams
+    // are not affected, as the timer stops once the request is in.
+    requestTimeout: options.limits.requestTimeoutMs,
+    http: {
+      headersTimeout: options.limits.requestTimeoutMs,
+      // How often Node looks for requests over their time: a fraction of the timeout, at most 5 s.
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(5_000, Math.floor(options.limits.requestTimeoutMs / 4) || 5_000),
+      ),
+    },
     forceCloseConnections: true,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, allErrors: true, allowUnionTypes: true } },

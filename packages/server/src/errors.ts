@@ -19,6 +19,12 @@ export const ServerErrorCodes = {
   UnsupportedMediaType: 'EDDY_UNSUPPORTED_MEDIA_TYPE',
   /** The backend is not reachable or the gateway is shutting down (HTTP 503). */
   Unavailable: 'EDDY_UNAVAILABLE',
+  /** The API key holds as many pull groups or WebSocket/SSE subscriptions as it may (HTTP 429). */
+  TooManyConsumers: 'EDDY_TOO_MANY_CONSUMERS',
+  /** The gateway's consumer count or its memory budget for held messages is spent (HTTP 503, with Retry-After). */
+  Overloaded: 'EDDY_OVERLOADED',
+  /** A path segment is longer than any topic, group or id the gateway serves (HTTP 414). */
+  UriTooLong: 'EDDY_URI_TOO_LONG',
 } as const;
 
 export type ServerErrorCode = (typeof ServerErrorCodes)[keyof typeof ServerErrorCodes];
@@ -70,5 +76,31 @@ export class UnsupportedMediaTypeError extends EddyError {
 export class UnavailableError extends EddyError {
   constructor(message: string, cause?: unknown) {
     super(ServerErrorCodes.Unavailable, message, { retriable: true, cause });
+  }
+}
+
+export class TooManyConsumersError extends EddyError {
+  /** Seconds after which a retry may find a slot (one of the key's consumers may have closed). */
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds = 1) {
+    super(ServerErrorCodes.TooManyConsumers, message, { retriable: true });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export class OverloadedError extends EddyError {
+  /** Seconds after which a retry may find room. */
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds = 1) {
+    super(ServerErrorCodes.Overloaded, message, { retriable: true });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export class UriTooLongError extends EddyError {
+  constructor(message: string) {
+    super(ServerErrorCodes.UriTooLong, message);
   }
 }

@@ -26,11 +26,14 @@ export {
 export {
   ForbiddenError,
   NotFoundError,
+  OverloadedError,
   RateLimitedError,
   RequestTooLargeError,
   ServerErrorCodes,
+  TooManyConsumersError,
   UnauthorizedError,
   UnavailableError,
   UnsupportedMediaTypeError,
+  UriTooLongError,
 } from './errors.js';
 export type { BackendAdmin } from './admin/backend-admin.js';

@@ -28,6 +28,27 @@ export interface LimitsOptions {
   readonly rateLimitPerSecond?: number;
   /** Burst above the steady rate, requests. Default twice `rateLimitPerSecond`. */
   readonly rateLimitBurst?: number;
+  /**
+   * Time a client has to send a whole request, headers and body, ms. A slower one gets 408 and its
+   * connection closed (checked every few seconds). 0 disables. Default 30 000.
+   */
+  readonly requestTimeoutMs?: number;
+  /** Farthest ahead `deliverAt` may be, ms from now. Default 7 days (604 800 000). */
+  readonly maxDeliverDelayMs?: number;
+  /** Pull groups (topic, group) open on the gateway at once; one more gets 503 `EDDY_OVERLOADED`. Default 1 000. */
+  readonly maxPullGroups?: number;
+  /** Pull groups one API key may have opened at once; one more gets 429 `EDDY_TOO_MANY_CONSUMERS`. Default 100. */
+  readonly maxPullGroupsPerKey?: number;
+  /** WebSocket and SSE subscriptions open on the gateway at once (503 beyond). Default 10 000. */
+  readonly maxSessions?: number;
+  /** WebSocket and SSE subscriptions one API key may hold at once (429 beyond). Default 1 000. */
+  readonly maxSessionsPerKey?: number;
+  /**
+   * Memory budget for messages the gateway holds for consumers (pull buffers and unsettled
+   * deliveries), bytes: payload and headers plus 1 KiB of bookkeeping per message. Over it, messages
+   * the backend hands over are given back to it for 1 s and new consumers get 503. Default 128 MiB.
+   */
+  readonly maxHeldBytes?: number;
 }
 
 /** How the gateway hands messages to HTTP and socket consumers. */
@@ -177,6 +198,13 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
       maxInFlight: count('limits.maxInFlight', limits.maxInFlight, 1_000),
       rateLimitPerSecond: rate,
       rateLimitBurst: count('limits.rateLimitBurst', limits.rateLimitBurst, Math.max(1, rate * 2), 1),
+      requestTimeoutMs: count('limits.requestTimeoutMs', limits.requestTimeoutMs, 30_000, 0),
+      maxDeliverDelayMs: count('limits.maxDeliverDelayMs', limits.maxDeliverDelayMs, 7 * 24 * 3_600_000, 0),
+      maxPullGroups: count('limits.maxPullGroups', limits.maxPullGroups, 1_000),
+      maxPullGroupsPerKey: count('limits.maxPullGroupsPerKey', limits.maxPullGroupsPerKey, 100),
+      maxSessions: count('limits.maxSessions', limits.maxSessions, 10_000),
+      maxSessionsPerKey: count('limits.maxSessionsPerKey', limits.maxSessionsPerKey, 1_000),
+      maxHeldBytes: count('limits.maxHeldBytes', limits.maxHeldBytes, 128 * 1024 * 1024),
     },
     consume: {
       ackTimeoutMs: count('consume.ackTimeoutMs', consume.ackTimeoutMs, 30_000),

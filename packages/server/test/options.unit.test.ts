@@ -17,6 +17,13 @@ describe('server options', () => {
       maxWaitSeconds: 30,
       rateLimitPerSecond: 1_000,
       rateLimitBurst: 2_000,
+      requestTimeoutMs: 30_000,
+      maxDeliverDelayMs: 604_800_000,
+      maxPullGroups: 1_000,
+      maxPullGroupsPerKey: 100,
+      maxSessions: 10_000,
+      maxSessionsPerKey: 1_000,
+      maxHeldBytes: 134_217_728,
     });
     expect(options.consume).toMatchObject({ ackTimeoutMs: 30_000, pullBufferSize: 1_000 });
   });

@@ -21,6 +21,17 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
 const URI_FORBIDDEN = /[\u0000-\u0020"<>\\^`{|}\u007f-\uffff]/;
 const BAD_PERCENT = /%(?![0-9a-fA-F]{2})/;
+// What the CloudEvents String type forbids: controls U+0000-U+001F and U+007F-U+009F, lone
+// surrogates (the `u` flag makes a proper pair one code point, so only lone halves match), and
+// noncharacters (U+FDD0-U+FDEF and the last two code points of every plane).
+const FORBIDDEN_CHARACTERS = new RegExp(
+  `[\\u{0}-\\u{1f}\\u{7f}-\\u{9f}\\u{d800}-\\u{dfff}\\u{fdd0}-\\u{fdef}${Array.from(
+    { length: 17 },
+    (_, plane) =>
+      `\\u{${(plane * 0x10000 + 0xfffe).toString(16)}}\\u{${(plane * 0x10000 + 0xffff).toString(16)}}`,
+  ).join('')}]`,
+  'u',
+);
 const URI_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -158,6 +169,18 @@ function checkExtensions(event: Record<string, unknown>, problems: string[]): vo
   }
 }
 
+function checkCharacters(event: Record<string, unknown>, problems: string[]): void {
+  for (const name of Object.keys(event)) {
+    const value = event[name];
+    if (typeof value !== 'string' || JSON_FORMAT_MEMBERS.has(name) || name === 'data') continue;
+    if (FORBIDDEN_CHARACTERS.test(value)) {
+      problems.push(
+        `"${name.length > 40 ? `${name.slice(0, 40)}...` : name}" contains a control character, a lone surrogate or a noncharacter, which CloudEvents forbids in attributes`,
+      );
+    }
+  }
+}
+
 function checkData(event: Record<string, unknown>, problems: string[]): void {
   const { data, data_base64: base64, datacontenttype } = event;
   if (data !== undefined && base64 !== undefined) {
@@ -195,6 +218,7 @@ export function validateCloudEvent(value: unknown): CloudEvent {
   checkRequired(event, problems);
   checkOptional(event, problems);
   checkExtensions(event, problems);
+  checkCharacters(event, problems);
   checkData(event, problems);
   if (problems.length > 0) throw new InvalidCloudEventError(problems);
   return event as CloudEvent;

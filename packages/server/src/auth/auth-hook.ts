@@ -17,6 +17,10 @@ export interface AuthSettings {
 /**
  * The key a request carries: `Authorization: Bearer`, `Authorization: Basic` with the key as the
  * password (what Confluent registry clients send), `x-api-key`, or `apiKey` in the query (sockets, SSE).
+export {
+ * The key a request carries: `Authorization: Bearer`, `x-api-key`, or `apiKey` in the query on
+ * routes that allow it (WebSocket and SSE, for browsers that cannot set headers there). Throws
+ * `UnauthorizedError` for a query key elsewhere: URLs end up in proxy logs and browser history.
  */
 export function apiKeyOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -30,7 +34,18 @@ export function apiKeyOf(request: FastifyRequest): string | undefined {
   if (typeof xKey === 'string' && xKey !== '') return xKey;
   const query = request.query as Record<string, unknown> | undefined;
   const fromQuery = query?.['apiKey'];
-  return typeof fromQuery === 'string' && fromQuery !== '' ? fromQuery : undefined;
+  if (typeof fromQuery !== 'string' || fromQuery === '') return undefined;
+  if (request.routeOptions.config.queryApiKey !== true) {
+    throw new UnauthorizedError(
+      'apiKey in the query string is accepted on WebSocket and SSE routes only: send "Authorization: Bearer <key>" (or "x-api-key: <key>").',
+    );
+  }
+  return fromQuery;
+}
+
+/** The id of the API key a request acts as, for per-key limits (dev mode's one principal when open). */
+export function principalIdOf(request: FastifyRequest): string {
+  return (request.principal ?? OPEN_PRINCIPAL).id;
 }
 
 /** Throws `ForbiddenError` unless the request's principal may do `action` on `topic`. */
@@ -56,7 +71,13 @@ export function installAuth(app: FastifyInstance, settings: AuthSettings): void 
     if (settings.open) {
       principal = OPEN_PRINCIPAL;
     } else {
-      const key = apiKeyOf(request);
+      let key: string | undefined;
+      try {
+        key = apiKeyOf(request);
+      } catch (error) {
+        settings.metrics.authFailures.inc({ reason: 'query_key' });
+        throw error;
+      }
       if (key === undefined) {
         settings.metrics.authFailures.inc({ reason: 'missing' });
         throw new UnauthorizedError(

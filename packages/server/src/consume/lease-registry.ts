@@ -123,7 +123,8 @@ export class LeaseRegistry {
   ): SettleResult & { entries: string[] } {
     const entries: string[] = [];
     const unknown: string[] = [];
-    for (const ackId of ackIds) {
+    // A repeated id is settled (or reported unknown) once: [id1, id1, id2] settles both leases.
+    for (const ackId of new Set(ackIds)) {
       const entry = this.#entries.get(ackId);
       if (
         entry === undefined ||

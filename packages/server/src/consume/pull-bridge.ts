@@ -6,6 +6,7 @@ import {
   type Transport,
 } from '@eddy/core';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import { heldBytesOf, OVER_BUDGET_NACK_DELAY_MS, type ConsumerLimits } from './consumer-limits.js';
 import type { Lease, LeaseRegistry } from './lease-registry.js';
 
 interface Buffered {
@@ -25,6 +26,8 @@ export interface PullBridgeSettings {
   readonly transport: Transport;
   readonly leases: LeaseRegistry;
   readonly metrics: GatewayMetrics;
+  /** The memory budget buffered and leased messages count against. */
+  readonly consumers: ConsumerLimits;
   readonly topic: string;
   readonly group: string;
   readonly from: StartPosition;
@@ -33,6 +36,8 @@ export interface PullBridgeSettings {
   readonly idleCloseMs: number;
   /** Called when the bridge starts closing itself after `idleCloseMs` without a request. */
   readonly onIdleClose: (bridge: PullBridge) => void;
+  /** Called once the bridge is closed, however it closed. */
+  readonly onClosed?: () => void;
 }
 
 /**
@@ -67,15 +72,18 @@ export class PullBridge {
       // The transport's own timeout only backs up the gateway's lease timer, so it is longer than a
       // lease plus the longest a message waits in the buffer.
       { group, from, maxInFlight: bufferSize, ackTimeoutMs: ackTimeoutMs + idleCloseMs + 5_000 },
-      (message) =>
-        new Promise<void>((resolve, reject) => {
-          if (this.closing) {
-            reject(new Nack(0));
-            return;
-          }
+      (message) => {
+        if (this.closing) return Promise.reject(new Nack(0));
+        const bytes = heldBytesOf(message);
+        if (!this.#settings.consumers.tryHold(bytes)) {
+          this.#settings.metrics.nacked.inc({ topic, group, reason: 'memory_budget' });
+          return Promise.reject(new Nack(OVER_BUDGET_NACK_DELAY_MS));
+        }
+        return new Promise<void>((resolve, reject) => {
           this.#buffer.push({ message, receivedAt: Date.now(), resolve, reject });
           this.#scheduleFlush();
-        }),
+        }).finally(() => this.#settings.consumers.free(bytes));
+      },
     );
     this.#settings.metrics.subscriptions.inc({ mode: 'pull' });
     this.#idleTimer = setInterval(() => this.#checkIdle(), Math.max(100, Math.floor(idleCloseMs / 4)));
@@ -167,7 +175,11 @@ export class PullBridge {
       this.#head = 0;
       if (releaseLeases) this.#settings.leases.releaseOwner(this, 'shutdown');
       this.#settings.metrics.subscriptions.dec({ mode: 'pull' });
-      await this.#subscription?.close();
+      try {
+        await this.#subscription?.close();
+      } finally {
+        this.#settings.onClosed?.();
+      }
     })();
     return this.#closing;
   }

@@ -1,6 +1,7 @@
 import type { StartPosition, Transport } from '@eddy/core';
 import type { ResolvedServerOptions } from '../options.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import type { ConsumerLimits } from './consumer-limits.js';
 import type { LeaseRegistry } from './lease-registry.js';
 import { PullBridge } from './pull-bridge.js';
 
@@ -11,25 +12,35 @@ export class PullBridges {
   readonly #leases: LeaseRegistry;
   readonly #metrics: GatewayMetrics;
   readonly #options: ResolvedServerOptions;
+  readonly #consumers: ConsumerLimits;
 
   constructor(
     transport: Transport,
     leases: LeaseRegistry,
     metrics: GatewayMetrics,
     options: ResolvedServerOptions,
+    consumers: ConsumerLimits,
   ) {
+    this.#consumers = consumers;
     this.#transport = transport;
     this.#leases = leases;
     this.#metrics = metrics;
     this.#options = options;
   }
 
-  /** The bridge of `topic`/`group`, opening it (and the group, from `from`, if new) when needed. */
-  get(topic: string, group: string, from: StartPosition): Promise<PullBridge> {
+  /**
+   * The bridge of `topic`/`group`, opening it (and the group, from `from`, if new) when needed. A new
+   * bridge counts against the limits of API key `keyId` and of the gateway: throws
+   * `TooManyConsumersError` or `OverloadedError` when they are spent.
+   */
+  get(topic: string, group: string, from: StartPosition, keyId: string): Promise<PullBridge> {
     const key = `${topic}\u0000${group}`;
     let bridge = this.#bridges.get(key);
     if (bridge === undefined) {
+      const slot = this.#consumers.admit('pull', keyId);
       const created = new PullBridge({
+        consumers: this.#consumers,
+        onClosed: () => slot.release(),
         transport: this.#transport,
         leases: this.#leases,
         metrics: this.#metrics,
@@ -44,7 +55,10 @@ export class PullBridges {
         },
       });
       bridge = created.open().then(() => created);
-      bridge.catch(() => this.#bridges.delete(key));
+      bridge.catch(() => {
+        this.#bridges.delete(key);
+        slot.release();
+      });
       this.#bridges.set(key, bridge);
     }
     return bridge;

@@ -1,5 +1,6 @@
-import { assertGroupName, assertTopicName } from '@eddy/core/internal';
+import { assertGroupName, assertTopicName, InvalidOptionError } from '@eddy/core/internal';
 import type { FastifyInstance } from 'fastify';
+import { principalIdOf } from '../auth/auth-hook.js';
 import type { GatewayContext } from '../context.js';
 import type { AckRequest, NackRequest, PullResponse, SettleResponse } from '../http/api-types.js';
 import { ackBody, errorResponse, fromQuery, topicGroupParams } from '../http/schemas.js';
@@ -72,7 +73,6 @@ export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): v
               description: 'Seconds to wait for a first message.',
             },
             from: fromQuery,
-            apiKey: { type: 'string' },
           },
         },
       },
@@ -100,16 +100,22 @@ export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): v
       const { topic, group } = request.params;
       assertTopicName(topic);
       assertGroupName(group);
-      const bridge = await ctx.pulls.get(topic, group, parseStartPosition(request.query.from));
-      const leases = await bridge.take(
-        request.query.max ?? 10,
-        Math.round((request.query.wait ?? 0) * 1000),
-        (cancel) => {
-          reply.raw.once('close', () => {
-            if (!reply.raw.writableFinished) cancel();
-          });
-        },
+      const wait = request.query.wait ?? 0;
+      // ajv coerces "Infinity" and "1e400" to Infinity and then skips `maximum`.
+      if (!Number.isFinite(wait)) {
+        throw new InvalidOptionError(`wait must be a number of seconds from 0 to ${limits.maxWaitSeconds}.`);
+      }
+      const bridge = await ctx.pulls.get(
+        topic,
+        group,
+        parseStartPosition(request.query.from),
+        principalIdOf(request),
       );
+      const leases = await bridge.take(request.query.max ?? 10, Math.round(wait * 1000), (cancel) => {
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) cancel();
+        });
+      });
       return { messages: leases.map(deliveryJson) };
     },
   );

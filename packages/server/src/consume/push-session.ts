@@ -1,6 +1,7 @@
 import { Nack, type StartPosition, type Subscription } from '@eddy/core';
 import type { GatewayContext } from '../context.js';
 import type { DeliveryJson } from '../http/api-types.js';
+import { heldBytesOf, OVER_BUDGET_NACK_DELAY_MS, type ConsumerSlot } from './consumer-limits.js';
 import { deliveryJson } from './delivery.js';
 import type { SettleResult } from './lease-registry.js';
 
@@ -13,6 +14,8 @@ export interface PushSessionOptions {
   /** Credit: most messages sent and not yet settled. The transport never hands over more. */
   readonly maxInFlight: number;
   readonly ackTimeoutMs: number;
+  /** The session's place in the consumer limits, given back when it closes. */
+  readonly slot?: ConsumerSlot;
 }
 
 /**
@@ -43,7 +46,7 @@ export class PushSession {
 
   async open(): Promise<void> {
     const { topic, group, from, maxInFlight, ackTimeoutMs } = this.options;
-    const { leases, metrics } = this.#ctx;
+    const { leases, metrics, consumers } = this.#ctx;
     if (this.#closed !== undefined) return;
     this.#ctx.sessions.add(this);
     metrics.subscriptions.inc({ mode: this.mode });
@@ -54,15 +57,21 @@ export class PushSession {
         { group, from, maxInFlight, ackTimeoutMs: ackTimeoutMs + 5_000 },
         (message) => {
           if (this.#closed !== undefined) return Promise.reject(new Nack(0));
+          const bytes = heldBytesOf(message);
+          if (!consumers.tryHold(bytes)) {
+            metrics.nacked.inc({ topic, group, reason: 'memory_budget' });
+            return Promise.reject(new Nack(OVER_BUDGET_NACK_DELAY_MS));
+          }
           const { lease, settled } = leases.lease(topic, group, message, this, ackTimeoutMs);
           metrics.delivered.inc({ topic, group, mode: this.mode });
           this.#send(deliveryJson(lease));
-          return settled;
+          return settled.finally(() => consumers.free(bytes));
         },
       );
     } catch (error) {
       this.#ctx.sessions.delete(this);
       metrics.subscriptions.dec({ mode: this.mode });
+      this.options.slot?.release();
       throw error;
     }
     // Closed while subscribing: undo.
@@ -83,6 +92,7 @@ export class PushSession {
       this.#ctx.leases.releaseOwner(this);
       this.#ctx.sessions.delete(this);
       this.#ctx.metrics.subscriptions.dec({ mode: this.mode });
+      this.options.slot?.release();
       await this.#subscription?.close();
     })();
     return this.#closed;

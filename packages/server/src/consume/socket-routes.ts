@@ -1,10 +1,12 @@
 import { assertGroupName, assertTopicName, InvalidOptionError } from '@eddy/core/internal';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { principalIdOf } from '../auth/auth-hook.js';
 import type { GatewayContext } from '../context.js';
 import type { ServerFrame, SseEvents } from '../http/api-types.js';
 import { problemFor } from '../http/problem.js';
-import { fromQuery, topicGroupParams } from '../http/schemas.js';
+import { fromQuery, MAX_NACK_DELAY_MS, topicGroupParams } from '../http/schemas.js';
+import type { ConsumerSlot } from './consumer-limits.js';
 import { PushSession, type PushSessionOptions } from './push-session.js';
 import { parseStartPosition } from './start-position.js';
 
@@ -89,8 +91,8 @@ function handleFrame(session: PushSession, socket: WebSocket, data: Buffer): voi
       if (result.unknown.length > 0) sendFrame(socket, { type: 'unknown', ackIds: result.unknown });
     } else if (frame.type === 'nack') {
       const delay = frame.delayMs ?? 0;
-      if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0) {
-        throw new InvalidOptionError('delayMs must be an integer >= 0.');
+      if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > MAX_NACK_DELAY_MS) {
+        throw new InvalidOptionError(`delayMs must be an integer from 0 to ${MAX_NACK_DELAY_MS}.`);
       }
       const result = session.nack(ackIdsOf(frame), delay);
       if (result.unknown.length > 0) sendFrame(socket, { type: 'unknown', ackIds: result.unknown });
@@ -110,6 +112,7 @@ function handleFrame(session: PushSession, socket: WebSocket, data: Buffer): voi
 
 /** WebSocket and Server-Sent Events push subscriptions. */
 export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  const slots = new WeakMap<FastifyRequest, ConsumerSlot>();
   app.get<{ Params: GroupParams; Querystring: PushQuery }>(
     '/v1/topics/:topic/groups/:group/ws',
     {
@@ -126,7 +129,20 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
       },
       config: {
         access: 'consume',
+        queryApiKey: true,
         doc: { responses: { '101': { description: 'Switching to the WebSocket protocol.' } } },
+      },
+      // Before the upgrade, so a refused client gets a plain HTTP 429/503 it can act on.
+      preHandler: (request, _reply, done) => {
+        try {
+          const slot = ctx.consumers.admit('session', principalIdOf(request));
+          // The connection's end frees the slot even if the upgrade or the subscribe never completes.
+          request.raw.socket.once('close', () => slot.release());
+          slots.set(request, slot);
+          done();
+        } catch (error) {
+          done(error as Error);
+        }
       },
     },
     (socket, request) => {
@@ -150,10 +166,14 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
             ready = true;
             sendFrame(socket, { type: 'ready' });
           };
+          const slot = slots.get(request);
           const created = new PushSession(
             ctx,
             'websocket',
-            sessionOptions(ctx, request.params, request.query),
+            {
+              ...sessionOptions(ctx, request.params, request.query),
+              ...(slot === undefined ? {} : { slot }),
+            },
             (delivery) => {
               sendReady();
               sendFrame(socket, { type: 'message', ...delivery });
@@ -189,13 +209,17 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
       },
       config: {
         access: 'consume',
+        queryApiKey: true,
         doc: {
           responses: { '200': { description: 'An event stream.', content: { 'text/event-stream': {} } } },
         },
       },
     },
     async (request, reply) => {
-      const options = sessionOptions(ctx, request.params, request.query);
+      const options = {
+        ...sessionOptions(ctx, request.params, request.query),
+        slot: ctx.consumers.admit('session', principalIdOf(request)),
+      };
       const raw = reply.raw;
       let ready = false;
       const sendReady = (): void => {

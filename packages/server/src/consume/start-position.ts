@@ -6,7 +6,8 @@ export function parseStartPosition(from: string | undefined): StartPosition {
   if (from === undefined || from === '' || from === 'latest') return 'latest';
   if (from === 'earliest') return 'earliest';
   const time = /^\d+$/.test(from) ? Number(from) : Date.parse(from);
-  if (!Number.isFinite(time)) {
+  // 8.64e15 ms is the farthest a Date reaches; beyond it a backend's time arithmetic breaks.
+  if (!Number.isFinite(time) || Math.abs(time) > 8.64e15) {
     throw new InvalidOptionError(
       `from must be "earliest", "latest", epoch milliseconds or an RFC 3339 time, got "${from}".`,
     );

@@ -1,6 +1,7 @@
 import { ErrorCodes, isEddyError } from '@eddy/core';
+import { MAX_NAME_LENGTH } from '@eddy/core/internal';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimitedError, ServerErrorCodes } from '../errors.js';
+import { OverloadedError, RateLimitedError, ServerErrorCodes, TooManyConsumersError } from '../errors.js';
 import type { ProblemBody } from './api-types.js';
 
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
@@ -24,7 +25,16 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ServerErrorCodes.UnsupportedMediaType]: 415,
   [ServerErrorCodes.RateLimited]: 429,
   [ServerErrorCodes.Unavailable]: 503,
+  [ServerErrorCodes.TooManyConsumers]: 429,
+  [ServerErrorCodes.Overloaded]: 503,
+  [ServerErrorCodes.UriTooLong]: 414,
 };
+
+/**
+ * Longest path parameter the router accepts (Fastify's `maxParamLength`): room for the longest
+ * topic or group name (200) and for percent-encoded event ids of DLQ entries.
+ */
+export const MAX_PATH_PARAM_LENGTH = 2_048;
 
 /** Fastify's own codes for malformed requests, mapped to Eddy codes. */
 const FASTIFY_CODES: Readonly<Record<string, { code: string; status: number }>> = {
@@ -34,6 +44,8 @@ const FASTIFY_CODES: Readonly<Record<string, { code: string; status: number }>> 
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: ErrorCodes.DecodeFailed, status: 400 },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: ErrorCodes.DecodeFailed, status: 400 },
   FST_ERR_VALIDATION: { code: ErrorCodes.InvalidOption, status: 400 },
+  FST_ERR_BAD_URL: { code: ErrorCodes.DecodeFailed, status: 400 },
+  FST_ERR_MAX_PARAM_LENGTH: { code: ServerErrorCodes.UriTooLong, status: 414 },
 };
 
 /** HTTP status and Eddy code for anything a route may throw. */
@@ -51,6 +63,11 @@ export function problemFor(error: unknown): { status: number; body: ProblemBody 
     if (known.code === ServerErrorCodes.RequestTooLarge) {
       message =
         'Request body is larger than the gateway accepts (limits.maxBodyBytes). Send fewer events per request.';
+    } else if (known.code === ServerErrorCodes.UriTooLong) {
+      message = `A path segment is longer than ${MAX_PATH_PARAM_LENGTH} characters: topic and group names have at most ${MAX_NAME_LENGTH}.`;
+    } else if (fastify.code === 'FST_ERR_BAD_URL') {
+      message =
+        'The request path is not a valid URL (bad percent-encoding). Encode path segments with encodeURIComponent.';
     } else if (fastify.code === 'FST_ERR_VALIDATION') {
       message = `Invalid request: ${message}.`;
     }
@@ -77,6 +94,12 @@ export function problemFor(error: unknown): { status: number; body: ProblemBody 
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = problemFor(error);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
-  if (error instanceof RateLimitedError) void reply.header('retry-after', String(error.retryAfterSeconds));
+  if (
+    error instanceof RateLimitedError ||
+    error instanceof TooManyConsumersError ||
+    error instanceof OverloadedError
+  ) {
+    void reply.header('retry-after', String(error.retryAfterSeconds));
+  }
   void reply.status(status).send(body);
 }

@@ -27,5 +27,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
     doc?: RouteDoc;
+    /** The route takes `?apiKey=` (WebSocket and SSE: browsers cannot set headers there). */
+    queryApiKey?: boolean;
   }
 }

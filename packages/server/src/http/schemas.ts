@@ -17,6 +17,9 @@ export const topicGroupParams = {
   },
 } as const;
 
+/** Longest nack delay a client may ask for, ms (a day). */
+export const MAX_NACK_DELAY_MS = 86_400_000;
+
 /** Body of ack and nack requests. */
 export const ackBody = {
   type: 'object',
@@ -24,7 +27,12 @@ export const ackBody = {
   additionalProperties: false,
   properties: {
     ackIds: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'string', minLength: 1 } },
-    delayMs: { type: 'integer', minimum: 0, description: 'Nack only: redeliver after this long. Default 0.' },
+    delayMs: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_NACK_DELAY_MS,
+      description: 'Nack only: redeliver after this long, at most a day. Default 0.',
+    },
   },
 } as const;
 

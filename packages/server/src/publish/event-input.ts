@@ -2,8 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { Ajv, type ErrorObject } from 'ajv';
 import { type CloudEvent, type OutgoingMessage } from '@eddy/core';
 import { DecodeError, encodeCloudEvent, InvalidCloudEventError } from '@eddy/core/cloudevents';
-import { InvalidOptionError } from '@eddy/core/internal';
 import type { PublishEnvelope } from '../http/api-types.js';
+import { checkBatchSize } from './http-binding.js';
+import { invalidEventsError } from './problem-list.js';
+
+/**
+ * Names `extensions` may not use: the CloudEvents context attributes and the JSON format's data
+ * members. The envelope has its own fields for them, validated as such; through `extensions` they
+ * would bypass that (`data` without `datacontenttype`, `data_base64` next to `data`).
+ */
+export const RESERVED_EXTENSION_NAMES = [
+  'specversion',
+  'id',
+  'source',
+  'type',
+  'subject',
+  'time',
+  'datacontenttype',
+  'dataschema',
+  'data',
+  'data_base64',
+] as const;
 
 /** JSON Schema of a `PublishEnvelope`: what `POST /v1/topics/{topic}/events` validates each event against. */
 export const PUBLISH_ENVELOPE_SCHEMA = {
@@ -31,13 +50,18 @@ export const PUBLISH_ENVELOPE_SCHEMA = {
     schemaversion: { type: 'integer', minimum: 1 },
     extensions: {
       type: 'object',
-      description: 'Other CloudEvents extension attributes (lower-case a-z0-9 names).',
+      description:
+        'Other CloudEvents extension attributes (1-20 lower-case a-z0-9 characters; not the CloudEvents attributes, data or data_base64).',
+      propertyNames: { pattern: '^[a-z0-9]{1,20}$', not: { enum: RESERVED_EXTENSION_NAMES } },
       additionalProperties: { type: ['string', 'integer', 'boolean'] },
     },
     deliverAt: {
       type: 'integer',
       minimum: 0,
-      description: 'Earliest delivery, epoch ms (transports with delayed delivery).',
+      // The largest time a Date holds; the gateway also bounds how far ahead (limits.maxDeliverDelayMs).
+      maximum: 8_640_000_000_000_000,
+      description:
+        'Earliest delivery, epoch ms (transports with delayed delivery), at most limits.maxDeliverDelayMs ahead.',
     },
   },
 } as const;
@@ -46,14 +70,24 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const validateEnvelope = ajv.compile<PublishEnvelope>(PUBLISH_ENVELOPE_SCHEMA);
 
 function describeErrors(errors: readonly ErrorObject[] | null | undefined, where: string): string[] {
-  return (errors ?? []).map((error) => {
-    const path = `${where}${error.instancePath}`;
-    if (error.keyword === 'additionalProperties') {
-      const extra = (error.params as { additionalProperty?: string }).additionalProperty;
-      return `${path} has unknown member "${extra}" (put CloudEvents extensions under "extensions")`;
-    }
-    return `${path} ${error.message ?? 'is invalid'}`;
-  });
+  // Errors inside `propertyNames` carry the name; the `propertyNames` error itself says it all.
+  return (errors ?? [])
+    .filter((error) => error.propertyName === undefined)
+    .map((error) => {
+      const path = `${where}${error.instancePath}`;
+      if (error.keyword === 'propertyNames') {
+        const name = (error.params as { propertyName?: string }).propertyName ?? '';
+        const shown = name.length > 40 ? `${name.slice(0, 40)}...` : name;
+        return (RESERVED_EXTENSION_NAMES as readonly string[]).includes(name)
+          ? `${path} may not set "${name}": use the envelope's own field for it`
+          : `${path} has member "${shown}", not an extension attribute name (1-20 characters of a-z and 0-9)`;
+      }
+      if (error.keyword === 'additionalProperties') {
+        const extra = (error.params as { additionalProperty?: string }).additionalProperty;
+        return `${path} has unknown member "${extra}" (put CloudEvents extensions under "extensions")`;
+      }
+      return `${path} ${error.message ?? 'is invalid'}`;
+    });
 }
 
 /** An event ready for the transport, with the CloudEvent it carries. */
@@ -113,23 +147,28 @@ export function parseJsonBody(body: Buffer): unknown {
   }
 }
 
+/** Bounds on a JSON publish body. */
+export interface EnvelopeLimits {
+  /** Most events in the body (`limits.maxBatchEvents`). */
+  readonly maxEvents: number;
+  /** Farthest ahead `deliverAt` may be, ms (`limits.maxDeliverDelayMs`). */
+  readonly maxDeliverDelayMs: number;
+}
+
 /**
  * Events from a JSON publish body: one envelope object, or an array of them. Throws
- * `InvalidCloudEventError` naming every problem of every event (prefixed by its index in a batch).
+ * `InvalidCloudEventError` naming the problems of the events (prefixed by its index in a batch, at
+ * most `MAX_LISTED_PROBLEMS`), `RequestTooLargeError` for more than `limits.maxEvents` events.
  */
 export function eventsFromEnvelopes(
   json: unknown,
   defaults: { readonly type: string; readonly source: string },
-  maxEvents: number,
+  limits: EnvelopeLimits,
 ): PreparedEvent[] {
   const batch = Array.isArray(json);
   const items: unknown[] = batch ? (json as unknown[]) : [json];
-  if (items.length === 0) throw new InvalidOptionError('The batch is empty: send at least one event.');
-  if (items.length > maxEvents) {
-    throw new InvalidOptionError(
-      `The batch has ${items.length} events; the gateway takes at most ${maxEvents} per request.`,
-    );
-  }
+  checkBatchSize(items.length, limits.maxEvents);
+  const latestDeliverAt = Date.now() + limits.maxDeliverDelayMs;
   const prepared: PreparedEvent[] = [];
   const problems: string[] = [];
   // One timestamp per request: the events were sent together, and formatting it once per batch
@@ -141,6 +180,12 @@ export function eventsFromEnvelopes(
       problems.push(...describeErrors(validateEnvelope.errors, where));
       return;
     }
+    if (item.deliverAt !== undefined && item.deliverAt > latestDeliverAt) {
+      problems.push(
+        `${where}/deliverAt is more than ${limits.maxDeliverDelayMs} ms ahead (limits.maxDeliverDelayMs): schedule it nearer`,
+      );
+      return;
+    }
     try {
       const event = eventOf(item, defaults, now);
       prepared.push({ event, message: toOutgoing(event, item.deliverAt) });
@@ -149,6 +194,6 @@ export function eventsFromEnvelopes(
       problems.push(...error.problems.map((problem) => `${where}: ${problem}`));
     }
   });
-  if (problems.length > 0) throw new InvalidCloudEventError(problems);
+  if (problems.length > 0) throw invalidEventsError(problems);
   return prepared;
 }

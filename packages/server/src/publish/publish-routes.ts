@@ -146,7 +146,7 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: GatewayContext)
         prepared = eventsFromEnvelopes(
           parseJsonBody(body),
           { type: topic, source: ctx.options.defaultSource },
-          limits.maxBatchEvents,
+          { maxEvents: limits.maxBatchEvents, maxDeliverDelayMs: limits.maxDeliverDelayMs },
         );
       }
       const positions = await publishAll(

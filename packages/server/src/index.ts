@@ -34,3 +34,11 @@ export {
   UnsupportedMediaTypeError,
 } from './errors.js';
 export type { BackendAdmin } from './admin/backend-admin.js';
+export {
+  BACKEND_NAMES,
+  BACKEND_URLS,
+  backendOfUrl,
+  isBackendName,
+  type BackendDescription,
+  type BackendName,
+} from './backend.js';

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Transport } from '@eddy/core';
 import { InvalidOptionError, redactUrl } from '@eddy/core/internal';
 import { createSqliteTransport } from '@eddy/sqlite';
+import { BACKEND_NAMES } from './backend.js';
 
 type Factory = (url: string) => Promise<Transport>;
 
@@ -45,6 +46,12 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     }>('@eddy/nats');
     return createNatsTransport({ servers: url });
   },
+  'stomp:': async (url) => {
+    const { createActiveMqTransport } = await load<{
+      createActiveMqTransport: (options: { url: string }) => Promise<Transport>;
+    }>('@eddy/activemq');
+    return createActiveMqTransport({ url });
+  },
   'sqlite:': (url) => {
     const path = resolve(decodeURIComponent(url.slice('sqlite:'.length).replace(/^\/\//, '')));
     mkdirSync(dirname(path), { recursive: true });
@@ -58,15 +65,16 @@ const ALIASES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Opens the transport a URL names: `postgres://…`, `redis://…`, `amqp://…`, `nats://…` or
- * `sqlite:<path>`. Throws `InvalidOptionError` for other schemes.
+ * Opens the transport a URL names: `postgres://…`, `redis://…`, `amqp://…`, `nats://…`,
+ * `stomp://…` (ActiveMQ) or `sqlite:<path>`. Throws `InvalidOptionError` for other schemes.
  */
 export function openTransportFromUrl(url: string): Promise<Transport> {
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0]?.toLowerCase();
   const factory = scheme === undefined ? undefined : FACTORIES[ALIASES[scheme] ?? scheme];
   if (factory === undefined) {
     throw new InvalidOptionError(
-      `Transport URL must start with postgres://, redis://, amqp://, nats:// or sqlite:, got "${redactUrl(url)}".`,
+      `Transport URL must start with postgres://, redis://, amqp://, nats://, stomp:// or sqlite:, ` +
+        `or be a backend name (${BACKEND_NAMES.join(', ')}); got "${redactUrl(url)}".`,
     );
   }
   return factory(url);

@@ -72,11 +72,18 @@ function navigate(): void {
 }
 
 async function tick(): Promise<void> {
-  await stats.refresh();
-  banner.hidden = stats.error === undefined;
-  banner.textContent = stats.error === undefined ? '' : `${stats.error} Retrying every second.`;
-  await update();
-  setTimeout(() => void tick(), REFRESH_MS);
+  try {
+    await stats.refresh();
+    banner.hidden = stats.error === undefined;
+    banner.textContent = stats.error === undefined ? '' : `${stats.error} Retrying every second.`;
+    await update();
+  } catch (error) {
+    // Said on the page rather than lost: a page that silently stops refreshing looks like no traffic.
+    banner.hidden = false;
+    banner.textContent = `${error instanceof Error ? error.message : String(error)} Retrying every second.`;
+  } finally {
+    setTimeout(() => void tick(), REFRESH_MS);
+  }
 }
 
 window.addEventListener('hashchange', navigate);

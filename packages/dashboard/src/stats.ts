@@ -1,5 +1,6 @@
 import type { GroupJson, TopicJson } from '@eddy/server/api';
 import { api, ApiError } from './api.js';
+import { isNumericOffset } from './offsets.js';
 
 /** One second's view of a topic: totals and the rates since the previous sample. */
 export interface TopicSample {
@@ -9,6 +10,17 @@ export interface TopicSample {
   readonly consumed: bigint;
   readonly publishRate: number;
   readonly consumeRate: number;
+}
+
+/**
+ * A counter that grows by one per message a group settles. Where offsets are numbers, the sum of the
+ * groups' positions (exact across retention); elsewhere (Redis stream ids) stored messages minus
+ * lag, per group.
+ */
+function consumedOf(topic: TopicJson, groups: readonly GroupJson[]): bigint {
+  const positions = groups.flatMap((group) => group.partitions.map((p) => p.position));
+  if (positions.every(isNumericOffset)) return positions.reduce((sum, p) => sum + BigInt(p), 0n);
+  return groups.reduce((sum, group) => sum + BigInt(Math.max(0, topic.messages - group.lag)), 0n);
 }
 
 /** Seconds of history the charts show. */
@@ -36,9 +48,10 @@ export class Stats {
     }
     const now = Date.now();
     for (const topic of this.topics) {
-      const consumed = this.groups
-        .filter((group) => group.topic === topic.name)
-        .reduce((sum, group) => sum + group.partitions.reduce((s, p) => s + BigInt(p.position), 0n), 0n);
+      const consumed = consumedOf(
+        topic,
+        this.groups.filter((group) => group.topic === topic.name),
+      );
       const samples = this.history.get(topic.name) ?? [];
       const previous = samples.at(-1);
       const seconds = previous === undefined ? 0 : (now - previous.at) / 1000;

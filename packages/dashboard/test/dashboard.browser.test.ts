@@ -1,16 +1,19 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBus, NonRetryableError, type Bus } from '@eddy/core';
+import { createRedisTransport } from '@eddy/redis';
 import { createServer, generateApiKey, hashApiKey, type ServerHandle } from '@eddy/server';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteKeys } from '../../redis/test/helpers.js';
+import { findChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const dashboardRoot = fileURLToPath(new URL('../', import.meta.url));
 const resultsDir = fileURLToPath(new URL('../../../test-results/', import.meta.url));
+const REDIS_URL = process.env.EDDY_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const suffix = Math.random().toString(36).slice(2, 8);
 const jobsTopic = `browser-jobs-${suffix}`;
 
@@ -51,7 +54,7 @@ async function until(
 }
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
+  const executablePath = findChromium();
   // Always build from the current sources (about a second), so the test never checks a stale bundle;
   // into a directory of its own, so packages/dashboard/dist (what gets packed) is never half-written.
   distDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-dist-'));
@@ -80,7 +83,7 @@ beforeAll(async () => {
 
   profileDir = mkdtempSync(join(tmpdir(), 'eddy-chromium-'));
   context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
+    ...(executablePath === undefined ? {} : { executablePath }),
     headless: true,
     viewport: { width: 1366, height: 820 },
     args: [
@@ -99,7 +102,8 @@ beforeAll(async () => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(error.message));
-}, 60_000);
+  // Long enough for a first run to download Chromium (findChromium), about a minute on a fair line.
+}, 600_000);
 
 afterAll(async () => {
   await context?.close();
@@ -197,6 +201,52 @@ describe('dashboard in headless Chromium', () => {
     } finally {
       await anonymous.close();
       await keyed.close();
+    }
+  });
+
+  it('shows topics, groups and a live tail over Redis, whose offsets are stream ids', async () => {
+    const prefix = `eddy-test-dashboard-${suffix}:`;
+    const transport = await createRedisTransport({ url: REDIS_URL, prefix, partitions: 2 });
+    const redis = await createServer({ transport, port: 0, logLevel: 'silent', staticDir: distDir, env: {} });
+    const redisHandle = await redis.listen();
+    const redisBus = createBus<Events>({ transport, closeTransport: false });
+    try {
+      const topic = `browser-redis-${suffix}`;
+      redisBus.on('browser.job', () => undefined, { topic, name: 'redis-worker', from: 'earliest' });
+      await redisBus.start();
+      const post = (n: number) =>
+        fetch(`${redisHandle.url}/v1/topics/${topic}/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ type: 'browser.job', key: `k${n}`, data: { n } }),
+        });
+      expect((await post(1)).status).toBe(200);
+
+      await page.goto(`${redisHandle.url}/#/tail/${encodeURIComponent(topic)}`);
+      await page.locator('#tail-table tbody tr', { hasText: '"n":1' }).first().waitFor({ timeout: 10_000 });
+      expect((await post(2)).status).toBe(200);
+      const second = page.locator('#tail-table tbody tr', { hasText: '"n":2' });
+      await second.first().waitFor({ timeout: 10_000 });
+      // Stream ids shown as they are, each event once.
+      expect(await second.locator('td').nth(1).textContent()).toMatch(
+        new RegExp(`${topic}\\[\\d\\]@\\d+-\\d+`),
+      );
+      expect(await page.locator('#tail-table tbody tr', { hasText: '"n":1' }).count()).toBe(1);
+      await page.screenshot({ path: join(resultsDir, 'dashboard-tail-redis.png') });
+
+      await page.goto(`${redisHandle.url}/#/groups`);
+      // The bus names the handler's group after its own group and the handler name.
+      const group = page.locator(`#groups-table tr[data-group^="${topic}/"][data-group$="redis-worker"]`);
+      await group.waitFor({ timeout: 10_000 });
+      await expect.poll(() => group.locator('td.num').nth(1).textContent(), { timeout: 10_000 }).toBe('0');
+      expect(await page.locator('.banner').isHidden()).toBe(true);
+    } finally {
+      // Away from the page first: its polling of a closed server would be console errors.
+      await page.goto('about:blank');
+      await redisBus.stop();
+      await redisHandle.close();
+      await transport.close();
+      await deleteKeys(prefix, REDIS_URL);
     }
   });
 

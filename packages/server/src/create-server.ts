@@ -7,6 +7,7 @@ import { InvalidOptionError } from '@eddy/core/internal';
 import { createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerDlqRoutes } from './admin/dlq-routes.js';
+import { describeBackend, type BackendDescription } from './backend.js';
 import { adminOf } from './admin/backend-admin.js';
 import { registerGroupRoutes } from './admin/group-routes.js';
 import { registerTopicRoutes } from './admin/topic-routes.js';
@@ -42,6 +43,8 @@ export interface EddyServer {
   readonly app: FastifyInstance;
   readonly transport: Transport;
   readonly options: ResolvedServerOptions;
+  /** Which backend holds the events and where (file or URL, password masked). */
+  readonly backend: BackendDescription;
   /** Starts listening on `options.host`/`options.port`. */
   listen(): Promise<ServerHandle>;
   /** Gives back leased messages, closes sockets and subscriptions, stops listening, and closes the default transport. */
@@ -193,11 +196,21 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     throw error;
   }
 
+  // The URL is masked by describeBackend: it may carry credentials.
+  const backend = describeBackend(
+    transport.name,
+    !ownsTransport
+      ? {}
+      : options.transportUrl === undefined
+        ? { databasePath: defaultDatabasePath(options.dataDir) }
+        : { url: options.transportUrl },
+  );
   let closing: Promise<void> | undefined;
   const server: EddyServer = {
     app,
     transport,
     options,
+    backend,
     async listen() {
       await app.listen({ host: options.host, port: options.port });
       const address = app.server.address();
@@ -211,11 +224,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
             'Loopback only; configure apiKeys before exposing the gateway.',
         );
       }
-      const embedded = ownsTransport && options.transportUrl === undefined;
-      // Only the embedded log's path is printed: a transport URL may carry credentials.
-      app.log.info(
-        `Eddy gateway listening on ${url} (transport: ${transport.name}${embedded ? `, ${defaultDatabasePath(options.dataDir)}` : ''})`,
-      );
+      app.log.info(`Eddy gateway listening on ${url} (backend: ${backend.text})`);
       return { url, host: options.host, port, server, close: () => server.close() };
     },
     close() {

@@ -37,3 +37,11 @@ export {
   UriTooLongError,
 } from './errors.js';
 export type { BackendAdmin } from './admin/backend-admin.js';
+export {
+  BACKEND_NAMES,
+  BACKEND_URLS,
+  backendOfUrl,
+  isBackendName,
+  type BackendDescription,
+  type BackendName,
+} from './backend.js';

@@ -3,6 +3,7 @@ import { InvalidOptionError } from '@eddy/core/internal';
 import type { SchemaStore } from '@eddy/schemas';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
+import { transportUrlOf } from './backend.js';
 
 /** Maps event types to topics for events published without an explicit topic. */
 export interface RouteRule {
@@ -77,7 +78,9 @@ export interface ServerOptions {
   readonly transport?: Transport;
   /**
    * Backend by URL, used when `transport` is not given: `postgres://…`, `redis://…`, `amqp://…`,
-   * `nats://…` or `sqlite:<path>`. The gateway opens it and closes it on `close()`. Default
+   * `nats://…`, `stomp://…` (ActiveMQ) or `sqlite:<path>`; or a backend name (`sqlite`, `postgres`,
+   * `redis`, `rabbitmq`, `nats`, `activemq`) for that server's default address on this machine
+   * (see `BACKEND_URLS`). The gateway opens it and closes it on `close()`. Default
    * `EDDY_TRANSPORT`, else the embedded SQLite log.
    */
   readonly transportUrl?: string;
@@ -182,9 +185,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
       throw new InvalidOptionError('Each route must be { type: "<type or pattern>", topic: "<topic>" }.');
     }
   }
-  const transportUrl = options.transportUrl ?? env['EDDY_TRANSPORT'];
   return {
-    transportUrl: transportUrl === '' ? undefined : transportUrl,
+    transportUrl: transportUrlOf(options.transportUrl ?? env['EDDY_TRANSPORT']),
     host: options.host ?? env['EDDY_HOST'] ?? DEFAULT_HOST,
     port,
     dataDir: options.dataDir ?? env['EDDY_DATA_DIR'] ?? process.cwd(),

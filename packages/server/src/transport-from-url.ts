@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Transport } from '@eddy/core';
 import { InvalidOptionError, redactUrl } from '@eddy/core/internal';
 import { createSqliteTransport } from '@eddy/sqlite';
+import { BACKEND_NAMES } from './backend.js';
 
 type Factory = (url: string) => Promise<Transport>;
 
@@ -50,6 +51,12 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
       createSqsTransport: (options: { url: string }) => Promise<Transport>;
     }>('@eddy/sqs');
     return createSqsTransport({ url });
+export {
+  'stomp:': async (url) => {
+    const { createActiveMqTransport } = await load<{
+      createActiveMqTransport: (options: { url: string }) => Promise<Transport>;
+    }>('@eddy/activemq');
+    return createActiveMqTransport({ url });
   },
   'sqlite:': (url) => {
     const path = sqlitePathOf(url);
@@ -71,6 +78,8 @@ const ALIASES: Readonly<Record<string, string>> = {
 /**
  * Opens the transport a URL names: `postgres://…`, `redis://…`, `amqp://…`, `nats://…`,
  * `sqs://host:port?region=…` or `sqlite:<path>`. Throws `InvalidOptionError` for other schemes.
+export {
+ * `stomp://…` (ActiveMQ) or `sqlite:<path>`. Throws `InvalidOptionError` for other schemes.
  */
 export function openTransportFromUrl(url: string): Promise<Transport> {
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0]?.toLowerCase();
@@ -78,6 +87,9 @@ export function openTransportFromUrl(url: string): Promise<Transport> {
   if (factory === undefined) {
     throw new InvalidOptionError(
       `Transport URL must start with postgres://, redis://, amqp://, nats://, sqs:// or sqlite:, got "${redactUrl(url)}".`,
+export {
+      `Transport URL must start with postgres://, redis://, amqp://, nats://, stomp:// or sqlite:, ` +
+        `or be a backend name (${BACKEND_NAMES.join(', ')}); got "${redactUrl(url)}".`,
     );
   }
   return factory(url);

@@ -3,8 +3,10 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { defaultDashboardDir, isDashboardBuilt } from '../dashboard/dashboard-dir.js';
 import type { Demo } from '../demo/order-flow.js';
+import { BACKEND_HELP, transportSpecOf } from './backend-flags.js';
 
 interface ServeFlags {
+  transport?: string;
   port?: string;
   host?: string;
   dataDir?: string;
@@ -20,7 +22,12 @@ interface ServeFlags {
  * Runs the gateway (embedded SQLite log, dashboard at `/`) until SIGINT/SIGTERM. `dev` is the quiet
  * local flavour with a banner (and `--demo` traffic); `serve` logs every line as JSON.
  */
-async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): Promise<void> {
+async function run(
+  ctx: CliContext,
+  flags: ServeFlags,
+  url: string | undefined,
+  mode: 'dev' | 'serve',
+): Promise<void> {
   const port = flags.port === undefined ? undefined : Number(flags.port);
   const failureRate = Number(flags.demoFailureRate ?? 0);
   if (!(failureRate >= 0 && failureRate <= 1) || !(Number(flags.demoIntervalMs) > 0)) {
@@ -33,6 +40,7 @@ async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): P
   }
   // Loaded here, not at the top: client commands should not pay for (or depend on) the server stack.
   const { createServer } = await import('@eddy/server');
+  const transportUrl = await transportSpecOf(flags.transport, url);
   const { startDemo } = await import('../demo/order-flow.js');
   const dashboardDir = flags.dashboardDir ?? ctx.env['EDDY_DASHBOARD_DIR'] ?? defaultDashboardDir();
   const staticDir =
@@ -43,6 +51,7 @@ async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): P
     ...(port === undefined ? {} : { port }),
     ...(flags.host === undefined ? {} : { host: flags.host }),
     ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
+    ...(transportUrl === undefined ? {} : { transportUrl }),
     logLevel: flags.logLevel ?? ctx.env['EDDY_LOG_LEVEL'] ?? (mode === 'dev' ? 'error' : 'info'),
     ...(staticDir === undefined ? {} : { staticDir }),
     env: ctx.env,
@@ -64,9 +73,7 @@ async function run(ctx: CliContext, flags: ServeFlags, mode: 'dev' | 'serve'): P
       });
     }
     const out = ctx.io.stdout;
-    out.write(
-      `Eddy ${mode} server on ${handle.url} (SQLite log in ${server.options.dataDir}/.eddy/eddy.db)\n`,
-    );
+    out.write(`Eddy ${mode} server on ${handle.url} (${server.backend.text})\n`);
     if (staticDir !== undefined) out.write(`  dashboard  ${handle.url}/\n`);
     else if (flags.dashboard && dashboardDir === undefined) {
       out.write('  dashboard  not installed: add @eddy/dashboard, or point --dashboard-dir at a build\n');
@@ -100,6 +107,11 @@ function serveCommand(program: Command, ctx: CliContext, mode: 'dev' | 'serve'):
         ? 'run the gateway and dashboard on an embedded SQLite log (add --demo for order-flow traffic)'
         : 'run the gateway (JSON logs), configured by flags and EDDY_* variables',
     )
+    .option(
+      '-t, --transport <backend>',
+      'backend: sqlite (embedded, default), postgres, redis, rabbitmq, nats or activemq; default EDDY_TRANSPORT (a name or a URL)',
+    )
+    .option('--url <url>', "the backend's URL (default: the named backend on this machine, see below)")
     .option('-p, --port <port>', 'port (0: any free port; default EDDY_PORT, else 4400)')
     .option('--host <host>', 'interface (default EDDY_HOST, else 127.0.0.1)')
     .option(
@@ -113,7 +125,11 @@ function serveCommand(program: Command, ctx: CliContext, mode: 'dev' | 'serve'):
       `log level (default EDDY_LOG_LEVEL, else ${mode === 'dev' ? 'error' : 'info'})`,
     )
     .option('--demo-interval-ms <ms>', 'time between two demo orders', '1000')
-    .action((flags: ServeFlags) => run(ctx, flags, mode));
+    .addHelpText('after', BACKEND_HELP)
+    .action((flags: ServeFlags, self: Command) =>
+      // `--url` is also the client commands' gateway URL, so commander files it with the global options.
+      run(ctx, flags, self.optsWithGlobals<{ url?: string }>().url, mode),
+    );
   if (mode === 'dev') {
     command
       .option('--demo', 'produce order-flow traffic, with an occasional dead-lettered payment')

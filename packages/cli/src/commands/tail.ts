@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidOptionError, TimeoutError } from '@eddy/core/internal';
 import type { Command } from 'commander';
 import type {
@@ -18,6 +19,16 @@ interface TailFlags {
   count?: string;
   timeoutMs?: string;
   intervalMs: string;
+}
+
+/**
+ * Where the next read of a partition starts. Offsets are opaque (Redis stream ids are
+ * `1796536322298-0`), so the tail never computes "offset + 1": it reads again from the last offset
+ * it printed, inclusive, and drops that one message.
+ */
+interface Cursor {
+  readonly from: string;
+  readonly seen: string | undefined;
 }
 
 /** `*` wildcards, as in routes and scopes. */
@@ -76,35 +87,38 @@ export function registerTail(program: Command, ctx: CliContext): void {
       const client = ctx.client(command);
       const json = ctx.json(command);
       const matchesType = typeMatcher(flags.type);
-      const next = new Map<number, bigint>();
+      const cursors = new Map<number, Cursor>();
       let printed = 0;
       let first = true;
       const wait = () =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.max(0, Math.min(intervalMs, deadline - Date.now())));
-          ctx.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-        });
+        // The timers/promises form drops its abort listener each time: one per poll would pile up.
+        sleep(Math.max(0, Math.min(intervalMs, deadline - Date.now())), undefined, {
+          signal: ctx.signal,
+        }).catch(() => undefined);
 
       while (!ctx.signal.aborted && printed < count && Date.now() < deadline) {
         const info = await findTopic(client, topic);
         if (info !== undefined) {
           for (const partition of info.partitionInfo) {
-            if (next.has(partition.partition)) continue;
+            if (cursors.has(partition.partition)) continue;
             // A topic that appears after we started is read from its start: all of it is new.
             const fromStart = flags.from === 'earliest' || !first || partition.lastOffset === undefined;
-            next.set(
+            cursors.set(
               partition.partition,
-              fromStart ? BigInt(partition.firstOffset) : BigInt(partition.lastOffset) + 1n,
+              fromStart
+                ? { from: partition.firstOffset, seen: undefined }
+                : { from: partition.lastOffset ?? partition.firstOffset, seen: partition.lastOffset },
             );
           }
           const batch: StoredMessageJson[] = [];
-          for (const [partition, offset] of next) {
+          for (const [partition, cursor] of cursors) {
             const { messages } = await client.get<MessageListResponse>(
-              `/v1/topics/${seg(topic)}/messages?partition=${partition}&from=${offset}&limit=500`,
+              `/v1/topics/${seg(topic)}/messages?partition=${partition}&from=${encodeURIComponent(cursor.from)}&limit=500`,
             );
-            const last = messages.at(-1);
-            if (last !== undefined) next.set(partition, BigInt(last.offset) + 1n);
-            batch.push(...messages);
+            const fresh = messages.filter((message) => message.offset !== cursor.seen);
+            const last = fresh.at(-1);
+            if (last !== undefined) cursors.set(partition, { from: last.offset, seen: last.offset });
+            batch.push(...fresh);
           }
           batch.sort((a, b) => a.publishedAt.localeCompare(b.publishedAt));
           for (const message of batch) {

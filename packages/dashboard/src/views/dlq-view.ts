@@ -1,5 +1,6 @@
 import type { DeadLetterJson } from '@eddy/server/api';
 import { api } from '../api.js';
+import { offsetText } from '../offsets.js';
 import { formatTime, h, mount } from '../dom.js';
 import type { Stats } from '../stats.js';
 import type { View } from './view.js';
@@ -44,7 +45,7 @@ export function dlqView(selected: string | undefined): View {
         h(
           'dd',
           {},
-          `${entry.original.topic} partition ${entry.original.partition} offset ${BigInt(entry.original.offset).toString()}`,
+          `${entry.original.topic} partition ${entry.original.partition} offset ${offsetText(entry.original.offset)}`,
         ),
         h('dt', {}, 'Handler'),
         h('dd', {}, `${entry.original.handler} (group ${entry.original.group})`),

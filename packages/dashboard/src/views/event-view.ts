@@ -1,11 +1,12 @@
 import type { CloudEventJson, StoredMessageJson } from '@eddy/server/api';
 import { api } from '../api.js';
 import { formatTime, h, mount } from '../dom.js';
+import { backlogStart, offsetText, sameOffset, type Cursor } from '../offsets.js';
 import type { Stats } from '../stats.js';
 import type { View } from './view.js';
 
 /** Newest messages read per partition when collecting a correlation chain. */
-const SCAN = 500n;
+const SCAN = 500;
 
 interface Node {
   readonly topic: string;
@@ -14,27 +15,34 @@ interface Node {
   readonly children: Node[];
 }
 
-/** Every stored event (newest `SCAN` per partition, all topics but DLQs) sharing a correlation id (or whose id it is). */
-async function correlated(
-  stats: Stats,
-  correlationId: string,
-): Promise<{ topic: string; message: StoredMessageJson }[]> {
+/**
+ * Every stored event (about the newest `SCAN` per partition, all topics but DLQs) sharing a
+ * correlation id (or whose id it is). Where offsets are not numbers the scan starts at the oldest.
+ */
+async function correlated(correlationId: string): Promise<{ topic: string; message: StoredMessageJson }[]> {
   const found: { topic: string; message: StoredMessageJson }[] = [];
-  for (const topic of stats.topics.filter((t) => !t.name.endsWith('.dlq'))) {
+  // Listed afresh, not from the last refresh: consequences of the event may be only milliseconds old.
+  const topics = await api.topics();
+  for (const topic of topics.filter((t) => !t.name.endsWith('.dlq'))) {
     for (const partition of topic.partitionInfo) {
-      if (partition.lastOffset === undefined) continue;
-      const first = BigInt(partition.firstOffset);
-      const last = BigInt(partition.lastOffset);
-      let from = last - SCAN + 1n > first ? last - SCAN + 1n : first;
-      while (from <= last) {
-        const messages = await api.messages(topic.name, partition.partition, from, 500);
+      const last = partition.lastOffset;
+      if (last === undefined) continue;
+      const start = backlogStart(partition.firstOffset, last, SCAN);
+      let cursor: Cursor = { from: start === last ? partition.firstOffset : start, seen: undefined };
+      for (let read = 0; read < SCAN;) {
+        const seen = cursor.seen;
+        const messages = (await api.messages(topic.name, partition.partition, cursor.from, 500)).filter(
+          (message) => seen === undefined || !sameOffset(message.offset, seen),
+        );
         const final = messages.at(-1);
         if (final === undefined) break;
+        read += messages.length;
         for (const message of messages) {
           if (message.event !== null && (message.event.correlationid ?? message.event.id) === correlationId)
             found.push({ topic: topic.name, message });
         }
-        from = BigInt(final.offset) + 1n;
+        if (sameOffset(final.offset, last)) break;
+        cursor = { from: final.offset, seen: final.offset };
       }
     }
   }
@@ -93,7 +101,7 @@ export function eventView(topic: string, partition: number, offset: string): Vie
       if (loaded || stats.topics.length === 0) return;
       loaded = true;
       const [message] = await api.messages(topic, partition, offset, 1);
-      if (message === undefined || message.event === null || BigInt(message.offset) !== BigInt(offset)) {
+      if (message === undefined || message.event === null || !sameOffset(message.offset, offset)) {
         mount(
           body,
           h(
@@ -113,7 +121,7 @@ export function eventView(topic: string, partition: number, offset: string): Vie
           'p',
           {},
           h('strong', {}, event.type),
-          ` on ${topic} partition ${partition} offset ${BigInt(offset).toString()}, published ${message.publishedAt}`,
+          ` on ${topic} partition ${partition} offset ${offsetText(offset)}, published ${message.publishedAt}`,
         ),
         h(
           'div',
@@ -138,7 +146,7 @@ export function eventView(topic: string, partition: number, offset: string): Vie
           ),
         ),
       );
-      const chain = tree(await correlated(stats, correlation));
+      const chain = tree(await correlated(correlation));
       const target = body.querySelector('#chain');
       if (target !== null) {
         mount(

@@ -1,4 +1,5 @@
 import { h, mount } from '../dom.js';
+import { offsetText } from '../offsets.js';
 import type { Stats } from '../stats.js';
 import type { View } from './view.js';
 
@@ -61,7 +62,7 @@ export function groupsView(): View {
                     'span',
                     {
                       class: `cell${p.lag > 0 ? ' lagging' : ''}`,
-                      title: `partition ${p.partition}: position ${BigInt(p.position).toString()}, lag ${p.lag}${p.owner ? `, owner ${p.owner}` : ''}`,
+                      title: `partition ${p.partition}: position ${offsetText(p.position)}, lag ${p.lag}${p.owner ? `, owner ${p.owner}` : ''}`,
                       style: `--fill:${Math.round((100 * p.lag) / worst)}%`,
                     },
                     h('b', {}, `p${p.partition}`),

@@ -1,12 +1,13 @@
 import type { StoredMessageJson, TopicJson } from '@eddy/server/api';
 import { api } from '../api.js';
 import { formatTime, h, mount } from '../dom.js';
+import { backlogStart, offsetText, sameOffset, type Cursor } from '../offsets.js';
 import type { Stats } from '../stats.js';
 import type { View } from './view.js';
 
 const KEEP = 300;
 /** Events already stored that a new tail shows per partition, so the page is never blank. */
-const BACKLOG = 5n;
+const BACKLOG = 5;
 
 interface Row {
   readonly topic: string;
@@ -30,7 +31,7 @@ export function tailView(initial: string | undefined): View {
   const pause = h('input', { type: 'checkbox', id: 'tail-pause' });
   const body = h('tbody');
   const counter = h('span', { class: 'hint' });
-  const next = new Map<string, bigint>();
+  const cursors = new Map<string, Cursor>();
   let rows: Row[] = [];
   let selected = initial ?? '';
 
@@ -56,7 +57,7 @@ export function tailView(initial: string | undefined): View {
               (location.hash = `#/event/${encodeURIComponent(topic)}/${message.partition}/${message.offset}`),
           },
           h('td', {}, formatTime(message.publishedAt)),
-          h('td', {}, `${topic}[${message.partition}]@${BigInt(message.offset).toString()}`),
+          h('td', {}, `${topic}[${message.partition}]@${offsetText(message.offset)}`),
           h('td', {}, message.event?.type ?? '-'),
           h('td', {}, message.key ?? ''),
           h('td', { class: 'data' }, JSON.stringify(message.event?.data ?? null)),
@@ -74,16 +75,20 @@ export function tailView(initial: string | undefined): View {
   const poll = async (topic: TopicJson) => {
     for (const partition of topic.partitionInfo) {
       const id = `${topic.name}/${partition.partition}`;
-      const last = partition.lastOffset === undefined ? undefined : BigInt(partition.lastOffset);
-      if (!next.has(id)) {
-        const first = BigInt(partition.firstOffset);
-        next.set(id, last === undefined ? first : last - BACKLOG + 1n > first ? last - BACKLOG + 1n : first);
+      const last = partition.lastOffset;
+      if (last === undefined) continue;
+      let cursor = cursors.get(id);
+      if (cursor === undefined) {
+        cursor = { from: backlogStart(partition.firstOffset, last, BACKLOG), seen: undefined };
+        cursors.set(id, cursor);
       }
-      const from = next.get(id) ?? 0n;
-      if (last === undefined || last < from) continue;
-      const messages = await api.messages(topic.name, partition.partition, from);
+      if (cursor.seen !== undefined && sameOffset(cursor.seen, last)) continue;
+      const seen = cursor.seen;
+      const messages = (await api.messages(topic.name, partition.partition, cursor.from)).filter(
+        (message) => seen === undefined || !sameOffset(message.offset, seen),
+      );
       const final = messages.at(-1);
-      if (final !== undefined) next.set(id, BigInt(final.offset) + 1n);
+      if (final !== undefined) cursors.set(id, { from: final.offset, seen: final.offset });
       rows.push(...messages.map((message) => ({ topic: topic.name, message })));
     }
   };

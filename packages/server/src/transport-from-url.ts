@@ -47,13 +47,13 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     return createNatsTransport({ servers: url });
   },
   'sqs:': async (url) => {
-    const { createSqsTransport } = await load<{
+    const { createSqsTransport } = await loadOptionalPackage<{
       createSqsTransport: (options: { url: string }) => Promise<Transport>;
     }>('@eddy/sqs');
     return createSqsTransport({ url });
-export {
+  },
   'stomp:': async (url) => {
-    const { createActiveMqTransport } = await load<{
+    const { createActiveMqTransport } = await loadOptionalPackage<{
       createActiveMqTransport: (options: { url: string }) => Promise<Transport>;
     }>('@eddy/activemq');
     return createActiveMqTransport({ url });
@@ -77,18 +77,15 @@ const ALIASES: Readonly<Record<string, string>> = {
 
 /**
  * Opens the transport a URL names: `postgres://…`, `redis://…`, `amqp://…`, `nats://…`,
- * `sqs://host:port?region=…` or `sqlite:<path>`. Throws `InvalidOptionError` for other schemes.
-export {
- * `stomp://…` (ActiveMQ) or `sqlite:<path>`. Throws `InvalidOptionError` for other schemes.
+ * `sqs://host:port?region=…`, `stomp://…` (ActiveMQ) or `sqlite:<path>`. Throws `InvalidOptionError`
+ * for other schemes.
  */
 export function openTransportFromUrl(url: string): Promise<Transport> {
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0]?.toLowerCase();
   const factory = scheme === undefined ? undefined : FACTORIES[ALIASES[scheme] ?? scheme];
   if (factory === undefined) {
     throw new InvalidOptionError(
-      `Transport URL must start with postgres://, redis://, amqp://, nats://, sqs:// or sqlite:, got "${redactUrl(url)}".`,
-export {
-      `Transport URL must start with postgres://, redis://, amqp://, nats://, stomp:// or sqlite:, ` +
+      `Transport URL must start with postgres://, redis://, amqp://, nats://, sqs://, stomp:// or sqlite:, ` +
         `or be a backend name (${BACKEND_NAMES.join(', ')}); got "${redactUrl(url)}".`,
     );
   }

@@ -16,10 +16,8 @@ export interface AuthSettings {
 
 /**
  * The key a request carries: `Authorization: Bearer`, `Authorization: Basic` with the key as the
- * password (what Confluent registry clients send), `x-api-key`, or `apiKey` in the query (sockets, SSE).
-export {
- * The key a request carries: `Authorization: Bearer`, `x-api-key`, or `apiKey` in the query on
- * routes that allow it (WebSocket and SSE, for browsers that cannot set headers there). Throws
+ * password (what Confluent registry clients send), `x-api-key`, or `apiKey` in the query on routes
+ * that allow it (WebSocket and SSE, for browsers that cannot set headers there). Throws
  * `UnauthorizedError` for a query key elsewhere: URLs end up in proxy logs and browser history.
  */
 export function apiKeyOf(request: FastifyRequest): string | undefined {

@@ -1,8 +1,9 @@
 // An Eddy error's `code` is its contract (users match on it; the class can be renamed or shared by
 // several codes), so a test that only checks the class or `isEddyError(x)` passes when the wrong
 // error of the right family is thrown. This check finds, in every test file, assertions on an error
-// class (`toBeInstanceOf(XError)`, `toThrow(XError)`, `toThrowError(XError)`) and bare
-// `expect(isEddyError(x))`, and fails unless a code is asserted within a few lines of it.
+// class (`toBeInstanceOf(XError)`, `toThrow(XError)`, `toThrowError(XError)`, `instanceof XError`
+// inside an `expect(...)`) and bare `expect(isEddyError(x))`, and fails unless a code is asserted
+// within a few lines of it.
 //
 // Why a text scan and not a lint rule: "a code is checked nearby" spans statements
 // (`const error = …; expect(error).toBeInstanceOf(X); expect(error.code).toBe(…)`), which an AST
@@ -20,6 +21,8 @@ const WINDOW_LINES = 3;
 const FOREIGN = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'AssertionError']);
 const CLASS_ASSERTION = /\.(?:toBeInstanceOf|toThrow|toThrowError)\(\s*(\w*Error)\s*,?\s*\)/g;
 const BARE_IS_EDDY_ERROR = /expect\(\s*isEddyError\(\s*[\w.!?[\]]+\s*\)\s*[,)]/g;
+// An instanceof check of an error class anywhere inside one expect statement (a list checked with every, too).
+const INSTANCEOF_IN_EXPECT = /expect\([^;]*?\binstanceof\s+(\w*Error)\b/g;
 const CODE_CHECK = /\bcode\b|ErrorCodes\.|'EDDY_[A-Z0-9_]+'|isEddyError\([^,()]+,/;
 
 function testFiles(dir: string): string[] {
@@ -31,12 +34,15 @@ function testFiles(dir: string): string[] {
   });
 }
 
-/** Every .ts file in a `test` folder of a package or example, and the repository's own test/. */
+/**
+ * Every .ts file in a `test` folder of a package or example, the repository's own test/, and the
+ * shared suites in packages/conformance/src (tests too, run by every backend).
+ */
 function allTestFiles(): string[] {
   const roots = ['packages', 'examples'].flatMap((parent) =>
     readdirSync(join(repoRoot, parent)).map((name) => join(repoRoot, parent, name, 'test')),
   );
-  return [...roots, join(repoRoot, 'test')].flatMap(testFiles);
+  return [...roots, join(repoRoot, 'test'), join(repoRoot, 'packages/conformance/src')].flatMap(testFiles);
 }
 
 /** `file:line assertion` for each error assertion in `text` with no code check near it. */
@@ -54,6 +60,9 @@ export function uncodedErrorAssertions(file: string, text: string): string[] {
     if (!FOREIGN.has(match[1]!)) report(match.index, match[0].length);
   }
   for (const match of text.matchAll(BARE_IS_EDDY_ERROR)) report(match.index, match[0].length);
+  for (const match of text.matchAll(INSTANCEOF_IN_EXPECT)) {
+    if (!FOREIGN.has(match[1]!)) report(match.index, match[0].length);
+  }
   return found;
 }
 
@@ -72,10 +81,14 @@ it('recognises an error class assertion without a code, and accepts one with a c
     uncodedErrorAssertions('is.ts', 'expect(isEddyError(error, ErrorCodes.Closed)).toBe(true);'),
   ).toEqual([]);
   expect(uncodedErrorAssertions('plain.ts', 'expect(() => f()).toThrow(RangeError);')).toEqual([]);
+  expect(
+    uncodedErrorAssertions('every.ts', 'expect(errors.every((e) => e instanceof TimeoutError)).toBe(true);'),
+  ).toHaveLength(1);
 });
 
 it('every test that asserts an Eddy error class or isEddyError also asserts its code', () => {
-  const files = allTestFiles();
+  // This file's own examples are assertions without codes on purpose.
+  const files = allTestFiles().filter((file) => file !== fileURLToPath(import.meta.url));
   expect(files.length).toBeGreaterThan(50);
   const uncoded = files.flatMap((file) =>
     uncodedErrorAssertions(file.slice(repoRoot.length), readFileSync(file, 'utf8')),

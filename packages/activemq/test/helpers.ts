@@ -46,5 +46,4 @@ export async function activeMqAvailable(url = URL): Promise<boolean> {
 }
 
 /** Why the tests of this package skip outside CI when no broker listens. */
-export const SKIP_REASON =
-  'ActiveMQ is not reachable on 127.0.0.1:61613; start it with packages/activemq/test/broker/start.sh';
+export const SKIP_REASON = `ActiveMQ is not reachable on ${new globalThis.URL(URL).host || '127.0.0.1:61613'}; start it with packages/activemq/test/broker/start.sh`;

@@ -37,6 +37,7 @@ describe('reliability: timeouts, backpressure and rate limits (memory transport)
     await waitFor(() => notices.length === 1, 10_000, 'the timed-out job to be dead-lettered');
     expect(reasons).toHaveLength(3);
     expect(reasons.every((reason) => reason instanceof TimeoutError)).toBe(true);
+    expect(reasons.map((reason) => (reason as TimeoutError).code)).toEqual(Array(3).fill('EDDY_TIMEOUT'));
     expect(notices[0]!.errorName).toBe('TimeoutError');
     expect(notices[0]!.attempts).toBe(3);
     await bus.stop();

@@ -327,6 +327,7 @@ describe('redis retention reports messages trimmed before a group processed them
 
       expect(received).toEqual(names(firstKept + 1, 12));
       expect(s.errors.every((error) => error instanceof PositionLostError)).toBe(true);
+      expect(s.errors.map((error) => error.code)).toEqual([ErrorCodes.PositionLost, ErrorCodes.PositionLost]);
       const ranges = s.errors.map(rangeOf);
       // m0, delivered and never acknowledged, and m1 .. before the oldest kept entry, never read.
       expect(ranges).toContainEqual({ from: m0, to: m0 });

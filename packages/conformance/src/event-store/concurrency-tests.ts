@@ -64,7 +64,7 @@ export function concurrencyTests(harness: EventStoreHarness): void {
     expect(lost).toHaveLength(7);
     for (const outcome of lost) {
       expect(outcome.reason).toBeInstanceOf(WrongExpectedVersionError);
-      expect(outcome.reason).toMatchObject({ expected: 1, actual: 2 });
+      expect(outcome.reason).toMatchObject({ code: 'EDDY_WRONG_EXPECTED_VERSION', expected: 1, actual: 2 });
     }
     expect((await store.readStream(streamId)).currentVersion).toBe(2);
   });

@@ -80,6 +80,7 @@ export function describeSagaStoreConformance(options: SagaStoreConformanceOption
       expect((await store.load(created.id))?.steps[0]?.status).toBe('completed');
       const error: unknown = await store.save({ ...stale, status: 'completed' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SagaConflictError);
+      expect(isEddyError(error, ErrorCodes.SagaConflict)).toBe(true);
       expect((await store.load(created.id))?.status).toBe('running');
     });
 
@@ -88,7 +89,7 @@ export function describeSagaStoreConformance(options: SagaStoreConformanceOption
       const error: unknown = await store
         .save(instance({ id: uniqueId('ghost'), sagaName: 'orders', version: 1 }))
         .catch((e: unknown) => e);
-      expect(isEddyError(error)).toBe(true);
+      expect(isEddyError(error, ErrorCodes.SagaNotFound)).toBe(true);
     });
 
     it('lets exactly one of two concurrent saves of one version win', async () => {
@@ -103,6 +104,7 @@ export function describeSagaStoreConformance(options: SagaStoreConformanceOption
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const loser = results.find((r) => r.status === 'rejected');
       expect(loser?.status === 'rejected' && loser.reason instanceof SagaConflictError).toBe(true);
+      expect(loser?.status === 'rejected' && isEddyError(loser.reason, ErrorCodes.SagaConflict)).toBe(true);
       expect((await a.load(created.id))?.version).toBe(2);
     });
 

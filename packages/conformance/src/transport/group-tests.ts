@@ -137,6 +137,8 @@ export function groupTests(h: Harness): void {
       description: 'all messages across both members',
     });
     expect(peaks.every((peak) => peak <= maxInFlight)).toBe(true);
-    expect(Math.max(...peaks)).toBeGreaterThanOrEqual(1);
+    // Some member ran handlers concurrently: the bound was put to the test, not met only because
+    // messages came one at a time.
+    expect(Math.max(...peaks)).toBeGreaterThan(1);
   });
 }

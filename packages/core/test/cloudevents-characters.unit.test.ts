@@ -13,7 +13,7 @@ function problemsOf(value: unknown): readonly string[] {
   return [];
 }
 
-describe('characters CloudEvents forbids in attribute values', () => {
+describe('attribute values CloudEvents forbids', () => {
   it.each([
     ['NUL', 'a\u0000b'],
     ['newline', 'a\nb'],
@@ -48,5 +48,12 @@ describe('characters CloudEvents forbids in attribute values', () => {
         payload: new Uint8Array(0),
       }),
     ).toThrow(/"subject" contains a control character/);
+  });
+
+  it('takes schemaversion as a 32-bit integer, so a binary-mode header reads it back', () => {
+    expect(problemsOf({ ...valid, schemaversion: 2_147_483_647 })).toEqual([]);
+    expect(problemsOf({ ...valid, schemaversion: 1_732_610_040_340_460 })).toEqual([
+      expect.stringContaining('"schemaversion" must be at most 2147483647'),
+    ]);
   });
 });

@@ -188,6 +188,18 @@ describe('event attributes', () => {
     expect(await pull(topic, 'g')).toEqual([]);
   });
 
+  it('refuses a schemaversion beyond 32 bits, which a binary-mode header would not read back', async () => {
+    const topic = unique('sv');
+    const response = await post(`${server.url}/v1/topics/${topic}/events`, {
+      data: 1,
+      extensions: { schemaversion: 1_732_610_040_340_460 },
+    });
+    expect(response.status).toBe(400);
+    const direct = await post(`${server.url}/v1/topics/${topic}/events`, { data: 1, schemaversion: 2 ** 40 });
+    expect(direct.status).toBe(400);
+    expect(await pull(topic, 'g')).toEqual([]);
+  });
+
   it('bounds deliverAt: not past limits.maxDeliverDelayMs, not beyond any date', async () => {
     const topic = unique('later');
     for (const deliverAt of [1e300, Date.now() + 8 * 24 * 3_600_000]) {

@@ -160,6 +160,9 @@ function checkExtensions(event: Record<string, unknown>, problems: string[]): vo
   if (schemaversion !== undefined) {
     if (typeof schemaversion !== 'number' || !Number.isInteger(schemaversion) || schemaversion < 1) {
       problems.push(`"schemaversion" must be an integer >= 1, got ${describe(schemaversion)}`);
+    } else if (schemaversion > INT32_MAX) {
+      // A CloudEvents Integer is 32-bit: a larger one would not read back from a binary-mode header.
+      problems.push(`"schemaversion" must be at most ${INT32_MAX} (32-bit), got ${schemaversion}`);
     }
   }
   if (traceparent !== undefined && (typeof traceparent !== 'string' || !isTraceparent(traceparent))) {

@@ -149,6 +149,19 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
       let session: PushSession | undefined;
       let closed = false;
       const pending: Buffer[] = [];
+      // The transport hands a batch over in one turn: holding the TCP socket's writes until the turn
+      // ends sends the batch's frames in one write instead of one system call per message.
+      const tcp = request.raw.socket;
+      let corked = false;
+      const corkForThisTurn = (): void => {
+        if (corked) return;
+        corked = true;
+        tcp.cork();
+        setImmediate(() => {
+          corked = false;
+          tcp.uncork();
+        });
+      };
       socket.on('message', (data: Buffer) => {
         if (session === undefined) pending.push(data);
         else handleFrame(session, socket, data);
@@ -176,6 +189,7 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
             },
             (delivery) => {
               sendReady();
+              corkForThisTurn();
               sendFrame(socket, { type: 'message', ...delivery });
             },
           );

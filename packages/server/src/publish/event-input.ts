@@ -47,7 +47,7 @@ export const PUBLISH_ENVELOPE_SCHEMA = {
     dataschema: { type: 'string' },
     correlationid: { type: 'string', minLength: 1 },
     causationid: { type: 'string', minLength: 1 },
-    schemaversion: { type: 'integer', minimum: 1 },
+    schemaversion: { type: 'integer', minimum: 1, maximum: 2_147_483_647 },
     extensions: {
       type: 'object',
       description:

@@ -15,6 +15,9 @@ export type {
   HandlerContext,
   HandlerInfo,
   Middleware,
+  OutgoingEvent,
+  PublishMiddleware,
+  PublishNext,
 } from './bus/handler-types.js';
 export type {
   BatchHandlerOptions,

@@ -47,6 +47,12 @@ export {
 } from './contracts/validator-cache.js';
 export { createAvroReader, type AvroReader } from './contracts/avro-reader.js';
 export {
+  createDataContracts,
+  type BoundSchema,
+  type DataContracts,
+  type DataContractsOptions,
+} from './contracts/data-contracts.js';
+export {
   ConfluentErrors,
   confluentErrorFor,
   IncompatibleSchemaError,

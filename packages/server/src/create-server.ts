@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import websocket from '@fastify/websocket';
 import { createDeadLetterAdmin, type Transport } from '@eddy/core';
-import { createSchemaRegistry } from '@eddy/schemas';
+import { createDataContracts, createSchemaRegistry } from '@eddy/schemas';
 import { InvalidOptionError } from '@eddy/core/internal';
 import { createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -114,6 +114,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     metrics,
     options,
     topicForType,
+    contracts: input.contracts === false ? undefined : createDataContracts({ ...input.contracts, registry }),
     isOpen: () => accepting,
   };
 

@@ -29,6 +29,7 @@ import {
   type ServerOptions,
 } from './options.js';
 import { registerPublishRoutes } from './publish/publish-routes.js';
+import { registerAsyncApiRoutes } from './registry/asyncapi-routes.js';
 import { registerRegistryRoutes } from './registry/registry-routes.js';
 import { openSchemaStoreFor } from './registry/registry-store.js';
 import { createTopicRouter } from './routing.js';
@@ -165,6 +166,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     },
     { prefix: '/registry' },
   );
+  registerAsyncApiRoutes(app, ctx, registry);
   if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
     await app.ready();

@@ -1,3 +1,4 @@
+import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, post, startTestServer, unique, type TestServer } from './helpers.js';
 
@@ -81,5 +82,39 @@ describe('data contracts at the gateway', () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe('GET /asyncapi.json', () => {
+  it('describes the topics and registered event types, and validates with @asyncapi/parser', async () => {
+    const type = unique('asyncapi.order');
+    const topic = unique('asyncapi-topic');
+    await post(`${server.url}/registry/subjects/${type}/versions`, {
+      schemaType: 'JSON',
+      schema: JSON.stringify(order),
+    });
+    expect((await post(`${server.url}/v1/topics/${topic}/events`, { type: 'other', data: 1 })).status).toBe(
+      200,
+    );
+    const document = await json<{ channels: Record<string, { address: string }> }>(
+      await fetch(`${server.url}/asyncapi.json`),
+    );
+    expect(document.channels[topic]?.address).toBe(topic);
+    const { document: parsed, diagnostics } = await new Parser().parse(JSON.stringify(document));
+    expect(
+      diagnostics
+        .filter((diagnostic) => Number(diagnostic.severity) === Number(DiagnosticSeverity.Error))
+        .map((d) => d.message),
+    ).toEqual([]);
+    // The type routes to the topic named after it, where its message is.
+    expect(
+      parsed
+        ?.channels()
+        .get(type)
+        ?.messages()
+        .all()
+        .map((message) => message.name()),
+    ).toEqual([type]);
+    expect(parsed?.servers().get('gateway')?.host()).toBe(new URL(server.url).host);
   });
 });

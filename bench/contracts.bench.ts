@@ -15,7 +15,7 @@ import { printTable, writeResults, type BenchRow } from './lib/report.js';
 
 /** Publishes per measurement, how many are in flight at once, and rounds (best kept). */
 const EVENTS = Number(process.env['EVENTS'] ?? 20_000);
-const IN_FLIGHT = 64;
+const IN_FLIGHT = Number(process.env['IN_FLIGHT'] ?? 64);
 const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
 
 // The event of bench/schemas.bench.ts: about 256 bytes of JSON.

@@ -24,6 +24,9 @@ export type {
   NackOptions,
   HandlerInfo,
   Middleware,
+  OutgoingEvent,
+  PublishMiddleware,
+  PublishNext,
 } from './bus/handler-types.js';
 export type {
   BatchHandlerOptions,

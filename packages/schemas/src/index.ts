@@ -47,6 +47,18 @@ export {
 } from './contracts/validator-cache.js';
 export { createAvroReader, type AvroReader } from './contracts/avro-reader.js';
 export {
+  buildAsyncApi,
+  type AsyncApiDocument,
+  type AsyncApiOptions,
+  type AsyncApiServer,
+} from './asyncapi/build-asyncapi.js';
+export {
+  createDataContracts,
+  type BoundSchema,
+  type DataContracts,
+  type DataContractsOptions,
+} from './contracts/data-contracts.js';
+export {
   ConfluentErrors,
   confluentErrorFor,
   IncompatibleSchemaError,

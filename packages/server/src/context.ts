@@ -1,4 +1,5 @@
 import type { DeadLetterAdmin, Transport } from '@eddy/core';
+import type { DataContracts } from '@eddy/schemas';
 import type { BackendAdmin } from './admin/backend-admin.js';
 import type { ConsumerLimits } from './consume/consumer-limits.js';
 import type { LeaseRegistry } from './consume/lease-registry.js';
@@ -25,6 +26,8 @@ export interface GatewayContext {
   readonly metrics: GatewayMetrics;
   readonly options: ResolvedServerOptions;
   readonly topicForType: (type: string) => string;
+  /** Checks published events against the schemas their types are bound to; undefined when turned off. */
+  readonly contracts: DataContracts | undefined;
   /** False once the server started closing: new subscriptions are refused. */
   readonly isOpen: () => boolean;
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import websocket from '@fastify/websocket';
 import { createDeadLetterAdmin, type Transport } from '@eddy/core';
-import { createSchemaRegistry } from '@eddy/schemas';
+import { createDataContracts, createSchemaRegistry } from '@eddy/schemas';
 import { InvalidOptionError } from '@eddy/core/internal';
 import { createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -32,6 +32,7 @@ import {
   type ServerOptions,
 } from './options.js';
 import { registerPublishRoutes } from './publish/publish-routes.js';
+import { registerAsyncApiRoutes } from './registry/asyncapi-routes.js';
 import { registerRegistryRoutes } from './registry/registry-routes.js';
 import { openSchemaStoreFor } from './registry/registry-store.js';
 import { createTopicRouter } from './routing.js';
@@ -121,6 +122,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     metrics,
     options,
     topicForType,
+    contracts: input.contracts === false ? undefined : createDataContracts({ ...input.contracts, registry }),
     isOpen: () => accepting,
   };
 
@@ -186,6 +188,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     },
     { prefix: '/registry' },
   );
+  registerAsyncApiRoutes(app, ctx, registry);
   if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
     await app.ready();

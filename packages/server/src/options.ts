@@ -1,6 +1,6 @@
 import { type Transport } from '@eddy/core';
 import { InvalidOptionError } from '@eddy/core/internal';
-import type { SchemaStore } from '@eddy/schemas';
+import type { DataContractsOptions, SchemaStore } from '@eddy/schemas';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
 import { transportUrlOf } from './backend.js';
@@ -89,6 +89,13 @@ export interface ServerOptions {
    * follows the backend (the SQLite log's file, the `postgres://` database), else memory.
    */
   readonly schemaStore?: SchemaStore;
+  /**
+   * Data contracts on publish: an event whose type has a subject in the registry (by default the
+   * subject named as the type) is checked against its latest version and refused with 422
+   * `EDDY_SCHEMA_VIOLATION` when its data does not match; accepted events carry `dataschema`.
+   * `false` turns the check off. Default on, with `createDataContracts`' defaults.
+   */
+  readonly contracts?: Omit<DataContractsOptions, 'registry'> | false;
   /** Directory holding `.eddy/eddy.db` for the default transport. Default `EDDY_DATA_DIR`, else the working directory. */
   readonly dataDir?: string;
   /** Interface to listen on. Default `EDDY_HOST`, else `127.0.0.1`. */

@@ -1,7 +1,7 @@
 import type { TracerProvider } from '@opentelemetry/api';
 import type { DeadLetterNotice, DeadLetterOptions } from '../middleware/dead-letter.js';
 import type { DedupOptions } from '../middleware/dedup.js';
-import type { Middleware } from './handler-types.js';
+import type { Middleware, PublishMiddleware } from './handler-types.js';
 import type { EventFilter } from './event-filter.js';
 import type { RetryOptions } from '../middleware/retry.js';
 import type { InboxStore } from '../inbox/inbox-store.js';
@@ -54,6 +54,11 @@ export interface BusOptions extends ConsumerDefaults {
    * validation/upcast slot). Handler-level middleware runs after these.
    */
   readonly middleware?: readonly Middleware[];
+  /**
+   * Middleware around every `publish`, the first outermost: it sees the built CloudEvent and its
+   * topic, may change the event or refuse it by throwing (data contracts). Default none.
+   */
+  readonly publishMiddleware?: readonly PublishMiddleware[];
   /** Where dedup remembers processed event ids. Turns dedup on for every handler. */
   readonly inbox?: InboxStore;
   /** Pino-compatible logger. Default silent. */

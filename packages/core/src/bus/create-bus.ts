@@ -8,7 +8,7 @@ import {
   InvalidOptionError,
 } from '../errors/errors.js';
 import { isEddyError } from '../errors/eddy-error.js';
-import type { ConsumerHandler, HandlerInfo } from './handler-types.js';
+import type { ConsumerHandler, HandlerInfo, PublishNext } from './handler-types.js';
 import { silentLogger } from '../observability/logger.js';
 import { noopMetrics } from '../observability/metrics.js';
 import { endSpan, startProducerSpan, tracerFrom } from '../observability/tracing.js';
@@ -53,6 +53,12 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
   const logger = options.logger ?? silentLogger;
   const metrics = options.metrics ?? noopMetrics;
   const tracer = tracerFrom(options.tracerProvider);
+  const send: PublishNext = async ({ topic, event, deliverAt }) =>
+    (await transport.publish(topic, [toOutgoing(event, deliverAt)]))[0] as Position;
+  const publishThrough = (options.publishMiddleware ?? []).reduceRight<PublishNext>(
+    (next, middleware) => middleware(next),
+    send,
+  );
   const specs = new Map<string, ConsumerSpec>();
   // What each handler declared it may publish, for the event-flow graph.
   const emitsByHandler = new Map<string, readonly string[]>();
@@ -135,8 +141,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       });
       try {
         const event = buildEvent(source, type, data, publishOptions, producer, id);
-        const positions = await transport.publish(topic, [toOutgoing(event, publishOptions.deliverAt)]);
-        const position = positions[0] as Position;
+        const position = await publishThrough({ topic, event, deliverAt: publishOptions.deliverAt });
         metrics.published({ topic, type });
         endSpan(producer.span);
         return { id, topic, partition: position.partition, offset: position.offset };

@@ -1,7 +1,7 @@
 import type { CloudEvent } from '../cloudevents/cloud-event.js';
 import type { Logger } from '../observability/logger.js';
 import type { BusMetrics } from '../observability/metrics.js';
-import type { ReceivedMessage } from '../transport/message.js';
+import type { Position, ReceivedMessage } from '../transport/message.js';
 import type { Transport } from '../transport/transport.js';
 
 // What a handler and a middleware see. This file imports no options or wiring, so middleware can
@@ -101,3 +101,21 @@ export interface HandlerInfo {
  * it to acknowledge and skip; throw to nack.
  */
 export type Middleware = (next: ConsumerHandler, info: HandlerInfo) => ConsumerHandler;
+
+/** An event on its way to the transport, as publish middleware sees it. */
+export interface OutgoingEvent {
+  readonly topic: string;
+  readonly event: CloudEvent;
+  /** Earliest delivery, epoch ms (`PublishOptions.deliverAt`). */
+  readonly deliverAt?: number | undefined;
+}
+
+/** Sends an event on: the next publish middleware, or the transport. Resolves with its position. */
+export type PublishNext = (outgoing: OutgoingEvent) => Promise<Position>;
+
+/**
+ * Wraps `bus.publish` after the event is built and before it is encoded: `(next) => (outgoing) =>
+ * ...`. Call `next` with the event (changed or not, e.g. with `dataschema` set) to send it; throw to
+ * refuse the publish (the caller's `publish` rejects with that error, nothing is sent).
+ */
+export type PublishMiddleware = (next: PublishNext) => PublishNext;

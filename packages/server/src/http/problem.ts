@@ -18,6 +18,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   // The backend refused the gateway's own credentials: the client can do nothing about it.
   [ErrorCodes.AuthFailed]: 503,
   [ErrorCodes.Timeout]: 504,
+  // Event data breaking the schema its type is bound to (data contracts).
+  EDDY_SCHEMA_VIOLATION: 422,
   [ServerErrorCodes.Unauthorized]: 401,
   [ServerErrorCodes.Forbidden]: 403,
   [ServerErrorCodes.NotFound]: 404,

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireAccess } from '../auth/auth-hook.js';
 import type { PublishedPosition, PublishResponse } from '../http/api-types.js';
 import type { GatewayContext } from '../context.js';
+import { checkContracts } from '../registry/contract-check.js';
 import { UnsupportedMediaTypeError } from '../errors.js';
 import { topicParams } from '../http/schemas.js';
 import {
@@ -57,8 +58,9 @@ const CLOUDEVENT_BODIES = {
 async function publishAll(
   ctx: GatewayContext,
   request: FastifyRequest,
-  items: readonly { topic: string; prepared: PreparedEvent }[],
+  requested: readonly { topic: string; prepared: PreparedEvent }[],
 ): Promise<PublishedPosition[]> {
+  let items = requested;
   const byTopic = new Map<string, number[]>();
   items.forEach((item, index) => {
     let list = byTopic.get(item.topic);
@@ -69,6 +71,7 @@ async function publishAll(
     }
     list.push(index);
   });
+  if (ctx.contracts !== undefined) items = await checkContracts(ctx.contracts, items);
   const positions: PublishedPosition[] = new Array<PublishedPosition>(items.length);
   await Promise.all(
     [...byTopic].map(async ([topic, indexes]) => {

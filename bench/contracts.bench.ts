@@ -1,0 +1,148 @@
+// Data contracts: bus.publish of one 256-byte event with and without the contracts middleware
+// (JSON Schema and Avro bound to the event type), side by side in one run, on the in-memory
+// transport (publishing costs almost nothing, so the check's share is the largest it can be) and
+// on the embedded SQLite log (the gateway's default backend).
+// Run: node --conditions=@eddy/source --import tsx bench/contracts.bench.ts
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBus, type Bus, type PublishMiddleware, type Transport } from '@eddy/core';
+import { createMemoryTransport } from '@eddy/core/testing';
+import { createDataContracts, createMemorySchemaStore, createSchemaRegistry } from '@eddy/schemas';
+import { createSqliteTransport } from '@eddy/sqlite';
+
+import { printTable, writeResults, type BenchRow } from './lib/report.js';
+
+/** Publishes per measurement, how many are in flight at once, and rounds (best kept). */
+const EVENTS = Number(process.env['EVENTS'] ?? 20_000);
+const IN_FLIGHT = Number(process.env['IN_FLIGHT'] ?? 64);
+const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
+
+// The event of bench/schemas.bench.ts: about 256 bytes of JSON.
+const event = {
+  orderId: 'ord-7f3c2a91-4b1e-4d2a-9c3b-2f1e8d7a6b5c',
+  customerId: 'cus-1a2b3c4d',
+  status: 'PAID',
+  total: 129.95,
+  currency: 'EUR',
+  items: 3,
+  email: 'ada.lovelace@example.com',
+  note: 'leave at reception, second floor',
+  createdAt: '2024-05-01T12:34:56.789Z',
+};
+type Events = Record<'order.paid' | 'order.paid.avro', typeof event>;
+
+const jsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['orderId', 'customerId', 'status', 'total', 'currency', 'items'],
+  properties: {
+    orderId: { type: 'string', minLength: 1 },
+    customerId: { type: 'string' },
+    status: { enum: ['NEW', 'PAID', 'SHIPPED'] },
+    total: { type: 'number', minimum: 0 },
+    currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+    items: { type: 'integer', minimum: 1 },
+    email: { type: 'string', format: 'email' },
+    note: { type: 'string', maxLength: 200 },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+};
+const avroSchema = {
+  type: 'record',
+  name: 'OrderPaid',
+  fields: [
+    { name: 'orderId', type: 'string' },
+    { name: 'customerId', type: 'string' },
+    { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['NEW', 'PAID', 'SHIPPED'] } },
+    { name: 'total', type: 'double' },
+    { name: 'currency', type: 'string' },
+    { name: 'items', type: 'int' },
+    { name: 'email', type: ['null', 'string'], default: null },
+    { name: 'note', type: ['null', 'string'], default: null },
+    { name: 'createdAt', type: 'string' },
+  ],
+};
+
+const registry = createSchemaRegistry({ store: createMemorySchemaStore() });
+await registry.register('order.paid', { schemaType: 'JSON', schema: JSON.stringify(jsonSchema) });
+await registry.register('order.paid.avro', { schemaType: 'AVRO', schema: JSON.stringify(avroSchema) });
+const contracts = createDataContracts({ registry });
+console.log(`event: ${JSON.stringify(event).length} bytes of JSON data`);
+
+/** Publishes `count` events of `type` with IN_FLIGHT publishes outstanding; returns µs per publish. */
+async function publishRun(bus: Bus<Events>, type: keyof Events, count: number): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < count) {
+        next++;
+        await bus.publish(type, event);
+      }
+    }),
+  );
+  return Number(process.hrtime.bigint() - started) / 1000 / count;
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly type: keyof Events;
+  readonly middleware: readonly PublishMiddleware[];
+}
+const BASELINE = 'bus.publish, no contracts';
+const scenarios: Scenario[] = [
+  { name: BASELINE, type: 'order.paid', middleware: [] },
+  {
+    name: 'bus.publish + contract (JSON Schema, ajv)',
+    type: 'order.paid',
+    middleware: [contracts.publishMiddleware],
+  },
+  {
+    name: 'bus.publish + contract (Avro, avsc)',
+    type: 'order.paid.avro',
+    middleware: [contracts.publishMiddleware],
+  },
+];
+
+async function measure(backend: string, open: () => Transport): Promise<BenchRow[]> {
+  const transport = open();
+  const buses = scenarios.map((scenario) =>
+    createBus<Events>({ transport, closeTransport: false, publishMiddleware: scenario.middleware }),
+  );
+  // Warm up every path (compiles the validators, fills the lookup cache).
+  for (const [i, bus] of buses.entries()) await publishRun(bus, scenarios[i]!.type, EVENTS / 5);
+  const best = scenarios.map(() => Number.POSITIVE_INFINITY);
+  for (let round = 0; round < ROUNDS; round++) {
+    // Scenarios in turn, so the machine's noise falls on all of them alike.
+    for (const [i, bus] of buses.entries()) {
+      best[i] = Math.min(best[i]!, await publishRun(bus, scenarios[i]!.type, EVENTS));
+    }
+  }
+  for (const bus of buses) await bus.stop();
+  await transport.close();
+  const baseline = best[0]!;
+  return scenarios.map((scenario, i) => ({
+    backend,
+    scenario: scenario.name,
+    'µs/publish': Number(best[i]!.toFixed(2)),
+    'publishes/s': Math.round(1e6 / best[i]!),
+    'vs no contracts':
+      scenario.name === BASELINE ? '-' : `${(((best[i]! - baseline) / baseline) * 100).toFixed(1)}%`,
+  }));
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-contracts-'));
+try {
+  const rows = [
+    ...(await measure('memory', () => createMemoryTransport())),
+    ...(await measure('sqlite', () => createSqliteTransport({ path: join(dir, 'contracts.db') }))),
+  ];
+  printTable(
+    `bus.publish of one ${JSON.stringify(event).length}-byte event, ${IN_FLIGHT} in flight (best of ${ROUNDS} x ${EVENTS.toLocaleString('en-US')})`,
+    rows,
+  );
+  writeResults('contracts', rows);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,120 @@
+import type { SchemaRegistry } from '../registry/schema-registry.js';
+import type { SubjectSchema } from '../types.js';
+
+/** A server entry of the document, as AsyncAPI 3.0 writes it. */
+export interface AsyncApiServer {
+  readonly host: string;
+  readonly protocol: string;
+  readonly pathname?: string;
+  readonly description?: string;
+}
+
+/** Options of `buildAsyncApi`. */
+export interface AsyncApiOptions {
+  readonly registry: SchemaRegistry;
+  /** The topic events of a type are published to (the gateway's routing). */
+  readonly topicFor: (type: string) => string;
+  /** Topics the backend holds, listed as channels even when no schema names them. Default none. */
+  readonly topics?: readonly string[];
+  /**
+   * The event type a subject describes, or undefined to leave the subject out. Default: the subject
+   * is the type (as data contracts bind them by default).
+   */
+  readonly typeOfSubject?: (subject: string) => string | undefined;
+  /** `info.title`. Default `Eddy events`. */
+  readonly title?: string;
+  /** `info.version`. Default `1.0.0`. */
+  readonly version?: string;
+  /** Servers by name. Default none. */
+  readonly servers?: Readonly<Record<string, AsyncApiServer>>;
+}
+
+/** An AsyncAPI 3.0 document as JSON. */
+export interface AsyncApiDocument {
+  readonly asyncapi: '3.0.0';
+  readonly info: { readonly title: string; readonly version: string; readonly description: string };
+  readonly defaultContentType: string;
+  readonly servers?: Readonly<Record<string, AsyncApiServer>>;
+  readonly channels: Readonly<Record<string, unknown>>;
+  readonly operations: Readonly<Record<string, unknown>>;
+  readonly components: { readonly messages: Readonly<Record<string, unknown>> };
+}
+
+/** The schema formats AsyncAPI names for each registry type. */
+const SCHEMA_FORMATS = {
+  JSON: 'application/schema+json;version=draft-07',
+  AVRO: 'application/vnd.apache.avro+json;version=1.9.0',
+  PROTOBUF: 'application/vnd.google.protobuf;version=3',
+} as const;
+
+/** Component and channel keys allow `[A-Za-z0-9._-]` only. */
+const key = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, '_');
+
+function payloadOf(schema: SubjectSchema): { schemaFormat: string; schema: unknown } {
+  return {
+    schemaFormat: SCHEMA_FORMATS[schema.schemaType],
+    // Avro and JSON Schema are JSON documents; a Protobuf file stays text.
+    schema: schema.schemaType === 'PROTOBUF' ? schema.schema : (JSON.parse(schema.schema) as unknown),
+  };
+}
+
+/**
+ * An AsyncAPI 3.0 document of what the registry and the backend know: one channel per topic, one
+ * message per subject's latest live version (its payload in the subject's schema format, with the
+ * CloudEvents type as the message name), and for each channel the operations an application does
+ * through Eddy: sending events to the topic and receiving them.
+ */
+export async function buildAsyncApi(options: AsyncApiOptions): Promise<AsyncApiDocument> {
+  const { registry } = options;
+  const typeOfSubject = options.typeOfSubject ?? ((subject: string) => subject);
+  const messages: Record<string, unknown> = {};
+  const messagesByTopic = new Map<string, string[]>();
+  for (const topic of options.topics ?? []) messagesByTopic.set(topic, []);
+  for (const subject of await registry.listSubjects()) {
+    const type = typeOfSubject(subject);
+    if (type === undefined) continue;
+    const latest = await registry.getVersion(subject, 'latest').catch(() => undefined);
+    if (latest === undefined) continue;
+    const id = key(type);
+    messages[id] = {
+      name: type,
+      title: type,
+      summary: `CloudEvents type "${type}": subject "${subject}" version ${latest.version} (schema id ${latest.id})`,
+      contentType: 'application/json',
+      payload: payloadOf(latest),
+    };
+    const topic = options.topicFor(type);
+    messagesByTopic.set(topic, [...(messagesByTopic.get(topic) ?? []), id]);
+  }
+  const channels: Record<string, unknown> = {};
+  const operations: Record<string, unknown> = {};
+  for (const [topic, ids] of [...messagesByTopic].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const channel = key(topic);
+    channels[channel] = {
+      address: topic,
+      messages: Object.fromEntries(ids.map((id) => [id, { $ref: `#/components/messages/${id}` }])),
+    };
+    const channelMessages = ids.map((id) => ({ $ref: `#/channels/${channel}/messages/${id}` }));
+    for (const action of ['send', 'receive'] as const) {
+      operations[`${action}-${channel}`] = {
+        action,
+        channel: { $ref: `#/channels/${channel}` },
+        summary: `${action === 'send' ? 'Publish events to' : 'Consume events of'} topic "${topic}".`,
+        ...(channelMessages.length === 0 ? {} : { messages: channelMessages }),
+      };
+    }
+  }
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: options.title ?? 'Eddy events',
+      version: options.version ?? '1.0.0',
+      description: 'Generated by Eddy from the schema registry and the backend’s topics.',
+    },
+    defaultContentType: 'application/json',
+    ...(options.servers === undefined ? {} : { servers: options.servers }),
+    channels,
+    operations,
+    components: { messages },
+  };
+}

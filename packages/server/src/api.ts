@@ -48,3 +48,11 @@ export type {
   TopicJson,
   TopicListResponse,
 } from './http/api-types.js';
+export type {
+  PutRuleRequest,
+  RuleJson,
+  RuleListResponse,
+  RuleResponse,
+  TestPatternRequest,
+  TestPatternResponse,
+} from './rules/rule-api-types.js';

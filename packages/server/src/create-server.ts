@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import websocket from '@fastify/websocket';
 import { createDeadLetterAdmin, type Transport } from '@eddy/core';
 import { InvalidOptionError } from '@eddy/core/internal';
-import { createSqliteTransport } from '@eddy/sqlite';
+import { createSqliteRuleStore, createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerDlqRoutes } from './admin/dlq-routes.js';
 import { adminOf } from './admin/backend-admin.js';
@@ -29,6 +29,7 @@ import {
 } from './options.js';
 import { registerPublishRoutes } from './publish/publish-routes.js';
 import { createTopicRouter } from './routing.js';
+import { registerRuleRoutes } from './rules/rule-routes.js';
 import { openTransportFromUrl } from './transport-from-url.js';
 
 /** A gateway built but not listening yet. */
@@ -86,6 +87,10 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     (options.transportUrl === undefined
       ? openDefaultTransport(options.dataDir)
       : await openTransportFromUrl(options.transportUrl));
+  const ownsRules = input.rules === undefined && ownsTransport && options.transportUrl === undefined;
+  const rules = ownsRules
+    ? createSqliteRuleStore({ database: defaultDatabasePath(options.dataDir) })
+    : input.rules;
   const metrics = createGatewayMetrics(input.metricsRegistry);
   const leases = new LeaseRegistry(metrics);
   let accepting = true;
@@ -142,11 +147,13 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerTopicRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerDlqRoutes(app, ctx);
+  if (rules !== undefined) registerRuleRoutes(app, rules);
   if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
     await app.ready();
   } catch (error) {
     leases.close();
+    if (ownsRules) await rules?.close();
     if (ownsTransport) await transport.close();
     throw error;
   }
@@ -186,6 +193,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         await Promise.all([closingBridges, ...closingSessions]);
         await app.close();
         leases.close();
+        if (ownsRules) await rules?.close();
         if (ownsTransport) await transport.close();
       })();
       return closing;

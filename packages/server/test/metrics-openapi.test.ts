@@ -74,6 +74,11 @@ describe('GET /openapi.json', () => {
       ['get', '/v1/dlq/{topic}/entries/{id}'],
       ['post', '/v1/dlq/{topic}/redrive'],
       ['post', '/v1/dlq/{topic}/purge'],
+      ['get', '/v1/rules'],
+      ['get', '/v1/rules/{name}'],
+      ['put', '/v1/rules/{name}'],
+      ['delete', '/v1/rules/{name}'],
+      ['post', '/v1/rules/test'],
     ];
     for (const [method, path] of expected)
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();

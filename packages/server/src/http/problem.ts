@@ -1,4 +1,5 @@
 import { ErrorCodes, isEddyError } from '@eddy/core';
+import { RulesErrorCodes } from '@eddy/rules';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedError, ServerErrorCodes } from '../errors.js';
 import type { ProblemBody } from './api-types.js';
@@ -10,6 +11,10 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ErrorCodes.InvalidHeader]: 400,
   [ErrorCodes.InvalidCloudEvent]: 400,
   [ErrorCodes.DecodeFailed]: 400,
+  [RulesErrorCodes.InvalidPattern]: 400,
+  [RulesErrorCodes.InvalidTransformer]: 400,
+  [RulesErrorCodes.InvalidRule]: 400,
+  [RulesErrorCodes.InvalidRuleName]: 400,
   [ErrorCodes.MessageTooLarge]: 413,
   [ErrorCodes.NotSupported]: 501,
   [ErrorCodes.Closed]: 503,

@@ -5,6 +5,7 @@ import { registerDlq } from './commands/dlq.js';
 import { registerGroups } from './commands/groups.js';
 import { registerPublish } from './commands/publish.js';
 import { registerReplay } from './commands/replay.js';
+import { registerRules } from './commands/rules.js';
 import { registerTail } from './commands/tail.js';
 import { registerTopics } from './commands/topics.js';
 import { createContext } from './context.js';
@@ -44,6 +45,7 @@ export function createProgram(ctx: ReturnType<typeof createContext>): Command {
   registerGroups(program, ctx);
   registerDlq(program, ctx);
   registerReplay(program, ctx);
+  registerRules(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

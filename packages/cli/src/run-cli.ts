@@ -6,6 +6,7 @@ import { registerGroups } from './commands/groups.js';
 import { registerPublish } from './commands/publish.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSchemas } from './commands/schemas.js';
+import { registerRules } from './commands/rules.js';
 import { registerTail } from './commands/tail.js';
 import { registerTopics } from './commands/topics.js';
 import { createContext } from './context.js';
@@ -46,6 +47,7 @@ export function createProgram(ctx: ReturnType<typeof createContext>): Command {
   registerDlq(program, ctx);
   registerReplay(program, ctx);
   registerSchemas(program, ctx);
+  registerRules(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

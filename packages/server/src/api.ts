@@ -60,3 +60,11 @@ export type {
   RegistrySchemaJson,
   RegistrySubjectVersionJson,
 } from './registry/registry-api-types.js';
+export type {
+  PutRuleRequest,
+  RuleJson,
+  RuleListResponse,
+  RuleResponse,
+  TestPatternRequest,
+  TestPatternResponse,
+} from './rules/rule-api-types.js';

@@ -4,7 +4,7 @@ import websocket from '@fastify/websocket';
 import { createDeadLetterAdmin, type Transport } from '@eddy/core';
 import { createDataContracts, createSchemaRegistry } from '@eddy/schemas';
 import { InvalidOptionError } from '@eddy/core/internal';
-import { createSqliteTransport } from '@eddy/sqlite';
+import { createSqliteRuleStore, createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerDlqRoutes } from './admin/dlq-routes.js';
 import { describeBackend, type BackendDescription } from './backend.js';
@@ -36,6 +36,7 @@ import { registerAsyncApiRoutes } from './registry/asyncapi-routes.js';
 import { registerRegistryRoutes } from './registry/registry-routes.js';
 import { openSchemaStoreFor } from './registry/registry-store.js';
 import { createTopicRouter } from './routing.js';
+import { registerRuleRoutes } from './rules/rule-routes.js';
 import { openTransportFromUrl } from './transport-from-url.js';
 
 /** A gateway built but not listening yet. */
@@ -107,6 +108,10 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
       throw error;
     }));
   const registry = createSchemaRegistry({ store: schemaStore });
+  const ownsRules = input.rules === undefined && ownsTransport && options.transportUrl === undefined;
+  const rules = ownsRules
+    ? createSqliteRuleStore({ database: defaultDatabasePath(options.dataDir) })
+    : input.rules;
   const metrics = createGatewayMetrics(input.metricsRegistry);
   const leases = new LeaseRegistry(metrics);
   const consumers = new ConsumerLimits(options.limits, metrics.registry);
@@ -189,12 +194,14 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     { prefix: '/registry' },
   );
   registerAsyncApiRoutes(app, ctx, registry);
+  if (rules !== undefined) registerRuleRoutes(app, rules);
   if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
     await app.ready();
   } catch (error) {
     leases.close();
     if (ownsSchemaStore) await schemaStore.close();
+    if (ownsRules) await rules?.close();
     if (ownsTransport) await transport.close();
     throw error;
   }
@@ -241,6 +248,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         await app.close();
         leases.close();
         if (ownsSchemaStore) await schemaStore.close();
+        if (ownsRules) await rules?.close();
         if (ownsTransport) await transport.close();
       })();
       return closing;

@@ -1,6 +1,7 @@
 import { type Transport } from '@eddy/core';
 import { InvalidOptionError } from '@eddy/core/internal';
 import type { DataContractsOptions, SchemaStore } from '@eddy/schemas';
+import type { RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
 import { transportUrlOf } from './backend.js';
@@ -96,6 +97,12 @@ export interface ServerOptions {
    * `false` turns the check off. Default on, with `createDataContracts`' defaults.
    */
   readonly contracts?: Omit<DataContractsOptions, 'registry'> | false;
+  /**
+   * Where `/v1/rules` keeps rules; not closed by the server. Default: a SQLite rule store in the
+   * embedded log's file when the gateway opens that log; otherwise none, and the rule routes are
+   * not served.
+   */
+  readonly rules?: RuleStore;
   /** Directory holding `.eddy/eddy.db` for the default transport. Default `EDDY_DATA_DIR`, else the working directory. */
   readonly dataDir?: string;
   /** Interface to listen on. Default `EDDY_HOST`, else `127.0.0.1`. */

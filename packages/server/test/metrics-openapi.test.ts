@@ -104,6 +104,11 @@ describe('GET /openapi.json', () => {
       ['get', '/registry/mode/{subject}'],
       ['put', '/registry/mode/{subject}'],
       ['delete', '/registry/mode/{subject}'],
+      ['get', '/v1/rules'],
+      ['get', '/v1/rules/{name}'],
+      ['put', '/v1/rules/{name}'],
+      ['delete', '/v1/rules/{name}'],
+      ['post', '/v1/rules/test'],
     ];
     for (const [method, path] of expected)
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();

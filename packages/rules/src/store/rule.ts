@@ -75,9 +75,11 @@ export interface RuleCounts {
   readonly failed: number;
 }
 
-/** What `RuleStore.put` and `checkRule` accept: `enabled` defaults to true, the pattern may be JSON text. */
-export interface RuleInput extends Omit<RuleDefinition, 'enabled' | 'pattern'> {
+/** What `RuleStore.put` and `checkRule` accept: `enabled` defaults to true, the pattern may be JSON text, targets may be left out. */
+export interface RuleInput extends Omit<RuleDefinition, 'enabled' | 'pattern' | 'targets'> {
   readonly pattern: EventPattern | string;
+  /** Default: none. */
+  readonly targets?: readonly RuleTarget[];
   readonly enabled?: boolean;
 }
 

@@ -1,5 +1,6 @@
 import { ErrorCodes, isEddyError } from '@eddy/core';
 import { MAX_NAME_LENGTH } from '@eddy/core/internal';
+import { RulesErrorCodes } from '@eddy/rules';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { OverloadedError, RateLimitedError, ServerErrorCodes, TooManyConsumersError } from '../errors.js';
 import type { ProblemBody } from './api-types.js';
@@ -11,6 +12,10 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ErrorCodes.InvalidHeader]: 400,
   [ErrorCodes.InvalidCloudEvent]: 400,
   [ErrorCodes.DecodeFailed]: 400,
+  [RulesErrorCodes.InvalidPattern]: 400,
+  [RulesErrorCodes.InvalidTransformer]: 400,
+  [RulesErrorCodes.InvalidRule]: 400,
+  [RulesErrorCodes.InvalidRuleName]: 400,
   [ErrorCodes.MessageTooLarge]: 413,
   [ErrorCodes.NotSupported]: 501,
   [ErrorCodes.Closed]: 503,

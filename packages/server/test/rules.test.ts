@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import type { ProblemBody, RuleListResponse, RuleResponse, TestPatternResponse } from '@eddy/server/api';
+import { createMemoryRuleStore } from '@eddy/rules';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, post, startTestServer, unique, type TestServer } from './helpers.js';
+
+function put(url: string, body: unknown): Promise<Response> {
+  return fetch(url, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('rule routes on the embedded SQLite store', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('creates, reads, lists, replaces and deletes a rule', async () => {
+    const name = unique('big-orders');
+    const url = `${server.url}/v1/rules/${name}`;
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    const rule = {
+      pattern: { type: ['order.placed'], data: { total: [{ numeric: ['>=', 100] }] } },
+      targets: [
+        { id: 'flag', kind: 'topic', topic: 'orders.flagged' },
+        { id: 'hook', kind: 'webhook', url: 'https://hooks.example.com/x', secret },
+      ],
+      description: 'big ones',
+    };
+    const created = await put(url, rule);
+    expect(created.status).toBe(201);
+    const body = await json<RuleResponse>(created);
+    expect(body.rule).toMatchObject({
+      name,
+      enabled: true,
+      version: 1,
+      counts: { matched: 0, delivered: 0, failed: 0 },
+      targets: [rule.targets[0], { ...rule.targets[1], secret: 'whsec_********' }],
+    });
+    expect(Date.parse(body.rule.createdAt)).toBeGreaterThan(0);
+
+    expect((await json<RuleResponse>(await fetch(url))).rule.pattern).toEqual(rule.pattern);
+    const list = await json<RuleListResponse>(await fetch(`${server.url}/v1/rules`));
+    expect(list.rules.map((r) => r.name)).toContain(name);
+
+    const replaced = await put(url, { ...rule, enabled: false });
+    expect(replaced.status).toBe(200);
+    expect((await json<RuleResponse>(replaced)).rule).toMatchObject({ version: 2, enabled: false });
+
+    expect((await fetch(url, { method: 'DELETE' })).status).toBe(204);
+    const gone = await fetch(url);
+    expect(gone.status).toBe(404);
+    expect((await json<ProblemBody>(gone)).error.code).toBe('EDDY_NOT_FOUND');
+    expect((await fetch(url, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('refuses invalid rules with 400 and the reason, storing nothing', async () => {
+    const name = unique('bad');
+    const url = `${server.url}/v1/rules/${name}`;
+    const cases: [unknown, string, RegExp][] = [
+      [{ pattern: { type: 'order.placed' } }, 'EDDY_INVALID_PATTERN', /at "type"/],
+      [{ pattern: { type: [{ numeric: ['>', 'x'] }] } }, 'EDDY_INVALID_PATTERN', /numeric/],
+      [
+        {
+          pattern: { type: ['a'] },
+          targets: [
+            { id: 't', kind: 'topic', topic: 'x', inputTransformer: { inputTemplate: '{"a": <nope>}' } },
+          ],
+        },
+        'EDDY_INVALID_TRANSFORMER',
+        /nope/,
+      ],
+      [
+        { pattern: { type: ['a'] }, targets: [{ id: 't', kind: 'email' }] },
+        'EDDY_INVALID_RULE',
+        /targets\[0\]\.kind/,
+      ],
+      [{ name: 'other', pattern: { type: ['a'] } }, 'EDDY_INVALID_RULE', /differs/],
+      [
+        {
+          pattern: { type: ['a'] },
+          targets: [{ id: 'h', kind: 'webhook', url: 'https://x.example', secret: 'whsec_********' }],
+        },
+        'EDDY_INVALID_RULE',
+        /secret/,
+      ],
+    ];
+    for (const [body, code, message] of cases) {
+      const response = await put(url, body);
+      const problem = await json<ProblemBody>(response);
+      expect({ status: response.status, code: problem.error.code }).toEqual({ status: 400, code });
+      expect(problem.error.message).toMatch(message);
+    }
+    expect((await put(`${server.url}/v1/rules/has%20space`, { pattern: { type: ['a'] } })).status).toBe(400);
+    expect((await fetch(url)).status).toBe(404);
+  });
+
+  it('tests a pattern and a transformer against a CloudEvent or plain JSON', async () => {
+    const event = {
+      specversion: '1.0',
+      id: 'e-1',
+      source: '/shop',
+      type: 'order.placed',
+      datacontenttype: 'application/json',
+      data: { orderId: 'o-1', total: 250 },
+    };
+    const pattern = { type: ['order.placed'], data: { total: [{ numeric: ['>=', 100] }] } };
+    const matched = await json<TestPatternResponse>(
+      await post(`${server.url}/v1/rules/test`, {
+        pattern,
+        event,
+        inputTransformer: {
+          inputPathsMap: { order: '$.data.orderId' },
+          inputTemplate: '{"order": <order>, "rule": <eddy.rule-name>}',
+        },
+        ruleName: 'big',
+      }),
+    );
+    expect(matched).toEqual({ matched: true, output: { order: 'o-1', rule: 'big' } });
+    const missed = await json<TestPatternResponse>(
+      await post(`${server.url}/v1/rules/test`, {
+        pattern: JSON.stringify(pattern),
+        event: { type: 'order.placed', data: { total: 5 } },
+      }),
+    );
+    expect(missed).toEqual({ matched: false });
+    const invalid = await post(`${server.url}/v1/rules/test`, {
+      pattern: { data: { total: [{ numeric: ['>'] }] } },
+      event,
+    });
+    expect(invalid.status).toBe(400);
+    expect((await json<ProblemBody>(invalid)).error.code).toBe('EDDY_INVALID_PATTERN');
+    const badEvent = await post(`${server.url}/v1/rules/test`, {
+      pattern,
+      event: { ...event, specversion: '0.1' },
+    });
+    expect(badEvent.status).toBe(400);
+  });
+});
+
+describe('rule routes with a given store', () => {
+  it('serves the store it is given', async () => {
+    const rules = createMemoryRuleStore();
+    await rules.put({ name: 'given', pattern: { type: ['x'] } });
+    const server = await startTestServer({ rules });
+    try {
+      const list = await json<RuleListResponse>(await fetch(`${server.url}/v1/rules`));
+      expect(list.rules.map((rule) => rule.name)).toEqual(['given']);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -33,7 +33,7 @@ function checkJson(item: unknown, key: string, path: string): void {
         return;
       }
       if (Object.getPrototypeOf(item) !== Object.prototype && Object.getPrototypeOf(item) !== null) {
-        throw invalid(key, path, `an instance of ${(item).constructor.name}`);
+        throw invalid(key, path, `an instance of ${item.constructor.name}`);
       }
       for (const name in item) {
         const entry = (item as Record<string, unknown>)[name];

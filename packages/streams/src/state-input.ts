@@ -11,38 +11,51 @@ export function assertStateName(value: unknown, what: 'namespace' | 'key'): stri
   return value;
 }
 
+function invalid(key: string, path: string, what: string): InvalidStateError {
+  return new InvalidStateError(
+    `State under "${key}" holds ${what} at ${path}; state values are JSON. Convert it (e.g. a Date to its ISO string).`,
+  );
+}
+
+// A module-level walk without closures: it runs for every value a pipeline commits.
+function checkJson(item: unknown, key: string, path: string): void {
+  switch (typeof item) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(item)) throw invalid(key, path, `the number ${item}`);
+      return;
+    case 'object':
+      if (item === null) return;
+      if (Array.isArray(item)) {
+        for (let i = 0; i < item.length; i++) checkJson(item[i], key, `${path}[${i}]`);
+        return;
+      }
+      if (Object.getPrototypeOf(item) !== Object.prototype && Object.getPrototypeOf(item) !== null) {
+        throw invalid(key, path, `an instance of ${item.constructor.name}`);
+      }
+      for (const name in item) {
+        const entry = (item as Record<string, unknown>)[name];
+        if (entry !== undefined) checkJson(entry, key, `${path}.${name}`);
+      }
+      return;
+    default:
+      throw invalid(key, path, `a value of type ${typeof item}`);
+  }
+}
+
 /**
- * The JSON text of a state value. Throws `InvalidStateError` for what JSON cannot carry faithfully
- * (undefined, functions, symbols, bigint, non-finite numbers), so no store silently changes a value.
+ * Throws `InvalidStateError` for what JSON cannot carry faithfully (undefined, functions, symbols,
+ * bigint, non-finite numbers), so no store silently changes a value.
  */
+export function assertJson(value: unknown, key: string): void {
+  checkJson(value, key, '$');
+}
+
+/** The JSON text of a state value, after `assertJson`. */
 export function stateJson(value: unknown, key: string): string {
-  const check = (item: unknown, path: string): void => {
-    switch (typeof item) {
-      case 'string':
-      case 'boolean':
-        return;
-      case 'number':
-        if (!Number.isFinite(item)) throw bad(path, `the number ${item}`);
-        return;
-      case 'object':
-        if (item === null) return;
-        if (Array.isArray(item)) {
-          item.forEach((entry, i) => check(entry, `${path}[${i}]`));
-          return;
-        }
-        for (const [name, entry] of Object.entries(item as Record<string, unknown>)) {
-          if (entry !== undefined) check(entry, `${path}.${name}`);
-        }
-        return;
-      default:
-        throw bad(path, `a value of type ${typeof item}`);
-    }
-  };
-  const bad = (path: string, what: string): InvalidStateError =>
-    new InvalidStateError(
-      `State under "${key}" holds ${what} at ${path}; state values are JSON. Convert it (e.g. a Date to its ISO string).`,
-    );
-  check(value, '$');
+  checkJson(value, key, '$');
   return JSON.stringify(value);
 }
 
@@ -52,7 +65,7 @@ export function assertStateCommit(namespace: string, commit: StateCommit): void 
   for (const key of commit.deletes ?? []) assertStateName(key, 'key');
   for (const entry of commit.puts ?? []) {
     assertStateName(entry.key, 'key');
-    stateJson(entry.value, entry.key);
+    assertJson(entry.value, entry.key);
   }
-  for (const output of commit.outputs ?? []) stateJson(output.data, `output ${output.id}`);
+  for (const output of commit.outputs ?? []) assertJson(output.data, `output ${output.id}`);
 }

@@ -68,7 +68,7 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
         const target = space(namespace);
         const at = now();
         for (const key of commit.deletes ?? []) target.state.delete(key);
-        for (const { key, value } of commit.puts ?? []) target.state.set(key, stateJson(value, key));
+        for (const { key, value } of commit.puts ?? []) target.state.set(key, JSON.stringify(value));
         for (const input of commit.inputs ?? []) {
           target.consumed.set(input.eventId, at);
           target.positions.set(`${input.topic}\u0000${input.partition}`, {

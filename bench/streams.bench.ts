@@ -1,0 +1,343 @@
+// @eddy/streams: tumbling count per key (one-second windows of event time, 1,000 keys) done three
+// ways in one run — a hand-written in-memory loop over the decoded events, an Eddy pipeline with
+// in-memory state, and an Eddy pipeline with SQLite state (state, consumed inputs and outputs
+// committed in one transaction per batch) — and pattern detection latency: from just before the
+// completing event is published to the match event's arrival at a bus handler.
+//
+// The pipelines read their events through the bus from a memory transport where they were
+// published beforehand; the rate is input events over the time from the pipeline's start until it
+// committed the last one. Two more rows split the cost: the bus alone (the same events through
+// `bus.onBatch` with a handler that does nothing) and the pipeline's own work (stages and state
+// commits fed batches directly by a stand-in for the bus). Every Eddy row must produce the loop's
+// window counts; the script stops if not. STREAMS_BENCH_EVENTS (default 50,000),
+// STREAMS_BENCH_ROUNDS (default 1, median reported) and STREAMS_BENCH_PAIRS (default 500) resize it.
+// Run: node --conditions=@eddy/source --import tsx bench/streams.bench.ts
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBus, type BatchContext, type Bus, type BusEvent, type Transport } from '@eddy/core';
+import { createCloudEvent, encodeCloudEvent } from '@eddy/core/cloudevents';
+import { createMemoryTransport } from '@eddy/core/testing';
+import { createSqliteStateStore, createSqliteTransport } from '@eddy/sqlite';
+import {
+  count,
+  createMemoryStateStore,
+  pipeline,
+  sequence,
+  tumbling,
+  type PatternMatch,
+  type StateStore,
+  type WindowResult,
+} from '@eddy/streams';
+import { percentile, printTable, writeResults, type BenchRow } from './lib/report.js';
+
+const EVENTS = Number(process.env['STREAMS_BENCH_EVENTS'] ?? 50_000);
+const KEYS = 1_000;
+const ROUNDS = Number(process.env['STREAMS_BENCH_ROUNDS'] ?? 1);
+const PAIRS = Number(process.env['STREAMS_BENCH_PAIRS'] ?? 500);
+const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
+
+interface Reading {
+  readonly sensor: string;
+  readonly v: number;
+}
+
+/** Event time of reading i: 10,000 readings per second of event time (10 per key and window), in order. */
+const timeOf = (i: number): number => T0 + Math.floor(i / 10);
+const sensorOf = (i: number): string => `sensor-${(i * 7919) % KEYS}`;
+
+/** Publishes the readings to `topic` on `transport` in batches, as the bus would encode them. */
+async function fill(transport: Transport, topic: string): Promise<void> {
+  for (let from = 0; from < EVENTS; from += 1_000) {
+    const messages = [];
+    for (let i = from; i < Math.min(EVENTS, from + 1_000); i++) {
+      const event = createCloudEvent({
+        id: `r-${i}`,
+        source: '/bench',
+        type: 'reading',
+        time: new Date(timeOf(i)).toISOString(),
+        data: { sensor: sensorOf(i), v: i % 10 },
+      });
+      messages.push({ ...encodeCloudEvent(event, { mode: 'binary' }) });
+    }
+    await transport.publish(topic, messages);
+  }
+}
+
+/** The hand-written loop: decoded events in, closed window counts out. */
+function handLoop(events: readonly { sensor: string; time: number }[]): Map<string, number> {
+  const open = new Map<number, Map<string, number>>();
+  const closed = new Map<string, number>();
+  let watermark = Number.NEGATIVE_INFINITY;
+  for (const { sensor, time } of events) {
+    const start = Math.floor(time / 1_000) * 1_000;
+    let window = open.get(start);
+    if (window === undefined) open.set(start, (window = new Map<string, number>()));
+    window.set(sensor, (window.get(sensor) ?? 0) + 1);
+    if (time > watermark) {
+      watermark = time;
+      for (const [windowStart, counts] of open) {
+        if (windowStart + 1_000 > watermark) continue;
+        for (const [key, n] of counts) closed.set(`${key}|${windowStart}`, n);
+        open.delete(windowStart);
+      }
+    }
+  }
+  return closed;
+}
+
+/** Runs the Eddy pipeline over the prepared topic; returns events/s and the closed window counts. */
+async function eddyRun(
+  store: StateStore,
+  name: string,
+): Promise<{ rate: number; counts: Map<string, number> }> {
+  const transport = createMemoryTransport();
+  await fill(transport, 'reading');
+  type Events = { reading: Reading; 'window.count': WindowResult<number> };
+  const bus: Bus<Events> = createBus<Events>({ transport, group: 'bench' });
+  const counts = new Map<string, number>();
+  bus.on(
+    'window.count',
+    (event) => {
+      counts.set(`${event.data.key}|${event.data.start}`, event.data.value);
+    },
+    { from: 'earliest', maxInFlight: 256 },
+  );
+  const p = pipeline(bus, { name, store, batchSize: 1_000 });
+  p.from('reading')
+    .keyBy((event) => event.data.sensor)
+    .window(tumbling({ sizeMs: 1_000 }), { aggregate: count(), name: 'per-second' })
+    .to('window.count');
+  const started = process.hrtime.bigint();
+  await p.start();
+  await bus.start();
+  while (p.stats().processed < EVENTS) await new Promise((resolve) => setTimeout(resolve, 2));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const expectedWindows = Math.floor((timeOf(EVENTS - 1) - T0) / 1_000) * KEYS;
+  while (counts.size < expectedWindows) await new Promise((resolve) => setTimeout(resolve, 2));
+  await p.stop();
+  await bus.stop();
+  await store.close();
+  return { rate: EVENTS / seconds, counts };
+}
+
+/** The bus alone: the same events through `bus.onBatch` with a handler that does nothing. */
+async function busAlone(): Promise<number> {
+  const transport = createMemoryTransport();
+  await fill(transport, 'reading');
+  const bus = createBus<{ reading: Reading }>({ transport, group: 'bench' });
+  let handled = 0;
+  bus.onBatch('reading', (events) => void (handled += events.length), {
+    maxSize: 1_000,
+    maxWaitMs: 0,
+    from: 'earliest',
+  });
+  const started = process.hrtime.bigint();
+  await bus.start();
+  while (handled < EVENTS) await new Promise((resolve) => setTimeout(resolve, 2));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await bus.stop();
+  return EVENTS / seconds;
+}
+
+/**
+ * The pipeline's own work without a transport or the bus: the same stages and state commits, fed
+ * batches of 1,000 decoded events by a stand-in for the bus that only offers onBatch and publish.
+ */
+async function engineAlone(
+  store: StateStore,
+  name: string,
+): Promise<{ rate: number; counts: Map<string, number> }> {
+  type Events = { reading: Reading };
+  let handler: ((events: readonly BusEvent[], ctx: BatchContext) => Promise<void> | void) | undefined;
+  const counts = new Map<string, number>();
+  const standIn = {
+    onBatch: (_type: string, batchHandler: typeof handler) => void (handler = batchHandler),
+    publish: (_type: string, data: WindowResult<number>) => {
+      counts.set(`${data.key}|${data.start}`, data.value);
+      return Promise.resolve();
+    },
+  } as unknown as Bus<Events>;
+  const p = pipeline(standIn, { name, store, batchSize: 1_000 });
+  p.from('reading')
+    .keyBy((event) => event.data.sensor)
+    .window(tumbling({ sizeMs: 1_000 }), { aggregate: count(), name: 'per-second' })
+    .to('window.count');
+  await p.start();
+  const events = Array.from({ length: EVENTS }, (_, i): BusEvent => ({
+    specversion: '1.0',
+    id: `r-${i}`,
+    source: '/bench',
+    type: 'reading',
+    time: new Date(timeOf(i)).toISOString(),
+    data: { sensor: sensorOf(i), v: i % 10 },
+  }));
+  const ctx = {
+    fail: (_event: BusEvent, error: unknown) => {
+      throw error;
+    },
+  } as unknown as BatchContext;
+  const started = process.hrtime.bigint();
+  for (let from = 0; from < EVENTS; from += 1_000) await handler!(events.slice(from, from + 1_000), ctx);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await p.stop();
+  await store.close();
+  return { rate: EVENTS / seconds, counts };
+}
+
+function sameCounts(a: Map<string, number>, b: Map<string, number>, what: string): void {
+  for (const [key, n] of a) {
+    if (b.get(key) !== n) throw new Error(`${what}: window ${key} counted ${b.get(key)}, expected ${n}`);
+  }
+}
+
+async function windowRounds(): Promise<BenchRow[]> {
+  const decoded = Array.from({ length: EVENTS }, (_, i) => ({ sensor: sensorOf(i), time: timeOf(i) }));
+  const rates: Record<'hand' | 'bus' | 'memory' | 'sqlite' | 'engineMemory' | 'engineSqlite', number[]> = {
+    hand: [],
+    bus: [],
+    memory: [],
+    sqlite: [],
+    engineMemory: [],
+    engineSqlite: [],
+  };
+  let reference: Map<string, number> | undefined;
+  for (let round = 0; round < ROUNDS; round++) {
+    const startedHand = process.hrtime.bigint();
+    const hand = handLoop(decoded);
+    rates.hand.push(EVENTS / (Number(process.hrtime.bigint() - startedHand) / 1e9));
+    reference = hand;
+    rates.bus.push(await busAlone());
+    const engineMemory = await engineAlone(createMemoryStateStore(), `engine-memory-${round}`);
+    rates.engineMemory.push(engineMemory.rate);
+    sameCounts(hand, engineMemory.counts, 'engine, memory state');
+    const memory = await eddyRun(createMemoryStateStore(), `bench-memory-${round}`);
+    rates.memory.push(memory.rate);
+    sameCounts(hand, memory.counts, 'memory state');
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-streams-bench-'));
+    try {
+      const sqlite = await eddyRun(
+        createSqliteStateStore({ database: join(dir, 'state.db') }),
+        `bench-sqlite-${round}`,
+      );
+      rates.sqlite.push(sqlite.rate);
+      sameCounts(hand, sqlite.counts, 'SQLite state');
+      const engineSqlite = await engineAlone(
+        createSqliteStateStore({ database: join(dir, 'engine.db') }),
+        `engine-sqlite-${round}`,
+      );
+      rates.engineSqlite.push(engineSqlite.rate);
+      sameCounts(hand, engineSqlite.counts, 'engine, SQLite state');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const median = (values: number[]): number =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const hand = median(rates.hand);
+  return [
+    { case: 'hand-written loop (decoded events in an array)', 'events/s': hand, 'vs loop': 1 },
+    {
+      case: 'bus alone: onBatch, handler does nothing',
+      'events/s': median(rates.bus),
+      'vs loop': median(rates.bus) / hand,
+    },
+    {
+      case: 'eddy pipeline, memory state',
+      'events/s': median(rates.memory),
+      'vs loop': median(rates.memory) / hand,
+    },
+    {
+      case: 'eddy pipeline, SQLite state',
+      'events/s': median(rates.sqlite),
+      'vs loop': median(rates.sqlite) / hand,
+    },
+    {
+      case: 'pipeline stages + commits only, memory state',
+      'events/s': median(rates.engineMemory),
+      'vs loop': median(rates.engineMemory) / hand,
+    },
+    {
+      case: 'pipeline stages + commits only, SQLite state',
+      'events/s': median(rates.engineSqlite),
+      'vs loop': median(rates.engineSqlite) / hand,
+    },
+  ].map((row) => ({ ...row, windows: reference?.size ?? 0 }));
+}
+
+/** p50/p99 from publishing the completing event to the match arriving at a handler. */
+async function patternLatency(label: string, transport: Transport, store: StateStore): Promise<BenchRow> {
+  type Events = { login: { user: string }; transfer: { user: string }; suspicious: PatternMatch<unknown> };
+  const bus = createBus<Events>({ transport, group: 'latency' });
+  const sentAt = new Map<string, bigint>();
+  const latencies: number[] = [];
+  bus.on(
+    'suspicious',
+    (event) => {
+      const sent = sentAt.get(event.data.key);
+      if (sent !== undefined) latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
+    },
+    { from: 'earliest' },
+  );
+  const p = pipeline(bus, { name: 'latency', store });
+  p.from('login', 'transfer')
+    .keyBy((event: BusEvent<'login' | 'transfer', { user: string }>) => event.data.user)
+    .detect(
+      sequence({
+        name: 'login-then-transfer',
+        steps: [
+          { name: 'login', where: (event: BusEvent) => event.type === 'login' },
+          { name: 'transfer', where: (event: BusEvent) => event.type === 'transfer' },
+        ],
+        withinMs: 5_000,
+      }),
+    )
+    .to('suspicious');
+  await p.start();
+  await bus.start();
+  for (let i = 0; i < PAIRS; i++) {
+    const user = `user-${i}`;
+    await bus.publish('login', { user }, { key: user });
+    sentAt.set(user, process.hrtime.bigint());
+    await bus.publish('transfer', { user }, { key: user });
+    // One pair at a time: latency, not throughput.
+    while (latencies.length <= i) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await p.stop();
+  await bus.stop();
+  await store.close();
+  return {
+    case: label,
+    matches: latencies.length,
+    'p50 ms': percentile(latencies, 50),
+    'p99 ms': percentile(latencies, 99),
+  };
+}
+
+const windows = await windowRounds();
+printTable(
+  `Tumbling count per key, ${EVENTS.toLocaleString('en-US')} events, ${KEYS} keys (median of ${ROUNDS})`,
+  windows,
+);
+
+const dir = mkdtempSync(join(tmpdir(), 'eddy-streams-latency-'));
+const latency: BenchRow[] = [];
+try {
+  latency.push(
+    await patternLatency('memory transport, memory state', createMemoryTransport(), createMemoryStateStore()),
+  );
+  latency.push(
+    await patternLatency(
+      'SQLite transport, SQLite state',
+      createSqliteTransport({ path: join(dir, 'log.db') }),
+      createSqliteStateStore({ database: join(dir, 'state.db') }),
+    ),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+printTable(
+  `Pattern detection latency, completing event to match (${PAIRS} sequences, one at a time)`,
+  latency,
+);
+writeResults('streams', { events: EVENTS, keys: KEYS, windows, latency });

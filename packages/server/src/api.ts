@@ -48,3 +48,15 @@ export type {
   TopicJson,
   TopicListResponse,
 } from './http/api-types.js';
+export type {
+  CreateRequestBody,
+  InboundWebhookResponse,
+  RequestJson,
+  WebhookAttemptJson,
+  WebhookDeliveryDetailResponse,
+  WebhookDeliveryJson,
+  WebhookDeliveryListResponse,
+  WebhookEndpointCreatedResponse,
+  WebhookEndpointJson,
+  WebhookEndpointListResponse,
+} from './webhooks/webhook-api-types.js';

@@ -30,6 +30,7 @@ import {
 import { registerPublishRoutes } from './publish/publish-routes.js';
 import { createTopicRouter } from './routing.js';
 import { openTransportFromUrl } from './transport-from-url.js';
+import { registerWebhookRoutes } from './webhooks/register-webhook-routes.js';
 
 /** A gateway built but not listening yet. */
 export interface EddyServer {
@@ -142,6 +143,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerTopicRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerDlqRoutes(app, ctx);
+  if (input.webhooks !== undefined) await registerWebhookRoutes(app, ctx, input.webhooks);
   if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
     await app.ready();

@@ -34,3 +34,4 @@ export {
   UnsupportedMediaTypeError,
 } from './errors.js';
 export type { BackendAdmin } from './admin/backend-admin.js';
+export type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { RequestRecord, RequestStatus, RequestStore } from '@eddy/webhooks';
 import { describeTarget, resolveStoreDatabase } from '../connection.js';
 import { guardedCalls } from '../errors.js';
-import type { SqliteWebhookStoreOptions } from './endpoint-store.js';
+import { storeDatabaseOptions, type SqliteWebhookStoreOptions } from './endpoint-store.js';
 import { assertWebhookPrefix, DEFAULT_WEBHOOK_TABLE_PREFIX } from './schema.js';
 
 /** A SQLite `RequestStore` and the database it uses. */
@@ -38,7 +38,7 @@ function toRecord(row: Row): RequestRecord {
 export function createSqliteRequestStore(options: SqliteWebhookStoreOptions): SqliteRequestStore {
   const prefix = assertWebhookPrefix(options.tablePrefix ?? DEFAULT_WEBHOOK_TABLE_PREFIX);
   const table = `${prefix}_requests`;
-  const { db, owned } = resolveStoreDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
+  const { db, owned } = resolveStoreDatabase(options.database, storeDatabaseOptions(options));
   db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
     id TEXT PRIMARY KEY,
     type TEXT NOT NULL,

@@ -53,3 +53,6 @@ export {
   type PostgresScheduleStore,
   type PostgresScheduleStoreOptions,
 } from './schedules/schedule-store.js';
+export { createPostgresEndpointStore } from './webhooks/endpoint-store.js';
+export { createPostgresDeliveryStore } from './webhooks/delivery-store.js';
+export { createPostgresRequestStore } from './webhooks/request-store.js';

@@ -65,7 +65,13 @@ describe('createRequestTracker', () => {
 
   it('records failures, and fails a request that got no reply within the timeout', async () => {
     const bus = quotingBus();
-    const tracker = createRequestTracker({ bus, store: createMemoryRequestStore(), timeoutMs: 200 });
+    let clock = Date.now();
+    const tracker = createRequestTracker({
+      bus,
+      store: createMemoryRequestStore(),
+      timeoutMs: 200,
+      now: () => clock,
+    });
     await bus.start();
     const failing = await tracker.submit('quote.requested', { qty: -2 });
     expect(await tracker.get(failing.id, { waitMs: 5_000 })).toMatchObject({
@@ -74,6 +80,7 @@ describe('createRequestTracker', () => {
     });
     const silent = await tracker.submit('quote.requested', { qty: 0 });
     expect(await tracker.get(silent.id)).toMatchObject({ status: 'pending' });
+    clock += 200;
     expect(await tracker.get(silent.id, { waitMs: 5_000 })).toMatchObject({
       status: 'failed',
       error: 'no reply within 200 ms',

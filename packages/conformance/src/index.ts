@@ -38,3 +38,7 @@ export type { RuleStoreConformanceOptions } from './rule-store/options.js';
 export { describeEndpointStoreConformance } from './webhook-store/describe-endpoint-store-conformance.js';
 export { describeDeliveryStoreConformance } from './webhook-store/describe-delivery-store-conformance.js';
 export type { WebhookStoreConformanceOptions } from './webhook-store/options.js';
+export {
+  describeRequestStoreConformance,
+  type RequestStoreConformanceOptions,
+} from './webhook-store/describe-request-store-conformance.js';

@@ -63,3 +63,6 @@ export {
   type PostgresRuleStore,
   type PostgresRuleStoreOptions,
 } from './rules/rule-store.js';
+export { createPostgresEndpointStore } from './webhooks/endpoint-store.js';
+export { createPostgresDeliveryStore } from './webhooks/delivery-store.js';
+export { createPostgresRequestStore } from './webhooks/request-store.js';

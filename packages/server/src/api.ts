@@ -68,3 +68,15 @@ export type {
   TestPatternRequest,
   TestPatternResponse,
 } from './rules/rule-api-types.js';
+export type {
+  CreateRequestBody,
+  InboundWebhookResponse,
+  RequestJson,
+  WebhookAttemptJson,
+  WebhookDeliveryDetailResponse,
+  WebhookDeliveryJson,
+  WebhookDeliveryListResponse,
+  WebhookEndpointCreatedResponse,
+  WebhookEndpointJson,
+  WebhookEndpointListResponse,
+} from './webhooks/webhook-api-types.js';

@@ -38,6 +38,7 @@ import { openSchemaStoreFor } from './registry/registry-store.js';
 import { createTopicRouter } from './routing.js';
 import { registerRuleRoutes } from './rules/rule-routes.js';
 import { openTransportFromUrl } from './transport-from-url.js';
+import { registerWebhookRoutes } from './webhooks/register-webhook-routes.js';
 
 /** A gateway built but not listening yet. */
 export interface EddyServer {
@@ -195,6 +196,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   );
   registerAsyncApiRoutes(app, ctx, registry);
   if (rules !== undefined) registerRuleRoutes(app, rules);
+  if (input.webhooks !== undefined) await registerWebhookRoutes(app, ctx, input.webhooks);
   if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
     await app.ready();

@@ -45,3 +45,4 @@ export {
   type BackendDescription,
   type BackendName,
 } from './backend.js';
+export type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';

@@ -5,6 +5,7 @@ import type { RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
 import { transportUrlOf } from './backend.js';
+import type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
 
 /** Maps event types to topics for events published without an explicit topic. */
 export interface RouteRule {
@@ -134,6 +135,8 @@ export interface ServerOptions {
   readonly staticDir?: string;
   /** Environment to read `EDDY_*` variables from. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Webhook routes (endpoints, deliveries, inbound sources) and `/v1/requests`. Default none: not served. */
+  readonly webhooks?: WebhookGatewayOptions;
 }
 
 export interface ResolvedServerOptions {

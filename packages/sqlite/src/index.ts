@@ -86,3 +86,4 @@ export {
 } from './webhooks/endpoint-store.js';
 export { createSqliteDeliveryStore, type SqliteDeliveryStore } from './webhooks/delivery-store.js';
 export { DEFAULT_WEBHOOK_TABLE_PREFIX } from './webhooks/schema.js';
+export { createSqliteRequestStore, type SqliteRequestStore } from './webhooks/request-store.js';

@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import {
   describeDeliveryStoreConformance,
   describeEndpointStoreConformance,
+  describeRequestStoreConformance,
   KillableChild,
   waitFor,
 } from '@eddy/conformance';
-import { createSqliteDeliveryStore, createSqliteEndpointStore } from '@eddy/sqlite';
+import { createSqliteDeliveryStore, createSqliteEndpointStore, createSqliteRequestStore } from '@eddy/sqlite';
 import { generateSecret } from '@eddy/webhooks';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,6 +31,10 @@ const options = {
 };
 describeEndpointStoreConformance(options);
 describeDeliveryStoreConformance(options);
+describeRequestStoreConformance({
+  name: 'sqlite',
+  createStore: () => createSqliteRequestStore({ database: suitePath }),
+});
 
 interface Hit {
   readonly path: string;

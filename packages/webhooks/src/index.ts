@@ -56,3 +56,26 @@ export {
   type SignatureScheme,
   type VerifyInput,
 } from './inbound/verify-signature.js';
+
+// Request-reply
+export {
+  createRequester,
+  type RequestOptions,
+  type Requester,
+  type RequesterOptions,
+} from './request/requester.js';
+export {
+  DEFAULT_REPLY_TYPE,
+  IN_REPLY_TO,
+  REPLY_ERROR,
+  REPLY_TO,
+  replyTo,
+  type ReplyInput,
+} from './request/reply-protocol.js';
+export {
+  createRequestTracker,
+  type RequestTracker,
+  type RequestTrackerOptions,
+} from './request/request-tracker.js';
+export type { RequestOutcome, RequestRecord, RequestStatus, RequestStore } from './request-store.js';
+export { createMemoryRequestStore } from './memory/memory-request-store.js';

@@ -1,6 +1,14 @@
-import { describeDeliveryStoreConformance, describeEndpointStoreConformance } from '@eddy/conformance';
+import {
+  describeDeliveryStoreConformance,
+  describeEndpointStoreConformance,
+  describeRequestStoreConformance,
+} from '@eddy/conformance';
 import { ClosedError } from '@eddy/core/internal';
-import { createMemoryDeliveryStore, createMemoryEndpointStore } from '@eddy/webhooks';
+import {
+  createMemoryDeliveryStore,
+  createMemoryEndpointStore,
+  createMemoryRequestStore,
+} from '@eddy/webhooks';
 
 /** A handle on a shared memory store that closes on its own, as a handle on a database would. */
 function handle<T extends object>(store: T): T {
@@ -32,3 +40,6 @@ const options = {
 };
 describeEndpointStoreConformance(options);
 describeDeliveryStoreConformance(options);
+
+const requests = createMemoryRequestStore();
+describeRequestStoreConformance({ name: 'memory', createStore: () => handle(requests) });

@@ -9,7 +9,7 @@ import type {
 } from '@eddy/webhooks';
 import { describeTarget, resolveStoreDatabase } from '../connection.js';
 import { guardedCalls } from '../errors.js';
-import type { SqliteWebhookStoreOptions } from './endpoint-store.js';
+import { storeDatabaseOptions, type SqliteWebhookStoreOptions } from './endpoint-store.js';
 import { assertWebhookPrefix, DEFAULT_WEBHOOK_TABLE_PREFIX, ensureDeliveryTables } from './schema.js';
 
 /** A SQLite `DeliveryStore` and the database it uses. */
@@ -89,7 +89,7 @@ export function createSqliteDeliveryStore(options: SqliteWebhookStoreOptions): S
   const prefix = assertWebhookPrefix(options.tablePrefix ?? DEFAULT_WEBHOOK_TABLE_PREFIX);
   const table = `${prefix}_deliveries`;
   const attempts = `${prefix}_attempts`;
-  const { db, owned } = resolveStoreDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
+  const { db, owned } = resolveStoreDatabase(options.database, storeDatabaseOptions(options));
   ensureDeliveryTables(db, prefix);
   const insert = db.prepare(
     `INSERT OR IGNORE INTO ${table} (id, endpoint_id, event_id, event_type, payload, ordered, status, next_attempt_at, created_at, updated_at)

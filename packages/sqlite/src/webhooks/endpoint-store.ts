@@ -11,6 +11,23 @@ export interface SqliteWebhookStoreOptions {
   readonly tablePrefix?: string;
   /** How long a write waits for another process's lock, ms (path only). Default 5 000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Commit mode (path only). `'full'` survives power loss; `'normal'` (WAL) survives a crash or
+   * kill of the process but may lose the last commits on power loss, and commits several times
+   * faster. Default `'full'`.
+   */
+  readonly synchronous?: 'full' | 'normal';
+}
+
+/** How the webhook stores open a database they are given a path to. */
+export function storeDatabaseOptions(options: SqliteWebhookStoreOptions): {
+  busyTimeoutMs: number | undefined;
+  synchronous: 'normal' | undefined;
+} {
+  return {
+    busyTimeoutMs: options.busyTimeoutMs,
+    synchronous: options.synchronous === 'normal' ? 'normal' : undefined,
+  };
 }
 
 /** A SQLite `EndpointStore` and the database it uses. */
@@ -22,7 +39,7 @@ export interface SqliteEndpointStore extends EndpointStore {
 export function createSqliteEndpointStore(options: SqliteWebhookStoreOptions): SqliteEndpointStore {
   const prefix = assertWebhookPrefix(options.tablePrefix ?? DEFAULT_WEBHOOK_TABLE_PREFIX);
   const table = `${prefix}_endpoints`;
-  const { db, owned } = resolveStoreDatabase(options.database, { busyTimeoutMs: options.busyTimeoutMs });
+  const { db, owned } = resolveStoreDatabase(options.database, storeDatabaseOptions(options));
   ensureEndpointTable(db, prefix);
   const select = db.prepare<[string], { endpoint: string }>(`SELECT endpoint FROM ${table} WHERE id = ?`);
   const selectAll = db.prepare<[], { endpoint: string }>(`SELECT endpoint FROM ${table} ORDER BY id`);

@@ -14,6 +14,8 @@ const DEFAULT_LIST_LIMIT = 100;
 /** Deliveries in a Map, for tests and single-process tools; claims work between dispatchers sharing it. */
 export function createMemoryDeliveryStore(): DeliveryStore {
   const entries = new Map<string, Entry>();
+  /** The pending entries, in sequence order. */
+  let pending = new Map<string, Entry>();
   let sequence = 0;
   let closed = false;
   const open = async (): Promise<void> => {
@@ -31,7 +33,7 @@ export function createMemoryDeliveryStore(): DeliveryStore {
         if (entries.has(input.id)) continue;
         sequence += 1;
         added += 1;
-        entries.set(input.id, {
+        const entry: Entry = {
           delivery: {
             ...input,
             sequence,
@@ -44,18 +46,18 @@ export function createMemoryDeliveryStore(): DeliveryStore {
           attempts: [],
           owner: undefined,
           leaseExpiresAt: 0,
-        });
+        };
+        entries.set(input.id, entry);
+        pending.set(input.id, entry);
       }
       return added;
     },
     async claimDue({ now, limit, leaseMs, owner }) {
       await open();
-      const pending = [...entries.values()]
-        .filter((entry) => entry.delivery.status === 'pending')
-        .sort(bySequence);
       const heads = new Set<string>();
       const claimed: Entry[] = [];
-      for (const entry of pending) {
+      // `pending` iterates in sequence order, so the scan stops as soon as the limit is reached.
+      for (const entry of pending.values()) {
         const { delivery } = entry;
         const isHead = !heads.has(delivery.endpointId);
         heads.add(delivery.endpointId);
@@ -88,6 +90,7 @@ export function createMemoryDeliveryStore(): DeliveryStore {
       };
       entry.owner = undefined;
       entry.leaseExpiresAt = 0;
+      if (status !== 'pending') pending.delete(id);
       return true;
     },
     async get(id) {
@@ -121,6 +124,11 @@ export function createMemoryDeliveryStore(): DeliveryStore {
       entry.delivery = { ...entry.delivery, status: 'pending', nextAttemptAt: now, updatedAt: now };
       entry.owner = undefined;
       entry.leaseExpiresAt = 0;
+      if (!pending.has(id)) {
+        // Back among the pending in its sequence place (rare: a manual redelivery).
+        pending.set(id, entry);
+        pending = new Map([...pending].sort(([, a], [, b]) => bySequence(a, b)));
+      }
       return copy(entry.delivery);
     },
     async purge(before) {

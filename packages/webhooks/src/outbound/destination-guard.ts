@@ -84,11 +84,22 @@ export function createDestinationGuard(allow: readonly string[] = []): Destinati
   }
   const hostAllowed = (host: string): boolean => allowedHosts.has(host.toLowerCase().replace(/^\[|\]$/g, ''));
 
+  // BlockList checks build a SocketAddress each time; an address's verdict never changes, so the
+  // dispatcher's hot path asks once per address.
+  const verdicts = new Map<string, boolean>();
+  const isRefused = (address: string): boolean => {
+    let refused = verdicts.get(address);
+    if (refused === undefined) {
+      const { address: plain, family } = normalise(address);
+      refused = !allowed.check(plain, family) && INTERNAL.check(plain, family);
+      if (verdicts.size >= 10_000) verdicts.clear();
+      verdicts.set(address, refused);
+    }
+    return refused;
+  };
   const checkAddress = (host: string, address: string): void => {
     if (hostAllowed(host)) return;
-    const { address: plain, family } = normalise(address);
-    if (allowed.check(plain, family)) return;
-    if (INTERNAL.check(plain, family)) throw new DestinationRefusedError(host, address);
+    if (isRefused(address)) throw new DestinationRefusedError(host, address);
   };
 
   const lookup: LookupFunction = (hostname, options, callback) => {

@@ -1,4 +1,4 @@
-import { Webhook } from 'standardwebhooks';
+import { createHmac } from 'node:crypto';
 
 /**
  * The three Standard Webhooks headers of one delivery attempt. A type alias, not an interface, so
@@ -24,33 +24,37 @@ export interface SignWebhookInput {
   readonly timestamp?: Date;
 }
 
-// Secrets are base64-decoded once per secret, not per delivery.
-const signers = new Map<string, Webhook>();
-const MAX_CACHED_SIGNERS = 10_000;
+// Keys are base64-decoded once per secret, not per delivery.
+const keys = new Map<string, Buffer>();
+const MAX_CACHED_KEYS = 10_000;
 
-function signerFor(secret: string): Webhook {
-  let signer = signers.get(secret);
-  if (signer === undefined) {
-    if (signers.size >= MAX_CACHED_SIGNERS) signers.clear();
-    signer = new Webhook(secret);
-    signers.set(secret, signer);
+function keyOf(secret: string): Buffer {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
+    key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+    keys.set(secret, key);
   }
-  return signer;
+  return key;
 }
 
 /**
- * Signs a payload per the Standard Webhooks specification with the official `standardwebhooks`
- * library, one `v1,` signature per secret, so receivers verify it with any Standard Webhooks
- * library during and after a rotation.
+ * Signs a payload per the Standard Webhooks specification, one `v1,` signature per secret, so
+ * receivers verify it with any Standard Webhooks library during and after a rotation. The HMAC is
+ * Node's (the official `standardwebhooks` library signs in JavaScript, about four times slower on
+ * the delivery path); the tests verify every signature with that library.
  */
 export function signWebhook(input: SignWebhookInput): WebhookSignatureHeaders {
   const timestamp = input.timestamp ?? new Date();
-  const signatures = input.secrets.map((secret) =>
-    signerFor(secret).sign(input.id, timestamp, input.payload),
+  const seconds = String(Math.floor(timestamp.getTime() / 1000));
+  const prefix = `${input.id}.${seconds}.`;
+  const signatures = input.secrets.map(
+    (secret) =>
+      `v1,${createHmac('sha256', keyOf(secret)).update(prefix).update(input.payload).digest('base64')}`,
   );
   return {
     'webhook-id': input.id,
-    'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+    'webhook-timestamp': seconds,
     'webhook-signature': signatures.join(' '),
   };
 }

@@ -1,0 +1,34 @@
+import type { InboxStore } from '@eddy/core';
+import type {
+  DeliveryStore,
+  EndpointStore,
+  InboundSource,
+  RequestStore,
+  WebhookDispatcherOptions,
+} from '@eddy/webhooks';
+
+/**
+ * Webhook and request routes of the gateway (`/v1/webhooks/...`, `/v1/requests`). Given, the
+ * gateway serves them; absent, it does not. Stores are the caller's: the gateway never closes them.
+ */
+export interface WebhookGatewayOptions {
+  /** Outbound endpoints, for the endpoint routes. */
+  readonly endpoints: EndpointStore;
+  /** Outbound deliveries and their attempts, for the delivery routes. */
+  readonly deliveries: DeliveryStore;
+  /** Asynchronous requests, for `/v1/requests`. Absent: those routes are not served. */
+  readonly requests?: RequestStore;
+  /** Senders of inbound webhooks, served at `POST /v1/webhooks/{name}`. Default none. */
+  readonly sources?: readonly InboundSource[];
+  /** Remembers inbound delivery ids so a resent webhook is published once. Default none (no dedup). */
+  readonly inbox?: InboxStore;
+  /**
+   * Runs a dispatcher in the gateway for these event types (and these dispatcher options). Default
+   * none: a dispatcher runs elsewhere on the same stores.
+   */
+  readonly dispatch?: Omit<WebhookDispatcherOptions, 'endpoints' | 'deliveries' | 'bus'>;
+  /** A request with no reply after this long reports failed, ms. Default 5 minutes. */
+  readonly requestTimeoutMs?: number;
+  /** How long a request's result is kept, ms. Default 1 hour. */
+  readonly resultTtlMs?: number;
+}

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '@eddy/core';
+import { InvalidOptionError } from '@eddy/core/internal';
+import type { RequestRecord, RequestStore } from '../request-store.js';
+import { DEFAULT_REPLY_TYPE, inReplyTo, REPLY_TO, replyError } from './reply-protocol.js';
+
+export interface RequestTrackerOptions {
+  readonly bus: Bus<Record<string, unknown>>;
+  readonly store: RequestStore;
+  /** Event type replies are published as. Default `eddy.reply`. */
+  readonly replyType?: string;
+  /** Handler name of the reply subscription (its own consumer group). Default `requests.<random id>`. */
+  readonly name?: string;
+  /** A request with no reply after this long reports `failed` ("timed out"), ms. Default 5 minutes. */
+  readonly timeoutMs?: number;
+  /** How long a result (or failure) is kept after it arrived, ms. Default 1 hour. */
+  readonly resultTtlMs?: number;
+  /** Longest `waitMs` a `get` may ask for, ms. Default 30 000. */
+  readonly maxWaitMs?: number;
+  /** Clock, for tests. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Asynchronous request-reply with durable status: submit, then poll (or long-poll) for the result. */
+export interface RequestTracker {
+  /** Stores a pending request and publishes its event (id = request id); resolves once both are durable. */
+  submit(type: string, data: unknown, options?: { readonly key?: string }): Promise<RequestRecord>;
+  /**
+   * The request as it stands. With `waitMs`, a pending request is awaited for up to that long (at
+   * most `maxWaitMs`) and returned as soon as it settles. Undefined when unknown or expired.
+   */
+  get(id: string, options?: { readonly waitMs?: number }): Promise<RequestRecord | undefined>;
+  /** Wakes every waiting `get`. */
+  close(): void;
+}
+
+/**
+ * The gateway's side of `POST /v1/requests` + `GET /v1/requests/{id}`: requests are events carrying
+ * `replyto`; their handlers answer with `replyTo()`; the tracker's reply subscription records each
+ * answer in the store (the first wins) and wakes long-polls. Every tracker sees every reply, so any
+ * gateway process sharing the store can answer a poll. Register before `bus.start()`.
+ */
+export function createRequestTracker(options: RequestTrackerOptions): RequestTracker {
+  const { bus, store } = options;
+  const now = options.now ?? Date.now;
+  const replyType = options.replyType ?? DEFAULT_REPLY_TYPE;
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const resultTtlMs = options.resultTtlMs ?? 3_600_000;
+  const maxWaitMs = options.maxWaitMs ?? 30_000;
+  for (const [name, value] of Object.entries({ timeoutMs, resultTtlMs, maxWaitMs })) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new InvalidOptionError(
+        `Request tracker option ${name} must be a number of ms above 0, got ${value}.`,
+      );
+    }
+  }
+  const waiters = new Map<string, Set<() => void>>();
+  const wake = (id: string): void => {
+    const set = waiters.get(id);
+    waiters.delete(id);
+    for (const resolve of set ?? []) resolve();
+  };
+  let closed = false;
+
+  bus.on(
+    replyType,
+    async (event) => {
+      const id = inReplyTo(event);
+      if (id === undefined) return;
+      const error = replyError(event);
+      const at = now();
+      const settled = await store.settle(
+        id,
+        error === undefined
+          ? { status: 'completed', result: event.data ?? null }
+          : { status: 'failed', error },
+        at,
+        at + resultTtlMs,
+      );
+      if (settled !== undefined) wake(id);
+    },
+    { name: options.name ?? `requests.${randomUUID()}` },
+  );
+
+  // A pending request past its timeout is failed on read (the first reader records it).
+  const current = async (id: string): Promise<RequestRecord | undefined> => {
+    const at = now();
+    const record = await store.get(id, at);
+    if (record?.status !== 'pending' || at < record.createdAt + timeoutMs) return record;
+    return store.settle(
+      id,
+      { status: 'failed', error: `no reply within ${timeoutMs} ms` },
+      at,
+      at + resultTtlMs,
+    );
+  };
+
+  return {
+    async submit(type, data, submitOptions = {}) {
+      const id = randomUUID();
+      const at = now();
+      const record = await store.create({ id, type, expiresAt: at + timeoutMs + resultTtlMs }, at);
+      await bus.publish(type, data, {
+        id,
+        extensions: { [REPLY_TO]: replyType },
+        ...(submitOptions.key === undefined ? {} : { key: submitOptions.key }),
+      });
+      return record!;
+    },
+    async get(id, getOptions = {}) {
+      const waitMs = Math.min(getOptions.waitMs ?? 0, maxWaitMs);
+      if (waitMs <= 0 || closed) return current(id);
+      // The waiter is in place before the read, so a reply landing in between still wakes it.
+      let wakeUp!: () => void;
+      const woken = new Promise<void>((resolve) => (wakeUp = resolve));
+      let set = waiters.get(id);
+      if (set === undefined) waiters.set(id, (set = new Set()));
+      set.add(wakeUp);
+      try {
+        const record = await current(id);
+        if (record?.status !== 'pending') return record;
+        const remaining = Math.min(waitMs, record.createdAt + timeoutMs - now());
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          woken,
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, remaining)))),
+        ]);
+        clearTimeout(timer);
+        return await current(id);
+      } finally {
+        waiters.get(id)?.delete(wakeUp);
+        if (waiters.get(id)?.size === 0) waiters.delete(id);
+      }
+    },
+    close() {
+      closed = true;
+      for (const id of [...waiters.keys()]) wake(id);
+    },
+  };
+}

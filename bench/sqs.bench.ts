@@ -150,7 +150,12 @@ async function directConsume(queueUrl: string): Promise<number> {
 const rows: BenchRow[] = [];
 const payload = Buffer.alloc(BYTES, 'e');
 for (const fifo of [false, true]) {
-  const transport = await createSqsTransport({ url: emulator.url, fifo, waitTimeSeconds: 1 });
+  const transport = await createSqsTransport({
+    url: emulator.url,
+    fifo,
+    waitTimeSeconds: 1,
+    receivers: IN_FLIGHT_CALLS,
+  });
   const runs = {
     directPublish: [] as number[],
     eddyPublish: [] as number[],

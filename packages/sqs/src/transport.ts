@@ -144,7 +144,7 @@ class SqsTransportImpl implements SqsTransport {
       handler,
       fifo: this.options.fifo,
       receivers: this.options.receivers ?? Math.min(MAX_RECEIVERS, Math.ceil(resolved.maxInFlight / 10)),
-      onError: () => undefined,
+      onError: this.options.onError,
       onClosed: (closed) => this.#subscriptions.delete(closed),
     });
     this.#subscriptions.add(subscription);

@@ -18,6 +18,12 @@ export interface TransportConformanceOptions {
    */
   readonly ackTimeoutMs?: number;
   /**
+   * Fewer messages for the bulk case (default 100 000), for a backend whose API caps how many
+   * messages one call carries, so that the default volume cannot pass within the case's deadline
+   * whatever the transport does. `reason` says why; it appears in the case's name.
+   */
+  readonly bulk?: { readonly messages: number; readonly reason: string };
+  /**
    * How the restart cases restart the backend, or `{ unavailable: '<why>' }` for a backend the
    * tests cannot restart. Either way the restart cases are registered; without a hook they are
    * skipped, named with the reason given (or, when left out, with "no restart hook was given").

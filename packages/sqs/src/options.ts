@@ -1,3 +1,4 @@
+import type { EddyError } from '@eddy/core';
 import { InvalidOptionError, redactUrl } from '@eddy/core/internal';
 
 /** Static AWS credentials. Leave them out to use the SDK's default chain (environment, profile, role). */
@@ -42,7 +43,8 @@ export interface SqsTransportOptions {
   readonly waitTimeSeconds?: number;
   /**
    * ReceiveMessage calls a subscription keeps in flight at once (each returns up to 10 messages).
-   * Default: enough to fill `maxInFlight`, at most 4.
+   * Default: enough to fill `maxInFlight`, at most 2. More help over a long network path; against a
+   * nearby endpoint they mostly add empty receives, since every waiting poll wakes when messages come.
    */
   readonly receivers?: number;
   /** PublishBatch calls one `publish` keeps in flight at once (keys keep their order). Default 4. */
@@ -56,11 +58,16 @@ export interface SqsTransportOptions {
   readonly deadLetter?: SqsDeadLetterOptions;
   /** Deadline of each SNS or SQS call, ms; a long poll gets `waitTimeSeconds` on top. Default 30 000. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Told when a subscription's receive fails (unreachable endpoint, throttling, a deleted queue), as
+   * a typed `EddyError`; the subscription retries with backoff. Must not throw. Default: nothing.
+   */
+  readonly onError?: (error: EddyError) => void;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_WAIT_TIME_SECONDS = 5;
-export const MAX_RECEIVERS = 4;
+export const MAX_RECEIVERS = 2;
 export const DEFAULT_PUBLISH_CONCURRENCY = 4;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** SNS and SQS refuse a message (body + attributes) above 256 KiB. */
@@ -82,6 +89,7 @@ export interface ResolvedSqsOptions {
   readonly maxMessageBytes: number;
   readonly deadLetter: SqsDeadLetterOptions | undefined;
   readonly requestTimeoutMs: number;
+  readonly onError: (error: EddyError) => void;
 }
 
 function integerIn(name: string, value: number, min: number, max: number): number {
@@ -171,5 +179,6 @@ export function resolveOptions(options: SqsTransportOptions): ResolvedSqsOptions
       1,
       15 * 60_000,
     ),
+    onError: options.onError ?? (() => undefined),
   };
 }

@@ -1,5 +1,5 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import type { MessageHandler, ReceivedMessage, Subscription } from '@eddy/core';
+import type { EddyError, MessageHandler, ReceivedMessage, Subscription } from '@eddy/core';
 import {
   backoffDelayMs,
   KeyedQueue,
@@ -26,7 +26,7 @@ export interface SubscriptionSettings {
   /** ReceiveMessage calls in flight at once. */
   readonly receivers: number;
   /** Told about receive failures; the subscription retries them with backoff. */
-  readonly onError: (error: unknown) => void;
+  readonly onError: (error: EddyError) => void;
   readonly onClosed: (subscription: SqsSubscription) => void;
 }
 
@@ -139,7 +139,8 @@ export class SqsSubscription implements Subscription {
         failures = 0;
       } catch (error) {
         this.#held -= max;
-        this.settings.onError(error);
+        // connection.receive only throws typed errors.
+        this.settings.onError(error as EddyError);
         failures += 1;
         await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(failures, RETRY_DELAYS)));
         continue;

@@ -11,7 +11,6 @@ import type {
 import {
   ClosedError,
   NotSupportedError,
-  partitionForKey,
   resolveSubscribeOptions,
   validatePublish,
 } from '@eddy/core/internal';
@@ -79,16 +78,25 @@ class SqsTransportImpl implements SqsTransport {
   }
 
   /**
-   * Spreads messages over `publishConcurrency` lanes that publish at the same time. A key always
-   * goes to the same lane, and each lane publishes in order, so SNS receives a key's messages in
-   * publish order (what a FIFO topic keeps).
+   * Spreads messages over `publishConcurrency` lanes that publish at the same time, each as even as
+   * the keys allow: a key's messages all go to the lane its first message went to, the least loaded
+   * one then, and each lane publishes in order, so SNS receives a key's messages in publish order
+   * (what a FIFO topic keeps). Calls to `publish` that follow each other keep order as well; calls
+   * made at the same time promise no order between them.
    */
   #lanes(messages: readonly OutgoingMessage[], encoded: readonly EncodedMessage[]): EncodedMessage[][] {
     const count = Math.min(this.options.publishConcurrency, Math.ceil(messages.length / PUBLISH_BATCH));
     const lanes: EncodedMessage[][] = Array.from({ length: count }, () => []);
+    const laneOfKey = new Map<string, EncodedMessage[]>();
+    const leastLoaded = (): EncodedMessage[] =>
+      lanes.reduce((least, lane) => (lane.length < least.length ? lane : least));
     messages.forEach((message, i) => {
-      const lane = message.key === undefined ? i % count : partitionForKey(message.key, count);
-      lanes[lane]!.push(encoded[i]!);
+      let lane = message.key === undefined ? undefined : laneOfKey.get(message.key);
+      if (lane === undefined) {
+        lane = leastLoaded();
+        if (message.key !== undefined) laneOfKey.set(message.key, lane);
+      }
+      lane.push(encoded[i]!);
     });
     return lanes.filter((lane) => lane.length > 0);
   }
@@ -136,7 +144,7 @@ class SqsTransportImpl implements SqsTransport {
       handler,
       fifo: this.options.fifo,
       receivers: this.options.receivers ?? Math.min(MAX_RECEIVERS, Math.ceil(resolved.maxInFlight / 10)),
-      onError: () => undefined,
+      onError: this.options.onError,
       onClosed: (closed) => this.#subscriptions.delete(closed),
     });
     this.#subscriptions.add(subscription);

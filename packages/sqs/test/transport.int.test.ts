@@ -3,6 +3,7 @@ import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from 
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
@@ -230,6 +231,20 @@ describe('SQS specifics', () => {
     const withDeadLetter = await open({ deadLetter: { maxReceiveCount: 3 } });
     const error = await rejection(withDeadLetter.subscribe(topic, { group: 'g' }, () => undefined));
     expect(isEddyError(error, 'EDDY_SQS_RESOURCE_CONFLICT'), String(error)).toBe(true);
+  });
+
+  it('tells onError about receives that fail, typed, and keeps retrying', async () => {
+    const errors: unknown[] = [];
+    const transport = await open({ onError: (error) => errors.push(error) });
+    const topic = unique('vanished');
+    const subscription = await transport.subscribe(topic, { group: 'g' }, () => undefined);
+    const { QueueUrl } = await sqs.send(
+      new GetQueueUrlCommand({ QueueName: queueResourceNames(topic, 'g', '', true).queue }),
+    );
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: QueueUrl! }));
+    await waitFor(() => errors.length >= 2, { description: 'two failed receives reported' });
+    await subscription.close();
+    expect(errors.every((error) => isEddyError(error))).toBe(true);
   });
 
   it('fails with EDDY_CONNECTION_FAILED when nothing answers at the endpoint', async () => {

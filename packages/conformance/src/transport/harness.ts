@@ -92,6 +92,9 @@ export class Collector {
   }
 }
 
+/** Messages the bulk case publishes unless a backend states why it needs fewer. */
+export const DEFAULT_BULK_MESSAGES = 100_000;
+
 /** Per-test resources: transports, unique names and gates, all released after each test. */
 export class Harness {
   /** Capabilities of the transport under test, read once before the tests are registered. */
@@ -99,6 +102,8 @@ export class Harness {
   /** Backend name shown in the test names. */
   readonly name: string;
   readonly ackTimeoutMs: number;
+  /** Messages of the bulk case, and why fewer than the default when so. */
+  readonly bulk: { readonly messages: number; readonly reason: string | undefined };
   private readonly runId = Math.random().toString(36).slice(2, 8);
   private counter = 0;
   private transports: Transport[] = [];
@@ -107,6 +112,7 @@ export class Harness {
   constructor(private readonly options: TransportConformanceOptions) {
     this.name = options.name;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 1000;
+    this.bulk = options.bulk ?? { messages: DEFAULT_BULK_MESSAGES, reason: undefined };
   }
 
   /** Registers the per-test cleanup; call inside the suite's `describe`. */

@@ -19,6 +19,8 @@ export const ServerErrorCodes = {
   UnsupportedMediaType: 'EDDY_UNSUPPORTED_MEDIA_TYPE',
   /** The backend is not reachable or the gateway is shutting down (HTTP 503). */
   Unavailable: 'EDDY_UNAVAILABLE',
+  /** The resource is in use (a consumer group with live members cannot be deleted). */
+  Conflict: 'EDDY_CONFLICT',
 } as const;
 
 export type ServerErrorCode = (typeof ServerErrorCodes)[keyof typeof ServerErrorCodes];
@@ -70,5 +72,11 @@ export class UnsupportedMediaTypeError extends EddyError {
 export class UnavailableError extends EddyError {
   constructor(message: string, cause?: unknown) {
     super(ServerErrorCodes.Unavailable, message, { retriable: true, cause });
+  }
+}
+
+export class ConflictError extends EddyError {
+  constructor(message: string) {
+    super(ServerErrorCodes.Conflict, message);
   }
 }

@@ -21,6 +21,7 @@ import { installHttpHooks, redactQuerySecrets } from './http/hooks.js';
 import { collectOpenApi } from './http/openapi.js';
 import { registerStaticRoutes } from './http/static-routes.js';
 import { registerSystemRoutes } from './http/system-routes.js';
+import { registerBackendMetrics } from './observability/backend-metrics.js';
 import { createGatewayMetrics } from './observability/gateway-metrics.js';
 import {
   isLoopbackHost,
@@ -104,6 +105,8 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     topicForType,
     isOpen: () => accepting,
   };
+
+  registerBackendMetrics(metrics.registry, ctx);
 
   const app = Fastify({
     logger: {

@@ -1,5 +1,5 @@
 // Order service -> outbox -> relay -> SQLite log -> inventory service (transactional inbox).
-// Run: node --conditions=@eddy/source --import tsx examples/outbox-inventory/src/main.ts
+// Run: npm start -w examples/outbox-inventory
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

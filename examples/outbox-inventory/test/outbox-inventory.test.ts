@@ -4,13 +4,13 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 describe('outbox-inventory example', () => {
   it('reserves stock once per committed order, never for the rolled-back one, despite a duplicate', async () => {
+    // Through its start script, as the README runs it.
     const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--conditions=@eddy/source', '--import', 'tsx', main],
+      'npm',
+      ['--silent', 'start', '-w', 'examples/outbox-inventory'],
       {
         cwd: repoRoot,
         timeout: 40_000,

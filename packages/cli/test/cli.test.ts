@@ -149,7 +149,56 @@ describe('eddy against a running server', () => {
     const bad = await eddy('replay', topic, 'default.worker', '--offset', 'nope');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('<partition>:<offset>');
-  });
+  }, 180_000);
+
+  it('replay refuses a misspelled group, creates one on --create, dry-runs; groups delete removes one', async () => {
+    const topic = `jobs-${suffix}`;
+    // A dry run says what would happen and changes nothing.
+    const dry = await json<{ dryRun: boolean; exists: boolean; lag: number; expectedBacklog: number }>(
+      'replay',
+      topic,
+      'default.worker',
+      '--to',
+      'latest',
+      '--dry-run',
+    );
+    // The previous test replayed 4 messages to the stopped group: a reset to latest would skip them.
+    expect(dry).toMatchObject({ dryRun: true, exists: true, lag: 4, expectedBacklog: 0 });
+    const dryText = await eddy('replay', topic, 'default.worker', '--to', 'earliest', '--dry-run');
+    expect(dryText.stdout).toContain('dry run: would reset default.worker');
+    expect(dryText.stdout).toMatch(
+      /\(now lag 4, 0 live members\); \d+ messages to consume\. Nothing changed\./,
+    );
+    const unchanged = await json<{ group: string; lag: number }[]>('groups', '--topic', topic);
+    expect(unchanged.find((g) => g.group === 'default.worker')?.lag).toBe(4);
+
+    // A misspelled group is refused (exit 4) instead of becoming a group whose lag grows forever.
+    const typo = await eddy('replay', topic, 'default.wroker', '--to', 'latest');
+    expect(typo.code).toBe(4);
+    expect(typo.stderr).toContain('Group "default.wroker"');
+    expect(typo.stderr).toContain('create');
+    const dryTypo = await eddy('replay', topic, 'default.wroker', '--to', 'latest', '--dry-run');
+    expect(dryTypo.code).toBe(4);
+    expect(dryTypo.stderr).toContain('groups: default.worker');
+    expect((await json<{ group: string }[]>('groups', '--topic', topic)).map((g) => g.group)).not.toContain(
+      'default.wroker',
+    );
+    // --create makes it on purpose; groups delete removes it again.
+    expect((await eddy('replay', topic, 'audit', '--to', 'latest', '--create')).code).toBe(0);
+    expect((await json<{ group: string }[]>('groups', '--topic', topic)).map((g) => g.group)).toContain(
+      'audit',
+    );
+    const deleted = await eddy('groups', 'delete', topic, 'audit');
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toBe(`deleted group audit of ${topic}\n`);
+    expect((await json<{ group: string }[]>('groups', '--topic', topic)).map((g) => g.group)).not.toContain(
+      'audit',
+    );
+    expect((await eddy('groups', 'delete', topic, 'audit')).code).toBe(4);
+    const nope = await eddy('groups', '--topic', `nope-${suffix}`);
+    expect(nope.code).toBe(4);
+    expect(nope.stderr).toContain(`Topic "nope-${suffix}" does not exist`);
+  }, 180_000);
 
   it('lists, inspects, redrives and purges dead letters', async () => {
     // The previous test stopped the bus: restart a fresh one on the same handler group.
@@ -201,13 +250,23 @@ describe('eddy against a running server', () => {
       'redriven job handled',
     );
 
+    // Counts are of entries still in the queue; the bookkeeping topic is not a user topic.
+    const counted = await json<{ topic: string; messages: number; stored: number }[]>('dlq', 'ls');
+    expect(counted.find((q) => q.topic === dlq)).toMatchObject({ messages: 1, stored: 2 });
+    const listed = await eddy('dlq', 'ls');
+    expect(listed.stdout).toMatch(/^DLQ\s+ENTRIES\s+STORED/);
+    expect(listed.stdout).toMatch(new RegExp(`${dlq.replaceAll('.', '\\.')}\\s+1\\s+2`));
+    const topicNames = (await json<{ name: string }[]>('topics')).map((t) => t.name);
+    expect(topicNames).toContain(dlq);
+    expect(topicNames).not.toContain(`${dlq}.resolved`);
+
     const refused = await eddy('dlq', 'purge', dlq);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');
     const purged = await json<{ purged: number }>('dlq', 'purge', dlq, '--yes');
     expect(purged.purged).toBe(1);
     expect(await json<unknown[]>('dlq', 'ls', dlq)).toEqual([]);
-  });
+  }, 180_000);
 
   it('shows the raw message of a dead letter that is not a CloudEvent', async () => {
     const topic = `raw-${suffix}`;

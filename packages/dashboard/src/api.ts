@@ -1,5 +1,6 @@
 /** The gateway's JSON API, same origin as the dashboard; the shapes come from `@eddy/server/api`. */
 import type {
+  DeadLetterFilterJson,
   DeadLetterJson,
   DeadLetterListResponse,
   DeadLetterSelectionRequest,
@@ -64,7 +65,18 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return json as T;
 }
 
-const selection = (ids?: readonly string[]): DeadLetterSelectionRequest => (ids === undefined ? {} : { ids });
+const selection = (ids?: readonly string[], filter?: DeadLetterFilterJson): DeadLetterSelectionRequest => ({
+  ...(ids === undefined ? {} : { ids }),
+  ...(filter === undefined ? {} : { filter }),
+});
+
+/** Query string of a DLQ filter, empty fields left out. */
+function filterQuery(filter: DeadLetterFilterJson): string {
+  return Object.entries(filter)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')
+    .map(([name, value]) => `&${name}=${encodeURIComponent(value)}`)
+    .join('');
+}
 
 export const api = {
   topics: async (): Promise<readonly TopicJson[]> =>
@@ -86,9 +98,29 @@ export const api = {
   dlqEntries: async (topic: string): Promise<readonly DeadLetterJson[]> =>
     (await call<DeadLetterListResponse>('GET', `/v1/dlq/${encodeURIComponent(topic)}/entries?limit=500`))
       .entries,
-  redrive: async (topic: string, ids?: readonly string[]): Promise<number> =>
-    (await call<RedriveResponse>('POST', `/v1/dlq/${encodeURIComponent(topic)}/redrive`, selection(ids)))
-      .redriven,
-  purge: async (topic: string, ids?: readonly string[]): Promise<number> =>
-    (await call<PurgeResponse>('POST', `/v1/dlq/${encodeURIComponent(topic)}/purge`, selection(ids))).purged,
+  dlqPage: (
+    topic: string,
+    page: { offset: number; limit: number; filter: DeadLetterFilterJson },
+  ): Promise<DeadLetterListResponse> =>
+    call<DeadLetterListResponse>(
+      'GET',
+      `/v1/dlq/${encodeURIComponent(topic)}/entries?offset=${page.offset}&limit=${page.limit}${filterQuery(page.filter)}`,
+    ),
+  redrive: async (topic: string, ids?: readonly string[], filter?: DeadLetterFilterJson): Promise<number> =>
+    (
+      await call<RedriveResponse>(
+        'POST',
+        `/v1/dlq/${encodeURIComponent(topic)}/redrive`,
+        selection(ids, filter),
+      )
+    ).redriven,
+  purge: async (topic: string, ids?: readonly string[], filter?: DeadLetterFilterJson): Promise<number> =>
+    (await call<PurgeResponse>('POST', `/v1/dlq/${encodeURIComponent(topic)}/purge`, selection(ids, filter)))
+      .purged,
+  deleteGroup: async (topic: string, group: string): Promise<void> => {
+    await call<unknown>(
+      'DELETE',
+      `/v1/topics/${encodeURIComponent(topic)}/groups/${encodeURIComponent(group)}`,
+    );
+  },
 };

@@ -153,6 +153,105 @@ describe('dashboard in headless Chromium', () => {
     await expect.poll(() => page.locator('#dlq-table tr[data-entry]').count(), { timeout: 10_000 }).toBe(0);
   });
 
+  it('pages and filters a long DLQ, redrives the matching entries in bulk, keeps errors on one line', async () => {
+    const dlq = `${jobsTopic}.dlq`;
+    await publish(
+      jobsTopic,
+      Array.from({ length: 25 }, (_, index) => ({
+        type: 'browser.job',
+        data: { n: 100 + index, fail: true },
+      })),
+    );
+    await until(async () => {
+      const response = await fetch(`${handle.url}/v1/dlq/${dlq}/entries?limit=1`);
+      return response.ok && ((await response.json()) as { total: number }).total === 25;
+    }, '25 dead letters');
+
+    await page.goto(`${handle.url}/#/dlq/${encodeURIComponent(dlq)}`);
+    const rows = page.locator('#dlq-table tr[data-entry]');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(20);
+    await expect.poll(() => page.locator('#dlq-pager').textContent()).toBe('1–20 of 25');
+    // One line per entry: 20 entries fit about a screen, not 3,000 px.
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(1_600);
+    const error = rows.first().locator('td.error-text');
+    expect(await error.getAttribute('title')).toMatch(
+      /^NonRetryableError: job 1\d\d rejected by the browser test$/,
+    );
+    await page.screenshot({ path: join(resultsDir, 'dashboard-dlq-page.png'), fullPage: true });
+
+    await page.locator('button[data-action="next-page"]').click();
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(5);
+    await expect.poll(() => page.locator('#dlq-pager').textContent()).toBe('21–25 of 25');
+
+    // Jobs 110-119: ten entries match; redriving them leaves the other fifteen.
+    await page.locator('#dlq-error').fill('job 11');
+    await expect
+      .poll(() => page.locator('#dlq-pager').textContent(), { timeout: 10_000 })
+      .toBe('1–10 of 10 matching (25 in the queue)');
+    expect(await page.locator('button[data-action="redrive-all"]').textContent()).toBe('Redrive 10 matching');
+    await page.locator('button[data-action="redrive-all"]').click();
+    await expect.poll(() => page.locator('.status').textContent()).toBe('Redrove 10 entries.');
+    await until(() => [110, 115, 119].every((n) => done.includes(n)), 'the redriven jobs handled');
+    await page.locator('#dlq-error').fill('');
+    await expect.poll(() => page.locator('#dlq-pager').textContent(), { timeout: 10_000 }).toBe('1–15 of 15');
+    const remaining = (await (await fetch(`${handle.url}/v1/dlq/${dlq}/entries?error=job%2011`)).json()) as {
+      matched: number;
+    };
+    expect(remaining.matched).toBe(0);
+
+    // Leave the queue empty for the tests after this one.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('button[data-action="purge-all"]').click();
+    await expect.poll(() => page.locator('.status').textContent()).toBe('Purged 15 entries.');
+  });
+
+  it('deletes a consumer group without members from the groups page', async () => {
+    const topic = `browser-groups-${suffix}`;
+    await publish(topic, { data: { n: 1 } });
+    const reset = await fetch(`${handle.url}/v1/topics/${topic}/groups/forgotten/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to: 'earliest', create: true }),
+    });
+    expect(reset.status).toBe(200);
+    await page.goto(`${handle.url}/#/groups`);
+    const row = page.locator(`#groups-table tr[data-group="${topic}/forgotten"]`);
+    await row.waitFor({ timeout: 10_000 });
+    // The worker group has a live member: its button is disabled.
+    const live = page.locator(
+      `#groups-table tr[data-group="${jobsTopic}/default.worker"] button[data-action="delete-group"]`,
+    );
+    expect(await live.isDisabled()).toBe(true);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.locator('button[data-action="delete-group"]').click();
+    await expect
+      .poll(() => page.locator('.status').textContent())
+      .toBe(`Deleted group forgotten of ${topic}.`);
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+  });
+
+  it('fits a narrow screen: navigation on top, nothing wider than the viewport', async () => {
+    const narrow = await context.newPage();
+    try {
+      await narrow.setViewportSize({ width: 390, height: 800 });
+      for (const view of ['topics', 'groups', `dlq/${encodeURIComponent(`${jobsTopic}.dlq`)}`, 'tail']) {
+        await narrow.goto(`${handle.url}/#/${view}`);
+        await narrow.locator('main h1').waitFor();
+        const layout = await narrow.evaluate(() => ({
+          width: document.documentElement.scrollWidth,
+          navTop: document.querySelector('nav.sidebar')?.getBoundingClientRect().height ?? 0,
+        }));
+        expect(layout.width, view).toBeLessThanOrEqual(390);
+        expect(layout.navTop, view).toBeLessThan(120);
+      }
+      await narrow.goto(`${handle.url}/#/topics`);
+      await narrow.locator('main h1').waitFor();
+      await narrow.screenshot({ path: join(resultsDir, 'dashboard-narrow.png') });
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it('tails events live and shows an event with its causation tree', async () => {
     await page.goto(`${handle.url}/#/tail/${encodeURIComponent(jobsTopic)}`);
     await publish(jobsTopic, { type: 'browser.job', data: { n: 2 } });

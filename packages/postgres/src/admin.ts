@@ -30,6 +30,8 @@ export interface PostgresAdmin extends TransportAdmin {
    * subscribed members read from the new position on their next fetch.
    */
   resetGroup(topic: string, group: string, to: StartPosition): Promise<void>;
+  /** Forgets a group: its cursors and claims. False when there was no such group. */
+  deleteGroup(topic: string, group: string): Promise<boolean>;
   /** Applies the retention limits now; resolves with the number of messages removed. */
   applyRetention(): Promise<number>;
 }
@@ -346,5 +348,28 @@ export function createAdmin(context: AdminContext): PostgresAdmin {
     return context.applyRetention();
   }
 
-  return { listTopics, listGroups, readMessages, createTopic, resetGroup, applyRetention };
+  async function deleteGroup(topic: string, group: string): Promise<boolean> {
+    await partitionsOf(topic, `deleting group "${group}"`);
+    assertGroupName(group);
+    const doing = `deleting group "${group}" of topic "${topic}"`;
+    const client = await context.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      await client.query(`DELETE FROM ${schema}.claims WHERE group_name = $1 AND topic = $2`, [group, topic]);
+      const deleted = await client.query(
+        `DELETE FROM ${schema}.group_partitions WHERE group_name = $1 AND topic = $2`,
+        [group, topic],
+      );
+      await client.query('COMMIT');
+      return (deleted.rowCount ?? 0) > 0;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw context.toError(error, doing);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  return { listTopics, listGroups, readMessages, createTopic, resetGroup, deleteGroup, applyRetention };
 }

@@ -51,6 +51,12 @@ export interface RedisAdmin extends TransportAdmin {
    * before they look, and a handler running meanwhile finishes (its ack may settle the replayed copy).
    */
   resetGroup(topic: string, group: string, to: StartPosition): Promise<void>;
+  /**
+   * Destroys the group on every partition stream (`XGROUP DESTROY`: its pending entries go with it)
+   * and removes Eddy's keys of the group (members, leases, delayed messages). False when no
+   * partition had the group.
+   */
+  deleteGroup(topic: string, group: string): Promise<boolean>;
 }
 
 export interface RedisAdminContext {
@@ -328,6 +334,30 @@ export function createRedisAdmin(context: RedisAdminContext): RedisAdmin {
           ),
         );
         await nudgeMembers(topic, group);
+      }),
+
+    deleteGroup: (topic, group) =>
+      guarded(`deleting group "${group}" of "${topic}"`, async () => {
+        const partitions = await requireTopic(topic);
+        assertGroupName(group);
+        const streams = streamsOf(topic, partitions);
+        const destroyed = await Promise.all(
+          streams.map(async (stream) =>
+            Number(await redis.call('XGROUP', 'DESTROY', stream, group).catch(() => 0)),
+          ),
+        );
+        const groupKeys = [
+          keys.members(topic, group),
+          keys.clients(topic, group),
+          keys.generation(topic, group),
+          ...streams.flatMap((_stream, partition) => [
+            keys.lease(topic, group, partition),
+            keys.delayed(topic, group, partition),
+            keys.trimLoss(topic, group, partition),
+          ]),
+        ];
+        await redis.del(...groupKeys);
+        return destroyed.some((count) => count > 0);
       }),
   };
 }

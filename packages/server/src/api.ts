@@ -10,6 +10,7 @@ export type {
   CreateTopicRequest,
   CreateTopicResponse,
   DeadLetterEntryResponse,
+  DeadLetterFilterJson,
   DeadLetterJson,
   DeadLetterListResponse,
   DeadLetterQueueJson,

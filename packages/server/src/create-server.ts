@@ -24,6 +24,7 @@ import { MAX_PATH_PARAM_LENGTH, sendProblem } from './http/problem.js';
 import { collectOpenApi } from './http/openapi.js';
 import { registerStaticRoutes } from './http/static-routes.js';
 import { registerSystemRoutes } from './http/system-routes.js';
+import { registerBackendMetrics } from './observability/backend-metrics.js';
 import { createGatewayMetrics } from './observability/gateway-metrics.js';
 import {
   isLoopbackHost,
@@ -131,6 +132,8 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     contracts: input.contracts === false ? undefined : createDataContracts({ ...input.contracts, registry }),
     isOpen: () => accepting,
   };
+
+  registerBackendMetrics(metrics.registry, ctx);
 
   const app = Fastify({
     logger: {

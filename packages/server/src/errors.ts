@@ -25,6 +25,8 @@ export const ServerErrorCodes = {
   Overloaded: 'EDDY_OVERLOADED',
   /** A path segment is longer than any topic, group or id the gateway serves (HTTP 414). */
   UriTooLong: 'EDDY_URI_TOO_LONG',
+  /** The resource is in use (a consumer group with live members cannot be deleted). */
+  Conflict: 'EDDY_CONFLICT',
 } as const;
 
 export type ServerErrorCode = (typeof ServerErrorCodes)[keyof typeof ServerErrorCodes];
@@ -102,5 +104,11 @@ export class OverloadedError extends EddyError {
 export class UriTooLongError extends EddyError {
   constructor(message: string) {
     super(ServerErrorCodes.UriTooLong, message);
+  }
+}
+
+export class ConflictError extends EddyError {
+  constructor(message: string) {
+    super(ServerErrorCodes.Conflict, message);
   }
 }

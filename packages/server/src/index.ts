@@ -24,6 +24,7 @@ export {
   type Scope,
 } from './auth/api-keys.js';
 export {
+  ConflictError,
   ForbiddenError,
   NotFoundError,
   OverloadedError,

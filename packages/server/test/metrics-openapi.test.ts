@@ -69,6 +69,7 @@ describe('GET /openapi.json', () => {
       ['get', '/v1/topics/{topic}/groups'],
       ['get', '/v1/topics/{topic}/groups/{group}'],
       ['post', '/v1/topics/{topic}/groups/{group}/reset'],
+      ['delete', '/v1/topics/{topic}/groups/{group}'],
       ['get', '/v1/dlq'],
       ['get', '/v1/dlq/{topic}/entries'],
       ['get', '/v1/dlq/{topic}/entries/{id}'],

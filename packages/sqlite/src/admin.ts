@@ -22,6 +22,8 @@ export interface SqliteAdmin {
   createTopic(name: string, options?: TopicOptions): void;
   /** Moves a group to `to` on every partition and revokes its leases: members resume from there (replay). */
   resetGroup(topic: string, group: string, to: StartPosition): void;
+  /** Forgets a group: positions, delivery counts and members. False when there was no such group. */
+  deleteGroup(topic: string, group: string): boolean;
   /** Applies retention now; resolves with the number of messages removed. */
   applyRetention(): Promise<number>;
 }
@@ -193,6 +195,20 @@ export function createAdmin(deps: AdminDeps): SqliteAdmin {
       }
       groups.reset(topic, row.group_id, to);
       deps.groupChanged(row.group_id);
+    },
+
+    deleteGroup(topicName, group) {
+      const topic = requireTopic(topicName);
+      assertGroupName(group);
+      const row = groups.find(topic, group);
+      if (row === undefined) return false;
+      db.transaction(() => {
+        for (const table of ['eddy_attempts', 'eddy_members', 'eddy_group_partitions', 'eddy_groups']) {
+          db.prepare(`DELETE FROM ${table} WHERE group_id = ?`).run(row.group_id);
+        }
+      }).immediate();
+      deps.groupChanged(row.group_id);
+      return true;
     },
 
     applyRetention() {

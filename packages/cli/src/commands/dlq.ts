@@ -77,8 +77,8 @@ export function registerDlq(program: Command, ctx: CliContext): void {
         if (ctx.json(command)) return printJson(ctx.io, queues);
         printTable(
           ctx.io,
-          ['DLQ', 'STORED'],
-          queues.map((q) => [q.topic, q.messages]),
+          ['DLQ', 'ENTRIES', 'STORED'],
+          queues.map((q) => [q.topic, q.messages, q.stored]),
         );
         return;
       }

@@ -94,6 +94,12 @@ export interface TransportAdmin {
   createTopic(name: string, options?: AdminTopicOptions): MaybePromise<void>;
   /** Moves a group to `to` on every partition: its members resume from there (replay). */
   resetGroup(topic: string, group: string, to: StartPosition): MaybePromise<void>;
+  /**
+   * Forgets a group: its positions and unsettled deliveries. Resolves with false when there was no
+   * such group. Optional: backends without it cannot delete groups through Eddy. Callers stop the
+   * group's members first; a member still subscribed recreates the group where it starts.
+   */
+  deleteGroup?(topic: string, group: string): MaybePromise<boolean>;
 }
 
 const ADMIN_METHODS = ['listTopics', 'listGroups', 'readMessages', 'createTopic', 'resetGroup'] as const;

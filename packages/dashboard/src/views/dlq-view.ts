@@ -1,13 +1,38 @@
-import type { DeadLetterJson } from '@eddy/server/api';
+import type { DeadLetterFilterJson, DeadLetterJson } from '@eddy/server/api';
 import { api } from '../api.js';
 import { offsetText } from '../offsets.js';
 import { formatTime, h, mount } from '../dom.js';
 import type { Stats } from '../stats.js';
 import type { View } from './view.js';
 
-/** Dead-letter queues: entries of one queue, inspect, redrive and purge (one or all). */
+/** Entries per page: a page fits a laptop screen. */
+const PAGE_SIZE = 20;
+
+/** Dead-letter queues: entries of one queue, paged and filtered; inspect, redrive and purge (one, matching or all). */
 export function dlqView(selected: string | undefined): View {
   const queues = h('ul', { class: 'queue-list' });
+  const filterInputs = {
+    handler: h('input', { id: 'dlq-handler', placeholder: 'handler', size: 12 }),
+    type: h('input', { id: 'dlq-type', placeholder: 'type, e.g. order.*', size: 14 }),
+    error: h('input', { id: 'dlq-error', placeholder: 'text in the error', size: 16 }),
+  };
+  const pager = h('span', { id: 'dlq-pager', class: 'hint' });
+  const previous = h('button', { 'data-action': 'previous-page' }, '‹ Previous');
+  const next = h('button', { 'data-action': 'next-page' }, 'Next ›');
+  const bulkRedrive = h('button', { class: 'primary', 'data-action': 'redrive-all' }, 'Redrive all');
+  const bulkPurge = h('button', { class: 'danger', 'data-action': 'purge-all' }, 'Purge all');
+  let offset = 0;
+  let matched = 0;
+  let total = 0;
+  const currentFilter = (): DeadLetterFilterJson => {
+    const value = (input: HTMLInputElement) => input.value.trim();
+    return {
+      ...(value(filterInputs.handler) === '' ? {} : { handler: value(filterInputs.handler) }),
+      ...(value(filterInputs.type) === '' ? {} : { type: value(filterInputs.type) }),
+      ...(value(filterInputs.error) === '' ? {} : { error: value(filterInputs.error) }),
+    };
+  };
+  const filtered = () => Object.keys(currentFilter()).length > 0;
   const entriesBody = h('tbody');
   const detail = h('div', { class: 'detail' });
   const status = h('p', { class: 'status', role: 'status' });
@@ -87,7 +112,12 @@ export function dlqView(selected: string | undefined): View {
           h('td', {}, entry.original.handler),
           h('td', { class: 'num' }, entry.attempts),
           h('td', {}, formatTime(entry.deadLetteredAt)),
-          h('td', { class: 'error-text' }, entry.error.message),
+          // One line, cut with an ellipsis; the whole message on hover and in Inspect.
+          h(
+            'td',
+            { class: 'error-text clip', title: `${entry.error.name}: ${entry.error.message}` },
+            entry.error.message,
+          ),
           h(
             'td',
             { class: 'actions' },
@@ -129,16 +159,65 @@ export function dlqView(selected: string | undefined): View {
       );
   };
 
+  const renderPager = () => {
+    const last = Math.min(offset + entries.length, matched);
+    pager.textContent =
+      matched === 0
+        ? filtered()
+          ? `none of ${total} match`
+          : ''
+        : `${offset + 1}–${last} of ${matched}${filtered() ? ` matching (${total} in the queue)` : ''}`;
+    previous.disabled = offset === 0;
+    next.disabled = offset + PAGE_SIZE >= matched;
+    bulkRedrive.textContent = filtered() ? `Redrive ${matched} matching` : 'Redrive all';
+    bulkPurge.textContent = filtered() ? `Purge ${matched} matching` : 'Purge all';
+  };
+
   const load = async () => {
     if (selected === undefined || busy) return renderEntries();
     try {
-      entries = await api.dlqEntries(selected);
+      const page = await api.dlqPage(selected, { offset, limit: PAGE_SIZE, filter: currentFilter() });
+      if (page.entries.length === 0 && offset > 0 && page.matched > 0) {
+        // The page emptied (entries redriven elsewhere): back to the last one that has entries.
+        offset = Math.max(0, Math.floor((page.matched - 1) / PAGE_SIZE) * PAGE_SIZE);
+        return load();
+      }
+      entries = page.entries;
+      matched = page.matched;
+      total = page.total;
     } catch {
       // The queue does not exist yet (nothing dead-lettered): show it as empty.
       entries = [];
+      matched = 0;
+      total = 0;
     }
     renderEntries();
+    renderPager();
   };
+  for (const input of Object.values(filterInputs)) {
+    input.addEventListener('input', () => {
+      offset = 0;
+      void load();
+    });
+  }
+  previous.addEventListener('click', () => {
+    offset = Math.max(0, offset - PAGE_SIZE);
+    void load();
+  });
+  next.addEventListener('click', () => {
+    offset += PAGE_SIZE;
+    void load();
+  });
+  bulkRedrive.addEventListener('click', () => {
+    const filter = filtered() ? currentFilter() : undefined;
+    void act('Redrove', () => api.redrive(selected ?? '', undefined, filter));
+  });
+  bulkPurge.addEventListener('click', () => {
+    const filter = filtered() ? currentFilter() : undefined;
+    const what = filter === undefined ? `every entry of ${selected}` : `${matched} matching entries`;
+    if (window.confirm(`Drop ${what}? This cannot be undone.`))
+      void act('Purged', () => api.purge(selected ?? '', undefined, filter));
+  });
 
   const root = h(
     'section',
@@ -156,27 +235,11 @@ export function dlqView(selected: string | undefined): View {
             'div',
             { class: 'toolbar' },
             h('strong', {}, selected),
-            h(
-              'button',
-              {
-                class: 'primary',
-                'data-action': 'redrive-all',
-                onclick: () => void act('Redrove', () => api.redrive(selected)),
-              },
-              'Redrive all',
-            ),
-            h(
-              'button',
-              {
-                class: 'danger',
-                'data-action': 'purge-all',
-                onclick: () => {
-                  if (window.confirm(`Drop every entry of ${selected}? This cannot be undone.`))
-                    void act('Purged', () => api.purge(selected));
-                },
-              },
-              'Purge all',
-            ),
+            filterInputs.handler,
+            filterInputs.type,
+            filterInputs.error,
+            bulkRedrive,
+            bulkPurge,
           ),
         status,
         h(
@@ -199,6 +262,7 @@ export function dlqView(selected: string | undefined): View {
           ),
           entriesBody,
         ),
+        selected !== undefined && h('div', { class: 'toolbar pager' }, previous, pager, next),
         detail,
       ),
     ),

@@ -1,3 +1,4 @@
+import { api } from '../api.js';
 import { h, mount } from '../dom.js';
 import { offsetText } from '../offsets.js';
 import type { Stats } from '../stats.js';
@@ -6,6 +7,18 @@ import type { View } from './view.js';
 /** Consumer groups with total lag, members and lag per partition. */
 export function groupsView(): View {
   const body = h('tbody');
+  const status = h('p', { class: 'status', role: 'status' });
+  const remove = async (topic: string, group: string) => {
+    if (!window.confirm(`Delete group ${group} of ${topic}? Its positions are lost.`)) return;
+    try {
+      await api.deleteGroup(topic, group);
+      status.textContent = `Deleted group ${group} of ${topic}.`;
+      status.className = 'status ok';
+    } catch (error) {
+      status.textContent = `Failed: ${error instanceof Error ? error.message : String(error)}`;
+      status.className = 'status error';
+    }
+  };
   const root = h(
     'section',
     {},
@@ -13,8 +26,10 @@ export function groupsView(): View {
     h(
       'p',
       { class: 'hint' },
-      'Lag: messages at or after the group position not yet acknowledged. Each cell is one partition.',
+      'Lag: messages at or after the group position not yet acknowledged. Each cell is one partition. ' +
+        'A group can be deleted once it has no live member.',
     ),
+    status,
     h(
       'table',
       { id: 'groups-table' },
@@ -29,6 +44,7 @@ export function groupsView(): View {
           h('th', { class: 'num' }, 'Members'),
           h('th', { class: 'num' }, 'Lag'),
           h('th', {}, 'Lag per partition'),
+          h('th', {}, ''),
         ),
       ),
       body,
@@ -71,11 +87,29 @@ export function groupsView(): View {
                 ),
               ),
             ),
+            h(
+              'td',
+              { class: 'actions' },
+              h(
+                'button',
+                {
+                  class: 'danger',
+                  'data-action': 'delete-group',
+                  disabled: group.members > 0,
+                  title:
+                    group.members > 0
+                      ? 'Stop its consumers first: a live member would recreate it.'
+                      : 'Delete this group',
+                  onclick: () => void remove(group.topic, group.group),
+                },
+                'Delete',
+              ),
+            ),
           ),
         ),
       );
       if (groups.length === 0)
-        mount(body, h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No consumer groups yet.')));
+        mount(body, h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No consumer groups yet.')));
     },
   };
 }

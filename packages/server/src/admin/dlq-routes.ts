@@ -4,6 +4,7 @@ import type { GatewayContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import type {
   DeadLetterEntryResponse,
+  DeadLetterFilterJson,
   DeadLetterListResponse,
   DeadLetterQueueListResponse,
   DeadLetterSelectionRequest,
@@ -12,6 +13,7 @@ import type {
 } from '../http/api-types.js';
 import { topicParams } from '../http/schemas.js';
 import { deadLetterJson } from './admin-json.js';
+import { deadLetterFilterProperties, deadLetterPredicate } from './dlq-filter.js';
 
 const selectionBody = {
   type: 'object',
@@ -20,13 +22,24 @@ const selectionBody = {
     ids: {
       type: 'array',
       items: { type: 'string' },
-      description: 'Entry ids ("<partition>:<offset>"). Absent: every entry.',
+      description: 'Entry ids ("<partition>:<offset>"). Absent: every entry (that the filter selects).',
+    },
+    filter: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Bulk selection: entries matching every given field.',
+      properties: deadLetterFilterProperties,
     },
   },
 } as const;
 
 function selectionOf(body: DeadLetterSelectionRequest | undefined): DeadLetterSelection {
-  return body?.ids === undefined ? 'all' : { ids: body.ids };
+  const predicate = deadLetterPredicate(body?.filter ?? {});
+  const ids = body?.ids;
+  if (predicate === undefined) return ids === undefined ? 'all' : { ids };
+  if (ids === undefined) return { filter: predicate };
+  const wanted = new Set(ids);
+  return { filter: (entry) => wanted.has(entry.id) && predicate(entry) };
 }
 
 const jsonResponse = (description: string) => ({
@@ -42,39 +55,62 @@ export function registerDlqRoutes(app: FastifyInstance, ctx: GatewayContext): vo
       config: {
         access: 'admin',
         doc: {
-          responses: jsonResponse('{ queues: [{ topic, messages }] } (messages counts settled entries too)'),
+          responses: jsonResponse(
+            '{ queues: [{ topic, messages, stored }] }: messages still in the queue, and stored (settled ones included)',
+          ),
         },
       },
     },
     async () => {
       const topics = ctx.admin === undefined ? [] : await ctx.admin.listTopics();
+      const queues = topics.filter((topic) => topic.name.endsWith('.dlq'));
+      // Live counts need the settled records: redriven and purged entries stay in the topic.
+      const live = await Promise.all(queues.map(async (topic) => (await ctx.dlq.list(topic.name)).length));
       return {
-        queues: topics
-          .filter((topic) => topic.name.endsWith('.dlq'))
-          .map((topic) => ({ topic: topic.name, messages: topic.messages })),
+        queues: queues.map((topic, index) => ({
+          topic: topic.name,
+          messages: live[index] ?? 0,
+          stored: topic.messages,
+        })),
       };
     },
   );
 
-  app.get<{ Params: { topic: string }; Querystring: { limit?: number }; Reply: DeadLetterListResponse }>(
+  app.get<{
+    Params: { topic: string };
+    Querystring: DeadLetterFilterJson & { limit?: number; offset?: number };
+    Reply: DeadLetterListResponse;
+  }>(
     '/v1/dlq/:topic/entries',
     {
       schema: {
-        summary: 'Entries still in a dead-letter queue, oldest first',
+        summary: 'Entries still in a dead-letter queue, oldest first; paged and filtered',
         tags: ['dlq'],
         params: topicParams,
         querystring: {
           type: 'object',
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 } },
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
+            offset: { type: 'integer', minimum: 0, default: 0, description: 'Matching entries to skip.' },
+            ...deadLetterFilterProperties,
+          },
         },
       },
-      config: { access: 'admin', doc: { responses: jsonResponse('{ entries: [...], total }') } },
+      config: {
+        access: 'admin',
+        doc: { responses: jsonResponse('{ entries: [...], total, matched, offset }') },
+      },
     },
     async (request) => {
+      const { limit = 1000, offset = 0, ...filter } = request.query;
       const entries = await ctx.dlq.list(request.params.topic);
+      const predicate = deadLetterPredicate(filter);
+      const matching = predicate === undefined ? entries : entries.filter(predicate);
       return {
-        entries: entries.slice(0, request.query.limit ?? 1000).map(deadLetterJson),
+        entries: matching.slice(offset, offset + limit).map(deadLetterJson),
         total: entries.length,
+        matched: matching.length,
+        offset,
       };
     },
   );

@@ -1,8 +1,8 @@
 import { type StartPosition } from '@eddy/core';
-import { InvalidOptionError } from '@eddy/core/internal';
+import { InvalidOptionError, NotSupportedError } from '@eddy/core/internal';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type {
   GroupDetailResponse,
   GroupListResponse,
@@ -19,6 +19,12 @@ const resetBody = {
   required: ['to'],
   additionalProperties: false,
   properties: {
+    create: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Create the group at `to` when it does not exist. Without it a group name that does not exist is a 404, so a misspelled name never becomes a new group.',
+    },
     to: {
       description:
         '"earliest", "latest", { "time": RFC 3339 or epoch ms } or { "positions": [{ "partition", "offset" }] }.',
@@ -75,10 +81,23 @@ const jsonResponse = (description: string) => ({
 
 /** Consumer groups: list with lag, inspect, reset (replay). */
 export function registerGroupRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  const list = async (topic?: string) =>
-    (await requireAdmin(ctx).listGroups(topic))
+  const requireTopic = async (topic: string): Promise<void> => {
+    if (!(await requireAdmin(ctx).listTopics()).some((candidate) => candidate.name === topic)) {
+      throw new NotFoundError(`Topic "${topic}" does not exist (see GET /v1/topics).`);
+    }
+  };
+  const list = async (topic?: string) => {
+    if (topic !== undefined) await requireTopic(topic);
+    return (await requireAdmin(ctx).listGroups(topic))
       .filter((group) => !isInternalGroup(group.group))
       .map(groupJson);
+  };
+  const find = async (topic: string, group: string) =>
+    (await list(topic)).find((candidate) => candidate.group === group);
+  const missingGroup = (topic: string, group: string, hint = '') =>
+    new NotFoundError(
+      `Group "${group}" of topic "${topic}" does not exist (see GET /v1/topics/${topic}/groups).${hint}`,
+    );
 
   app.get<{ Querystring: { topic?: string }; Reply: GroupListResponse }>(
     '/v1/groups',
@@ -119,14 +138,8 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: GatewayContext): 
       config: { access: 'admin', doc: { responses: jsonResponse('{ group }') } },
     },
     async (request) => {
-      const group = (await list(request.params.topic)).find(
-        (candidate) => candidate.group === request.params.group,
-      );
-      if (group === undefined) {
-        throw new NotFoundError(
-          `Group "${request.params.group}" of topic "${request.params.topic}" does not exist.`,
-        );
-      }
+      const group = await find(request.params.topic, request.params.group);
+      if (group === undefined) throw missingGroup(request.params.topic, request.params.group);
       return { group };
     },
   );
@@ -145,12 +158,50 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: GatewayContext): 
     async (request) => {
       const { topic, group } = request.params;
       const admin = requireAdmin(ctx);
-      if (!(await admin.listTopics()).some((candidate) => candidate.name === topic)) {
-        throw new NotFoundError(`Topic "${topic}" does not exist.`);
+      if (request.body.create !== true && (await find(topic, group)) === undefined) {
+        throw missingGroup(topic, group, ' Pass "create": true to create it at the new position.');
       }
       await admin.resetGroup(topic, group, startPositionOf(request.body.to));
-      const after = (await list(topic)).find((candidate) => candidate.group === group);
+      const after = await find(topic, group);
       return after === undefined ? {} : { group: after };
+    },
+  );
+
+  app.delete<{ Params: { topic: string; group: string } }>(
+    '/v1/topics/:topic/groups/:group',
+    {
+      schema: {
+        summary:
+          'Delete a consumer group (its positions and unsettled deliveries); it must have no live member',
+        tags: ['admin'],
+        params: topicGroupParams,
+      },
+      config: {
+        access: 'admin',
+        doc: {
+          responses: {
+            '204': { description: 'Deleted.' },
+            '404': { description: 'No such topic or group.' },
+            '409': { description: 'The group has live members: stop them first.' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { topic, group } = request.params;
+      const admin = requireAdmin(ctx);
+      if (admin.deleteGroup === undefined) {
+        throw new NotSupportedError(`The ${ctx.transport.name} transport cannot delete consumer groups.`);
+      }
+      const found = await find(topic, group);
+      if (found === undefined) throw missingGroup(topic, group);
+      if (found.members > 0) {
+        throw new ConflictError(
+          `Group "${group}" of topic "${topic}" has ${found.members} live member(s): stop its consumers, then delete it (a live member would recreate it).`,
+        );
+      }
+      if (!(await admin.deleteGroup(topic, group))) throw missingGroup(topic, group);
+      return reply.status(204).send();
     },
   );
 }

@@ -10,7 +10,7 @@ import type {
 } from '../http/api-types.js';
 import { topicParams } from '../http/schemas.js';
 import { groupJson, storedMessageJson, topicJson } from './admin-json.js';
-import { isInternalGroup, requireAdmin } from './require-admin.js';
+import { isInternalGroup, isInternalTopic, requireAdmin } from './require-admin.js';
 
 const topicBody = {
   type: 'object',
@@ -44,10 +44,23 @@ const jsonResponse = (description: string) => ({
 
 /** Topics: create (partitions, retention), list, stats, browse messages. */
 export function registerTopicRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get<{ Reply: TopicListResponse }>(
+  app.get<{ Querystring: { internal?: boolean }; Reply: TopicListResponse }>(
     '/v1/topics',
     {
-      schema: { summary: 'List topics with their stats', tags: ['admin'] },
+      schema: {
+        summary: 'List topics with their stats',
+        tags: ['admin'],
+        querystring: {
+          type: 'object',
+          properties: {
+            internal: {
+              type: 'boolean',
+              default: false,
+              description: "Also list Eddy's own bookkeeping topics (`<topic>.dlq.resolved`).",
+            },
+          },
+        },
+      },
       config: {
         access: 'admin',
         doc: {
@@ -57,7 +70,11 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: GatewayContext): 
         },
       },
     },
-    async () => ({ topics: (await requireAdmin(ctx).listTopics()).map(topicJson) }),
+    async (request) => ({
+      topics: (await requireAdmin(ctx).listTopics())
+        .filter((topic) => request.query.internal === true || !isInternalTopic(topic.name))
+        .map(topicJson),
+    }),
   );
 
   app.post<{ Body: CreateTopicRequest; Reply: { 201: CreateTopicResponse } }>(

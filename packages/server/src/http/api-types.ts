@@ -315,6 +315,8 @@ export type ResetTarget =
 /** Body of `POST /v1/topics/{topic}/groups/{group}/reset`. */
 export interface ResetGroupRequest {
   readonly to: ResetTarget;
+  /** Create the group at `to` when it does not exist; without it, an unknown group is a 404. Default false. */
+  readonly create?: boolean;
 }
 
 /** Answer of the reset: the group after it (absent when the backend does not list the group). */
@@ -327,8 +329,10 @@ export interface ResetGroupResponse {
 /** A dead-letter topic (a name ending in `.dlq`). */
 export interface DeadLetterQueueJson {
   readonly topic: string;
-  /** Stored messages, settled entries included. */
+  /** Entries still in the queue: neither redriven nor purged. */
   readonly messages: number;
+  /** Messages stored in the dead-letter topic, settled entries included (what retention acts on). */
+  readonly stored: number;
 }
 
 /** `GET /v1/dlq`. */
@@ -365,10 +369,31 @@ export interface DeadLetterJson {
   };
 }
 
-/** `GET /v1/dlq/{topic}/entries?limit`: oldest first, `total` counting those past the limit. */
+/**
+ * Which dead-letter entries a listing, redrive or purge applies to; every field narrows, an empty
+ * filter selects every entry.
+ */
+export interface DeadLetterFilterJson {
+  /** The handler that gave up (exact). */
+  readonly handler?: string;
+  /** Event type; `*` matches any run of characters. */
+  readonly type?: string;
+  /** Text in the error name or message, any case. */
+  readonly error?: string;
+  /** Text in the event (or raw payload). */
+  readonly q?: string;
+}
+
+/**
+ * `GET /v1/dlq/{topic}/entries?offset&limit&handler&type&error&q`: oldest first. `total` counts
+ * every entry in the queue, `matched` those the filter selects (of which `offset`..`offset+limit`
+ * are returned).
+ */
 export interface DeadLetterListResponse {
   readonly entries: readonly DeadLetterJson[];
   readonly total: number;
+  readonly matched: number;
+  readonly offset: number;
 }
 
 /** `GET /v1/dlq/{topic}/entries/{id}`. */
@@ -376,9 +401,13 @@ export interface DeadLetterEntryResponse {
   readonly entry: DeadLetterJson;
 }
 
-/** Body of redrive and purge: the entry ids, or nothing (or no `ids`) for every entry. */
+/**
+ * Body of redrive and purge: the entry ids, or a filter (bulk), or nothing for every entry. With
+ * both, an entry must be listed and match.
+ */
 export interface DeadLetterSelectionRequest {
   readonly ids?: readonly string[];
+  readonly filter?: DeadLetterFilterJson;
 }
 
 /** `POST /v1/dlq/{topic}/redrive`. */

@@ -64,8 +64,9 @@ export function collectOpenApi(
         const schema = (route.schema ?? {}) as RouteSchema;
         const config = (route.config ?? {}) as {
           access?: string;
-          doc?: { requestBody?: unknown; responses?: Record<string, unknown> };
+          doc?: { hidden?: boolean; requestBody?: unknown; responses?: Record<string, unknown> };
         };
+        if (config.doc?.hidden === true) continue;
         const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
         for (const method of methods) {
           if (method === 'head' || method === 'options') continue;

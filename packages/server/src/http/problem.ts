@@ -28,6 +28,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ServerErrorCodes.Unauthorized]: 401,
   [ServerErrorCodes.Forbidden]: 403,
   [ServerErrorCodes.NotFound]: 404,
+  [ServerErrorCodes.Conflict]: 409,
   [ServerErrorCodes.RequestTooLarge]: 413,
   [ServerErrorCodes.UnsupportedMediaType]: 415,
   [ServerErrorCodes.RateLimited]: 429,

@@ -9,6 +9,8 @@ export type RouteAccess = 'none' | 'authenticated' | 'publish' | 'consume' | 'ad
 
 /** Extra OpenAPI details for a route, beyond what its validation schema says. */
 export interface RouteDoc {
+  /** Left out of the OpenAPI document: not part of the API (the dashboard's static files). */
+  readonly hidden?: boolean;
   readonly requestBody?: Record<string, unknown>;
   readonly responses?: Record<string, unknown>;
 }

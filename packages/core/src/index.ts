@@ -82,7 +82,7 @@ export {
 
 // Observability
 export type { Logger } from './observability/logger.js';
-export type { BusMetrics, ConsumerLabels } from './observability/metrics.js';
+export type { BusMetrics, ConsumerLabels, DropReason } from './observability/metrics.js';
 export {
   createPrometheusMetrics,
   type PrometheusMetricsOptions,

@@ -64,6 +64,11 @@ export interface BusOptions extends ConsumerDefaults {
   readonly tracerProvider?: TracerProvider;
   /** Called after a delivery was dead-lettered. Errors it throws are logged, never retried. */
   readonly onDeadLetter?: (notice: DeadLetterNotice) => void | Promise<void>;
+  /**
+   * Most `bus.emit` publishes in flight at once; beyond it new emits are dropped (reason
+   * `overflow`). Default 10 000.
+   */
+  readonly maxPendingEmits?: number;
   /** Whether `stop()` closes the transport. Default true. */
   readonly closeTransport?: boolean;
 }

@@ -69,6 +69,14 @@ export interface Bus<Events> {
     options?: PublishOptions,
   ): Promise<PublishResult>;
   /**
+   * Fire-and-forget: publishes like `publish` but returns at once and never throws. An event that
+   * cannot be published (bad input, backend down, too many in flight, bus stopped) is dropped,
+   * counted (`BusMetrics.dropped` by reason) and logged. For telemetry-like events whose loss is
+   * acceptable; use `publish` (durable before it resolves) for everything else. `stop()` waits for
+   * emits in flight, up to its deadline.
+   */
+  emit<TType extends EventTypes<Events>>(type: TType, data: Events[TType], options?: PublishOptions): void;
+  /**
    * Registers a handler for `type`. Its consumer group is `<bus group>.<name>`; the name defaults
    * to the type. Throws `DuplicateHandlerError` when the name is taken. After `start()`, the
    * handler subscribes at once.

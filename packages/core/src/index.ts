@@ -30,6 +30,7 @@ export type {
   BusOptions,
   ConsumerDefaults,
   HandlerOptions,
+  PriorityOptions,
   StopOptions,
 } from './bus/bus-options.js';
 export type { BatchContext, BatchHandler } from './bus/batch-collector.js';

@@ -107,6 +107,22 @@ export interface HandlerOptions extends ConsumerDefaults {
    * nacks. Default `'auto'`.
    */
   readonly settlement?: 'auto' | 'manual';
+  /**
+   * Consume the topic's priority lanes too (events published with `priority` 1-9), serving higher
+   * levels first. `true` takes the defaults. Default off: the handler reads level 0 only.
+   */
+  readonly priority?: true | PriorityOptions;
+}
+
+/** How a handler shares its slots among priority levels. */
+export interface PriorityOptions {
+  /** Deliveries of all levels running at once. Default `maxInFlight` (16). */
+  readonly slots?: number;
+  /**
+   * A delivery waiting longer than this goes next whatever its level, so low levels are never
+   * starved. Keep it well under `ackTimeoutMs`. Default 1 000 ms.
+   */
+  readonly agingMs?: number;
 }
 
 /** Options of `bus.onBatch`: those of `bus.on`, plus how batches close. */

@@ -41,6 +41,12 @@ export interface PublishOptions {
    * `expiresat` extension. Must lie in the future and after `deliverAt`. Default none.
    */
   readonly expiresAt?: number;
+  /**
+   * Priority, a whole number from 0 (the default, lowest) to 9. An event above 0 goes to its
+   * topic's priority lane `<topic>.priority-<n>`; handlers registered with `priority` serve higher
+   * lanes first. Written as the `priority` extension.
+   */
+  readonly priority?: number;
 }
 
 /** Where a published event landed. */

@@ -14,6 +14,7 @@ import { noopMetrics } from '../observability/metrics.js';
 import { endSpan, startProducerSpan, tracerFrom } from '../observability/tracing.js';
 import type { Position } from '../transport/message.js';
 import { assertGroupName } from '../transport/names.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../transport/validate.js';
 import { BatchCollector, type BatchHandler } from './batch-collector.js';
 import type { BatchHandlerOptions, BusOptions, HandlerOptions, StopOptions } from './bus-options.js';
 import type { Bus, EventTypes, PublishOptions, PublishResult, RegisteredHandler } from './bus-types.js';
@@ -22,6 +23,7 @@ import { DEFAULT_STOP_DEADLINE_MS, resolveConsumerSettings } from './consumer-se
 import { BestEffortPublisher, DEFAULT_MAX_PENDING_EMITS } from './best-effort-publisher.js';
 import { buildEvent, toOutgoing } from './envelope.js';
 import { isTypePattern, selectionFor } from './event-selection.js';
+import { assertPriority, priorityLaneTopic, resolvePriority } from './priority.js';
 import { currentPublishContext } from './publish-context.js';
 import { defaultTopicFor, resolveTopic } from './routing.js';
 
@@ -111,6 +113,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       tracer,
       onDeadLetter: options.onDeadLetter,
       selection,
+      priority: resolvePriority(handlerOptions.priority, settings.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
     };
     specs.set(name, spec);
     emitsByHandler.set(name, [...(handlerOptions.emits ?? [])]);
@@ -136,7 +139,8 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
   const bus: Bus<Events> = {
     async publish(type, data, publishOptions: PublishOptions = {}): Promise<PublishResult> {
       if (state === 'stopped') throw new ClosedError('The bus');
-      const topic = resolveTopic(topicFor, type);
+      if (publishOptions.priority !== undefined) assertPriority(publishOptions.priority);
+      const topic = priorityLaneTopic(resolveTopic(topicFor, type), publishOptions.priority ?? 0);
       const id = publishOptions.id ?? randomUUID();
       const parent = currentPublishContext()?.traceContext ?? otelContext.active();
       const producer = startProducerSpan(tracer, parent, {

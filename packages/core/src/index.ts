@@ -33,6 +33,7 @@ export type {
   BusOptions,
   ConsumerDefaults,
   HandlerOptions,
+  PriorityOptions,
   StopOptions,
 } from './bus/bus-options.js';
 export type { BatchContext, BatchHandler } from './bus/batch-collector.js';
@@ -85,7 +86,7 @@ export {
 
 // Observability
 export type { Logger } from './observability/logger.js';
-export type { BusMetrics, ConsumerLabels } from './observability/metrics.js';
+export type { BusMetrics, ConsumerLabels, DropReason } from './observability/metrics.js';
 export {
   createPrometheusMetrics,
   type PrometheusMetricsOptions,

@@ -14,6 +14,9 @@ import type { ResolvedSqliteOptions } from './options.js';
 import { releaseStream, saveStream } from './lease-rows.js';
 import { PartitionStream, type Entry } from './partition-stream.js';
 
+/** The longest delay a Node timer keeps: about 24.8 days. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface SubscriptionContext {
   readonly log: LogStore;
   readonly groups: GroupStore;
@@ -320,10 +323,13 @@ export class SqliteSubscription implements Subscription {
       setImmediate(work);
       return;
     }
+    // Node fires a timer of more than 2^31-1 ms after 1 ms; a far `deliverAt` waits in steps.
+    const step = Math.min(delayMs, MAX_TIMER_MS);
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      work();
-    }, delayMs);
+      if (step < delayMs) this.#later(delayMs - step, work);
+      else work();
+    }, step);
     this.#timers.add(timer);
   }
 

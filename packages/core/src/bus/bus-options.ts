@@ -69,6 +69,11 @@ export interface BusOptions extends ConsumerDefaults {
   readonly tracerProvider?: TracerProvider;
   /** Called after a delivery was dead-lettered. Errors it throws are logged, never retried. */
   readonly onDeadLetter?: (notice: DeadLetterNotice) => void | Promise<void>;
+  /**
+   * Most `bus.emit` publishes in flight at once; beyond it new emits are dropped (reason
+   * `overflow`). Default 10 000.
+   */
+  readonly maxPendingEmits?: number;
   /** Whether `stop()` closes the transport. Default true. */
   readonly closeTransport?: boolean;
 }
@@ -107,6 +112,22 @@ export interface HandlerOptions extends ConsumerDefaults {
    * nacks. Default `'auto'`.
    */
   readonly settlement?: 'auto' | 'manual';
+  /**
+   * Consume the topic's priority lanes too (events published with `priority` 1-9), serving higher
+   * levels first. `true` takes the defaults. Default off: the handler reads level 0 only.
+   */
+  readonly priority?: true | PriorityOptions;
+}
+
+/** How a handler shares its slots among priority levels. */
+export interface PriorityOptions {
+  /** Deliveries of all levels running at once. Default `maxInFlight` (16). */
+  readonly slots?: number;
+  /**
+   * A delivery waiting longer than this goes next whatever its level, so low levels are never
+   * starved. Keep it well under `ackTimeoutMs`. Default 1 000 ms.
+   */
+  readonly agingMs?: number;
 }
 
 /** Options of `bus.onBatch`: those of `bus.on`, plus how batches close. */

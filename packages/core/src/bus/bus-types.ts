@@ -41,6 +41,12 @@ export interface PublishOptions {
    * `expiresat` extension. Must lie in the future and after `deliverAt`. Default none.
    */
   readonly expiresAt?: number;
+  /**
+   * Priority, a whole number from 0 (the default, lowest) to 9. An event above 0 goes to its
+   * topic's priority lane `<topic>.priority-<n>`; handlers registered with `priority` serve higher
+   * lanes first. Written as the `priority` extension.
+   */
+  readonly priority?: number;
 }
 
 /** Where a published event landed. */
@@ -68,6 +74,14 @@ export interface Bus<Events> {
     data: Events[TType],
     options?: PublishOptions,
   ): Promise<PublishResult>;
+  /**
+   * Fire-and-forget: publishes like `publish` but returns at once and never throws. An event that
+   * cannot be published (bad input, backend down, too many in flight, bus stopped) is dropped,
+   * counted (`BusMetrics.dropped` by reason) and logged. For telemetry-like events whose loss is
+   * acceptable; use `publish` (durable before it resolves) for everything else. `stop()` waits for
+   * emits in flight, up to its deadline.
+   */
+  emit<TType extends EventTypes<Events>>(type: TType, data: Events[TType], options?: PublishOptions): void;
   /**
    * Registers a handler for `type`. Its consumer group is `<bus group>.<name>`; the name defaults
    * to the type. Throws `DuplicateHandlerError` when the name is taken. After `start()`, the

@@ -20,11 +20,13 @@ import { timeoutMiddleware } from '../middleware/timeout.js';
 import { metricsMiddleware } from '../observability/metrics-middleware.js';
 import { tracingMiddleware } from '../observability/tracing.js';
 import type { ReceivedMessage } from '../transport/message.js';
-import type { StartPosition, Subscription } from '../transport/transport.js';
+import type { StartPosition } from '../transport/transport.js';
 import type { ConsumerSettings } from './consumer-settings.js';
 import type { EventPredicate } from './event-filter.js';
 import { expiryOf } from './expiry.js';
 import { AUTOMATIC_SETTLEMENT, ManualSettlement } from './manual-settlement.js';
+import { PRIORITY_LEVELS, priorityLaneTopic } from './priority.js';
+import { PriorityGate } from './priority-gate.js';
 import { fromReceived } from './envelope.js';
 
 /** Everything needed to run one registered handler. */
@@ -43,6 +45,8 @@ export interface ConsumerSpec {
   readonly onDeadLetter: ((notice: DeadLetterNotice) => void | Promise<void>) | undefined;
   /** Whether the handler takes an event of its topic: its type (or type pattern), then its filter. */
   readonly selection: EventSelection;
+  /** Set when the handler reads its topic's priority lanes too. */
+  readonly priority: { readonly slots: number; readonly agingMs: number } | undefined;
 }
 
 /** Which events of a topic a handler takes. */
@@ -150,76 +154,106 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
           info,
         );
 
-  const dispatch = async (message: ReceivedMessage): Promise<void> => {
-    const redriveGroup = message.headers[REDRIVE_GROUP_HEADER];
-    if (redriveGroup !== undefined && redriveGroup !== info.group) return;
-    const settlement = spec.selection.settlement === 'manual' ? new ManualSettlement() : AUTOMATIC_SETTLEMENT;
-    const ctx: HandlerContext = {
-      ack: settlement.ack,
-      nack: settlement.nack,
-      signal: shutdown.signal,
-      deliveryCount: message.deliveryCount,
-      message,
-      handlerName: info.name,
-      group: info.group,
-      logger: info.logger,
-      outcome: { error: undefined, failed: false, duplicate: false, deadLettered: false },
-    };
-    if (settlement instanceof ManualSettlement) manualSettlements.set(message, settlement);
-    let event: BusEvent;
-    try {
-      event = fromReceived(message);
-    } catch (error) {
-      // Decoding never succeeds on a later attempt: dead-letter at once, or keep it (never drop it).
-      ctx.outcome.failed = true;
-      ctx.outcome.error = error;
-      info.logger.error(
-        { handler: info.name, topic: message.topic, offset: message.offset, err: error },
-        'undecodable message',
-      );
-      const placeholder = {
-        specversion: '1.0',
-        id: `${message.topic}/${message.partition}/${message.offset}`,
-        source: 'eddy:undecodable',
-        type: 'eddy.undecodable',
-        data: undefined,
-      } as const;
-      if (deadLetterOnly === undefined) throw new Nack(settings.retry.maxDelayMs, error);
-      return deadLetterOnly(placeholder, ctx);
-    }
-    // Several types can share a topic; each handler takes only its own.
-    if (!spec.selection.type(event.type)) return;
-    if (spec.selection.filter !== undefined && !spec.selection.filter(event)) {
-      info.metrics.filtered?.({ topic: info.topic, handler: info.name });
-      return;
-    }
-    const expiresAt = expiryOf(event);
-    if (expiresAt !== undefined && expiresAt <= Date.now()) {
-      info.metrics.expired?.({ topic: info.topic, handler: info.name });
-      if (spec.selection.expired === 'drop' || deadLetterOnly === undefined) return;
-      ctx.outcome.failed = true;
-      ctx.outcome.error = new ExpiredError(expiresAt);
-      return deadLetterOnly(event, ctx);
-    }
-    await pipeline(event, ctx);
-  };
+  const gate =
+    spec.priority === undefined
+      ? undefined
+      : new PriorityGate({
+          slots: spec.priority.slots,
+          levels: PRIORITY_LEVELS,
+          agingMs: spec.priority.agingMs,
+        });
 
-  const subscription: Subscription = await info.transport.subscribe(
-    info.topic,
-    {
-      group: info.group,
-      ackTimeoutMs: settings.ackTimeoutMs,
-      ...(spec.from === undefined ? {} : { from: spec.from }),
-      ...(settings.maxInFlight === undefined ? {} : { maxInFlight: settings.maxInFlight }),
-    },
-    dispatch,
+  const dispatchAt =
+    (level: number) =>
+    async (message: ReceivedMessage): Promise<void> => {
+      const redriveGroup = message.headers[REDRIVE_GROUP_HEADER];
+      if (redriveGroup !== undefined && redriveGroup !== info.group) return;
+      const settlement =
+        spec.selection.settlement === 'manual' ? new ManualSettlement() : AUTOMATIC_SETTLEMENT;
+      const ctx: HandlerContext = {
+        ack: settlement.ack,
+        nack: settlement.nack,
+        signal: shutdown.signal,
+        deliveryCount: message.deliveryCount,
+        message,
+        handlerName: info.name,
+        group: info.group,
+        logger: info.logger,
+        outcome: { error: undefined, failed: false, duplicate: false, deadLettered: false },
+      };
+      if (settlement instanceof ManualSettlement) manualSettlements.set(message, settlement);
+      let event: BusEvent;
+      try {
+        event = fromReceived(message);
+      } catch (error) {
+        // Decoding never succeeds on a later attempt: dead-letter at once, or keep it (never drop it).
+        ctx.outcome.failed = true;
+        ctx.outcome.error = error;
+        info.logger.error(
+          { handler: info.name, topic: message.topic, offset: message.offset, err: error },
+          'undecodable message',
+        );
+        const placeholder = {
+          specversion: '1.0',
+          id: `${message.topic}/${message.partition}/${message.offset}`,
+          source: 'eddy:undecodable',
+          type: 'eddy.undecodable',
+          data: undefined,
+        } as const;
+        if (deadLetterOnly === undefined) throw new Nack(settings.retry.maxDelayMs, error);
+        return deadLetterOnly(placeholder, ctx);
+      }
+      // Several types can share a topic; each handler takes only its own.
+      if (!spec.selection.type(event.type)) return;
+      if (spec.selection.filter !== undefined && !spec.selection.filter(event)) {
+        info.metrics.filtered?.({ topic: info.topic, handler: info.name });
+        return;
+      }
+      const expiresAt = expiryOf(event);
+      if (expiresAt !== undefined && expiresAt <= Date.now()) {
+        info.metrics.expired?.({ topic: info.topic, handler: info.name });
+        if (spec.selection.expired === 'drop' || deadLetterOnly === undefined) return;
+        ctx.outcome.failed = true;
+        ctx.outcome.error = new ExpiredError(expiresAt);
+        return deadLetterOnly(event, ctx);
+      }
+      if (gate === undefined) return pipeline(event, ctx);
+      await gate.acquire(level);
+      try {
+        await pipeline(event, ctx);
+      } finally {
+        gate.release();
+      }
+    };
+
+  const levels = gate === undefined ? [0] : Array.from({ length: PRIORITY_LEVELS }, (_, level) => level);
+  const subscriptions = await Promise.allSettled(
+    levels.map((level) =>
+      info.transport.subscribe(
+        priorityLaneTopic(info.topic, level),
+        {
+          group: info.group,
+          ackTimeoutMs: settings.ackTimeoutMs,
+          ...(spec.from === undefined ? {} : { from: spec.from }),
+          ...(settings.maxInFlight === undefined ? {} : { maxInFlight: settings.maxInFlight }),
+        },
+        dispatchAt(level),
+      ),
+    ),
   );
+  const live = subscriptions.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = subscriptions.find((result) => result.status === 'rejected');
+  if (failed !== undefined) {
+    // All lanes or none: a handler that silently missed a level would starve it for good.
+    await Promise.allSettled(live.map((subscription) => subscription.close()));
+    throw failed.reason;
+  }
 
   return {
     async close(deadlineMs) {
       const timer = setTimeout(() => shutdown.abort(shutdownReason), deadlineMs);
       try {
-        await subscription.close();
+        await Promise.all(live.map((subscription) => subscription.close()));
       } finally {
         clearTimeout(timer);
       }

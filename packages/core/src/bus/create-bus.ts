@@ -14,13 +14,16 @@ import { noopMetrics } from '../observability/metrics.js';
 import { endSpan, startProducerSpan, tracerFrom } from '../observability/tracing.js';
 import type { Position } from '../transport/message.js';
 import { assertGroupName } from '../transport/names.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../transport/validate.js';
 import { BatchCollector, type BatchHandler } from './batch-collector.js';
 import type { BatchHandlerOptions, BusOptions, HandlerOptions, StopOptions } from './bus-options.js';
-import type { Bus, PublishOptions, PublishResult, RegisteredHandler } from './bus-types.js';
+import type { Bus, EventTypes, PublishOptions, PublishResult, RegisteredHandler } from './bus-types.js';
 import { startConsumer, type ConsumerSpec, type RunningConsumer } from './consumer.js';
 import { DEFAULT_STOP_DEADLINE_MS, resolveConsumerSettings } from './consumer-settings.js';
+import { BestEffortPublisher, DEFAULT_MAX_PENDING_EMITS } from './best-effort-publisher.js';
 import { buildEvent, toOutgoing } from './envelope.js';
 import { isTypePattern, selectionFor } from './event-selection.js';
+import { assertPriority, priorityLaneTopic, resolvePriority } from './priority.js';
 import { currentPublishContext } from './publish-context.js';
 import { defaultTopicFor, resolveTopic } from './routing.js';
 
@@ -116,6 +119,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       tracer,
       onDeadLetter: options.onDeadLetter,
       selection,
+      priority: resolvePriority(handlerOptions.priority, settings.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
     };
     specs.set(name, spec);
     emitsByHandler.set(name, [...(handlerOptions.emits ?? [])]);
@@ -127,10 +131,22 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
     return { name, type, topic, group: handlerGroup, emits: emitsByHandler.get(name) ?? [] };
   };
 
+  const maxPendingEmits = options.maxPendingEmits ?? DEFAULT_MAX_PENDING_EMITS;
+  if (!Number.isSafeInteger(maxPendingEmits) || maxPendingEmits < 1) {
+    throw new InvalidOptionError(`maxPendingEmits must be a whole number >= 1, got ${maxPendingEmits}.`);
+  }
+  const bestEffort = new BestEffortPublisher(
+    (type, data, publishOptions) => bus.publish(type as EventTypes<Events>, data as never, publishOptions),
+    metrics,
+    logger,
+    maxPendingEmits,
+  );
+
   const bus: Bus<Events> = {
     async publish(type, data, publishOptions: PublishOptions = {}): Promise<PublishResult> {
       if (state === 'stopped') throw new ClosedError('The bus');
-      const topic = resolveTopic(topicFor, type);
+      if (publishOptions.priority !== undefined) assertPriority(publishOptions.priority);
+      const topic = priorityLaneTopic(resolveTopic(topicFor, type), publishOptions.priority ?? 0);
       const id = publishOptions.id ?? randomUUID();
       const parent = currentPublishContext()?.traceContext ?? otelContext.active();
       const producer = startProducerSpan(tracer, parent, {
@@ -152,6 +168,10 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
           cause: error,
         });
       }
+    },
+
+    emit(type, data, publishOptions: PublishOptions = {}): void {
+      bestEffort.emit(type, data, publishOptions);
     },
 
     on(type: string, handler: unknown, handlerOptions: HandlerOptions = {}): RegisteredHandler {
@@ -200,6 +220,8 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       stopped ??= (async () => {
         state = 'stopping';
         const deadlineMs = stopOptions.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS;
+        // Refuse new emits now; those in flight may finish while consumers drain.
+        const emitsDrained = bestEffort.close(deadlineMs);
         const consumers = await Promise.allSettled([...running.values()]);
         await Promise.all(
           consumers.flatMap((result) =>
@@ -207,6 +229,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
           ),
         );
         running.clear();
+        await emitsDrained;
         state = 'stopped';
         if (options.closeTransport !== false) await transport.close();
         logger.info({ group }, 'bus stopped');

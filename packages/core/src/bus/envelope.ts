@@ -47,6 +47,7 @@ export function buildEvent(
     causationid: options.causationId ?? text('causationid') ?? scope?.causationId,
     partitionkey: options.key ?? text('partitionkey'),
     schemaversion: options.schemaVersion ?? (typeof schemaVersion === 'number' ? schemaVersion : undefined),
+    priority: options.priority === undefined || options.priority === 0 ? undefined : options.priority,
     expiresat: expiryExtension(options.expiresAt, options.deliverAt, Date.now()) ?? text('expiresat'),
     traceparent: trace.traceparent,
     tracestate: trace.tracestate,

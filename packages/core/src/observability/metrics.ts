@@ -1,3 +1,6 @@
+/** Why `bus.emit` dropped an event: bad input, a backend failure, too many in flight, or a stopped bus. */
+export type DropReason = 'invalid' | 'failed' | 'overflow' | 'closed';
+
 /** Labels of every consumer-side metric. */
 export interface ConsumerLabels {
   readonly topic: string;
@@ -11,6 +14,8 @@ export interface ConsumerLabels {
 export interface BusMetrics {
   /** An event was published (after the transport confirmed it). */
   published(labels: { readonly topic: string; readonly type: string }): void;
+  /** `bus.emit` could not publish an event and dropped it. */
+  dropped?(labels: { readonly type: string; readonly reason: DropReason }): void;
   /** A delivery was settled successfully (handled, or skipped as a duplicate). */
   consumed(labels: ConsumerLabels): void;
   /** A delivery was acknowledged without running the handler because its filter dropped it. */

@@ -47,6 +47,10 @@ export async function createPrometheusMetrics(options: PrometheusMetricsOptions 
     "Deliveries acknowledged unhandled because the handler's filter dropped them.",
     consumerLabels,
   );
+  const dropped = counter('events_dropped_total', 'Events bus.emit could not publish, by reason.', [
+    'type',
+    'reason',
+  ]);
   const expired = counter(
     'messages_expired_total',
     'Deliveries settled unhandled because the event was past its expiresAt.',
@@ -83,6 +87,7 @@ export async function createPrometheusMetrics(options: PrometheusMetricsOptions 
     consumed: (labels) => consumed.inc({ topic: labels.topic, handler: labels.handler }),
     failed: (labels) => failed.inc({ topic: labels.topic, handler: labels.handler, error: labels.error }),
     filtered: (labels) => filtered.inc({ topic: labels.topic, handler: labels.handler }),
+    dropped: (labels) => dropped.inc({ type: labels.type, reason: labels.reason }),
     expired: (labels) => expired.inc({ topic: labels.topic, handler: labels.handler }),
     retried: (labels) => retried.inc({ topic: labels.topic, handler: labels.handler }),
     deadLettered: (labels) => deadLettered.inc({ topic: labels.topic, handler: labels.handler }),

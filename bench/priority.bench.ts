@@ -1,0 +1,99 @@
+// Priority lanes on the SQLite log: latency of urgent events (priority 9) while a backlog of low
+// ones (priority 0) drains, with lanes and, side by side, without them (the same urgent events
+// published behind the backlog). Latency runs from just before `publish` to the handler starting.
+// Run: node --conditions=@eddy/source --import tsx bench/priority.bench.ts
+// PRIORITY_BENCH_BACKLOG sets the backlog (default 1,000,000), PRIORITY_BENCH_URGENT the urgent count.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createBus } from '@eddy/core';
+import { createCloudEvent, encodeCloudEvent } from '@eddy/core/cloudevents';
+import { createSqliteTransport } from '@eddy/sqlite';
+import { percentile, printTable, writeResults, type BenchRow } from './lib/report.js';
+
+const BACKLOG = Number(process.env['PRIORITY_BENCH_BACKLOG'] ?? 1_000_000);
+const URGENT = Number(process.env['PRIORITY_BENCH_URGENT'] ?? 200);
+const URGENT_EVERY_MS = 10;
+const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-priority-'));
+const TOPIC = 'jobs';
+
+interface Events {
+  'job.run': { id: number; sentAt: number };
+}
+
+/** Writes the low-priority backlog straight through the transport, in batches of 1,000. */
+async function fillBacklog(path: string): Promise<number> {
+  const transport = createSqliteTransport({ path });
+  const started = performance.now();
+  const { headers, payload } = encodeCloudEvent(
+    createCloudEvent({ id: 'low', source: '/bench', type: 'job.run', data: { id: -1, sentAt: 0 } }),
+    { mode: 'binary' },
+  );
+  const batch = Array.from({ length: 1_000 }, () => ({ headers, payload }));
+  for (let written = 0; written < BACKLOG; written += batch.length) {
+    await transport.publish(TOPIC, batch.slice(0, Math.min(batch.length, BACKLOG - written)));
+  }
+  await transport.close();
+  return BACKLOG / ((performance.now() - started) / 1000);
+}
+
+async function run(lanes: boolean): Promise<{ latencies: number[]; lowHandled: number; fillRate: number }> {
+  const path = join(dir, `${lanes ? 'lanes' : 'plain'}.db`);
+  const fillRate = await fillBacklog(path);
+  const bus = createBus<Events>({ transport: createSqliteTransport({ path }), topicFor: () => TOPIC });
+  const latencies: number[] = [];
+  let lowHandled = 0;
+  bus.on(
+    'job.run',
+    (event) => {
+      if (event.data.id < 0) lowHandled += 1;
+      else latencies.push(performance.now() - event.data.sentAt);
+    },
+    { from: 'earliest', maxInFlight: 64, ...(lanes ? { priority: { slots: 16 } } : {}) },
+  );
+  await bus.start();
+  // Let the drain reach its pace before the urgent events start.
+  while (lowHandled < 5_000) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let id = 0; id < URGENT; id++) {
+    await bus.publish('job.run', { id, sentAt: performance.now() }, { priority: lanes ? 9 : 0 });
+    await new Promise((resolve) => setTimeout(resolve, URGENT_EVERY_MS));
+  }
+  const deadline = Date.now() + 5_000;
+  while (latencies.length < URGENT && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  await bus.stop({ deadlineMs: 1_000 });
+  return { latencies, lowHandled, fillRate };
+}
+
+async function main(): Promise<void> {
+  try {
+    const withLanes = await run(true);
+    const without = await run(false);
+    const row = (name: string, result: { latencies: number[]; lowHandled: number }): BenchRow => ({
+      consumer: name,
+      'urgent served': `${result.latencies.length} of ${URGENT}`,
+      'p50 ms': result.latencies.length === 0 ? 'n/a' : percentile(result.latencies, 50),
+      'p99 ms': result.latencies.length === URGENT ? percentile(result.latencies, 99) : 'not all served',
+      'low handled meanwhile': result.lowHandled,
+    });
+    printTable(
+      `Urgent events (1 per ${URGENT_EVERY_MS} ms) while ${BACKLOG.toLocaleString('en-US')} low-priority events drain, SQLite log (backlog written at ${Math.round(withLanes.fillRate).toLocaleString('en-US')}/s)`,
+      [row('priority lanes (urgent at 9)', withLanes), row('no lanes (urgent behind the backlog)', without)],
+    );
+    writeResults('priority', {
+      backlog: BACKLOG,
+      urgent: URGENT,
+      lanes: {
+        p50: percentile(withLanes.latencies, 50),
+        p99: percentile(withLanes.latencies, 99),
+        served: withLanes.latencies.length,
+      },
+      plain: { served: without.latencies.length },
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,3 +1,4 @@
+import { ErrorCodes } from '../errors/codes.js';
 import { isEddyError } from '../errors/eddy-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { BusMetrics, DropReason } from '../observability/metrics.js';
@@ -70,7 +71,14 @@ export class BestEffortPublisher {
 
 // Input errors (a bad name, an oversize payload) would fail on every retry: say so apart from
 // backend failures, which are worth an alert of their own.
+const INPUT_ERRORS: ReadonlySet<string> = new Set([
+  ErrorCodes.InvalidTopic,
+  ErrorCodes.InvalidOption,
+  ErrorCodes.InvalidHeader,
+  ErrorCodes.InvalidCloudEvent,
+  ErrorCodes.MessageTooLarge,
+]);
+
 function isInvalidInput(error: unknown): boolean {
-  if (!isEddyError(error)) return false;
-  return error.code.startsWith('EDDY_INVALID') || error.code === 'EDDY_MESSAGE_TOO_LARGE';
+  return isEddyError(error) && INPUT_ERRORS.has(error.code);
 }

@@ -1,9 +1,12 @@
 // Priority lanes on the SQLite log: latency of urgent events (priority 9) while a backlog of low
 // ones (priority 0) drains, with lanes and, side by side, without them (the same urgent events
-// published behind the backlog). Latency runs from just before `publish` to the handler starting.
+// published behind the backlog). The urgent events come from another process, as producers do;
+// latency runs from just before its `publish` to the handler starting (one machine, one clock).
 // Run: node --conditions=@eddy/source --import tsx bench/priority.bench.ts
 // PRIORITY_BENCH_BACKLOG sets the backlog (default 1,000,000), PRIORITY_BENCH_URGENT the urgent count.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +23,33 @@ const TOPIC = 'jobs';
 
 interface Events {
   'job.run': { id: number; sentAt: number };
+}
+
+/** Milliseconds on a clock shared by processes of this machine, with sub-ms resolution. */
+function clock(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The child: publishes the urgent events into the database at `path`, one per URGENT_EVERY_MS. */
+async function publishUrgent(path: string, priority: number): Promise<void> {
+  const bus = createBus<Events>({ transport: createSqliteTransport({ path }), topicFor: () => TOPIC });
+  for (let id = 0; id < URGENT; id++) {
+    await bus.publish('job.run', { id, sentAt: clock() }, { priority });
+    await new Promise((resolve) => setTimeout(resolve, URGENT_EVERY_MS));
+  }
+  await bus.stop();
+}
+
+function runPublisher(path: string, priority: number): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--publisher', path, String(priority)],
+    { stdio: 'inherit' },
+  );
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`))));
+  });
 }
 
 /** Writes the low-priority backlog straight through the transport, in batches of 1,000. */
@@ -48,21 +78,29 @@ async function run(lanes: boolean): Promise<{ latencies: number[]; lowHandled: n
     'job.run',
     (event) => {
       if (event.data.id < 0) lowHandled += 1;
-      else latencies.push(performance.now() - event.data.sentAt);
+      else latencies.push(clock() - event.data.sentAt);
     },
     { from: 'earliest', maxInFlight: 64, ...(lanes ? { priority: { slots: 16 } } : {}) },
   );
+  const started = performance.now();
+  const phase = (what: string): void =>
+    console.log(
+      `${lanes ? 'lanes' : 'plain'}: ${what} after ${Math.round(performance.now() - started)} ms, ${lowHandled} low handled`,
+    );
   await bus.start();
   // Let the drain reach its pace before the urgent events start.
   while (lowHandled < 5_000) await new Promise((resolve) => setTimeout(resolve, 10));
-  for (let id = 0; id < URGENT; id++) {
-    await bus.publish('job.run', { id, sentAt: performance.now() }, { priority: lanes ? 9 : 0 });
-    await new Promise((resolve) => setTimeout(resolve, URGENT_EVERY_MS));
-  }
+  phase('urgent events start');
+  await runPublisher(path, lanes ? 9 : 0);
+  phase('urgent events published');
   const deadline = Date.now() + 5_000;
   while (latencies.length < URGENT && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 10));
+  phase('urgent events served');
+  const handledDuringUrgent = lowHandled;
   await bus.stop({ deadlineMs: 1_000 });
+  phase('stopped');
+  lowHandled = handledDuringUrgent;
   return { latencies, lowHandled, fillRate };
 }
 
@@ -96,4 +134,7 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const publisherAt = process.argv.indexOf('--publisher');
+if (publisherAt >= 0)
+  await publishUrgent(process.argv[publisherAt + 1]!, Number(process.argv[publisherAt + 2]));
+else await main();

@@ -56,6 +56,7 @@ export class SqliteSubscription implements Subscription {
     this.#staged.push(entry);
   };
   #dispatching = false;
+  #pumpScheduled = false;
   readonly #timers = new Set<NodeJS.Timeout>();
   #closing = false;
   #closed: Promise<void> | undefined;
@@ -286,6 +287,23 @@ export class SqliteSubscription implements Subscription {
     for (const stream of lost) this.#abandon(stream);
   }
 
+  // Settling leads straight to the next delivery through promise callbacks only, so a backlog
+  // would drain as one unbroken chain of microtasks and starve timers and I/O (a publish, an HTTP
+  // request, a timeout in the same process) until it is empty. Reading the next rows waits for
+  // the event loop's next turn instead: one yield per fetch, not per message.
+  #schedulePump(): void {
+    if (this.#pumpScheduled) {
+      this.#dispatch();
+      return;
+    }
+    this.#pumpScheduled = true;
+    this.#dispatch();
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
   // Reads more messages for each held partition while there is room in the buffer and the window.
   #pump(): void {
     if (this.#closing) return;
@@ -434,7 +452,7 @@ export class SqliteSubscription implements Subscription {
       if (this.#slots.running === 0) this.#drained?.();
       return;
     }
-    if (stream.undispatched < this.#ctx.options.fetchBatchSize / 2) this.#pump();
+    if (stream.undispatched < this.#ctx.options.fetchBatchSize / 2) this.#schedulePump();
     else this.#dispatch();
   }
 

@@ -8,12 +8,7 @@ import type {
   Transport,
   TransportCapabilities,
 } from '@eddy/core';
-import {
-  ClosedError,
-  NotSupportedError,
-  resolveSubscribeOptions,
-  validatePublish,
-} from '@eddy/core/internal';
+import { ClosedError, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
 import { encodeMessage, type EncodedMessage } from './codec.js';
 import { SqsConnection } from './connection.js';
 import { DelayTooLongError, MAX_DELAY_MS } from './errors.js';
@@ -129,13 +124,8 @@ class SqsTransportImpl implements SqsTransport {
   }
 
   async subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
-    const resolved = resolveSubscribeOptions(topic, options);
-    if (typeof resolved.from === 'object') {
-      throw new NotSupportedError(
-        'SQS queues cannot start a group from given offsets or a time (capabilities.replay and ' +
-          "replayFromTime are false). Use from: 'latest' or 'earliest'; a new group receives what is published after it subscribed.",
-      );
-    }
+    // Refuses replay from positions or a time (a group's queue holds only what came after it).
+    const resolved = resolveSubscribeOptions(topic, options, this.capabilities);
     if (this.#closing !== undefined) throw new ClosedError('The SQS transport');
     const subscription = new SqsSubscription({
       connection: this.connection,

@@ -256,9 +256,34 @@ describe('SQS specifics', () => {
     expect(isEddyError(error, 'EDDY_CONNECTION_FAILED')).toBe(true);
   });
 
+  // The conformance suite runs only what a transport declares: a flag turned false would drop its
+  // cases silently, so the declared object is pinned whole.
+  it('declares everything but replay from positions or a time', async () => {
+    const transport = await open();
+    expect(transport.capabilities).toEqual({
+      durable: true,
+      orderingPerKey: true,
+      consumerGroups: true,
+      replay: false,
+      replayFromTime: false,
+      delayedDelivery: true,
+      nackDelay: true,
+      maxMessageBytes: 180 * 1024,
+    });
+  });
+
   it('on standard topics (fifo: false) delivers, redelivers with a count and declares no per-key order', async () => {
     const transport = await open({ fifo: false });
-    expect(transport.capabilities.orderingPerKey).toBe(false);
+    expect(transport.capabilities).toEqual({
+      durable: true,
+      orderingPerKey: false,
+      consumerGroups: true,
+      replay: false,
+      replayFromTime: false,
+      delayedDelivery: true,
+      nackDelay: true,
+      maxMessageBytes: 180 * 1024,
+    });
     const topic = unique('standard');
     const counts: number[] = [];
     const subscription = await transport.subscribe(topic, { group: 'g' }, (message) => {

@@ -1,17 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import { InvalidOptionError } from '@eddy/core/internal';
+import { assertSqlIdentifier } from '../sql-identifier.js';
 
 /** Default table of the SQLite rule store; the revision lives in `<table>_revision`. */
 export const DEFAULT_RULE_TABLE = 'eddy_rules';
 
-/** Returns `table` if it is a plain SQL identifier (it is interpolated into SQL), else throws. */
+/** Returns `table` if it is a plain SQL identifier, else throws (see `assertSqlIdentifier`). */
 export function assertRuleTable(table: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
-    throw new InvalidOptionError(
-      `Rule table name "${table}" must be a plain SQL identifier (letters, digits, _).`,
-    );
-  }
-  return table;
+  return assertSqlIdentifier(table, 'Rule table name');
 }
 
 /** Creates the rule table and its one-row revision table when missing. */

@@ -1,17 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import { InvalidOptionError } from '@eddy/core/internal';
+import { assertSqlIdentifier } from '../sql-identifier.js';
 
 /** Default table of the SQLite saga store. */
 export const DEFAULT_SAGA_TABLE = 'eddy_sagas';
 
-/** Returns `table` if it is a plain SQL identifier (it is interpolated into SQL), else throws. */
+/** Returns `table` if it is a plain SQL identifier, else throws (see `assertSqlIdentifier`). */
 export function assertSagaTable(table: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
-    throw new InvalidOptionError(
-      `Saga table name "${table}" must be a plain SQL identifier (letters, digits, _).`,
-    );
-  }
-  return table;
+  return assertSqlIdentifier(table, 'Saga table name');
 }
 
 /** Creates the saga table and its indexes when missing. */

@@ -1,17 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import { InvalidOptionError } from '@eddy/core/internal';
+import { assertSqlIdentifier } from '../sql-identifier.js';
 
 /** Default table of the SQLite schedule store. */
 export const DEFAULT_SCHEDULE_TABLE = 'eddy_schedules';
 
-/** Returns `table` if it is a plain SQL identifier (it is interpolated into SQL), else throws. */
+/** Returns `table` if it is a plain SQL identifier, else throws (see `assertSqlIdentifier`). */
 export function assertScheduleTable(table: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
-    throw new InvalidOptionError(
-      `Schedule table name "${table}" must be a plain SQL identifier (letters, digits, _).`,
-    );
-  }
-  return table;
+  return assertSqlIdentifier(table, 'Schedule table name');
 }
 
 /** Creates the schedule table and its due index when missing. */

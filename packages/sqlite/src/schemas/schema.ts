@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { InvalidOptionError } from '@eddy/core/internal';
+import { assertSqlIdentifier } from '../sql-identifier.js';
 
 /** Default prefix of the SQLite schema store's tables (`<prefix>_schemas`, `_versions`, `_config`). */
 export const DEFAULT_SCHEMA_STORE_PREFIX = 'eddy_registry';
@@ -13,11 +13,7 @@ export interface SchemaStoreTables {
 
 /** The table names under `prefix` if it is a plain SQL identifier (it is interpolated into SQL), else throws. */
 export function schemaStoreTables(prefix: string): SchemaStoreTables {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
-    throw new InvalidOptionError(
-      `Schema store table prefix "${prefix}" must be a plain SQL identifier (letters, digits, _).`,
-    );
-  }
+  assertSqlIdentifier(prefix, 'Schema store table prefix');
   return { schemas: `${prefix}_schemas`, versions: `${prefix}_versions`, config: `${prefix}_config` };
 }
 

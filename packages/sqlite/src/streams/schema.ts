@@ -1,17 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import { InvalidOptionError } from '@eddy/core/internal';
+import { assertSqlIdentifier } from '../sql-identifier.js';
 
 /** Default table prefix of the SQLite state store: `eddy_state`, `_inputs`, `_outputs`, `_positions`. */
 export const DEFAULT_STATE_TABLE = 'eddy_state';
 
-/** Returns `table` if it is a plain SQL identifier (it is interpolated into SQL), else throws. */
+/** Returns `table` if it is a plain SQL identifier, else throws (see `assertSqlIdentifier`). */
 export function assertStateTable(table: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
-    throw new InvalidOptionError(
-      `State table name "${table}" must be a plain SQL identifier (letters, digits, _).`,
-    );
-  }
-  return table;
+  return assertSqlIdentifier(table, 'State table name');
 }
 
 /** Creates the state store's tables when missing. */

@@ -1,17 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import { InvalidOptionError } from '@eddy/core/internal';
+import { assertSqlIdentifier } from '../sql-identifier.js';
 
 /** Default table prefix of the SQLite webhook stores: `eddy_webhook_endpoints`, `_deliveries`, `_attempts`. */
 export const DEFAULT_WEBHOOK_TABLE_PREFIX = 'eddy_webhook';
 
-/** Returns `prefix` if it is a plain SQL identifier (it is interpolated into SQL), else throws. */
+/** Returns `prefix` if it is a plain SQL identifier, else throws (see `assertSqlIdentifier`). */
 export function assertWebhookPrefix(prefix: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
-    throw new InvalidOptionError(
-      `Webhook table prefix "${prefix}" must be a plain SQL identifier (letters, digits, _).`,
-    );
-  }
-  return prefix;
+  return assertSqlIdentifier(prefix, 'Webhook table prefix');
 }
 
 /** Creates the endpoint table when missing: one JSON document per endpoint. */

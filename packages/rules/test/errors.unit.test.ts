@@ -9,7 +9,10 @@ import {
 } from '@eddy/rules';
 
 const catalogue = readFileSync(new URL('../../../docs/reference/errors.md', import.meta.url), 'utf8');
-const rulesSection = catalogue.slice(catalogue.indexOf('\n## Rules\n'));
+const fromRules = catalogue.slice(catalogue.indexOf('\n## Rules\n') + 1);
+// The section ends where the next one starts.
+const nextSection = fromRules.indexOf('\n## ');
+const rulesSection = nextSection < 0 ? fromRules : fromRules.slice(0, nextSection);
 
 describe('@eddy/rules error codes', () => {
   it('documents every code in the Rules section of docs/reference/errors.md, with its class', () => {

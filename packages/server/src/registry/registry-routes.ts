@@ -110,7 +110,11 @@ export function registerRegistryRoutes(app: FastifyInstance, options: RegistryRo
     summary: string,
     handler: (request: FastifyRequest<{ Params: P; Querystring: Query }>, reply: FastifyReply) => unknown,
   ): void => {
-    app.get<{ Params: P; Querystring: Query }>(url, { schema: { summary, tags }, config: read }, handler);
+    app.get<{ Params: P; Querystring: Query }>(
+      url,
+      { schema: { summary, tags, ...paramsSchemaOf(url) }, config: read },
+      handler,
+    );
   };
   const write = <P>(
     method: 'POST' | 'PUT' | 'DELETE',
@@ -122,7 +126,7 @@ export function registerRegistryRoutes(app: FastifyInstance, options: RegistryRo
     app.route<{ Params: P; Querystring: Query }>({
       method,
       url,
-      schema: { summary, tags },
+      schema: { summary, tags, ...paramsSchemaOf(url) },
       config: access,
       handler,
     });
@@ -319,4 +323,21 @@ export function registerRegistryRoutes(app: FastifyInstance, options: RegistryRo
       }),
     );
   }
+}
+
+/**
+ * The path parameters of a route as a JSON schema of strings, so `/openapi.json` declares every
+ * `{param}` its paths hold (strict validators require it). Handlers parse the values themselves, to
+ * answer with Confluent's error codes.
+ */
+function paramsSchemaOf(url: string): { params?: object } {
+  const names = [...url.matchAll(/:([A-Za-z]+)/g)].map((match) => match[1] as string);
+  if (names.length === 0) return {};
+  return {
+    params: {
+      type: 'object',
+      properties: Object.fromEntries(names.map((name) => [name, { type: 'string' }])),
+      required: names,
+    },
+  };
 }

@@ -86,8 +86,13 @@ describe('eddy tail', () => {
     ]);
     let finished = false;
     void latest.then(() => (finished = true));
+    // Publish until the tail has its two events: it may start after any number of these (a slow
+    // start under load), so a fixed count could all land before it listens.
     let n = 100;
-    while (!finished && n < 300) await publish(redisServer.url, topic, { data: { n: n++ }, key: `k${n}` });
+    const deadline = Date.now() + 30_000;
+    while (!finished && Date.now() < deadline) {
+      await publish(redisServer.url, topic, { data: { n: n++ }, key: `k${n}` });
+    }
     const result = await latest;
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -207,9 +207,11 @@ describe('rule engine in the gateway', () => {
     const { createMemoryTransport } = await import('@eddy/core/testing');
     const transport = createMemoryTransport();
     try {
-      await expect(startTestServer({ transport, ruleEngine: { sources: ['orders'] } })).rejects.toMatchObject(
-        { code: 'EDDY_INVALID_OPTION', message: expect.stringMatching(/needs a rule store/) },
+      const error = await startTestServer({ transport, ruleEngine: { sources: ['orders'] } }).catch(
+        (caught: unknown) => caught,
       );
+      expect(error).toMatchObject({ code: 'EDDY_INVALID_OPTION' });
+      expect((error as Error).message).toMatch(/needs a rule store/);
     } finally {
       await transport.close();
     }

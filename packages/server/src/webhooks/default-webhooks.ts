@@ -25,7 +25,7 @@ export function openDefaultWebhooks(
       deliveries,
       requests,
       // One gateway owns the embedded log: a fixed name, so restarts leave no consumer groups behind.
-      replyHandlerName: 'eddy-gateway.requests',
+      replyHandlerName: 'requests',
       ...(dispatch.eventTypes.length === 0
         ? {}
         : {

@@ -28,10 +28,10 @@ export interface WebhookGatewayOptions {
    */
   readonly dispatch?: Omit<WebhookDispatcherOptions, 'endpoints' | 'deliveries' | 'bus'>;
   /**
-   * Handler name (its own consumer group) of the subscription that records replies. Default a
-   * random one per gateway process, so every gateway sharing the request store sees every reply and
-   * wakes its long-polls at once; a fixed name suits a single gateway, whose restarts then leave no
-   * consumer groups behind.
+   * Handler name of the subscription that records replies (its consumer group is
+   * `eddy-gateway.<name>`). Default a random one per gateway process, so every gateway sharing the
+   * request store sees every reply and wakes its long-polls at once; a fixed name suits a single
+   * gateway, whose restarts then leave no consumer groups behind.
    */
   readonly replyHandlerName?: string;
   /** A request with no reply after this long reports failed, ms. Default 5 minutes. */

@@ -5,6 +5,11 @@ import type { RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
 import { transportUrlOf } from './backend.js';
+import {
+  resolveStatsHistoryOptions,
+  type ResolvedStatsHistoryOptions,
+  type StatsHistoryOptions,
+} from './observability/stats-sampler.js';
 import type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
 
 /** Maps event types to topics for events published without an explicit topic. */
@@ -137,6 +142,11 @@ export interface ServerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Webhook routes (endpoints, deliveries, inbound sources) and `/v1/requests`. Default none: not served. */
   readonly webhooks?: WebhookGatewayOptions;
+  /**
+   * Server-kept history of publish and consume rates, consumer lag and dead-letter depth, served at
+   * `GET /v1/stats/history` for the dashboard's charts. Default: a sample every 10 s, 6 hours kept.
+   */
+  readonly statsHistory?: StatsHistoryOptions;
 }
 
 export interface ResolvedServerOptions {
@@ -150,6 +160,7 @@ export interface ResolvedServerOptions {
   readonly consume: Required<ConsumeOptions>;
   readonly defaultSource: string;
   readonly logLevel: string;
+  readonly statsHistory: ResolvedStatsHistoryOptions;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -233,6 +244,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     },
     defaultSource: options.defaultSource ?? '/eddy/gateway',
     logLevel: options.logLevel ?? env['EDDY_LOG_LEVEL'] ?? 'info',
+    statsHistory: resolveStatsHistoryOptions(options.statsHistory),
   };
 }
 

@@ -30,7 +30,8 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: GatewayContext): 
           properties: {
             since: {
               type: 'string',
-              description: 'Only samples taken at or after this time (RFC 3339 or epoch ms). Default: all kept.',
+              description:
+                'Only samples taken at or after this time (RFC 3339 or epoch ms). Default: all kept.',
             },
           },
         },

@@ -147,7 +147,10 @@ export class StatsSampler {
       const [kind = '', topic = '', group = ''] = key.split(SEP);
       if (kind === 'p' || kind === 'c') {
         const entry = topics.get(topic) ?? { publishRate: empty, consumeRate: empty };
-        topics.set(topic, kind === 'p' ? { ...entry, publishRate: column } : { ...entry, consumeRate: column });
+        topics.set(
+          topic,
+          kind === 'p' ? { ...entry, publishRate: column } : { ...entry, consumeRate: column },
+        );
       } else if (kind === 'l') groups.push({ topic, group, lag: column });
       else deadLetters.push({ topic, depth: column });
     }
@@ -156,9 +159,7 @@ export class StatsSampler {
       intervalMs: this.options.intervalMs,
       retentionMs: this.options.retentionMs,
       times,
-      topics: [...topics]
-        .sort(([a], [b]) => byName(a, b))
-        .map(([topic, rates]) => ({ topic, ...rates })),
+      topics: [...topics].sort(([a], [b]) => byName(a, b)).map(([topic, rates]) => ({ topic, ...rates })),
       groups: groups.sort((a, b) => byName(a.topic, b.topic) || byName(a.group, b.group)),
       deadLetters: deadLetters.sort((a, b) => byName(a.topic, b.topic)),
     };

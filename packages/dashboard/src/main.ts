@@ -7,6 +7,7 @@ import { dlqView } from './views/dlq-view.js';
 import { eventView } from './views/event-view.js';
 import { groupsView } from './views/groups-view.js';
 import { tailView } from './views/tail-view.js';
+import { topicView } from './views/topic-view.js';
 import { topicsView } from './views/topics-view.js';
 import type { View } from './views/view.js';
 
@@ -31,6 +32,8 @@ function route(): View {
       return dlqView(rest[0]);
     case 'tail':
       return tailView(rest[0]);
+    case 'topic':
+      return topicView(rest[0] ?? '');
     case 'event':
       return eventView(rest[0] ?? '', Number(rest[1] ?? 0), rest[2] ?? '0');
     default:
@@ -39,7 +42,9 @@ function route(): View {
 }
 
 function renderNav(): void {
-  const page = location.hash.replace(/^#\/?/, '').split('/')[0] || 'topics';
+  const shown = location.hash.replace(/^#\/?/, '').split('/')[0] || 'topics';
+  // A topic's page belongs under Topics.
+  const page = shown === 'topic' ? 'topics' : shown;
   const link = (id: string, label: string) =>
     h('a', { href: `#/${id}`, class: page === id ? 'active' : undefined }, label);
   mount(

@@ -18,7 +18,7 @@ const MODES: readonly { id: Mode; label: string; placeholder: string }[] = [
   { id: 'text', label: 'Payload contains', placeholder: 'text (case-sensitive)' },
 ];
 
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+const plural = (count: number, word: string, words = `${word}s`) => `${count} ${count === 1 ? word : words}`;
 
 /**
  * The messages panel of the topic page: read a partition from an offset or a time, or search the
@@ -70,9 +70,13 @@ export function topicMessages(topicName: string): {
     go.textContent = searching() ? 'Search' : 'Read';
     renderPartitions();
   }
+  let wasSearching = false;
   mode.addEventListener('change', () => {
     value.value = '';
     renderMode();
+    // A search starts over the whole topic; reading goes back to one partition.
+    if (searching() && !wasSearching) partition.value = '';
+    wasSearching = searching();
   });
 
   function renderRows(messages: readonly StoredMessageJson[]): void {
@@ -176,7 +180,7 @@ export function topicMessages(topicName: string): {
         renderRows(found.messages);
         const where = part === undefined ? 'all partitions' : `partition ${part}`;
         say(
-          `Scanned ${plural(found.scanned, 'event')} of ${where} (limit ${found.scanLimit}): ${plural(found.messages.length, 'match')}` +
+          `Scanned ${plural(found.scanned, 'event')} of ${where} (limit ${found.scanLimit}): ${plural(found.messages.length, 'match', 'matches')}` +
             (found.complete
               ? ', nothing else matches.'
               : found.messages.length >= PAGE

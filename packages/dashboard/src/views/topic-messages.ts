@@ -205,6 +205,10 @@ export function topicMessages(topicName: string): {
     );
   });
   renderMode();
+  mount(
+    body,
+    h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'Choose how to find events, then Read or Search.')),
+  );
 
   const root = h(
     'div',
@@ -238,8 +242,12 @@ export function topicMessages(topicName: string): {
     setTopic(topic: TopicJson) {
       const ids = topic.partitionInfo.map((info) => info.partition);
       if (ids.join() === partitions.join()) return;
+      const first = partitions.length === 0;
       partitions = ids;
       renderPartitions();
+      // Start on a partition that has events, not on an empty one.
+      const busy = topic.partitionInfo.find((info) => info.lastOffset !== undefined);
+      if (first && !searching() && busy !== undefined) partition.value = String(busy.partition);
     },
   };
 }

@@ -122,6 +122,7 @@ for (const backend of ['sqlite', 'redis'] as const) {
 
       const tooMuch = await fetch(`${server().url}/v1/topics/${topic}/search?q=a&scan=100001`);
       expect(tooMuch.status).toBe(400);
+      expect((await json<{ error: { code: string } }>(tooMuch)).error.code).toBe('EDDY_INVALID_OPTION');
       const fromWithoutPartition = await fetch(`${server().url}/v1/topics/${topic}/search?q=a&from=0`);
       expect((await json<{ error: { code: string } }>(fromWithoutPartition)).error.code).toBe(
         'EDDY_INVALID_OPTION',

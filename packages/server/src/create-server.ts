@@ -122,17 +122,16 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   const consumers = new ConsumerLimits(options.limits, metrics.registry);
   let accepting = true;
   const admin = adminOf(transport);
-  const dlq = createDeadLetterAdmin({ transport, idleMs: 100 });
   const ctx: GatewayContext = {
     transport,
     admin,
-    dlq,
+    dlq: createDeadLetterAdmin({ transport, idleMs: 100 }),
     leases,
     pulls: new PullBridges(transport, leases, metrics, options, consumers),
     consumers,
     sessions: new Set<OpenSession>(),
     metrics,
-    stats: new StatsSampler(() => readStatsSnapshot(admin, dlq), options.statsHistory),
+    stats: new StatsSampler(() => readStatsSnapshot(admin), options.statsHistory),
     options,
     topicForType,
     contracts: input.contracts === false ? undefined : createDataContracts({ ...input.contracts, registry }),

@@ -1,4 +1,4 @@
-import { createBus, NonRetryableError } from '@eddy/core';
+import { adminOf, createBus, NonRetryableError } from '@eddy/core';
 import type { StatsHistoryResponse } from '@eddy/server/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, json, post, startTestServer, unique, type TestServer } from './helpers.js';
@@ -34,10 +34,15 @@ describe('GET /v1/stats/history', () => {
       closeTransport: false,
       retry: { maxAttempts: 1 },
     });
+    const refused = new Set<string>();
     bus.on(
       'history.job',
       (event) => {
-        if (event.data.n === 2) throw new NonRetryableError('job 2 refused');
+        // Refused once: the redriven copy goes through.
+        if (event.data.n === 2 && !refused.has(event.id)) {
+          refused.add(event.id);
+          throw new NonRetryableError('job 2 refused');
+        }
       },
       { name: 'runner', from: 'earliest' },
     );
@@ -74,6 +79,18 @@ describe('GET /v1/stats/history', () => {
       expect(recent.times.length).toBeLessThan(seen.times.length + 20);
       const iso = await history(`?since=${new Date(since).toISOString()}`);
       expect(iso.times[0]).toBe(recent.times[0]);
+
+      // Redriven, the entry leaves the queue: the depth drops to 0 (settled records are read too).
+      const redriven = await post(`${server.url}/v1/dlq/${topic}.dlq/redrive`, {});
+      expect((await json<{ redriven: number }>(redriven)).redriven).toBe(1);
+      await eventually(async () => {
+        const depth = (await history()).deadLetters.find((d) => d.topic === `${topic}.dlq`)?.depth ?? [];
+        return depth.at(-1) === 0 ? true : undefined;
+      });
+      // Sampling reads with the browse route: no throwaway consumer group of its own is left on the topic
+      // (the redrive above read the queue through the dead-letter admin, whose groups read `.dlq` topics).
+      const raw = await adminOf(transport)!.listGroups(`${topic}.dlq`);
+      expect(raw.length).toBeLessThanOrEqual(1);
     } finally {
       await bus.stop();
     }

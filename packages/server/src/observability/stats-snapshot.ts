@@ -1,6 +1,7 @@
-import type { DeadLetterAdmin, TopicSummary } from '@eddy/core';
+import type { TopicSummary } from '@eddy/core';
 import type { BackendAdmin } from '../admin/backend-admin.js';
 import { isInternalGroup, isInternalTopic } from '../admin/require-admin.js';
+import { deadLetterDepth } from './dead-letter-depth.js';
 
 /** What one history sample reads from the backend: counters and gauges, not rates. */
 export interface StatsSnapshot {
@@ -33,17 +34,14 @@ function publishedOf(topic: TopicSummary): number {
 }
 
 /** Reads a snapshot through the transport's admin; undefined without one. */
-export async function readStatsSnapshot(
-  admin: BackendAdmin | undefined,
-  dlq: DeadLetterAdmin,
-): Promise<StatsSnapshot | undefined> {
+export async function readStatsSnapshot(admin: BackendAdmin | undefined): Promise<StatsSnapshot | undefined> {
   if (admin === undefined) return undefined;
   const [allTopics, allGroups] = await Promise.all([admin.listTopics(), admin.listGroups()]);
   const topics = allTopics.filter((topic) => !isInternalTopic(topic.name));
   const groups = allGroups.filter((group) => !isInternalGroup(group.group));
   const queues = topics.filter((topic) => topic.name.endsWith('.dlq'));
   // Live entries, as eddy_gateway_dlq_depth counts them: redriven and purged ones stay stored.
-  const depths = await Promise.all(queues.map(async (queue) => (await dlq.list(queue.name)).length));
+  const depths = await Promise.all(queues.map((queue) => deadLetterDepth(admin, queue, allTopics)));
   return {
     topics: topics.map((topic) => {
       const own = groups.filter((group) => group.topic === topic.name);

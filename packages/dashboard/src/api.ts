@@ -10,9 +10,15 @@ import type {
   PublishEnvelope,
   PublishResponse,
   PurgeResponse,
+  PutRuleRequest,
   RedriveResponse,
+  RuleJson,
+  RuleListResponse,
+  RuleResponse,
   StatsHistoryResponse,
   StoredMessageJson,
+  TestPatternRequest,
+  TestPatternResponse,
   TopicDetailResponse,
   TopicJson,
   TopicListResponse,
@@ -101,6 +107,13 @@ function filterQuery(filter: DeadLetterFilterJson): string {
 }
 
 export const api = {
+  rules: async (): Promise<readonly RuleJson[]> => (await call<RuleListResponse>('GET', '/v1/rules')).rules,
+  rule: async (name: string): Promise<RuleJson> =>
+    (await call<RuleResponse>('GET', `/v1/rules/${encodeURIComponent(name)}`)).rule,
+  putRule: async (name: string, rule: PutRuleRequest): Promise<RuleJson> =>
+    (await call<RuleResponse>('PUT', `/v1/rules/${encodeURIComponent(name)}`, rule)).rule,
+  testPattern: (request: TestPatternRequest): Promise<TestPatternResponse> =>
+    call<TestPatternResponse>('POST', '/v1/rules/test', request),
   topics: async (): Promise<readonly TopicJson[]> =>
     (await call<TopicListResponse>('GET', '/v1/topics')).topics,
   groups: async (): Promise<readonly GroupJson[]> =>

@@ -6,6 +6,7 @@ import './styles.css';
 import { dlqView } from './views/dlq-view.js';
 import { eventView } from './views/event-view.js';
 import { groupsView } from './views/groups-view.js';
+import { rulesView } from './views/rules-view.js';
 import { tailView } from './views/tail-view.js';
 import { topicView } from './views/topic-view.js';
 import { topicsView } from './views/topics-view.js';
@@ -34,6 +35,8 @@ function route(): View {
       return tailView(rest[0]);
     case 'topic':
       return topicView(rest[0] ?? '');
+    case 'rules':
+      return rulesView(rest[0]);
     case 'event':
       return eventView(rest[0] ?? '', Number(rest[1] ?? 0), rest[2] ?? '0');
     default:
@@ -54,6 +57,7 @@ function renderNav(): void {
     link('groups', 'Groups'),
     link('dlq', 'Dead letters'),
     link('tail', 'Live tail'),
+    link('rules', 'Rules'),
   );
 }
 

@@ -4,6 +4,7 @@ import websocket from '@fastify/websocket';
 import { createDeadLetterAdmin, type Transport } from '@eddy/core';
 import { createDataContracts, createSchemaRegistry } from '@eddy/schemas';
 import { InvalidOptionError } from '@eddy/core/internal';
+import { createRuleEngine, type RuleEngine } from '@eddy/rules';
 import { createSqliteRuleStore, createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerDlqRoutes } from './admin/dlq-routes.js';
@@ -117,6 +118,13 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   const rules = ownsRules
     ? createSqliteRuleStore({ database: defaultDatabasePath(options.dataDir) })
     : input.rules;
+  if (options.ruleSources.length > 0 && rules === undefined) {
+    if (ownsTransport) await transport.close();
+    if (ownsSchemaStore) await schemaStore.close();
+    throw new InvalidOptionError(
+      'ruleEngine (EDDY_RULE_SOURCES) needs a rule store: pass rules, or use the embedded SQLite log, whose file keeps them.',
+    );
+  }
   const metrics = createGatewayMetrics(input.metricsRegistry);
   const leases = new LeaseRegistry(metrics);
   const consumers = new ConsumerLimits(options.limits, metrics.registry);
@@ -204,7 +212,8 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     { prefix: '/registry' },
   );
   registerAsyncApiRoutes(app, ctx, registry);
-  if (rules !== undefined) registerRuleRoutes(app, rules);
+  let ruleEngine: RuleEngine | undefined;
+  if (rules !== undefined) registerRuleRoutes(app, rules, async () => ruleEngine?.reload());
   if (input.webhooks !== undefined) await registerWebhookRoutes(app, ctx, input.webhooks);
   if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
@@ -234,6 +243,17 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     backend,
     async listen() {
       await app.listen({ host: options.host, port: options.port });
+      if (rules !== undefined && options.ruleSources.length > 0 && ruleEngine === undefined) {
+        ruleEngine = createRuleEngine({
+          ...input.ruleEngine,
+          sources: options.ruleSources,
+          transport,
+          store: rules,
+          logger: app.log,
+        });
+        await ruleEngine.start();
+        app.log.info(`Rule engine "${ruleEngine.group}" reading ${options.ruleSources.join(', ')}`);
+      }
       const address = app.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : options.port;
       const host =
@@ -259,6 +279,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         leases.releaseAll('shutdown');
         await Promise.all([closingBridges, ...closingSessions]);
         await app.close();
+        await ruleEngine?.stop();
         leases.close();
         if (ownsSchemaStore) await schemaStore.close();
         if (ownsRules) await rules?.close();

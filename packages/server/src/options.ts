@@ -1,7 +1,7 @@
 import { type Transport } from '@eddy/core';
 import { InvalidOptionError } from '@eddy/core/internal';
 import type { DataContractsOptions, SchemaStore } from '@eddy/schemas';
-import type { RuleStore } from '@eddy/rules';
+import type { RuleEngineOptions, RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
 import { transportUrlOf } from './backend.js';
@@ -109,6 +109,14 @@ export interface ServerOptions {
    * not served.
    */
   readonly rules?: RuleStore;
+  /**
+   * Runs the stored rules in this gateway: a rule engine reading `sources` as consumer group
+   * `group` (default `eddy-rules`; gateways with one group share the work), started by `listen()`
+   * and stopped by `close()`. Needs a rule store (`rules`, or the default one of the embedded log).
+   * Handler targets call `handlers`. Default `EDDY_RULE_SOURCES` (comma-separated topics), else
+   * none: rules are stored and served, and only engines started in code run them.
+   */
+  readonly ruleEngine?: GatewayRuleEngineOptions;
   /** Directory holding `.eddy/eddy.db` for the default transport. Default `EDDY_DATA_DIR`, else the working directory. */
   readonly dataDir?: string;
   /** Interface to listen on. Default `EDDY_HOST`, else `127.0.0.1`. */
@@ -149,6 +157,9 @@ export interface ServerOptions {
   readonly statsHistory?: StatsHistoryOptions;
 }
 
+/** What `ServerOptions.ruleEngine` takes: the engine's options without what the gateway supplies. */
+export type GatewayRuleEngineOptions = Omit<RuleEngineOptions, 'transport' | 'store' | 'logger'>;
+
 export interface ResolvedServerOptions {
   readonly transportUrl: string | undefined;
   readonly host: string;
@@ -161,6 +172,8 @@ export interface ResolvedServerOptions {
   readonly defaultSource: string;
   readonly logLevel: string;
   readonly statsHistory: ResolvedStatsHistoryOptions;
+  /** Topics the gateway's rule engine reads; empty when it runs none. */
+  readonly ruleSources: readonly string[];
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -196,6 +209,14 @@ function envApiKeys(env: Readonly<Record<string, string | undefined>>): ApiKeyCo
   throw new InvalidOptionError(
     'EDDY_API_KEYS must be a JSON array of { "id", "keyHash", "scopes" } objects (hashes from hashApiKey()).',
   );
+}
+
+/** `a, b,c` -> `['a', 'b', 'c']`; unset or blank -> `[]`. */
+function envList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /** Fills in defaults from options, then `EDDY_*` environment variables, then the documented defaults. */
@@ -245,6 +266,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     defaultSource: options.defaultSource ?? '/eddy/gateway',
     logLevel: options.logLevel ?? env['EDDY_LOG_LEVEL'] ?? 'info',
     statsHistory: resolveStatsHistoryOptions(options.statsHistory),
+    ruleSources: options.ruleEngine?.sources ?? envList(env['EDDY_RULE_SOURCES']),
   };
 }
 

@@ -1,26 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createServer, type ServerHandle } from '@eddy/server';
 import type { MessageListResponse, StatsHistoryResponse, TopicDetailResponse } from '@eddy/server/api';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium } from './chromium.js';
+import { buildDashboard, launchBrowser, screenshotPath, tempDirectory } from './browser-harness.js';
 
-const dashboardRoot = fileURLToPath(new URL('../', import.meta.url));
-const resultsDir = fileURLToPath(new URL('../../../test-results/', import.meta.url));
 const suffix = Math.random().toString(36).slice(2, 8);
 const topic = `page-orders-${suffix}`;
 
-let distDir: string;
-let dataDir: string;
-let profileDir: string;
+let dist: { dir: string; remove: () => void };
+let data: { path: string; remove: () => void };
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let handle: ServerHandle;
 let context: BrowserContext;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 async function post(path: string, body: unknown): Promise<Response> {
   return fetch(`${handle.url}${path}`, {
@@ -68,16 +61,14 @@ let batchBStart: number;
 let batchBFirstOffset: string;
 
 beforeAll(async () => {
-  const executablePath = findChromium();
-  distDir = mkdtempSync(join(tmpdir(), 'eddy-topic-page-dist-'));
-  await build({ root: dashboardRoot, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } });
-  dataDir = mkdtempSync(join(tmpdir(), 'eddy-topic-page-'));
+  dist = await buildDashboard();
+  data = tempDirectory('eddy-topic-page-');
   // Sampled five times a second, so history builds up within the test.
   const server = await createServer({
     port: 0,
-    dataDir,
+    dataDir: data.path,
     logLevel: 'silent',
-    staticDir: distDir,
+    staticDir: dist.dir,
     env: {},
     statsHistory: { intervalMs: 200, retentionMs: 600_000 },
   });
@@ -106,34 +97,16 @@ beforeAll(async () => {
   const after = await getJson<TopicDetailResponse>(`/v1/topics/${topic}`);
   busyCount = after.topic.partitionInfo.find((p) => p.partition === busyPartition)!.messages;
 
-  profileDir = mkdtempSync(join(tmpdir(), 'eddy-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    ...(executablePath === undefined ? {} : { executablePath }),
-    headless: true,
-    viewport: { width: 1366, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-  mkdirSync(resultsDir, { recursive: true });
+  browser = await launchBrowser();
+  ({ context, page, consoleErrors } = browser);
+  // Long enough for a first run to download Chromium (findChromium).
 }, 600_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await handle?.close();
-  for (const dir of [distDir, dataDir, profileDir])
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  dist?.remove();
+  data?.remove();
 });
 
 const rows = () => page.locator('#browse-table tbody tr[data-offset]');
@@ -193,7 +166,7 @@ describe('topic page in headless Chromium', () => {
     await page.locator('#browse-value').fill(String(batchBStart));
     await page.locator('#browse-go').click();
     await expect.poll(() => firstData(), { timeout: 10_000 }).toContain('"batch":"b","n":0');
-    await page.screenshot({ path: join(resultsDir, 'topic-page-browse.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('topic-page-browse.png'), fullPage: true });
     await rows().first().locator('a').click();
     await page.locator('main h1', { hasText: 'Event' }).waitFor();
     await expect
@@ -227,7 +200,7 @@ describe('topic page in headless Chromium', () => {
     await expect.poll(() => note.textContent(), { timeout: 10_000 }).toContain('Scanned 5 events');
     expect(await note.textContent()).toContain('stopped at the limit');
     expect(await rows().count()).toBe(0);
-    await page.screenshot({ path: join(resultsDir, 'topic-page-search.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('topic-page-search.png'), fullPage: true });
   });
 
   it('publishes from the form, showing what is wrong next to the field', async () => {
@@ -257,7 +230,7 @@ describe('topic page in headless Chromium', () => {
     await expect
       .poll(() => page.locator('#publish-data-error').textContent(), { timeout: 10_000 })
       .toContain('EDDY_SCHEMA_VIOLATION');
-    await page.screenshot({ path: join(resultsDir, 'topic-page-publish-error.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('topic-page-publish-error.png'), fullPage: true });
 
     await page.locator('#publish-data').fill('{ "n": 42 }');
     await page.locator('#publish-form button[type="submit"]').click();
@@ -295,7 +268,7 @@ describe('topic page in headless Chromium', () => {
     expect(
       Number(await page.locator('#topic-backlog-chart').getAttribute('data-points')),
     ).toBeGreaterThanOrEqual(3);
-    await page.screenshot({ path: join(resultsDir, 'topic-page-history.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('topic-page-history.png'), fullPage: true });
 
     // The topics list charts the same history.
     await page.goto(`${handle.url}/#/topics`);
@@ -329,7 +302,7 @@ describe('topic page in headless Chromium', () => {
         if (box !== null && box.x + box.width > 390) outside.push((await control.getAttribute('id')) ?? '?');
       }
       expect(outside).toEqual([]);
-      await narrow.screenshot({ path: join(resultsDir, 'topic-page-narrow.png'), fullPage: true });
+      await narrow.screenshot({ path: screenshotPath('topic-page-narrow.png'), fullPage: true });
     } finally {
       await narrow.close();
     }

@@ -7,18 +7,40 @@ import type {
   GroupJson,
   GroupListResponse,
   MessageListResponse,
+  PublishEnvelope,
+  PublishResponse,
   PurgeResponse,
   PutRuleRequest,
   RedriveResponse,
   RuleJson,
   RuleListResponse,
   RuleResponse,
+  StatsHistoryResponse,
   StoredMessageJson,
   TestPatternRequest,
   TestPatternResponse,
+  TopicDetailResponse,
   TopicJson,
   TopicListResponse,
+  TopicSearchResponse,
 } from '@eddy/server/api';
+
+/** What the topic page's search sends: a key or a text, optionally one partition, and the scan bound. */
+export interface SearchQuery {
+  readonly key?: string;
+  readonly q?: string;
+  readonly partition?: number;
+  readonly scan?: number;
+  readonly limit?: number;
+}
+
+/** `?a=1&b=x` of the defined, non-empty members. */
+function query(params: Readonly<Record<string, string | number | undefined>>): string {
+  const parts = Object.entries(params)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== '')
+    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`);
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
 
 export class ApiError extends Error {
   constructor(
@@ -99,15 +121,37 @@ export const api = {
   messages: async (
     topic: string,
     partition: number,
-    from: string | bigint,
+    /** First offset (inclusive); undefined or '' for the oldest retained. */
+    from: string | bigint | undefined,
     limit = 200,
   ): Promise<readonly StoredMessageJson[]> =>
     (
       await call<MessageListResponse>(
         'GET',
-        `/v1/topics/${encodeURIComponent(topic)}/messages?partition=${partition}&from=${from}&limit=${limit}`,
+        `/v1/topics/${encodeURIComponent(topic)}/messages${query({ partition, from: from === undefined ? undefined : String(from), limit })}`,
       )
     ).messages,
+  topic: (topic: string): Promise<TopicDetailResponse> =>
+    call<TopicDetailResponse>('GET', `/v1/topics/${encodeURIComponent(topic)}`),
+  /** The first `limit` messages of a partition published at or after `time` (epoch ms). */
+  messagesAt: async (
+    topic: string,
+    partition: number,
+    time: number,
+    limit: number,
+  ): Promise<readonly StoredMessageJson[]> =>
+    (
+      await call<MessageListResponse>(
+        'GET',
+        `/v1/topics/${encodeURIComponent(topic)}/messages${query({ partition, time, limit })}`,
+      )
+    ).messages,
+  search: (topic: string, search: SearchQuery): Promise<TopicSearchResponse> =>
+    call<TopicSearchResponse>('GET', `/v1/topics/${encodeURIComponent(topic)}/search${query({ ...search })}`),
+  publish: (topic: string, envelope: PublishEnvelope): Promise<PublishResponse> =>
+    call<PublishResponse>('POST', `/v1/topics/${encodeURIComponent(topic)}/events`, envelope),
+  history: (since?: number): Promise<StatsHistoryResponse> =>
+    call<StatsHistoryResponse>('GET', `/v1/stats/history${query({ since })}`),
   dlqEntries: async (topic: string): Promise<readonly DeadLetterJson[]> =>
     (await call<DeadLetterListResponse>('GET', `/v1/dlq/${encodeURIComponent(topic)}/entries?limit=500`))
       .entries,

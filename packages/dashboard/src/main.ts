@@ -8,6 +8,7 @@ import { eventView } from './views/event-view.js';
 import { groupsView } from './views/groups-view.js';
 import { rulesView } from './views/rules-view.js';
 import { tailView } from './views/tail-view.js';
+import { topicView } from './views/topic-view.js';
 import { topicsView } from './views/topics-view.js';
 import type { View } from './views/view.js';
 
@@ -32,6 +33,8 @@ function route(): View {
       return dlqView(rest[0]);
     case 'tail':
       return tailView(rest[0]);
+    case 'topic':
+      return topicView(rest[0] ?? '');
     case 'rules':
       return rulesView(rest[0]);
     case 'event':
@@ -42,7 +45,9 @@ function route(): View {
 }
 
 function renderNav(): void {
-  const page = location.hash.replace(/^#\/?/, '').split('/')[0] || 'topics';
+  const shown = location.hash.replace(/^#\/?/, '').split('/')[0] || 'topics';
+  // A topic's page belongs under Topics.
+  const page = shown === 'topic' ? 'topics' : shown;
   const link = (id: string, label: string) =>
     h('a', { href: `#/${id}`, class: page === id ? 'active' : undefined }, label);
   mount(

@@ -27,6 +27,9 @@ import { registerStaticRoutes } from './http/static-routes.js';
 import { registerSystemRoutes } from './http/system-routes.js';
 import { registerBackendMetrics } from './observability/backend-metrics.js';
 import { createGatewayMetrics } from './observability/gateway-metrics.js';
+import { StatsSampler } from './observability/stats-sampler.js';
+import { registerStatsRoutes } from './observability/stats-routes.js';
+import { readStatsSnapshot } from './observability/stats-snapshot.js';
 import {
   isLoopbackHost,
   resolveServerOptions,
@@ -126,15 +129,17 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   const leases = new LeaseRegistry(metrics);
   const consumers = new ConsumerLimits(options.limits, metrics.registry);
   let accepting = true;
+  const admin = adminOf(transport);
   const ctx: GatewayContext = {
     transport,
-    admin: adminOf(transport),
+    admin,
     dlq: createDeadLetterAdmin({ transport, idleMs: 100 }),
     leases,
     pulls: new PullBridges(transport, leases, metrics, options, consumers),
     consumers,
     sessions: new Set<OpenSession>(),
     metrics,
+    stats: new StatsSampler(() => readStatsSnapshot(admin), options.statsHistory),
     options,
     topicForType,
     contracts: input.contracts === false ? undefined : createDataContracts({ ...input.contracts, registry }),
@@ -198,6 +203,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerTopicRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerDlqRoutes(app, ctx);
+  registerStatsRoutes(app, ctx);
   await app.register(
     (scope, _options, done) => {
       registerRegistryRoutes(scope, { registry });
@@ -260,11 +266,13 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         );
       }
       app.log.info(`Eddy gateway listening on ${url} (backend: ${backend.text})`);
+      ctx.stats.start();
       return { url, host: options.host, port, server, close: () => server.close() };
     },
     close() {
       closing ??= (async () => {
         accepting = false;
+        await ctx.stats.stop();
         const closingBridges = ctx.pulls.close();
         const closingSessions = [...ctx.sessions].map((session) => session.close());
         // Also covers bridges that were closing after going idle, which wait on their leases.

@@ -46,4 +46,5 @@ export {
   type BackendDescription,
   type BackendName,
 } from './backend.js';
+export type { StatsHistoryOptions } from './observability/stats-sampler.js';
 export type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';

@@ -5,6 +5,11 @@ import type { RuleEngineOptions, RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
 import { transportUrlOf } from './backend.js';
+import {
+  resolveStatsHistoryOptions,
+  type ResolvedStatsHistoryOptions,
+  type StatsHistoryOptions,
+} from './observability/stats-sampler.js';
 import type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
 
 /** Maps event types to topics for events published without an explicit topic. */
@@ -145,6 +150,11 @@ export interface ServerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Webhook routes (endpoints, deliveries, inbound sources) and `/v1/requests`. Default none: not served. */
   readonly webhooks?: WebhookGatewayOptions;
+  /**
+   * Server-kept history of publish and consume rates, consumer lag and dead-letter depth, served at
+   * `GET /v1/stats/history` for the dashboard's charts. Default: a sample every 10 s, 6 hours kept.
+   */
+  readonly statsHistory?: StatsHistoryOptions;
 }
 
 /** What `ServerOptions.ruleEngine` takes: the engine's options without what the gateway supplies. */
@@ -161,6 +171,7 @@ export interface ResolvedServerOptions {
   readonly consume: Required<ConsumeOptions>;
   readonly defaultSource: string;
   readonly logLevel: string;
+  readonly statsHistory: ResolvedStatsHistoryOptions;
   /** Topics the gateway's rule engine reads; empty when it runs none. */
   readonly ruleSources: readonly string[];
 }
@@ -254,6 +265,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     },
     defaultSource: options.defaultSource ?? '/eddy/gateway',
     logLevel: options.logLevel ?? env['EDDY_LOG_LEVEL'] ?? 'info',
+    statsHistory: resolveStatsHistoryOptions(options.statsHistory),
     ruleSources: options.ruleEngine?.sources ?? envList(env['EDDY_RULE_SOURCES']),
   };
 }

@@ -65,6 +65,8 @@ describe('GET /openapi.json', () => {
       ['post', '/v1/topics'],
       ['get', '/v1/topics/{topic}'],
       ['get', '/v1/topics/{topic}/messages'],
+      ['get', '/v1/topics/{topic}/search'],
+      ['get', '/v1/stats/history'],
       ['get', '/v1/groups'],
       ['get', '/v1/topics/{topic}/groups'],
       ['get', '/v1/topics/{topic}/groups/{group}'],

@@ -7,6 +7,10 @@ import { InvalidOptionError } from '@eddy/core/internal';
 import { createSqliteRuleStore, createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerDlqRoutes } from './admin/dlq-routes.js';
+import { FlowRecorder } from './admin/flow-recorder.js';
+import { registerFlowRoutes } from './admin/flow-routes.js';
+import { registerOutboxRoutes } from './admin/outbox-routes.js';
+import { registerSagaRoutes } from './admin/saga-routes.js';
 import { describeBackend, type BackendDescription } from './backend.js';
 import { adminOf } from './admin/backend-admin.js';
 import { registerGroupRoutes } from './admin/group-routes.js';
@@ -92,6 +96,8 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     );
   }
   const topicForType = createTopicRouter(options.routes);
+  // Built before anything is opened: bad bounds fail without a transport to close.
+  const flow = input.flow === false ? undefined : new FlowRecorder(input.flow);
   const ownsTransport = input.transport === undefined;
   const transport =
     input.transport ??
@@ -130,6 +136,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     options,
     topicForType,
     contracts: input.contracts === false ? undefined : createDataContracts({ ...input.contracts, registry }),
+    flow,
     isOpen: () => accepting,
   };
 
@@ -190,6 +197,9 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerTopicRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerDlqRoutes(app, ctx);
+  registerSagaRoutes(app, input.sagaStore);
+  registerOutboxRoutes(app, input.outboxStore);
+  registerFlowRoutes(app, flow);
   await app.register(
     (scope, _options, done) => {
       registerRegistryRoutes(scope, { registry });

@@ -134,23 +134,19 @@ export class FlowRecorder {
   /** The graph: every tracked type and link. */
   snapshot(): FlowResponse {
     const iso = (ms: number): string => new Date(ms).toISOString();
-    const types = [...this.types].map(
-      ([type, entry]): FlowTypeJson => ({
-        type,
-        count: entry.count,
-        topics: [...entry.topics],
-        lastSeen: iso(entry.lastSeen),
-      }),
-    );
-    const links = [...this.links.values()].map(
-      (link): FlowLinkJson => ({
-        from: link.from,
-        to: link.to,
-        topic: link.topic,
-        count: link.count,
-        lastSeen: iso(link.lastSeen),
-      }),
-    );
+    const types = [...this.types].map(([type, entry]): FlowTypeJson => ({
+      type,
+      count: entry.count,
+      topics: [...entry.topics],
+      lastSeen: iso(entry.lastSeen),
+    }));
+    const links = [...this.links.values()].map((link): FlowLinkJson => ({
+      from: link.from,
+      to: link.to,
+      topic: link.topic,
+      count: link.count,
+      lastSeen: iso(link.lastSeen),
+    }));
     return { enabled: true, types, links, since: this.since === undefined ? null : iso(this.since) };
   }
 

@@ -92,7 +92,10 @@ export function registerOutboxRoutes(app: FastifyInstance, store: OutboxStore | 
           nextAfterId: null,
         };
       }
-      const [rows, stats] = await Promise.all([store.failedRows({ limit: limit + 1, afterId }), store.stats()]);
+      const [rows, stats] = await Promise.all([
+        store.failedRows({ limit: limit + 1, afterId }),
+        store.stats(),
+      ]);
       const page = rows.slice(0, limit);
       return {
         configured: true,

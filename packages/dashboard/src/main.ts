@@ -5,7 +5,11 @@ import { Stats } from './stats.js';
 import './styles.css';
 import { dlqView } from './views/dlq-view.js';
 import { eventView } from './views/event-view.js';
+import { flowView } from './views/flow-view.js';
 import { groupsView } from './views/groups-view.js';
+import { outboxView } from './views/outbox-view.js';
+import { sagaView } from './views/saga-view.js';
+import { sagasView } from './views/sagas-view.js';
 import { tailView } from './views/tail-view.js';
 import { topicsView } from './views/topics-view.js';
 import type { View } from './views/view.js';
@@ -31,6 +35,14 @@ function route(): View {
       return dlqView(rest[0]);
     case 'tail':
       return tailView(rest[0]);
+    case 'sagas':
+      return sagasView();
+    case 'saga':
+      return sagaView(rest[0] ?? '');
+    case 'outbox':
+      return outboxView();
+    case 'flow':
+      return flowView(rest[0]);
     case 'event':
       return eventView(rest[0] ?? '', Number(rest[1] ?? 0), rest[2] ?? '0');
     default:
@@ -39,7 +51,9 @@ function route(): View {
 }
 
 function renderNav(): void {
-  const page = location.hash.replace(/^#\/?/, '').split('/')[0] || 'topics';
+  const shown = location.hash.replace(/^#\/?/, '').split('/')[0] || 'topics';
+  // An instance page belongs to its list in the navigation.
+  const page = shown === 'saga' ? 'sagas' : shown;
   const link = (id: string, label: string) =>
     h('a', { href: `#/${id}`, class: page === id ? 'active' : undefined }, label);
   mount(
@@ -49,6 +63,9 @@ function renderNav(): void {
     link('groups', 'Groups'),
     link('dlq', 'Dead letters'),
     link('tail', 'Live tail'),
+    link('sagas', 'Sagas'),
+    link('outbox', 'Outbox'),
+    link('flow', 'Flow'),
   );
 }
 

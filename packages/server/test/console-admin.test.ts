@@ -268,6 +268,13 @@ describe('GET /v1/flow', () => {
     expect(snapshot.types.map((t) => t.type)).toEqual(['a', 'b', 'c']);
     expect(recorder.dropped).toBe(2);
     expect(recorder.recent('b').map((e) => e.id)).toEqual(['3', '2']);
-    expect(() => new FlowRecorder({ maxLinks: 0 })).toThrow(/maxLinks must be a positive integer/);
+    let refused: unknown;
+    try {
+      new FlowRecorder({ maxLinks: 0 });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ code: 'EDDY_INVALID_OPTION' });
+    expect(String(refused)).toMatch(/maxLinks must be a positive integer/);
   });
 });

@@ -11,7 +11,7 @@ import type {
   SagaInstanceResponse,
   SagaListResponse,
 } from '@eddy/server/api';
-import { FlowRecorder } from '@eddy/server';
+import { FlowRecorder, generateApiKey, hashApiKey } from '@eddy/server';
 import { createSqliteOutbox, createSqliteSagaStore, createSqliteTransport } from '@eddy/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, json, post, startTestServer, unique, type TestServer } from './helpers.js';
@@ -276,5 +276,32 @@ describe('GET /v1/flow', () => {
     }
     expect(refused).toMatchObject({ code: 'EDDY_INVALID_OPTION' });
     expect(String(refused)).toMatch(/maxLinks must be a positive integer/);
+  });
+});
+
+describe('access', () => {
+  it('serves the saga, outbox and flow routes to admin keys only', async () => {
+    const admin = generateApiKey();
+    const publisher = generateApiKey();
+    const keyed = await startTestServer({
+      apiKeys: [
+        { id: 'ops', keyHash: hashApiKey(admin), scopes: ['admin'] },
+        { id: 'app', keyHash: hashApiKey(publisher), scopes: ['publish:*'] },
+      ],
+    });
+    try {
+      for (const path of ['/v1/sagas', '/v1/outbox/failed', '/v1/flow', '/v1/flow/events?type=x']) {
+        const anonymous = await fetch(`${keyed.url}${path}`);
+        expect(anonymous.status, path).toBe(401);
+        expect((await json<{ error: { code: string } }>(anonymous)).error.code).toBe('EDDY_UNAUTHORIZED');
+        const app = await fetch(`${keyed.url}${path}`, { headers: { authorization: `Bearer ${publisher}` } });
+        expect(app.status, path).toBe(403);
+        expect((await json<{ error: { code: string } }>(app)).error.code).toBe('EDDY_FORBIDDEN');
+        const ops = await fetch(`${keyed.url}${path}`, { headers: { authorization: `Bearer ${admin}` } });
+        expect(ops.status, path).toBe(200);
+      }
+    } finally {
+      await keyed.close();
+    }
   });
 });

@@ -21,11 +21,14 @@ export interface FlowRecorderOptions {
   readonly recentEventsPerType?: number;
 }
 
+/** A recent event as kept: the time stays a number until asked for (formatting is the costly part). */
+type KeptEvent = Omit<FlowEventJson, 'seenAt'> & { readonly seenAtMs: number };
+
 interface TypeEntry {
   count: number;
   readonly topics: Set<string>;
   lastSeen: number;
-  readonly recent: FlowEventJson[];
+  readonly recent: KeptEvent[];
 }
 
 interface LinkEntry {
@@ -54,6 +57,8 @@ function bound(name: string, value: number | undefined, fallback: number): numbe
  */
 export class FlowRecorder {
   private readonly ids = new Map<string, string>();
+  private readonly idRing: (string | undefined)[] = [];
+  private idNext = 0;
   private readonly types = new Map<string, TypeEntry>();
   private readonly links = new Map<string, LinkEntry>();
   private readonly maxTrackedIds: number;
@@ -100,20 +105,22 @@ export class FlowRecorder {
       offset: position.offset,
       ...(typeof event.causationid === 'string' ? { causationid: event.causationid } : {}),
       ...(typeof event.correlationid === 'string' ? { correlationid: event.correlationid } : {}),
-      seenAt: new Date(now).toISOString(),
+      seenAtMs: now,
     });
     if (entry.recent.length > this.recentPerType) entry.recent.shift();
 
     const causeType = typeof event.causationid === 'string' ? this.ids.get(event.causationid) : undefined;
     if (causeType !== undefined) this.link(causeType, event.type, topic, now);
 
-    // Map keeps insertion order: deleting the first key forgets the oldest id.
-    this.ids.delete(event.id);
-    this.ids.set(event.id, event.type);
-    if (this.ids.size > this.maxTrackedIds) {
-      const oldest = this.ids.keys().next().value;
+    // A ring of the last ids, oldest overwritten: a Map's own insertion order would do, but reaching
+    // its first key after many deletes walks the deleted slots, which made a record cost tens of µs.
+    if (!this.ids.has(event.id)) {
+      const oldest = this.idRing[this.idNext];
       if (oldest !== undefined) this.ids.delete(oldest);
+      this.idRing[this.idNext] = event.id;
+      this.idNext = (this.idNext + 1) % this.maxTrackedIds;
     }
+    this.ids.set(event.id, event.type);
   }
 
   private link(from: string, to: string, topic: string, now: number): void {
@@ -152,6 +159,8 @@ export class FlowRecorder {
 
   /** Recent events of one type, newest first. */
   recent(type: string): FlowEventJson[] {
-    return [...(this.types.get(type)?.recent ?? [])].reverse();
+    return (this.types.get(type)?.recent ?? [])
+      .map(({ seenAtMs, ...event }) => ({ ...event, seenAt: new Date(seenAtMs).toISOString() }))
+      .reverse();
   }
 }

@@ -1,5 +1,14 @@
 /** The gateway's JSON API, same origin as the dashboard; the shapes come from `@eddy/server/api`. */
 import type {
+  FailedOutboxListResponse,
+  FlowEventJson,
+  FlowEventsResponse,
+  FlowResponse,
+  OutboxDiscardResponse,
+  OutboxRetryResponse,
+  SagaInstanceResponse,
+  SagaListResponse,
+  SagaStatusJson,
   DeadLetterFilterJson,
   DeadLetterJson,
   DeadLetterListResponse,
@@ -180,4 +189,27 @@ export const api = {
       `/v1/topics/${encodeURIComponent(topic)}/groups/${encodeURIComponent(group)}`,
     );
   },
+  sagas: (query: {
+    sagaName?: string;
+    status?: SagaStatusJson;
+    offset: number;
+    limit: number;
+  }): Promise<SagaListResponse> =>
+    call<SagaListResponse>(
+      'GET',
+      `/v1/sagas?offset=${query.offset}&limit=${query.limit}` +
+        (query.sagaName === undefined ? '' : `&sagaName=${encodeURIComponent(query.sagaName)}`) +
+        (query.status === undefined ? '' : `&status=${query.status}`),
+    ),
+  saga: async (id: string): Promise<SagaInstanceResponse['instance']> =>
+    (await call<SagaInstanceResponse>('GET', `/v1/sagas/${encodeURIComponent(id)}`)).instance,
+  failedOutboxRows: (afterId: number, limit: number): Promise<FailedOutboxListResponse> =>
+    call<FailedOutboxListResponse>('GET', `/v1/outbox/failed?afterId=${afterId}&limit=${limit}`),
+  retryOutboxRows: async (ids: readonly number[]): Promise<number> =>
+    (await call<OutboxRetryResponse>('POST', '/v1/outbox/failed/retry', { ids })).retried,
+  discardOutboxRows: async (ids: readonly number[]): Promise<number> =>
+    (await call<OutboxDiscardResponse>('POST', '/v1/outbox/failed/discard', { ids })).discarded,
+  flow: (): Promise<FlowResponse> => call<FlowResponse>('GET', '/v1/flow'),
+  flowEvents: async (type: string): Promise<readonly FlowEventJson[]> =>
+    (await call<FlowEventsResponse>('GET', `/v1/flow/events?type=${encodeURIComponent(type)}`)).events,
 };

@@ -67,6 +67,24 @@ export type {
   RegistrySubjectVersionJson,
 } from './registry/registry-api-types.js';
 export type {
+  FailedOutboxListResponse,
+  FailedOutboxRowJson,
+  FlowEventJson,
+  FlowEventsResponse,
+  FlowLinkJson,
+  FlowResponse,
+  FlowTypeJson,
+  OutboxDiscardResponse,
+  OutboxRetryResponse,
+  OutboxRowsRequest,
+  SagaHistoryJson,
+  SagaInstanceResponse,
+  SagaListResponse,
+  SagaStatusJson,
+  SagaStepJson,
+  SagaSummaryJson,
+} from './admin/console-api-types.js';
+export type {
   PutRuleRequest,
   RuleJson,
   RuleListResponse,

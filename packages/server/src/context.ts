@@ -1,6 +1,7 @@
 import type { DeadLetterAdmin, Transport } from '@eddy/core';
 import type { DataContracts } from '@eddy/schemas';
 import type { BackendAdmin } from './admin/backend-admin.js';
+import type { FlowRecorder } from './admin/flow-recorder.js';
 import type { ConsumerLimits } from './consume/consumer-limits.js';
 import type { LeaseRegistry } from './consume/lease-registry.js';
 import type { PullBridges } from './consume/pull-bridges.js';
@@ -31,6 +32,8 @@ export interface GatewayContext {
   readonly topicForType: (type: string) => string;
   /** Checks published events against the schemas their types are bound to; undefined when turned off. */
   readonly contracts: DataContracts | undefined;
+  /** Records causation links of published events for `GET /v1/flow`; undefined when turned off. */
+  readonly flow: FlowRecorder | undefined;
   /** False once the server started closing: new subscriptions are refused. */
   readonly isOpen: () => boolean;
 }

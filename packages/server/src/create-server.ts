@@ -8,6 +8,10 @@ import { createRuleEngine, type RuleEngine } from '@eddy/rules';
 import { createSqliteRuleStore, createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerDlqRoutes } from './admin/dlq-routes.js';
+import { FlowRecorder } from './admin/flow-recorder.js';
+import { registerFlowRoutes } from './admin/flow-routes.js';
+import { registerOutboxRoutes } from './admin/outbox-routes.js';
+import { registerSagaRoutes } from './admin/saga-routes.js';
 import { describeBackend, type BackendDescription } from './backend.js';
 import { adminOf } from './admin/backend-admin.js';
 import { registerGroupRoutes } from './admin/group-routes.js';
@@ -96,6 +100,8 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     );
   }
   const topicForType = createTopicRouter(options.routes);
+  // Built before anything is opened: bad bounds fail without a transport to close.
+  const flow = input.flow === false ? undefined : new FlowRecorder(input.flow);
   const ownsTransport = input.transport === undefined;
   const transport =
     input.transport ??
@@ -143,6 +149,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     options,
     topicForType,
     contracts: input.contracts === false ? undefined : createDataContracts({ ...input.contracts, registry }),
+    flow,
     isOpen: () => accepting,
   };
 
@@ -204,6 +211,9 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerGroupRoutes(app, ctx);
   registerDlqRoutes(app, ctx);
   registerStatsRoutes(app, ctx);
+  registerSagaRoutes(app, input.sagaStore);
+  registerOutboxRoutes(app, input.outboxStore);
+  registerFlowRoutes(app, flow);
   await app.register(
     (scope, _options, done) => {
       registerRegistryRoutes(scope, { registry });

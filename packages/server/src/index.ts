@@ -38,6 +38,7 @@ export {
   UriTooLongError,
 } from './errors.js';
 export type { BackendAdmin } from './admin/backend-admin.js';
+export { FlowRecorder, type FlowRecorderOptions } from './admin/flow-recorder.js';
 export {
   BACKEND_NAMES,
   BACKEND_URLS,

@@ -1,9 +1,12 @@
 import { type Transport } from '@eddy/core';
+import type { OutboxStore } from '@eddy/core/outbox';
+import type { SagaStore } from '@eddy/core/saga';
 import { InvalidOptionError } from '@eddy/core/internal';
 import type { DataContractsOptions, SchemaStore } from '@eddy/schemas';
 import type { RuleEngineOptions, RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
+import type { FlowRecorderOptions } from './admin/flow-recorder.js';
 import { transportUrlOf } from './backend.js';
 import {
   resolveStatsHistoryOptions,
@@ -155,6 +158,22 @@ export interface ServerOptions {
    * `GET /v1/stats/history` for the dashboard's charts. Default: a sample every 10 s, 6 hours kept.
    */
   readonly statsHistory?: StatsHistoryOptions;
+  /**
+   * Saga and process-manager instances listed under `/v1/sagas` (the store the runners use); not
+   * closed by the server. Default none: `GET /v1/sagas` answers `configured: false`.
+   */
+  readonly sagaStore?: SagaStore;
+  /**
+   * Outbox whose set-aside rows are listed, retried and discarded under `/v1/outbox/failed`; not
+   * closed by the server. Default none: the list answers `configured: false`.
+   */
+  readonly outboxStore?: OutboxStore;
+  /**
+   * The observed flow graph of `GET /v1/flow`: event types published through the gateway, linked by
+   * `causationid`, in memory bounded by these options. `false` turns recording off. Default on, with
+   * `FlowRecorderOptions`' defaults (about 5 MB at most).
+   */
+  readonly flow?: FlowRecorderOptions | false;
 }
 
 /** What `ServerOptions.ruleEngine` takes: the engine's options without what the gateway supplies. */

@@ -8,6 +8,10 @@ import { createRuleEngine, type RuleEngine } from '@eddy/rules';
 import { createSqliteRuleStore, createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerDlqRoutes } from './admin/dlq-routes.js';
+import { FlowRecorder } from './admin/flow-recorder.js';
+import { registerFlowRoutes } from './admin/flow-routes.js';
+import { registerOutboxRoutes } from './admin/outbox-routes.js';
+import { registerSagaRoutes } from './admin/saga-routes.js';
 import { describeBackend, type BackendDescription } from './backend.js';
 import { adminOf } from './admin/backend-admin.js';
 import { registerGroupRoutes } from './admin/group-routes.js';
@@ -27,6 +31,9 @@ import { registerStaticRoutes } from './http/static-routes.js';
 import { registerSystemRoutes } from './http/system-routes.js';
 import { registerBackendMetrics } from './observability/backend-metrics.js';
 import { createGatewayMetrics } from './observability/gateway-metrics.js';
+import { StatsSampler } from './observability/stats-sampler.js';
+import { registerStatsRoutes } from './observability/stats-routes.js';
+import { readStatsSnapshot } from './observability/stats-snapshot.js';
 import {
   isLoopbackHost,
   resolveServerOptions,
@@ -94,6 +101,8 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     );
   }
   const topicForType = createTopicRouter(options.routes);
+  // Built before anything is opened: bad bounds fail without a transport to close.
+  const flow = input.flow === false ? undefined : new FlowRecorder(input.flow);
   const ownsTransport = input.transport === undefined;
   const transport =
     input.transport ??
@@ -135,18 +144,21 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   const leases = new LeaseRegistry(metrics);
   const consumers = new ConsumerLimits(options.limits, metrics.registry);
   let accepting = true;
+  const admin = adminOf(transport);
   const ctx: GatewayContext = {
     transport,
-    admin: adminOf(transport),
+    admin,
     dlq: createDeadLetterAdmin({ transport, idleMs: 100 }),
     leases,
     pulls: new PullBridges(transport, leases, metrics, options, consumers),
     consumers,
     sessions: new Set<OpenSession>(),
     metrics,
+    stats: new StatsSampler(() => readStatsSnapshot(admin), options.statsHistory),
     options,
     topicForType,
     contracts: input.contracts === false ? undefined : createDataContracts({ ...input.contracts, registry }),
+    flow,
     isOpen: () => accepting,
   };
 
@@ -207,6 +219,10 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerTopicRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerDlqRoutes(app, ctx);
+  registerStatsRoutes(app, ctx);
+  registerSagaRoutes(app, input.sagaStore);
+  registerOutboxRoutes(app, input.outboxStore);
+  registerFlowRoutes(app, flow);
   await app.register(
     (scope, _options, done) => {
       registerRegistryRoutes(scope, { registry });
@@ -270,11 +286,13 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         );
       }
       app.log.info(`Eddy gateway listening on ${url} (backend: ${backend.text})`);
+      ctx.stats.start();
       return { url, host: options.host, port, server, close: () => server.close() };
     },
     close() {
       closing ??= (async () => {
         accepting = false;
+        await ctx.stats.stop();
         const closingBridges = ctx.pulls.close();
         const closingSessions = [...ctx.sessions].map((session) => session.close());
         // Also covers bridges that were closing after going idle, which wait on their leases.

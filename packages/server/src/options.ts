@@ -1,10 +1,18 @@
 import { type Transport } from '@eddy/core';
+import type { OutboxStore } from '@eddy/core/outbox';
+import type { SagaStore } from '@eddy/core/saga';
 import { InvalidOptionError } from '@eddy/core/internal';
 import type { DataContractsOptions, SchemaStore } from '@eddy/schemas';
 import type { RuleEngineOptions, RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
+import type { FlowRecorderOptions } from './admin/flow-recorder.js';
 import { transportUrlOf } from './backend.js';
+import {
+  resolveStatsHistoryOptions,
+  type ResolvedStatsHistoryOptions,
+  type StatsHistoryOptions,
+} from './observability/stats-sampler.js';
 import type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
 
 /** Maps event types to topics for events published without an explicit topic. */
@@ -151,6 +159,27 @@ export interface ServerOptions {
    * the routes are not served.
    */
   readonly webhooks?: WebhookGatewayOptions;
+  /**
+   * Server-kept history of publish and consume rates, consumer lag and dead-letter depth, served at
+   * `GET /v1/stats/history` for the dashboard's charts. Default: a sample every 10 s, 6 hours kept.
+   */
+  readonly statsHistory?: StatsHistoryOptions;
+  /**
+   * Saga and process-manager instances listed under `/v1/sagas` (the store the runners use); not
+   * closed by the server. Default none: `GET /v1/sagas` answers `configured: false`.
+   */
+  readonly sagaStore?: SagaStore;
+  /**
+   * Outbox whose set-aside rows are listed, retried and discarded under `/v1/outbox/failed`; not
+   * closed by the server. Default none: the list answers `configured: false`.
+   */
+  readonly outboxStore?: OutboxStore;
+  /**
+   * The observed flow graph of `GET /v1/flow`: event types published through the gateway, linked by
+   * `causationid`, in memory bounded by these options. `false` turns recording off. Default on, with
+   * `FlowRecorderOptions`' defaults (about 5 MB at most).
+   */
+  readonly flow?: FlowRecorderOptions | false;
 }
 
 /** What `ServerOptions.ruleEngine` takes: the engine's options without what the gateway supplies. */
@@ -167,6 +196,7 @@ export interface ResolvedServerOptions {
   readonly consume: Required<ConsumeOptions>;
   readonly defaultSource: string;
   readonly logLevel: string;
+  readonly statsHistory: ResolvedStatsHistoryOptions;
   /** Topics the gateway's rule engine reads; empty when it runs none. */
   readonly ruleSources: readonly string[];
   /** Event types the default webhook dispatcher delivers (`EDDY_WEBHOOK_TYPES`); empty: none runs. */
@@ -264,6 +294,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     },
     defaultSource: options.defaultSource ?? '/eddy/gateway',
     logLevel: options.logLevel ?? env['EDDY_LOG_LEVEL'] ?? 'info',
+    statsHistory: resolveStatsHistoryOptions(options.statsHistory),
     ruleSources: options.ruleEngine?.sources ?? envList(env['EDDY_RULE_SOURCES']),
     webhookTypes: envList(env['EDDY_WEBHOOK_TYPES']),
     webhookAllow: envList(env['EDDY_WEBHOOK_ALLOW']),

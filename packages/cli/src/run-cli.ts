@@ -9,6 +9,7 @@ import { registerSchemas } from './commands/schemas.js';
 import { registerRules } from './commands/rules.js';
 import { registerTail } from './commands/tail.js';
 import { registerTopics } from './commands/topics.js';
+import { registerRequests, registerWebhooks } from './commands/webhooks.js';
 import { createContext } from './context.js';
 import { CliErrorCodes } from './errors.js';
 import { ExitCodes, exitCodeOf, type ExitCode } from './exit-codes.js';
@@ -48,6 +49,8 @@ export function createProgram(ctx: ReturnType<typeof createContext>): Command {
   registerReplay(program, ctx);
   registerSchemas(program, ctx);
   registerRules(program, ctx);
+  registerWebhooks(program, ctx);
+  registerRequests(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -47,6 +47,7 @@ import { openSchemaStoreFor } from './registry/registry-store.js';
 import { createTopicRouter } from './routing.js';
 import { registerRuleRoutes } from './rules/rule-routes.js';
 import { openTransportFromUrl } from './transport-from-url.js';
+import { openDefaultWebhooks } from './webhooks/default-webhooks.js';
 import { registerWebhookRoutes } from './webhooks/register-webhook-routes.js';
 
 /** A gateway built but not listening yet. */
@@ -131,6 +132,14 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
       'ruleEngine (EDDY_RULE_SOURCES) needs a rule store: pass rules, or use the embedded SQLite log, whose file keeps them.',
     );
   }
+  const ownedWebhooks =
+    input.webhooks === undefined && ownsTransport && options.transportUrl === undefined
+      ? openDefaultWebhooks(defaultDatabasePath(options.dataDir), {
+          eventTypes: options.webhookTypes,
+          allowDestinations: options.webhookAllow,
+        })
+      : undefined;
+  const webhooks = input.webhooks ?? ownedWebhooks?.options;
   const metrics = createGatewayMetrics(input.metricsRegistry);
   const leases = new LeaseRegistry(metrics);
   const consumers = new ConsumerLimits(options.limits, metrics.registry);
@@ -224,7 +233,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerAsyncApiRoutes(app, ctx, registry);
   let ruleEngine: RuleEngine | undefined;
   if (rules !== undefined) registerRuleRoutes(app, rules, async () => ruleEngine?.reload());
-  if (input.webhooks !== undefined) await registerWebhookRoutes(app, ctx, input.webhooks);
+  if (webhooks !== undefined) await registerWebhookRoutes(app, ctx, webhooks);
   if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
     await app.ready();
@@ -232,6 +241,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     leases.close();
     if (ownsSchemaStore) await schemaStore.close();
     if (ownsRules) await rules?.close();
+    await ownedWebhooks?.close();
     if (ownsTransport) await transport.close();
     throw error;
   }
@@ -293,6 +303,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         leases.close();
         if (ownsSchemaStore) await schemaStore.close();
         if (ownsRules) await rules?.close();
+        await ownedWebhooks?.close();
         if (ownsTransport) await transport.close();
       })();
       return closing;

@@ -151,7 +151,13 @@ export interface ServerOptions {
   readonly staticDir?: string;
   /** Environment to read `EDDY_*` variables from. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Webhook routes (endpoints, deliveries, inbound sources) and `/v1/requests`. Default none: not served. */
+  /**
+   * Webhook routes (endpoints, deliveries, inbound sources) and `/v1/requests`. Default: when the
+   * gateway opens the embedded SQLite log itself, endpoints, deliveries and requests in that file,
+   * with a dispatcher for the event types `EDDY_WEBHOOK_TYPES` names (comma-separated; none: no
+   * dispatcher) allowed to reach the internal hosts `EDDY_WEBHOOK_ALLOW` names; otherwise none, and
+   * the routes are not served.
+   */
   readonly webhooks?: WebhookGatewayOptions;
   /**
    * Server-kept history of publish and consume rates, consumer lag and dead-letter depth, served at
@@ -193,6 +199,10 @@ export interface ResolvedServerOptions {
   readonly statsHistory: ResolvedStatsHistoryOptions;
   /** Topics the gateway's rule engine reads; empty when it runs none. */
   readonly ruleSources: readonly string[];
+  /** Event types the default webhook dispatcher delivers (`EDDY_WEBHOOK_TYPES`); empty: none runs. */
+  readonly webhookTypes: readonly string[];
+  /** Internal hosts the default dispatcher may reach (`EDDY_WEBHOOK_ALLOW`). */
+  readonly webhookAllow: readonly string[];
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -286,6 +296,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     logLevel: options.logLevel ?? env['EDDY_LOG_LEVEL'] ?? 'info',
     statsHistory: resolveStatsHistoryOptions(options.statsHistory),
     ruleSources: options.ruleEngine?.sources ?? envList(env['EDDY_RULE_SOURCES']),
+    webhookTypes: envList(env['EDDY_WEBHOOK_TYPES']),
+    webhookAllow: envList(env['EDDY_WEBHOOK_ALLOW']),
   };
 }
 

@@ -119,6 +119,18 @@ describe('GET /openapi.json', () => {
       ['put', '/v1/rules/{name}'],
       ['delete', '/v1/rules/{name}'],
       ['post', '/v1/rules/test'],
+      ['get', '/v1/webhooks/endpoints'],
+      ['post', '/v1/webhooks/endpoints'],
+      ['get', '/v1/webhooks/endpoints/{id}'],
+      ['patch', '/v1/webhooks/endpoints/{id}'],
+      ['delete', '/v1/webhooks/endpoints/{id}'],
+      ['post', '/v1/webhooks/endpoints/{id}/rotate-secret'],
+      ['get', '/v1/webhooks/deliveries'],
+      ['get', '/v1/webhooks/deliveries/{id}'],
+      ['post', '/v1/webhooks/deliveries/{id}/redeliver'],
+      ['post', '/v1/webhooks/{source}'],
+      ['post', '/v1/requests'],
+      ['get', '/v1/requests/{id}'],
     ];
     for (const [method, path] of expected)
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();

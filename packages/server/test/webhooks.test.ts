@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createBus } from '@eddy/core';
 import { decodeCloudEvent } from '@eddy/core/cloudevents';
 import { createMemoryInboxStore } from '@eddy/core/testing';
@@ -219,6 +222,52 @@ describe('gateway webhook routes', () => {
       expect((await fetch(api('/v1/requests/unknown'))).status).toBe(404);
     } finally {
       await worker.stop();
+    }
+  });
+});
+
+describe('webhooks on the embedded log by default', () => {
+  it('keeps endpoints in the log file across restarts and delivers the types EDDY_WEBHOOK_TYPES names', async () => {
+    const type = unique('shop.order-shipped');
+    const env = { EDDY_WEBHOOK_TYPES: type, EDDY_WEBHOOK_ALLOW: '127.0.0.1' };
+    const dataDir = mkdtempSync(join(tmpdir(), 'eddy-webhooks-default-'));
+    const gateway = await startTestServer({ env, dataDir });
+    let endpointId: string;
+    try {
+      const created = await post(`${gateway.url}/v1/webhooks/endpoints`, {
+        url: receiverUrl,
+        eventTypes: [type],
+      });
+      expect(created.status).toBe(201);
+      endpointId = (await json<WebhookEndpointCreatedResponse>(created)).id;
+      const before = hits.length;
+      // The bus's topic for a type is the type itself.
+      expect((await post(`${gateway.url}/v1/topics/${type}/events`, { type, data: { n: 1 } })).status).toBe(
+        200,
+      );
+      await eventually(() => (hits.slice(before).some((hit) => hit.body.includes(type)) ? true : undefined));
+      const requested = await post(`${gateway.url}/v1/requests`, { type: unique('quote') });
+      expect(requested.status).toBe(202);
+      expect(requested.headers.get('location')).toMatch(/^\/v1\/requests\//);
+    } finally {
+      await gateway.close();
+    }
+    // The same data directory: the endpoint is still there, and nothing of the reply subscription piled up.
+    const again = await startTestServer({ env, dataDir });
+    try {
+      const listed = await json<WebhookEndpointListResponse>(
+        await fetch(`${again.url}/v1/webhooks/endpoints`),
+      );
+      expect(listed.endpoints.map((endpoint) => endpoint.id)).toEqual([endpointId]);
+      const groups = await json<{ groups: { topic: string; group: string }[] }>(
+        await fetch(`${again.url}/v1/groups`),
+      );
+      expect(
+        groups.groups.filter((group) => group.topic === 'eddy.reply').map((group) => group.group),
+      ).toEqual(['eddy-gateway.requests']);
+    } finally {
+      await again.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -31,6 +31,7 @@ export async function registerWebhookRoutes(
       : createRequestTracker({
           bus,
           store: options.requests,
+          ...(options.replyHandlerName === undefined ? {} : { name: options.replyHandlerName }),
           ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
           ...(options.resultTtlMs === undefined ? {} : { resultTtlMs: options.resultTtlMs }),
           maxWaitMs: ctx.options.limits.maxWaitSeconds * 1000,

@@ -27,6 +27,13 @@ export interface WebhookGatewayOptions {
    * none: a dispatcher runs elsewhere on the same stores.
    */
   readonly dispatch?: Omit<WebhookDispatcherOptions, 'endpoints' | 'deliveries' | 'bus'>;
+  /**
+   * Handler name of the subscription that records replies (its consumer group is
+   * `eddy-gateway.<name>`). Default a random one per gateway process, so every gateway sharing the
+   * request store sees every reply and wakes its long-polls at once; a fixed name suits a single
+   * gateway, whose restarts then leave no consumer groups behind.
+   */
+  readonly replyHandlerName?: string;
   /** A request with no reply after this long reports failed, ms. Default 5 minutes. */
   readonly requestTimeoutMs?: number;
   /** How long a request's result is kept, ms. Default 1 hour. */

@@ -26,8 +26,11 @@ export type {
   Middleware,
   OutgoingEvent,
   PublishMiddleware,
+  ProgressValue,
   PublishNext,
 } from './bus/handler-types.js';
+export type { FairGroupOptions } from './bus/fair-scheduler.js';
+export type { InflightDelivery } from './bus/long-running.js';
 export type {
   BatchHandlerOptions,
   BusOptions,

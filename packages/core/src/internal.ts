@@ -7,6 +7,7 @@
 export {
   AuthError,
   BackendError,
+  CancelledError,
   ClosedError,
   ConnectionError,
   DecodeError,

@@ -47,6 +47,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     delayedDelivery: true,
     nackDelay: true,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MEMORY_MAX_MESSAGE_BYTES,
+    leaseExtension: true,
     ...options.capabilities,
   };
   const subscriptions = new Set<Subscription>();
@@ -83,6 +84,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       nackDelayMs: resolved.nackDelayMs,
       running: 0,
       inFlight: new Map(),
+      extended: false,
       closing: false,
       onSettled: () => {
         if (member.running === 0) drained?.();
@@ -90,6 +92,10 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     };
     let closed: Promise<void> | undefined;
     const subscription: Subscription = {
+      extendLease: (message, ms) => {
+        group.extend(member, message, ms);
+        return Promise.resolve();
+      },
       close: () => {
         closed ??= (async () => {
           member.closing = true;

@@ -21,7 +21,7 @@ export interface MemoryTransportOptions {
 
 /** Capability flags the memory transport can declare false (it never declares more than it does). */
 export type MemoryCapabilityLimits = {
-  readonly [K in keyof TransportCapabilities as TransportCapabilities[K] extends boolean ? K : never]?: false;
+  readonly [K in keyof TransportCapabilities as NonNullable<TransportCapabilities[K]> extends boolean ? K : never]?: false;
 };
 
 /** A memory transport, with the broker it publishes to. */

@@ -10,7 +10,7 @@ import {
 import { ClosedError, messageSizeBytes, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
 import { createAdmin, type SqliteAdmin } from './admin.js';
 import { Checkpointer } from './checkpointer.js';
-import { describeTarget, openLogDatabase } from './connection.js';
+import { describeTarget, openLogDatabase, type SqliteDatabase } from './connection.js';
 import { toEddyError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { GroupStore } from './group-store.js';
@@ -25,6 +25,11 @@ const CHECKPOINT_INTERVAL_MS = 100;
 /** The SQLite transport: a `Transport` plus the admin reads and actions of the log. */
 export interface SqliteTransport extends Transport {
   readonly admin: SqliteAdmin;
+  /**
+   * The better-sqlite3 connection the log is written through, for what Eddy does not wrap (a
+   * query, a pragma). Writing to Eddy's own tables behind its back voids its guarantees.
+   */
+  readonly native: SqliteDatabase;
 }
 
 /**
@@ -60,6 +65,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     delayedDelivery: true,
     nackDelay: true,
     maxMessageBytes: options.maxMessageBytes,
+    leaseExtension: true,
   };
   const byTopic = new Map<number, Set<SqliteSubscription>>();
   const subscriptions = new Set<SqliteSubscription>();
@@ -125,6 +131,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     name: 'sqlite',
     capabilities,
     admin,
+    native: db,
 
     // Not async: one promise per publish instead of two, which shows at a thousand concurrent publishes.
     publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {

@@ -31,6 +31,7 @@ export type {
 } from './bus/handler-types.js';
 export type { FairGroupOptions } from './bus/fair-scheduler.js';
 export type { InflightDelivery } from './bus/long-running.js';
+export type { PublishDedupe } from './transport/publish-dedupe.js';
 export type {
   BatchHandlerOptions,
   BusOptions,

@@ -385,7 +385,9 @@ export async function startRedisSubscription(
 
   return {
     async extendLease(message, ms) {
-      const entry = owns(message.partition) ? inFlight.get(message.partition, streamIdOf(message.offset)) : undefined;
+      const entry = owns(message.partition)
+        ? inFlight.get(message.partition, streamIdOf(message.offset))
+        : undefined;
       if (entry?.state !== 'handed' || entry.count !== message.deliveryCount) return;
       // The sweep redelivers at handedAt + ackTimeoutMs: moving handedAt moves that deadline.
       entry.handedAt = Math.max(entry.handedAt, Date.now() + ms - ackTimeoutMs);

@@ -1,6 +1,7 @@
 import { afterAll, describe } from 'vitest';
 import type { TransportConformanceOptions } from '../options.js';
 import { capabilityTests } from './capability-tests.js';
+import { dedupeTests } from './dedupe-tests.js';
 import { errorTests } from './error-tests.js';
 import { groupTests } from './group-tests.js';
 import { Harness } from './harness.js';
@@ -36,6 +37,7 @@ export function describeTransportConformance(options: TransportConformanceOption
     describe('per-key ordering', () => orderingTests(harness));
     describe('replay for new groups', () => replayTests(harness));
     describe('long-running deliveries', () => leaseTests(harness));
+    describe('publish-time dedupe and debounce', () => dedupeTests(harness));
     describe('closing', () => lifecycleTests(harness));
     describe('rejecting bad input', () => errorTests(harness));
     describe('refusing what the backend declares it cannot do', () => capabilityTests(harness));

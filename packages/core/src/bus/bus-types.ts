@@ -2,6 +2,7 @@ import type { BusEvent, EventHandler } from './handler-types.js';
 import type { BatchHandler } from './batch-collector.js';
 import type { BatchHandlerOptions, HandlerOptions, StopOptions } from './bus-options.js';
 import type { InflightDelivery } from './long-running.js';
+import type { PublishDedupe } from '../transport/publish-dedupe.js';
 
 /**
  * Declares the events a bus carries, once: event type -> data type. Write it as a type alias or
@@ -48,6 +49,13 @@ export interface PublishOptions {
    * lanes first. Written as the `priority` extension.
    */
   readonly priority?: number;
+  /**
+   * Publish-time dedupe or debounce by key: `{ key, ttlMs, mode: 'drop' | 'replace' | 'extend',
+   * maxDelayMs }` (see `PublishDedupe`). A dropped repeat resolves with the position of the
+   * message it repeats. Transports with `capabilities.publishDedupe` only (memory, SQLite,
+   * PostgreSQL); elsewhere the publish rejects with `EDDY_NOT_SUPPORTED`. Default none.
+   */
+  readonly dedupe?: PublishDedupe;
 }
 
 /** Where a published event landed. */

@@ -255,7 +255,13 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
   };
   const runTracked = async (level: number, event: BusEvent, ctx: HandlerContext): Promise<void> => {
     if (registry === undefined) return pipeline(event, ctx);
-    const delivery = new RunningDelivery(info.name, event.id, ctx.message, shutdown.signal, () => lanes[level]);
+    const delivery = new RunningDelivery(
+      info.name,
+      event.id,
+      ctx.message,
+      shutdown.signal,
+      () => lanes[level],
+    );
     registry.add(delivery);
     try {
       await pipeline(event, {

@@ -59,8 +59,8 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
   const logger = options.logger ?? silentLogger;
   const metrics = options.metrics ?? noopMetrics;
   const tracer = tracerFrom(options.tracerProvider);
-  const send: PublishNext = async ({ topic, event, deliverAt }) =>
-    (await transport.publish(topic, [toOutgoing(event, deliverAt)]))[0] as Position;
+  const send: PublishNext = async ({ topic, event, deliverAt, dedupe }) =>
+    (await transport.publish(topic, [toOutgoing(event, deliverAt, dedupe)]))[0] as Position;
   const publishThrough = (options.publishMiddleware ?? []).reduceRight<PublishNext>(
     (next, middleware) => middleware(next),
     send,
@@ -179,7 +179,12 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       });
       try {
         const event = buildEvent(source, type, data, publishOptions, producer, id);
-        const position = await publishThrough({ topic, event, deliverAt: publishOptions.deliverAt });
+        const position = await publishThrough({
+          topic,
+          event,
+          deliverAt: publishOptions.deliverAt,
+          dedupe: publishOptions.dedupe,
+        });
         metrics.published({ topic, type });
         endSpan(producer.span);
         return { id, topic, partition: position.partition, offset: position.offset };

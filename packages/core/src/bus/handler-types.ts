@@ -3,6 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { BusMetrics } from '../observability/metrics.js';
 import type { Position, ReceivedMessage } from '../transport/message.js';
 import type { Transport } from '../transport/transport.js';
+import type { PublishDedupe } from '../transport/publish-dedupe.js';
 
 // What a handler and a middleware see. This file imports no options or wiring, so middleware can
 // depend on it without a cycle back through the bus options that name the middleware's settings.
@@ -123,6 +124,8 @@ export interface OutgoingEvent {
   readonly event: CloudEvent;
   /** Earliest delivery, epoch ms (`PublishOptions.deliverAt`). */
   readonly deliverAt?: number | undefined;
+  /** `PublishOptions.dedupe`. */
+  readonly dedupe?: PublishDedupe | undefined;
 }
 
 /** Sends an event on: the next publish middleware, or the transport. Resolves with its position. */

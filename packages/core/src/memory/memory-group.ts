@@ -177,7 +177,8 @@ export class MemoryGroup {
   ): Promise<void> {
     let failure: { error: unknown } | undefined;
     try {
-      await member.handler(message);
+      // Replaced by a later message of its dedupe key while it waited: settled unseen.
+      if (!pending.entry.superseded) await member.handler(message);
     } catch (error) {
       failure = { error };
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
 import {
+  DEDUPE_HEADER,
   KeyedQueue,
   PositionLostError,
   redeliveryDelayOf,
@@ -427,7 +428,14 @@ export class SqliteSubscription implements Subscription {
     };
     let result: Promise<void> | void;
     try {
-      result = this.#handler(received);
+      // Replaced by a later message of its dedupe key while it waited: settled unseen. Only
+      // messages published with a replacing dedupe carry the header, so others cost no query.
+      if (
+        message.headers[DEDUPE_HEADER] !== undefined &&
+        this.#ctx.log.isSuperseded(this.topic, stream.partition, offset)
+      ) {
+        result = undefined;
+      } else result = this.#handler(received);
     } catch (error) {
       queueMicrotask(() => this.#settle(entry, token, error, true));
       return;

@@ -66,6 +66,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     nackDelay: true,
     maxMessageBytes: options.maxMessageBytes,
     leaseExtension: true,
+    publishDedupe: true,
   };
   const byTopic = new Map<number, Set<SqliteSubscription>>();
   const subscriptions = new Set<SqliteSubscription>();
@@ -118,6 +119,15 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     log.ensure(name, options.topics[name] ?? {}, options.partitions, options.retention);
   const groupChanged = (groupId: number) => notifyGroupChanged(options.path, listener, groupId);
 
+  // Dedupe reads and writes the key's record with the append: its own transaction, off the group
+  // commit, after what is queued there (a replaced message must be in the log first).
+  const publishDeduped = async (request: AppendRequest): Promise<Position[]> => {
+    await writer.drained();
+    const positions = db.transaction(() => log.appendDeduped(request, Date.now())).immediate();
+    notifyAppended(options.path, listener, new Set([request.topic.id]));
+    return positions;
+  };
+
   const admin = createAdmin({
     db,
     log,
@@ -140,7 +150,9 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
         validatePublish(topic, messages, capabilities);
         if (messages.length === 0) return Promise.resolve([]);
         const info = topicFor(topic);
-        return writer.enqueue({ topic: info, messages, sizes: messages.map(messageSizeBytes) });
+        const request = { topic: info, messages, sizes: messages.map(messageSizeBytes) };
+        if (messages.some((message) => message.dedupe !== undefined)) return publishDeduped(request);
+        return writer.enqueue(request);
       } catch (error) {
         return Promise.reject(toEddyError(error, `publishing to "${topic}"`, where));
       }

@@ -13,7 +13,7 @@ import type { Position } from './message.js';
  *   later than `maxDelayMs` after the first of the burst.
  */
 export interface PublishDedupe {
-  /** Dedupe key, unique per topic: 1-200 characters. Required. */
+  /** Dedupe key, unique per topic: 1-200 characters, no NUL. Required. */
   readonly key: string;
   /** Window in ms (`'drop'`, `'replace'`) or quiet period (`'extend'`). Required, > 0. */
   readonly ttlMs: number;
@@ -55,8 +55,15 @@ export type DedupeDecision =
 /** Refuses bad dedupe options with `EDDY_INVALID_OPTION`. */
 export function assertPublishDedupe(dedupe: PublishDedupe): void {
   const { key, ttlMs, mode = 'drop', maxDelayMs } = dedupe;
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_DEDUPE_KEY_LENGTH) {
-    throw new InvalidOptionError(`dedupe.key must be a string of 1-${MAX_DEDUPE_KEY_LENGTH} characters.`);
+  if (
+    typeof key !== 'string' ||
+    key.length === 0 ||
+    key.length > MAX_DEDUPE_KEY_LENGTH ||
+    key.includes('\0')
+  ) {
+    throw new InvalidOptionError(
+      `dedupe.key must be a string of 1-${MAX_DEDUPE_KEY_LENGTH} characters, without NUL.`,
+    );
   }
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw new InvalidOptionError(`dedupe.ttlMs must be a number of ms > 0, got ${ttlMs}.`);

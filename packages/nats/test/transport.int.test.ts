@@ -33,6 +33,7 @@ describe('NATS JetStream transport', () => {
       delayedDelivery: false,
       nackDelay: true,
       maxMessageBytes: 1024 * 1024 - 1024,
+      leaseExtension: true,
     };
     expect(t.capabilities).toEqual(declared);
     const [memory, unordered] = [

@@ -41,6 +41,8 @@ describe('PostgreSQL transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: 1024 * 1024,
+      leaseExtension: true,
+      publishDedupe: true,
     });
   });
 

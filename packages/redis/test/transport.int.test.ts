@@ -42,6 +42,7 @@ describe('redis transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: 1_048_576,
+      leaseExtension: true,
     });
   });
 

@@ -29,6 +29,8 @@ describe('sqlite transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: 1024 * 1024,
+      leaseExtension: true,
+      publishDedupe: true,
     };
     expect(transport().capabilities).toEqual(declared);
     expect(transport({ path: ':memory:' }).capabilities).toEqual({ ...declared, durable: false });

@@ -36,6 +36,7 @@ describe('NATS JetStream transport', () => {
       leaseExtension: true,
     };
     expect(t.capabilities).toEqual(declared);
+    expect(t.native.isClosed()).toBe(false);
     const [memory, unordered] = [
       await transport({ storage: 'memory' }),
       await transport({ maxAckPendingPerPartition: 4 }),

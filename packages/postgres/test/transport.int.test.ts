@@ -44,6 +44,7 @@ describe('PostgreSQL transport', () => {
       leaseExtension: true,
       publishDedupe: true,
     });
+    expect(transport.native).toBe(transport.pool);
   });
 
   it('publishes durably and delivers headers, keys and binary payloads intact', async () => {

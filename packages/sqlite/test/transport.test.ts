@@ -36,6 +36,10 @@ describe('sqlite transport', () => {
     expect(transport({ path: ':memory:' }).capabilities).toEqual({ ...declared, durable: false });
   });
 
+  it('exposes its better-sqlite3 connection as native', () => {
+    expect(transport().native.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
   it('publishes with contiguous offsets per partition and delivers payloads and headers intact', async () => {
     const t = transport();
     const topic = unique('basic');

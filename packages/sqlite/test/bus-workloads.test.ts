@@ -1,0 +1,78 @@
+import { createBus } from '@eddy/core';
+import { createSqliteTransport } from '@eddy/sqlite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir, unique, waitFor } from './helpers.js';
+
+interface Events {
+  'export.requested': { id: string };
+}
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+
+function bus(): ReturnType<typeof createBus<Events>> {
+  const topic = unique('exports');
+  return createBus<Events>({
+    transport: createSqliteTransport({ path: tmp.file(`${topic}.db`) }),
+    group: unique('g'),
+    topicFor: () => topic,
+    ackTimeoutMs: 200,
+  });
+}
+
+describe('workloads on the SQLite transport', () => {
+  it('a long-running handler that extends its lease outlives ackTimeoutMs without a redelivery; without, it is redelivered', async () => {
+    const b = bus();
+    const deliveries = new Map<string, number[]>();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const extendedAt: number[] = [];
+    b.on(
+      'export.requested',
+      async (event, ctx) => {
+        const seen = deliveries.get(event.data.id) ?? [];
+        seen.push(ctx.deliveryCount);
+        deliveries.set(event.data.id, seen);
+        if (event.data.id === 'extended') {
+          await ctx.extendLease(5_000);
+          extendedAt.push(Date.now());
+        }
+        if (ctx.deliveryCount === 1) await released;
+      },
+      { longRunning: true, from: 'earliest', maxInFlight: 4 },
+    );
+    await b.start();
+    await b.publish('export.requested', { id: 'extended' });
+    await b.publish('export.requested', { id: 'plain' });
+    await waitFor(
+      () => (deliveries.get('plain')?.length ?? 0) >= 2,
+      10_000,
+      'the redelivery of the plain one',
+    );
+    await waitFor(
+      () => extendedAt.length > 0 && Date.now() > extendedAt[0]! + 600,
+      10_000,
+      'three ack timeouts',
+    );
+    expect(deliveries.get('extended')).toEqual([1]);
+    expect(b.inflight().map((delivery) => delivery.leaseUntil !== undefined)).toContain(true);
+    release();
+    await b.stop();
+    expect(deliveries.get('extended')).toEqual([1]);
+  });
+
+  it("debounces a burst published with dedupe mode 'extend' into its last event", async () => {
+    const b = bus();
+    const ids: string[] = [];
+    b.on('export.requested', (event) => void ids.push(event.data.id), { from: 'earliest' });
+    await b.start();
+    for (const id of ['one', 'two', 'three']) {
+      await b.publish('export.requested', { id }, { dedupe: { key: 'nightly', ttlMs: 100, mode: 'extend' } });
+    }
+    await waitFor(() => ids.includes('three'), 10_000, 'the debounced event');
+    await b.publish('export.requested', { id: 'marker' }, { deliverAt: Date.now() + 150 });
+    await waitFor(() => ids.includes('marker'), 10_000, 'the marker');
+    await b.stop();
+    expect(ids).toEqual(['three', 'marker']);
+  });
+});

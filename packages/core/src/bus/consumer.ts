@@ -237,43 +237,46 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
       }
     };
 
+  // Chosen once here, so a handler without fair groups or tracking pays no extra promise per delivery.
   const registry = spec.longRunning;
   const scheduler = spec.fair?.();
   const lanes: (Subscription | undefined)[] = [];
-  const run = async (level: number, event: BusEvent, ctx: HandlerContext): Promise<void> => {
-    if (scheduler !== undefined) {
-      const key = scheduler.keyOf(event);
-      await scheduler.acquire(key, ctx.signal);
-      try {
-        await runTracked(level, event, ctx);
-      } finally {
-        scheduler.release(key);
-      }
-      return;
-    }
-    return runTracked(level, event, ctx);
-  };
-  const runTracked = async (level: number, event: BusEvent, ctx: HandlerContext): Promise<void> => {
-    if (registry === undefined) return pipeline(event, ctx);
-    const delivery = new RunningDelivery(
-      info.name,
-      event.id,
-      ctx.message,
-      shutdown.signal,
-      () => lanes[level],
-    );
-    registry.add(delivery);
-    try {
-      await pipeline(event, {
-        ...ctx,
-        signal: delivery.signal,
-        extendLease: delivery.extendLease,
-        progress: delivery.report,
-      });
-    } finally {
-      registry.delete(delivery);
-    }
-  };
+  type Run = (level: number, event: BusEvent, ctx: HandlerContext) => Promise<void>;
+  const runTracked: Run =
+    registry === undefined
+      ? (_level, event, ctx) => pipeline(event, ctx)
+      : async (level, event, ctx) => {
+          const delivery = new RunningDelivery(
+            info.name,
+            event.id,
+            ctx.message,
+            shutdown.signal,
+            () => lanes[level],
+          );
+          registry.add(delivery);
+          try {
+            await pipeline(event, {
+              ...ctx,
+              signal: delivery.signal,
+              extendLease: delivery.extendLease,
+              progress: delivery.report,
+            });
+          } finally {
+            registry.delete(delivery);
+          }
+        };
+  const run: Run =
+    scheduler === undefined
+      ? runTracked
+      : async (level, event, ctx) => {
+          const key = scheduler.keyOf(event);
+          await scheduler.acquire(key, ctx.signal);
+          try {
+            await runTracked(level, event, ctx);
+          } finally {
+            scheduler.release(key);
+          }
+        };
 
   const transportMaxInFlight = spec.transportMaxInFlight ?? settings.maxInFlight;
   const levels = gate === undefined ? [0] : Array.from({ length: PRIORITY_LEVELS }, (_, level) => level);

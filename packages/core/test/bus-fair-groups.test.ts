@@ -55,7 +55,10 @@ describe('fair groups', () => {
       (event) => {
         if (event.data.tenant === 'a') starts.push(Date.now());
       },
-      { from: 'earliest', group: { key: (event) => (event.data as { tenant: string }).tenant, ratePerSecond: 20 } },
+      {
+        from: 'earliest',
+        group: { key: (event) => (event.data as { tenant: string }).tenant, ratePerSecond: 20 },
+      },
     );
     for (let n = 0; n < 5; n++) await bus.publish('job.queued', { tenant: 'a', n });
     await bus.start();

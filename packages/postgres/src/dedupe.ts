@@ -54,9 +54,7 @@ async function publishOne(
   const { schema } = ctx;
   const { dedupe } = message;
   if (dedupe === undefined) return append(ctx, client, topic, message);
-  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-    `${topic}/${dedupe.key}`,
-  ]);
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${topic}/${dedupe.key}`]);
   const found = await client.query<DedupeRow & { now: string }>(
     `SELECT ${schema}.now_ms() AS now, d.partition, d.log_offset, d.first_at, d.expires_at, d.deliver_at
      FROM (SELECT 1) one LEFT JOIN ${schema}.publish_dedupe d ON d.topic = $1 AND d.dedupe_key = $2`,

@@ -75,4 +75,23 @@ describe('workloads on the SQLite transport', () => {
     await b.stop();
     expect(ids).toEqual(['three', 'marker']);
   });
+
+  it('retention forgets dedupe records past their window', async () => {
+    const topic = unique('keys');
+    const transport = createSqliteTransport({ path: tmp.file(`${topic}.db`) });
+    const b = createBus<Events>({ transport, topicFor: () => topic });
+    await b.publish('export.requested', { id: 'a' }, { dedupe: { key: 'short', ttlMs: 1 } });
+    await b.publish('export.requested', { id: 'b' }, { dedupe: { key: 'long', ttlMs: 60_000 } });
+    const keys = (): string[] =>
+      transport.native
+        .prepare<[], { dedupe_key: string }>('SELECT dedupe_key FROM eddy_publish_dedupe ORDER BY dedupe_key')
+        .all()
+        .map((row) => row.dedupe_key);
+    expect(keys()).toEqual(['long', 'short']);
+    const after = Date.now() + 5;
+    await waitFor(() => Date.now() > after, 1_000, 'the short window to pass');
+    await transport.admin.applyRetention();
+    expect(keys()).toEqual(['long']);
+    await b.stop();
+  });
 });

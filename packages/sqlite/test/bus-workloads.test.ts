@@ -41,9 +41,10 @@ describe('workloads on the SQLite transport', () => {
       },
       { longRunning: true, from: 'earliest', maxInFlight: 4 },
     );
-    await b.start();
+    // Published before start: the first deliveries come while the handler is still subscribing.
     await b.publish('export.requested', { id: 'extended' });
     await b.publish('export.requested', { id: 'plain' });
+    await b.start();
     await waitFor(
       () => (deliveries.get('plain')?.length ?? 0) >= 2,
       10_000,

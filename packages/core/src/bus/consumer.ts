@@ -240,7 +240,10 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
   // Chosen once here, so a handler without fair groups or tracking pays no extra promise per delivery.
   const registry = spec.longRunning;
   const scheduler = spec.fair?.();
-  const lanes: (Subscription | undefined)[] = [];
+  // A transport may hand over its first messages before `subscribe` resolves (a backlog): their
+  // lease extensions wait for the subscription.
+  let lanesKnown!: (lanes: readonly (Subscription | undefined)[]) => void;
+  const lanes = new Promise<readonly (Subscription | undefined)[]>((resolve) => (lanesKnown = resolve));
   type Run = (level: number, event: BusEvent, ctx: HandlerContext) => Promise<void>;
   const runTracked: Run =
     registry === undefined
@@ -251,7 +254,7 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
             event.id,
             ctx.message,
             shutdown.signal,
-            () => lanes[level],
+            async () => (await lanes)[level],
           );
           registry.add(delivery);
           try {
@@ -294,9 +297,7 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
       ),
     ),
   );
-  subscriptions.forEach((result, level) => {
-    if (result.status === 'fulfilled') lanes[level] = result.value;
-  });
+  lanesKnown(subscriptions.map((result) => (result.status === 'fulfilled' ? result.value : undefined)));
   const live = subscriptions.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = subscriptions.find((result) => result.status === 'rejected');
   if (failed !== undefined) {

@@ -50,14 +50,14 @@ export class RunningDelivery implements InflightDelivery {
   readonly #shutdown: AbortSignal;
   readonly #onShutdown = (): void => this.#controller.abort(this.#shutdown.reason);
   readonly #message: ReceivedMessage;
-  readonly #subscription: () => Subscription | undefined;
+  readonly #subscription: () => Promise<Subscription | undefined>;
 
   constructor(
     handler: string,
     eventId: string,
     message: ReceivedMessage,
     shutdown: AbortSignal,
-    subscription: () => Subscription | undefined,
+    subscription: () => Promise<Subscription | undefined>,
   ) {
     this.handler = handler;
     this.eventId = eventId;
@@ -83,11 +83,11 @@ export class RunningDelivery implements InflightDelivery {
         `ctx.extendLease takes a number of ms from 1 to ${MAX_LEASE_EXTENSION_MS}, got ${ms}.`,
       );
     }
-    const subscription = this.#subscription();
-    // Checked at subscribe time; a subscription still starting has nothing to extend yet.
-    if (subscription?.extendLease === undefined) return;
     this.leaseUntil = Date.now() + ms;
-    await subscription.extendLease(this.#message, ms);
+    // `leaseExtension` was checked when the handler was registered; a lane that failed to
+    // subscribe delivers nothing, so there is nothing to extend then.
+    const subscription = await this.#subscription();
+    await subscription?.extendLease?.(this.#message, ms);
   };
 
   readonly report = (value: ProgressValue): void => {

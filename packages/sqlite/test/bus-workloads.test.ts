@@ -1,5 +1,5 @@
 import { createBus } from '@eddy/core';
-import { createSqliteTransport } from '@eddy/sqlite';
+import { createSqliteFairSlotStore, createSqliteTransport } from '@eddy/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir, unique, waitFor } from './helpers.js';
 
@@ -94,5 +94,55 @@ describe('workloads on the SQLite transport', () => {
     await transport.admin.applyRetention();
     expect(keys()).toEqual(['long']);
     await b.stop();
+  });
+
+  it.each([
+    ['with a shared slot store, concurrency holds for the whole group', true, 2],
+    ['without it, each member allows concurrency on its own', false, 4],
+  ])('fair groups across two members: %s', async (_name, shared, expected) => {
+    const path = tmp.file(`${unique('fair')}.db`);
+    const topic = unique('fair');
+    const group = unique('g');
+    const stores = shared
+      ? [createSqliteFairSlotStore({ database: path }), createSqliteFairSlotStore({ database: path })]
+      : [];
+    let running = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const transports = [createSqliteTransport({ path }), createSqliteTransport({ path })];
+    const members = transports.map((transport, i) => {
+      const member = createBus<Events>({ transport, group, topicFor: () => topic });
+      member.on(
+        'export.requested',
+        async () => {
+          running += 1;
+          await released;
+          running -= 1;
+        },
+        {
+          from: 'earliest',
+          group: { key: () => 'tenant-a', concurrency: 2, ...(shared ? { store: stores[i]! } : {}) },
+        },
+      );
+      return member;
+    });
+    await Promise.all(members.map((member) => member.start()));
+    // Both members hold partitions before anything is published, so both get work.
+    const owners = (): number =>
+      new Set(
+        transports[0]!.admin
+          .listGroups(topic)
+          .flatMap((summary) => summary.partitions.map((partition) => partition.owner)),
+      ).size;
+    await waitFor(() => owners() === 2, 10_000, 'both members to hold partitions');
+    for (let i = 0; i < 20; i++) await members[0]!.publish('export.requested', { id: `e${i}` });
+    await waitFor(() => running >= expected, 10_000, `${expected} running`);
+    // The point is elapsed time: no member starts more while the slots stay taken.
+    const until = Date.now() + 300;
+    await waitFor(() => Date.now() > until || running > expected, 5_000, 'a quiet spell');
+    expect(running).toBe(expected);
+    release();
+    await Promise.all(members.map((member) => member.stop()));
+    await Promise.all(stores.map((store) => store.close()));
   });
 });

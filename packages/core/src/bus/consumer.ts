@@ -273,11 +273,14 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
       ? runTracked
       : async (level, event, ctx) => {
           const key = scheduler.keyOf(event);
-          await scheduler.acquire(key, ctx.signal);
+          const holder = await scheduler.enter(key, ctx.signal);
           try {
             await runTracked(level, event, ctx);
           } finally {
-            scheduler.release(key);
+            // A slot the store fails to take back expires with its lease; the delivery stands.
+            await scheduler.leave(key, holder).catch((error: unknown) => {
+              info.logger.warn({ handler: info.name, key, err: error }, 'releasing a fair-group slot failed');
+            });
           }
         };
 

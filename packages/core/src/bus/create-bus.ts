@@ -139,7 +139,10 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       selection,
       priority: resolvePriority(handlerOptions.priority, slots),
       longRunning: longRunning ? runningDeliveries : undefined,
-      fair: fairGroups === undefined ? undefined : () => new FairScheduler(fairGroups, slots),
+      fair:
+        fairGroups === undefined
+          ? undefined
+          : () => new FairScheduler(fairGroups, slots, handlerGroup, settings.ackTimeoutMs),
       // Fair groups take more from the transport than they run, so a quiet group can pass a backlog.
       transportMaxInFlight: fairGroups === undefined ? undefined : Math.max(fairGroups.buffer, slots),
     };

@@ -1,6 +1,8 @@
 import { InvalidOptionError } from '../errors/errors.js';
 import { Nack } from '../errors/nack.js';
+import { randomUUID } from 'node:crypto';
 import { Deque } from '../shared/deque.js';
+import type { FairSlotStore } from './fair-slot-store.js';
 import type { BusEvent } from './handler-types.js';
 
 /**
@@ -25,7 +27,17 @@ export interface FairGroupOptions {
    * counts against its `ackTimeoutMs`. Default 1 000.
    */
   readonly buffer?: number;
+  /**
+   * Counts each key's running deliveries for the whole consumer group, across processes, so
+   * `concurrency` holds group-wide (e.g. `createSqliteFairSlotStore`). Without it `concurrency`
+   * and `ratePerSecond` hold per process. `ratePerSecond` stays per process either way.
+   * Default none.
+   */
+  readonly store?: FairSlotStore;
 }
+
+/** How long a delivery whose key has no free slot in the shared store waits before asking again, ms. */
+export const SHARED_SLOT_RETRY_MS = 20;
 
 /** Default `FairGroupOptions.buffer`. */
 export const DEFAULT_FAIR_BUFFER = 1_000;
@@ -69,6 +81,7 @@ export interface ResolvedFairGroups {
   readonly concurrency: number;
   readonly ratePerSecond: number | undefined;
   readonly buffer: number;
+  readonly store: FairSlotStore | undefined;
 }
 
 interface GroupState {
@@ -92,7 +105,16 @@ export function resolveFairGroups(options: FairGroupOptions): ResolvedFairGroups
   if (!Number.isSafeInteger(buffer) || buffer < 1) {
     throw new InvalidOptionError(`group.buffer must be a whole number >= 1, got ${buffer}.`);
   }
-  return { keyOf: compileGroupKey(options.key), concurrency, ratePerSecond, buffer };
+  const { store } = options;
+  if (
+    store !== undefined &&
+    (typeof store.tryAcquire !== 'function' || typeof store.release !== 'function')
+  ) {
+    throw new InvalidOptionError(
+      'group.store must be a FairSlotStore, e.g. createSqliteFairSlotStore({ path }).',
+    );
+  }
+  return { keyOf: compileGroupKey(options.key), concurrency, ratePerSecond, buffer, store };
 }
 
 /**
@@ -110,11 +132,49 @@ export class FairScheduler {
   #running = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(resolved: ResolvedFairGroups, slots: number) {
+  readonly #store: FairSlotStore | undefined;
+  readonly #scope: string;
+  readonly #leaseMs: number;
+
+  /** `scope` names the consumer group in the shared store; `leaseMs` bounds a slot held there. */
+  constructor(resolved: ResolvedFairGroups, slots: number, scope: string, leaseMs: number) {
     this.keyOf = resolved.keyOf;
+    this.#store = resolved.store;
+    this.#scope = scope;
+    this.#leaseMs = leaseMs;
     this.#slots = slots;
     this.#concurrency = resolved.concurrency;
     this.#rate = resolved.ratePerSecond;
+  }
+
+  /**
+   * Waits for the key's turn here and, with a shared store, for a slot of the key there; resolves
+   * with what `leave` takes. A key full in the store gives its local turn back and asks again
+   * after `SHARED_SLOT_RETRY_MS`, so other keys use the slot meanwhile.
+   */
+  async enter(key: string, signal: AbortSignal): Promise<string | undefined> {
+    for (;;) {
+      await this.acquire(key, signal);
+      const store = this.#store;
+      if (store === undefined) return undefined;
+      const holder = randomUUID();
+      let taken: boolean;
+      try {
+        taken = await store.tryAcquire(this.#scope, key, holder, this.#concurrency, this.#leaseMs);
+      } catch (error) {
+        this.release(key);
+        throw error;
+      }
+      if (taken) return holder;
+      this.release(key);
+      await pause(SHARED_SLOT_RETRY_MS, signal);
+    }
+  }
+
+  /** Ends what `enter` began: the local turn, and the shared slot if any. */
+  async leave(key: string, holder: string | undefined): Promise<void> {
+    this.release(key);
+    if (holder !== undefined) await this.#store?.release(this.#scope, key, holder);
   }
 
   /** Waits for the group's turn; a shutdown past its deadline (`signal`) nacks it instead. */
@@ -219,4 +279,20 @@ export class FairScheduler {
       }, Math.ceil(waitMs));
     }
   }
+}
+
+/** Waits `ms`, or rejects with a `Nack` for immediate redelivery when `signal` aborts first. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(new Nack(0, signal.reason));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new Nack(0, signal.reason));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

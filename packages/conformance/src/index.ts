@@ -31,6 +31,8 @@ export { describeSchemaStoreConformance } from './schema-store/describe-schema-s
 export type { SchemaStoreConformanceOptions } from './schema-store/options.js';
 export { describeScheduleStoreConformance } from './schedule-store/describe-schedule-store-conformance.js';
 export type { ScheduleStoreConformanceOptions } from './schedule-store/options.js';
+export { describeFairSlotStoreConformance } from './fair-slot-store/describe-fair-slot-store-conformance.js';
+export type { FairSlotStoreConformanceOptions } from './fair-slot-store/options.js';
 export { describeStateStoreConformance } from './state-store/describe-state-store-conformance.js';
 export type { StateStoreConformanceOptions } from './state-store/options.js';
 export { describeRuleStoreConformance } from './rule-store/describe-rule-store-conformance.js';

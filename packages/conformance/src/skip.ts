@@ -3,7 +3,7 @@ import { it, type TestFunction } from 'vitest';
 
 /** The yes/no flags of `TransportCapabilities`, the ones a case can depend on. */
 export type CapabilityFlag = {
-  [K in keyof TransportCapabilities]: TransportCapabilities[K] extends boolean ? K : never;
+  [K in keyof TransportCapabilities]-?: NonNullable<TransportCapabilities[K]> extends boolean ? K : never;
 }[keyof TransportCapabilities];
 
 // What a backend lacks when a flag is false, worded for "<backend> does not offer ...".
@@ -15,6 +15,8 @@ const OFFERS: Readonly<Record<CapabilityFlag, string>> = {
   replayFromTime: 'replay from a point in time',
   delayedDelivery: 'delayed delivery',
   nackDelay: 'delayed redelivery after a nack',
+  leaseExtension: 'lease extension for long-running deliveries',
+  publishDedupe: 'publish-time dedupe and debounce',
 };
 
 /**

@@ -26,8 +26,13 @@ export type {
   Middleware,
   OutgoingEvent,
   PublishMiddleware,
+  ProgressValue,
   PublishNext,
 } from './bus/handler-types.js';
+export type { FairGroupOptions } from './bus/fair-scheduler.js';
+export type { FairSlotStore } from './bus/fair-slot-store.js';
+export type { InflightDelivery } from './bus/long-running.js';
+export type { PublishDedupe } from './transport/publish-dedupe.js';
 export type {
   BatchHandlerOptions,
   BusOptions,

@@ -7,6 +7,7 @@
 export {
   AuthError,
   BackendError,
+  CancelledError,
   ClosedError,
   ConnectionError,
   DecodeError,
@@ -37,6 +38,13 @@ export {
 export { assertGroupName, assertTopicName, MAX_NAME_LENGTH } from './transport/names.js';
 export { partitionForKey } from './transport/partitioner.js';
 export { messageSizeBytes } from './transport/message.js';
+export {
+  assertPublishDedupe,
+  decideDedupe,
+  DEDUPE_HEADER,
+  type DedupeDecision,
+  type DedupeRecord,
+} from './transport/publish-dedupe.js';
 
 // Shared mechanisms
 export { KeyedQueue, type KeyedQueueOptions } from './shared/keyed-queue.js';

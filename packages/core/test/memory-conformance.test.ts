@@ -30,6 +30,8 @@ describeTransportConformance({
         replayFromTime: false,
         delayedDelivery: false,
         nackDelay: false,
+        leaseExtension: false,
+        publishDedupe: false,
       },
     }),
   ackTimeoutMs: 300,

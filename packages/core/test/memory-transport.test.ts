@@ -77,6 +77,8 @@ describe('memory transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: 4 * 1024 * 1024,
+      leaseExtension: true,
+      publishDedupe: true,
     });
     const queueLike = transport({ capabilities: { replay: false, replayFromTime: false } });
     expect(queueLike.capabilities).toMatchObject({ replay: false, replayFromTime: false, nackDelay: true });

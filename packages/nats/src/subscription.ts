@@ -1,4 +1,4 @@
-import { type MessageHandler, type Subscription } from '@eddy/core';
+import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
 import { KeyedQueue, redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
 import type { Consumer, ConsumerInfo, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription as CoreSubscription } from '@nats-io/transport-node';
@@ -51,6 +51,10 @@ export class NatsSubscription implements Subscription {
   private readonly loops: Promise<void>[] = [];
   private readonly wakeups = new Set<() => void>();
   private readonly unhandled: JsMsg[] = [];
+  /** The server message of each delivery handed to the handler, for `extendLease`. */
+  private readonly sources = new WeakMap<ReceivedMessage, JsMsg>();
+  /** Deliveries kept by `extendLease`, with the timer of their next "working" signal. */
+  private readonly extended = new Map<JsMsg, NodeJS.Timeout>();
 
   constructor(private readonly settings: NatsSubscriptionSettings) {
     this.handlers = new KeyedQueue<JsMsg>({
@@ -70,6 +74,27 @@ export class NatsSubscription implements Subscription {
    */
   restartPulls(): void {
     for (const pull of this.pulls) pull.stop();
+  }
+
+  /**
+   * Keeps a running delivery from redelivery for `ms`: JetStream's "working" signal restarts the
+   * consumer's ack wait (`ackTimeoutMs`), so it is sent now and again before each wait runs out,
+   * until `ms` is covered or the delivery settles.
+   */
+  extendLease(message: ReceivedMessage, ms: number): Promise<void> {
+    const msg = this.sources.get(message);
+    if (msg === undefined || this.closing) return Promise.resolve();
+    const ackWaitMs = this.settings.options.ackTimeoutMs;
+    const until = Date.now() + ms;
+    clearTimeout(this.extended.get(msg));
+    const beat = (): void => {
+      this.extended.delete(msg);
+      msg.working();
+      const left = until - Date.now() - ackWaitMs;
+      if (left > 0) this.extended.set(msg, setTimeout(beat, Math.min(left, Math.floor(ackWaitMs / 2))));
+    };
+    beat();
+    return Promise.resolve();
   }
 
   close(): Promise<void> {
@@ -155,7 +180,9 @@ export class NatsSubscription implements Subscription {
     const { topic, handler } = this.settings;
     let result: Promise<void> | void;
     try {
-      result = handler(decodeMessage(topic, msg));
+      const received = decodeMessage(topic, msg);
+      this.sources.set(received, msg);
+      result = handler(received);
     } catch (error) {
       this.settle(msg, false, error);
       return;
@@ -175,6 +202,10 @@ export class NatsSubscription implements Subscription {
    * `close` waits for every started handler to be done.
    */
   private settle(msg: JsMsg, ok: boolean, error: unknown): void {
+    if (this.extended.size > 0) {
+      clearTimeout(this.extended.get(msg));
+      this.extended.delete(msg);
+    }
     try {
       if (ok) {
         msg.ack();

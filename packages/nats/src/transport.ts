@@ -47,6 +47,11 @@ export interface NatsTransport extends Transport {
   readonly name: 'nats';
   /** Partitions (subjects) per topic, as configured. */
   readonly partitions: number;
+  /**
+   * The official client's connection, for what Eddy does not wrap (`jetstream(native)`, key-value
+   * buckets, request-reply). Closing it closes the transport's connection too.
+   */
+  readonly native: NatsConnection;
 }
 
 /**
@@ -80,6 +85,10 @@ class NatsTransportImpl implements NatsTransport {
   private nextPartition = 0;
   private closed: Promise<void> | undefined;
 
+  get native(): NatsConnection {
+    return this.nc;
+  }
+
   constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
@@ -100,6 +109,7 @@ class NatsTransportImpl implements NatsTransport {
       delayedDelivery: false,
       nackDelay: true,
       maxMessageBytes: this.maxWireBytes - HEADER_FRAMING_RESERVE_BYTES,
+      leaseExtension: true,
     };
   }
 

@@ -1,12 +1,12 @@
 import { isEddyError, Nack, type ReceivedMessage, type Transport } from '@eddy/core';
-import { createNatsTransport } from '@eddy/nats';
+import { createNatsTransport, type NatsTransport } from '@eddy/nats';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { bytes, deleteStreams, text, unique, waitFor } from './helpers.js';
 
 const prefix = unique('eddytest');
 const open: Transport[] = [];
 
-async function transport(options: Parameters<typeof createNatsTransport>[0] = {}): Promise<Transport> {
+async function transport(options: Parameters<typeof createNatsTransport>[0] = {}): Promise<NatsTransport> {
   const created = await createNatsTransport({ prefix, partitions: 4, ...options });
   open.push(created);
   return created;
@@ -33,8 +33,10 @@ describe('NATS JetStream transport', () => {
       delayedDelivery: false,
       nackDelay: true,
       maxMessageBytes: 1024 * 1024 - 1024,
+      leaseExtension: true,
     };
     expect(t.capabilities).toEqual(declared);
+    expect(t.native.isClosed()).toBe(false);
     const [memory, unordered] = [
       await transport({ storage: 'memory' }),
       await transport({ maxAckPendingPerPartition: 4 }),

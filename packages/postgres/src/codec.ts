@@ -68,3 +68,9 @@ export function decodeMessageRow(topic: string, row: MessageRow): StoredMessageV
     deliverAt: row.deliver_at === null ? undefined : Number(row.deliver_at),
   };
 }
+
+/**
+ * Written into the stored headers of a pending message that a later one of its dedupe key
+ * replaced: subscribers settle it without handing it to their handler.
+ */
+export const SUPERSEDED_HEADER = 'eddy-superseded';

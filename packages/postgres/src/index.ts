@@ -54,6 +54,11 @@ export {
   type PostgresScheduleStoreOptions,
 } from './schedules/schedule-store.js';
 export {
+  createPostgresFairSlotStore,
+  type PostgresFairSlotStore,
+  type PostgresFairSlotStoreOptions,
+} from './fair-slots/fair-slot-store.js';
+export {
   createPostgresSchemaStore,
   type PostgresSchemaStore,
   type PostgresSchemaStoreOptions,

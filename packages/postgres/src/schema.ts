@@ -5,8 +5,9 @@
  * do not race on the catalog.
  *
  * Version 2: `claim` returns position-loss rows (`out_lost_from`), `trim_partition` (retention).
+ * Version 3: `publish_dedupe` (publish-time dedupe records).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE SCHEMA IF NOT EXISTS {s};
@@ -46,6 +47,18 @@ CREATE TABLE IF NOT EXISTS {s}.messages (
   published_at bigint NOT NULL,
   deliver_at bigint,
   PRIMARY KEY (topic, partition, log_offset)
+);
+
+-- Publish-time dedupe: the latest message of each key of a topic, and its burst's first publish.
+CREATE TABLE IF NOT EXISTS {s}.publish_dedupe (
+  topic text COLLATE "C" NOT NULL,
+  dedupe_key text COLLATE "C" NOT NULL,
+  partition integer NOT NULL,
+  log_offset bigint NOT NULL,
+  first_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  deliver_at bigint,
+  PRIMARY KEY (topic, dedupe_key)
 );
 
 -- A group's read cursor per partition: every offset below it has been copied into claims (and

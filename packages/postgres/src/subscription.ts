@@ -8,7 +8,7 @@ import {
 } from '@eddy/core/internal';
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import { decodeClaimRow, type ClaimRow } from './codec.js';
+import { decodeClaimRow, SUPERSEDED_HEADER, type ClaimRow } from './codec.js';
 import { SettleWriter } from './settle-writer.js';
 import { WakeSignal } from './wake-signal.js';
 
@@ -281,11 +281,37 @@ export class PostgresSubscription {
     this.keys.push(held);
   }
 
+  /**
+   * Moves the claim's lease (`visible_at`) of a running delivery to `ms` from now, in the database,
+   * so no member of the group claims it meanwhile.
+   */
+  async extendLease(message: ReceivedMessage, ms: number): Promise<void> {
+    const held = this.held.get(positionKey(message.partition, message.offset));
+    if (held?.running !== true || held.deliveryCount !== message.deliveryCount) return;
+    const { schema, pool } = this.context;
+    await pool.query(
+      `UPDATE ${schema}.claims SET visible_at = greatest(visible_at, ${schema}.now_ms() + $5)
+       WHERE group_name = $1 AND topic = $2 AND partition = $3 AND log_offset = $4 AND owner = $6
+         AND delivery_count = $7`,
+      [
+        this.options.group,
+        this.topic,
+        message.partition,
+        message.offset,
+        Math.ceil(ms),
+        this.owner,
+        held.deliveryCount,
+      ],
+    );
+  }
+
   private invoke(held: Held): void {
     held.running = true;
     let outcome: Promise<void> | void;
     try {
-      outcome = this.handler(held.message);
+      // Replaced by a later message of its dedupe key while it waited: settled unseen.
+      outcome =
+        held.message.headers[SUPERSEDED_HEADER] === undefined ? this.handler(held.message) : undefined;
     } catch (error) {
       this.settled(held, error);
       return;

@@ -18,6 +18,7 @@ import {
 import type pg from 'pg';
 import { createAdmin, type PostgresAdmin } from './admin.js';
 import { encodeMessages } from './codec.js';
+import { publishDeduped } from './dedupe.js';
 import { listenClient, openPool } from './connection.js';
 import { toEddyError } from './errors.js';
 import { channelFor, migrate, quoteIdent } from './migration.js';
@@ -29,6 +30,8 @@ import { PostgresSubscription } from './subscription.js';
 /** The PostgreSQL transport, with the pool it runs on (shared with the application if it passed one). */
 export interface PostgresTransport extends Transport {
   readonly pool: pg.Pool;
+  /** The pg pool, for what Eddy does not wrap (the same object as `pool`). */
+  readonly native: pg.Pool;
   /** Schema holding the log, groups and claims. */
   readonly schema: string;
   /**
@@ -98,6 +101,8 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     delayedDelivery: true,
     nackDelay: true,
     maxMessageBytes: resolved.maxMessageBytes,
+    leaseExtension: true,
+    publishDedupe: true,
   };
   const retention = new Retention({
     pool,
@@ -159,6 +164,22 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     const partitions = await partitionsOf(topic);
     // Keyless messages of one call share a partition (rotating per call): one lock, one index page.
     const spread = roundRobin++ % partitions;
+    if (messages.some((message) => message.dedupe !== undefined)) {
+      try {
+        return await publishDeduped(
+          {
+            pool,
+            schema,
+            partitionOf: (message) =>
+              message.key === undefined ? spread : partitionForKey(message.key, partitions),
+          },
+          topic,
+          messages,
+        );
+      } catch (error) {
+        throw toEddyError(error, `publishing to topic "${topic}"`, where);
+      }
+    }
     const targets = messages.map((message) =>
       message.key === undefined ? spread : partitionForKey(message.key, partitions),
     );
@@ -271,6 +292,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     subscriber.start();
     let closed: Promise<void> | undefined;
     const subscription: Subscription = {
+      extendLease: (message, ms) => subscriber.extendLease(message, ms),
       close: () => {
         closed ??= subscriber.close().finally(() => {
           subscribersByTopic.get(topic)?.delete(subscriber);
@@ -326,6 +348,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     name: 'postgres',
     capabilities,
     pool,
+    native: pool,
     schema: resolved.schema,
     publish,
     subscribe,

@@ -41,7 +41,10 @@ describe('PostgreSQL transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: 1024 * 1024,
+      leaseExtension: true,
+      publishDedupe: true,
     });
+    expect(transport.native).toBe(transport.pool);
   });
 
   it('publishes durably and delivers headers, keys and binary payloads intact', async () => {

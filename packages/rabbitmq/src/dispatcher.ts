@@ -34,6 +34,8 @@ export class Dispatcher {
   private readonly running = new Map<number, number>();
   private readonly background = new Map<number, number>();
   private idleWaiters: { partition: number | undefined; resolve: () => void }[] = [];
+  /** Ack-timeout timers of running handlers, by the message each was handed, for `extendLease`. */
+  private readonly deadlines = new WeakMap<ReceivedMessage, (ms: number) => void>();
 
   constructor(private readonly settings: DispatcherSettings) {
     this.queue = new KeyedQueue<Delivery>({
@@ -78,6 +80,11 @@ export class Dispatcher {
     return true;
   }
 
+  /** Moves the ack timeout of a running handler of `message` to `ms` from now, if later. */
+  extendLease(message: ReceivedMessage, ms: number): void {
+    this.deadlines.get(message)?.(ms);
+  }
+
   private checkIdle(): void {
     const waiting = this.idleWaiters;
     this.idleWaiters = [];
@@ -107,18 +114,28 @@ export class Dispatcher {
     for (let deliveryCount = delivery.message.deliveryCount; ; deliveryCount += 1) {
       // RabbitMQ's consumer_timeout is broker-wide and minutes long, so the ack timeout is kept
       // here: the message goes back to the queue and whatever the handler does later is ignored.
-      const timer = setTimeout(() => {
+      const expire = (): void => {
         delivery.requeue();
         release();
-      }, ackTimeoutMs);
+      };
+      let timer = setTimeout(expire, ackTimeoutMs);
+      let deadline = Date.now() + ackTimeoutMs;
       let failure: { thrown: unknown } | undefined;
+      const { message } = delivery;
+      const handed = deliveryCount === message.deliveryCount ? message : { ...message, deliveryCount };
+      this.deadlines.set(handed, (ms) => {
+        if (released || Date.now() + ms <= deadline) return;
+        deadline = Date.now() + ms;
+        clearTimeout(timer);
+        timer = setTimeout(expire, ms);
+      });
       try {
-        const { message } = delivery;
-        await handler(deliveryCount === message.deliveryCount ? message : { ...message, deliveryCount });
+        await handler(handed);
       } catch (thrown) {
         failure = { thrown };
       }
       clearTimeout(timer);
+      this.deadlines.delete(handed);
       if (released) return;
       if (failure === undefined) {
         delivery.ack();

@@ -1,5 +1,5 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { MessageHandler, Subscription } from '@eddy/core';
+import type { MessageHandler, ReceivedMessage, Subscription } from '@eddy/core';
 import type { ResolvedSubscribeOptions } from '@eddy/core/internal';
 import { ChannelAcks } from './channel-acks.js';
 import { decode } from './codec.js';
@@ -104,6 +104,15 @@ export class RabbitMqSubscription implements Subscription {
     if (this.owned().length === 0 && (await this.membership.size()) <= this.settings.partitions) {
       await this.waitForOwnership(JOIN_WAIT_MS);
     }
+  }
+
+  /**
+   * Moves the delivery's ack timeout, which this member keeps itself; the broker needs nothing
+   * (its own `consumer_timeout`, 30 minutes by default, still bounds any delivery).
+   */
+  extendLease(message: ReceivedMessage, ms: number): Promise<void> {
+    this.dispatcher.extendLease(message, ms);
+    return Promise.resolve();
   }
 
   close(): Promise<void> {

@@ -54,6 +54,7 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: options.maxMessageBytes,
+      leaseExtension: true,
     };
   }
 

@@ -45,6 +45,7 @@ describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: 16 * 1024 * 1024,
+      leaseExtension: true,
     });
   });
 

@@ -19,3 +19,8 @@ export {
   createRedisInboxStore,
   type RedisInboxStoreOptions,
 } from './inbox/inbox-store.js';
+export {
+  createRedisFairSlotStore,
+  type RedisFairSlotStore,
+  type RedisFairSlotStoreOptions,
+} from './fair-slots/fair-slot-store.js';

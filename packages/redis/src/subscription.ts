@@ -10,6 +10,7 @@ import { toEddyError } from './errors.js';
 import { startFetchLoop, type FetchLoop, type ReadReply } from './fetch-loop.js';
 import { createHandlerSlots, type HandlerFailure } from './handler-slots.js';
 import { compareStreamIds, createInFlight, trackEntry, type Tracked } from './in-flight.js';
+import { streamIdOf } from './stream-ids.js';
 import type { KeySpace } from './keys.js';
 import { createLossWatch } from './loss-watch.js';
 import type { ResolvedRedisOptions } from './options.js';
@@ -46,7 +47,9 @@ export interface RedisSubscriptionContext {
 }
 
 /** Starts a group member: fetches from the partitions it leases and runs the handler with per-key order. */
-export async function startRedisSubscription(context: RedisSubscriptionContext): Promise<Subscription> {
+export async function startRedisSubscription(
+  context: RedisSubscriptionContext,
+): Promise<Required<Subscription>> {
   const { topic, redis, keys, settings } = context;
   const { group, maxInFlight, ackTimeoutMs, nackDelayMs } = context.options;
   const memberId = randomUUID();
@@ -381,6 +384,17 @@ export async function startRedisSubscription(context: RedisSubscriptionContext):
   });
 
   return {
+    async extendLease(message, ms) {
+      const entry = owns(message.partition)
+        ? inFlight.get(message.partition, streamIdOf(message.offset))
+        : undefined;
+      if (entry?.state !== 'handed' || entry.count !== message.deliveryCount) return;
+      // The sweep redelivers at handedAt + ackTimeoutMs: moving handedAt moves that deadline.
+      entry.handedAt = Math.max(entry.handedAt, Date.now() + ms - ackTimeoutMs);
+      // And the server's idle time restarts, so no claim of idle entries takes it meanwhile.
+      const { stream } = target(message.partition);
+      await redis.xclaim(stream, group, memberId, 0, entry.id, 'JUSTID');
+    },
     close() {
       closed ??= (async () => {
         closing = true;

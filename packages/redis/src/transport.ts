@@ -17,6 +17,7 @@ import {
 
 import { encodeEntry } from './codec.js';
 import { connectRedis, describeTarget, type ConnectSettings } from './connection.js';
+import type { Redis } from 'ioredis';
 import { toEddyError } from './errors.js';
 import { detectServer } from './server-info.js';
 import { keySpace } from './keys.js';
@@ -31,6 +32,11 @@ import { createCountedGroup } from './trim-loss.js';
 /** The Redis Streams transport: the `Transport` contract plus what only this backend has. */
 export interface RedisTransport extends Transport {
   readonly name: 'redis';
+  /**
+   * The ioredis client the transport publishes and reads through, for what Eddy does not wrap.
+   * Blocking commands on it stall the transport; use `native.duplicate()` for those.
+   */
+  readonly native: Redis;
   /** The server's persistence settings as detected on connect, e.g. `appendonly=yes appendfsync=always`. */
   readonly persistence: string;
   /** Topics, groups, message ranges and replay (what the gateway, dashboard and CLI use). */
@@ -72,6 +78,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
     delayedDelivery: true,
     nackDelay: true,
     maxMessageBytes: settings.maxMessageBytes,
+    leaseExtension: true,
   };
   // Redis 7 counts each group's reads (entries-read), which is what trimming losses are told by.
   const countsReads = Number(server.version.split('.')[0]) >= 7;
@@ -138,6 +145,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
   return {
     name: 'redis',
     capabilities,
+    native: redis,
     persistence: server.description,
     admin: createRedisAdmin({ redis, keys, settings, where, countsReads, ensureTopic, assertOpen }),
 
@@ -208,6 +216,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
             ),
         });
         const tracked: Subscription = {
+          extendLease: (message, ms) => subscription.extendLease(message, ms),
           async close() {
             subscriptions.delete(tracked);
             await subscription.close();

@@ -31,7 +31,7 @@ describe('redis transport', () => {
   // The conformance suite runs only what a transport declares: a flag turned false would drop its
   // cases silently, so the declared object is pinned whole (durable is pinned per server setting
   // in persistence.int.test.ts).
-  it('declares every capability, and durable false on the shared server without persistence', () => {
+  it('declares every capability, and durable false on the shared server without persistence', async () => {
     expect(t.persistence).toContain('appendonly=no');
     expect(t.capabilities).toEqual({
       durable: false,
@@ -42,7 +42,9 @@ describe('redis transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: 1_048_576,
+      leaseExtension: true,
     });
+    expect(await t.native.ping()).toBe('PONG');
   });
 
   it('delivers published messages with headers, keys and binary payloads intact', async () => {

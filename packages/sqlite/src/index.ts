@@ -62,6 +62,12 @@ export {
 } from './schedules/schedule-store.js';
 export { DEFAULT_SCHEDULE_TABLE } from './schedules/schema.js';
 export {
+  createSqliteFairSlotStore,
+  DEFAULT_FAIR_SLOT_TABLE,
+  type SqliteFairSlotStore,
+  type SqliteFairSlotStoreOptions,
+} from './fair-slots/fair-slot-store.js';
+export {
   createSqliteStateStore,
   type SqliteStateStore,
   type SqliteStateStoreOptions,

@@ -1,5 +1,11 @@
 import { type Headers, type OutgoingMessage, type Position } from '@eddy/core';
-import { InvalidOptionError, partitionForKey } from '@eddy/core/internal';
+import {
+  decideDedupe,
+  DEDUPE_HEADER,
+  InvalidOptionError,
+  partitionForKey,
+  type DedupeRecord,
+} from '@eddy/core/internal';
 import { decodeBatch, encodeBatch } from './codec.js';
 import { formatOffset } from './offsets.js';
 import type { RetentionOptions, TopicOptions } from './options.js';
@@ -26,6 +32,14 @@ interface BatchRow {
   base_offset: number;
   published_at: number;
   body: Buffer;
+}
+
+interface DedupeRow {
+  partition: number;
+  log_offset: number;
+  first_at: number;
+  expires_at: number;
+  deliver_at: number | null;
 }
 
 interface TopicRow {
@@ -84,6 +98,25 @@ export class LogStore {
         `SELECT base_offset, published_at, body FROM eddy_batches
          WHERE topic_id = ? AND partition = ? AND last_offset >= ? ORDER BY last_offset`,
       ),
+      dedupeByKey: db.prepare<[number, string], DedupeRow>(
+        `SELECT partition, log_offset, first_at, expires_at, deliver_at FROM eddy_publish_dedupe
+         WHERE topic_id = ? AND dedupe_key = ?`,
+      ),
+      putDedupe: db.prepare(
+        `INSERT INTO eddy_publish_dedupe (topic_id, dedupe_key, partition, log_offset, first_at, expires_at, deliver_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (topic_id, dedupe_key) DO UPDATE SET partition = excluded.partition,
+           log_offset = excluded.log_offset, first_at = excluded.first_at,
+           expires_at = excluded.expires_at, deliver_at = excluded.deliver_at`,
+      ),
+      supersede: db.prepare(
+        'INSERT INTO eddy_superseded (topic_id, partition, log_offset) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      isSuperseded: db
+        .prepare<[number, number, number], number>(
+          'SELECT 1 FROM eddy_superseded WHERE topic_id = ? AND partition = ? AND log_offset = ?',
+        )
+        .pluck(),
       firstOffset: db
         .prepare<[number, number], number>(
           'SELECT first_offset FROM eddy_partitions WHERE topic_id = ? AND partition = ?',
@@ -214,6 +247,58 @@ export class LogStore {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /**
+   * Appends messages that carry `dedupe`, one at a time, deciding each against its key's record;
+   * must run inside a write transaction, so the decision and the append are one step for every
+   * process sharing the file.
+   */
+  appendDeduped(request: AppendRequest, now: number): Position[] {
+    const { topic } = request;
+    return request.messages.map((message, i) => {
+      const { dedupe } = message;
+      const single = (outgoing: OutgoingMessage): Position =>
+        this.appendAll([{ topic, messages: [outgoing], sizes: [request.sizes[i]!] }], now)[0]![0]!;
+      if (dedupe === undefined) return single(message);
+      const row = this.#stmt.dedupeByKey.get(topic.id, dedupe.key);
+      const record: DedupeRecord | undefined =
+        row === undefined
+          ? undefined
+          : {
+              position: { partition: row.partition, offset: formatOffset(row.log_offset) },
+              firstAt: row.first_at,
+              expiresAt: row.expires_at,
+              deliverAt: row.deliver_at ?? undefined,
+            };
+      const decision = decideDedupe(dedupe, record, message.deliverAt, now);
+      if (decision.kind === 'drop') return decision.position;
+      const replaceable = dedupe.mode === 'replace' || dedupe.mode === 'extend';
+      const { deliverAt: _deliverAt, ...rest } = message;
+      const position = single({
+        ...rest,
+        ...(decision.deliverAt === undefined ? {} : { deliverAt: decision.deliverAt }),
+        ...(replaceable ? { headers: { ...message.headers, [DEDUPE_HEADER]: dedupe.key } } : {}),
+      });
+      if (decision.supersedes !== undefined) {
+        this.#stmt.supersede.run(topic.id, decision.supersedes.partition, Number(decision.supersedes.offset));
+      }
+      this.#stmt.putDedupe.run(
+        topic.id,
+        dedupe.key,
+        position.partition,
+        Number(position.offset),
+        decision.firstAt,
+        decision.expiresAt,
+        decision.deliverAt ?? null,
+      );
+      return position;
+    });
+  }
+
+  /** Whether a later message of its dedupe key replaced this one before it was delivered. */
+  isSuperseded(topic: TopicInfo, partition: number, offset: number): boolean {
+    return this.#stmt.isSuperseded.get(topic.id, partition, offset) !== undefined;
   }
 
   /** Oldest retained offset of a partition. */

@@ -13,6 +13,8 @@ export interface Entry {
   /** Bumped on every delivery and timeout, so a late settle of an old delivery is recognised. */
   token: number;
   startedAt: number;
+  /** Not redelivered before this time, epoch ms, even past the ack timeout (`extendLease`); 0 for none. */
+  leaseUntil: number;
   /** Counted in `undispatched` until first handed out by this member. */
   buffered: boolean;
   /** Delayed messages (deliverAt) are delivered out of key order, so they never block their key. */
@@ -99,6 +101,7 @@ export class PartitionStream {
       state: 'queued',
       token: 0,
       startedAt: 0,
+      leaseUntil: 0,
       buffered: !delayed,
       keyed: message.key !== undefined && !delayed,
     };

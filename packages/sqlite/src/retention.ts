@@ -54,6 +54,11 @@ export class Retention {
         )
         .pluck(),
       delete: db.prepare('DELETE FROM eddy_batches WHERE topic_id = ? AND partition = ? AND last_offset < ?'),
+      expiredDedupe: db.prepare('DELETE FROM eddy_publish_dedupe WHERE expires_at < ?'),
+      trimmedSuperseded: db.prepare(
+        `DELETE FROM eddy_superseded WHERE log_offset < (SELECT p.first_offset FROM eddy_partitions p
+         WHERE p.topic_id = eddy_superseded.topic_id AND p.partition = eddy_superseded.partition)`,
+      ),
       advance: db.prepare(
         'UPDATE eddy_partitions SET first_offset = ?, bytes = max(0, bytes - ?) WHERE topic_id = ? AND partition = ?',
       ),
@@ -72,6 +77,14 @@ export class Retention {
   }
 
   async #run(now: number): Promise<number> {
+    // Publish-dedupe bookkeeping: records past their window decide nothing any more, and a
+    // replaced message's mark is needed only while a group may still read the message.
+    this.#db
+      .transaction(() => {
+        this.#stmt.expiredDedupe.run(now);
+        this.#stmt.trimmedSuperseded.run();
+      })
+      .immediate();
     let removed = 0;
     for (const topic of this.#stmt.topics.all()) {
       for (const partition of this.#stmt.partitions.all(topic.topic_id)) {

@@ -57,6 +57,22 @@ CREATE TABLE IF NOT EXISTS eddy_attempts (
   deliveries INTEGER NOT NULL,
   PRIMARY KEY (group_id, partition, log_offset)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS eddy_publish_dedupe (
+  topic_id INTEGER NOT NULL,
+  dedupe_key TEXT NOT NULL,
+  partition INTEGER NOT NULL,
+  log_offset INTEGER NOT NULL,
+  first_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  deliver_at INTEGER,
+  PRIMARY KEY (topic_id, dedupe_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS eddy_superseded (
+  topic_id INTEGER NOT NULL,
+  partition INTEGER NOT NULL,
+  log_offset INTEGER NOT NULL,
+  PRIMARY KEY (topic_id, partition, log_offset)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS eddy_members (
   group_id INTEGER NOT NULL,
   member_id TEXT NOT NULL,

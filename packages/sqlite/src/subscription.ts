@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
 import {
+  DEDUPE_HEADER,
   KeyedQueue,
   PositionLostError,
   redeliveryDelayOf,
@@ -9,7 +10,7 @@ import {
 import { toEddyError } from './errors.js';
 import type { GroupStore } from './group-store.js';
 import type { LogStore, StoredMessage, TopicInfo } from './log-store.js';
-import { formatOffset } from './offsets.js';
+import { formatOffset, parseOffset } from './offsets.js';
 import type { ResolvedSqliteOptions } from './options.js';
 import { releaseStream, saveStream } from './lease-rows.js';
 import { PartitionStream, type Entry } from './partition-stream.js';
@@ -111,6 +112,19 @@ export class SqliteSubscription implements Subscription {
       this.#tickScheduled = false;
       this.#tick();
     });
+  }
+
+  /**
+   * Pushes a running delivery's redelivery past `ms` from now. Only the local deadline moves: the
+   * partition's lease in the database is renewed by the heartbeat while this member lives, and
+   * should it die, redelivering the message elsewhere is what the lease is for.
+   */
+  extendLease(message: ReceivedMessage, ms: number): Promise<void> {
+    const entry = this.#streams.get(message.partition)?.entries.get(parseOffset(message.offset));
+    if (entry?.state === 'inflight' && entry.deliveries === message.deliveryCount) {
+      entry.leaseUntil = Math.max(entry.leaseUntil, Date.now() + ms);
+    }
+    return Promise.resolve();
   }
 
   close(): Promise<void> {
@@ -391,6 +405,7 @@ export class SqliteSubscription implements Subscription {
     entry.deliveries += 1;
     const token = ++entry.token;
     entry.startedAt = Date.now();
+    entry.leaseUntil = 0;
     stream.inFlight += 1;
     this.#inflight.add(entry);
     const offset = entry.message.offset;
@@ -413,7 +428,14 @@ export class SqliteSubscription implements Subscription {
     };
     let result: Promise<void> | void;
     try {
-      result = this.#handler(received);
+      // Replaced by a later message of its dedupe key while it waited: settled unseen. Only
+      // messages published with a replacing dedupe carry the header, so others cost no query.
+      if (
+        message.headers[DEDUPE_HEADER] !== undefined &&
+        this.#ctx.log.isSuperseded(this.topic, stream.partition, offset)
+      ) {
+        result = undefined;
+      } else result = this.#handler(received);
     } catch (error) {
       queueMicrotask(() => this.#settle(entry, token, error, true));
       return;
@@ -462,7 +484,7 @@ export class SqliteSubscription implements Subscription {
     const now = Date.now();
     const expired: Entry[] = [];
     for (const entry of this.#inflight) {
-      if (now - entry.startedAt >= this.#options.ackTimeoutMs) expired.push(entry);
+      if (now - entry.startedAt >= this.#options.ackTimeoutMs && now >= entry.leaseUntil) expired.push(entry);
     }
     if (expired.length === 0) return;
     const streams = new Set<PartitionStream>();

@@ -92,6 +92,8 @@ describe('sqlite transactional inbox', () => {
     outcome: { error: undefined, failed: false, duplicate: false, deadLettered: false },
     ack: () => undefined,
     nack: () => undefined,
+    extendLease: () => Promise.resolve(),
+    progress: () => undefined,
   });
 
   it('commits the handler writes with the processed mark, or neither', async () => {

@@ -29,9 +29,15 @@ describe('sqlite transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: 1024 * 1024,
+      leaseExtension: true,
+      publishDedupe: true,
     };
     expect(transport().capabilities).toEqual(declared);
     expect(transport({ path: ':memory:' }).capabilities).toEqual({ ...declared, durable: false });
+  });
+
+  it('exposes its better-sqlite3 connection as native', () => {
+    expect(transport().native.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
   it('publishes with contiguous offsets per partition and delivers payloads and headers intact', async () => {

@@ -70,6 +70,8 @@ export class SqsSubscription implements Subscription {
   #held = 0;
   #roomWaiters: (() => void)[] = [];
   #closing: Promise<void> | undefined;
+  /** How to push back the ack timeout of each running handler, by the message it was handed. */
+  readonly #deadlines = new WeakMap<ReceivedMessage, (ms: number) => void>();
 
   constructor(private readonly settings: SubscriptionSettings) {
     const { options, topic, fifo } = settings;
@@ -88,6 +90,16 @@ export class SqsSubscription implements Subscription {
     this.#queueUrl = await connection.groupQueue(topic, options.group);
     this.#settler = new Settler(connection, this.#queueUrl, `settling messages of group "${options.group}"`);
     for (let i = 0; i < receivers; i++) this.#track(this.#poll());
+  }
+
+  /**
+   * Keeps a running delivery: the message's visibility timeout is changed to `ms` from now
+   * (`ChangeMessageVisibility`, whole seconds, at most 12 hours after it was received, as SQS
+   * allows), and this member's own ack timeout moves with it.
+   */
+  extendLease(message: ReceivedMessage, ms: number): Promise<void> {
+    this.#deadlines.get(message)?.(ms);
+    return Promise.resolve();
   }
 
   close(): Promise<void> {
@@ -227,8 +239,7 @@ export class SqsSubscription implements Subscription {
   #attempt(delivery: Delivery, finish: () => void): Promise<Attempt> {
     return new Promise<Attempt>((resolve) => {
       let settled = false;
-      const running = (async () => this.settings.handler(delivery.message))();
-      const timer = setTimeout(() => {
+      const expire = (): void => {
         settled = true;
         resolve({ outcome: 'timed-out' });
         // SQS hands the message out again when its visibility timeout ends; on a FIFO queue its
@@ -237,7 +248,18 @@ export class SqsSubscription implements Subscription {
         this.#releaseLaterOfKey(delivery, 0);
         finish();
         this.#track(running.catch(ignore));
-      }, this.settings.options.ackTimeoutMs);
+      };
+      let timer = setTimeout(expire, this.settings.options.ackTimeoutMs);
+      let deadline = Date.now() + this.settings.options.ackTimeoutMs;
+      this.#deadlines.set(delivery.message, (ms) => {
+        if (settled || Date.now() + ms <= deadline) return;
+        deadline = Date.now() + ms;
+        this.#settler?.changeVisibility(delivery.receiptHandle, visibilitySeconds(ms));
+        clearTimeout(timer);
+        timer = setTimeout(expire, ms);
+      });
+      // Started after the extension is in place: a handler may extend before its first await.
+      const running = (async () => this.settings.handler(delivery.message))();
       running.then(
         () => {
           if (settled) return;

@@ -49,6 +49,7 @@ class SqsTransportImpl implements SqsTransport {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: options.maxMessageBytes,
+      leaseExtension: true,
     };
   }
 

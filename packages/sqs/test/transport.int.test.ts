@@ -269,6 +269,7 @@ describe('SQS specifics', () => {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: 180 * 1024,
+      leaseExtension: true,
     });
   });
 
@@ -283,6 +284,7 @@ describe('SQS specifics', () => {
       delayedDelivery: true,
       nackDelay: true,
       maxMessageBytes: 180 * 1024,
+      leaseExtension: true,
     });
     const topic = unique('standard');
     const counts: number[] = [];

@@ -1,9 +1,11 @@
 import { afterAll, describe } from 'vitest';
 import type { TransportConformanceOptions } from '../options.js';
 import { capabilityTests } from './capability-tests.js';
+import { dedupeTests } from './dedupe-tests.js';
 import { errorTests } from './error-tests.js';
 import { groupTests } from './group-tests.js';
 import { Harness } from './harness.js';
+import { leaseTests } from './lease-tests.js';
 import { lifecycleTests } from './lifecycle-tests.js';
 import { loadTests } from './load-tests.js';
 import { orderingTests } from './ordering-tests.js';
@@ -34,6 +36,8 @@ export function describeTransportConformance(options: TransportConformanceOption
     describe('consumer groups', () => groupTests(harness));
     describe('per-key ordering', () => orderingTests(harness));
     describe('replay for new groups', () => replayTests(harness));
+    describe('long-running deliveries', () => leaseTests(harness));
+    describe('publish-time dedupe and debounce', () => dedupeTests(harness));
     describe('closing', () => lifecycleTests(harness));
     describe('rejecting bad input', () => errorTests(harness));
     describe('refusing what the backend declares it cannot do', () => capabilityTests(harness));

@@ -3,6 +3,7 @@ import type { DeadLetterNotice, DeadLetterOptions } from '../middleware/dead-let
 import type { DedupOptions } from '../middleware/dedup.js';
 import type { Middleware, PublishMiddleware } from './handler-types.js';
 import type { EventFilter } from './event-filter.js';
+import type { FairGroupOptions } from './fair-scheduler.js';
 import type { RetryOptions } from '../middleware/retry.js';
 import type { InboxStore } from '../inbox/inbox-store.js';
 import type { Logger } from '../observability/logger.js';
@@ -117,6 +118,20 @@ export interface HandlerOptions extends ConsumerDefaults {
    * levels first. `true` takes the defaults. Default off: the handler reads level 0 only.
    */
   readonly priority?: true | PriorityOptions;
+  /**
+   * Fair groups: deliveries grouped by a key from the event, each group with its own concurrency
+   * and rate, free slots shared round-robin between groups (`handler maxInFlight` bounds them all).
+   * Enforced within this process; see `FairGroupOptions`. Default none.
+   */
+  readonly group?: FairGroupOptions;
+  /**
+   * For handlers that run long: `ctx.extendLease(ms)` keeps a delivery past `ackTimeoutMs`,
+   * `ctx.progress(value)` reports how far it got, `bus.inflight()` lists running deliveries and
+   * `bus.cancel(eventId)` aborts one (`ctx.signal`, then dead-lettered with `EDDY_CANCELLED`). The
+   * transport must declare `capabilities.leaseExtension`, else registering throws
+   * `EDDY_NOT_SUPPORTED`. `timeoutMs` defaults to none for such a handler. Default false.
+   */
+  readonly longRunning?: boolean;
 }
 
 /** How a handler shares its slots among priority levels. */

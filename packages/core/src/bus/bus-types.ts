@@ -1,6 +1,8 @@
 import type { BusEvent, EventHandler } from './handler-types.js';
 import type { BatchHandler } from './batch-collector.js';
 import type { BatchHandlerOptions, HandlerOptions, StopOptions } from './bus-options.js';
+import type { InflightDelivery } from './long-running.js';
+import type { PublishDedupe } from '../transport/publish-dedupe.js';
 
 /**
  * Declares the events a bus carries, once: event type -> data type. Write it as a type alias or
@@ -47,6 +49,13 @@ export interface PublishOptions {
    * lanes first. Written as the `priority` extension.
    */
   readonly priority?: number;
+  /**
+   * Publish-time dedupe or debounce by key: `{ key, ttlMs, mode: 'drop' | 'replace' | 'extend',
+   * maxDelayMs }` (see `PublishDedupe`). A dropped repeat resolves with the position of the
+   * message it repeats. Transports with `capabilities.publishDedupe` only (memory, SQLite,
+   * PostgreSQL); elsewhere the publish rejects with `EDDY_NOT_SUPPORTED`. Default none.
+   */
+  readonly dedupe?: PublishDedupe;
 }
 
 /** Where a published event landed. */
@@ -123,4 +132,12 @@ export interface Bus<Events> {
    */
   stop(options?: StopOptions): Promise<void>;
   readonly handlers: readonly RegisteredHandler[];
+  /** Running deliveries of the handlers registered with `longRunning`, with their progress. */
+  inflight(): InflightDelivery[];
+  /**
+   * Cancels the running deliveries of `eventId` (of `longRunning` handlers): their `ctx.signal`
+   * aborts with `EDDY_CANCELLED` and each is dead-lettered, not retried. Returns how many were
+   * running; 0 when none (already settled, or never a long-running delivery).
+   */
+  cancel(eventId: string, reason?: string): number;
 }

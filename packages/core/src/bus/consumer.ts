@@ -28,6 +28,9 @@ import { AUTOMATIC_SETTLEMENT, ManualSettlement } from './manual-settlement.js';
 import { PRIORITY_LEVELS, priorityLaneTopic } from './priority.js';
 import { PriorityGate } from './priority-gate.js';
 import { fromReceived } from './envelope.js';
+import { NOT_LONG_RUNNING, RunningDelivery, type RunningDeliveries } from './long-running.js';
+import type { FairScheduler } from './fair-scheduler.js';
+import type { Subscription } from '../transport/transport.js';
 
 /** Everything needed to run one registered handler. */
 export interface ConsumerSpec {
@@ -47,6 +50,12 @@ export interface ConsumerSpec {
   readonly selection: EventSelection;
   /** Set when the handler reads its topic's priority lanes too. */
   readonly priority: { readonly slots: number; readonly agingMs: number } | undefined;
+  /** The bus's registry of running deliveries, for a handler registered with `longRunning`. */
+  readonly longRunning: RunningDeliveries | undefined;
+  /** Set for a handler with fair `group`s: makes the scheduler (one per consumer). */
+  readonly fair: (() => FairScheduler) | undefined;
+  /** Deliveries the transport hands over at once, when it differs from `settings.maxInFlight`. */
+  readonly transportMaxInFlight: number | undefined;
 }
 
 /** Which events of a topic a handler takes. */
@@ -173,6 +182,8 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
       const ctx: HandlerContext = {
         ack: settlement.ack,
         nack: settlement.nack,
+        extendLease: NOT_LONG_RUNNING.extendLease,
+        progress: NOT_LONG_RUNNING.progress,
         signal: shutdown.signal,
         deliveryCount: message.deliveryCount,
         message,
@@ -217,15 +228,63 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
         ctx.outcome.error = new ExpiredError(expiresAt);
         return deadLetterOnly(event, ctx);
       }
-      if (gate === undefined) return pipeline(event, ctx);
+      if (gate === undefined) return run(level, event, ctx);
       await gate.acquire(level);
       try {
-        await pipeline(event, ctx);
+        await run(level, event, ctx);
       } finally {
         gate.release();
       }
     };
 
+  // Chosen once here, so a handler without fair groups or tracking pays no extra promise per delivery.
+  const registry = spec.longRunning;
+  const scheduler = spec.fair?.();
+  // A transport may hand over its first messages before `subscribe` resolves (a backlog): their
+  // lease extensions wait for the subscription.
+  let lanesKnown!: (lanes: readonly (Subscription | undefined)[]) => void;
+  const lanes = new Promise<readonly (Subscription | undefined)[]>((resolve) => (lanesKnown = resolve));
+  type Run = (level: number, event: BusEvent, ctx: HandlerContext) => Promise<void>;
+  const runTracked: Run =
+    registry === undefined
+      ? (_level, event, ctx) => pipeline(event, ctx)
+      : async (level, event, ctx) => {
+          const delivery = new RunningDelivery(
+            info.name,
+            event.id,
+            ctx.message,
+            shutdown.signal,
+            async () => (await lanes)[level],
+          );
+          registry.add(delivery);
+          try {
+            await pipeline(event, {
+              ...ctx,
+              signal: delivery.signal,
+              extendLease: delivery.extendLease,
+              progress: delivery.report,
+            });
+          } finally {
+            registry.delete(delivery);
+          }
+        };
+  const run: Run =
+    scheduler === undefined
+      ? runTracked
+      : async (level, event, ctx) => {
+          const key = scheduler.keyOf(event);
+          const holder = await scheduler.enter(key, ctx.signal);
+          try {
+            await runTracked(level, event, ctx);
+          } finally {
+            // A slot the store fails to take back expires with its lease; the delivery stands.
+            await scheduler.leave(key, holder).catch((error: unknown) => {
+              info.logger.warn({ handler: info.name, key, err: error }, 'releasing a fair-group slot failed');
+            });
+          }
+        };
+
+  const transportMaxInFlight = spec.transportMaxInFlight ?? settings.maxInFlight;
   const levels = gate === undefined ? [0] : Array.from({ length: PRIORITY_LEVELS }, (_, level) => level);
   const subscriptions = await Promise.allSettled(
     levels.map((level) =>
@@ -235,12 +294,13 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
           group: info.group,
           ackTimeoutMs: settings.ackTimeoutMs,
           ...(spec.from === undefined ? {} : { from: spec.from }),
-          ...(settings.maxInFlight === undefined ? {} : { maxInFlight: settings.maxInFlight }),
+          ...(transportMaxInFlight === undefined ? {} : { maxInFlight: transportMaxInFlight }),
         },
         dispatchAt(level),
       ),
     ),
   );
+  lanesKnown(subscriptions.map((result) => (result.status === 'fulfilled' ? result.value : undefined)));
   const live = subscriptions.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = subscriptions.find((result) => result.status === 'rejected');
   if (failed !== undefined) {

@@ -6,6 +6,7 @@ import {
   DuplicateHandlerError,
   InvalidFilterError,
   InvalidOptionError,
+  NotSupportedError,
 } from '../errors/errors.js';
 import { isEddyError } from '../errors/eddy-error.js';
 import type { ConsumerHandler, HandlerInfo, PublishNext } from './handler-types.js';
@@ -26,6 +27,8 @@ import { isTypePattern, selectionFor } from './event-selection.js';
 import { assertPriority, priorityLaneTopic, resolvePriority } from './priority.js';
 import { currentPublishContext } from './publish-context.js';
 import { defaultTopicFor, resolveTopic } from './routing.js';
+import { RunningDeliveries } from './long-running.js';
+import { FairScheduler, resolveFairGroups } from './fair-scheduler.js';
 
 /** Default `maxWaitMs` of `bus.onBatch`. */
 export const DEFAULT_BATCH_WAIT_MS = 100;
@@ -56,13 +59,14 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
   const logger = options.logger ?? silentLogger;
   const metrics = options.metrics ?? noopMetrics;
   const tracer = tracerFrom(options.tracerProvider);
-  const send: PublishNext = async ({ topic, event, deliverAt }) =>
-    (await transport.publish(topic, [toOutgoing(event, deliverAt)]))[0] as Position;
+  const send: PublishNext = async ({ topic, event, deliverAt, dedupe }) =>
+    (await transport.publish(topic, [toOutgoing(event, deliverAt, dedupe)]))[0] as Position;
   const publishThrough = (options.publishMiddleware ?? []).reduceRight<PublishNext>(
     (next, middleware) => middleware(next),
     send,
   );
   const specs = new Map<string, ConsumerSpec>();
+  const runningDeliveries = new RunningDeliveries();
   // What each handler declared it may publish, for the event-flow graph.
   const emitsByHandler = new Map<string, readonly string[]>();
   const running = new Map<string, Promise<RunningConsumer>>();
@@ -104,7 +108,21 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       logger,
       metrics,
     };
-    const settings = resolveConsumerSettings(options, handlerOptions, options.inbox);
+    const longRunning = handlerOptions.longRunning === true;
+    if (longRunning && transport.capabilities.leaseExtension !== true) {
+      throw new NotSupportedError(
+        `Handler "${name}" is longRunning, but the ${transport.name} transport cannot extend a delivery's lease (capabilities.leaseExtension is false). Raise ackTimeoutMs above the longest run instead.`,
+      );
+    }
+    const settings = resolveConsumerSettings(
+      options,
+      // A long-running handler is bounded by its lease, not by the bus-wide attempt timeout.
+      longRunning ? { ...handlerOptions, timeoutMs: handlerOptions.timeoutMs ?? false } : handlerOptions,
+      options.inbox,
+    );
+    const fairGroups =
+      handlerOptions.group === undefined ? undefined : resolveFairGroups(handlerOptions.group);
+    const slots = settings.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     if (selection.expired === 'dead-letter' && settings.deadLetter === undefined) {
       throw new InvalidOptionError(
         `Handler "${name}" asks for expired events to be dead-lettered but has no deadLetter: set deadLetter, or expired: 'drop'.`,
@@ -119,7 +137,14 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       tracer,
       onDeadLetter: options.onDeadLetter,
       selection,
-      priority: resolvePriority(handlerOptions.priority, settings.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
+      priority: resolvePriority(handlerOptions.priority, slots),
+      longRunning: longRunning ? runningDeliveries : undefined,
+      fair:
+        fairGroups === undefined
+          ? undefined
+          : () => new FairScheduler(fairGroups, slots, handlerGroup, settings.ackTimeoutMs),
+      // Fair groups take more from the transport than they run, so a quiet group can pass a backlog.
+      transportMaxInFlight: fairGroups === undefined ? undefined : Math.max(fairGroups.buffer, slots),
     };
     specs.set(name, spec);
     emitsByHandler.set(name, [...(handlerOptions.emits ?? [])]);
@@ -157,7 +182,12 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       });
       try {
         const event = buildEvent(source, type, data, publishOptions, producer, id);
-        const position = await publishThrough({ topic, event, deliverAt: publishOptions.deliverAt });
+        const position = await publishThrough({
+          topic,
+          event,
+          deliverAt: publishOptions.deliverAt,
+          dedupe: publishOptions.dedupe,
+        });
         metrics.published({ topic, type });
         endSpan(producer.span);
         return { id, topic, partition: position.partition, offset: position.offset };
@@ -235,6 +265,14 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
         logger.info({ group }, 'bus stopped');
       })();
       return stopped;
+    },
+
+    inflight() {
+      return runningDeliveries.list();
+    },
+
+    cancel(eventId, reason) {
+      return runningDeliveries.cancel(eventId, reason);
     },
 
     get handlers(): readonly RegisteredHandler[] {

@@ -2,6 +2,7 @@ import { createCloudEvent } from '../cloudevents/create-cloud-event.js';
 import { decodeCloudEvent, encodeCloudEvent } from '../cloudevents/codec.js';
 import { CONTEXT_ATTRIBUTES, type CloudEvent, type CloudEventInput } from '../cloudevents/cloud-event.js';
 import { InvalidOptionError } from '../errors/errors.js';
+import type { PublishDedupe } from '../transport/publish-dedupe.js';
 import type { OutgoingMessage, ReceivedMessage } from '../transport/message.js';
 import type { PublishOptions } from './bus-types.js';
 import type { BusEvent } from './handler-types.js';
@@ -56,13 +57,18 @@ export function buildEvent(
 }
 
 /** The transport message of an event, binary mode; the partition key is the `partitionkey` extension. */
-export function toOutgoing(event: CloudEvent, deliverAt: number | undefined): OutgoingMessage {
+export function toOutgoing(
+  event: CloudEvent,
+  deliverAt: number | undefined,
+  dedupe?: PublishDedupe,
+): OutgoingMessage {
   const { headers, payload } = encodeCloudEvent(event, { mode: 'binary' });
   return {
     headers,
     payload,
     ...(typeof event.partitionkey === 'string' ? { key: event.partitionkey } : {}),
     ...(deliverAt === undefined ? {} : { deliverAt }),
+    ...(dedupe === undefined ? {} : { dedupe }),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { BusMetrics } from '../observability/metrics.js';
 import type { Position, ReceivedMessage } from '../transport/message.js';
 import type { Transport } from '../transport/transport.js';
+import type { PublishDedupe } from '../transport/publish-dedupe.js';
 
 // What a handler and a middleware see. This file imports no options or wiring, so middleware can
 // depend on it without a cycle back through the bus options that name the middleware's settings.
@@ -42,6 +43,9 @@ export interface NackOptions {
   readonly delayMs?: number;
 }
 
+/** What `ctx.progress` records: a fraction or count, a note, or a small flat object. */
+export type ProgressValue = number | string | Readonly<Record<string, number | string | boolean>>;
+
 /** The second argument of every handler. */
 export interface HandlerContext {
   /** Aborted when the handler's timeout fires or the bus stops past its deadline. Pass it on to I/O. */
@@ -67,6 +71,18 @@ export interface HandlerContext {
   readonly ack: () => void;
   /** Asks for redelivery after `delayMs` (default 0). Manual settlement only, like `ack`. */
   readonly nack: (options?: NackOptions) => void;
+  /**
+   * Keeps this delivery from being redelivered for `ms` from now, past the handler's `ackTimeoutMs`
+   * (the transport's own mechanism: a lease update, an idle reset, a "working" signal). Only for
+   * handlers registered with `{ longRunning: true }`; elsewhere it throws `EDDY_INVALID_OPTION`.
+   * Bound, like `ack`.
+   */
+  readonly extendLease: (ms: number) => Promise<void>;
+  /**
+   * Records how far the delivery got, shown by `bus.inflight()` (and the gateway's in-flight route).
+   * The latest value wins. Long-running handlers only, like `extendLease`.
+   */
+  readonly progress: (value: ProgressValue) => void;
 }
 
 /** A typed handler. Resolve to acknowledge; throw to fail the attempt. */
@@ -108,6 +124,8 @@ export interface OutgoingEvent {
   readonly event: CloudEvent;
   /** Earliest delivery, epoch ms (`PublishOptions.deliverAt`). */
   readonly deliverAt?: number | undefined;
+  /** `PublishOptions.dedupe`. */
+  readonly dedupe?: PublishDedupe | undefined;
 }
 
 /** Sends an event on: the next publish middleware, or the transport. Resolves with its position. */

@@ -41,6 +41,8 @@ export const ErrorCodes = {
   Backend: 'EDDY_BACKEND',
   /** A handler said retrying cannot help: the delivery goes straight to the dead-letter queue. */
   NonRetryable: 'EDDY_NON_RETRYABLE',
+  /** An operator cancelled a running delivery (`bus.cancel`); it is dead-lettered, not retried. */
+  Cancelled: 'EDDY_CANCELLED',
   /** An append or delete found the stream at another version than expected. Retriable: reload and decide again. */
   WrongExpectedVersion: 'EDDY_WRONG_EXPECTED_VERSION',
   /** The stream was tombstoned: it can be neither read nor written again. */

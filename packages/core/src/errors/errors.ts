@@ -98,6 +98,13 @@ export class NotSupportedError extends EddyError {
   }
 }
 
+/** The abort reason of a delivery an operator cancelled: not retried, so it lands in the dead-letter queue. */
+export class CancelledError extends EddyError {
+  constructor(message: string) {
+    super(ErrorCodes.Cancelled, message, { retriable: false });
+  }
+}
+
 export class DuplicateHandlerError extends EddyError {
   constructor(name: string) {
     super(

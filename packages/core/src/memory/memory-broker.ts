@@ -3,6 +3,7 @@ import type { OutgoingMessage, Position } from '../transport/message.js';
 import { partitionForKey } from '../transport/partitioner.js';
 import type { StartPosition } from '../transport/transport.js';
 import { MemoryGroup } from './memory-group.js';
+import { decideDedupe, DEDUPE_HEADER, type DedupeDecision } from '../transport/publish-dedupe.js';
 import { TopicLog } from './memory-log.js';
 
 export interface MemoryBrokerOptions {
@@ -35,21 +36,47 @@ export class MemoryBroker {
     const log = this.topic(topic);
     const publishedAt = log.nextPublishedAt();
     const positions = messages.map((message) => {
+      let deliverAt = message.deliverAt;
+      let headers = message.headers;
+      let decision: DedupeDecision | undefined;
+      const { dedupe } = message;
+      if (dedupe !== undefined) {
+        decision = decideDedupe(dedupe, log.dedupe.get(dedupe.key), deliverAt, Date.now());
+        if (decision.kind === 'drop') return decision.position;
+        deliverAt = decision.deliverAt;
+        if (dedupe.mode !== undefined && dedupe.mode !== 'drop') {
+          headers = { ...headers, [DEDUPE_HEADER]: dedupe.key };
+        }
+        if (decision.supersedes !== undefined) {
+          const earlier = log.entry(decision.supersedes);
+          if (earlier !== undefined) earlier.superseded = true;
+        }
+      }
       const partition =
         message.key === undefined
           ? log.roundRobin++ % this.partitions
           : partitionForKey(message.key, this.partitions);
-      return log.append({
+      const position = log.append({
         topic,
         partition,
         offset: log.partitions[partition]!.length,
         key: message.key,
         // Copies, so a producer reusing its buffers cannot change what was published.
-        headers: Object.freeze({ ...message.headers }),
+        headers: Object.freeze({ ...headers }),
         payload: message.payload.slice(),
         publishedAt,
-        deliverAt: message.deliverAt,
+        deliverAt,
+        superseded: false,
       });
+      if (dedupe !== undefined && decision?.kind === 'append') {
+        log.dedupe.set(dedupe.key, {
+          position,
+          firstAt: decision.firstAt,
+          expiresAt: decision.expiresAt,
+          deliverAt,
+        });
+      }
+      return position;
     });
     for (const group of this.groups.get(topic)?.values() ?? []) group.dispatch();
     return positions;

@@ -25,6 +25,8 @@ export interface GroupMember {
   running: number;
   /** Messages this member holds, with their ack deadline; insertion order is deadline order. */
   readonly inFlight: Map<Pending, number>;
+  /** Some deadline was extended: `inFlight` is no longer in deadline order. */
+  extended: boolean;
   /** Set by `close()`: no new messages, in-flight ones still settle. */
   closing: boolean;
   /** Called whenever one of this member's handler calls returns. */
@@ -175,7 +177,8 @@ export class MemoryGroup {
   ): Promise<void> {
     let failure: { error: unknown } | undefined;
     try {
-      await member.handler(message);
+      // Replaced by a later message of its dedupe key while it waited: settled unseen.
+      if (!pending.entry.superseded) await member.handler(message);
     } catch (error) {
       failure = { error };
     }
@@ -222,6 +225,21 @@ export class MemoryGroup {
     this.timer = setTimeout(() => this.onTimer(), Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
   }
 
+  /**
+   * Pushes the ack deadline of `member`'s delivery of `message` to `now + ms` (never earlier than
+   * it is). The in-flight map then no longer runs in deadline order, so the timer scans it whole.
+   */
+  extend(member: GroupMember, message: ReceivedMessage, ms: number): void {
+    for (const [pending, deadline] of member.inFlight) {
+      const { entry } = pending;
+      if (entry.partition !== message.partition || String(entry.offset) !== message.offset) continue;
+      if (pending.deliveries !== message.deliveryCount) return; // a later delivery holds it now
+      member.inFlight.set(pending, Math.max(deadline, Date.now() + ms));
+      member.extended = true;
+      return;
+    }
+  }
+
   private stopTimer(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
@@ -232,7 +250,10 @@ export class MemoryGroup {
     const now = Date.now();
     for (const member of this.members) {
       for (const [pending, deadline] of member.inFlight) {
-        if (deadline > now) break;
+        if (deadline > now) {
+          if (member.extended) continue;
+          break;
+        }
         // Ack timeout: the message goes to whichever member is free next; it keeps its key's turn.
         member.inFlight.delete(pending);
         this.ready.unshift(pending);
@@ -249,7 +270,7 @@ export class MemoryGroup {
     for (const member of this.members) {
       for (const deadline of member.inFlight.values()) {
         next = Math.min(next, deadline);
-        break;
+        if (!member.extended) break;
       }
     }
     if (next !== Infinity) this.arm(next);

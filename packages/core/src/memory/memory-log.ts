@@ -1,4 +1,5 @@
 import type { Headers, Position } from '../transport/message.js';
+import type { DedupeRecord } from '../transport/publish-dedupe.js';
 
 /** One stored message. Immutable once appended; every group reads the same entry. */
 export interface LogEntry {
@@ -10,6 +11,8 @@ export interface LogEntry {
   readonly payload: Uint8Array;
   readonly publishedAt: number;
   readonly deliverAt: number | undefined;
+  /** Replaced by a later message of its dedupe key before delivery: skipped by every group. */
+  superseded: boolean;
 }
 
 /** A topic: an append-only array per partition. Offsets are array indexes. */
@@ -17,6 +20,8 @@ export class TopicLog {
   readonly partitions: LogEntry[][];
   /** Next partition for a keyless message: keyless messages go round-robin. */
   roundRobin = 0;
+  /** Publish-time dedupe records by key. */
+  readonly dedupe = new Map<string, DedupeRecord>();
   private lastPublishedAt = 0;
 
   constructor(
@@ -33,6 +38,10 @@ export class TopicLog {
   nextPublishedAt(): number {
     this.lastPublishedAt = Math.max(this.lastPublishedAt, Date.now());
     return this.lastPublishedAt;
+  }
+
+  entry(position: Position): LogEntry | undefined {
+    return this.partitions[position.partition]?.[Number(position.offset)];
   }
 
   append(entry: LogEntry): Position {

@@ -1,6 +1,6 @@
 import { ClosedError } from '../errors/errors.js';
 import type { TransportCapabilities } from '../transport/capabilities.js';
-import type { OutgoingMessage, Position } from '../transport/message.js';
+import type { OutgoingMessage, Position, ReceivedMessage } from '../transport/message.js';
 import type { MessageHandler, SubscribeOptions, Subscription, Transport } from '../transport/transport.js';
 import { resolveSubscribeOptions, validatePublish } from '../transport/validate.js';
 import { MemoryBroker } from './memory-broker.js';
@@ -21,7 +21,9 @@ export interface MemoryTransportOptions {
 
 /** Capability flags the memory transport can declare false (it never declares more than it does). */
 export type MemoryCapabilityLimits = {
-  readonly [K in keyof TransportCapabilities as TransportCapabilities[K] extends boolean ? K : never]?: false;
+  readonly [
+    K in keyof TransportCapabilities as NonNullable<TransportCapabilities[K]> extends boolean ? K : never
+  ]?: false;
 };
 
 /** A memory transport, with the broker it publishes to. */
@@ -47,6 +49,9 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     delayedDelivery: true,
     nackDelay: true,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MEMORY_MAX_MESSAGE_BYTES,
+    leaseExtension: true,
+    // Replacing and debouncing hold messages back, which is delayed delivery.
+    publishDedupe: options.capabilities?.delayedDelivery !== false,
     ...options.capabilities,
   };
   const subscriptions = new Set<Subscription>();
@@ -83,6 +88,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       nackDelayMs: resolved.nackDelayMs,
       running: 0,
       inFlight: new Map(),
+      extended: false,
       closing: false,
       onSettled: () => {
         if (member.running === 0) drained?.();
@@ -90,6 +96,14 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     };
     let closed: Promise<void> | undefined;
     const subscription: Subscription = {
+      ...(capabilities.leaseExtension === true
+        ? {
+            extendLease: (message: ReceivedMessage, ms: number) => {
+              group.extend(member, message, ms);
+              return Promise.resolve();
+            },
+          }
+        : {}),
       close: () => {
         closed ??= (async () => {
           member.closing = true;

@@ -19,4 +19,14 @@ export interface TransportCapabilities {
   readonly nackDelay: boolean;
   /** Largest accepted message (payload + key + headers), bytes. */
   readonly maxMessageBytes: number;
+  /**
+   * A running delivery's ack deadline can be pushed back (`Subscription.extendLease`), so a slow
+   * handler keeps its message instead of seeing it redelivered. Absent means false.
+   */
+  readonly leaseExtension?: boolean;
+  /**
+   * `OutgoingMessage.dedupe` is honoured: a repeat of a key is dropped, or replaces or postpones
+   * the pending message of that key. Absent means false.
+   */
+  readonly publishDedupe?: boolean;
 }

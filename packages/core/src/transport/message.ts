@@ -1,3 +1,5 @@
+import type { PublishDedupe } from './publish-dedupe.js';
+
 /** Header names and values as transports carry them: lower-case ASCII names, string values. */
 export type Headers = Readonly<Record<string, string>>;
 
@@ -15,6 +17,11 @@ export interface OutgoingMessage {
    * is true; other transports reject it with `EDDY_NOT_SUPPORTED`.
    */
   readonly deliverAt?: number;
+  /**
+   * Publish-time dedupe or debounce by key (see `PublishDedupe`). Only honoured where
+   * `capabilities.publishDedupe` is true; other transports reject it with `EDDY_NOT_SUPPORTED`.
+   */
+  readonly dedupe?: PublishDedupe;
 }
 
 /** Where a message sits in a topic. Offsets are opaque, backend-specific strings that sort within a partition. */

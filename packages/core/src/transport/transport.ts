@@ -37,6 +37,12 @@ export interface Subscription {
    * and releases the subscriber. Messages never handed to the handler stay for other members.
    */
   close(): Promise<void>;
+  /**
+   * Optional, present where `capabilities.leaseExtension` is true: keeps `message` (a delivery of
+   * this subscription whose handler still runs) from being redelivered for `ms` from now, however
+   * long that is past `ackTimeoutMs`. A message already settled or given up is left alone.
+   */
+  extendLease?(message: ReceivedMessage, ms: number): Promise<void>;
 }
 
 /**

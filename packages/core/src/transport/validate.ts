@@ -7,6 +7,7 @@ import {
 import type { TransportCapabilities } from './capabilities.js';
 import { messageSizeBytes, type OutgoingMessage } from './message.js';
 import { assertGroupName, assertTopicName } from './names.js';
+import { assertPublishDedupe } from './publish-dedupe.js';
 import type { StartPosition, SubscribeOptions } from './transport.js';
 
 const HEADER_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
@@ -49,6 +50,14 @@ export function validatePublish(
       }
       if (!Number.isFinite(message.deliverAt))
         throw new InvalidOptionError('deliverAt must be epoch milliseconds.');
+    }
+    if (message.dedupe !== undefined) {
+      if (capabilities.publishDedupe !== true) {
+        throw new NotSupportedError(
+          'This transport does not support publish-time dedupe (dedupe). Check transport.capabilities.publishDedupe, or dedupe on the consumer side (dedup by event id).',
+        );
+      }
+      assertPublishDedupe(message.dedupe);
     }
     const size = messageSizeBytes(message);
     if (size > capabilities.maxMessageBytes)

@@ -37,6 +37,7 @@ class ActiveMqTransportImpl implements ActiveMqTransport {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: options.maxMessageBytes,
     };
   }

@@ -40,6 +40,7 @@ describe.skipIf(!available)(`ActiveMQ transport${available ? '' : ` (${SKIP_REAS
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: 4 * 1024 * 1024,
     });
   });

@@ -15,6 +15,7 @@ const OFFERS: Readonly<Record<CapabilityFlag, string>> = {
   replayFromTime: 'replay from a point in time',
   delayedDelivery: 'delayed delivery',
   nackDelay: 'delayed redelivery after a nack',
+  filtering: 'filtering in the transport',
 };
 
 /**

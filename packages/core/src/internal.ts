@@ -37,6 +37,7 @@ export {
 export { assertGroupName, assertTopicName, MAX_NAME_LENGTH } from './transport/names.js';
 export { partitionForKey } from './transport/partitioner.js';
 export { messageSizeBytes } from './transport/message.js';
+export { compileSubscriptionFilter, type HeaderPredicate } from './transport/subscription-filter.js';
 
 // Shared mechanisms
 export { KeyedQueue, type KeyedQueueOptions } from './shared/keyed-queue.js';

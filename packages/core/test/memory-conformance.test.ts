@@ -30,6 +30,7 @@ describeTransportConformance({
         replayFromTime: false,
         delayedDelivery: false,
         nackDelay: false,
+        filtering: false,
       },
     }),
   ackTimeoutMs: 300,

@@ -76,6 +76,7 @@ describe('memory transport', () => {
       replayFromTime: true,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: 4 * 1024 * 1024,
     });
     const queueLike = transport({ capabilities: { replay: false, replayFromTime: false } });

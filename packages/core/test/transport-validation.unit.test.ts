@@ -16,6 +16,7 @@ const capabilities: TransportCapabilities = {
   replayFromTime: true,
   delayedDelivery: false,
   nackDelay: true,
+  filtering: false,
   maxMessageBytes: 1024,
 };
 

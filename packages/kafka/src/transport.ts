@@ -46,6 +46,7 @@ export function kafkaCapabilities(options: ResolvedKafkaOptions): TransportCapab
     replayFromTime: true,
     delayedDelivery: false,
     nackDelay: true,
+    filtering: false,
     maxMessageBytes: options.maxMessageBytes,
   };
 }

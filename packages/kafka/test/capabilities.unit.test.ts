@@ -14,6 +14,7 @@ describe('kafka capabilities', () => {
       replayFromTime: true,
       delayedDelivery: false,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: 1_000_000,
     });
     expect(
@@ -26,6 +27,7 @@ describe('kafka capabilities', () => {
       replayFromTime: true,
       delayedDelivery: false,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: 500_000,
     });
   });

@@ -32,6 +32,7 @@ describe('NATS JetStream transport', () => {
       replayFromTime: true,
       delayedDelivery: false,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: 1024 * 1024 - 1024,
     };
     expect(t.capabilities).toEqual(declared);

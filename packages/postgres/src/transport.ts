@@ -97,6 +97,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     replayFromTime: true,
     delayedDelivery: true,
     nackDelay: true,
+    filtering: false,
     maxMessageBytes: resolved.maxMessageBytes,
   };
   const retention = new Retention({

@@ -40,6 +40,7 @@ describe('PostgreSQL transport', () => {
       replayFromTime: true,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: 1024 * 1024,
     });
   });

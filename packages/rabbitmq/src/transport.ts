@@ -53,6 +53,7 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: options.maxMessageBytes,
     };
   }

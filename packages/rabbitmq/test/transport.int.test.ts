@@ -44,6 +44,7 @@ describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: 16 * 1024 * 1024,
     });
   });

@@ -71,6 +71,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
     replayFromTime: true,
     delayedDelivery: true,
     nackDelay: true,
+    filtering: false,
     maxMessageBytes: settings.maxMessageBytes,
   };
   // Redis 7 counts each group's reads (entries-read), which is what trimming losses are told by.

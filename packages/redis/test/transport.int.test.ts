@@ -41,6 +41,7 @@ describe('redis transport', () => {
       replayFromTime: true,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: 1_048_576,
     });
   });

@@ -116,6 +116,20 @@ export class PartitionStream {
     return entry;
   }
 
+  /**
+   * Settles a fetched message the subscription's filter dropped, as if a handler had acknowledged
+   * it, so the group's position moves past it. Returns false for one acknowledged before.
+   */
+  skip(message: StoredMessage): boolean {
+    this.fetchOffset = message.offset + 1;
+    if (this.acked.has(message.offset) || message.offset < this.floor) return false;
+    this.pendingAttempts.delete(message.offset);
+    this.acked.add(message.offset);
+    this.dirty = true;
+    this.advanceFloor();
+    return true;
+  }
+
   /** Records a gap left by retention between what was expected and what exists. */
   addGap(from: number, to: number): void {
     this.gaps.push([from, to]);

@@ -59,6 +59,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     replayFromTime: true,
     delayedDelivery: true,
     nackDelay: true,
+    filtering: true,
     maxMessageBytes: options.maxMessageBytes,
   };
   const byTopic = new Map<number, Set<SqliteSubscription>>();

@@ -28,6 +28,7 @@ describe('sqlite transport', () => {
       replayFromTime: true,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: true,
       maxMessageBytes: 1024 * 1024,
     };
     expect(transport().capabilities).toEqual(declared);

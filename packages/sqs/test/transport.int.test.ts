@@ -268,6 +268,7 @@ describe('SQS specifics', () => {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: 180 * 1024,
     });
   });
@@ -282,6 +283,7 @@ describe('SQS specifics', () => {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
       maxMessageBytes: 180 * 1024,
     });
     const topic = unique('standard');

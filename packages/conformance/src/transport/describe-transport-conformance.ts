@@ -2,6 +2,7 @@ import { afterAll, describe } from 'vitest';
 import type { TransportConformanceOptions } from '../options.js';
 import { capabilityTests } from './capability-tests.js';
 import { errorTests } from './error-tests.js';
+import { filterTests } from './filter-tests.js';
 import { groupTests } from './group-tests.js';
 import { Harness } from './harness.js';
 import { lifecycleTests } from './lifecycle-tests.js';
@@ -37,6 +38,7 @@ export function describeTransportConformance(options: TransportConformanceOption
     describe('closing', () => lifecycleTests(harness));
     describe('rejecting bad input', () => errorTests(harness));
     describe('refusing what the backend declares it cannot do', () => capabilityTests(harness));
+    describe('filtering in the transport', () => filterTests(harness));
     describe('volume, concurrency and timing', () => loadTests(harness));
     describe('surviving a backend restart', () => restartTests(options));
   });

@@ -46,6 +46,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     replayFromTime: true,
     delayedDelivery: true,
     nackDelay: true,
+    filtering: false,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MEMORY_MAX_MESSAGE_BYTES,
     ...options.capabilities,
   };

@@ -17,6 +17,12 @@ export interface TransportCapabilities {
   readonly delayedDelivery: boolean;
   /** A nack can ask for redelivery after a delay (`Nack.delayMs`). */
   readonly nackDelay: boolean;
+  /**
+   * `SubscribeOptions.filter` is applied by the transport: messages it drops are acknowledged for the
+   * group without reaching the handler, never redelivered, and reported to `onFiltered`. Where
+   * false, a filter is refused and the subscriber (the bus) filters instead.
+   */
+  readonly filtering: boolean;
   /** Largest accepted message (payload + key + headers), bytes. */
   readonly maxMessageBytes: number;
 }

@@ -1,4 +1,4 @@
-import { ErrorCodes, type Headers, type OutgoingMessage } from '@eddy/core';
+import { ErrorCodes, type OutgoingMessage } from '@eddy/core';
 import { expect, it } from 'vitest';
 import { itWithCapability } from '../skip.js';
 import { waitFor } from '../wait-for.js';
@@ -14,7 +14,7 @@ function cloudEvent(text: string, type: string, subject?: string): OutgoingMessa
     'content-type': 'text/plain',
   };
   if (subject !== undefined) headers['ce-subject'] = subject;
-  return { headers: headers as Headers, payload: bytes(text) };
+  return { headers, payload: bytes(text) };
 }
 
 /**
@@ -48,10 +48,12 @@ export function filterTests(h: Harness): void {
       // Not a binary-mode CloudEvent: the transport cannot read its attributes, so it delivers it.
       await h.sentinel(transport, topic, collector);
       await waitFor(() => filtered === 3, { description: () => `3 filtered, got ${filtered}` });
-      expect(collector.texts().filter((text) => !text.startsWith('sentinel')).sort()).toEqual([
-        'paid-eu',
-        'placed-eu',
-      ]);
+      expect(
+        collector
+          .texts()
+          .filter((text) => !text.startsWith('sentinel'))
+          .sort(),
+      ).toEqual(['paid-eu', 'placed-eu']);
     },
   );
 

@@ -1,8 +1,5 @@
 import type { BusEvent } from './handler-types.js';
-import {
-  compileAttributeFilter,
-  type CloudEventsFilter,
-} from '../shared/attribute-filter.js';
+import { compileAttributeFilter, type CloudEventsFilter } from '../shared/attribute-filter.js';
 
 export type { CloudEventsFilter } from '../shared/attribute-filter.js';
 

@@ -38,6 +38,7 @@ class ActiveMqTransportImpl implements ActiveMqTransport {
       delayedDelivery: true,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: options.maxMessageBytes,
     };
   }

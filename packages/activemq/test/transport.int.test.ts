@@ -41,6 +41,7 @@ describe.skipIf(!available)(`ActiveMQ transport${available ? '' : ` (${SKIP_REAS
       delayedDelivery: true,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: 4 * 1024 * 1024,
     });
   });

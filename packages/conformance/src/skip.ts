@@ -16,6 +16,7 @@ const OFFERS: Readonly<Record<CapabilityFlag, string>> = {
   delayedDelivery: 'delayed delivery',
   nackDelay: 'delayed redelivery after a nack',
   filtering: 'filtering in the transport',
+  supersede: 'superseding stale last values',
 };
 
 /**

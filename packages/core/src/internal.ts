@@ -38,6 +38,7 @@ export { assertGroupName, assertTopicName, MAX_NAME_LENGTH } from './transport/n
 export { partitionForKey } from './transport/partitioner.js';
 export { messageSizeBytes } from './transport/message.js';
 export { compileSubscriptionFilter, type HeaderPredicate } from './transport/subscription-filter.js';
+export { SUPERSEDE_HEADER } from './bus/supersede.js';
 
 // Shared mechanisms
 export { KeyedQueue, type KeyedQueueOptions } from './shared/keyed-queue.js';

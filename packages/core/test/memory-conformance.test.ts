@@ -31,6 +31,7 @@ describeTransportConformance({
         delayedDelivery: false,
         nackDelay: false,
         filtering: false,
+        supersede: false,
       },
     }),
   ackTimeoutMs: 300,

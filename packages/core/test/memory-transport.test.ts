@@ -77,6 +77,7 @@ describe('memory transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: 4 * 1024 * 1024,
     });
     const queueLike = transport({ capabilities: { replay: false, replayFromTime: false } });

@@ -17,6 +17,7 @@ const capabilities: TransportCapabilities = {
   delayedDelivery: false,
   nackDelay: true,
   filtering: false,
+  supersede: false,
   maxMessageBytes: 1024,
 };
 
@@ -90,6 +91,9 @@ describe('resolveSubscribeOptions', () => {
       maxInFlight: 16,
       ackTimeoutMs: 30_000,
       nackDelayMs: 0,
+      filter: undefined,
+      onFiltered: expect.any(Function),
+      onSuperseded: expect.any(Function),
     });
   });
 

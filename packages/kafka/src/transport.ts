@@ -47,6 +47,7 @@ export function kafkaCapabilities(options: ResolvedKafkaOptions): TransportCapab
     delayedDelivery: false,
     nackDelay: true,
     filtering: false,
+    supersede: false,
     maxMessageBytes: options.maxMessageBytes,
   };
 }

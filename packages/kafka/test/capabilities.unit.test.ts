@@ -15,6 +15,7 @@ describe('kafka capabilities', () => {
       delayedDelivery: false,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: 1_000_000,
     });
     expect(
@@ -28,6 +29,7 @@ describe('kafka capabilities', () => {
       delayedDelivery: false,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: 500_000,
     });
   });

@@ -100,6 +100,7 @@ class NatsTransportImpl implements NatsTransport {
       delayedDelivery: false,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: this.maxWireBytes - HEADER_FRAMING_RESERVE_BYTES,
     };
   }

@@ -33,6 +33,7 @@ describe('NATS JetStream transport', () => {
       delayedDelivery: false,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: 1024 * 1024 - 1024,
     };
     expect(t.capabilities).toEqual(declared);

@@ -98,6 +98,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     delayedDelivery: true,
     nackDelay: true,
     filtering: false,
+    supersede: false,
     maxMessageBytes: resolved.maxMessageBytes,
   };
   const retention = new Retention({

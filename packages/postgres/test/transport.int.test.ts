@@ -41,6 +41,7 @@ describe('PostgreSQL transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: 1024 * 1024,
     });
   });

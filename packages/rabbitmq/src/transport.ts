@@ -54,6 +54,7 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       delayedDelivery: true,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: options.maxMessageBytes,
     };
   }

@@ -45,6 +45,7 @@ describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
       delayedDelivery: true,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: 16 * 1024 * 1024,
     });
   });

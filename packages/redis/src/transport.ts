@@ -72,6 +72,7 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
     delayedDelivery: true,
     nackDelay: true,
     filtering: false,
+    supersede: false,
     maxMessageBytes: settings.maxMessageBytes,
   };
   // Redis 7 counts each group's reads (entries-read), which is what trimming losses are told by.

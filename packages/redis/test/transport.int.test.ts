@@ -42,6 +42,7 @@ describe('redis transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: 1_048_576,
     });
   });

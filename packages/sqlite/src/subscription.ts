@@ -4,6 +4,7 @@ import {
   KeyedQueue,
   PositionLostError,
   redeliveryDelayOf,
+  SUPERSEDE_HEADER,
   type ResolvedSubscribeOptions,
 } from '@eddy/core/internal';
 import { toEddyError } from './errors.js';
@@ -343,6 +344,7 @@ export class SqliteSubscription implements Subscription {
             continue;
           }
           const entry = stream.add(row, now);
+          if (entry !== undefined && row.headers[SUPERSEDE_HEADER] === 'true') this.#supersede(entry);
           if (entry?.state === 'waiting') this.#later(row.deliverAt! - now, () => this.#makeReady(entry));
         }
         budget -= rows.length;
@@ -352,6 +354,15 @@ export class SqliteSubscription implements Subscription {
     if (skipped) this.#scheduleFlush();
     if (budget <= 0) this.#schedulePump();
     else this.#dispatch();
+  }
+
+  #supersede(entry: Entry): void {
+    const type = entry.message.headers['ce-type'];
+    if (type === undefined) return;
+    const stale = entry.stream.supersede(entry, type);
+    if (stale === undefined) return;
+    this.#options.onSuperseded(stale.message.headers);
+    this.#scheduleFlush();
   }
 
   #later(delayMs: number, work: () => void): void {

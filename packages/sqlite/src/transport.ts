@@ -60,6 +60,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     delayedDelivery: true,
     nackDelay: true,
     filtering: true,
+    supersede: true,
     maxMessageBytes: options.maxMessageBytes,
   };
   const byTopic = new Map<number, Set<SqliteSubscription>>();

@@ -29,6 +29,7 @@ describe('sqlite transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       filtering: true,
+      supersede: true,
       maxMessageBytes: 1024 * 1024,
     };
     expect(transport().capabilities).toEqual(declared);

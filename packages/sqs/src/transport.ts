@@ -49,6 +49,7 @@ class SqsTransportImpl implements SqsTransport {
       delayedDelivery: true,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: options.maxMessageBytes,
     };
   }

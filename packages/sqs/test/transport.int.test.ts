@@ -269,6 +269,7 @@ describe('SQS specifics', () => {
       delayedDelivery: true,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: 180 * 1024,
     });
   });
@@ -284,6 +285,7 @@ describe('SQS specifics', () => {
       delayedDelivery: true,
       nackDelay: true,
       filtering: false,
+      supersede: false,
       maxMessageBytes: 180 * 1024,
     });
     const topic = unique('standard');

@@ -38,7 +38,7 @@ export function describeTransportConformance(options: TransportConformanceOption
     describe('closing', () => lifecycleTests(harness));
     describe('rejecting bad input', () => errorTests(harness));
     describe('refusing what the backend declares it cannot do', () => capabilityTests(harness));
-    describe('filtering in the transport', () => filterTests(harness));
+    describe('filtering and superseding in the transport', () => filterTests(harness));
     describe('volume, concurrency and timing', () => loadTests(harness));
     describe('surviving a backend restart', () => restartTests(options));
   });

@@ -79,6 +79,43 @@ export function filterTests(h: Harness): void {
     },
   );
 
+  itWithCapability(
+    h,
+    'supersede',
+    'settles a last value a newer one of its type and key superseded before delivery, and reports it',
+    async () => {
+      const transport = await h.open();
+      const topic = h.topic();
+      const lastValue = (text: string, key: string): OutgoingMessage => {
+        const message = cloudEvent(text, 'price.changed');
+        return { ...message, key, headers: { ...message.headers, 'ce-supersede': 'true' } };
+      };
+      // Published before anyone reads, in one batch: the consumer fetches them together.
+      await transport.publish(topic, [
+        lastValue('a-1', 'a'),
+        lastValue('b-1', 'b'),
+        lastValue('a-2', 'a'),
+        { ...cloudEvent('a-alarm', 'price.changed'), key: 'a' },
+        lastValue('a-3', 'a'),
+        lastValue('a-4', 'a'),
+      ]);
+      let superseded = 0;
+      const { collector } = await h.collect(transport, topic, {
+        group: h.group(),
+        from: 'earliest',
+        onSuperseded: () => {
+          superseded += 1;
+        },
+      });
+      await h.sentinel(transport, topic, collector, 'a');
+      await waitFor(() => superseded === 3, { description: () => `3 superseded, got ${superseded}` });
+      const texts = collector.texts().filter((text) => !text.startsWith('sentinel'));
+      // Per-key order holds: the plain event of key a stays, and so does the last value after it.
+      expect(texts.filter((text) => text.startsWith('a-'))).toEqual(['a-alarm', 'a-4']);
+      expect(texts.filter((text) => text.startsWith('b-'))).toEqual(['b-1']);
+    },
+  );
+
   it('filter is refused with EDDY_NOT_SUPPORTED where capabilities.filtering is false, accepted where true', async () => {
     const transport = await h.open();
     const subscribing = transport.subscribe(h.topic(), { group: h.group(), filter: { type: 'a' } }, () => {});

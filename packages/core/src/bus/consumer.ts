@@ -247,6 +247,9 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
         },
       }
     : {};
+  const onSuperseded = info.transport.capabilities.supersede
+    ? { onSuperseded: () => info.metrics.superseded?.({ topic: info.topic, handler: info.name }) }
+    : {};
   const levels = gate === undefined ? [0] : Array.from({ length: PRIORITY_LEVELS }, (_, level) => level);
   const subscriptions = await Promise.allSettled(
     levels.map((level) =>
@@ -258,6 +261,7 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
           ...(spec.from === undefined ? {} : { from: spec.from }),
           ...(settings.maxInFlight === undefined ? {} : { maxInFlight: settings.maxInFlight }),
           ...pushdown,
+          ...onSuperseded,
         },
         dispatchAt(level),
       ),

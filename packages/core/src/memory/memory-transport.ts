@@ -47,6 +47,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     delayedDelivery: true,
     nackDelay: true,
     filtering: false,
+    supersede: false,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MEMORY_MAX_MESSAGE_BYTES,
     ...options.capabilities,
   };

@@ -23,6 +23,12 @@ export interface TransportCapabilities {
    * false, a filter is refused and the subscriber (the bus) filters instead.
    */
   readonly filtering: boolean;
+  /**
+   * Messages whose `ce-supersede` header is `true` are last values of their `ce-type` and key: the
+   * transport settles such a message, without delivering it, when a newer one of the same type and
+   * key reaches the consumer before it was delivered, and reports it to `onSuperseded`.
+   */
+  readonly supersede: boolean;
   /** Largest accepted message (payload + key + headers), bytes. */
   readonly maxMessageBytes: number;
 }

@@ -32,6 +32,8 @@ export interface SubscribeOptions {
   readonly filter?: SubscriptionFilter;
   /** Called with the headers of each message the filter dropped, for metrics. */
   readonly onFiltered?: (headers: Headers) => void;
+  /** Where `capabilities.supersede`: called with the headers of each message settled as stale. */
+  readonly onSuperseded?: (headers: Headers) => void;
 }
 
 /**

@@ -69,6 +69,7 @@ export interface ResolvedSubscribeOptions {
   /** The checked `filter`, or undefined when every message goes to the handler. */
   readonly filter: HeaderPredicate | undefined;
   readonly onFiltered: (headers: Headers) => void;
+  readonly onSuperseded: (headers: Headers) => void;
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 16;
@@ -112,6 +113,7 @@ export function resolveSubscribeOptions(
     nackDelayMs: nonNegative('nackDelayMs', options.nackDelayMs ?? 0),
     filter: options.filter === undefined ? undefined : compileSubscriptionFilter(options.filter),
     onFiltered: options.onFiltered ?? noop,
+    onSuperseded: options.onSuperseded ?? noop,
   };
   if (capabilities !== undefined) refuseUnsupported(resolved, capabilities);
   return resolved;

@@ -263,6 +263,14 @@ export class PostgresSubscription {
       key = `${key}#${row.out_delivery_count}`;
     }
     const message = decodeClaimRow(this.topic, row);
+    const { filter } = this.options;
+    if (filter !== undefined && already === undefined && !filter(message.headers)) {
+      // Claimed to this member, so acknowledging it settles it for the group like any ack; it never
+      // takes a place in the in-flight window or a key's queue.
+      this.writer.ack({ partition: row.out_partition, offset: row.out_offset });
+      this.options.onFiltered(message.headers);
+      return;
+    }
     const chain =
       row.out_key === null || already !== undefined ? undefined : `${row.out_partition}\u0000${row.out_key}`;
     const held: Held = { key, message, deliveryCount: row.out_delivery_count, chain, running: false };

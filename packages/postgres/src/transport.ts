@@ -97,7 +97,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     replayFromTime: true,
     delayedDelivery: true,
     nackDelay: true,
-    filtering: false,
+    filtering: true,
     supersede: false,
     maxMessageBytes: resolved.maxMessageBytes,
   };

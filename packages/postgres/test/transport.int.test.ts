@@ -40,7 +40,7 @@ describe('PostgreSQL transport', () => {
       replayFromTime: true,
       delayedDelivery: true,
       nackDelay: true,
-      filtering: false,
+      filtering: true,
       supersede: false,
       maxMessageBytes: 1024 * 1024,
     });

@@ -1,5 +1,6 @@
 import { afterAll, describe } from 'vitest';
 import type { TransportConformanceOptions } from '../options.js';
+import { busFeatureTests } from './bus-feature-tests.js';
 import { capabilityTests } from './capability-tests.js';
 import { errorTests } from './error-tests.js';
 import { filterTests } from './filter-tests.js';
@@ -39,6 +40,7 @@ export function describeTransportConformance(options: TransportConformanceOption
     describe('rejecting bad input', () => errorTests(harness));
     describe('refusing what the backend declares it cannot do', () => capabilityTests(harness));
     describe('filtering and superseding in the transport', () => filterTests(harness));
+    describe('expiry and priority through the bus', () => busFeatureTests(harness));
     describe('volume, concurrency and timing', () => loadTests(harness));
     describe('surviving a backend restart', () => restartTests(options));
   });

@@ -168,3 +168,26 @@ describe('consume filters on the gateway', () => {
     }
   });
 });
+
+describe('last values through the gateway', () => {
+  it('a consumer on SQLite receives only the newest undelivered event of a type and key published with supersede', async () => {
+    const topic = unique('prices');
+    const response = await post(
+      `${server.url}/v1/topics/${topic}/events`,
+      [1, 2, 3, 4, 5].map((price) => ({
+        type: 'price.changed',
+        key: 'EDY',
+        extensions: { supersede: true },
+        data: { total: price },
+      })),
+    );
+    expect(response.status).toBe(200);
+    const got = await pullAll(topic, 'last', '', 1);
+    expect(got.map((d) => d.event.data.total)).toEqual([5]);
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('eddy_gateway_messages_superseded_total{') && l.includes(`topic="${topic}"`));
+    expect(Number(line?.split(' ').at(-1))).toBe(4);
+  });
+});

@@ -92,15 +92,17 @@ function parseFilterJson(text: string): CloudEventsFilter {
 export function filterSubscription(
   filter: ConsumeFilter | undefined,
   transport: Transport,
-  onFiltered: () => void,
+  count: { readonly filtered: () => void; readonly superseded: () => void },
 ): {
-  readonly options: Pick<SubscribeOptions, 'filter' | 'onFiltered'>;
+  readonly options: Pick<SubscribeOptions, 'filter' | 'onFiltered' | 'onSuperseded'>;
   readonly accepts: ((message: ReceivedMessage) => boolean) | undefined;
 } {
-  if (filter === undefined) return { options: {}, accepts: undefined };
-  const options =
+  // A transport that supersedes does so for every consumer; the gateway counts what it settled.
+  const superseded = transport.capabilities.supersede ? { onSuperseded: count.superseded } : {};
+  if (filter === undefined) return { options: superseded, accepts: undefined };
+  const pushed =
     filter.pushdown !== undefined && transport.capabilities.filtering
-      ? { filter: filter.pushdown, onFiltered }
+      ? { filter: filter.pushdown, onFiltered: count.filtered }
       : {};
-  return { options, accepts: (message) => filter.accepts(message) };
+  return { options: { ...superseded, ...pushed }, accepts: (message) => filter.accepts(message) };
 }

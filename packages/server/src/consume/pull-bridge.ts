@@ -75,9 +75,10 @@ export class PullBridge {
 
   async open(): Promise<void> {
     const { transport, topic, group, from, bufferSize, ackTimeoutMs, idleCloseMs, metrics } = this.#settings;
-    const filtered = filterSubscription(this.#settings.filter, transport, () =>
-      metrics.filtered.inc({ topic, group }),
-    );
+    const filtered = filterSubscription(this.#settings.filter, transport, {
+      filtered: () => metrics.filtered.inc({ topic, group }),
+      superseded: () => metrics.superseded.inc({ topic, group }),
+    });
     this.#subscription = await transport.subscribe(
       topic,
       // The transport's own timeout only backs up the gateway's lease timer, so it is longer than a

@@ -53,9 +53,10 @@ export class PushSession {
     if (this.#closed !== undefined) return;
     this.#ctx.sessions.add(this);
     metrics.subscriptions.inc({ mode: this.mode });
-    const filtered = filterSubscription(this.options.filter, this.#ctx.transport, () =>
-      metrics.filtered.inc({ topic, group }),
-    );
+    const filtered = filterSubscription(this.options.filter, this.#ctx.transport, {
+      filtered: () => metrics.filtered.inc({ topic, group }),
+      superseded: () => metrics.superseded.inc({ topic, group }),
+    });
     try {
       this.#subscription = await this.#ctx.transport.subscribe(
         topic,

@@ -10,6 +10,7 @@ export interface GatewayMetrics {
   readonly acked: Counter<'topic' | 'group'>;
   readonly nacked: Counter<'topic' | 'group' | 'reason'>;
   readonly filtered: Counter<'topic' | 'group'>;
+  readonly superseded: Counter<'topic' | 'group'>;
   readonly leases: Gauge;
   readonly subscriptions: Gauge<'mode'>;
   readonly authFailures: Counter<'reason'>;
@@ -65,6 +66,12 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     filtered: new Counter({
       name: 'eddy_gateway_messages_filtered_total',
       help: 'Messages a consumer filter (?filter=, ?pattern=) dropped: acknowledged for the group, never sent.',
+      labelNames: ['topic', 'group'],
+      registers,
+    }),
+    superseded: new Counter({
+      name: 'eddy_gateway_messages_superseded_total',
+      help: 'Messages the transport settled unsent because a newer last value of their type and key arrived first.',
       labelNames: ['topic', 'group'],
       registers,
     }),

@@ -98,7 +98,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     delayedDelivery: true,
     nackDelay: true,
     filtering: true,
-    supersede: false,
+    supersede: true,
     maxMessageBytes: resolved.maxMessageBytes,
   };
   const retention = new Retention({

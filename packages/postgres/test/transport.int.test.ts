@@ -41,7 +41,7 @@ describe('PostgreSQL transport', () => {
       delayedDelivery: true,
       nackDelay: true,
       filtering: true,
-      supersede: false,
+      supersede: true,
       maxMessageBytes: 1024 * 1024,
     });
   });

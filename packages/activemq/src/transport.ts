@@ -37,6 +37,8 @@ class ActiveMqTransportImpl implements ActiveMqTransport {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: options.maxMessageBytes,
     };
   }

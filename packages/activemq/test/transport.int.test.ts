@@ -40,6 +40,8 @@ describe.skipIf(!available)(`ActiveMQ transport${available ? '' : ` (${SKIP_REAS
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: 4 * 1024 * 1024,
     });
   });

@@ -17,6 +17,8 @@ const OFFERS: Readonly<Record<CapabilityFlag, string>> = {
   nackDelay: 'delayed redelivery after a nack',
   leaseExtension: 'lease extension for long-running deliveries',
   publishDedupe: 'publish-time dedupe and debounce',
+  filtering: 'filtering in the transport',
+  supersede: 'superseding stale last values',
 };
 
 /**

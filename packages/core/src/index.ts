@@ -69,6 +69,7 @@ export { Nack } from './errors/nack.js';
 // Events and the transport contract
 export type { CloudEvent, CloudEventInput, ExtensionValue } from './cloudevents/cloud-event.js';
 export type { TransportCapabilities } from './transport/capabilities.js';
+export type { SubscriptionFilter } from './transport/subscription-filter.js';
 export type { Headers, OutgoingMessage, Position, ReceivedMessage } from './transport/message.js';
 export type {
   MessageHandler,

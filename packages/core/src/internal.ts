@@ -45,6 +45,8 @@ export {
   type DedupeDecision,
   type DedupeRecord,
 } from './transport/publish-dedupe.js';
+export { compileSubscriptionFilter, type HeaderPredicate } from './transport/subscription-filter.js';
+export { SUPERSEDE_HEADER } from './bus/supersede.js';
 
 // Shared mechanisms
 export { KeyedQueue, type KeyedQueueOptions } from './shared/keyed-queue.js';

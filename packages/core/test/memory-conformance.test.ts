@@ -32,6 +32,8 @@ describeTransportConformance({
         nackDelay: false,
         leaseExtension: false,
         publishDedupe: false,
+        filtering: false,
+        supersede: false,
       },
     }),
   ackTimeoutMs: 300,

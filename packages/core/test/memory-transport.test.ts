@@ -76,6 +76,8 @@ describe('memory transport', () => {
       replayFromTime: true,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: 4 * 1024 * 1024,
       leaseExtension: true,
       publishDedupe: true,

@@ -16,6 +16,8 @@ const capabilities: TransportCapabilities = {
   replayFromTime: true,
   delayedDelivery: false,
   nackDelay: true,
+  filtering: false,
+  supersede: false,
   maxMessageBytes: 1024,
 };
 
@@ -83,13 +85,18 @@ describe('validatePublish', () => {
 
 describe('resolveSubscribeOptions', () => {
   it('fills documented defaults', () => {
-    expect(resolveSubscribeOptions('t', { group: 'g' })).toEqual({
+    const { onFiltered, onSuperseded, ...resolved } = resolveSubscribeOptions('t', { group: 'g' });
+    expect(resolved).toEqual({
       group: 'g',
       from: 'latest',
       maxInFlight: 16,
       ackTimeoutMs: 30_000,
       nackDelayMs: 0,
+      filter: undefined,
     });
+    // Callbacks default to doing nothing, so a transport calls them without a check.
+    expect(() => onFiltered({})).not.toThrow();
+    expect(() => onSuperseded({})).not.toThrow();
   });
 
   it('rejects out-of-range options', () => {

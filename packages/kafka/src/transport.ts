@@ -46,6 +46,8 @@ export function kafkaCapabilities(options: ResolvedKafkaOptions): TransportCapab
     replayFromTime: true,
     delayedDelivery: false,
     nackDelay: true,
+    filtering: false,
+    supersede: false,
     maxMessageBytes: options.maxMessageBytes,
   };
 }

@@ -14,6 +14,8 @@ describe('kafka capabilities', () => {
       replayFromTime: true,
       delayedDelivery: false,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: 1_000_000,
     });
     expect(
@@ -26,6 +28,8 @@ describe('kafka capabilities', () => {
       replayFromTime: true,
       delayedDelivery: false,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: 500_000,
     });
   });

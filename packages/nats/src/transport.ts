@@ -108,6 +108,8 @@ class NatsTransportImpl implements NatsTransport {
       // NATS 2.9 has no scheduled delivery; nak with a delay is supported.
       delayedDelivery: false,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: this.maxWireBytes - HEADER_FRAMING_RESERVE_BYTES,
       leaseExtension: true,
     };

@@ -32,6 +32,8 @@ describe('NATS JetStream transport', () => {
       replayFromTime: true,
       delayedDelivery: false,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: 1024 * 1024 - 1024,
       leaseExtension: true,
     };

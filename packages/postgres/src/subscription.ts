@@ -4,6 +4,7 @@ import {
   KeyedQueue,
   PositionLostError,
   redeliveryDelayOf,
+  SUPERSEDE_HEADER,
   type ResolvedSubscribeOptions,
 } from '@eddy/core/internal';
 import { randomBytes } from 'node:crypto';
@@ -47,6 +48,14 @@ const MIN_IN_FLIGHT_PER_STREAM = 32;
 
 const positionKey = (partition: number, offset: string): string => `${partition}:${offset}`;
 
+/** Key and type of a keyed message published with `supersede`, or undefined for any other. */
+function lastValueId(held: Held): string | undefined {
+  const type = held.message.headers['ce-type'];
+  if (held.chain === undefined || type === undefined) return undefined;
+  if (held.message.headers[SUPERSEDE_HEADER] !== 'true') return undefined;
+  return `${held.chain}\u0000${type}`;
+}
+
 /**
  * One member of a consumer group on one topic. One fetch loop (two for windows of 64 or more, on
  * disjoint partitions) claims up to its free share of the in-flight window with `claim()` (one round
@@ -64,6 +73,8 @@ export class PostgresSubscription {
   private fetchFailures = 0;
   private readonly held = new Map<string, Held>();
   /** The per-key gate: a keyed message starts once the one before it in its key has settled. */
+  /** The newest last-value message of each key and type held here. */
+  private readonly lastValues = new Map<string, Held>();
   private readonly keys = new KeyedQueue<Held>({
     keyOf: (held) => held.chain,
     start: (held) => this.invoke(held),
@@ -263,6 +274,14 @@ export class PostgresSubscription {
       key = `${key}#${row.out_delivery_count}`;
     }
     const message = decodeClaimRow(this.topic, row);
+    const { filter } = this.options;
+    if (filter !== undefined && already === undefined && !filter(message.headers)) {
+      // Claimed to this member, so acknowledging it settles it for the group like any ack; it never
+      // takes a place in the in-flight window or a key's queue.
+      this.writer.ack({ partition: row.out_partition, offset: row.out_offset });
+      this.options.onFiltered(message.headers);
+      return;
+    }
     const chain =
       row.out_key === null || already !== undefined ? undefined : `${row.out_partition}\u0000${row.out_key}`;
     const held: Held = { key, message, deliveryCount: row.out_delivery_count, chain, running: false };
@@ -278,6 +297,7 @@ export class PostgresSubscription {
       this.markReturned(chain, row.out_partition);
       return;
     }
+    if (message.headers[SUPERSEDE_HEADER] === 'true') this.supersede(held);
     this.keys.push(held);
   }
 
@@ -322,6 +342,28 @@ export class PostgresSubscription {
     );
   }
 
+  /**
+   * Makes `held` the newest last value of its key and type, and settles the one it supersedes if
+   * that one still waits behind its key here (a running one, or one another member holds, stays).
+   */
+  private supersede(held: Held): void {
+    const id = lastValueId(held);
+    if (id === undefined) return;
+    const previous = this.lastValues.get(id);
+    this.lastValues.set(id, held);
+    if (previous === undefined || previous.running) return;
+    if (this.keys.drop((queued) => queued === previous).length === 0) return;
+    this.unhold(previous);
+    this.writer.ack({ partition: previous.message.partition, offset: previous.message.offset });
+    this.options.onSuperseded(previous.message.headers);
+  }
+
+  /** Forgets `held` as its key's newest last value once it leaves this member. */
+  private forgetLastValue(held: Held): void {
+    const id = lastValueId(held);
+    if (id !== undefined && this.lastValues.get(id) === held) this.lastValues.delete(id);
+  }
+
   private hold(held: Held): void {
     this.held.set(held.key, held);
     this.heldByStream[this.streamOf(held.message.partition)]!++;
@@ -350,12 +392,14 @@ export class PostgresSubscription {
   /** Gives a claimed message that never reached the handler back to the group. */
   private release(held: Held): void {
     this.unhold(held);
+    this.forgetLastValue(held);
     this.writer.release({ partition: held.message.partition, offset: held.message.offset });
   }
 
   private settled(held: Held, error: unknown): void {
     const { partition, offset } = held.message;
     this.unhold(held);
+    this.forgetLastValue(held);
     const chain = held.chain;
     if (error === undefined) {
       this.writer.ack({ partition, offset });

@@ -100,6 +100,8 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     replayFromTime: true,
     delayedDelivery: true,
     nackDelay: true,
+    filtering: true,
+    supersede: true,
     maxMessageBytes: resolved.maxMessageBytes,
     leaseExtension: true,
     publishDedupe: true,

@@ -40,6 +40,8 @@ describe('PostgreSQL transport', () => {
       replayFromTime: true,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: true,
+      supersede: true,
       maxMessageBytes: 1024 * 1024,
       leaseExtension: true,
       publishDedupe: true,

@@ -53,6 +53,8 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: options.maxMessageBytes,
       leaseExtension: true,
     };

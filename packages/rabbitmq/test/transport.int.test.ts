@@ -44,6 +44,8 @@ describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: 16 * 1024 * 1024,
       leaseExtension: true,
     });

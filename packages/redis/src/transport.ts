@@ -77,6 +77,8 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
     replayFromTime: true,
     delayedDelivery: true,
     nackDelay: true,
+    filtering: false,
+    supersede: false,
     maxMessageBytes: settings.maxMessageBytes,
     leaseExtension: true,
   };

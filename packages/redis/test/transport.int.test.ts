@@ -41,6 +41,8 @@ describe('redis transport', () => {
       replayFromTime: true,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: 1_048_576,
       leaseExtension: true,
     });

@@ -19,6 +19,8 @@ export interface Entry {
   buffered: boolean;
   /** Delayed messages (deliverAt) are delivered out of key order, so they never block their key. */
   readonly keyed: boolean;
+  /** Type and key of a last-value message (published with `supersede`), while it is the newest. */
+  lastValue?: string | undefined;
 }
 
 export interface PartitionSnapshot {
@@ -45,6 +47,8 @@ export class PartitionStream {
   /** Offsets removed by retention before this group read them: [from, to). */
   readonly gaps: [number, number][] = [];
   readonly entries = new Map<number, Entry>();
+  /** The newest last-value entry of each type and key, while it is unsettled. */
+  readonly #lastValues = new Map<string, Entry>();
   /** Keyed entries, each started (made ready) once every earlier entry of its key is acknowledged. */
   readonly #keys: KeyedQueue<Entry>;
   readonly #onReady: (entry: Entry) => void;
@@ -119,6 +123,47 @@ export class PartitionStream {
     return entry;
   }
 
+  /**
+   * Settles a fetched message the subscription's filter dropped, as if a handler had acknowledged
+   * it, so the group's position moves past it. Returns false for one acknowledged before.
+   */
+  skip(message: StoredMessage): boolean {
+    this.fetchOffset = message.offset + 1;
+    if (this.acked.has(message.offset) || message.offset < this.floor) return false;
+    this.pendingAttempts.delete(message.offset);
+    this.acked.add(message.offset);
+    this.dirty = true;
+    this.advanceFloor();
+    return true;
+  }
+
+  /**
+   * Makes `entry` the newest last value of its type and key and settles the one it supersedes, if
+   * that one is still undelivered here: blocked behind its key or ready for a slot. One that is in
+   * flight, waiting for a redelivery delay or its `deliverAt` stays. Returns the settled one.
+   */
+  supersede(entry: Entry, type: string): Entry | undefined {
+    const key = entry.message.key;
+    if (key === undefined || !entry.keyed) return undefined;
+    const id = `${type}\u0000${key}`;
+    const previous = this.#lastValues.get(id);
+    this.#lastValues.set(id, entry);
+    entry.lastValue = id;
+    if (previous === undefined || (previous.state !== 'queued' && previous.state !== 'ready')) {
+      return undefined;
+    }
+    // Blocked behind its key: take it out so it never starts. Ready: acking it passes the key on,
+    // and the slots skip it because it is no longer ready.
+    if (previous.state === 'queued') this.#keys.drop((item) => item === previous);
+    if (previous.buffered) {
+      previous.buffered = false;
+      this.undispatched -= 1;
+    }
+    previous.lastValue = undefined;
+    this.ack(previous);
+    return previous;
+  }
+
   /** Records a gap left by retention between what was expected and what exists. */
   addGap(from: number, to: number): void {
     this.gaps.push([from, to]);
@@ -135,6 +180,9 @@ export class PartitionStream {
     this.acked.add(offset);
     this.dirty = true;
     this.advanceFloor();
+    if (entry.lastValue !== undefined && this.#lastValues.get(entry.lastValue) === entry) {
+      this.#lastValues.delete(entry.lastValue);
+    }
     if (entry.keyed) this.#keys.done(entry);
   }
 

@@ -5,6 +5,7 @@ import {
   KeyedQueue,
   PositionLostError,
   redeliveryDelayOf,
+  SUPERSEDE_HEADER,
   type ResolvedSubscribeOptions,
 } from '@eddy/core/internal';
 import { toEddyError } from './errors.js';
@@ -17,6 +18,8 @@ import { PartitionStream, type Entry } from './partition-stream.js';
 
 /** The longest delay a Node timer keeps: about 24.8 days. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Most rows one pump reads, in fetch batches. */
+const PUMP_BUDGET_BATCHES = 8;
 
 export interface SubscriptionContext {
   readonly log: LogStore;
@@ -323,8 +326,13 @@ export class SqliteSubscription implements Subscription {
     if (this.#closing) return;
     const { fetchBatchSize, maxUnackedWindow } = this.#ctx.options;
     const now = Date.now();
+    const { filter } = this.#options;
+    let skipped = false;
+    // A filter that drops nearly everything would otherwise read a whole backlog in one turn of
+    // the event loop; past this many rows the rest waits for the next turn.
+    let budget = fetchBatchSize * PUMP_BUDGET_BATCHES;
     for (const stream of this.#streams.values()) {
-      while (stream.hasMore && !stream.releasing && stream.undispatched < fetchBatchSize) {
+      while (stream.hasMore && !stream.releasing && stream.undispatched < fetchBatchSize && budget > 0) {
         const room = maxUnackedWindow - (stream.fetchOffset - stream.floor);
         if (room <= 0) break;
         const limit = Math.min(fetchBatchSize, room);
@@ -340,13 +348,35 @@ export class SqliteSubscription implements Subscription {
           this.#positionLost(stream, stream.fetchOffset, first.offset);
         }
         for (const row of rows) {
+          // Dropped here, before any per-message bookkeeping: a filter that drops most of a topic
+          // then costs a header check per message, not a delivery.
+          if (filter !== undefined && !filter(row.headers)) {
+            if (stream.skip(row)) {
+              skipped = true;
+              this.#options.onFiltered(row.headers);
+            }
+            continue;
+          }
           const entry = stream.add(row, now);
+          if (entry !== undefined && row.headers[SUPERSEDE_HEADER] === 'true') this.#supersede(entry);
           if (entry?.state === 'waiting') this.#later(row.deliverAt! - now, () => this.#makeReady(entry));
         }
+        budget -= rows.length;
         if (rows.length < limit) stream.hasMore = false;
       }
     }
-    this.#dispatch();
+    if (skipped) this.#scheduleFlush();
+    if (budget <= 0) this.#schedulePump();
+    else this.#dispatch();
+  }
+
+  #supersede(entry: Entry): void {
+    const type = entry.message.headers['ce-type'];
+    if (type === undefined) return;
+    const stale = entry.stream.supersede(entry, type);
+    if (stale === undefined) return;
+    this.#options.onSuperseded(stale.message.headers);
+    this.#scheduleFlush();
   }
 
   #later(delayMs: number, work: () => void): void {

@@ -64,6 +64,8 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     replayFromTime: true,
     delayedDelivery: true,
     nackDelay: true,
+    filtering: true,
+    supersede: true,
     maxMessageBytes: options.maxMessageBytes,
     leaseExtension: true,
     publishDedupe: true,

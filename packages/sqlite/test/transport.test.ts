@@ -28,6 +28,8 @@ describe('sqlite transport', () => {
       replayFromTime: true,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: true,
+      supersede: true,
       maxMessageBytes: 1024 * 1024,
       leaseExtension: true,
       publishDedupe: true,

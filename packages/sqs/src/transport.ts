@@ -48,6 +48,8 @@ class SqsTransportImpl implements SqsTransport {
       // Up to 15 minutes (MAX_DELAY_MS): the receiving member holds the message back until due.
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: options.maxMessageBytes,
       leaseExtension: true,
     };

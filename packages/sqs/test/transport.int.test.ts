@@ -268,6 +268,8 @@ describe('SQS specifics', () => {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: 180 * 1024,
       leaseExtension: true,
     });
@@ -283,6 +285,8 @@ describe('SQS specifics', () => {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
+      filtering: false,
+      supersede: false,
       maxMessageBytes: 180 * 1024,
       leaseExtension: true,
     });

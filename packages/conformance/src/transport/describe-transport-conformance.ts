@@ -1,8 +1,10 @@
 import { afterAll, describe } from 'vitest';
 import type { TransportConformanceOptions } from '../options.js';
+import { busFeatureTests } from './bus-feature-tests.js';
 import { capabilityTests } from './capability-tests.js';
 import { dedupeTests } from './dedupe-tests.js';
 import { errorTests } from './error-tests.js';
+import { filterTests } from './filter-tests.js';
 import { groupTests } from './group-tests.js';
 import { Harness } from './harness.js';
 import { leaseTests } from './lease-tests.js';
@@ -41,6 +43,8 @@ export function describeTransportConformance(options: TransportConformanceOption
     describe('closing', () => lifecycleTests(harness));
     describe('rejecting bad input', () => errorTests(harness));
     describe('refusing what the backend declares it cannot do', () => capabilityTests(harness));
+    describe('filtering and superseding in the transport', () => filterTests(harness));
+    describe('expiry and priority through the bus', () => busFeatureTests(harness));
     describe('volume, concurrency and timing', () => loadTests(harness));
     describe('surviving a backend restart', () => restartTests(options));
   });

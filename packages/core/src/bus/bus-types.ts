@@ -56,6 +56,15 @@ export interface PublishOptions {
    * PostgreSQL); elsewhere the publish rejects with `EDDY_NOT_SUPPORTED`. Default none.
    */
   readonly dedupe?: PublishDedupe;
+  /**
+   * Last value per key: a newer event of the same type and `key`, also published with `supersede`,
+   * makes this one stale while it is still undelivered, and a stale event is settled unhandled and
+   * counted (`BusMetrics.superseded`). Needs `key`. Only where the transport declares
+   * `capabilities.supersede`, and only among the messages a consumer has fetched and not yet
+   * handed to a handler (see the bus guide); elsewhere every event is delivered. Written as the
+   * `supersede` extension. Default false.
+   */
+  readonly supersede?: boolean;
 }
 
 /** Where a published event landed. */

@@ -19,10 +19,11 @@ import { retryMiddleware } from '../middleware/retry.js';
 import { timeoutMiddleware } from '../middleware/timeout.js';
 import { metricsMiddleware } from '../observability/metrics-middleware.js';
 import { tracingMiddleware } from '../observability/tracing.js';
-import type { ReceivedMessage } from '../transport/message.js';
+import type { Headers, ReceivedMessage } from '../transport/message.js';
 import type { StartPosition } from '../transport/transport.js';
 import type { ConsumerSettings } from './consumer-settings.js';
-import type { EventPredicate } from './event-filter.js';
+import type { CloudEventsFilter, EventPredicate } from './event-filter.js';
+import { decodeHeaderValue } from '../cloudevents/header-value.js';
 import { expiryOf } from './expiry.js';
 import { AUTOMATIC_SETTLEMENT, ManualSettlement } from './manual-settlement.js';
 import { PRIORITY_LEVELS, priorityLaneTopic } from './priority.js';
@@ -63,6 +64,8 @@ export interface EventSelection {
   readonly type: (type: string) => boolean;
   /** The handler's `filter`, if any; events it drops are acknowledged and counted as filtered. */
   readonly filter: EventPredicate | undefined;
+  /** The handler's filter when it is a CloudEvents one, which a transport can run too. */
+  readonly attributes: CloudEventsFilter | undefined;
   /** What becomes of an expired event (`HandlerOptions.expired`). */
   readonly expired: 'drop' | 'dead-letter';
   /** `HandlerOptions.settlement`. */
@@ -285,6 +288,27 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
         };
 
   const transportMaxInFlight = spec.transportMaxInFlight ?? settings.maxInFlight;
+
+  // Where the transport filters, the handler's type and CloudEvents filter go to it, so dropped
+  // events never cross into the process's pipeline; a predicate can only run here.
+  const pushdown = info.transport.capabilities.filtering
+    ? {
+        filter: {
+          type: info.type,
+          ...(spec.selection.attributes === undefined ? {} : { attributes: spec.selection.attributes }),
+        },
+        // Events of other types sharing the topic are not the handler's to count; filtered ones are.
+        onFiltered: (headers: Headers) => {
+          const type = headers['ce-type'];
+          if (type !== undefined && spec.selection.type(decodeHeaderValue(type))) {
+            info.metrics.filtered?.({ topic: info.topic, handler: info.name });
+          }
+        },
+      }
+    : {};
+  const onSuperseded = info.transport.capabilities.supersede
+    ? { onSuperseded: () => info.metrics.superseded?.({ topic: info.topic, handler: info.name }) }
+    : {};
   const levels = gate === undefined ? [0] : Array.from({ length: PRIORITY_LEVELS }, (_, level) => level);
   const subscriptions = await Promise.allSettled(
     levels.map((level) =>
@@ -295,6 +319,8 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
           ackTimeoutMs: settings.ackTimeoutMs,
           ...(spec.from === undefined ? {} : { from: spec.from }),
           ...(transportMaxInFlight === undefined ? {} : { maxInFlight: transportMaxInFlight }),
+          ...pushdown,
+          ...onSuperseded,
         },
         dispatchAt(level),
       ),

@@ -7,6 +7,7 @@ import type { OutgoingMessage, ReceivedMessage } from '../transport/message.js';
 import type { PublishOptions } from './bus-types.js';
 import type { BusEvent } from './handler-types.js';
 import { expiryExtension } from './expiry.js';
+import { supersedeExtension } from './supersede.js';
 import { currentPublishContext } from './publish-context.js';
 
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
@@ -50,6 +51,7 @@ export function buildEvent(
     schemaversion: options.schemaVersion ?? (typeof schemaVersion === 'number' ? schemaVersion : undefined),
     priority: options.priority === undefined || options.priority === 0 ? undefined : options.priority,
     expiresat: expiryExtension(options.expiresAt, options.deliverAt, Date.now()) ?? text('expiresat'),
+    supersede: supersedeExtension(options.supersede, options.key ?? text('partitionkey')),
     traceparent: trace.traceparent,
     tracestate: trace.tracestate,
   };

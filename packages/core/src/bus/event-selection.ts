@@ -22,6 +22,8 @@ export function selectionFor(type: string, options: HandlerOptions): EventSelect
   return {
     type: pattern === undefined ? (actual) => actual === type : (actual) => pattern.test(actual),
     filter: options.filter === undefined ? undefined : compileEventFilter(options.filter),
+    attributes:
+      options.filter === undefined || typeof options.filter === 'function' ? undefined : options.filter,
     expired: options.expired ?? 'drop',
     settlement: options.settlement ?? 'auto',
   };

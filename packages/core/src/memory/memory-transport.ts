@@ -48,6 +48,8 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     replayFromTime: true,
     delayedDelivery: true,
     nackDelay: true,
+    filtering: false,
+    supersede: false,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MEMORY_MAX_MESSAGE_BYTES,
     leaseExtension: true,
     // Replacing and debouncing hold messages back, which is delayed delivery.

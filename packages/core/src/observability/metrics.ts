@@ -20,6 +20,11 @@ export interface BusMetrics {
   consumed(labels: ConsumerLabels): void;
   /** A delivery was acknowledged without running the handler because its filter dropped it. */
   filtered?(labels: ConsumerLabels): void;
+  /**
+   * A message was settled without running the handler because a newer event of its type and key
+   * (both published with `supersede`) made it stale before it was delivered.
+   */
+  superseded?(labels: ConsumerLabels): void;
   /** A delivery was settled without running the handler because its event had expired. */
   expired?(labels: ConsumerLabels): void;
   /** A handler attempt failed (threw or timed out). */

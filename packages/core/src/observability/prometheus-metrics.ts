@@ -47,6 +47,11 @@ export async function createPrometheusMetrics(options: PrometheusMetricsOptions 
     "Deliveries acknowledged unhandled because the handler's filter dropped them.",
     consumerLabels,
   );
+  const superseded = counter(
+    'messages_superseded_total',
+    'Messages settled unhandled because a newer event of their type and key superseded them.',
+    consumerLabels,
+  );
   const dropped = counter('events_dropped_total', 'Events bus.emit could not publish, by reason.', [
     'type',
     'reason',
@@ -87,6 +92,7 @@ export async function createPrometheusMetrics(options: PrometheusMetricsOptions 
     consumed: (labels) => consumed.inc({ topic: labels.topic, handler: labels.handler }),
     failed: (labels) => failed.inc({ topic: labels.topic, handler: labels.handler, error: labels.error }),
     filtered: (labels) => filtered.inc({ topic: labels.topic, handler: labels.handler }),
+    superseded: (labels) => superseded.inc({ topic: labels.topic, handler: labels.handler }),
     dropped: (labels) => dropped.inc({ type: labels.type, reason: labels.reason }),
     expired: (labels) => expired.inc({ topic: labels.topic, handler: labels.handler }),
     retried: (labels) => retried.inc({ topic: labels.topic, handler: labels.handler }),

@@ -17,6 +17,18 @@ export interface TransportCapabilities {
   readonly delayedDelivery: boolean;
   /** A nack can ask for redelivery after a delay (`Nack.delayMs`). */
   readonly nackDelay: boolean;
+  /**
+   * `SubscribeOptions.filter` is applied by the transport: messages it drops are acknowledged for the
+   * group without reaching the handler, never redelivered, and reported to `onFiltered`. Where
+   * false, a filter is refused and the subscriber (the bus) filters instead.
+   */
+  readonly filtering: boolean;
+  /**
+   * Messages whose `ce-supersede` header is `true` are last values of their `ce-type` and key: the
+   * transport settles such a message, without delivering it, when a newer one of the same type and
+   * key reaches the consumer before it was delivered, and reports it to `onSuperseded`.
+   */
+  readonly supersede: boolean;
   /** Largest accepted message (payload + key + headers), bytes. */
   readonly maxMessageBytes: number;
   /**

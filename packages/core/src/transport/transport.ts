@@ -1,5 +1,6 @@
 import type { TransportCapabilities } from './capabilities.js';
-import type { OutgoingMessage, Position, ReceivedMessage } from './message.js';
+import type { Headers, OutgoingMessage, Position, ReceivedMessage } from './message.js';
+import type { SubscriptionFilter } from './subscription-filter.js';
 
 /**
  * Where a group that does not exist yet starts reading. An existing group always resumes from its
@@ -23,6 +24,16 @@ export interface SubscribeOptions {
   readonly ackTimeoutMs?: number;
   /** Redelivery delay after a handler throws something other than a `Nack`. Default 0 ms. */
   readonly nackDelayMs?: number;
+  /**
+   * Only messages this filter accepts reach the handler; the others are acknowledged for the group
+   * (its position moves past them) and reported to `onFiltered`. Only where
+   * `capabilities.filtering`; refused with `EDDY_NOT_SUPPORTED` elsewhere. Default: none.
+   */
+  readonly filter?: SubscriptionFilter;
+  /** Called with the headers of each message the filter dropped, for metrics. */
+  readonly onFiltered?: (headers: Headers) => void;
+  /** Where `capabilities.supersede`: called with the headers of each message settled as stale. */
+  readonly onSuperseded?: (headers: Headers) => void;
 }
 
 /**

@@ -5,10 +5,13 @@ import {
   NotSupportedError,
 } from '../errors/errors.js';
 import type { TransportCapabilities } from './capabilities.js';
-import { messageSizeBytes, type OutgoingMessage } from './message.js';
+import { messageSizeBytes, type Headers, type OutgoingMessage } from './message.js';
 import { assertGroupName, assertTopicName } from './names.js';
 import { assertPublishDedupe } from './publish-dedupe.js';
+import { compileSubscriptionFilter, type HeaderPredicate } from './subscription-filter.js';
 import type { StartPosition, SubscribeOptions } from './transport.js';
+
+const noop = (): void => {};
 
 const HEADER_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 
@@ -72,6 +75,10 @@ export interface ResolvedSubscribeOptions {
   readonly maxInFlight: number;
   readonly ackTimeoutMs: number;
   readonly nackDelayMs: number;
+  /** The checked `filter`, or undefined when every message goes to the handler. */
+  readonly filter: HeaderPredicate | undefined;
+  readonly onFiltered: (headers: Headers) => void;
+  readonly onSuperseded: (headers: Headers) => void;
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 16;
@@ -113,6 +120,9 @@ export function resolveSubscribeOptions(
     maxInFlight: positiveInteger('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
     ackTimeoutMs: positiveInteger('ackTimeoutMs', options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS),
     nackDelayMs: nonNegative('nackDelayMs', options.nackDelayMs ?? 0),
+    filter: options.filter === undefined ? undefined : compileSubscriptionFilter(options.filter),
+    onFiltered: options.onFiltered ?? noop,
+    onSuperseded: options.onSuperseded ?? noop,
   };
   if (capabilities !== undefined) refuseUnsupported(resolved, capabilities);
   return resolved;
@@ -130,6 +140,12 @@ function refuseUnsupported(options: ResolvedSubscribeOptions, capabilities: Tran
     throw new NotSupportedError(
       "This transport cannot start a group at a point in time (capabilities.replayFromTime is false). Use from: 'latest' " +
         "or 'earliest'; a new group then receives what is published after it subscribed.",
+    );
+  }
+  if (options.filter !== undefined && !capabilities.filtering) {
+    throw new NotSupportedError(
+      'This transport does not filter messages itself (capabilities.filtering is false): leave filter out and ' +
+        'filter in the subscriber (the bus does, with the handler option filter).',
     );
   }
   if (options.nackDelayMs > 0 && !capabilities.nackDelay) {

@@ -8,6 +8,7 @@ import {
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { heldBytesOf, OVER_BUDGET_NACK_DELAY_MS, type ConsumerLimits } from './consumer-limits.js';
 import type { Lease, LeaseRegistry } from './lease-registry.js';
+import { filterSubscription, type ConsumeFilter } from './consume-filter.js';
 
 interface Buffered {
   readonly message: ReceivedMessage;
@@ -31,6 +32,8 @@ export interface PullBridgeSettings {
   readonly topic: string;
   readonly group: string;
   readonly from: StartPosition;
+  /** What the consumer asked to receive; undefined for everything. */
+  readonly filter: ConsumeFilter | undefined;
   readonly bufferSize: number;
   readonly ackTimeoutMs: number;
   readonly idleCloseMs: number;
@@ -61,19 +64,38 @@ export class PullBridge {
     this.#settings = settings;
   }
 
+  /** The canonical form of the bridge's filter, to tell requests with another one. */
+  get filterKey(): string | undefined {
+    return this.#settings.filter?.key;
+  }
+
   get closing(): boolean {
     return this.#closing !== undefined;
   }
 
   async open(): Promise<void> {
-    const { transport, topic, group, from, bufferSize, ackTimeoutMs, idleCloseMs } = this.#settings;
+    const { transport, topic, group, from, bufferSize, ackTimeoutMs, idleCloseMs, metrics } = this.#settings;
+    const filtered = filterSubscription(this.#settings.filter, transport, {
+      filtered: () => metrics.filtered.inc({ topic, group }),
+      superseded: () => metrics.superseded.inc({ topic, group }),
+    });
     this.#subscription = await transport.subscribe(
       topic,
       // The transport's own timeout only backs up the gateway's lease timer, so it is longer than a
       // lease plus the longest a message waits in the buffer.
-      { group, from, maxInFlight: bufferSize, ackTimeoutMs: ackTimeoutMs + idleCloseMs + 5_000 },
+      {
+        group,
+        from,
+        maxInFlight: bufferSize,
+        ackTimeoutMs: ackTimeoutMs + idleCloseMs + 5_000,
+        ...filtered.options,
+      },
       (message) => {
         if (this.closing) return Promise.reject(new Nack(0));
+        if (filtered.accepts !== undefined && !filtered.accepts(message)) {
+          metrics.filtered.inc({ topic, group });
+          return Promise.resolve();
+        }
         const bytes = heldBytesOf(message);
         if (!this.#settings.consumers.tryHold(bytes)) {
           this.#settings.metrics.nacked.inc({ topic, group, reason: 'memory_budget' });

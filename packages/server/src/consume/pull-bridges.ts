@@ -4,6 +4,8 @@ import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { ConsumerLimits } from './consumer-limits.js';
 import type { LeaseRegistry } from './lease-registry.js';
 import { PullBridge } from './pull-bridge.js';
+import type { ConsumeFilter } from './consume-filter.js';
+import { InvalidFilterError } from '@eddy/core/internal';
 
 /** One pull bridge per (topic, group), opened on the first request and closed when idle. */
 export class PullBridges {
@@ -33,8 +35,33 @@ export class PullBridges {
    * bridge counts against the limits of API key `keyId` and of the gateway: throws
    * `TooManyConsumersError` or `OverloadedError` when they are spent.
    */
-  get(topic: string, group: string, from: StartPosition, keyId: string): Promise<PullBridge> {
+  async get(
+    topic: string,
+    group: string,
+    from: StartPosition,
+    keyId: string,
+    filter?: ConsumeFilter,
+  ): Promise<PullBridge> {
     const key = `${topic}\u0000${group}`;
+    const bridge = this.#open(key, topic, group, from, keyId, filter);
+    const opened = await bridge;
+    // What one member drops is settled for the whole group, so members must agree on the filter.
+    if (opened.filterKey !== filter?.key) {
+      throw new InvalidFilterError(
+        `Group "${group}" of topic "${topic}" is being pulled with another filter: every member of a group uses the same filter. Pull with another group for another filter.`,
+      );
+    }
+    return opened;
+  }
+
+  #open(
+    key: string,
+    topic: string,
+    group: string,
+    from: StartPosition,
+    keyId: string,
+    filter: ConsumeFilter | undefined,
+  ): Promise<PullBridge> {
     let bridge = this.#bridges.get(key);
     if (bridge === undefined) {
       const slot = this.#consumers.admit('pull', keyId);
@@ -47,6 +74,7 @@ export class PullBridges {
         topic,
         group,
         from,
+        filter,
         bufferSize: this.#options.consume.pullBufferSize,
         ackTimeoutMs: this.#options.consume.ackTimeoutMs,
         idleCloseMs: this.#options.consume.pullIdleCloseMs,

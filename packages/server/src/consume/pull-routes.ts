@@ -6,6 +6,7 @@ import type { AckRequest, NackRequest, PullResponse, SettleResponse } from '../h
 import { ackBody, errorResponse, fromQuery, topicGroupParams } from '../http/schemas.js';
 import { deliveryJson } from './delivery.js';
 import { parseStartPosition } from './start-position.js';
+import { filterQuerySchema, parseConsumeFilter, type FilterQuery } from './consume-filter.js';
 
 interface GroupParams {
   topic: string;
@@ -51,7 +52,7 @@ export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): v
 
   app.get<{
     Params: GroupParams;
-    Querystring: { max?: number; wait?: number; from?: string };
+    Querystring: { max?: number; wait?: number; from?: string } & FilterQuery;
     Reply: PullResponse;
   }>(
     '/v1/topics/:topic/groups/:group/messages',
@@ -73,6 +74,7 @@ export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): v
               description: 'Seconds to wait for a first message.',
             },
             from: fromQuery,
+            ...filterQuerySchema,
           },
         },
       },
@@ -110,6 +112,7 @@ export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): v
         group,
         parseStartPosition(request.query.from),
         principalIdOf(request),
+        parseConsumeFilter(request.query),
       );
       const leases = await bridge.take(request.query.max ?? 10, Math.round(wait * 1000), (cancel) => {
         reply.raw.once('close', () => {

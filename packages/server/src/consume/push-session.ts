@@ -3,6 +3,7 @@ import type { GatewayContext } from '../context.js';
 import type { DeliveryJson } from '../http/api-types.js';
 import { heldBytesOf, OVER_BUDGET_NACK_DELAY_MS, type ConsumerSlot } from './consumer-limits.js';
 import { deliveryJson } from './delivery.js';
+import { filterSubscription, type ConsumeFilter } from './consume-filter.js';
 import type { SettleResult } from './lease-registry.js';
 
 export type PushMode = 'websocket' | 'sse';
@@ -11,6 +12,8 @@ export interface PushSessionOptions {
   readonly topic: string;
   readonly group: string;
   readonly from: StartPosition;
+  /** What the client asked to receive; undefined for everything. */
+  readonly filter?: ConsumeFilter | undefined;
   /** Credit: most messages sent and not yet settled. The transport never hands over more. */
   readonly maxInFlight: number;
   readonly ackTimeoutMs: number;
@@ -50,13 +53,21 @@ export class PushSession {
     if (this.#closed !== undefined) return;
     this.#ctx.sessions.add(this);
     metrics.subscriptions.inc({ mode: this.mode });
+    const filtered = filterSubscription(this.options.filter, this.#ctx.transport, {
+      filtered: () => metrics.filtered.inc({ topic, group }),
+      superseded: () => metrics.superseded.inc({ topic, group }),
+    });
     try {
       this.#subscription = await this.#ctx.transport.subscribe(
         topic,
         // The gateway's lease timer acts first; the transport's timeout is only a backstop.
-        { group, from, maxInFlight, ackTimeoutMs: ackTimeoutMs + 5_000 },
+        { group, from, maxInFlight, ackTimeoutMs: ackTimeoutMs + 5_000, ...filtered.options },
         (message) => {
           if (this.#closed !== undefined) return Promise.reject(new Nack(0));
+          if (filtered.accepts !== undefined && !filtered.accepts(message)) {
+            metrics.filtered.inc({ topic, group });
+            return Promise.resolve();
+          }
           const bytes = heldBytesOf(message);
           if (!consumers.tryHold(bytes)) {
             metrics.nacked.inc({ topic, group, reason: 'memory_budget' });

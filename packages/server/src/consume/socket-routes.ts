@@ -9,13 +9,14 @@ import { fromQuery, MAX_NACK_DELAY_MS, topicGroupParams } from '../http/schemas.
 import type { ConsumerSlot } from './consumer-limits.js';
 import { PushSession, type PushSessionOptions } from './push-session.js';
 import { parseStartPosition } from './start-position.js';
+import { filterQuerySchema, parseConsumeFilter, type FilterQuery } from './consume-filter.js';
 
 interface GroupParams {
   topic: string;
   group: string;
 }
 
-interface PushQuery {
+interface PushQuery extends FilterQuery {
   from?: string;
   maxInFlight?: number;
   ackTimeoutMs?: number;
@@ -56,6 +57,7 @@ function pushQuerySchema(ctx: GatewayContext) {
         description: `A message not acked within this long is redelivered. Default and maximum ${ctx.options.consume.ackTimeoutMs}.`,
       },
       apiKey: { type: 'string', description: 'For clients that cannot set headers (browsers).' },
+      ...filterQuerySchema,
     },
   } as const;
 }
@@ -67,6 +69,7 @@ function sessionOptions(ctx: GatewayContext, params: GroupParams, query: PushQue
     topic: params.topic,
     group: params.group,
     from: parseStartPosition(query.from),
+    filter: parseConsumeFilter(query),
     maxInFlight: query.maxInFlight ?? 16,
     ackTimeoutMs: query.ackTimeoutMs ?? ctx.options.consume.ackTimeoutMs,
   };
@@ -135,6 +138,8 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
       // Before the upgrade, so a refused client gets a plain HTTP 429/503 it can act on.
       preHandler: (request, _reply, done) => {
         try {
+          // A bad filter or pattern is a 400 here, not an error frame after the upgrade.
+          parseConsumeFilter(request.query);
           const slot = ctx.consumers.admit('session', principalIdOf(request));
           // The connection's end frees the slot even if the upgrade or the subscribe never completes.
           request.raw.socket.once('close', () => slot.release());

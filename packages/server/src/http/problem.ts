@@ -9,6 +9,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ErrorCodes.InvalidTopic]: 400,
   [ErrorCodes.InvalidGroup]: 400,
   [ErrorCodes.InvalidOption]: 400,
+  [ErrorCodes.InvalidFilter]: 400,
   [ErrorCodes.InvalidHeader]: 400,
   [ErrorCodes.InvalidCloudEvent]: 400,
   [ErrorCodes.DecodeFailed]: 400,

@@ -9,6 +9,8 @@ export interface GatewayMetrics {
   readonly delivered: Counter<'topic' | 'group' | 'mode'>;
   readonly acked: Counter<'topic' | 'group'>;
   readonly nacked: Counter<'topic' | 'group' | 'reason'>;
+  readonly filtered: Counter<'topic' | 'group'>;
+  readonly superseded: Counter<'topic' | 'group'>;
   readonly leases: Gauge;
   readonly subscriptions: Gauge<'mode'>;
   readonly authFailures: Counter<'reason'>;
@@ -59,6 +61,18 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
       name: 'eddy_gateway_messages_nacked_total',
       help: 'Deliveries given back for redelivery: by the client (nack), on ack timeout, or on disconnect.',
       labelNames: ['topic', 'group', 'reason'],
+      registers,
+    }),
+    filtered: new Counter({
+      name: 'eddy_gateway_messages_filtered_total',
+      help: 'Messages a consumer filter (?filter=, ?pattern=) dropped: acknowledged for the group, never sent.',
+      labelNames: ['topic', 'group'],
+      registers,
+    }),
+    superseded: new Counter({
+      name: 'eddy_gateway_messages_superseded_total',
+      help: 'Messages the transport settled unsent because a newer last value of their type and key arrived first.',
+      labelNames: ['topic', 'group'],
       registers,
     }),
     leases: new Gauge({

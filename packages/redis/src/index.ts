@@ -19,3 +19,4 @@ export {
   createRedisInboxStore,
   type RedisInboxStoreOptions,
 } from './inbox/inbox-store.js';
+export { createRedisStateStore, type RedisStateStoreOptions } from './streams/state-store.js';

@@ -28,6 +28,7 @@ import { AUTOMATIC_SETTLEMENT, ManualSettlement } from './manual-settlement.js';
 import { PRIORITY_LEVELS, priorityLaneTopic } from './priority.js';
 import { PriorityGate } from './priority-gate.js';
 import { fromReceived } from './envelope.js';
+import { watchAbort } from '../shared/abort-watch.js';
 
 /** Everything needed to run one registered handler. */
 export interface ConsumerSpec {
@@ -124,13 +125,12 @@ function raceAbort(handler: ConsumerHandler, event: BusEvent, ctx: HandlerContex
   const { signal } = ctx;
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unwatch = watchAbort(signal, () => reject(signal.reason as Error));
     // A handler that ignores the signal keeps running detached; its late result is dropped.
     Promise.resolve()
       .then(() => handler(event, ctx))
       .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', onAbort));
+      .finally(unwatch);
   });
 }
 

@@ -16,6 +16,7 @@ import { createMemoryStateStore } from './memory/memory-state-store.js';
 import type { StreamRecord } from './record.js';
 import type { StateStore } from './state-store.js';
 import { Stream } from './stream.js';
+import type { Table } from './tables/table.js';
 
 /** Options of `pipeline(bus, options)`. */
 export interface PipelineOptions {
@@ -41,6 +42,16 @@ export interface PipelineOptions {
   readonly logger?: Logger;
 }
 
+/** Options of `pipeline.table`. */
+export interface TableOptions<TEvent, Row> {
+  /** Stage name, the prefix of the rows' state keys: keep it when the pipeline changes. Default `table-<n>`. */
+  readonly name?: string;
+  /** The row's key. Default the event's partition key; events without a key are skipped. */
+  readonly key?: (event: TEvent) => string | undefined;
+  /** The row. Default the event's data; `undefined` deletes the key's row (a tombstone). */
+  readonly row?: (event: TEvent) => Row | undefined;
+}
+
 /** The union of bus events of the given types. */
 export type EventsOf<Events, Types extends EventTypes<Events>> = {
   [K in Types]: BusEvent<K, Events[K]>;
@@ -55,6 +66,16 @@ export interface Pipeline<Events> {
    * CloudEvent `time`.
    */
   from<Types extends EventTypes<Events>>(...types: Types[]): Stream<EventsOf<Events, Types>>;
+  /**
+   * A table of the latest row per key, read from the events of `type` (a consumer group of its own,
+   * like `from`). Rows are state of this pipeline: committed with the rest and loaded on restart.
+   * Join a stream with it (`stream.join(table, ...)`): a value sees the rows of the table events
+   * processed before it; the two topics are not aligned by event time.
+   */
+  table<Type extends EventTypes<Events>, Row = Events[Type]>(
+    type: Type,
+    options?: TableOptions<BusEvent<Type, Events[Type]>, Row>,
+  ): Table<Row>;
   /**
    * Loads the state, publishes outputs an earlier run committed but may not have published, and
    * registers the consumers with the bus (they subscribe with `bus.start()`, or at once if the bus
@@ -144,22 +165,42 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
 
   const publisher = bus as unknown as Bus<Record<string, unknown>>;
 
+  const from = <Types extends EventTypes<Events>>(...types: Types[]): Stream<EventsOf<Events, Types>> => {
+    if (types.length === 0)
+      throw new InvalidPipelineError(`Pipeline "${name}": from() needs at least one event type.`);
+    const outlet = new Outlet();
+    for (const type of types) {
+      if (sources.has(type)) {
+        throw new InvalidPipelineError(
+          `Pipeline "${name}" already reads "${type}": read it once and branch or map it.`,
+        );
+      }
+      assertGroupName(`${name}.${type}`);
+      sources.set(type, outlet);
+    }
+    return new Stream<EventsOf<Events, Types>>(registry, outlet);
+  };
+
   return {
     name,
-    from<Types extends EventTypes<Events>>(...types: Types[]): Stream<EventsOf<Events, Types>> {
-      if (types.length === 0)
-        throw new InvalidPipelineError(`Pipeline "${name}": from() needs at least one event type.`);
-      const outlet = new Outlet();
-      for (const type of types) {
-        if (sources.has(type)) {
-          throw new InvalidPipelineError(
-            `Pipeline "${name}" already reads "${type}": read it once and branch or map it.`,
-          );
-        }
-        assertGroupName(`${name}.${type}`);
-        sources.set(type, outlet);
-      }
-      return new Stream<EventsOf<Events, Types>>(registry, outlet);
+    from,
+
+    table<Type extends EventTypes<Events>, Row = Events[Type]>(
+      type: Type,
+      tableOptions: TableOptions<BusEvent<Type, Events[Type]>, Row> = {},
+    ): Table<Row> {
+      const source = from(type);
+      const tableName = tableOptions.name ?? registry.nextName('table');
+      const prefix = registry.addStateful({ name: tableName, restore: () => undefined });
+      source.outlet.sinks.push((record, scope) => {
+        const event = record.value as BusEvent<Type, Events[Type]>;
+        const key = tableOptions.key === undefined ? record.key : tableOptions.key(event);
+        if (key === undefined) return;
+        const row = tableOptions.row === undefined ? (event.data as unknown as Row) : tableOptions.row(event);
+        if (row === undefined) scope.delete(`${prefix}${key}`);
+        else scope.set(`${prefix}${key}`, row);
+      });
+      return { name: tableName, lookup: (key, scope) => scope.get(`${prefix}${key}`) as Row | undefined };
     },
 
     async start() {

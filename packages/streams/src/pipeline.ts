@@ -88,6 +88,8 @@ export interface Pipeline<Events> {
 }
 
 const DEFAULT_BATCH_SIZE = 500;
+// Most outputs in one publishBatch: keeps a transport call within the size brokers accept.
+const PUBLISH_CHUNK = 1_000;
 const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /**
@@ -213,15 +215,25 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
         stages: [...stages.values()],
         logger,
         run,
-        publish: (output) =>
-          publisher.publish(output.type, output.data, {
-            id: output.id,
-            ...(output.key === undefined ? {} : { key: output.key }),
-            ...(output.time === undefined ? {} : { time: output.time }),
-            ...(output.correlationId === undefined ? {} : { correlationId: output.correlationId }),
-            ...(output.causationId === undefined ? {} : { causationId: output.causationId }),
-            ...(output.extensions === undefined ? {} : { extensions: output.extensions }),
-          }),
+        publish: async (outputs) => {
+          // A unit's outputs go in as few transport calls as the bus can make of them.
+          for (let from = 0; from < outputs.length; from += PUBLISH_CHUNK) {
+            await publisher.publishBatch(
+              outputs.slice(from, from + PUBLISH_CHUNK).map((output) => ({
+                type: output.type,
+                data: output.data,
+                options: {
+                  id: output.id,
+                  ...(output.key === undefined ? {} : { key: output.key }),
+                  ...(output.time === undefined ? {} : { time: output.time }),
+                  ...(output.correlationId === undefined ? {} : { correlationId: output.correlationId }),
+                  ...(output.causationId === undefined ? {} : { causationId: output.causationId }),
+                  ...(output.extensions === undefined ? {} : { extensions: output.extensions }),
+                },
+              })),
+            );
+          }
+        },
       });
       processor = started;
       await started.load();

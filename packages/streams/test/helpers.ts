@@ -32,7 +32,7 @@ export function record<Events>(bus: Bus<Events>, ...types: string[]): BusEvent[]
 }
 
 /**
- * A stand-in for the bus that offers what a pipeline uses (onBatch, publish) and lets a test feed
+ * A stand-in for the bus that offers what a pipeline uses (onBatch, publishBatch) and lets a test feed
  * batches of events straight into the pipeline's unit of work: the operators and state commits
  * without a transport, for volumes a test has to run in seconds.
  */
@@ -49,9 +49,9 @@ export function directBus<Events>(): {
   const bus = {
     onBatch: (type: string, handler: (events: readonly BusEvent[], ctx: BatchContext) => Promise<void>) =>
       void handlers.set(type, handler),
-    publish: (type: string, data: unknown) => {
-      published.push({ type, data });
-      return Promise.resolve();
+    publishBatch: (items: readonly { type: string; data: unknown }[]) => {
+      for (const { type, data } of items) published.push({ type, data });
+      return Promise.resolve([]);
     },
   } as unknown as Bus<Events>;
   const ctx = {

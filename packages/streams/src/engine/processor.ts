@@ -3,8 +3,8 @@ import type { ConsumedInput, PendingOutput, StateStore } from '../state-store.js
 import { Scope, type StateTable } from './scope.js';
 import type { StatefulStage } from './stage.js';
 
-/** Publishes one output event; resolves once the transport made it durable. */
-export type OutputPublisher = (output: PendingOutput) => Promise<unknown>;
+/** Publishes output events, in order; resolves once the transport made them all durable. */
+export type OutputPublisher = (outputs: readonly PendingOutput[]) => Promise<unknown>;
 
 export interface ProcessorSettings {
   readonly namespace: string;
@@ -145,7 +145,7 @@ export class Processor {
   async #flush(): Promise<void> {
     if (this.#unpublished.length === 0) return;
     const outputs = this.#unpublished;
-    await Promise.all(outputs.map((output) => this.#settings.publish(output)));
+    await this.#settings.publish(outputs);
     this.#unpublished = this.#unpublished.slice(outputs.length);
     this.#stats.published += outputs.length;
     await this.#settings.store.commit(this.#settings.namespace, {

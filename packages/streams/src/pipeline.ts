@@ -9,7 +9,7 @@ import type {
   StartPosition,
 } from '@eddy/core';
 import { assertGroupName, silentLogger } from '@eddy/core/internal';
-import { Processor, type PipelineStats } from './engine/processor.js';
+import { Processor, type PipelineStats, type StageStatus } from './engine/processor.js';
 import { Outlet, type StageRegistry, type StatefulStage } from './engine/stage.js';
 import { InvalidPipelineError } from './errors.js';
 import { createMemoryStateStore } from './memory/memory-state-store.js';
@@ -85,6 +85,26 @@ export interface Pipeline<Events> {
   /** Stops the pipeline's timers and waits for the unit of work in progress; stop the bus for the consumers. */
   stop(): Promise<void>;
   stats(): PipelineStats;
+  /** Counters, per-stage state and the consumer groups it reads: what `eddy pipelines` shows. */
+  status(): PipelineStatus;
+}
+
+/** One event type a pipeline reads, and the consumer group it reads it with. */
+export interface PipelineSource {
+  readonly type: string;
+  readonly topic: string;
+  readonly group: string;
+}
+
+/** A pipeline's state as status pages show it. */
+export interface PipelineStatus {
+  readonly name: string;
+  /** Whether `start()` ran and `stop()` did not. */
+  readonly running: boolean;
+  readonly stats: PipelineStats;
+  readonly stages: readonly StageStatus[];
+  /** Empty until `start()` registered the consumers. */
+  readonly sources: readonly PipelineSource[];
 }
 
 const DEFAULT_BATCH_SIZE = 500;
@@ -120,6 +140,8 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
   const stages = new Map<string, StatefulStage>();
   const kinds = new Map<string, number>();
   let processor: Processor | undefined;
+  let running = false;
+  const registered: PipelineSource[] = [];
 
   const registry: StageRegistry = {
     pipelineName: name,
@@ -166,6 +188,8 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
   };
 
   const publisher = bus as unknown as Bus<Record<string, unknown>>;
+  const stats = (): PipelineStats =>
+    processor?.stats ?? { processed: 0, duplicates: 0, failed: 0, published: 0, stateEntries: 0, late: 0 };
 
   const from = <Types extends EventTypes<Events>>(...types: Types[]): Stream<EventsOf<Events, Types>> => {
     if (types.length === 0)
@@ -244,7 +268,7 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
         return next(event, ctx);
       };
       for (const type of sources.keys()) {
-        publisher.onBatch(type, (events, ctx) => started.process(events, ctx, messages), {
+        const handler = publisher.onBatch(type, (events, ctx) => started.process(events, ctx, messages), {
           ...options.consumer,
           name: `${name}.${type}`,
           from: options.from ?? 'earliest',
@@ -252,15 +276,26 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
           maxWaitMs: options.batchWaitMs ?? 0,
           middleware: [remember],
         });
+        registered.push({ type, topic: handler.topic, group: handler.group });
       }
+      running = true;
     },
 
     async stop() {
+      running = false;
       await processor?.stop();
     },
 
-    stats() {
-      return processor?.stats ?? { processed: 0, duplicates: 0, failed: 0, published: 0, stateEntries: 0 };
+    stats,
+
+    status() {
+      return {
+        name,
+        running,
+        stats: stats(),
+        stages: processor?.stages() ?? [],
+        sources: [...registered],
+      };
     },
   };
 }

@@ -26,8 +26,21 @@ export interface PipelineStats {
   readonly failed: number;
   /** Output events published. */
   readonly published: number;
-  /** State entries held (windows, accumulators, partial matches, watermarks). */
+  /** State entries held (windows, accumulators, partial matches, watermarks, table rows). */
   readonly stateEntries: number;
+  /** Values window stages sent to their late outputs. */
+  readonly late: number;
+}
+
+/** What one stateful stage holds. */
+export interface StageStatus {
+  readonly name: string;
+  /** State entries of the stage (windows, accumulators, partial matches, table rows). */
+  readonly entries: number;
+  /** The stage's event-time watermark, epoch ms (windows and patterns, once they saw a value). */
+  readonly watermark?: number;
+  /** Values sent to the late output (windows). */
+  readonly late: number;
 }
 
 /**
@@ -51,7 +64,27 @@ export class Processor {
   }
 
   get stats(): PipelineStats {
-    return { ...this.#stats, stateEntries: this.#table.size };
+    let late = 0;
+    for (const stage of this.#settings.stages) late += stage.late?.() ?? 0;
+    return { ...this.#stats, stateEntries: this.#table.size, late };
+  }
+
+  /** Per stage: its entries, watermark and late values (counts the state table: for status pages). */
+  stages(): StageStatus[] {
+    const counts = new Map<string, number>();
+    for (const key of this.#table.keys()) {
+      const stage = key.slice(0, key.indexOf('|'));
+      counts.set(stage, (counts.get(stage) ?? 0) + 1);
+    }
+    return this.#settings.stages.map((stage) => {
+      const watermark = this.#table.get(`${stage.name}|wm`);
+      return {
+        name: stage.name,
+        entries: counts.get(stage.name) ?? 0,
+        ...(typeof watermark === 'number' ? { watermark } : {}),
+        late: stage.late?.() ?? 0,
+      };
+    });
   }
 
   /** Loads the state, publishes what the last run committed but may not have published, arms the clock. */

@@ -10,6 +10,7 @@ import { registerDlqRoutes } from './admin/dlq-routes.js';
 import { describeBackend, type BackendDescription } from './backend.js';
 import { adminOf } from './admin/backend-admin.js';
 import { registerGroupRoutes } from './admin/group-routes.js';
+import { registerPipelineRoutes } from './admin/pipeline-routes.js';
 import { registerTopicRoutes } from './admin/topic-routes.js';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { installAuth } from './auth/auth-hook.js';
@@ -190,6 +191,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerTopicRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerDlqRoutes(app, ctx);
+  registerPipelineRoutes(app, ctx, input.pipelines);
   await app.register(
     (scope, _options, done) => {
       registerRegistryRoutes(scope, { registry });

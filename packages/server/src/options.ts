@@ -4,6 +4,7 @@ import type { DataContractsOptions, SchemaStore } from '@eddy/schemas';
 import type { RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
+import type { PipelineJson, PipelineSourceJson } from './http/api-types.js';
 import { transportUrlOf } from './backend.js';
 import type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
 
@@ -137,6 +138,19 @@ export interface ServerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Webhook routes (endpoints, deliveries, inbound sources) and `/v1/requests`. Default none: not served. */
   readonly webhooks?: WebhookGatewayOptions;
+  /**
+   * Stream pipelines to show at `GET /v1/pipelines` (and in `eddy pipelines` and the dashboard):
+   * anything with a `status()` like `@eddy/streams` pipelines. A function is called per request, so
+   * pipelines created later appear. Default none: the route lists nothing.
+   */
+  readonly pipelines?: readonly PipelineStatusSource[] | (() => readonly PipelineStatusSource[]);
+}
+
+/** What the gateway reads of a stream pipeline: `Pipeline` of `@eddy/streams` fits. */
+export interface PipelineStatusSource {
+  status(): Omit<PipelineJson, 'sources'> & {
+    readonly sources: readonly Omit<PipelineSourceJson, 'lag'>[];
+  };
 }
 
 export interface ResolvedServerOptions {

@@ -7,6 +7,8 @@ import type {
   GroupJson,
   GroupListResponse,
   MessageListResponse,
+  PipelineJson,
+  PipelineListResponse,
   PurgeResponse,
   RedriveResponse,
   StoredMessageJson,
@@ -83,6 +85,8 @@ export const api = {
     (await call<TopicListResponse>('GET', '/v1/topics')).topics,
   groups: async (): Promise<readonly GroupJson[]> =>
     (await call<GroupListResponse>('GET', '/v1/groups')).groups,
+  pipelines: async (): Promise<readonly PipelineJson[]> =>
+    (await call<PipelineListResponse>('GET', '/v1/pipelines')).pipelines,
   messages: async (
     topic: string,
     partition: number,

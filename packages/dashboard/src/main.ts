@@ -6,6 +6,7 @@ import './styles.css';
 import { dlqView } from './views/dlq-view.js';
 import { eventView } from './views/event-view.js';
 import { groupsView } from './views/groups-view.js';
+import { pipelinesView } from './views/pipelines-view.js';
 import { tailView } from './views/tail-view.js';
 import { topicsView } from './views/topics-view.js';
 import type { View } from './views/view.js';
@@ -27,6 +28,8 @@ function route(): View {
   switch (page) {
     case 'groups':
       return groupsView();
+    case 'pipelines':
+      return pipelinesView();
     case 'dlq':
       return dlqView(rest[0]);
     case 'tail':
@@ -47,6 +50,7 @@ function renderNav(): void {
     h('div', { class: 'brand' }, 'Eddy'),
     link('topics', 'Topics'),
     link('groups', 'Groups'),
+    link('pipelines', 'Pipelines'),
     link('dlq', 'Dead letters'),
     link('tail', 'Live tail'),
   );

@@ -70,9 +70,9 @@ const SWEEP_INTERVAL_MS = 60_000;
  * pending outputs (a sorted set for their order and a hash for their bodies) and a hash of
  * positions, all under one hash tag so they share a cluster slot. A commit is one Lua script, so
  * other clients never see half of it and a crash of the pipeline's process never leaves half of it.
- * What survives a crash of Redis itself depends on its persistence: with `appendfsync always` every
- * acknowledged commit; with the default `everysec` the last second of commits may be lost whole
- * (never split), while the transport may already hold those inputs as consumed. See
+ * What survives a crash of Redis itself depends on its persistence: with `appendfsync always`
+ * every acknowledged commit; with `everysec` every one across a crash of the Redis process, while a
+ * crash of its machine may lose the last second of commits (whole, never split). See
  * docs/guides/streams.md.
  */
 export async function createRedisStateStore(options: RedisStateStoreOptions = {}): Promise<StateStore> {

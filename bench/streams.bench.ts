@@ -152,7 +152,10 @@ async function engineAlone(
   let handler: ((events: readonly BusEvent[], ctx: BatchContext) => Promise<void> | void) | undefined;
   const counts = new Map<string, number>();
   const standIn = {
-    onBatch: (_type: string, batchHandler: typeof handler) => void (handler = batchHandler),
+    onBatch: (type: string, batchHandler: typeof handler) => {
+      handler = batchHandler;
+      return { name: type, type, topic: type, group: `bench.${type}`, emits: [] };
+    },
     publishBatch: (items: readonly { data: WindowResult<number> }[]) => {
       for (const { data } of items) counts.set(`${data.key}|${data.start}`, data.value);
       return Promise.resolve([]);

@@ -47,8 +47,10 @@ export function directBus<Events>(): {
   >();
   const published: { type: string; data: unknown }[] = [];
   const bus = {
-    onBatch: (type: string, handler: (events: readonly BusEvent[], ctx: BatchContext) => Promise<void>) =>
-      void handlers.set(type, handler),
+    onBatch: (type: string, handler: (events: readonly BusEvent[], ctx: BatchContext) => Promise<void>) => {
+      handlers.set(type, handler);
+      return { name: type, type, topic: type, group: `direct.${type}`, emits: [] };
+    },
     publishBatch: (items: readonly { type: string; data: unknown }[]) => {
       for (const { type, data } of items) published.push({ type, data });
       return Promise.resolve([]);

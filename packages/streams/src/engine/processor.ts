@@ -54,6 +54,11 @@ export class Processor {
   readonly #table: StateTable = new Map();
   /** Outputs committed but not known to be published (a publish failed, or the last run crashed). */
   #unpublished: PendingOutput[] = [];
+  /**
+   * Ids of outputs published but not yet marked so in the store. The next commit marks them, so a
+   * unit of work costs one store transaction; a crash before it republishes them, with their ids.
+   */
+  #published: string[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -93,7 +98,10 @@ export class Processor {
     for (const { key, value } of await store.entries(namespace)) this.#table.set(key, value);
     for (const stage of stages) stage.restore(this.#table);
     this.#unpublished = await store.pendingOutputs(namespace);
-    await this.#serial(() => this.#flush());
+    await this.#serial(async () => {
+      await this.#flush();
+      await this.#markPublished();
+    });
     this.#arm();
   }
 
@@ -149,24 +157,47 @@ export class Processor {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    await this.#queue.catch(() => undefined);
+    await this.#serial(() => this.#markPublished()).catch((error: unknown) => {
+      // Left unmarked, they are published again (same ids) when the pipeline starts.
+      this.#settings.logger.warn(
+        { pipeline: this.#settings.namespace, err: error },
+        'marking outputs failed',
+      );
+    });
+  }
+
+  /** Marks the published outputs in a commit of their own (at start and stop). */
+  async #markPublished(): Promise<void> {
+    if (this.#published.length === 0) return;
+    const ids = this.#published;
+    await this.#settings.store.commit(this.#settings.namespace, { published: ids });
+    this.#published = this.#published.slice(ids.length);
   }
 
   async #commit(batch: Scope, inputs: readonly ConsumedInput[]): Promise<void> {
     const { store, namespace } = this.#settings;
     const { puts, deletes } = batch.split();
-    if (puts.length > 0 || deletes.length > 0 || inputs.length > 0 || batch.outputs.length > 0) {
+    const published = this.#published;
+    if (
+      puts.length > 0 ||
+      deletes.length > 0 ||
+      inputs.length > 0 ||
+      batch.outputs.length > 0 ||
+      published.length > 0
+    ) {
       try {
         await store.commit(namespace, {
           puts,
           deletes,
           inputs: inputs.filter((input) => input.topic !== ''),
           outputs: batch.outputs,
+          published,
         });
       } catch (error) {
         this.#restore(undefined);
         throw error;
       }
+      this.#published = this.#published.slice(published.length);
     }
     batch.applyTo(this.#table);
     this.#unpublished.push(...batch.outputs);
@@ -174,16 +205,14 @@ export class Processor {
     this.#arm();
   }
 
-  /** Publishes the outputs still pending, in order, then marks them published in the store. */
+  /** Publishes the outputs still pending, in order; the next commit marks them published. */
   async #flush(): Promise<void> {
     if (this.#unpublished.length === 0) return;
     const outputs = this.#unpublished;
     await this.#settings.publish(outputs);
     this.#unpublished = this.#unpublished.slice(outputs.length);
     this.#stats.published += outputs.length;
-    await this.#settings.store.commit(this.#settings.namespace, {
-      published: outputs.map((output) => output.id),
-    });
+    this.#published.push(...outputs.map((output) => output.id));
   }
 
   #restore(batch: Scope | undefined): void {

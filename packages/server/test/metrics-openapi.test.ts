@@ -75,6 +75,7 @@ describe('GET /openapi.json', () => {
       ['get', '/v1/dlq/{topic}/entries/{id}'],
       ['post', '/v1/dlq/{topic}/redrive'],
       ['post', '/v1/dlq/{topic}/purge'],
+      ['get', '/v1/pipelines'],
       ['get', '/asyncapi.json'],
       ['get', '/registry/'],
       ['get', '/registry/schemas/types'],

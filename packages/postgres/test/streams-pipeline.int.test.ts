@@ -18,16 +18,16 @@ type Events = { click: { user: string }; clicks: KeyedResult<number> };
 describe('a pipeline with PostgreSQL state', () => {
   it('counts each event once when the whole input is delivered again, and keeps its state', async () => {
     const transport = createMemoryTransport();
+    let store = await createPostgresStateStore({ pool, schema });
     const define = (group: string) => {
       const bus = createBus<Events>({ transport, group, closeTransport: false });
-      const p = pipeline(bus, { name: 'clicks', store: store!, batchSize: 25 });
+      const p = pipeline(bus, { name: 'clicks', store, batchSize: 25 });
       p.from('click')
         .keyBy((event) => event.data.user)
         .aggregate(count(), { name: 'per-user' })
         .to('clicks');
       return { bus, p };
     };
-    let store = await createPostgresStateStore({ pool, schema });
     const first = define('first');
     await first.p.start();
     await first.bus.start();

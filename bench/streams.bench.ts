@@ -142,7 +142,7 @@ async function busAlone(): Promise<number> {
 
 /**
  * The pipeline's own work without a transport or the bus: the same stages and state commits, fed
- * batches of 1,000 decoded events by a stand-in for the bus that only offers onBatch and publish.
+ * batches of 1,000 decoded events by a stand-in for the bus that only offers onBatch and publishBatch.
  */
 async function engineAlone(
   store: StateStore,
@@ -152,10 +152,13 @@ async function engineAlone(
   let handler: ((events: readonly BusEvent[], ctx: BatchContext) => Promise<void> | void) | undefined;
   const counts = new Map<string, number>();
   const standIn = {
-    onBatch: (_type: string, batchHandler: typeof handler) => void (handler = batchHandler),
-    publish: (_type: string, data: WindowResult<number>) => {
-      counts.set(`${data.key}|${data.start}`, data.value);
-      return Promise.resolve();
+    onBatch: (type: string, batchHandler: typeof handler) => {
+      handler = batchHandler;
+      return { name: type, type, topic: type, group: `bench.${type}`, emits: [] };
+    },
+    publishBatch: (items: readonly { data: WindowResult<number> }[]) => {
+      for (const { data } of items) counts.set(`${data.key}|${data.start}`, data.value);
+      return Promise.resolve([]);
     },
   } as unknown as Bus<Events>;
   const p = pipeline(standIn, { name, store, batchSize: 1_000 });

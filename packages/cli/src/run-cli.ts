@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDev } from './commands/dev.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerGroups } from './commands/groups.js';
+import { registerPipelines } from './commands/pipelines.js';
 import { registerPublish } from './commands/publish.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSchemas } from './commands/schemas.js';
@@ -45,6 +46,7 @@ export function createProgram(ctx: ReturnType<typeof createContext>): Command {
   registerTail(program, ctx);
   registerTopics(program, ctx);
   registerGroups(program, ctx);
+  registerPipelines(program, ctx);
   registerDlq(program, ctx);
   registerReplay(program, ctx);
   registerSchemas(program, ctx);

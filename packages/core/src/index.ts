@@ -11,6 +11,7 @@ export type {
   EventTypes,
   PublishOptions,
   PublishResult,
+  BatchPublishItem,
   RegisteredHandler,
   TypePattern,
 } from './bus/bus-types.js';

@@ -18,6 +18,8 @@ import type {
   MessageListResponse,
   PublishEnvelope,
   PublishResponse,
+  PipelineJson,
+  PipelineListResponse,
   PurgeResponse,
   PutRuleRequest,
   RedriveResponse,
@@ -127,6 +129,8 @@ export const api = {
     (await call<TopicListResponse>('GET', '/v1/topics')).topics,
   groups: async (): Promise<readonly GroupJson[]> =>
     (await call<GroupListResponse>('GET', '/v1/groups')).groups,
+  pipelines: async (): Promise<readonly PipelineJson[]> =>
+    (await call<PipelineListResponse>('GET', '/v1/pipelines')).pipelines,
   messages: async (
     topic: string,
     partition: number,

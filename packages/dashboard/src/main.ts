@@ -11,6 +11,7 @@ import { rulesView } from './views/rules-view.js';
 import { outboxView } from './views/outbox-view.js';
 import { sagaView } from './views/saga-view.js';
 import { sagasView } from './views/sagas-view.js';
+import { pipelinesView } from './views/pipelines-view.js';
 import { tailView } from './views/tail-view.js';
 import { topicView } from './views/topic-view.js';
 import { topicsView } from './views/topics-view.js';
@@ -33,6 +34,8 @@ function route(): View {
   switch (page) {
     case 'groups':
       return groupsView();
+    case 'pipelines':
+      return pipelinesView();
     case 'dlq':
       return dlqView(rest[0]);
     case 'tail':
@@ -67,6 +70,7 @@ function renderNav(): void {
     h('div', { class: 'brand' }, 'Eddy'),
     link('topics', 'Topics'),
     link('groups', 'Groups'),
+    link('pipelines', 'Pipelines'),
     link('dlq', 'Dead letters'),
     link('tail', 'Live tail'),
     link('rules', 'Rules'),

@@ -71,3 +71,8 @@ export {
 export { createPostgresEndpointStore } from './webhooks/endpoint-store.js';
 export { createPostgresDeliveryStore } from './webhooks/delivery-store.js';
 export { createPostgresRequestStore } from './webhooks/request-store.js';
+export {
+  createPostgresStateStore,
+  type PostgresStateStore,
+  type PostgresStateStoreOptions,
+} from './streams/state-store.js';

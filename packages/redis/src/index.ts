@@ -24,3 +24,4 @@ export {
   type RedisFairSlotStore,
   type RedisFairSlotStoreOptions,
 } from './fair-slots/fair-slot-store.js';
+export { createRedisStateStore, type RedisStateStoreOptions } from './streams/state-store.js';

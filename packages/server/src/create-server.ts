@@ -15,6 +15,7 @@ import { registerSagaRoutes } from './admin/saga-routes.js';
 import { describeBackend, type BackendDescription } from './backend.js';
 import { adminOf } from './admin/backend-admin.js';
 import { registerGroupRoutes } from './admin/group-routes.js';
+import { registerPipelineRoutes } from './admin/pipeline-routes.js';
 import { registerTopicRoutes } from './admin/topic-routes.js';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { installAuth } from './auth/auth-hook.js';
@@ -223,6 +224,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerSagaRoutes(app, input.sagaStore);
   registerOutboxRoutes(app, input.outboxStore);
   registerFlowRoutes(app, flow);
+  registerPipelineRoutes(app, ctx, input.pipelines);
   await app.register(
     (scope, _options, done) => {
       registerRegistryRoutes(scope, { registry });

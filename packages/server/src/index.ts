@@ -12,6 +12,7 @@ export {
   resolveServerOptions,
   type ConsumeOptions,
   type LimitsOptions,
+  type PipelineStatusSource,
   type ResolvedServerOptions,
   type RouteRule,
   type ServerOptions,

@@ -7,6 +7,7 @@ import type { RuleEngineOptions, RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
 import type { FlowRecorderOptions } from './admin/flow-recorder.js';
+import type { PipelineJson, PipelineSourceJson } from './http/api-types.js';
 import { transportUrlOf } from './backend.js';
 import {
   resolveStatsHistoryOptions,
@@ -180,6 +181,19 @@ export interface ServerOptions {
    * `FlowRecorderOptions`' defaults (about 5 MB at most).
    */
   readonly flow?: FlowRecorderOptions | false;
+  /**
+   * Stream pipelines to show at `GET /v1/pipelines` (and in `eddy pipelines` and the dashboard):
+   * anything with a `status()` like `@eddy/streams` pipelines. A function is called per request, so
+   * pipelines created later appear. Default none: the route lists nothing.
+   */
+  readonly pipelines?: readonly PipelineStatusSource[] | (() => readonly PipelineStatusSource[]);
+}
+
+/** What the gateway reads of a stream pipeline: `Pipeline` of `@eddy/streams` fits. */
+export interface PipelineStatusSource {
+  status(): Omit<PipelineJson, 'sources'> & {
+    readonly sources: readonly Omit<PipelineSourceJson, 'lag'>[];
+  };
 }
 
 /** What `ServerOptions.ruleEngine` takes: the engine's options without what the gateway supplies. */

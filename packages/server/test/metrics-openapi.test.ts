@@ -84,6 +84,7 @@ describe('GET /openapi.json', () => {
       ['post', '/v1/outbox/failed/discard'],
       ['get', '/v1/flow'],
       ['get', '/v1/flow/events'],
+      ['get', '/v1/pipelines'],
       ['get', '/asyncapi.json'],
       ['get', '/registry/'],
       ['get', '/registry/schemas/types'],

@@ -1,8 +1,18 @@
 // @eddy/streams: pipelines over the bus, keyed state, event-time windows and complex event patterns.
-export { pipeline, type EventsOf, type Pipeline, type PipelineOptions } from './pipeline.js';
+export {
+  pipeline,
+  type EventsOf,
+  type Pipeline,
+  type PipelineOptions,
+  type PipelineSource,
+  type PipelineStatus,
+  type TableOptions,
+} from './pipeline.js';
+export { lookupTable, type Table } from './tables/table.js';
+export type { JoinOptions } from './tables/join-stage.js';
 export { Stream, WindowedStream, type AggregateOptions, type ToOptions } from './stream.js';
 export type { Condition, RecordMeta, StreamRecord } from './record.js';
-export type { PipelineStats } from './engine/processor.js';
+export type { PipelineStats, StageStatus } from './engine/processor.js';
 export type { KeyedResult } from './engine/aggregate-stage.js';
 export {
   average,

@@ -9,13 +9,14 @@ import type {
   StartPosition,
 } from '@eddy/core';
 import { assertGroupName, silentLogger } from '@eddy/core/internal';
-import { Processor, type PipelineStats } from './engine/processor.js';
+import { Processor, type PipelineStats, type StageStatus } from './engine/processor.js';
 import { Outlet, type StageRegistry, type StatefulStage } from './engine/stage.js';
 import { InvalidPipelineError } from './errors.js';
 import { createMemoryStateStore } from './memory/memory-state-store.js';
 import type { StreamRecord } from './record.js';
 import type { StateStore } from './state-store.js';
 import { Stream } from './stream.js';
+import type { Table } from './tables/table.js';
 
 /** Options of `pipeline(bus, options)`. */
 export interface PipelineOptions {
@@ -41,6 +42,16 @@ export interface PipelineOptions {
   readonly logger?: Logger;
 }
 
+/** Options of `pipeline.table`. */
+export interface TableOptions<TEvent, Row> {
+  /** Stage name, the prefix of the rows' state keys: keep it when the pipeline changes. Default `table-<n>`. */
+  readonly name?: string;
+  /** The row's key. Default the event's partition key; events without a key are skipped. */
+  readonly key?: (event: TEvent) => string | undefined;
+  /** The row. Default the event's data; `undefined` deletes the key's row (a tombstone). */
+  readonly row?: (event: TEvent) => Row | undefined;
+}
+
 /** The union of bus events of the given types. */
 export type EventsOf<Events, Types extends EventTypes<Events>> = {
   [K in Types]: BusEvent<K, Events[K]>;
@@ -56,6 +67,16 @@ export interface Pipeline<Events> {
    */
   from<Types extends EventTypes<Events>>(...types: Types[]): Stream<EventsOf<Events, Types>>;
   /**
+   * A table of the latest row per key, read from the events of `type` (a consumer group of its own,
+   * like `from`). Rows are state of this pipeline: committed with the rest and loaded on restart.
+   * Join a stream with it (`stream.join(table, ...)`): a value sees the rows of the table events
+   * processed before it; the two topics are not aligned by event time.
+   */
+  table<Type extends EventTypes<Events>, Row = Events[Type]>(
+    type: Type,
+    options?: TableOptions<BusEvent<Type, Events[Type]>, Row>,
+  ): Table<Row>;
+  /**
    * Loads the state, publishes outputs an earlier run committed but may not have published, and
    * registers the consumers with the bus (they subscribe with `bus.start()`, or at once if the bus
    * runs). Define every stage before.
@@ -64,9 +85,31 @@ export interface Pipeline<Events> {
   /** Stops the pipeline's timers and waits for the unit of work in progress; stop the bus for the consumers. */
   stop(): Promise<void>;
   stats(): PipelineStats;
+  /** Counters, per-stage state and the consumer groups it reads: what `eddy pipelines` shows. */
+  status(): PipelineStatus;
+}
+
+/** One event type a pipeline reads, and the consumer group it reads it with. */
+export interface PipelineSource {
+  readonly type: string;
+  readonly topic: string;
+  readonly group: string;
+}
+
+/** A pipeline's state as status pages show it. */
+export interface PipelineStatus {
+  readonly name: string;
+  /** Whether `start()` ran and `stop()` did not. */
+  readonly running: boolean;
+  readonly stats: PipelineStats;
+  readonly stages: readonly StageStatus[];
+  /** Empty until `start()` registered the consumers. */
+  readonly sources: readonly PipelineSource[];
 }
 
 const DEFAULT_BATCH_SIZE = 500;
+// Most outputs in one publishBatch: keeps a transport call within the size brokers accept.
+const PUBLISH_CHUNK = 1_000;
 const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /**
@@ -97,6 +140,8 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
   const stages = new Map<string, StatefulStage>();
   const kinds = new Map<string, number>();
   let processor: Processor | undefined;
+  let running = false;
+  const registered: PipelineSource[] = [];
 
   const registry: StageRegistry = {
     pipelineName: name,
@@ -143,23 +188,45 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
   };
 
   const publisher = bus as unknown as Bus<Record<string, unknown>>;
+  const stats = (): PipelineStats =>
+    processor?.stats ?? { processed: 0, duplicates: 0, failed: 0, published: 0, stateEntries: 0, late: 0 };
+
+  const from = <Types extends EventTypes<Events>>(...types: Types[]): Stream<EventsOf<Events, Types>> => {
+    if (types.length === 0)
+      throw new InvalidPipelineError(`Pipeline "${name}": from() needs at least one event type.`);
+    const outlet = new Outlet();
+    for (const type of types) {
+      if (sources.has(type)) {
+        throw new InvalidPipelineError(
+          `Pipeline "${name}" already reads "${type}": read it once and branch or map it.`,
+        );
+      }
+      assertGroupName(`${name}.${type}`);
+      sources.set(type, outlet);
+    }
+    return new Stream<EventsOf<Events, Types>>(registry, outlet);
+  };
 
   return {
     name,
-    from<Types extends EventTypes<Events>>(...types: Types[]): Stream<EventsOf<Events, Types>> {
-      if (types.length === 0)
-        throw new InvalidPipelineError(`Pipeline "${name}": from() needs at least one event type.`);
-      const outlet = new Outlet();
-      for (const type of types) {
-        if (sources.has(type)) {
-          throw new InvalidPipelineError(
-            `Pipeline "${name}" already reads "${type}": read it once and branch or map it.`,
-          );
-        }
-        assertGroupName(`${name}.${type}`);
-        sources.set(type, outlet);
-      }
-      return new Stream<EventsOf<Events, Types>>(registry, outlet);
+    from,
+
+    table<Type extends EventTypes<Events>, Row = Events[Type]>(
+      type: Type,
+      tableOptions: TableOptions<BusEvent<Type, Events[Type]>, Row> = {},
+    ): Table<Row> {
+      const source = from(type);
+      const tableName = tableOptions.name ?? registry.nextName('table');
+      const prefix = registry.addStateful({ name: tableName, restore: () => undefined });
+      source.outlet.sinks.push((record, scope) => {
+        const event = record.value as BusEvent<Type, Events[Type]>;
+        const key = tableOptions.key === undefined ? record.key : tableOptions.key(event);
+        if (key === undefined) return;
+        const row = tableOptions.row === undefined ? (event.data as unknown as Row) : tableOptions.row(event);
+        if (row === undefined) scope.delete(`${prefix}${key}`);
+        else scope.set(`${prefix}${key}`, row);
+      });
+      return { name: tableName, lookup: (key, scope) => scope.get(`${prefix}${key}`) as Row | undefined };
     },
 
     async start() {
@@ -172,15 +239,25 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
         stages: [...stages.values()],
         logger,
         run,
-        publish: (output) =>
-          publisher.publish(output.type, output.data, {
-            id: output.id,
-            ...(output.key === undefined ? {} : { key: output.key }),
-            ...(output.time === undefined ? {} : { time: output.time }),
-            ...(output.correlationId === undefined ? {} : { correlationId: output.correlationId }),
-            ...(output.causationId === undefined ? {} : { causationId: output.causationId }),
-            ...(output.extensions === undefined ? {} : { extensions: output.extensions }),
-          }),
+        publish: async (outputs) => {
+          // A unit's outputs go in as few transport calls as the bus can make of them.
+          for (let from = 0; from < outputs.length; from += PUBLISH_CHUNK) {
+            await publisher.publishBatch(
+              outputs.slice(from, from + PUBLISH_CHUNK).map((output) => ({
+                type: output.type,
+                data: output.data,
+                options: {
+                  id: output.id,
+                  ...(output.key === undefined ? {} : { key: output.key }),
+                  ...(output.time === undefined ? {} : { time: output.time }),
+                  ...(output.correlationId === undefined ? {} : { correlationId: output.correlationId }),
+                  ...(output.causationId === undefined ? {} : { causationId: output.causationId }),
+                  ...(output.extensions === undefined ? {} : { extensions: output.extensions }),
+                },
+              })),
+            );
+          }
+        },
       });
       processor = started;
       await started.load();
@@ -191,7 +268,7 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
         return next(event, ctx);
       };
       for (const type of sources.keys()) {
-        publisher.onBatch(type, (events, ctx) => started.process(events, ctx, messages), {
+        const handler = publisher.onBatch(type, (events, ctx) => started.process(events, ctx, messages), {
           ...options.consumer,
           name: `${name}.${type}`,
           from: options.from ?? 'earliest',
@@ -199,15 +276,26 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
           maxWaitMs: options.batchWaitMs ?? 0,
           middleware: [remember],
         });
+        registered.push({ type, topic: handler.topic, group: handler.group });
       }
+      running = true;
     },
 
     async stop() {
+      running = false;
       await processor?.stop();
     },
 
-    stats() {
-      return processor?.stats ?? { processed: 0, duplicates: 0, failed: 0, published: 0, stateEntries: 0 };
+    stats,
+
+    status() {
+      return {
+        name,
+        running,
+        stats: stats(),
+        stages: processor?.stages() ?? [],
+        sources: [...registered],
+      };
     },
   };
 }

@@ -6,6 +6,8 @@ import { InvalidPipelineError } from './errors.js';
 import { patternStage } from './patterns/pattern-stage.js';
 import type { EventPattern, PatternMatch } from './patterns/pattern-types.js';
 import type { Condition, RecordMeta, StreamRecord } from './record.js';
+import { joinStage, type JoinOptions } from './tables/join-stage.js';
+import type { Table } from './tables/table.js';
 import { windowStage } from './windows/window-stage.js';
 import type { WindowOptions, WindowResult, WindowSpec } from './windows/window-types.js';
 
@@ -134,6 +136,43 @@ export class Stream<T> {
       windowStage(this.registry, spec, options, results.emit, late.emit) as Outlet['sinks'][number],
     );
     return new WindowedStream<T, R>(this.registry, results, new Stream<T>(this.registry, late));
+  }
+
+  /**
+   * Joins each value with the row of its key in `table` (see `pipeline.table`, `lookupTable`).
+   * An inner join (default) drops values whose key has no row; `{ kind: 'left' }` keeps them and
+   * passes `undefined` as the row.
+   */
+  join<Row, U>(
+    table: Table<Row>,
+    joiner: (value: T, row: Row, meta: RecordMeta) => U,
+    options?: JoinOptions<T> & { readonly kind?: 'inner' },
+  ): Stream<U>;
+  join<Row, U>(
+    table: Table<Row>,
+    joiner: (value: T, row: Row | undefined, meta: RecordMeta) => U,
+    options: JoinOptions<T> & { readonly kind: 'left' },
+  ): Stream<U>;
+  join<Row, U>(
+    table: Table<Row>,
+    joiner: (value: T, row: Row, meta: RecordMeta) => U,
+    options: JoinOptions<T> = {},
+  ): Stream<U> {
+    if (typeof table?.lookup !== 'function') {
+      throw new InvalidPipelineError(
+        'join needs a table from pipeline.table(type) or lookupTable(name, get), e.g. stream.join(accounts, (e, row) => ...).',
+      );
+    }
+    const outlet = new Outlet();
+    this.outlet.sinks.push(
+      joinStage(
+        table,
+        joiner as (value: T, row: Row | undefined, meta: RecordMeta) => U,
+        options,
+        outlet.emit,
+      ) as Outlet['sinks'][number],
+    );
+    return new Stream<U>(this.registry, outlet);
   }
 
   /** Detects a complex event pattern per key (see `sequence`, `absence`, `repetition`). */

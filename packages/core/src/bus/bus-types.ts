@@ -75,6 +75,15 @@ export interface PublishResult {
   readonly offset: string;
 }
 
+/** One event of `bus.publishBatch`. */
+export type BatchPublishItem<Events> = {
+  [K in EventTypes<Events>]: {
+    readonly type: K;
+    readonly data: Events[K];
+    readonly options?: PublishOptions;
+  };
+}[EventTypes<Events>];
+
 /** A registered handler, as `bus.handlers` lists it. */
 export interface RegisteredHandler {
   readonly name: string;
@@ -92,6 +101,13 @@ export interface Bus<Events> {
     data: Events[TType],
     options?: PublishOptions,
   ): Promise<PublishResult>;
+  /**
+   * Publishes several events like `publish`, each through the publish middleware, then the events
+   * of each topic in one transport call (one broker round trip, one commit). Resolves with their
+   * results in order once all are durable; rejects with the first error if any failed (the events
+   * of other topics may then be published: their ids make a retry safe for consumers that dedup).
+   */
+  publishBatch(items: readonly BatchPublishItem<Events>[]): Promise<PublishResult[]>;
   /**
    * Fire-and-forget: publishes like `publish` but returns at once and never throws. An event that
    * cannot be published (bad input, backend down, too many in flight, bus stopped) is dropped,

@@ -32,6 +32,7 @@ import { fromReceived } from './envelope.js';
 import { NOT_LONG_RUNNING, RunningDelivery, type RunningDeliveries } from './long-running.js';
 import type { FairScheduler } from './fair-scheduler.js';
 import type { Subscription } from '../transport/transport.js';
+import { watchAbort } from '../shared/abort-watch.js';
 
 /** Everything needed to run one registered handler. */
 export interface ConsumerSpec {
@@ -136,13 +137,12 @@ function raceAbort(handler: ConsumerHandler, event: BusEvent, ctx: HandlerContex
   const { signal } = ctx;
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unwatch = watchAbort(signal, () => reject(signal.reason as Error));
     // A handler that ignores the signal keeps running detached; its late result is dropped.
     Promise.resolve()
       .then(() => handler(event, ctx))
       .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', onAbort));
+      .finally(unwatch);
   });
 }
 

@@ -23,6 +23,7 @@ import { startConsumer, type ConsumerSpec, type RunningConsumer } from './consum
 import { DEFAULT_STOP_DEADLINE_MS, resolveConsumerSettings } from './consumer-settings.js';
 import { BestEffortPublisher, DEFAULT_MAX_PENDING_EMITS } from './best-effort-publisher.js';
 import { buildEvent, toOutgoing } from './envelope.js';
+import { SendBatch } from './send-batch.js';
 import { isTypePattern, selectionFor } from './event-selection.js';
 import { assertPriority, priorityLaneTopic, resolvePriority } from './priority.js';
 import { currentPublishContext } from './publish-context.js';
@@ -167,37 +168,59 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
     maxPendingEmits,
   );
 
-  const bus: Bus<Events> = {
-    async publish(type, data, publishOptions: PublishOptions = {}): Promise<PublishResult> {
-      if (state === 'stopped') throw new ClosedError('The bus');
-      if (publishOptions.priority !== undefined) assertPriority(publishOptions.priority);
-      const topic = priorityLaneTopic(resolveTopic(topicFor, type), publishOptions.priority ?? 0);
-      const id = publishOptions.id ?? randomUUID();
-      const parent = currentPublishContext()?.traceContext ?? otelContext.active();
-      const producer = startProducerSpan(tracer, parent, {
-        system: transport.name,
+  const publishOne = async (
+    type: string,
+    data: unknown,
+    publishOptions: PublishOptions,
+    through: PublishNext,
+  ): Promise<PublishResult> => {
+    if (state === 'stopped') throw new ClosedError('The bus');
+    if (publishOptions.priority !== undefined) assertPriority(publishOptions.priority);
+    const topic = priorityLaneTopic(resolveTopic(topicFor, type), publishOptions.priority ?? 0);
+    const id = publishOptions.id ?? randomUUID();
+    const parent = currentPublishContext()?.traceContext ?? otelContext.active();
+    const producer = startProducerSpan(tracer, parent, {
+      system: transport.name,
+      topic,
+      eventId: id,
+      type,
+    });
+    try {
+      const event = buildEvent(source, type, data, publishOptions, producer, id);
+      const position = await through({
         topic,
-        eventId: id,
-        type,
+        event,
+        deliverAt: publishOptions.deliverAt,
+        dedupe: publishOptions.dedupe,
       });
-      try {
-        const event = buildEvent(source, type, data, publishOptions, producer, id);
-        const position = await publishThrough({
-          topic,
-          event,
-          deliverAt: publishOptions.deliverAt,
-          dedupe: publishOptions.dedupe,
-        });
-        metrics.published({ topic, type });
-        endSpan(producer.span);
-        return { id, topic, partition: position.partition, offset: position.offset };
-      } catch (error) {
-        endSpan(producer.span, error);
-        if (isEddyError(error)) throw error;
-        throw new BackendError(`Publishing "${type}" to topic "${topic}" failed: ${String(error)}`, {
-          cause: error,
-        });
-      }
+      metrics.published({ topic, type });
+      endSpan(producer.span);
+      return { id, topic, partition: position.partition, offset: position.offset };
+    } catch (error) {
+      endSpan(producer.span, error);
+      if (isEddyError(error)) throw error;
+      throw new BackendError(`Publishing "${type}" to topic "${topic}" failed: ${String(error)}`, {
+        cause: error,
+      });
+    }
+  };
+
+  const bus: Bus<Events> = {
+    publish(type, data, publishOptions: PublishOptions = {}): Promise<PublishResult> {
+      return publishOne(type, data, publishOptions, publishThrough);
+    },
+
+    async publishBatch(items) {
+      if (items.length === 0) return [];
+      const batch = new SendBatch(transport, options.publishMiddleware ?? [], items.length);
+      const sent = await Promise.allSettled(
+        items.map((item) =>
+          publishOne(item.type, item.data, item.options ?? {}, (outgoing) => batch.send(outgoing)),
+        ),
+      );
+      const failed = sent.find((result) => result.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      return sent.map((result) => (result as PromiseFulfilledResult<PublishResult>).value);
     },
 
     emit(type, data, publishOptions: PublishOptions = {}): void {

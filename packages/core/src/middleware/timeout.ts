@@ -1,5 +1,6 @@
 import { TimeoutError } from '../errors/errors.js';
 import type { Middleware } from '../bus/handler-types.js';
+import { watchAbort } from '../shared/abort-watch.js';
 
 /**
  * Gives each attempt `timeoutMs`: then the handler's `ctx.signal` aborts with a `TimeoutError`,
@@ -10,8 +11,9 @@ export function timeoutMiddleware(timeoutMs: number): Middleware {
   return (next, info) => async (event, ctx) => {
     const controller = new AbortController();
     const onOuterAbort = (): void => controller.abort(ctx.signal.reason);
+    let unwatch = (): void => undefined;
     if (ctx.signal.aborted) onOuterAbort();
-    else ctx.signal.addEventListener('abort', onOuterAbort, { once: true });
+    else unwatch = watchAbort(ctx.signal, onOuterAbort);
     const timer = setTimeout(() => {
       controller.abort(
         new TimeoutError(
@@ -23,7 +25,7 @@ export function timeoutMiddleware(timeoutMs: number): Middleware {
       await next(event, { ...ctx, signal: controller.signal });
     } finally {
       clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onOuterAbort);
+      unwatch();
     }
   };
 }

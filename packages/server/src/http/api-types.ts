@@ -466,3 +466,46 @@ export interface StatsHistoryResponse {
   readonly groups: readonly GroupHistoryJson[];
   readonly deadLetters: readonly DeadLetterHistoryJson[];
 }
+
+// ---- Admin: stream pipelines --------------------------------------------------------------------
+
+/** One stateful stage of a pipeline. */
+export interface PipelineStageJson {
+  readonly name: string;
+  /** State entries the stage holds. */
+  readonly entries: number;
+  /** Event-time watermark, epoch ms; absent until the stage saw a value (or for stages without one). */
+  readonly watermark?: number;
+  /** Values sent to the stage's late output. */
+  readonly late: number;
+}
+
+/** An event type a pipeline reads, with its consumer group and that group's lag. */
+export interface PipelineSourceJson {
+  readonly type: string;
+  readonly topic: string;
+  readonly group: string;
+  /** Messages not yet acknowledged by the group; absent when the backend cannot tell. */
+  readonly lag?: number;
+}
+
+/** A stream pipeline the gateway was given (`ServerOptions.pipelines`). */
+export interface PipelineJson {
+  readonly name: string;
+  readonly running: boolean;
+  readonly stats: {
+    readonly processed: number;
+    readonly duplicates: number;
+    readonly failed: number;
+    readonly published: number;
+    readonly stateEntries: number;
+    readonly late: number;
+  };
+  readonly stages: readonly PipelineStageJson[];
+  readonly sources: readonly PipelineSourceJson[];
+}
+
+/** `GET /v1/pipelines`. */
+export interface PipelineListResponse {
+  readonly pipelines: readonly PipelineJson[];
+}

@@ -34,6 +34,7 @@ export function keyedTimeStage<T, S>(
   name: string,
   maxOutOfOrderMs: number,
   logic: KeyedTimeLogic<T, S>,
+  late?: () => number,
 ): (record: StreamRecord<T>, scope: Scope) => void {
   const byEventTime = new DueIndex();
   const byClock = new DueIndex();
@@ -63,6 +64,7 @@ export function keyedTimeStage<T, S>(
 
   prefix = registry.addStateful({
     name,
+    ...(late === undefined ? {} : { late }),
     restore(entries) {
       byEventTime.clear();
       byClock.clear();

@@ -3,8 +3,8 @@ import type { ConsumedInput, PendingOutput, StateStore } from '../state-store.js
 import { Scope, type StateTable } from './scope.js';
 import type { StatefulStage } from './stage.js';
 
-/** Publishes one output event; resolves once the transport made it durable. */
-export type OutputPublisher = (output: PendingOutput) => Promise<unknown>;
+/** Publishes output events, in order; resolves once the transport made them all durable. */
+export type OutputPublisher = (outputs: readonly PendingOutput[]) => Promise<unknown>;
 
 export interface ProcessorSettings {
   readonly namespace: string;
@@ -26,8 +26,21 @@ export interface PipelineStats {
   readonly failed: number;
   /** Output events published. */
   readonly published: number;
-  /** State entries held (windows, accumulators, partial matches, watermarks). */
+  /** State entries held (windows, accumulators, partial matches, watermarks, table rows). */
   readonly stateEntries: number;
+  /** Values window stages sent to their late outputs. */
+  readonly late: number;
+}
+
+/** What one stateful stage holds. */
+export interface StageStatus {
+  readonly name: string;
+  /** State entries of the stage (windows, accumulators, partial matches, table rows). */
+  readonly entries: number;
+  /** The stage's event-time watermark, epoch ms (windows and patterns, once they saw a value). */
+  readonly watermark?: number;
+  /** Values sent to the late output (windows). */
+  readonly late: number;
 }
 
 /**
@@ -41,6 +54,11 @@ export class Processor {
   readonly #table: StateTable = new Map();
   /** Outputs committed but not known to be published (a publish failed, or the last run crashed). */
   #unpublished: PendingOutput[] = [];
+  /**
+   * Ids of outputs published but not yet marked so in the store. The next commit marks them, so a
+   * unit of work costs one store transaction; a crash before it republishes them, with their ids.
+   */
+  #published: string[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -51,7 +69,27 @@ export class Processor {
   }
 
   get stats(): PipelineStats {
-    return { ...this.#stats, stateEntries: this.#table.size };
+    let late = 0;
+    for (const stage of this.#settings.stages) late += stage.late?.() ?? 0;
+    return { ...this.#stats, stateEntries: this.#table.size, late };
+  }
+
+  /** Per stage: its entries, watermark and late values (counts the state table: for status pages). */
+  stages(): StageStatus[] {
+    const counts = new Map<string, number>();
+    for (const key of this.#table.keys()) {
+      const stage = key.slice(0, key.indexOf('|'));
+      counts.set(stage, (counts.get(stage) ?? 0) + 1);
+    }
+    return this.#settings.stages.map((stage) => {
+      const watermark = this.#table.get(`${stage.name}|wm`);
+      return {
+        name: stage.name,
+        entries: counts.get(stage.name) ?? 0,
+        ...(typeof watermark === 'number' ? { watermark } : {}),
+        late: stage.late?.() ?? 0,
+      };
+    });
   }
 
   /** Loads the state, publishes what the last run committed but may not have published, arms the clock. */
@@ -60,7 +98,10 @@ export class Processor {
     for (const { key, value } of await store.entries(namespace)) this.#table.set(key, value);
     for (const stage of stages) stage.restore(this.#table);
     this.#unpublished = await store.pendingOutputs(namespace);
-    await this.#serial(() => this.#flush());
+    await this.#serial(async () => {
+      await this.#flush();
+      await this.#markPublished();
+    });
     this.#arm();
   }
 
@@ -116,24 +157,47 @@ export class Processor {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    await this.#queue.catch(() => undefined);
+    await this.#serial(() => this.#markPublished()).catch((error: unknown) => {
+      // Left unmarked, they are published again (same ids) when the pipeline starts.
+      this.#settings.logger.warn(
+        { pipeline: this.#settings.namespace, err: error },
+        'marking outputs failed',
+      );
+    });
+  }
+
+  /** Marks the published outputs in a commit of their own (at start and stop). */
+  async #markPublished(): Promise<void> {
+    if (this.#published.length === 0) return;
+    const ids = this.#published;
+    await this.#settings.store.commit(this.#settings.namespace, { published: ids });
+    this.#published = this.#published.slice(ids.length);
   }
 
   async #commit(batch: Scope, inputs: readonly ConsumedInput[]): Promise<void> {
     const { store, namespace } = this.#settings;
     const { puts, deletes } = batch.split();
-    if (puts.length > 0 || deletes.length > 0 || inputs.length > 0 || batch.outputs.length > 0) {
+    const published = this.#published;
+    if (
+      puts.length > 0 ||
+      deletes.length > 0 ||
+      inputs.length > 0 ||
+      batch.outputs.length > 0 ||
+      published.length > 0
+    ) {
       try {
         await store.commit(namespace, {
           puts,
           deletes,
           inputs: inputs.filter((input) => input.topic !== ''),
           outputs: batch.outputs,
+          published,
         });
       } catch (error) {
         this.#restore(undefined);
         throw error;
       }
+      this.#published = this.#published.slice(published.length);
     }
     batch.applyTo(this.#table);
     this.#unpublished.push(...batch.outputs);
@@ -141,16 +205,14 @@ export class Processor {
     this.#arm();
   }
 
-  /** Publishes the outputs still pending, in order, then marks them published in the store. */
+  /** Publishes the outputs still pending, in order; the next commit marks them published. */
   async #flush(): Promise<void> {
     if (this.#unpublished.length === 0) return;
     const outputs = this.#unpublished;
-    await Promise.all(outputs.map((output) => this.#settings.publish(output)));
+    await this.#settings.publish(outputs);
     this.#unpublished = this.#unpublished.slice(outputs.length);
     this.#stats.published += outputs.length;
-    await this.#settings.store.commit(this.#settings.namespace, {
-      published: outputs.map((output) => output.id),
-    });
+    this.#published.push(...outputs.map((output) => output.id));
   }
 
   #restore(batch: Scope | undefined): void {

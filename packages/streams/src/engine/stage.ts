@@ -22,6 +22,8 @@ export interface StatefulStage {
   nextWakeAt?(): number | undefined;
   /** Called with the wall-clock time once it passed `nextWakeAt()`. */
   onClock?(now: number, scope: Scope): void;
+  /** Values this stage sent to its late output so far (windows). */
+  late?(): number;
 }
 
 /** What a pipeline's stages register with it while the pipeline is being defined. */

@@ -17,8 +17,13 @@ export function windowStage<T, A, R>(
   spec: WindowSpec,
   options: WindowOptions<T, A, R>,
   emit: Sink,
-  late: Sink,
+  lateOutput: Sink,
 ): (record: StreamRecord<T>, scope: Scope) => void {
+  let lateCount = 0;
+  const late: Sink = (record, scope) => {
+    lateCount++;
+    lateOutput(record, scope);
+  };
   if (!KINDS.has((spec as { kind?: string } | undefined)?.kind ?? '')) {
     throw new InvalidWindowError('window needs a window from tumbling(), hopping(), sliding() or session().');
   }
@@ -67,5 +72,11 @@ export function windowStage<T, A, R>(
       break;
     }
   }
-  return keyedTimeStage(registry, options.name ?? registry.nextName('window'), maxOutOfOrderMs, logic);
+  return keyedTimeStage(
+    registry,
+    options.name ?? registry.nextName('window'),
+    maxOutOfOrderMs,
+    logic,
+    () => lateCount,
+  );
 }

@@ -58,6 +58,8 @@ export {
   type DataContracts,
   type DataContractsOptions,
 } from './contracts/data-contracts.js';
+export { createDataReader, type DataReader, type DataReaderOptions } from './contracts/data-reader.js';
+export { parseDataSchemaUri, type DataSchemaRef } from './contracts/data-schema-uri.js';
 export {
   ConfluentErrors,
   confluentErrorFor,

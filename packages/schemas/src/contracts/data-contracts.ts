@@ -2,6 +2,7 @@ import { isEddyError, type CloudEvent, type PublishMiddleware } from '@eddy/core
 import { SchemaErrorCodes, SchemaViolationError } from '../errors.js';
 import type { SchemaRegistry } from '../registry/schema-registry.js';
 import { compileValidator } from './compile-validator.js';
+import { dataSchemaUri } from './data-schema-uri.js';
 import type { SchemaValidator } from './schema-validator.js';
 
 /** Options of `createDataContracts`. */
@@ -100,7 +101,7 @@ export function createDataContracts(options: DataContractsOptions): DataContract
       subject,
       version: found.version,
       id: found.id,
-      uri: `${base}/subjects/${encodeURIComponent(subject)}/versions/${found.version}`,
+      uri: dataSchemaUri(base, { subject, version: found.version }),
       validator,
     };
   };

@@ -47,6 +47,11 @@ export {
 } from './contracts/validator-cache.js';
 export { createAvroReader, type AvroReader } from './contracts/avro-reader.js';
 export {
+  generateEventTypes,
+  type EventTypeSchema,
+  type GenerateEventTypesOptions,
+} from './codegen/generate-event-types.js';
+export {
   buildAsyncApi,
   type AsyncApiDocument,
   type AsyncApiOptions,

@@ -6,6 +6,7 @@ import './styles.css';
 import { dlqView } from './views/dlq-view.js';
 import { eventView } from './views/event-view.js';
 import { groupsView } from './views/groups-view.js';
+import { schemasView } from './views/schemas-view.js';
 import { tailView } from './views/tail-view.js';
 import { topicsView } from './views/topics-view.js';
 import type { View } from './views/view.js';
@@ -31,6 +32,8 @@ function route(): View {
       return dlqView(rest[0]);
     case 'tail':
       return tailView(rest[0]);
+    case 'schemas':
+      return schemasView(rest[0]);
     case 'event':
       return eventView(rest[0] ?? '', Number(rest[1] ?? 0), rest[2] ?? '0');
     default:
@@ -49,6 +52,7 @@ function renderNav(): void {
     link('groups', 'Groups'),
     link('dlq', 'Dead letters'),
     link('tail', 'Live tail'),
+    link('schemas', 'Schemas'),
   );
 }
 

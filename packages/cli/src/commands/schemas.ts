@@ -8,7 +8,7 @@ import type {
   RegistryRegisterResponse,
   RegistrySubjectVersionJson,
 } from '@eddy/server/api';
-import { generateEventTypes, type EventTypeSchema } from '@eddy/schemas';
+import type { EventTypeSchema } from '@eddy/schemas';
 import { seg } from '../client.js';
 import type { CliContext } from '../context.js';
 import { BadInputError, IncompatibleSchemaCliError } from '../errors.js';
@@ -256,6 +256,8 @@ export function registerSchemas(program: Command, ctx: CliContext): void {
           schema: found.schema,
         });
       }
+      // Loaded here, not at startup: every other command runs without the converters.
+      const { generateEventTypes } = await import('@eddy/schemas');
       const code = await generateEventTypes(inputs);
       if (options.out === undefined) ctx.io.stdout.write(code);
       else await writeFile(options.out, code);

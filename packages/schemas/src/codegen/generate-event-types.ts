@@ -1,4 +1,4 @@
-import { compile, type JSONSchema } from 'json-schema-to-typescript';
+import type { JSONSchema } from 'json-schema-to-typescript';
 import { InvalidSchemaError } from '../errors.js';
 import { parseSchema } from '../schema-parser.js';
 import { avroToTypeScript, toIdentifier, type Declarations } from './avro-to-typescript.js';
@@ -81,6 +81,8 @@ async function typeOf(item: EventTypeSchema, rootName: string, declarations: Dec
   } catch (error) {
     throw fail(`the schema is not JSON (${(error as Error).message})`);
   }
+  // Loaded on first use: the converter brings prettier along, which nothing else here needs.
+  const { compile } = await import('json-schema-to-typescript');
   let code: string;
   try {
     code = await compile({ ...json, title: rootName }, rootName, {

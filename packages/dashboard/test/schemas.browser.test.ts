@@ -127,4 +127,19 @@ describe('schemas view in headless Chromium', () => {
     expect(shot.byteLength).toBeGreaterThan(10_000);
     expect(consoleErrors).toEqual([]);
   }, 60_000);
+
+  it('fits a narrow screen with a subject and its diff open', async () => {
+    const narrow = await context.newPage();
+    try {
+      await narrow.setViewportSize({ width: 390, height: 800 });
+      await narrow.goto(`${handle.url}/#/schemas/${encodeURIComponent(subject)}`);
+      await expect
+        .poll(() => narrow.locator('#schema-diff .line').count(), { timeout: 15_000 })
+        .toBeGreaterThan(0);
+      const width = await narrow.evaluate(() => document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(390);
+    } finally {
+      await narrow.close();
+    }
+  }, 60_000);
 });

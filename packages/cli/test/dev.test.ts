@@ -35,6 +35,8 @@ describe('eddy dev --demo', () => {
       '100',
       '--demo-failure-rate',
       '0.5',
+      '--rules-from',
+      'order.placed',
     ]);
     let stdout = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -42,6 +44,17 @@ describe('eddy dev --demo', () => {
     try {
       const url = await eventually(async () => /server on (http:\/\/\S+)/.exec(stdout)?.[1], 'the banner');
       expect(stdout).toContain(`dashboard  ${url}/`);
+      expect(stdout).toContain('rules      running on order.placed');
+      // A rule stored through the API runs in this process against the demo's orders.
+      const rule = await fetch(`${url}/v1/rules/copy-orders`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          pattern: { type: ['order.placed'] },
+          targets: [{ id: 'copy', kind: 'topic', topic: 'orders.copied' }],
+        }),
+      });
+      expect(rule.status).toBe(201);
 
       const index = await fetch(`${url}/`);
       expect(index.headers.get('content-type')).toContain('text/html');
@@ -58,8 +71,10 @@ describe('eddy dev --demo', () => {
       const topics = await eventually(async () => {
         const body = (await (await fetch(`${url}/v1/topics`)).json()) as TopicsBody;
         const count = (name: string) => body.topics.find((topic) => topic.name === name)?.messages ?? 0;
-        return count('order.shipped') > 0 && count('order.placed.dlq') > 0 ? body : undefined;
-      }, 'shipped orders and a dead-lettered payment');
+        return count('order.shipped') > 0 && count('order.placed.dlq') > 0 && count('orders.copied') > 0
+          ? body
+          : undefined;
+      }, 'shipped orders, a dead-lettered payment and orders copied by the rule');
       expect(topics.topics.map((topic) => topic.name)).toEqual(
         expect.arrayContaining(['order.placed', 'payment.captured', 'inventory.reserved', 'order.shipped']),
       );

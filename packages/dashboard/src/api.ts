@@ -1,5 +1,14 @@
 /** The gateway's JSON API, same origin as the dashboard; the shapes come from `@eddy/server/api`. */
 import type {
+  FailedOutboxListResponse,
+  FlowEventJson,
+  FlowEventsResponse,
+  FlowResponse,
+  OutboxDiscardResponse,
+  OutboxRetryResponse,
+  SagaInstanceResponse,
+  SagaListResponse,
+  SagaStatusJson,
   DeadLetterFilterJson,
   DeadLetterJson,
   DeadLetterListResponse,
@@ -7,14 +16,42 @@ import type {
   GroupJson,
   GroupListResponse,
   MessageListResponse,
+  PublishEnvelope,
+  PublishResponse,
   PurgeResponse,
+  PutRuleRequest,
   RedriveResponse,
   RegistryConfigResponse,
   RegistrySubjectVersionJson,
+  RuleJson,
+  RuleListResponse,
+  RuleResponse,
+  StatsHistoryResponse,
   StoredMessageJson,
+  TestPatternRequest,
+  TestPatternResponse,
+  TopicDetailResponse,
   TopicJson,
   TopicListResponse,
+  TopicSearchResponse,
 } from '@eddy/server/api';
+
+/** What the topic page's search sends: a key or a text, optionally one partition, and the scan bound. */
+export interface SearchQuery {
+  readonly key?: string;
+  readonly q?: string;
+  readonly partition?: number;
+  readonly scan?: number;
+  readonly limit?: number;
+}
+
+/** `?a=1&b=x` of the defined, non-empty members. */
+function query(params: Readonly<Record<string, string | number | undefined>>): string {
+  const parts = Object.entries(params)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== '')
+    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`);
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
 
 export class ApiError extends Error {
   constructor(
@@ -88,6 +125,13 @@ function filterQuery(filter: DeadLetterFilterJson): string {
 }
 
 export const api = {
+  rules: async (): Promise<readonly RuleJson[]> => (await call<RuleListResponse>('GET', '/v1/rules')).rules,
+  rule: async (name: string): Promise<RuleJson> =>
+    (await call<RuleResponse>('GET', `/v1/rules/${encodeURIComponent(name)}`)).rule,
+  putRule: async (name: string, rule: PutRuleRequest): Promise<RuleJson> =>
+    (await call<RuleResponse>('PUT', `/v1/rules/${encodeURIComponent(name)}`, rule)).rule,
+  testPattern: (request: TestPatternRequest): Promise<TestPatternResponse> =>
+    call<TestPatternResponse>('POST', '/v1/rules/test', request),
   topics: async (): Promise<readonly TopicJson[]> =>
     (await call<TopicListResponse>('GET', '/v1/topics')).topics,
   groups: async (): Promise<readonly GroupJson[]> =>
@@ -95,15 +139,37 @@ export const api = {
   messages: async (
     topic: string,
     partition: number,
-    from: string | bigint,
+    /** First offset (inclusive); undefined or '' for the oldest retained. */
+    from: string | bigint | undefined,
     limit = 200,
   ): Promise<readonly StoredMessageJson[]> =>
     (
       await call<MessageListResponse>(
         'GET',
-        `/v1/topics/${encodeURIComponent(topic)}/messages?partition=${partition}&from=${from}&limit=${limit}`,
+        `/v1/topics/${encodeURIComponent(topic)}/messages${query({ partition, from: from === undefined ? undefined : String(from), limit })}`,
       )
     ).messages,
+  topic: (topic: string): Promise<TopicDetailResponse> =>
+    call<TopicDetailResponse>('GET', `/v1/topics/${encodeURIComponent(topic)}`),
+  /** The first `limit` messages of a partition published at or after `time` (epoch ms). */
+  messagesAt: async (
+    topic: string,
+    partition: number,
+    time: number,
+    limit: number,
+  ): Promise<readonly StoredMessageJson[]> =>
+    (
+      await call<MessageListResponse>(
+        'GET',
+        `/v1/topics/${encodeURIComponent(topic)}/messages${query({ partition, time, limit })}`,
+      )
+    ).messages,
+  search: (topic: string, search: SearchQuery): Promise<TopicSearchResponse> =>
+    call<TopicSearchResponse>('GET', `/v1/topics/${encodeURIComponent(topic)}/search${query({ ...search })}`),
+  publish: (topic: string, envelope: PublishEnvelope): Promise<PublishResponse> =>
+    call<PublishResponse>('POST', `/v1/topics/${encodeURIComponent(topic)}/events`, envelope),
+  history: (since?: number): Promise<StatsHistoryResponse> =>
+    call<StatsHistoryResponse>('GET', `/v1/stats/history${query({ since })}`),
   dlqEntries: async (topic: string): Promise<readonly DeadLetterJson[]> =>
     (await call<DeadLetterListResponse>('GET', `/v1/dlq/${encodeURIComponent(topic)}/entries?limit=500`))
       .entries,
@@ -148,4 +214,27 @@ export const api = {
       `/v1/topics/${encodeURIComponent(topic)}/groups/${encodeURIComponent(group)}`,
     );
   },
+  sagas: (query: {
+    sagaName?: string;
+    status?: SagaStatusJson;
+    offset: number;
+    limit: number;
+  }): Promise<SagaListResponse> =>
+    call<SagaListResponse>(
+      'GET',
+      `/v1/sagas?offset=${query.offset}&limit=${query.limit}` +
+        (query.sagaName === undefined ? '' : `&sagaName=${encodeURIComponent(query.sagaName)}`) +
+        (query.status === undefined ? '' : `&status=${query.status}`),
+    ),
+  saga: async (id: string): Promise<SagaInstanceResponse['instance']> =>
+    (await call<SagaInstanceResponse>('GET', `/v1/sagas/${encodeURIComponent(id)}`)).instance,
+  failedOutboxRows: (afterId: number, limit: number): Promise<FailedOutboxListResponse> =>
+    call<FailedOutboxListResponse>('GET', `/v1/outbox/failed?afterId=${afterId}&limit=${limit}`),
+  retryOutboxRows: async (ids: readonly number[]): Promise<number> =>
+    (await call<OutboxRetryResponse>('POST', '/v1/outbox/failed/retry', { ids })).retried,
+  discardOutboxRows: async (ids: readonly number[]): Promise<number> =>
+    (await call<OutboxDiscardResponse>('POST', '/v1/outbox/failed/discard', { ids })).discarded,
+  flow: (): Promise<FlowResponse> => call<FlowResponse>('GET', '/v1/flow'),
+  flowEvents: async (type: string): Promise<readonly FlowEventJson[]> =>
+    (await call<FlowEventsResponse>('GET', `/v1/flow/events?type=${encodeURIComponent(type)}`)).events,
 };

@@ -5,9 +5,15 @@ import { Stats } from './stats.js';
 import './styles.css';
 import { dlqView } from './views/dlq-view.js';
 import { eventView } from './views/event-view.js';
+import { flowView } from './views/flow-view.js';
 import { groupsView } from './views/groups-view.js';
+import { rulesView } from './views/rules-view.js';
+import { outboxView } from './views/outbox-view.js';
+import { sagaView } from './views/saga-view.js';
+import { sagasView } from './views/sagas-view.js';
 import { schemasView } from './views/schemas-view.js';
 import { tailView } from './views/tail-view.js';
+import { topicView } from './views/topic-view.js';
 import { topicsView } from './views/topics-view.js';
 import type { View } from './views/view.js';
 
@@ -32,6 +38,18 @@ function route(): View {
       return dlqView(rest[0]);
     case 'tail':
       return tailView(rest[0]);
+    case 'topic':
+      return topicView(rest[0] ?? '');
+    case 'rules':
+      return rulesView(rest[0]);
+    case 'sagas':
+      return sagasView();
+    case 'saga':
+      return sagaView(rest[0] ?? '');
+    case 'outbox':
+      return outboxView();
+    case 'flow':
+      return flowView(rest[0]);
     case 'schemas':
       return schemasView(rest[0]);
     case 'event':
@@ -42,7 +60,9 @@ function route(): View {
 }
 
 function renderNav(): void {
-  const page = location.hash.replace(/^#\/?/, '').split('/')[0] || 'topics';
+  const shown = location.hash.replace(/^#\/?/, '').split('/')[0] || 'topics';
+  // A topic's or an instance's page belongs to its list in the navigation.
+  const page = ({ topic: 'topics', saga: 'sagas' } as Record<string, string>)[shown] ?? shown;
   const link = (id: string, label: string) =>
     h('a', { href: `#/${id}`, class: page === id ? 'active' : undefined }, label);
   mount(
@@ -52,6 +72,10 @@ function renderNav(): void {
     link('groups', 'Groups'),
     link('dlq', 'Dead letters'),
     link('tail', 'Live tail'),
+    link('rules', 'Rules'),
+    link('sagas', 'Sagas'),
+    link('outbox', 'Outbox'),
+    link('flow', 'Flow'),
     link('schemas', 'Schemas'),
   );
 }

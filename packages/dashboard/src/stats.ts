@@ -1,4 +1,4 @@
-import type { GroupJson, TopicJson } from '@eddy/server/api';
+import type { GroupJson, StatsHistoryResponse, TopicJson } from '@eddy/server/api';
 import { api, ApiError } from './api.js';
 import { isNumericOffset } from './offsets.js';
 
@@ -23,8 +23,20 @@ function consumedOf(topic: TopicJson, groups: readonly GroupJson[]): bigint {
   return groups.reduce((sum, group) => sum + BigInt(Math.max(0, topic.messages - group.lag)), 0n);
 }
 
-/** Seconds of history the charts show. */
+/** Browser samples kept per topic (one a second): the live end of the charts. */
 export const HISTORY = 60;
+
+/** One point of a chart line; a null value is a gap. */
+export interface Point {
+  readonly at: number;
+  readonly value: number | null;
+}
+
+/** Series of the gateway's own history, by kind. */
+type ServerSeries = 'publishRate' | 'consumeRate' | 'lag' | 'depth';
+
+/** Shortest time between two reads of the gateway's history, ms. */
+const MIN_HISTORY_POLL_MS = 5_000;
 
 /** Polls topics and groups; keeps rate history per topic for the charts. */
 export class Stats {
@@ -32,6 +44,68 @@ export class Stats {
   groups: readonly GroupJson[] = [];
   readonly history = new Map<string, TopicSample[]>();
   error: string | undefined;
+  /** True once topics and groups have been read: an empty list is then really empty. */
+  loaded = false;
+  /** Why the gateway's history could not be read; the charts then show this tab's samples only. */
+  historyError: string | undefined;
+  /** What the gateway samples (`intervalMs` 0: it keeps no history). */
+  historyConfig: { intervalMs: number; retentionMs: number } | undefined;
+  private readonly server = new Map<string, Point[]>();
+  private historyReadAt = 0;
+  private historyUntil: number | undefined;
+
+  /**
+   * Reads the gateway's sampled history (all of it the first time, then what is new), so charts
+   * show the last hours from the first page load, not only what this tab has seen.
+   */
+  async refreshHistory(now = Date.now()): Promise<void> {
+    const interval = Math.max(MIN_HISTORY_POLL_MS, this.historyConfig?.intervalMs ?? 0);
+    if (this.historyReadAt !== 0 && now - this.historyReadAt < interval) return;
+    this.historyReadAt = now;
+    let answer: StatsHistoryResponse;
+    try {
+      answer = await api.history(this.historyUntil === undefined ? undefined : this.historyUntil + 1);
+      this.historyError = undefined;
+    } catch (error) {
+      this.historyError = error instanceof Error ? error.message : String(error);
+      return;
+    }
+    this.historyConfig = { intervalMs: answer.intervalMs, retentionMs: answer.retentionMs };
+    const append = (key: string, values: readonly (number | null)[]) => {
+      const points = this.server.get(key) ?? [];
+      answer.times.forEach((at, index) => points.push({ at, value: values[index] ?? null }));
+      this.server.set(key, points);
+    };
+    for (const topic of answer.topics) {
+      append(`publishRate\u0000${topic.topic}`, topic.publishRate);
+      append(`consumeRate\u0000${topic.topic}`, topic.consumeRate);
+    }
+    for (const group of answer.groups) append(`lag\u0000${group.topic}\u0000${group.group}`, group.lag);
+    for (const queue of answer.deadLetters) append(`depth\u0000${queue.topic}`, queue.depth);
+    this.historyUntil = answer.times.at(-1) ?? this.historyUntil;
+    const oldest = now - answer.retentionMs;
+    for (const [key, points] of this.server) {
+      const kept = points.filter((point) => point.at >= oldest);
+      if (kept.length === 0) this.server.delete(key);
+      else this.server.set(key, kept);
+    }
+  }
+
+  /** The gateway's samples of one series (topic, or topic and group for lag). */
+  serverPoints(kind: ServerSeries, topic: string, group?: string): readonly Point[] {
+    return this.server.get([kind, topic, ...(group === undefined ? [] : [group])].join('\u0000')) ?? [];
+  }
+
+  /** A topic's rate: the gateway's samples up to where this tab's own (one a second) begin. */
+  ratePoints(topic: string, kind: 'publishRate' | 'consumeRate'): Point[] {
+    const local = this.history.get(topic) ?? [];
+    const start = local[1]?.at ?? Number.POSITIVE_INFINITY;
+    // The first local sample has no rate yet (nothing to compare with): it is left out.
+    return [
+      ...this.serverPoints(kind, topic).filter((point) => point.at < start),
+      ...local.slice(1).map((sample) => ({ at: sample.at, value: sample[kind] })),
+    ];
+  }
 
   async refresh(): Promise<void> {
     try {
@@ -39,6 +113,7 @@ export class Stats {
       this.topics = topics;
       this.groups = groups;
       this.error = undefined;
+      this.loaded = true;
     } catch (error) {
       this.error =
         error instanceof ApiError
@@ -72,6 +147,7 @@ export class Stats {
       if (samples.length > HISTORY) samples.shift();
       this.history.set(topic.name, samples);
     }
+    await this.refreshHistory(now);
   }
 
   latest(topic: string): TopicSample | undefined {

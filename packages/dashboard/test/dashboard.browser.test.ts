@@ -298,6 +298,8 @@ describe('dashboard in headless Chromium', () => {
       await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe('1');
       expect(page.url()).not.toContain(key);
     } finally {
+      // Away from the keyed server first: the page's polling of it once closed would be console errors.
+      await page.goto('about:blank');
       await anonymous.close();
       await keyed.close();
     }

@@ -12,6 +12,8 @@ export const RulesErrorCodes = {
   InvalidRule: 'EDDY_INVALID_RULE',
   /** A rule target could not take a delivery. */
   TargetFailed: 'EDDY_RULE_TARGET_FAILED',
+  /** A topic target's output would pass through more rules than the engine's `maxHops`. */
+  Loop: 'EDDY_RULE_LOOP',
 } as const;
 export type RulesErrorCode = (typeof RulesErrorCodes)[keyof typeof RulesErrorCodes];
 
@@ -75,5 +77,22 @@ export class InvalidRuleError extends EddyError {
 export class TargetDeliveryError extends EddyError {
   constructor(message: string, options: { retriable: boolean; cause?: unknown }) {
     super(RulesErrorCodes.TargetFailed, message, options);
+  }
+}
+
+/**
+ * A topic target would publish an event that has already passed through `maxHops` rule targets:
+ * rules that feed their own sources (directly or around a cycle) would otherwise publish forever.
+ * Not retriable (the same event would loop again); the delivery goes to the target's dead-letter topic.
+ */
+export class RuleLoopError extends EddyError {
+  readonly hops: number;
+
+  constructor(rule: string, target: string, hops: number, maxHops: number) {
+    super(
+      RulesErrorCodes.Loop,
+      `Rule "${rule}" target "${target}" did not publish: the event has already passed through ${hops} rule targets (maxHops ${maxHops}), so the rules feed their own sources in a loop. Narrow the rule's pattern so it does not match its own output, or raise the engine's maxHops if the chain is meant to be this long.`,
+    );
+    this.hops = hops;
   }
 }

@@ -4,6 +4,7 @@ export {
   InvalidRuleError,
   InvalidRuleNameError,
   InvalidTransformerError,
+  RuleLoopError,
   RulesErrorCodes,
   TargetDeliveryError,
   type RulesErrorCode,
@@ -36,6 +37,7 @@ export { createMemoryRuleStore } from './memory/memory-rule-store.js';
 export { createRuleEngine, type RuleEngine } from './engine/rule-engine.js';
 export {
   DEFAULT_RULE_ENGINE_GROUP,
+  DEFAULT_RULE_MAX_HOPS,
   defaultTargetDeadLetterTopic,
   deliveriesTopic,
   type RuleDeadLetterNotice,
@@ -43,4 +45,4 @@ export {
   type RuleHandler,
   type RuleHandlerContext,
 } from './engine/engine-options.js';
-export { deliveryId } from './engine/output-event.js';
+export { deliveryId, RULE_HOPS_EXTENSION, ruleHops } from './engine/output-event.js';

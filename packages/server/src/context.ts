@@ -1,10 +1,12 @@
 import type { DeadLetterAdmin, Transport } from '@eddy/core';
 import type { DataContracts } from '@eddy/schemas';
 import type { BackendAdmin } from './admin/backend-admin.js';
+import type { FlowRecorder } from './admin/flow-recorder.js';
 import type { ConsumerLimits } from './consume/consumer-limits.js';
 import type { LeaseRegistry } from './consume/lease-registry.js';
 import type { PullBridges } from './consume/pull-bridges.js';
 import type { GatewayMetrics } from './observability/gateway-metrics.js';
+import type { StatsSampler } from './observability/stats-sampler.js';
 import type { ResolvedServerOptions } from './options.js';
 
 /** A WebSocket or SSE subscriber the gateway must close when it shuts down. */
@@ -24,10 +26,14 @@ export interface GatewayContext {
   readonly consumers: ConsumerLimits;
   readonly sessions: Set<OpenSession>;
   readonly metrics: GatewayMetrics;
+  /** Samples rates, lag and dead-letter depth for `GET /v1/stats/history`. */
+  readonly stats: StatsSampler;
   readonly options: ResolvedServerOptions;
   readonly topicForType: (type: string) => string;
   /** Checks published events against the schemas their types are bound to; undefined when turned off. */
   readonly contracts: DataContracts | undefined;
+  /** Records causation links of published events for `GET /v1/flow`; undefined when turned off. */
+  readonly flow: FlowRecorder | undefined;
   /** False once the server started closing: new subscriptions are refused. */
   readonly isOpen: () => boolean;
 }

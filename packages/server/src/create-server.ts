@@ -4,9 +4,14 @@ import websocket from '@fastify/websocket';
 import { createDeadLetterAdmin, type Transport } from '@eddy/core';
 import { createDataContracts, createSchemaRegistry } from '@eddy/schemas';
 import { InvalidOptionError } from '@eddy/core/internal';
+import { createRuleEngine, type RuleEngine } from '@eddy/rules';
 import { createSqliteRuleStore, createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerDlqRoutes } from './admin/dlq-routes.js';
+import { FlowRecorder } from './admin/flow-recorder.js';
+import { registerFlowRoutes } from './admin/flow-routes.js';
+import { registerOutboxRoutes } from './admin/outbox-routes.js';
+import { registerSagaRoutes } from './admin/saga-routes.js';
 import { describeBackend, type BackendDescription } from './backend.js';
 import { adminOf } from './admin/backend-admin.js';
 import { registerGroupRoutes } from './admin/group-routes.js';
@@ -26,6 +31,9 @@ import { registerStaticRoutes } from './http/static-routes.js';
 import { registerSystemRoutes } from './http/system-routes.js';
 import { registerBackendMetrics } from './observability/backend-metrics.js';
 import { createGatewayMetrics } from './observability/gateway-metrics.js';
+import { StatsSampler } from './observability/stats-sampler.js';
+import { registerStatsRoutes } from './observability/stats-routes.js';
+import { readStatsSnapshot } from './observability/stats-snapshot.js';
 import {
   isLoopbackHost,
   resolveServerOptions,
@@ -92,6 +100,8 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     );
   }
   const topicForType = createTopicRouter(options.routes);
+  // Built before anything is opened: bad bounds fail without a transport to close.
+  const flow = input.flow === false ? undefined : new FlowRecorder(input.flow);
   const ownsTransport = input.transport === undefined;
   const transport =
     input.transport ??
@@ -114,22 +124,32 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   const rules = ownsRules
     ? createSqliteRuleStore({ database: defaultDatabasePath(options.dataDir) })
     : input.rules;
+  if (options.ruleSources.length > 0 && rules === undefined) {
+    if (ownsTransport) await transport.close();
+    if (ownsSchemaStore) await schemaStore.close();
+    throw new InvalidOptionError(
+      'ruleEngine (EDDY_RULE_SOURCES) needs a rule store: pass rules, or use the embedded SQLite log, whose file keeps them.',
+    );
+  }
   const metrics = createGatewayMetrics(input.metricsRegistry);
   const leases = new LeaseRegistry(metrics);
   const consumers = new ConsumerLimits(options.limits, metrics.registry);
   let accepting = true;
+  const admin = adminOf(transport);
   const ctx: GatewayContext = {
     transport,
-    admin: adminOf(transport),
+    admin,
     dlq: createDeadLetterAdmin({ transport, idleMs: 100 }),
     leases,
     pulls: new PullBridges(transport, leases, metrics, options, consumers),
     consumers,
     sessions: new Set<OpenSession>(),
     metrics,
+    stats: new StatsSampler(() => readStatsSnapshot(admin), options.statsHistory),
     options,
     topicForType,
     contracts: input.contracts === false ? undefined : createDataContracts({ ...input.contracts, registry }),
+    flow,
     isOpen: () => accepting,
   };
 
@@ -190,6 +210,10 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerTopicRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerDlqRoutes(app, ctx);
+  registerStatsRoutes(app, ctx);
+  registerSagaRoutes(app, input.sagaStore);
+  registerOutboxRoutes(app, input.outboxStore);
+  registerFlowRoutes(app, flow);
   await app.register(
     (scope, _options, done) => {
       registerRegistryRoutes(scope, { registry });
@@ -198,7 +222,8 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     { prefix: '/registry' },
   );
   registerAsyncApiRoutes(app, ctx, registry);
-  if (rules !== undefined) registerRuleRoutes(app, rules);
+  let ruleEngine: RuleEngine | undefined;
+  if (rules !== undefined) registerRuleRoutes(app, rules, async () => ruleEngine?.reload());
   if (input.webhooks !== undefined) await registerWebhookRoutes(app, ctx, input.webhooks);
   if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
@@ -228,6 +253,17 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     backend,
     async listen() {
       await app.listen({ host: options.host, port: options.port });
+      if (rules !== undefined && options.ruleSources.length > 0 && ruleEngine === undefined) {
+        ruleEngine = createRuleEngine({
+          ...input.ruleEngine,
+          sources: options.ruleSources,
+          transport,
+          store: rules,
+          logger: app.log,
+        });
+        await ruleEngine.start();
+        app.log.info(`Rule engine "${ruleEngine.group}" reading ${options.ruleSources.join(', ')}`);
+      }
       const address = app.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : options.port;
       const host =
@@ -240,17 +276,20 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         );
       }
       app.log.info(`Eddy gateway listening on ${url} (backend: ${backend.text})`);
+      ctx.stats.start();
       return { url, host: options.host, port, server, close: () => server.close() };
     },
     close() {
       closing ??= (async () => {
         accepting = false;
+        await ctx.stats.stop();
         const closingBridges = ctx.pulls.close();
         const closingSessions = [...ctx.sessions].map((session) => session.close());
         // Also covers bridges that were closing after going idle, which wait on their leases.
         leases.releaseAll('shutdown');
         await Promise.all([closingBridges, ...closingSessions]);
         await app.close();
+        await ruleEngine?.stop();
         leases.close();
         if (ownsSchemaStore) await schemaStore.close();
         if (ownsRules) await rules?.close();

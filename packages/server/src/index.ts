@@ -38,6 +38,7 @@ export {
   UriTooLongError,
 } from './errors.js';
 export type { BackendAdmin } from './admin/backend-admin.js';
+export { FlowRecorder, type FlowRecorderOptions } from './admin/flow-recorder.js';
 export {
   BACKEND_NAMES,
   BACKEND_URLS,
@@ -46,4 +47,5 @@ export {
   type BackendDescription,
   type BackendName,
 } from './backend.js';
+export type { StatsHistoryOptions } from './observability/stats-sampler.js';
 export type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';

@@ -1,10 +1,18 @@
 import { type Transport } from '@eddy/core';
+import type { OutboxStore } from '@eddy/core/outbox';
+import type { SagaStore } from '@eddy/core/saga';
 import { InvalidOptionError } from '@eddy/core/internal';
 import type { DataContractsOptions, SchemaStore } from '@eddy/schemas';
-import type { RuleStore } from '@eddy/rules';
+import type { RuleEngineOptions, RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
 import type { ApiKeyConfig } from './auth/api-keys.js';
+import type { FlowRecorderOptions } from './admin/flow-recorder.js';
 import { transportUrlOf } from './backend.js';
+import {
+  resolveStatsHistoryOptions,
+  type ResolvedStatsHistoryOptions,
+  type StatsHistoryOptions,
+} from './observability/stats-sampler.js';
 import type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
 
 /** Maps event types to topics for events published without an explicit topic. */
@@ -104,6 +112,14 @@ export interface ServerOptions {
    * not served.
    */
   readonly rules?: RuleStore;
+  /**
+   * Runs the stored rules in this gateway: a rule engine reading `sources` as consumer group
+   * `group` (default `eddy-rules`; gateways with one group share the work), started by `listen()`
+   * and stopped by `close()`. Needs a rule store (`rules`, or the default one of the embedded log).
+   * Handler targets call `handlers`. Default `EDDY_RULE_SOURCES` (comma-separated topics), else
+   * none: rules are stored and served, and only engines started in code run them.
+   */
+  readonly ruleEngine?: GatewayRuleEngineOptions;
   /** Directory holding `.eddy/eddy.db` for the default transport. Default `EDDY_DATA_DIR`, else the working directory. */
   readonly dataDir?: string;
   /** Interface to listen on. Default `EDDY_HOST`, else `127.0.0.1`. */
@@ -137,7 +153,31 @@ export interface ServerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Webhook routes (endpoints, deliveries, inbound sources) and `/v1/requests`. Default none: not served. */
   readonly webhooks?: WebhookGatewayOptions;
+  /**
+   * Server-kept history of publish and consume rates, consumer lag and dead-letter depth, served at
+   * `GET /v1/stats/history` for the dashboard's charts. Default: a sample every 10 s, 6 hours kept.
+   */
+  readonly statsHistory?: StatsHistoryOptions;
+  /**
+   * Saga and process-manager instances listed under `/v1/sagas` (the store the runners use); not
+   * closed by the server. Default none: `GET /v1/sagas` answers `configured: false`.
+   */
+  readonly sagaStore?: SagaStore;
+  /**
+   * Outbox whose set-aside rows are listed, retried and discarded under `/v1/outbox/failed`; not
+   * closed by the server. Default none: the list answers `configured: false`.
+   */
+  readonly outboxStore?: OutboxStore;
+  /**
+   * The observed flow graph of `GET /v1/flow`: event types published through the gateway, linked by
+   * `causationid`, in memory bounded by these options. `false` turns recording off. Default on, with
+   * `FlowRecorderOptions`' defaults (about 5 MB at most).
+   */
+  readonly flow?: FlowRecorderOptions | false;
 }
+
+/** What `ServerOptions.ruleEngine` takes: the engine's options without what the gateway supplies. */
+export type GatewayRuleEngineOptions = Omit<RuleEngineOptions, 'transport' | 'store' | 'logger'>;
 
 export interface ResolvedServerOptions {
   readonly transportUrl: string | undefined;
@@ -150,6 +190,9 @@ export interface ResolvedServerOptions {
   readonly consume: Required<ConsumeOptions>;
   readonly defaultSource: string;
   readonly logLevel: string;
+  readonly statsHistory: ResolvedStatsHistoryOptions;
+  /** Topics the gateway's rule engine reads; empty when it runs none. */
+  readonly ruleSources: readonly string[];
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -185,6 +228,14 @@ function envApiKeys(env: Readonly<Record<string, string | undefined>>): ApiKeyCo
   throw new InvalidOptionError(
     'EDDY_API_KEYS must be a JSON array of { "id", "keyHash", "scopes" } objects (hashes from hashApiKey()).',
   );
+}
+
+/** `a, b,c` -> `['a', 'b', 'c']`; unset or blank -> `[]`. */
+function envList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /** Fills in defaults from options, then `EDDY_*` environment variables, then the documented defaults. */
@@ -233,6 +284,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     },
     defaultSource: options.defaultSource ?? '/eddy/gateway',
     logLevel: options.logLevel ?? env['EDDY_LOG_LEVEL'] ?? 'info',
+    statsHistory: resolveStatsHistoryOptions(options.statsHistory),
+    ruleSources: options.ruleEngine?.sources ?? envList(env['EDDY_RULE_SOURCES']),
   };
 }
 

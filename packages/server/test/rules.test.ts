@@ -155,3 +155,65 @@ describe('rule routes with a given store', () => {
     }
   });
 });
+
+describe('rule engine in the gateway', () => {
+  it('runs the stored rules against the topics EDDY_RULE_SOURCES names, counting per rule', async () => {
+    const source = unique('orders');
+    const flagged = unique('flagged');
+    const server = await startTestServer({ env: { EDDY_RULE_SOURCES: ` ${source} , ` } });
+    try {
+      expect(server.handle.server.options.ruleSources).toEqual([source]);
+      const created = await put(`${server.url}/v1/rules/big`, {
+        pattern: { data: { total: [{ numeric: ['>=', 100] }] } },
+        targets: [{ id: 'flag', kind: 'topic', topic: flagged, type: 'order.flagged' }],
+      });
+      expect(created.status).toBe(201);
+      const published = await post(`${server.url}/v1/topics/${source}/events`, [
+        { type: 'order.placed', data: { total: 250 } },
+        { type: 'order.placed', data: { total: 5 } },
+      ]);
+      expect(published.status).toBe(200);
+
+      // Every event stored on the flagged topic, whichever partition it landed in.
+      const flaggedEvents = async (): Promise<{ type: string; data: unknown }[]> => {
+        const topic = await json<{ topic: { partitionInfo: { partition: number }[] } }>(
+          await fetch(`${server.url}/v1/topics/${flagged}`),
+        );
+        const events: { type: string; data: unknown }[] = [];
+        for (const { partition } of topic.topic.partitionInfo) {
+          const response = await fetch(`${server.url}/v1/topics/${flagged}/messages?partition=${partition}`);
+          const body = await json<{ messages: { event: { type: string; data: unknown } | null }[] }>(
+            response,
+          );
+          for (const message of body.messages) if (message.event !== null) events.push(message.event);
+        }
+        return events;
+      };
+      const rule = async () => (await json<RuleResponse>(await fetch(`${server.url}/v1/rules/big`))).rule;
+      const deadline = Date.now() + 15_000;
+      while ((await rule()).counts.delivered < 1 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await rule()).counts).toEqual({ matched: 1, delivered: 1, failed: 0 });
+      expect(await flaggedEvents()).toEqual([
+        expect.objectContaining({ type: 'order.flagged', data: { total: 250 } }),
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses to run rules without a rule store', async () => {
+    const { createMemoryTransport } = await import('@eddy/core/testing');
+    const transport = createMemoryTransport();
+    try {
+      const error = await startTestServer({ transport, ruleEngine: { sources: ['orders'] } }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(error).toMatchObject({ code: 'EDDY_INVALID_OPTION' });
+      expect((error as Error).message).toMatch(/needs a rule store/);
+    } finally {
+      await transport.close();
+    }
+  });
+});

@@ -16,6 +16,7 @@ interface ServeFlags {
   dashboard: boolean;
   dashboardDir?: string;
   logLevel?: string;
+  rulesFrom?: string;
 }
 
 /**
@@ -54,6 +55,7 @@ async function run(
     ...(transportUrl === undefined ? {} : { transportUrl }),
     logLevel: flags.logLevel ?? ctx.env['EDDY_LOG_LEVEL'] ?? (mode === 'dev' ? 'error' : 'info'),
     ...(staticDir === undefined ? {} : { staticDir }),
+    ...(flags.rulesFrom === undefined ? {} : { ruleEngine: { sources: topicList(flags.rulesFrom) } }),
     env: ctx.env,
   });
   let demo: Demo | undefined;
@@ -81,6 +83,8 @@ async function run(
       out.write(`  dashboard  not built (${dashboardDir}); run \`npm run build -w @eddy/dashboard\`\n`);
     }
     out.write(`  API        ${handle.url}/openapi.json\n`);
+    if (server.options.ruleSources.length > 0)
+      out.write(`  rules      running on ${server.options.ruleSources.join(', ')}\n`);
     if (demo !== undefined)
       out.write('  demo       order flow: order.placed -> payment -> inventory -> shipping\n');
     if (server.options.apiKeys.length === 0) {
@@ -97,6 +101,17 @@ async function run(
     await demo?.stop();
     await server.close();
   }
+}
+
+/** `a, b,c` -> `['a', 'b', 'c']`, refusing an empty list. */
+function topicList(text: string): string[] {
+  const topics = text
+    .split(',')
+    .map((topic) => topic.trim())
+    .filter((topic) => topic !== '');
+  if (topics.length === 0)
+    throw new InvalidOptionError('--rules-from takes topics separated by commas, e.g. orders,payments.');
+  return topics;
 }
 
 function serveCommand(program: Command, ctx: CliContext, mode: 'dev' | 'serve'): Command {
@@ -117,6 +132,10 @@ function serveCommand(program: Command, ctx: CliContext, mode: 'dev' | 'serve'):
     .option(
       '-d, --data-dir <dir>',
       'directory holding .eddy/eddy.db (default EDDY_DATA_DIR, else the working directory)',
+    )
+    .option(
+      '--rules-from <topics>',
+      'run the stored rules against these topics (comma-separated; default EDDY_RULE_SOURCES, else rules are not run)',
     )
     .option('--no-dashboard', 'do not serve the dashboard at /')
     .option('--dashboard-dir <dir>', 'built dashboard to serve (default: @eddy/dashboard/dist)')

@@ -177,6 +177,16 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
         if (count > 0) for (const listener of listeners) listener();
         return count;
       }),
+    discardFailed: (ids) =>
+      run(() => {
+        let count = 0;
+        for (const id of assertRowIds(ids)) {
+          if (rows.get(id)?.failure === undefined) continue;
+          rows.delete(id);
+          count++;
+        }
+        return count;
+      }),
     stats: () =>
       run((): OutboxStats => {
         let pending = 0;

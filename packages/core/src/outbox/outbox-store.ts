@@ -110,6 +110,12 @@ export interface OutboxStore {
    * Returns how many rows were put back.
    */
   retryFailed(ids: readonly number[]): Promise<number>;
+  /**
+   * Deletes failed rows for good (an operator decided they must never be published). Ids that are
+   * not failed rows are ignored. Returns how many rows were deleted. Optional: a store without it
+   * offers retry only.
+   */
+  discardFailed?(ids: readonly number[]): Promise<number>;
   /** Pending depth, the age of the oldest pending row, and how many rows are set aside. */
   stats(): Promise<OutboxStats>;
   /** Deletes rows published before `before` (epoch ms); returns how many. Never deletes failed rows. */

@@ -1,10 +1,19 @@
 import { drawChart, PALETTE } from '../chart.js';
 import { formatRate, h, mount } from '../dom.js';
+import { spanSelect } from '../span-select.js';
 import type { Stats } from '../stats.js';
 import type { View } from './view.js';
 
-/** Topics with counts, publish and consume rates, and a live chart of the busiest ones. */
+/**
+ * Topics with counts, publish and consume rates, and charts of the busiest ones: the gateway's
+ * sampled history joined to this tab's one-second samples.
+ */
 export function topicsView(): View {
+  let last: Stats | undefined;
+  const span = spanSelect(() => {
+    if (last !== undefined) draw(last);
+  });
+  const historyNote = h('p', { class: 'hint' });
   const publishChart = h('canvas', { class: 'chart', 'aria-label': 'publish rate per topic' });
   const consumeChart = h('canvas', { class: 'chart', 'aria-label': 'consume rate per topic' });
   const legend = h('div', { class: 'legend' });
@@ -13,6 +22,7 @@ export function topicsView(): View {
     'section',
     {},
     h('h1', {}, 'Topics'),
+    h('div', { class: 'toolbar' }, h('label', {}, 'Charts: ', span.element), historyNote),
     h(
       'div',
       { class: 'charts' },
@@ -42,33 +52,52 @@ export function topicsView(): View {
     ),
   );
 
+  function draw(stats: Stats): void {
+    const topics = [...stats.topics].sort((a, b) => a.name.localeCompare(b.name));
+    const charted = topics
+      .filter((topic) => !topic.name.endsWith('.dlq'))
+      .sort(
+        (a, b) =>
+          (stats.latest(b.name)?.publishRate ?? 0) - (stats.latest(a.name)?.publishRate ?? 0) ||
+          a.name.localeCompare(b.name),
+      )
+      .slice(0, PALETTE.length)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const series = charted.map((topic, index) => ({
+      label: topic.name,
+      color: PALETTE[index] ?? '#000',
+    }));
+    drawChart(
+      publishChart,
+      series.map((s, index) => ({
+        ...s,
+        points: stats.ratePoints(charted[index]?.name ?? '', 'publishRate'),
+      })),
+      span.span(),
+    );
+    drawChart(
+      consumeChart,
+      series.map((s, index) => ({
+        ...s,
+        points: stats.ratePoints(charted[index]?.name ?? '', 'consumeRate'),
+      })),
+      span.span(),
+    );
+    mount(legend, ...series.map((s) => h('span', {}, h('i', { style: `background:${s.color}` }), s.label)));
+    historyNote.textContent =
+      stats.historyError !== undefined
+        ? `Gateway history unavailable (${stats.historyError}): charts show this tab's samples only.`
+        : stats.historyConfig?.intervalMs === 0
+          ? 'The gateway keeps no history (statsHistory.intervalMs is 0): charts start when the page opens.'
+          : '';
+  }
+
   return {
     root,
     update(stats: Stats) {
+      last = stats;
+      draw(stats);
       const topics = [...stats.topics].sort((a, b) => a.name.localeCompare(b.name));
-      const charted = topics
-        .filter((topic) => !topic.name.endsWith('.dlq'))
-        .sort(
-          (a, b) =>
-            (stats.latest(b.name)?.publishRate ?? 0) - (stats.latest(a.name)?.publishRate ?? 0) ||
-            a.name.localeCompare(b.name),
-        )
-        .slice(0, PALETTE.length)
-        .sort((a, b) => a.name.localeCompare(b.name));
-      const series = charted.map((topic, index) => ({
-        label: topic.name,
-        color: PALETTE[index] ?? '#000',
-        samples: stats.history.get(topic.name) ?? [],
-      }));
-      drawChart(
-        publishChart,
-        series.map((s) => ({ ...s, value: (sample) => sample.publishRate })),
-      );
-      drawChart(
-        consumeChart,
-        series.map((s) => ({ ...s, value: (sample) => sample.consumeRate })),
-      );
-      mount(legend, ...series.map((s) => h('span', {}, h('i', { style: `background:${s.color}` }), s.label)));
       mount(
         table,
         ...topics.map((topic) => {
@@ -78,7 +107,7 @@ export function topicsView(): View {
           return h(
             'tr',
             { 'data-topic': topic.name, class: dlq ? 'dlq-row' : undefined },
-            h('td', {}, topic.name),
+            h('td', {}, h('a', { href: `#/topic/${encodeURIComponent(topic.name)}` }, topic.name)),
             h('td', { class: 'num' }, topic.partitions),
             h('td', { class: 'num count' }, topic.messages),
             h('td', { class: 'num' }, formatRate(sample?.publishRate ?? 0)),

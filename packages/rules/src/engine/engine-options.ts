@@ -66,6 +66,13 @@ export interface RuleEngineOptions {
   readonly ackTimeoutMs?: number;
   /** A webhook that has not answered after this long fails the attempt, ms. Default 10 000. */
   readonly webhookTimeoutMs?: number;
+  /**
+   * Loop protection: a topic target refuses to publish an event that has already passed through
+   * this many rule targets (the `rulehops` extension counts them), and the delivery goes to the
+   * target's dead-letter topic with `EDDY_RULE_LOOP`. Webhook and handler targets cannot be
+   * followed this way. Default 8.
+   */
+  readonly maxHops?: number;
   /** The `fetch` webhooks are posted with. Default: the global one. */
   readonly fetch?: typeof fetch;
   /** Default: logs nothing. */
@@ -79,6 +86,7 @@ export const DEFAULT_RELOAD_INTERVAL_MS = 1_000;
 export const DEFAULT_COUNTS_INTERVAL_MS = 1_000;
 export const DEFAULT_RULE_ENGINE_MAX_IN_FLIGHT = 64;
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+export const DEFAULT_RULE_MAX_HOPS = 8;
 
 /** The topic a rule engine's group queues its deliveries on. */
 export function deliveriesTopic(group: string): string {

@@ -17,10 +17,23 @@ export function deliveryId(event: CloudEvent, rule: string, target: string): str
 }
 
 /**
+ * The CloudEvents extension counting the rule targets an event has passed through: 1 on an event a
+ * rule published from an event without it, one more at each rule after that.
+ */
+export const RULE_HOPS_EXTENSION = 'rulehops';
+
+/** How many rule targets published the chain of events that ends in `event`. */
+export function ruleHops(event: CloudEvent): number {
+  const hops = Number(event[RULE_HOPS_EXTENSION] ?? 0);
+  return Number.isInteger(hops) && hops > 0 ? hops : 0;
+}
+
+/**
  * The event a topic target publishes: a new id (`deliveryId`), `source` naming the rule, the
  * matched event's type unless the target sets one, its subject and partition key, and data that
  * is the transformer's output or the matched data. Correlation continues the matched event's
- * (or starts at its id) and causation is the matched event.
+ * (or starts at its id) and causation is the matched event; `rulehops` is one more than the
+ * matched event's.
  */
 export function outputEvent(options: {
   readonly event: CloudEvent;
@@ -44,6 +57,7 @@ export function outputEvent(options: {
       : { data: input.value, datacontenttype: input.transformer.contentType }),
     correlationid: correlation,
     causationid: event.id,
+    [RULE_HOPS_EXTENSION]: ruleHops(event) + 1,
     ...(typeof event.partitionkey === 'string' ? { partitionkey: event.partitionkey } : {}),
     ...(typeof event.traceparent === 'string' ? { traceparent: event.traceparent } : {}),
     ...(typeof event.tracestate === 'string' ? { tracestate: event.tracestate } : {}),

@@ -25,6 +25,7 @@ import {
   DEFAULT_RELOAD_INTERVAL_MS,
   DEFAULT_RULE_ENGINE_GROUP,
   DEFAULT_RULE_ENGINE_MAX_IN_FLIGHT,
+  DEFAULT_RULE_MAX_HOPS,
   DEFAULT_WEBHOOK_TIMEOUT_MS,
   defaultTargetDeadLetterTopic,
   deliveriesTopic,
@@ -92,7 +93,11 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     handlers: options.handlers ?? {},
     fetch: options.fetch ?? globalThis.fetch,
     webhookTimeoutMs: options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+    maxHops: options.maxHops ?? DEFAULT_RULE_MAX_HOPS,
   };
+  if (!Number.isInteger(context.maxHops) || context.maxHops < 1) {
+    throw new InvalidOptionError(`maxHops must be a positive integer; received ${String(options.maxHops)}.`);
+  }
 
   const rules = new RuleSet();
   const counters = new RuleCounters();

@@ -1,10 +1,10 @@
 import type { CloudEvent, Transport } from '@eddy/core';
 import { encodeCloudEvent } from '@eddy/core/cloudevents';
-import { TargetDeliveryError } from '../errors.js';
+import { RuleLoopError, TargetDeliveryError } from '../errors.js';
 import type { JsonValue } from '../input-transformer.js';
 import type { RuleHandler } from './engine-options.js';
 import type { EventView } from '../event-view.js';
-import { deliveryId, outputEvent } from './output-event.js';
+import { deliveryId, outputEvent, ruleHops } from './output-event.js';
 import type { LoadedTarget } from './rule-set.js';
 import { postWebhook, structuredBody } from './webhook-post.js';
 
@@ -14,6 +14,8 @@ export interface DeliveryContext {
   readonly handlers: Readonly<Record<string, RuleHandler>>;
   readonly fetch: typeof fetch;
   readonly webhookTimeoutMs: number;
+  /** Rule targets an event may pass through before a topic target refuses to publish it. */
+  readonly maxHops: number;
 }
 
 /** Delivers one matched event to one target; throws when the target did not take it. */
@@ -35,6 +37,8 @@ export async function deliverToTarget(
   };
   switch (target.kind) {
     case 'topic': {
+      const hops = ruleHops(event);
+      if (hops >= context.maxHops) throw new RuleLoopError(rule, target.id, hops, context.maxHops);
       const input =
         transformer === undefined
           ? undefined

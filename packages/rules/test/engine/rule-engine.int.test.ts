@@ -372,6 +372,45 @@ describe('rule engine on SQLite', () => {
     expect(engine.counts().get('late')!.matched).toBe(matchedBefore);
   });
 
+  it('stops a rule that feeds its own source after maxHops, dead-lettering the looping delivery once', async () => {
+    const { transport, store, group, source } = setup();
+    // Matches its own output: every event it publishes to the source matches it again.
+    await store.put({
+      name: 'echo',
+      pattern: { type: ['order.placed'] },
+      targets: [{ id: 'again', kind: 'topic', topic: source }],
+    });
+    const engine = started(
+      createRuleEngine({ transport, store, group, sources: [source], retry, maxHops: 3, from: 'earliest' }),
+    );
+    await engine.start();
+    const all = await collect(transport, source);
+    const dlq = await collect(transport, `${group}.echo.again.dlq`);
+    cleanups.push(
+      () => all.subscription.close(),
+      () => dlq.subscription.close(),
+    );
+
+    const [first] = await publishEvents(transport, source, [{ type: 'order.placed', data: { n: 1 } }]);
+    await waitFor(() => dlq.messages.length >= 1, { description: 'the looping delivery dead-lettered' });
+    await waitFor(() => engine.counts().get('echo')?.matched === 4, {
+      description: () => `matched ${engine.counts().get('echo')?.matched}`,
+    });
+    await engine.stop();
+
+    // The original, then three generations, each caused by the one before.
+    expect(all.messages.map(({ event }) => Number(event.rulehops ?? 0))).toEqual([0, 1, 2, 3]);
+    expect(all.messages.slice(1).map(({ event }) => event.causationid)).toEqual(
+      all.messages.slice(0, 3).map(({ event }) => event.id),
+    );
+    expect(all.messages.every(({ event }) => (event.correlationid ?? event.id) === first!.id)).toBe(true);
+    const dead = parseDeadLetterHeaders(dlq.messages[0]!.message.headers)!;
+    expect(dead.metadata).toMatchObject({ attempts: 1 });
+    expect(dead.metadata.errorMessage).toMatch(/passed through 3 rule targets \(maxHops 3\)/);
+    expect(dlq.messages).toHaveLength(1);
+    expect(engine.counts().get('echo')).toEqual({ matched: 4, delivered: 3, failed: 1 });
+  });
+
   it('refuses options it cannot run with', () => {
     const { transport, store } = setup();
     expect(() => createRuleEngine({ transport, store, sources: [] })).toThrow(/at least one topic/);
@@ -379,5 +418,6 @@ describe('rule engine on SQLite', () => {
     expect(() => createRuleEngine({ transport, store, sources: ['ok'], retry: { maxAttempts: 0 } })).toThrow(
       /maxAttempts/,
     );
+    expect(() => createRuleEngine({ transport, store, sources: ['ok'], maxHops: 0 })).toThrow(/maxHops/);
   });
 });

@@ -263,9 +263,21 @@ export interface StoredMessageJson {
   readonly raw?: RawMessageJson;
 }
 
-/** `GET /v1/topics/{topic}/messages?partition&from&limit`. */
+/** `GET /v1/topics/{topic}/messages?partition&from|time&limit`. */
 export interface MessageListResponse {
   readonly messages: readonly StoredMessageJson[];
+}
+
+/** `GET /v1/topics/{topic}/search`: a bounded scan for a key or a text in the payload. */
+export interface TopicSearchResponse {
+  /** Matching messages, by partition then offset; at most `limit`. */
+  readonly messages: readonly StoredMessageJson[];
+  /** Messages read to find them. */
+  readonly scanned: number;
+  /** Most messages one search reads (the `scan` parameter). */
+  readonly scanLimit: number;
+  /** True when every searched partition was read to its newest message: nothing else matches. */
+  readonly complete: boolean;
 }
 
 // ---- Admin: consumer groups ---------------------------------------------------------------------
@@ -418,4 +430,39 @@ export interface RedriveResponse {
 /** `POST /v1/dlq/{topic}/purge`. */
 export interface PurgeResponse {
   readonly purged: number;
+}
+
+// ---- Stats history ------------------------------------------------------------------------------
+
+/** Rates of one topic, messages per second, aligned with `StatsHistoryResponse.times` (null: no sample). */
+export interface TopicHistoryJson {
+  readonly topic: string;
+  readonly publishRate: readonly (number | null)[];
+  readonly consumeRate: readonly (number | null)[];
+}
+
+/** Lag of one consumer group, aligned with `times`. */
+export interface GroupHistoryJson {
+  readonly topic: string;
+  readonly group: string;
+  readonly lag: readonly (number | null)[];
+}
+
+/** Live entries of one dead-letter queue, aligned with `times`. */
+export interface DeadLetterHistoryJson {
+  readonly topic: string;
+  readonly depth: readonly (number | null)[];
+}
+
+/** `GET /v1/stats/history?since`: what the gateway sampled, oldest first. */
+export interface StatsHistoryResponse {
+  /** Time between samples, ms (0: sampling is off and the lists are empty). */
+  readonly intervalMs: number;
+  /** How far back samples are kept, ms. */
+  readonly retentionMs: number;
+  /** Sample times, epoch ms. */
+  readonly times: readonly number[];
+  readonly topics: readonly TopicHistoryJson[];
+  readonly groups: readonly GroupHistoryJson[];
+  readonly deadLetters: readonly DeadLetterHistoryJson[];
 }

@@ -85,6 +85,7 @@ async function publishAll(
           partition: position.partition,
           offset: position.offset,
         };
+        ctx.flow?.record(topic, items[index]!.prepared.event, positions[index]);
       });
       ctx.metrics.published.inc({ topic }, indexes.length);
     }),

@@ -60,8 +60,16 @@ function viewOf(event: Readonly<Record<string, unknown>>): object {
   return eventView(cloudEventFromJson(event));
 }
 
-/** Rules: CRUD on the rule store and a pattern tester (`POST /v1/rules/test`). */
-export function registerRuleRoutes(app: FastifyInstance, store: RuleStore): void {
+/**
+ * Rules: CRUD on the rule store and a pattern tester (`POST /v1/rules/test`). `onChange` runs after
+ * a rule was stored or deleted, before the answer: the gateway's own rule engine reloads there, so
+ * an event published after the answer meets the rule.
+ */
+export function registerRuleRoutes(
+  app: FastifyInstance,
+  store: RuleStore,
+  onChange: () => Promise<void> = () => Promise.resolve(),
+): void {
   const find = async (name: string) => {
     const record = await store.get(name);
     if (record === undefined) {
@@ -118,6 +126,7 @@ export function registerRuleRoutes(app: FastifyInstance, store: RuleStore): void
         );
       }
       const record = await store.put({ ...request.body, name });
+      await onChange();
       void reply.code(record.version === 1 ? 201 : 200);
       return { rule: ruleJson(record) };
     },
@@ -133,6 +142,7 @@ export function registerRuleRoutes(app: FastifyInstance, store: RuleStore): void
       if (!(await store.delete(request.params.name))) {
         throw new NotFoundError(`No rule named "${request.params.name}". List rules with GET /v1/rules.`);
       }
+      await onChange();
       return reply.code(204).send();
     },
   );

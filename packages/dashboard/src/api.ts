@@ -23,6 +23,8 @@ import type {
   PurgeResponse,
   PutRuleRequest,
   RedriveResponse,
+  RegistryConfigResponse,
+  RegistrySubjectVersionJson,
   RuleJson,
   RuleListResponse,
   RuleResponse,
@@ -90,7 +92,14 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   });
   const json = (await response.json().catch(() => undefined)) as unknown;
   if (!response.ok) {
-    const problem = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const body = json as
+      { error?: { code?: string; message?: string }; error_code?: number; message?: string } | undefined;
+    // The registry answers as Confluent does: `{ error_code, message }`.
+    const problem =
+      body?.error ??
+      (body?.error_code === undefined
+        ? undefined
+        : { code: `REGISTRY_${body.error_code}`, message: body.message });
     const hint =
       response.status === 401 || response.status === 403
         ? ' Open the dashboard as /?apiKey=<a key with the admin scope>.'
@@ -187,6 +196,22 @@ export const api = {
   purge: async (topic: string, ids?: readonly string[], filter?: DeadLetterFilterJson): Promise<number> =>
     (await call<PurgeResponse>('POST', `/v1/dlq/${encodeURIComponent(topic)}/purge`, selection(ids, filter)))
       .purged,
+  subjects: (): Promise<readonly string[]> => call<string[]>('GET', '/registry/subjects'),
+  subjectVersions: (subject: string): Promise<readonly number[]> =>
+    call<number[]>('GET', `/registry/subjects/${encodeURIComponent(subject)}/versions`),
+  subjectVersion: (subject: string, version: number | 'latest'): Promise<RegistrySubjectVersionJson> =>
+    call<RegistrySubjectVersionJson>(
+      'GET',
+      `/registry/subjects/${encodeURIComponent(subject)}/versions/${version}`,
+    ),
+  /** The level in force for the subject: its own, or the registry-wide one. */
+  compatibility: async (subject: string): Promise<string> =>
+    (
+      await call<RegistryConfigResponse>(
+        'GET',
+        `/registry/config/${encodeURIComponent(subject)}?defaultToGlobal=true`,
+      )
+    ).compatibilityLevel,
   deleteGroup: async (topic: string, group: string): Promise<void> => {
     await call<unknown>(
       'DELETE',

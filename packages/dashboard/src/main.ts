@@ -12,6 +12,7 @@ import { outboxView } from './views/outbox-view.js';
 import { sagaView } from './views/saga-view.js';
 import { sagasView } from './views/sagas-view.js';
 import { pipelinesView } from './views/pipelines-view.js';
+import { schemasView } from './views/schemas-view.js';
 import { tailView } from './views/tail-view.js';
 import { topicView } from './views/topic-view.js';
 import { topicsView } from './views/topics-view.js';
@@ -52,6 +53,8 @@ function route(): View {
       return outboxView();
     case 'flow':
       return flowView(rest[0]);
+    case 'schemas':
+      return schemasView(rest[0]);
     case 'event':
       return eventView(rest[0] ?? '', Number(rest[1] ?? 0), rest[2] ?? '0');
     default:
@@ -77,6 +80,7 @@ function renderNav(): void {
     link('sagas', 'Sagas'),
     link('outbox', 'Outbox'),
     link('flow', 'Flow'),
+    link('schemas', 'Schemas'),
   );
 }
 

@@ -47,6 +47,11 @@ export {
 } from './contracts/validator-cache.js';
 export { createAvroReader, type AvroReader } from './contracts/avro-reader.js';
 export {
+  generateEventTypes,
+  type EventTypeSchema,
+  type GenerateEventTypesOptions,
+} from './codegen/generate-event-types.js';
+export {
   buildAsyncApi,
   type AsyncApiDocument,
   type AsyncApiOptions,
@@ -58,6 +63,8 @@ export {
   type DataContracts,
   type DataContractsOptions,
 } from './contracts/data-contracts.js';
+export { createDataReader, type DataReader, type DataReaderOptions } from './contracts/data-reader.js';
+export { parseDataSchemaUri, type DataSchemaRef } from './contracts/data-schema-uri.js';
 export {
   ConfluentErrors,
   confluentErrorFor,

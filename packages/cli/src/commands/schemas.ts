@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import type {
@@ -8,6 +8,7 @@ import type {
   RegistryRegisterResponse,
   RegistrySubjectVersionJson,
 } from '@eddy/server/api';
+import type { EventTypeSchema } from '@eddy/schemas';
 import { seg } from '../client.js';
 import type { CliContext } from '../context.js';
 import { BadInputError, IncompatibleSchemaCliError } from '../errors.js';
@@ -54,12 +55,19 @@ async function schemaRequest(file: string, options: SchemaFileOptions): Promise<
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const collectList = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== ''),
+];
 
-/** `eddy schemas list|get|register|check|delete`: the gateway's schema registry (`/registry`). */
+/** `eddy schemas list|get|register|check|delete|codegen`: the gateway's schema registry (`/registry`). */
 export function registerSchemas(program: Command, ctx: CliContext): void {
   const schemas = program
     .command('schemas')
-    .description('list, show, register, check and delete schemas in the gateway’s registry');
+    .description('list, show, register, check and delete schemas in the gateway’s registry; generate types');
 
   schemas
     .command('list')
@@ -206,4 +214,62 @@ export function registerSchemas(program: Command, ctx: CliContext): void {
         );
       },
     );
+
+  schemas
+    .command('codegen')
+    .description(
+      'write a TypeScript Events map (event type -> data type) for createBus<Events> from the latest JSON Schema and Avro versions; each subject names its event type',
+    )
+    .option('--out <file>', 'write the module to this file (default: print it)')
+    .option(
+      '--subjects <names>',
+      'only these subjects, comma-separated or repeated (default: every JSON Schema and Avro subject)',
+      collectList,
+    )
+    .action(async (options: { out?: string; subjects?: string[] }, command: Command) => {
+      const client = ctx.client(command);
+      const asked = options.subjects;
+      const subjects = asked ?? (await client.get<string[]>('/registry/subjects'));
+      const latest = await Promise.all(
+        subjects.map((subject) =>
+          client.get<RegistrySubjectVersionJson>(`/registry/subjects/${seg(subject)}/versions/latest`),
+        ),
+      );
+      const inputs: EventTypeSchema[] = [];
+      const skipped: string[] = [];
+      for (const found of latest) {
+        const schemaType = found.schemaType ?? 'AVRO';
+        if (schemaType === 'PROTOBUF') {
+          if (asked !== undefined) {
+            throw new BadInputError(
+              `Subject "${found.subject}" is Protobuf: codegen covers JSON Schema and Avro. Generate Protobuf types with protobufjs's pbts.`,
+            );
+          }
+          skipped.push(found.subject);
+          continue;
+        }
+        inputs.push({
+          eventType: found.subject,
+          subject: found.subject,
+          version: found.version,
+          schemaType,
+          schema: found.schema,
+        });
+      }
+      // Loaded here, not at startup: every other command runs without the converters.
+      const { generateEventTypes } = await import('@eddy/schemas');
+      const code = await generateEventTypes(inputs);
+      if (options.out === undefined) ctx.io.stdout.write(code);
+      else await writeFile(options.out, code);
+      if (skipped.length > 0) ctx.io.stderr.write(`skipped Protobuf subjects: ${skipped.join(', ')}\n`);
+      if (options.out === undefined) return;
+      if (ctx.json(command)) {
+        return printJson(ctx.io, {
+          out: options.out,
+          eventTypes: inputs.map((input) => input.eventType),
+          skipped,
+        });
+      }
+      ctx.io.stdout.write(`wrote ${inputs.length} event type(s) to ${options.out}\n`);
+    });
 }

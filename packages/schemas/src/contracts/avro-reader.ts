@@ -7,6 +7,11 @@ import type { ParsedSchema } from '../schema-parser.js';
 export interface AvroReader {
   /** Decodes one value written with the writer schema, as the reader schema sees it. */
   read(buffer: Buffer): unknown;
+  /**
+   * Converts a value in the writer schema's shape (as JSON events carry it) into the reader
+   * schema's shape. The value must be valid for the writer schema.
+   */
+  convert(value: unknown): unknown;
 }
 
 /**
@@ -28,7 +33,11 @@ export function createAvroReader(options: {
     );
   }
   const resolver = reader.type.createResolver(writer.type, { ignoreNamespaces: true });
-  return { read: (buffer) => reader.type.fromBuffer(buffer, resolver) as unknown };
+  return {
+    read: (buffer) => reader.type.fromBuffer(buffer, resolver) as unknown,
+    // avsc resolves only encoded data, so the value takes one trip through the writer's binary form.
+    convert: (value) => reader.type.fromBuffer(writer.type.toBuffer(value), resolver) as unknown,
+  };
 }
 
 function avroOnly(schema: ParsedSchema, role: string): ParsedAvroSchema {

@@ -2,6 +2,7 @@ import { isEddyError, type CloudEvent, type PublishMiddleware } from '@eddy/core
 import { SchemaErrorCodes, SchemaViolationError } from '../errors.js';
 import type { SchemaRegistry } from '../registry/schema-registry.js';
 import { compileValidator } from './compile-validator.js';
+import { dataSchemaUri } from './data-schema-uri.js';
 import type { SchemaValidator } from './schema-validator.js';
 
 /** Options of `createDataContracts`. */
@@ -100,7 +101,7 @@ export function createDataContracts(options: DataContractsOptions): DataContract
       subject,
       version: found.version,
       id: found.id,
-      uri: `${base}/subjects/${encodeURIComponent(subject)}/versions/${found.version}`,
+      uri: dataSchemaUri(base, { subject, version: found.version }),
       validator,
     };
   };
@@ -133,7 +134,11 @@ export function createDataContracts(options: DataContractsOptions): DataContract
     if (problems.length > 0) {
       throw new SchemaViolationError(`subject "${bound.subject}" version ${bound.version}`, problems);
     }
-    return { ...event, dataschema: bound.uri };
+    if (event.dataschema !== undefined) return { ...event, dataschema: bound.uri };
+    // Written before the spread: an attribute added after spreading the bus's event leaves V8 an
+    // object shape that made every later step of the publish (validation, encoding) several µs
+    // slower; written first, the copy keeps the fast shape (bench/contracts.bench.ts).
+    return { dataschema: bound.uri, ...event };
   };
 
   const apply = async <TEvent extends CloudEvent>(event: TEvent): Promise<TEvent> => {
@@ -147,7 +152,10 @@ export function createDataContracts(options: DataContractsOptions): DataContract
     publishMiddleware: (next) => (outgoing) => {
       const entry = entryFor(outgoing.event.type);
       // Once the lookup settled, the check runs without waiting on anything.
-      if (entry.settled) return next({ ...outgoing, event: check(outgoing.event, entry.bound) });
+      if (entry.settled) {
+        const event = check(outgoing.event, entry.bound);
+        return next(event === outgoing.event ? outgoing : { ...outgoing, event });
+      }
       return apply(outgoing.event).then((event) => next({ ...outgoing, event }));
     },
   };

@@ -1,5 +1,12 @@
+import { isEddyError } from '@eddy/core';
 import { InvalidOptionError } from '@eddy/core/internal';
-import type { RegisterInput, SchemaById, SchemaRegistry, SchemaReference } from '@eddy/schemas';
+import {
+  SchemaErrorCodes,
+  type RegisterInput,
+  type SchemaById,
+  type SchemaRegistry,
+  type SchemaReference,
+} from '@eddy/schemas';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import '../http/route-config.js';
 import type {
@@ -231,12 +238,23 @@ export function registerRegistryRoutes(app: FastifyInstance, options: RegistryRo
     request: FastifyRequest<{ Params: Partial<VersionParams> & SubjectParams; Querystring: Query }>,
   ): Promise<RegistryCompatibilityResponse> => {
     const { subject, version } = request.params;
-    const result = await registry.checkCompatibility(
-      subject,
-      schemaBody(request.body),
-      version === undefined ? {} : { version },
-    );
-    return flag(request.query, 'verbose')
+    const verbose = flag(request.query, 'verbose');
+    let result;
+    try {
+      result = await registry.checkCompatibility(
+        subject,
+        schemaBody(request.body),
+        version === undefined ? {} : { version },
+      );
+    } catch (error) {
+      // As Confluent: with verbose, a schema that does not parse is an incompatible answer with the
+      // parser's message, not a 422.
+      if (verbose && isEddyError(error, SchemaErrorCodes.InvalidSchema)) {
+        return { is_compatible: false, messages: [error.message] };
+      }
+      throw error;
+    }
+    return verbose
       ? { is_compatible: result.compatible, messages: result.messages }
       : { is_compatible: result.compatible };
   };

@@ -35,7 +35,9 @@ function asReceived(message: { key?: unknown; headers: Record<string, unknown>; 
 } {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers)) {
-    if (value !== undefined) headers[name] = String(value);
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      headers[name] = String(value);
+    }
   }
   const value = message.value;
   const text = typeof value === 'string' ? value : JSON.stringify(value);

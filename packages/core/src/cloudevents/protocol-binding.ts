@@ -77,6 +77,8 @@ export const SQS_BINDING: ProtocolBinding = {
 
 const CONTENT_TYPE = 'content-type';
 const SPECVERSION = `${ATTRIBUTE_HEADER_PREFIX}specversion`;
+// Never an Eddy attribute header (binary mode writes `content-type`), but a binding's name for it.
+const DATA_CONTENT_TYPE_HEADER = `${ATTRIBUTE_HEADER_PREFIX}datacontenttype`;
 // CloudEvents attribute names: lower-case letters and digits (spec, "Attribute Naming Convention").
 const ATTRIBUTE_NAME = /^[a-z0-9]{1,20}$/;
 
@@ -85,7 +87,10 @@ export function isBinaryCloudEvent(headers: Headers): boolean {
   return headers[SPECVERSION] !== undefined;
 }
 
-function prefixOf(lowerName: string, binding: ProtocolBinding): { prefix: string; encoded: boolean } | undefined {
+function prefixOf(
+  lowerName: string,
+  binding: ProtocolBinding,
+): { prefix: string; encoded: boolean } | undefined {
   const own = binding.prefix.toLowerCase();
   if (lowerName.startsWith(own)) return { prefix: own, encoded: binding.percentEncoded };
   for (const other of binding.alsoRead ?? []) {
@@ -93,7 +98,8 @@ function prefixOf(lowerName: string, binding: ProtocolBinding): { prefix: string
     if (lowerName.startsWith(lower)) return { prefix: lower, encoded: binding.percentEncoded };
   }
   // Eddy's own earlier form, always percent-encoded.
-  if (lowerName.startsWith(ATTRIBUTE_HEADER_PREFIX)) return { prefix: ATTRIBUTE_HEADER_PREFIX, encoded: true };
+  if (lowerName.startsWith(ATTRIBUTE_HEADER_PREFIX))
+    return { prefix: ATTRIBUTE_HEADER_PREFIX, encoded: true };
   return undefined;
 }
 
@@ -111,10 +117,10 @@ export function isBindingName(wireName: string, binding: ProtocolBinding): boole
 }
 
 /**
- * The wire name and value of one Eddy header under `binding`. `cloudEvent` says whether the message
- * is a binary-mode CloudEvent (see `isBinaryCloudEvent`): only then is `content-type` its
- * `datacontenttype`. Headers that are not attributes keep their name, escaped when it would read
- * as one.
+ * The wire name and value of one Eddy header under `binding`. `ce-<name>` headers take the
+ * binding's attribute names. `cloudEvent` says whether the message is a binary-mode CloudEvent
+ * (see `isBinaryCloudEvent`): only then is `content-type` its `datacontenttype`. Other headers keep
+ * their name, escaped when it would read as an attribute.
  */
 export function wireHeaderOf(
   name: string,
@@ -123,7 +129,8 @@ export function wireHeaderOf(
   cloudEvent: boolean,
 ): [string, string] {
   if (name === CONTENT_TYPE) return [cloudEvent ? binding.contentType : CONTENT_TYPE, value];
-  if (cloudEvent && name.startsWith(ATTRIBUTE_HEADER_PREFIX)) {
+  // Attribute headers map whether or not the message is a whole event: the mapping reads back the same.
+  if (name.startsWith(ATTRIBUTE_HEADER_PREFIX) && name !== DATA_CONTENT_TYPE_HEADER) {
     const attribute = name.slice(ATTRIBUTE_HEADER_PREFIX.length);
     if (binding.percentEncoded) {
       if (ATTRIBUTE_NAME.test(attribute)) return [binding.prefix + attribute, value];
@@ -152,7 +159,8 @@ export function headerOfWire(wireName: string, value: string, binding: ProtocolB
   const prefix = prefixOf(lower, binding);
   if (prefix === undefined) return [wireName, value];
   const attribute = lower.slice(prefix.prefix.length);
-  if (attribute === 'datacontenttype') return [CONTENT_TYPE, prefix.encoded ? decodeHeaderValue(value) : value];
+  if (attribute === 'datacontenttype')
+    return [CONTENT_TYPE, prefix.encoded ? decodeHeaderValue(value) : value];
   return [ATTRIBUTE_HEADER_PREFIX + attribute, prefix.encoded ? value : encodeHeaderValue(value)];
 }
 

@@ -63,7 +63,7 @@ class SqsTransportImpl implements SqsTransport {
       }
     }
     // Encoded before anything is sent, so a message SNS would refuse rejects the whole batch.
-    const encoded = messages.map((message) => encodeMessage(message, now));
+    const encoded = messages.map((message) => encodeMessage(message, now, this.options.cloudEventsMode));
     await Promise.all(
       this.#lanes(messages, encoded).map(async (lane) => {
         for (const batch of this.#batches(lane)) await this.connection.publishBatch(topic, batch);

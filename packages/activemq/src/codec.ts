@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Headers, OutgoingMessage, ReceivedMessage } from '@eddy/core';
-import { decodeHeaderValue, encodeHeaderValue, InvalidHeaderError } from '@eddy/core/internal';
+import type { CloudEventMode } from '@eddy/core/cloudevents';
+import {
+  AMQP_BINDING,
+  headerOfWire,
+  InvalidHeaderError,
+  isBinaryCloudEvent,
+  isBindingName,
+  toStructuredMessage,
+  wireHeaderOf,
+} from '@eddy/core/internal';
 import type { StompHeaders } from './connection.js';
 
 /*
@@ -8,7 +17,11 @@ import type { StompHeaders } from './connection.js';
  * - payload = body (content-length set, so it stays bytes);
  * - binary-mode CloudEvents attributes `ce-<name>` become `cloudEvents_<name>` properties, the
  *   naming of the CloudEvents AMQP binding in its JMS-compatible form, with the plain (not
- *   percent-encoded) value; `content-type` stays `content-type` (datacontenttype);
+ *   percent-encoded) value; `content-type` stays `content-type` (datacontenttype). STOMP header
+ *   names may hold ':' only escaped (`\c`), which not every client or bridge undoes, so Eddy writes
+ *   the binding's `cloudEvents_` form and reads `cloudEvents:` too (see core's protocol-binding);
+ * - in structured mode (`cloudEventsMode: 'structured'`) the body is the whole event as
+ *   `application/cloudevents+json` and only headers that are no attributes remain;
  * - other headers keep their names; a name the broker or STOMP gives a meaning to (destination,
  *   type, priority, ...) or that starts with `eddy_` travels as `eddy_h_<name>`, a value with white
  *   space at either end JSON-quoted as `eddy_q_<name>` (and such a key as `eddy_qkey`);
@@ -17,11 +30,6 @@ import type { StompHeaders } from './connection.js';
  *   `eddy_avoid`. Property names are Java identifiers, so JMS selectors can use them.
  */
 
-const CE_HEADER_PREFIX = 'ce-';
-const CE_PROPERTY_PREFIX = 'cloudEvents_';
-// The AMQP binding also allows `cloudEvents:`; read it, write the JMS-compatible form.
-const CE_PROPERTY_PREFIX_AMQP = 'cloudEvents:';
-const CE_ATTRIBUTE_NAME = /^[a-z0-9]{1,20}$/;
 const EDDY_PREFIX = 'eddy_';
 const ESCAPED_PREFIX = 'eddy_h_';
 const QUOTED_PREFIX = 'eddy_q_';
@@ -126,21 +134,15 @@ function isReserved(name: string): boolean {
 }
 
 /** The wire name and value of one user header (see the layout above). */
-function wireHeader(name: string, value: string): [string, string] {
-  if (name.startsWith(CE_HEADER_PREFIX)) {
-    const attribute = name.slice(CE_HEADER_PREFIX.length);
-    const plain = decodeHeaderValue(value);
-    // Only a value that reads back the same is mapped; any other stays a plain header, verbatim.
-    if (
-      CE_ATTRIBUTE_NAME.test(attribute) &&
-      encodeHeaderValue(plain) === value &&
-      !EDGE_WHITESPACE.test(plain)
-    ) {
-      return [CE_PROPERTY_PREFIX + attribute, plain];
-    }
+function wireHeader(name: string, value: string, cloudEvent: boolean): [string, string] {
+  const [mapped, mappedValue] = wireHeaderOf(name, value, AMQP_BINDING, cloudEvent);
+  if (mapped !== name && !mapped.startsWith(ESCAPED_PREFIX)) {
+    // An attribute property, unless its plain value has white space at an end (stompjs trims it).
+    if (!EDGE_WHITESPACE.test(mappedValue)) return [mapped, mappedValue];
+    return [QUOTED_PREFIX + name, JSON.stringify(value)];
   }
   if (EDGE_WHITESPACE.test(value)) return [QUOTED_PREFIX + name, JSON.stringify(value)];
-  return [isReserved(name) ? ESCAPED_PREFIX + name : name, value];
+  return [isReserved(name) ? ESCAPED_PREFIX + name : mapped, value];
 }
 
 function unquote(value: string): string {
@@ -166,7 +168,21 @@ function escapedLength(value: string): number {
   return length;
 }
 
-/** The headers of the SEND frame that publishes `message`. */
+/**
+ * The headers and body of the SEND frame that publishes `message`; `mode` is the CloudEvents
+ * content mode (default binary).
+ */
+export function encodeSendFrame(
+  original: OutgoingMessage,
+  offset: string,
+  now: number,
+  mode: CloudEventMode = 'binary',
+): { headers: StompHeaders; body: Uint8Array } {
+  const message = mode === 'structured' ? toStructuredMessage(original) : original;
+  return { headers: encodeSendHeaders(message, offset, now), body: message.payload };
+}
+
+/** The headers of the SEND frame that publishes `message` as it is. */
 export function encodeSendHeaders(message: OutgoingMessage, offset: string, now: number): StompHeaders {
   const headers: StompHeaders = { persistent: 'true', [OFFSET]: offset };
   if (message.key !== undefined) {
@@ -185,8 +201,9 @@ export function encodeSendHeaders(message: OutgoingMessage, offset: string, now:
         `A message has ${entries.length} headers; ActiveMQ's STOMP connector takes at most ${MAX_USER_HEADERS} besides its own. Move data into the payload.`,
       );
     }
+    const cloudEvent = isBinaryCloudEvent(message.headers);
     for (const [name, value] of entries) {
-      const [wireName, wireValue] = wireHeader(name, value);
+      const [wireName, wireValue] = wireHeader(name, value, cloudEvent);
       if (Buffer.byteLength(wireName) + 1 + escapedLength(wireValue) > MAX_HEADER_LINE_BYTES) {
         throw new InvalidHeaderError(
           `Header "${name}" is too long: ActiveMQ's STOMP connector refuses header lines over ${MAX_HEADER_LINE_BYTES} bytes. Carry large values in the payload.`,
@@ -224,9 +241,9 @@ export function decodeHeaders(wire: StompHeaders): Headers {
     const name = unescapeName(wireName);
     if (name.startsWith(ESCAPED_PREFIX)) headers[name.slice(ESCAPED_PREFIX.length)] = value;
     else if (name.startsWith(QUOTED_PREFIX)) headers[name.slice(QUOTED_PREFIX.length)] = unquote(value);
-    else if (name.startsWith(CE_PROPERTY_PREFIX) || name.startsWith(CE_PROPERTY_PREFIX_AMQP)) {
-      headers[CE_HEADER_PREFIX + name.slice(CE_PROPERTY_PREFIX.length).toLowerCase()] =
-        encodeHeaderValue(value);
+    else if (isBindingName(name, AMQP_BINDING)) {
+      const [header, text] = headerOfWire(name, value, AMQP_BINDING);
+      headers[header] = text;
     } else if (!isReserved(name) && EDDY_HEADER_NAME.test(name)) headers[name] = value;
   }
   return headers;

@@ -1,4 +1,5 @@
-import { InvalidOptionError, redactUrl } from '@eddy/core/internal';
+import type { CloudEventMode } from '@eddy/core/cloudevents';
+import { InvalidOptionError, redactUrl, resolveCloudEventsMode } from '@eddy/core/internal';
 
 /** Reconnection schedule: exponential backoff with full jitter, retried for as long as the transport is open. */
 export interface ActiveMqReconnectOptions {
@@ -48,6 +49,13 @@ export interface ActiveMqTransportOptions {
   readonly prefetch?: number;
   /** Told about disconnections and reconnections. Must not throw. */
   readonly onConnectionEvent?: (event: ActiveMqConnectionEvent) => void;
+  /**
+   * How events are written (CloudEvents AMQP protocol binding, JMS naming). `'binary'` (default):
+   * attributes as `cloudEvents_<name>` properties (STOMP headers), `datacontenttype` as
+   * `content-type`, the data as the body. `'structured'`: the whole event as one
+   * `application/cloudevents+json` body. Both modes are read, and so is `cloudEvents:<name>`.
+   */
+  readonly cloudEventsMode?: CloudEventMode;
 }
 
 export const DEFAULT_URL = 'stomp://127.0.0.1:61613';
@@ -75,6 +83,7 @@ export interface ResolvedActiveMqOptions {
   readonly maxMessageBytes: number;
   readonly prefetch: number | undefined;
   readonly onConnectionEvent: (event: ActiveMqConnectionEvent) => void;
+  readonly cloudEventsMode: CloudEventMode;
 }
 
 function integerAtLeast(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -143,5 +152,6 @@ export function resolveOptions(options: ActiveMqTransportOptions): ResolvedActiv
     prefetch:
       options.prefetch === undefined ? undefined : integerAtLeast('prefetch', options.prefetch, 1, 65_535),
     onConnectionEvent: options.onConnectionEvent ?? (() => undefined),
+    cloudEventsMode: resolveCloudEventsMode(options.cloudEventsMode, 'ActiveMQ option cloudEventsMode'),
   };
 }

@@ -8,7 +8,7 @@ import type {
   TransportCapabilities,
 } from '@eddy/core';
 import { ClosedError, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
-import { encodeSendHeaders, nextOffset } from './codec.js';
+import { encodeSendFrame, nextOffset } from './codec.js';
 import { ActiveMqConnection } from './connection.js';
 import { ConnectionLost, toEddyError } from './errors.js';
 import { topicDestination } from './destinations.js';
@@ -51,7 +51,7 @@ class ActiveMqTransportImpl implements ActiveMqTransport {
     // Encoded before anything is sent, so a header the broker would refuse rejects the whole batch.
     const frames = messages.map((message) => {
       const offset = nextOffset();
-      return { offset, headers: encodeSendHeaders(message, offset, now), body: message.payload };
+      return { offset, ...encodeSendFrame(message, offset, now, this.options.cloudEventsMode) };
     });
     const session = await this.connection.ready();
     const destination = topicDestination(topic);

@@ -153,4 +153,46 @@ describe.skipIf(!available)(`CloudEvents on ActiveMQ${available ? '' : ` (${SKIP
       data: { n: 1 },
     });
   });
+
+  it("turns the bus's binary-mode events into structured mode with cloudEventsMode: 'structured'", async () => {
+    const structured = await createActiveMqTransport({ url: URL, cloudEventsMode: 'structured' });
+    try {
+      const topic = uniqueName('ce-mode');
+      const event = createCloudEvent({
+        source: '/eddy',
+        type: 'com.example.mode',
+        subject: 'a b',
+        data: { n: 2 },
+      });
+      const written = await rawReceiveOne(topic, () => structured.publish(topic, [encodeCloudEvent(event)]));
+      expect(written.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
+      expect(Object.keys(written.headers).filter((name) => name.startsWith('cloudEvents_'))).toEqual([]);
+      expect(JSON.parse(Buffer.from(written.binaryBody).toString())).toMatchObject({
+        id: event.id,
+        subject: 'a b',
+        data: { n: 2 },
+      });
+    } finally {
+      await structured.close();
+    }
+  });
+
+  it("still reads Eddy's earlier ce- header form", async () => {
+    const topic = uniqueName('ce-legacy');
+    const message = await receiveOne(topic, () =>
+      raw.send(
+        `/topic/VirtualTopic.${topic}`,
+        {
+          'content-type': 'text/plain',
+          'ce-specversion': '1.0',
+          'ce-id': 'old-1',
+          'ce-source': '/old',
+          'ce-type': 'com.example.old',
+          'ce-subject': 'a%20b',
+        },
+        Buffer.from('plain'),
+      ),
+    );
+    expect(decodeCloudEvent(message)).toMatchObject({ id: 'old-1', subject: 'a b', data: 'plain' });
+  });
 });

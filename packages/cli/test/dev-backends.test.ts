@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../sqs/test/emulator.js';
 import { eventually, runEddy, spawnEddy } from './run-eddy.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'eddy-dev-backends-'));
@@ -66,6 +67,25 @@ describe('eddy dev: choosing the backend', () => {
     });
   });
 
+  it('--url sqs:// and EDDY_TRANSPORT=sqs://… run on SNS/SQS and the banner names it', async () => {
+    const emulator = await startEmulator();
+    try {
+      const masked = emulator.url.replace('test:test@', 'test:***@');
+      // The AWS SDK warns on stderr that it will drop Node 20; withDev counts stderr as a failure.
+      const quiet = { NODE_NO_WARNINGS: '1' };
+      await withDev(['--transport', 'sqs', '--url', emulator.url], quiet, async (url, banner) => {
+        expect(banner).toContain(`(sqs at ${masked})`);
+        expect(await transportOf(url)).toBe('sqs');
+      });
+      await withDev([], { ...quiet, EDDY_TRANSPORT: emulator.url }, async (url, banner) => {
+        expect(banner).toContain(`(sqs at ${masked})`);
+        expect(await transportOf(url)).toBe('sqs');
+      });
+    } finally {
+      await emulator.stop();
+    }
+  });
+
   it('refuses an unknown backend, and a URL of another backend, with exit code 2', async () => {
     const unknown = await runEddy(['dev', '--transport', 'kafka-ish', '--port', '0']);
     expect(unknown.code).toBe(2);
@@ -84,6 +104,7 @@ describe('eddy dev: choosing the backend', () => {
       '--transport <backend>',
       'redis://127.0.0.1:6379',
       'stomp://127.0.0.1:61613',
+      'sqs://test:test@127.0.0.1:4566?region=us-east-1',
       'EDDY_TRANSPORT',
       'EDDY_PORT=5000',
     ]) {

@@ -85,6 +85,22 @@ export { formatTraceparent, parseTraceparent, TRACER_NAME } from './observabilit
 export { isTraceparent } from './cloudevents/validate-cloud-event.js';
 export { decodeHeaderValue, encodeHeaderValue } from './cloudevents/header-value.js';
 
+// CloudEvents protocol bindings: how each broker names attributes on the wire
+export {
+  AMQP_BINDING,
+  fromWireHeaders,
+  headerOfWire,
+  isBinaryCloudEvent,
+  isBindingName,
+  KAFKA_BINDING,
+  NATS_BINDING,
+  SQS_BINDING,
+  toWireHeaders,
+  wireHeaderOf,
+  type ProtocolBinding,
+} from './cloudevents/protocol-binding.js';
+export { resolveCloudEventsMode, toStructuredMessage } from './cloudevents/wire-mode.js';
+
 // Helpers for event-store implementations
 export { assertDeleteMode, assertNewEvents, assertReadCount } from './event-sourcing/event-store-input.js';
 export { assertExpectedVersion, checkExpectedVersion } from './event-sourcing/expected-version.js';

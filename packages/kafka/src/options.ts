@@ -1,4 +1,5 @@
-import { InvalidOptionError } from '@eddy/core/internal';
+import type { CloudEventMode } from '@eddy/core/cloudevents';
+import { InvalidOptionError, resolveCloudEventsMode } from '@eddy/core/internal';
 
 /** SASL credentials (PLAIN or SCRAM). */
 export interface KafkaSaslOptions {
@@ -45,6 +46,13 @@ export interface KafkaTransportOptions {
   readonly commitIntervalMs?: number;
   /** kafkajs log level. Default `'error'`. */
   readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  /**
+   * How events are written (CloudEvents Kafka protocol binding). `'binary'` (default): attributes
+   * in `ce_<name>` headers, `datacontenttype` in `content-type`, the data as the record value.
+   * `'structured'`: the whole event as one `application/cloudevents+json` value. Either way the
+   * record key is the `partitionkey` extension, and both modes are read.
+   */
+  readonly cloudEventsMode?: CloudEventMode;
 }
 
 /** Where the transport connects when `brokers` is not given. */
@@ -78,6 +86,7 @@ export interface ResolvedKafkaOptions {
   readonly sessionTimeoutMs: number;
   readonly commitIntervalMs: number;
   readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  readonly cloudEventsMode: CloudEventMode;
 }
 
 function integerAtLeast(name: string, value: number, min: number): number {
@@ -144,5 +153,6 @@ export function resolveOptions(options: KafkaTransportOptions): ResolvedKafkaOpt
       0,
     ),
     logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
+    cloudEventsMode: resolveCloudEventsMode(options.cloudEventsMode, 'Kafka option cloudEventsMode'),
   };
 }

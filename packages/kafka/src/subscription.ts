@@ -1,7 +1,7 @@
 import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
 import { KeyedTasks, redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
-import { decodeHeaders, payloadOf } from './codec.js';
+import { decodeHeaders, headersOfRecord, payloadOf } from './codec.js';
 import { OffsetTracker } from './offset-tracker.js';
 import type { ResolvedKafkaOptions } from './options.js';
 import { decodeRetry, encodeRetry, withoutRetry, type RetryEnvelope } from './retry-envelope.js';
@@ -133,7 +133,7 @@ export class KafkaSubscription implements Subscription {
         topic,
         ...origin,
         key: message.key === null ? undefined : message.key.toString('utf8'),
-        headers: withoutRetry(headers),
+        headers: headersOfRecord(withoutRetry(headers)),
         payload: payloadOf(message.value),
         deliveryCount,
       };

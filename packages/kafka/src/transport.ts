@@ -15,7 +15,7 @@ import {
   type ResolvedSubscribeOptions,
 } from '@eddy/core/internal';
 import type { Admin, SeekEntry } from 'kafkajs';
-import { asBuffer } from './codec.js';
+import { encodeRecord } from './codec.js';
 import { closeConnection, describeTarget, openConnection, type KafkaConnection } from './connection.js';
 import { toEddyError } from './errors.js';
 import { resolveOptions, type KafkaTransportOptions, type ResolvedKafkaOptions } from './options.js';
@@ -88,8 +88,7 @@ class KafkaTransportImpl implements KafkaTransport {
         acks: -1,
         messages: messages.map((message, i) => ({
           key: message.key ?? null,
-          value: asBuffer(message.payload),
-          headers: { ...message.headers },
+          ...encodeRecord(message, this.options.cloudEventsMode),
           partition: placed[i]!,
         })),
       });

@@ -1,4 +1,6 @@
 import type { OutgoingMessage, ReceivedMessage } from '@eddy/core';
+import type { CloudEventMode } from '@eddy/core/cloudevents';
+import { fromWireHeaders, NATS_BINDING, toStructuredMessage, toWireHeaders } from '@eddy/core/internal';
 import type { JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { offsetOf, partitionOfSubject } from './names.js';
@@ -6,7 +8,18 @@ import { offsetOf, partitionOfSubject } from './names.js';
 // Eddy header names are lower-case, so a capitalised name can never clash with a user header.
 const KEY_HEADER = 'Eddy-Key';
 
-/** The message's headers plus its key, as NATS headers; undefined when there are none. */
+/**
+ * The message as it goes on the wire, per the CloudEvents NATS binding: in binary mode `ce-<name>`
+ * headers with percent-encoded values and `ce-datacontenttype` (the binding keeps `content-type`
+ * for structured mode); in structured mode one `application/cloudevents+json` payload.
+ */
+export function toWireMessage(message: OutgoingMessage, mode: CloudEventMode): OutgoingMessage {
+  const wire = mode === 'structured' ? toStructuredMessage(message) : message;
+  if (wire.headers === undefined) return wire;
+  return { ...wire, headers: toWireHeaders(wire.headers, NATS_BINDING) };
+}
+
+/** The (wire) message's headers plus its key, as NATS headers; undefined when there are none. */
 export function encodeHeaders(message: OutgoingMessage): MsgHdrs | undefined {
   const entries = Object.entries(message.headers ?? {});
   if (entries.length === 0 && message.key === undefined) return undefined;
@@ -31,15 +44,16 @@ export function wireSizeBytes(message: OutgoingMessage): number {
 
 /** Maps a JetStream delivery to what an Eddy handler receives. */
 export function decodeMessage(topic: string, msg: JsMsg): ReceivedMessage {
-  const headers: Record<string, string> = {};
+  const wire: Record<string, string> = {};
   let key: string | undefined;
   const natsHeaderBlock = msg.headers;
   if (natsHeaderBlock !== undefined) {
     for (const name of natsHeaderBlock.keys()) {
       if (name === KEY_HEADER) key = natsHeaderBlock.get(name);
-      else headers[name] = natsHeaderBlock.get(name);
+      else wire[name] = natsHeaderBlock.get(name);
     }
   }
+  const headers = fromWireHeaders(wire, NATS_BINDING);
   return {
     topic,
     partition: partitionOfSubject(msg.subject),

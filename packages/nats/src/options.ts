@@ -1,4 +1,5 @@
-import { InvalidOptionError } from '@eddy/core/internal';
+import type { CloudEventMode } from '@eddy/core/cloudevents';
+import { InvalidOptionError, resolveCloudEventsMode } from '@eddy/core/internal';
 
 /** Options of `createNatsTransport`. Every field is optional; defaults are listed per field. */
 export interface NatsTransportOptions {
@@ -59,6 +60,13 @@ export interface NatsTransportOptions {
    * retried regardless; this is for logging. Default: ignored.
    */
   readonly onError?: (error: Error) => void;
+  /**
+   * How events are written (CloudEvents NATS protocol binding). `'binary'` (default): attributes
+   * in `ce-<name>` headers with percent-encoded values, `datacontenttype` in `ce-datacontenttype`,
+   * the data as the payload. `'structured'`: the whole event as one payload with
+   * `content-type: application/cloudevents+json`. Both modes are read.
+   */
+  readonly cloudEventsMode?: CloudEventMode;
 }
 
 /** Where the transport connects when `servers` is not given. */
@@ -97,6 +105,7 @@ export interface ResolvedNatsOptions {
   readonly maxReconnectAttempts: number;
   readonly requestTimeoutMs: number;
   readonly onError: (error: Error) => void;
+  readonly cloudEventsMode: CloudEventMode;
 }
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -166,5 +175,6 @@ export function resolveOptions(options: NatsTransportOptions): ResolvedNatsOptio
       1,
     ),
     onError: options.onError ?? (() => undefined),
+    cloudEventsMode: resolveCloudEventsMode(options.cloudEventsMode, 'NATS option cloudEventsMode'),
   };
 }

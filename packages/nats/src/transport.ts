@@ -32,7 +32,7 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import { encodeHeaders, wireSizeBytes } from './codec.js';
+import { encodeHeaders, toWireMessage, wireSizeBytes } from './codec.js';
 import { closeConnection, describeTarget, openConnection } from './connection.js';
 import { toEddyError } from './errors.js';
 import { consumerName, offsetOf, partitionSubject, sequenceOf, streamName, topicSubjects } from './names.js';
@@ -115,9 +115,10 @@ class NatsTransportImpl implements NatsTransport {
     };
   }
 
-  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
+  async publish(topic: string, originals: readonly OutgoingMessage[]): Promise<Position[]> {
     this.assertOpen();
-    validatePublish(topic, messages, this.capabilities);
+    validatePublish(topic, originals, this.capabilities);
+    const messages = originals.map((message) => toWireMessage(message, this.options.cloudEventsMode));
     for (const message of messages) {
       const size = wireSizeBytes(message);
       if (size > this.maxWireBytes) throw new MessageTooLargeError(size, this.maxWireBytes);

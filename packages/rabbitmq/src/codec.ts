@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { ConsumeMessage, Options } from 'amqplib';
 import type { Headers, OutgoingMessage } from '@eddy/core';
+import type { CloudEventMode } from '@eddy/core/cloudevents';
+import {
+  AMQP_BINDING,
+  headerOfWire,
+  isBinaryCloudEvent,
+  toStructuredMessage,
+  wireHeaderOf,
+} from '@eddy/core/internal';
 
 // Eddy's own metadata travels in AMQP headers under this prefix. A user header that starts with
 // "x-" is stored under USER_ESCAPE so it can clash neither with these nor with RabbitMQ's own
@@ -38,13 +46,41 @@ export function toBuffer(payload: Uint8Array): Buffer {
     : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
-/** AMQP properties of a message as published by Eddy. */
-export function encodeProperties(message: OutgoingMessage, offset: string, now: number): Options.Publish {
+const CONTENT_TYPE = 'content-type';
+// AMQP 0-9-1 content-type is a short string; a longer value stays in the header table.
+const MAX_SHORT_STRING_BYTES = 255;
+
+/** What is published for a message: its body and AMQP properties. */
+export interface EncodedMessage {
+  readonly content: Buffer;
+  readonly properties: Options.Publish;
+}
+
+/**
+ * The body and AMQP properties of a message as published by Eddy. CloudEvents attributes follow
+ * the AMQP binding: `cloudEvents_<name>` entries of the header table (RabbitMQ's application
+ * properties) with plain values, `datacontenttype` as the content-type property. In structured
+ * mode the body is the `application/cloudevents+json` document.
+ */
+export function encodeMessage(
+  original: OutgoingMessage,
+  offset: string,
+  now: number,
+  mode: CloudEventMode,
+): EncodedMessage {
+  const message = mode === 'structured' ? toStructuredMessage(original) : original;
   const headers: Record<string, string | number> = {};
+  let contentType: string | undefined;
   let empty = true;
   if (message.headers !== undefined) {
+    const cloudEvent = isBinaryCloudEvent(message.headers);
     for (const [name, value] of Object.entries(message.headers)) {
-      headers[name.startsWith('x-') ? USER_ESCAPE + name : name] = value;
+      if (name === CONTENT_TYPE && Buffer.byteLength(value) <= MAX_SHORT_STRING_BYTES) {
+        contentType = value;
+        continue;
+      }
+      const [wireName, wireValue] = wireHeaderOf(name, value, AMQP_BINDING, cloudEvent);
+      headers[wireName.startsWith('x-') ? USER_ESCAPE + wireName : wireName] = wireValue;
       empty = false;
     }
   }
@@ -57,7 +93,11 @@ export function encodeProperties(message: OutgoingMessage, offset: string, now: 
     empty = false;
   }
   // No header table at all when there is nothing to say: encoding one costs on both ends.
-  return empty ? { persistent: true, messageId: offset } : { persistent: true, messageId: offset, headers };
+  const properties: Options.Publish = empty
+    ? { persistent: true, messageId: offset }
+    : { persistent: true, messageId: offset, headers };
+  if (contentType !== undefined) properties.contentType = contentType;
+  return { content: toBuffer(message.payload), properties };
 }
 
 /** The AMQP header table of a received message, as a plain object. */
@@ -101,9 +141,13 @@ export interface DecodedMessage {
 export function decode(message: ConsumeMessage): DecodedMessage {
   const table = headerTable(message);
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(table)) {
-    if (name.startsWith(USER_ESCAPE)) headers[name.slice(USER_ESCAPE.length)] = text(value);
-    else if (!name.startsWith('x-')) headers[name] = text(value);
+  const contentType = message.properties.contentType as unknown;
+  if (typeof contentType === 'string') headers[CONTENT_TYPE] = contentType;
+  for (const [wireName, value] of Object.entries(table)) {
+    const unescaped = wireName.startsWith(USER_ESCAPE) ? wireName.slice(USER_ESCAPE.length) : wireName;
+    if (unescaped.startsWith('x-') && unescaped === wireName) continue;
+    const [name, header] = headerOfWire(unescaped, text(value), AMQP_BINDING);
+    headers[name] = header;
   }
   const key = table[KEY];
   // Quorum queues count returns (nack, ack timeout, lost consumer) in x-delivery-count; trips
@@ -135,9 +179,11 @@ export function delayedProperties(
   headers[DUE_AT] = dueAt;
   headers[PRIOR_DELIVERIES] = priorDeliveries;
   const messageId = message.properties.messageId as unknown;
+  const contentType = message.properties.contentType as unknown;
   return {
     persistent: true,
     headers,
     ...(typeof messageId === 'string' ? { messageId } : {}),
+    ...(typeof contentType === 'string' ? { contentType } : {}),
   };
 }

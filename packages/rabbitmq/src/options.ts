@@ -1,4 +1,5 @@
-import { InvalidOptionError, redactUrl } from '@eddy/core/internal';
+import type { CloudEventMode } from '@eddy/core/cloudevents';
+import { InvalidOptionError, redactUrl, resolveCloudEventsMode } from '@eddy/core/internal';
 
 /** Reconnection schedule: exponential backoff with full jitter, retried for as long as the transport is open. */
 export interface RabbitMqReconnectOptions {
@@ -62,6 +63,13 @@ export interface RabbitMqTransportOptions {
   readonly namePrefix?: string;
   /** Told about disconnections and reconnections. Must not throw. Default: none. */
   readonly onConnectionEvent?: (event: RabbitMqConnectionEvent) => void;
+  /**
+   * How events are written (CloudEvents AMQP protocol binding). `'binary'` (default): attributes
+   * as `cloudEvents_<name>` header-table entries (AMQP application properties), `datacontenttype`
+   * as the content-type property, the data as the body. `'structured'`: the whole event as one
+   * `application/cloudevents+json` body. Both modes are read, and so is `cloudEvents:<name>`.
+   */
+  readonly cloudEventsMode?: CloudEventMode;
 }
 
 /** Where the transport connects when `url` is not given. */
@@ -95,6 +103,7 @@ export interface ResolvedRabbitMqOptions {
   readonly rebalanceIntervalMs: number;
   readonly namePrefix: string;
   readonly onConnectionEvent: (event: RabbitMqConnectionEvent) => void;
+  readonly cloudEventsMode: CloudEventMode;
 }
 
 function integerAtLeast(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -159,5 +168,6 @@ export function resolveOptions(options: RabbitMqTransportOptions): ResolvedRabbi
     ),
     namePrefix,
     onConnectionEvent: options.onConnectionEvent ?? (() => undefined),
+    cloudEventsMode: resolveCloudEventsMode(options.cloudEventsMode, 'RabbitMQ option cloudEventsMode'),
   };
 }

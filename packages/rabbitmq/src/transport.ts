@@ -8,7 +8,7 @@ import {
   type TransportCapabilities,
 } from '@eddy/core';
 import { ClosedError, partitionForKey, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
-import { encodeProperties, nextOffset, toBuffer } from './codec.js';
+import { encodeMessage, nextOffset } from './codec.js';
 import { ConnectionManager } from './connection.js';
 import { DelayLadder } from './delay-ladder.js';
 import { TopologyNames } from './names.js';
@@ -78,8 +78,7 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       return {
         exchange,
         routingKey: String(partition),
-        content: toBuffer(message.payload),
-        properties: encodeProperties(message, offset, now),
+        ...encodeMessage(message, offset, now, this.options.cloudEventsMode),
       };
     });
     await publishConfirmed(channel, batch, this.options.operationTimeoutMs);

@@ -3,7 +3,8 @@ import { redactUrl } from '@eddy/core/internal';
 /**
  * Backends the gateway opens by name, each at the address its server listens on by default on
  * this machine, so `eddy dev --transport redis` works against a stock local install. `sqlite` is the
- * embedded log under the data directory.
+ * embedded log under the data directory. `sqs` is a local SNS/SQS emulator (LocalStack or fauxqs on
+ * their usual port 4566, which take any credentials); AWS itself is `sqs://?region=…`.
  */
 export const BACKEND_URLS = {
   sqlite: undefined,
@@ -12,6 +13,7 @@ export const BACKEND_URLS = {
   rabbitmq: 'amqp://guest:guest@127.0.0.1:5672',
   nats: 'nats://127.0.0.1:4222',
   activemq: 'stomp://127.0.0.1:61613',
+  sqs: 'sqs://test:test@127.0.0.1:4566?region=us-east-1',
 } as const;
 
 export type BackendName = keyof typeof BACKEND_URLS;
@@ -30,6 +32,7 @@ export const BACKEND_SCHEMES: Readonly<Record<BackendName, readonly string[]>> =
   rabbitmq: ['amqp:', 'amqps:'],
   nats: ['nats:'],
   activemq: ['stomp:'],
+  sqs: ['sqs:'],
 };
 
 /** The backend a URL's scheme names, undefined for a scheme the gateway does not open. */

@@ -16,6 +16,9 @@ describe('backend by name or URL', () => {
     expect(resolveServerOptions({ env: { EDDY_TRANSPORT: 'nats://nats:4222' } }).transportUrl).toBe(
       'nats://nats:4222',
     );
+    expect(resolveServerOptions({ env: { EDDY_TRANSPORT: 'sqs' } }).transportUrl).toBe(
+      'sqs://test:test@127.0.0.1:4566?region=us-east-1',
+    );
   });
 
   it('names the backend of a URL by its scheme', () => {
@@ -24,6 +27,8 @@ describe('backend by name or URL', () => {
     expect(backendOfUrl('amqp://mq')).toBe('rabbitmq');
     expect(backendOfUrl('stomp://mq:61613')).toBe('activemq');
     expect(backendOfUrl('sqlite:/tmp/x.db')).toBe('sqlite');
+    expect(backendOfUrl('sqs://?region=eu-west-1')).toBe('sqs');
+    expect(backendOfUrl('SQS://127.0.0.1:4566?region=us-east-1')).toBe('sqs');
     expect(backendOfUrl('http://127.0.0.1:4400')).toBeUndefined();
   });
 });

@@ -1,6 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Headers, OutgoingMessage, ReceivedMessage } from '@eddy/core';
-import { decodeHeaderValue, encodeHeaderValue, MessageTooLargeError } from '@eddy/core/internal';
+import type { CloudEventMode } from '@eddy/core/cloudevents';
+import {
+  headerOfWire,
+  isBinaryCloudEvent,
+  isBindingName,
+  MessageTooLargeError,
+  SQS_BINDING,
+  toStructuredMessage,
+  wireHeaderOf,
+} from '@eddy/core/internal';
 import { SNS_MAX_MESSAGE_BYTES } from './options.js';
 
 /*
@@ -9,8 +18,11 @@ import { SNS_MAX_MESSAGE_BYTES } from './options.js';
  * - payload = the message body: as is when it is text SQS accepts (UTF-8 of the characters SQS
  *   allows), else base64; an empty payload is a one-character placeholder (SNS refuses empty bodies);
  * - binary-mode CloudEvents attributes `ce-<name>` become `ce_<name>` message attributes with the
- *   plain (not percent-encoded) value, and `content-type` becomes `ce_datacontenttype`: the names
- *   of the CloudEvents SNS binding draft, which the Kafka binding shares;
+ *   plain (not percent-encoded) value, and `content-type` becomes `ce_datacontenttype`. SQS and SNS
+ *   have no official CloudEvents binding; these are the names of the community's SNS binding
+ *   draft, which copies the Kafka binding (core's SQS_BINDING);
+ * - in structured mode (`cloudEventsMode: 'structured'`) the body is the whole event as
+ *   `application/cloudevents+json`, named by a `content-type` attribute;
  * - other headers keep their names when SQS allows the name and the value;
  * - SNS and SQS carry at most 10 attributes per message: one is Eddy's own, `eddy`, a JSON object
  *   with the offset (`o`), the key (`k`), the due time of a delayed message (`d`), the payload
@@ -25,10 +37,7 @@ import { SNS_MAX_MESSAGE_BYTES } from './options.js';
 export const EDDY_ATTRIBUTE = 'eddy';
 const MAX_ATTRIBUTES = 10;
 const CE_HEADER_PREFIX = 'ce-';
-const CE_ATTRIBUTE_PREFIX = 'ce_';
 const CONTENT_TYPE = 'content-type';
-const DATA_CONTENT_TYPE = 'ce_datacontenttype';
-const CE_ATTRIBUTE_NAME = /^[a-z0-9]{1,20}$/;
 // SQS message attribute names: letters, digits, "_", "-", "."; no "..", no "." at either end,
 // no AWS./Amazon. prefix, at most 256 characters.
 const SQS_ATTRIBUTE_NAME = /^[A-Za-z0-9_-](?:[A-Za-z0-9_.-]{0,254}[A-Za-z0-9_-])?$/;
@@ -129,36 +138,24 @@ function rank(name: string): number {
 }
 
 /** The attribute name and value a header travels as, or undefined when it must be packed. */
-function attributeFor(name: string, value: string): [string, string] | undefined {
-  if (name === CONTENT_TYPE)
-    return value === '' || SQS_REFUSED_CHARACTER.test(value) ? undefined : [DATA_CONTENT_TYPE, value];
-  if (name.startsWith(CE_HEADER_PREFIX)) {
-    const attribute = name.slice(CE_HEADER_PREFIX.length);
-    const plain = decodeHeaderValue(value);
-    // Only a value that reads back the same is mapped; any other is packed, verbatim.
-    if (
-      CE_ATTRIBUTE_NAME.test(attribute) &&
-      attribute !== 'datacontenttype' &&
-      encodeHeaderValue(plain) === value &&
-      plain !== '' &&
-      !SQS_REFUSED_CHARACTER.test(plain)
-    ) {
-      return [CE_ATTRIBUTE_PREFIX + attribute, plain];
-    }
+function attributeFor(name: string, value: string, cloudEvent: boolean): [string, string] | undefined {
+  const [wireName, wireValue] = wireHeaderOf(name, value, SQS_BINDING, cloudEvent);
+  // An attribute header the binding cannot carry as it is, or a header whose name would read as
+  // an attribute: packed, so it comes back verbatim.
+  if (wireName === name ? name.startsWith(CE_HEADER_PREFIX) : wireName.startsWith(SQS_BINDING.escapePrefix)) {
     return undefined;
   }
   if (
-    name === EDDY_ATTRIBUTE ||
-    name.startsWith(CE_ATTRIBUTE_PREFIX) ||
-    !SQS_ATTRIBUTE_NAME.test(name) ||
-    name.includes('..') ||
-    RESERVED_ATTRIBUTE.test(name) ||
-    value === '' ||
-    SQS_REFUSED_CHARACTER.test(value)
+    wireName === EDDY_ATTRIBUTE ||
+    !SQS_ATTRIBUTE_NAME.test(wireName) ||
+    wireName.includes('..') ||
+    RESERVED_ATTRIBUTE.test(wireName) ||
+    wireValue === '' ||
+    SQS_REFUSED_CHARACTER.test(wireValue)
   ) {
     return undefined;
   }
-  return [name, value];
+  return [wireName, wireValue];
 }
 
 function attributeBytes(name: string, value: AttributeValue): number {
@@ -170,8 +167,17 @@ function attributeBytes(name: string, value: AttributeValue): number {
   );
 }
 
-/** What `publish` sends for one message. Throws `MessageTooLargeError` when SNS would refuse it. */
-export function encodeMessage(message: OutgoingMessage, now: number): EncodedMessage {
+/**
+ * What `publish` sends for one message; `mode` is the CloudEvents content mode (default binary).
+ * Throws `MessageTooLargeError` when SNS would refuse it.
+ */
+export function encodeMessage(
+  original: OutgoingMessage,
+  now: number,
+  mode: CloudEventMode = 'binary',
+): EncodedMessage {
+  const message = mode === 'structured' ? toStructuredMessage(original) : original;
+  const cloudEvent = message.headers !== undefined && isBinaryCloudEvent(message.headers);
   const offset = nextOffset();
   const meta: Meta = { o: offset };
   if (message.key !== undefined) meta.k = message.key;
@@ -182,7 +188,7 @@ export function encodeMessage(message: OutgoingMessage, now: number): EncodedMes
   let count = 0;
   const headers = Object.entries(message.headers ?? {}).sort(([a], [b]) => rank(a) - rank(b));
   for (const [name, value] of headers) {
-    const mapped = count < MAX_ATTRIBUTES - 1 ? attributeFor(name, value) : undefined;
+    const mapped = count < MAX_ATTRIBUTES - 1 ? attributeFor(name, value, cloudEvent) : undefined;
     if (mapped === undefined) {
       (meta.h ??= {})[name] = value;
     } else {
@@ -233,10 +239,9 @@ export function decodeHeaders(attributes: Record<string, AttributeValue>, packed
       value.StringValue ??
       (value.BinaryValue === undefined ? undefined : Buffer.from(value.BinaryValue).toString('base64'));
     if (text === undefined) continue;
-    if (wireName === DATA_CONTENT_TYPE) headers[CONTENT_TYPE] = text;
-    else if (wireName.startsWith(CE_ATTRIBUTE_PREFIX)) {
-      headers[CE_HEADER_PREFIX + wireName.slice(CE_ATTRIBUTE_PREFIX.length).toLowerCase()] =
-        encodeHeaderValue(text);
+    if (isBindingName(wireName, SQS_BINDING)) {
+      const [name, header] = headerOfWire(wireName, text, SQS_BINDING);
+      headers[name] = header;
     } else {
       // Attribute names from other producers may have capitals; Eddy's header names do not.
       const name = wireName.toLowerCase();

@@ -1,5 +1,6 @@
 import type { EddyError } from '@eddy/core';
-import { InvalidOptionError, redactUrl } from '@eddy/core/internal';
+import type { CloudEventMode } from '@eddy/core/cloudevents';
+import { InvalidOptionError, redactUrl, resolveCloudEventsMode } from '@eddy/core/internal';
 
 /** Static AWS credentials. Leave them out to use the SDK's default chain (environment, profile, role). */
 export interface SqsCredentials {
@@ -63,6 +64,14 @@ export interface SqsTransportOptions {
    * a typed `EddyError`; the subscription retries with backoff. Must not throw. Default: nothing.
    */
   readonly onError?: (error: EddyError) => void;
+  /**
+   * How events are written. SQS and SNS have no official CloudEvents binding; Eddy follows the
+   * community's SNS binding draft (the Kafka binding's names). `'binary'` (default): attributes as
+   * `ce_<name>` message attributes with plain values, `datacontenttype` as `ce_datacontenttype`,
+   * the data as the body. `'structured'`: the whole event as one `application/cloudevents+json`
+   * body. Both modes are read.
+   */
+  readonly cloudEventsMode?: CloudEventMode;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -90,6 +99,7 @@ export interface ResolvedSqsOptions {
   readonly deadLetter: SqsDeadLetterOptions | undefined;
   readonly requestTimeoutMs: number;
   readonly onError: (error: EddyError) => void;
+  readonly cloudEventsMode: CloudEventMode;
 }
 
 function integerIn(name: string, value: number, min: number, max: number): number {
@@ -180,5 +190,6 @@ export function resolveOptions(options: SqsTransportOptions): ResolvedSqsOptions
       15 * 60_000,
     ),
     onError: options.onError ?? (() => undefined),
+    cloudEventsMode: resolveCloudEventsMode(options.cloudEventsMode, 'SQS option cloudEventsMode'),
   };
 }

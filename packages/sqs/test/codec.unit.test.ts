@@ -45,6 +45,7 @@ describe('codec', () => {
     const encoded = encodeMessage(
       {
         headers: {
+          'ce-specversion': '1.0',
           'ce-id': 'a1',
           'ce-subject': 'Gr%C3%BC%C3%9Fe%20100%25',
           'content-type': 'application/json',
@@ -63,6 +64,7 @@ describe('codec', () => {
     expect(encoded.body).toBe('{"ok":true}');
     const { message } = decodeMessage('t', roundTrip(encoded));
     expect(message.headers).toEqual({
+      'ce-specversion': '1.0',
       'ce-id': 'a1',
       'ce-subject': 'Gr%C3%BC%C3%9Fe%20100%25',
       'content-type': 'application/json',

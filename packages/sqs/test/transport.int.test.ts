@@ -189,10 +189,30 @@ describe('CloudEvents on SNS/SQS (ce_ message attributes)', () => {
     );
     expect(decodeCloudEvent(received!)).toMatchObject({ id: event.id, data: { n: 1 } });
     const raw = await receiveRaw(queueUrl);
-    expect(raw.MessageAttributes?.['ce_datacontenttype']?.StringValue).toMatch(
-      /^application\/cloudevents\+json/,
-    );
+    // The message's own content type, not an event's datacontenttype: no ce_ attribute.
+    expect(raw.MessageAttributes?.['content-type']?.StringValue).toMatch(/^application\/cloudevents\+json/);
+    expect(raw.MessageAttributes?.['ce_datacontenttype']).toBeUndefined();
     expect(JSON.parse(raw.Body!)).toMatchObject({ id: event.id, type: 'com.example.out', data: { n: 1 } });
+  });
+
+  it("writes the bus's binary-mode events in structured mode with cloudEventsMode: 'structured'", async () => {
+    const transport = await open({ cloudEventsMode: 'structured' });
+    const topic = unique('ce-mode');
+    const queueUrl = await foreignQueue(topic, true);
+    const event = createCloudEvent({
+      source: '/eddy',
+      type: 'com.example.mode',
+      subject: 'a b',
+      data: { n: 2 },
+    });
+    const [received] = await receive(transport, topic, 1, () =>
+      transport.publish(topic, [encodeCloudEvent(event)]),
+    );
+    expect(decodeCloudEvent(received!)).toMatchObject({ id: event.id, subject: 'a b', data: { n: 2 } });
+    const raw = await receiveRaw(queueUrl);
+    expect(raw.MessageAttributes?.['content-type']?.StringValue).toMatch(/^application\/cloudevents\+json/);
+    expect(Object.keys(raw.MessageAttributes ?? {}).filter((name) => name.startsWith('ce_'))).toEqual([]);
+    expect(JSON.parse(raw.Body!)).toMatchObject({ id: event.id, subject: 'a b', data: { n: 2 } });
   });
 });
 

@@ -9,6 +9,8 @@ Backends (--transport, else EDDY_TRANSPORT; --url, else the default address belo
   rabbitmq  amqp://guest:guest@127.0.0.1:5672              (needs @eddy/rabbitmq)
   nats      nats://127.0.0.1:4222                          (needs @eddy/nats)
   activemq  stomp://127.0.0.1:61613                        (needs @eddy/activemq)
+  sqs       sqs://test:test@127.0.0.1:4566?region=us-east-1 (needs @eddy/sqs; an emulator;
+            AWS itself: sqs://?region=eu-west-1)
 EDDY_TRANSPORT takes a name or a URL: EDDY_TRANSPORT=redis://cache:6379 eddy dev
 
 Port: --port 5000 or EDDY_PORT=5000 (default 4400; 0 picks a free port).
@@ -34,7 +36,7 @@ export async function transportSpecOf(
   const named = backendOfUrl(url);
   if (named === undefined) {
     throw new InvalidOptionError(
-      `--url for eddy dev is the backend's URL (postgres://, redis://, amqp://, nats://, stomp:// or sqlite:), ` +
+      `--url for eddy dev is the backend's URL (postgres://, redis://, amqp://, nats://, stomp://, sqs:// or sqlite:), ` +
         `got "${redactUrl(url)}".`,
     );
   }

@@ -5,13 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { createBus, NonRetryableError, type Bus } from '@eddy/core';
 import { createRedisTransport } from '@eddy/redis';
 import { createServer, generateApiKey, hashApiKey, type ServerHandle } from '@eddy/server';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeys } from '../../redis/test/helpers.js';
-import { findChromium } from './chromium.js';
+import { buildDashboard, launchBrowser } from './browser-harness.js';
 
-const dashboardRoot = fileURLToPath(new URL('../', import.meta.url));
 const resultsDir = fileURLToPath(new URL('../../../test-results/', import.meta.url));
 const REDIS_URL = process.env.EDDY_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -24,12 +22,12 @@ interface Events {
 
 let distDir: string;
 let dataDir: string;
-let profileDir: string;
 let handle: ServerHandle;
 let bus: Bus<Events>;
 let context: BrowserContext;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
+let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 const done: number[] = [];
 
 async function publish(topic: string, body: unknown): Promise<void> {
@@ -54,11 +52,9 @@ async function until(
 }
 
 beforeAll(async () => {
-  const executablePath = findChromium();
   // Always build from the current sources (about a second), so the test never checks a stale bundle;
   // into a directory of its own, so packages/dashboard/dist (what gets packed) is never half-written.
-  distDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-dist-'));
-  await build({ root: dashboardRoot, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } });
+  distDir = (await buildDashboard()).dir;
 
   dataDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-'));
   const server = await createServer({ port: 0, dataDir, logLevel: 'silent', staticDir: distDir });
@@ -81,36 +77,16 @@ beforeAll(async () => {
   );
   await bus.start();
 
-  profileDir = mkdtempSync(join(tmpdir(), 'eddy-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    ...(executablePath === undefined ? {} : { executablePath }),
-    headless: true,
-    viewport: { width: 1366, height: 820 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  browser = await launchBrowser();
+  ({ context, page, consoleErrors } = browser);
   // Long enough for a first run to download Chromium (findChromium), about a minute on a fair line.
 }, 600_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await bus?.stop();
   await handle?.close();
-  for (const dir of [distDir, dataDir, profileDir])
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [distDir, dataDir]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('dashboard in headless Chromium', () => {

@@ -21,12 +21,10 @@ import {
   type SqliteSagaStore,
   type SqliteTransport,
 } from '@eddy/sqlite';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium } from './chromium.js';
+import { buildDashboard, launchBrowser } from './browser-harness.js';
 
-const dashboardRoot = fileURLToPath(new URL('../', import.meta.url));
 const resultsDir = fileURLToPath(new URL('../../../test-results/', import.meta.url));
 const suffix = Math.random().toString(36).slice(2, 8);
 const sagaName = `checkout-${suffix}`;
@@ -42,7 +40,6 @@ const outboxTopic = `outbox-${suffix}`;
 let distDir: string;
 let dataDir: string;
 let bareDir: string;
-let profileDir: string;
 let log: SqliteTransport;
 let sagaStore: SqliteSagaStore;
 let outbox: SqliteOutbox;
@@ -53,7 +50,8 @@ let bus: Bus<Record<string, unknown>>;
 let manager: ProcessManager;
 let context: BrowserContext;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
+let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 
 async function until(
   probe: () => Promise<boolean> | boolean,
@@ -78,9 +76,7 @@ async function publish(topic: string, body: unknown): Promise<string> {
 }
 
 beforeAll(async () => {
-  const executablePath = findChromium();
-  distDir = mkdtempSync(join(tmpdir(), 'eddy-flows-dist-'));
-  await build({ root: dashboardRoot, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } });
+  distDir = (await buildDashboard()).dir;
 
   dataDir = mkdtempSync(join(tmpdir(), 'eddy-flows-'));
   bareDir = mkdtempSync(join(tmpdir(), 'eddy-flows-bare-'));
@@ -130,29 +126,13 @@ beforeAll(async () => {
   await manager.start();
   relay = startOutboxRelay({ store: outbox, transport: log, pollIntervalMs: 50 });
 
-  profileDir = mkdtempSync(join(tmpdir(), 'eddy-flows-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    ...(executablePath === undefined ? {} : { executablePath }),
-    headless: true,
-    viewport: { width: 1366, height: 820 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  browser = await launchBrowser();
+  ({ context, page, consoleErrors } = browser);
   mkdirSync(resultsDir, { recursive: true });
 }, 600_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await relay?.stop();
   await manager?.stop();
   await bus?.stop();
@@ -161,7 +141,7 @@ afterAll(async () => {
   await sagaStore?.close();
   await outbox?.close();
   await log?.close();
-  for (const dir of [distDir, dataDir, bareDir, profileDir])
+  for (const dir of [distDir, dataDir, bareDir])
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -5,12 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { createBus, type Bus } from '@eddy/core';
 import { createServer, type ServerHandle } from '@eddy/server';
 import { count, pipeline, tumbling, type Pipeline } from '@eddy/streams';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium } from './chromium.js';
+import { buildDashboard, launchBrowser } from './browser-harness.js';
 
-const dashboardRoot = fileURLToPath(new URL('../', import.meta.url));
 const resultsDir = fileURLToPath(new URL('../../../test-results/', import.meta.url));
 const suffix = Math.random().toString(36).slice(2, 8);
 const readingType = `browser-reading-${suffix}`;
@@ -19,18 +17,15 @@ type Events = Record<string, { sensor: string }>;
 
 let distDir: string;
 let dataDir: string;
-let profileDir: string;
 let handle: ServerHandle;
 let bus: Bus<Events>;
 let counts: Pipeline<Events>;
-let context: BrowserContext;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
+let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 
 beforeAll(async () => {
-  const executablePath = findChromium();
-  distDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-dist-'));
-  await build({ root: dashboardRoot, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } });
+  distDir = (await buildDashboard()).dir;
 
   dataDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-pipelines-'));
   const pipelines: Pipeline<Events>[] = [];
@@ -52,36 +47,16 @@ beforeAll(async () => {
   await counts.start();
   await bus.start();
 
-  profileDir = mkdtempSync(join(tmpdir(), 'eddy-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    ...(executablePath === undefined ? {} : { executablePath }),
-    headless: true,
-    viewport: { width: 1366, height: 820 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  browser = await launchBrowser();
+  ({ page, consoleErrors } = browser);
 }, 600_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await counts?.stop();
   await bus?.stop();
   await handle?.close();
-  for (const dir of [distDir, dataDir, profileDir])
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [distDir, dataDir]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('pipelines page in headless Chromium', () => {

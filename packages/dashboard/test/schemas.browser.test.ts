@@ -3,23 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ServerHandle } from '@eddy/server';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium } from './chromium.js';
+import { buildDashboard, launchBrowser } from './browser-harness.js';
 
-const dashboardRoot = fileURLToPath(new URL('../', import.meta.url));
 const resultsDir = fileURLToPath(new URL('../../../test-results/', import.meta.url));
 const suffix = Math.random().toString(36).slice(2, 8);
 const subject = `order.placed.${suffix}`;
 
 let distDir: string;
 let dataDir: string;
-let profileDir: string;
 let handle: ServerHandle;
 let context: BrowserContext;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
+let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 
 async function registry(method: string, path: string, body: unknown): Promise<void> {
   const response = await fetch(`${handle.url}/registry${path}`, {
@@ -33,42 +31,20 @@ async function registry(method: string, path: string, body: unknown): Promise<vo
 const order = (fields: object[]) => JSON.stringify({ type: 'record', name: 'OrderPlaced', fields });
 
 beforeAll(async () => {
-  const executablePath = findChromium();
   // Built from the current sources into a directory of its own, as dashboard.browser.test.ts does.
-  distDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-dist-'));
-  await build({ root: dashboardRoot, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } });
+  distDir = (await buildDashboard()).dir;
   dataDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-schemas-'));
   const server = await createServer({ port: 0, dataDir, logLevel: 'silent', staticDir: distDir });
   handle = await server.listen();
 
-  profileDir = mkdtempSync(join(tmpdir(), 'eddy-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    ...(executablePath === undefined ? {} : { executablePath }),
-    headless: true,
-    viewport: { width: 1366, height: 820 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  browser = await launchBrowser();
+  ({ context, page, consoleErrors } = browser);
 }, 600_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await handle?.close();
-  for (const dir of [distDir, dataDir, profileDir])
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [distDir, dataDir]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('schemas view in headless Chromium', () => {

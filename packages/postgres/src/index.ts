@@ -66,3 +66,7 @@ export {
 export { createPostgresEndpointStore } from './webhooks/endpoint-store.js';
 export { createPostgresDeliveryStore } from './webhooks/delivery-store.js';
 export { createPostgresRequestStore } from './webhooks/request-store.js';
+export {
+  createPostgresCoordination,
+  type PostgresCoordinationOptions,
+} from './coordination/coordination.js';

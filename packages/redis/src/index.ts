@@ -19,3 +19,4 @@ export {
   createRedisInboxStore,
   type RedisInboxStoreOptions,
 } from './inbox/inbox-store.js';
+export { createRedisCoordination, type RedisCoordinationOptions } from './coordination/coordination.js';

@@ -66,7 +66,4 @@ export {
 export { createPostgresEndpointStore } from './webhooks/endpoint-store.js';
 export { createPostgresDeliveryStore } from './webhooks/delivery-store.js';
 export { createPostgresRequestStore } from './webhooks/request-store.js';
-export {
-  createPostgresCoordination,
-  type PostgresCoordinationOptions,
-} from './coordination/coordination.js';
+export { createPostgresCoordination, type PostgresCoordinationOptions } from './coordination/coordination.js';

@@ -10,6 +10,7 @@ export {
   DEFAULT_PORT,
   isLoopbackHost,
   resolveServerOptions,
+  type ClusterOptions,
   type ConsumeOptions,
   type LimitsOptions,
   type ResolvedServerOptions,
@@ -47,3 +48,4 @@ export {
   type BackendName,
 } from './backend.js';
 export type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
+export type { Coordination, SingletonTask } from '@eddy/core/internal';

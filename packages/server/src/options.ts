@@ -1,5 +1,5 @@
 import { type Transport } from '@eddy/core';
-import { InvalidOptionError } from '@eddy/core/internal';
+import { InvalidOptionError, type Coordination, type SingletonTask } from '@eddy/core/internal';
 import type { DataContractsOptions, SchemaStore } from '@eddy/schemas';
 import type { RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
@@ -72,6 +72,30 @@ export interface ConsumeOptions {
   readonly sseHeartbeatMs?: number;
 }
 
+/**
+ * Running as one of several gateways on one backend behind a load balancer: an HTTP pull ack or nack
+ * may reach any instance (it is forwarded to the one that leased the message), and singleton work
+ * (the webhook dispatcher, `singletons`) runs in one instance at a time under a leader lease.
+ */
+export interface ClusterOptions {
+  /**
+   * Leader leases and instance-to-instance requests. Default: opened on the backend's URL for
+   * `postgres://` (a `leader_leases` table and LISTEN/NOTIFY in schema `eddy`) and `redis://`
+   * (`SET NX PX` keys and pub/sub); other backends need one passed here. Not closed by the server
+   * when passed.
+   */
+  readonly coordination?: Coordination;
+  /**
+   * Leader lease time, ms: how long singleton work pauses after its instance dies. Renewed every
+   * third of it; a leader that cannot renew for two thirds of it stops its singletons. Default 10 000.
+   */
+  readonly leaderTtlMs?: number;
+  /** Longest wait for the instance an ack or nack was forwarded to; then its ids are reported unknown. Default 2 000 ms. */
+  readonly forwardTimeoutMs?: number;
+  /** More work to run in one instance at a time (started when elected, stopped when not). Default none. */
+  readonly singletons?: readonly SingletonTask[];
+}
+
 export interface ServerOptions {
   /**
    * Backend. Default: the embedded SQLite log at `<dataDir>/.eddy/eddy.db`, created if missing and
@@ -137,6 +161,11 @@ export interface ServerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Webhook routes (endpoints, deliveries, inbound sources) and `/v1/requests`. Default none: not served. */
   readonly webhooks?: WebhookGatewayOptions;
+  /**
+   * Several gateways on one backend (see `ClusterOptions`); `true` for the defaults. Default
+   * `EDDY_CLUSTER` (`1` or `true`), else off: a single gateway.
+   */
+  readonly cluster?: ClusterOptions | boolean;
 }
 
 export interface ResolvedServerOptions {
@@ -150,6 +179,8 @@ export interface ResolvedServerOptions {
   readonly consume: Required<ConsumeOptions>;
   readonly defaultSource: string;
   readonly logLevel: string;
+  /** Undefined when the gateway runs alone. */
+  readonly cluster: { readonly leaderTtlMs: number; readonly forwardTimeoutMs: number } | undefined;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -233,6 +264,21 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     },
     defaultSource: options.defaultSource ?? '/eddy/gateway',
     logLevel: options.logLevel ?? env['EDDY_LOG_LEVEL'] ?? 'info',
+    cluster: resolveCluster(options.cluster, env),
+  };
+}
+
+function resolveCluster(
+  cluster: ClusterOptions | boolean | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): ResolvedServerOptions['cluster'] {
+  const flag = env['EDDY_CLUSTER']?.toLowerCase();
+  const on = cluster ?? (flag === '1' || flag === 'true');
+  if (on === false) return undefined;
+  const given = on === true ? {} : on;
+  return {
+    leaderTtlMs: count('cluster.leaderTtlMs', given.leaderTtlMs, 10_000, 30),
+    forwardTimeoutMs: count('cluster.forwardTimeoutMs', given.forwardTimeoutMs, 2_000),
   };
 }
 

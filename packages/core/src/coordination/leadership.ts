@@ -79,9 +79,12 @@ export class Leadership {
     // The backend counts the lease from when it received the request, which is after `sentAt`.
     const stepDownAt = sentAt + Math.floor((ttlMs * 2) / 3);
     clearTimeout(this.#watchdog);
-    this.#watchdog = setTimeout(() => {
-      if (this.#leading && !this.#stopped) void this.#depose();
-    }, Math.max(0, stepDownAt - Date.now()));
+    this.#watchdog = setTimeout(
+      () => {
+        if (this.#leading && !this.#stopped) void this.#depose();
+      },
+      Math.max(0, stepDownAt - Date.now()),
+    );
     this.#watchdog.unref();
     if (!this.#leading) await this.#elect();
   }

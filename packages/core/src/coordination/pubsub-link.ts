@@ -31,7 +31,10 @@ interface Answer {
  */
 export class PubSubLink implements InstanceLink {
   readonly #settings: PubSubLinkSettings;
-  readonly #pending = new Map<string, { resolve: (body: string | undefined) => void; timer: NodeJS.Timeout }>();
+  readonly #pending = new Map<
+    string,
+    { resolve: (body: string | undefined) => void; timer: NodeJS.Timeout }
+  >();
   readonly #prefix = randomBytes(6).toString('base64url');
   #counter = 0;
   #closed = false;

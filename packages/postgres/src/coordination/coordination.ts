@@ -19,7 +19,9 @@ export interface PostgresCoordinationOptions extends PoolSource {
  * What several gateways on one PostgreSQL database share: leader leases in `<schema>.leader_leases`
  * and request/reply between instances over LISTEN/NOTIFY. `close()` ends the pool when this opened it.
  */
-export async function createPostgresCoordination(options: PostgresCoordinationOptions): Promise<Coordination> {
+export async function createPostgresCoordination(
+  options: PostgresCoordinationOptions,
+): Promise<Coordination> {
   const schema = options.schema ?? DEFAULT_SCHEMA;
   assertSchemaName(schema);
   const connection = openPool(options, 'createPostgresCoordination', {

@@ -46,23 +46,22 @@ export function postgresInstanceChannel(settings: PostgresInstanceChannelSetting
           throw toEddyError(error, `notifying instance ${to}`, where);
         }
       };
-      let link: PubSubLink | undefined;
-      const listener = new NotifyListener({
-        createClient: () => listenClient(pool, { application_name: 'eddy-instance-channel' }),
-        channel: channelOf(schema, instance),
-        onNotify: (payload) => link?.receive(payload),
-        // Requests sent meanwhile are lost; their senders time out, which they treat as no answer.
-        onReconnect: () => undefined,
-        reconnectDelayMs: settings.reconnectDelayMs,
-        maxReconnectDelayMs: settings.maxReconnectDelayMs,
-        report: settings.report,
-      });
-      link = new PubSubLink({
+      const link: PubSubLink = new PubSubLink({
         instance,
         handler,
         post,
         onClose: () => listener.close(),
         report: (error) => settings.report(error, 'answering an instance request'),
+      });
+      const listener = new NotifyListener({
+        createClient: () => listenClient(pool, { application_name: 'eddy-instance-channel' }),
+        channel: channelOf(schema, instance),
+        onNotify: (payload) => link.receive(payload),
+        // Requests sent meanwhile are lost; their senders time out, which they treat as no answer.
+        onReconnect: () => undefined,
+        reconnectDelayMs: settings.reconnectDelayMs,
+        maxReconnectDelayMs: settings.maxReconnectDelayMs,
+        report: settings.report,
       });
       try {
         await listener.start();

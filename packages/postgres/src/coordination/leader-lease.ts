@@ -8,7 +8,9 @@ export async function migrateLeaderLeases(pool: pg.Pool, schema: string, where: 
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('eddy-leader-migrate:' || $1::text))`, [schema]);
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('eddy-leader-migrate:' || $1::text))`, [
+      schema,
+    ]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
       CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.leader_leases (
         name text PRIMARY KEY,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Nack, type ReceivedMessage } from '@eddy/core';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 
@@ -33,11 +32,13 @@ export interface SettleResult {
 /**
  * Every leased message of the gateway, by ack id. The transport handler of a delivery waits on its
  * lease: an ack resolves it (the transport acknowledges), a nack or the ack timeout rejects it with
- * a `Nack` (the transport redelivers). Ack ids are unguessable per server.
+ * a `Nack` (the transport redelivers). Ack ids are `<instance>.<counter>`: the instance name tells
+ * other gateways on the same backend where to forward a settle (see `SettleRouter`).
  */
 export class LeaseRegistry {
   readonly #entries = new Map<string, Entry>();
-  readonly #prefix = randomBytes(9).toString('base64url');
+  /** This gateway's instance name, the prefix of its ack ids. */
+  readonly instance: string;
   readonly #metrics: GatewayMetrics;
   // One sweep timer for all leases: a timer per lease costs more than the delivery at high rates.
   // Leases with one ack timeout expire in the order they were made, and a Map iterates in insertion
@@ -46,8 +47,9 @@ export class LeaseRegistry {
   readonly #sweeper: NodeJS.Timeout;
   #counter = 0;
 
-  constructor(metrics: GatewayMetrics) {
+  constructor(metrics: GatewayMetrics, instance: string) {
     this.#metrics = metrics;
+    this.instance = instance;
     this.#sweeper = setInterval(() => this.#sweep(), LEASE_SWEEP_MS);
     this.#sweeper.unref();
   }
@@ -81,7 +83,7 @@ export class LeaseRegistry {
     ackTimeoutMs: number,
   ): { lease: Lease; settled: Promise<void> } {
     this.#counter += 1;
-    const ackId = `${this.#prefix}.${this.#counter.toString(36)}`;
+    const ackId = `${this.instance}.${this.#counter.toString(36)}`;
     let lease!: Entry;
     const expiresAt = Date.now() + ackTimeoutMs;
     const settled = new Promise<void>((resolve, reject) => {

@@ -82,13 +82,40 @@ export class LeaseRegistry {
     owner: object,
     ackTimeoutMs: number,
   ): { lease: Lease; settled: Promise<void> } {
+    let lease!: Lease;
+    const settled = new Promise<void>((resolve, reject) => {
+      lease = this.leaseWith(topic, group, message, owner, ackTimeoutMs, resolve, reject);
+    });
+    return { lease, settled };
+  }
+
+  /**
+   * `lease` for a caller that already holds the transport handler's settle functions: `resolve` on
+   * ack, `reject` with a `Nack` otherwise. Saves a promise per delivery on the hot paths.
+   */
+  leaseWith(
+    topic: string,
+    group: string,
+    message: ReceivedMessage,
+    owner: object,
+    ackTimeoutMs: number,
+    resolve: () => void,
+    reject: (reason: Nack) => void,
+  ): Lease {
     this.#counter += 1;
     const ackId = `${this.instance}.${this.#counter.toString(36)}`;
-    let lease!: Entry;
     const expiresAt = Date.now() + ackTimeoutMs;
-    const settled = new Promise<void>((resolve, reject) => {
-      lease = { ackId, topic, group, message, owner, resolve, reject, expiresAt, timeoutMs: ackTimeoutMs };
-    });
+    const lease: Entry = {
+      ackId,
+      topic,
+      group,
+      message,
+      owner,
+      resolve,
+      reject,
+      expiresAt,
+      timeoutMs: ackTimeoutMs,
+    };
     this.#entries.set(ackId, lease);
     let leases = this.#byTimeout.get(ackTimeoutMs);
     if (leases === undefined) {
@@ -97,15 +124,15 @@ export class LeaseRegistry {
     }
     leases.set(ackId, lease);
     this.#metrics.leases.inc();
-    return { lease, settled };
+    return lease;
   }
 
-  #take(ackId: string): Entry | undefined {
+  #take(ackId: string, count = true): Entry | undefined {
     const entry = this.#entries.get(ackId);
     if (entry === undefined) return undefined;
     this.#entries.delete(ackId);
     this.#byTimeout.get(entry.timeoutMs)?.delete(ackId);
-    this.#metrics.leases.dec();
+    if (count) this.#metrics.leases.dec();
     return entry;
   }
 
@@ -145,11 +172,12 @@ export class LeaseRegistry {
   /** Acknowledges leases of `topic`/`group` (and of `owner`, when given). */
   ack(topic: string, group: string, ackIds: readonly string[], owner?: object): SettleResult {
     const { settled, unknown, entries } = this.#select(topic, group, ackIds, owner);
-    for (const ackId of entries) {
-      const entry = this.#take(ackId)!;
-      this.#metrics.acked.inc({ topic, group });
-      entry.resolve();
+    // Metrics once per request, not per message: a labelled update costs more than the settle.
+    if (settled > 0) {
+      this.#metrics.acked.inc({ topic, group }, settled);
+      this.#metrics.leases.dec(settled);
     }
+    for (const ackId of entries) this.#take(ackId, false)!.resolve();
     return { settled, unknown };
   }
 

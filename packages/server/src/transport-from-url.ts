@@ -94,7 +94,7 @@ export function openTransportFromUrl(url: string): Promise<Transport> {
 
 /**
  * Opens leader leases and instance requests on the backend a URL names, for `cluster` mode:
- * `postgres://` and `redis://`. Throws `InvalidOptionError` for other backends, which need
+ * `postgres://`, `redis://` and `nats://`. Throws `InvalidOptionError` for other backends, which need
  * `cluster.coordination` passed in.
  */
 export async function openCoordinationFromUrl(url: string | undefined): Promise<Coordination> {
@@ -112,8 +112,14 @@ export async function openCoordinationFromUrl(url: string | undefined): Promise<
     }>('@eddy/redis');
     return createRedisCoordination({ url: url! });
   }
+  if (kind === 'nats:') {
+    const { createNatsCoordination } = await loadOptionalPackage<{
+      createNatsCoordination: (options: { servers: string }) => Promise<Coordination>;
+    }>('@eddy/nats');
+    return createNatsCoordination({ servers: url! });
+  }
   throw new InvalidOptionError(
-    'cluster mode opens its coordination on a postgres:// or redis:// backend only; ' +
+    'cluster mode opens its coordination on a postgres://, redis:// or nats:// backend only; ' +
       `for ${url === undefined ? 'the embedded SQLite log' : redactUrl(url)} pass cluster.coordination ` +
       "(or run a single gateway: the embedded log is one process's file).",
   );

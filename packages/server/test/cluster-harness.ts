@@ -20,6 +20,8 @@ export interface ClusterBackend {
   readonly url: string;
   /** Schema or key prefix of this run. */
   readonly namespace: string;
+  /** Where the singleton records its ticks when not in the backend itself (Redis, for NATS). */
+  readonly tickUrl?: string;
   /** The instance holding the gateway's leader lease, undefined while none does. */
   leader(): Promise<string | undefined>;
   /** The instances that ticked, in the backend's order. */
@@ -30,7 +32,15 @@ export interface ClusterBackend {
 export function startInstance(backend: ClusterBackend, started: Instance[]): Promise<Instance> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@eddy/source', '--import', 'tsx', fixture, backend.url, backend.namespace],
+    [
+      '--conditions=@eddy/source',
+      '--import',
+      'tsx',
+      fixture,
+      backend.url,
+      backend.namespace,
+      ...(backend.tickUrl === undefined ? [] : [backend.tickUrl]),
+    ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
@@ -55,17 +65,16 @@ interface Delivery {
 }
 
 /**
- * Three gateways on one backend: 600 events published round-robin through them, then pulled from
+ * Three gateways on one backend: `total` events (default 600) published round-robin through them, then pulled from
  * one instance and acked through the next, the same ids acked again through the third; a third of
  * the way in, the instance running the singleton is killed with SIGKILL. Checks that nothing is
  * lost, no lease settles twice, only the dead instance's leases are acked twice, and the singleton
  * ran in one instance at a time with another taking over.
  */
-export async function checkCluster(backend: ClusterBackend, started: Instance[]): Promise<void> {
+export async function checkCluster(backend: ClusterBackend, started: Instance[], total = 600): Promise<void> {
   const gateways = await Promise.all([0, 1, 2].map(() => startInstance(backend, started)));
   const topic = `orders-${randomBytes(4).toString('hex')}`;
   const group = 'billing';
-  const total = 600;
   for (let batch = 0; batch < total / 20; batch += 1) {
     const events = Array.from({ length: 20 }, (_, index) => {
       const seq = batch * 20 + index;

@@ -80,8 +80,9 @@ export interface ConsumeOptions {
 export interface ClusterOptions {
   /**
    * Leader leases and instance-to-instance requests. Default: opened on the backend's URL for
-   * `postgres://` (a `leader_leases` table and LISTEN/NOTIFY in schema `eddy`) and `redis://`
-   * (`SET NX PX` keys and pub/sub); other backends need one passed here. Not closed by the server
+   * `postgres://` (a `leader_leases` table and LISTEN/NOTIFY in schema `eddy`), `redis://`
+   * (`SET NX PX` keys and pub/sub) and `nats://` (KV buckets and request/reply); other backends
+   * need one passed here. Not closed by the server
    * when passed.
    */
   readonly coordination?: Coordination;

@@ -4,6 +4,9 @@ import type { LeaseRegistry, SettleResult } from './lease-registry.js';
 /** Ack ids per forwarded request: keeps a request well under PostgreSQL's 8000-byte NOTIFY payload. */
 const IDS_PER_REQUEST = 100;
 
+/** Instance names as `createServer` makes them (9 random bytes, base64url): anything else is made up. */
+const INSTANCE_PATTERN = /^[A-Za-z0-9_-]{12}$/;
+
 /** A settle forwarded to the instance that leased the messages. */
 interface SettleRequest {
   readonly op: 'ack' | 'nack';
@@ -115,6 +118,12 @@ export class SettleRouter {
       settled += result.settled;
       unknown.push(...result.unknown);
       byInstance.delete(this.#leases.instance);
+    }
+    // Made-up ids are unknown at once, rather than after waiting for an instance that cannot exist.
+    for (const [instance, ids] of byInstance) {
+      if (INSTANCE_PATTERN.test(instance)) continue;
+      unknown.push(...ids);
+      byInstance.delete(instance);
     }
     const requests: Promise<void>[] = [];
     for (const [instance, ids] of byInstance) {

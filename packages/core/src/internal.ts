@@ -125,3 +125,11 @@ export { DEFAULT_SAGA_LIST_LIMIT } from './saga/saga-store.js';
 export { redefinesTiming } from './schedule/schedule-store-rules.js';
 export { parseCron, type CronSchedule } from './schedule/cron.js';
 export { compileEventFilter, type EventPredicate } from './bus/event-filter.js';
+
+// Running several gateways on one backend: ports the adapters implement, and what runs on them
+export type { LeaderLease } from './coordination/leader-lease.js';
+export type { Coordination, InstanceChannel, InstanceLink } from './coordination/instance-channel.js';
+export { PubSubLink, type PubSubLinkSettings } from './coordination/pubsub-link.js';
+export { Leadership, type LeadershipSettings, type SingletonTask } from './coordination/leadership.js';
+export { MemoryLeaderLease } from './memory/memory-leader-lease.js';
+export { MemoryInstanceChannel } from './memory/memory-instance-channel.js';

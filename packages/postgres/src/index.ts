@@ -76,3 +76,4 @@ export {
   type PostgresStateStore,
   type PostgresStateStoreOptions,
 } from './streams/state-store.js';
+export { createPostgresCoordination, type PostgresCoordinationOptions } from './coordination/coordination.js';

@@ -25,3 +25,4 @@ export {
   type RedisFairSlotStoreOptions,
 } from './fair-slots/fair-slot-store.js';
 export { createRedisStateStore, type RedisStateStoreOptions } from './streams/state-store.js';
+export { createRedisCoordination, type RedisCoordinationOptions } from './coordination/coordination.js';

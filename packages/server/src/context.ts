@@ -5,6 +5,7 @@ import type { FlowRecorder } from './admin/flow-recorder.js';
 import type { ConsumerLimits } from './consume/consumer-limits.js';
 import type { LeaseRegistry } from './consume/lease-registry.js';
 import type { PullBridges } from './consume/pull-bridges.js';
+import type { SettleRouter } from './consume/settle-router.js';
 import type { GatewayMetrics } from './observability/gateway-metrics.js';
 import type { StatsSampler } from './observability/stats-sampler.js';
 import type { ResolvedServerOptions } from './options.js';
@@ -21,6 +22,8 @@ export interface GatewayContext {
   readonly admin: BackendAdmin | undefined;
   readonly dlq: DeadLetterAdmin;
   readonly leases: LeaseRegistry;
+  /** Pull acks and nacks, settled here or forwarded to the instance that leased the message. */
+  readonly settle: SettleRouter;
   readonly pulls: PullBridges;
   /** Per-key and gateway-wide consumer limits, and the memory budget of held messages. */
   readonly consumers: ConsumerLimits;

@@ -1,9 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import websocket from '@fastify/websocket';
 import { createDeadLetterAdmin, type Transport } from '@eddy/core';
 import { createDataContracts, createSchemaRegistry } from '@eddy/schemas';
-import { InvalidOptionError } from '@eddy/core/internal';
+import {
+  InvalidOptionError,
+  Leadership,
+  type Coordination,
+  type InstanceLink,
+  type SingletonTask,
+} from '@eddy/core/internal';
 import { createRuleEngine, type RuleEngine } from '@eddy/rules';
 import { createSqliteRuleStore, createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -24,6 +31,7 @@ import { LeaseRegistry } from './consume/lease-registry.js';
 import { PullBridges } from './consume/pull-bridges.js';
 import { registerPullRoutes } from './consume/pull-routes.js';
 import { registerSocketRoutes } from './consume/socket-routes.js';
+import { SettleRouter } from './consume/settle-router.js';
 import type { GatewayContext, OpenSession } from './context.js';
 import { installHttpHooks, redactQuerySecrets } from './http/hooks.js';
 import { MAX_PATH_PARAM_LENGTH, sendProblem } from './http/problem.js';
@@ -47,7 +55,7 @@ import { registerRegistryRoutes } from './registry/registry-routes.js';
 import { openSchemaStoreFor } from './registry/registry-store.js';
 import { createTopicRouter } from './routing.js';
 import { registerRuleRoutes } from './rules/rule-routes.js';
-import { openTransportFromUrl } from './transport-from-url.js';
+import { openCoordinationFromUrl, openTransportFromUrl } from './transport-from-url.js';
 import { openDefaultWebhooks } from './webhooks/default-webhooks.js';
 import { registerWebhookRoutes } from './webhooks/register-webhook-routes.js';
 
@@ -59,6 +67,10 @@ export interface EddyServer {
   readonly options: ResolvedServerOptions;
   /** Which backend holds the events and where (file or URL, password masked). */
   readonly backend: BackendDescription;
+  /** This gateway's name among the instances on its backend (the prefix of its ack ids); random per start. */
+  readonly instance: string;
+  /** True while this instance runs the singleton work (always false without `cluster`). */
+  readonly leading: () => boolean;
   /** Starts listening on `options.host`/`options.port`. */
   listen(): Promise<ServerHandle>;
   /** Gives back leased messages, closes sockets and subscriptions, stops listening, and closes the default transport. */
@@ -142,7 +154,34 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
       : undefined;
   const webhooks = input.webhooks ?? ownedWebhooks?.options;
   const metrics = createGatewayMetrics(input.metricsRegistry);
-  const leases = new LeaseRegistry(metrics);
+  // Random per start: a restarted process holds none of its predecessor's leases, and ack ids stay unguessable.
+  const instance = randomBytes(9).toString('base64url');
+  const leases = new LeaseRegistry(metrics, instance);
+  const clusterInput = typeof input.cluster === 'object' ? input.cluster : {};
+  let coordination: Coordination | undefined;
+  let link: InstanceLink | undefined;
+  const ownsCoordination = options.cluster !== undefined && clusterInput.coordination === undefined;
+  const settle = new SettleRouter(leases, options.cluster?.forwardTimeoutMs ?? 0);
+  const closeCoordination = async (): Promise<void> => {
+    await link?.close();
+    if (ownsCoordination) await coordination?.close();
+  };
+  if (options.cluster !== undefined) {
+    try {
+      coordination = clusterInput.coordination ?? (await openCoordinationFromUrl(options.transportUrl));
+      link = await coordination.channel.join(instance, (request) => settle.answer(request));
+      settle.connect(link);
+    } catch (error) {
+      await closeCoordination();
+      leases.close();
+      if (ownsSchemaStore) await schemaStore.close();
+      if (ownsRules) await rules?.close();
+      await ownedWebhooks?.close();
+      if (ownsTransport) await transport.close();
+      throw error;
+    }
+  }
+  const singletons: readonly SingletonTask[] = clusterInput.singletons ?? [];
   const consumers = new ConsumerLimits(options.limits, metrics.registry);
   let accepting = true;
   const admin = adminOf(transport);
@@ -151,6 +190,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     admin,
     dlq: createDeadLetterAdmin({ transport, idleMs: 100 }),
     leases,
+    settle,
     pulls: new PullBridges(transport, leases, metrics, options, consumers),
     consumers,
     sessions: new Set<OpenSession>(),
@@ -235,12 +275,14 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerAsyncApiRoutes(app, ctx, registry);
   let ruleEngine: RuleEngine | undefined;
   if (rules !== undefined) registerRuleRoutes(app, rules, async () => ruleEngine?.reload());
+  // The webhook dispatcher runs in every instance: its deliveries are claimed under leases in the store.
   if (webhooks !== undefined) await registerWebhookRoutes(app, ctx, webhooks);
   if (input.staticDir !== undefined) registerStaticRoutes(app, input.staticDir);
   try {
     await app.ready();
   } catch (error) {
     leases.close();
+    await closeCoordination();
     if (ownsSchemaStore) await schemaStore.close();
     if (ownsRules) await rules?.close();
     await ownedWebhooks?.close();
@@ -257,12 +299,26 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         ? { databasePath: defaultDatabasePath(options.dataDir) }
         : { url: options.transportUrl },
   );
+  const leadership =
+    coordination === undefined || options.cluster === undefined
+      ? undefined
+      : new Leadership({
+          lease: coordination.leader,
+          name: 'eddy-gateway',
+          holder: instance,
+          ttlMs: options.cluster.leaderTtlMs,
+          tasks: singletons,
+          report: (error, doing) => app.log.warn({ err: error }, `Cluster: failed ${doing}`),
+        });
+  leadership?.start();
   let closing: Promise<void> | undefined;
   const server: EddyServer = {
     app,
     transport,
     options,
     backend,
+    instance,
+    leading: () => leadership?.leading ?? false,
     async listen() {
       await app.listen({ host: options.host, port: options.port });
       if (rules !== undefined && options.ruleSources.length > 0 && ruleEngine === undefined) {
@@ -294,6 +350,8 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     close() {
       closing ??= (async () => {
         accepting = false;
+        // First, so another instance takes the singletons over without waiting for the lease to expire.
+        await leadership?.stop();
         await ctx.stats.stop();
         const closingBridges = ctx.pulls.close();
         const closingSessions = [...ctx.sessions].map((session) => session.close());
@@ -303,6 +361,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         await app.close();
         await ruleEngine?.stop();
         leases.close();
+        await closeCoordination();
         if (ownsSchemaStore) await schemaStore.close();
         if (ownsRules) await rules?.close();
         await ownedWebhooks?.close();

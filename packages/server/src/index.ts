@@ -10,6 +10,7 @@ export {
   DEFAULT_PORT,
   isLoopbackHost,
   resolveServerOptions,
+  type ClusterOptions,
   type ConsumeOptions,
   type LimitsOptions,
   type PipelineStatusSource,
@@ -50,3 +51,4 @@ export {
 } from './backend.js';
 export type { StatsHistoryOptions } from './observability/stats-sampler.js';
 export type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
+export type { Coordination, SingletonTask } from '@eddy/core/internal';

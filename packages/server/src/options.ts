@@ -1,7 +1,7 @@
 import { type Transport } from '@eddy/core';
 import type { OutboxStore } from '@eddy/core/outbox';
 import type { SagaStore } from '@eddy/core/saga';
-import { InvalidOptionError } from '@eddy/core/internal';
+import { InvalidOptionError, type Coordination, type SingletonTask } from '@eddy/core/internal';
 import type { DataContractsOptions, SchemaStore } from '@eddy/schemas';
 import type { RuleEngineOptions, RuleStore } from '@eddy/rules';
 import type { Registry } from 'prom-client';
@@ -79,6 +79,31 @@ export interface ConsumeOptions {
   readonly pullIdleCloseMs?: number;
   /** Interval of SSE keep-alive comments. Default 15 000 ms. */
   readonly sseHeartbeatMs?: number;
+}
+
+/**
+ * Running as one of several gateways on one backend behind a load balancer: an HTTP pull ack or nack
+ * may reach any instance (it is forwarded to the one that leased the message), and singleton work
+ * (the webhook dispatcher, `singletons`) runs in one instance at a time under a leader lease.
+ */
+export interface ClusterOptions {
+  /**
+   * Leader leases and instance-to-instance requests. Default: opened on the backend's URL for
+   * `postgres://` (a `leader_leases` table and LISTEN/NOTIFY in schema `eddy`), `redis://`
+   * (`SET NX PX` keys and pub/sub) and `nats://` (KV buckets and request/reply); other backends
+   * need one passed here. Not closed by the server
+   * when passed.
+   */
+  readonly coordination?: Coordination;
+  /**
+   * Leader lease time, ms: how long singleton work pauses after its instance dies. Renewed every
+   * third of it; a leader that cannot renew for two thirds of it stops its singletons. Default 10 000.
+   */
+  readonly leaderTtlMs?: number;
+  /** Longest wait for the instance an ack or nack was forwarded to; then its ids are reported unknown. Default 2 000 ms. */
+  readonly forwardTimeoutMs?: number;
+  /** More work to run in one instance at a time (started when elected, stopped when not). Default none. */
+  readonly singletons?: readonly SingletonTask[];
 }
 
 export interface ServerOptions {
@@ -187,6 +212,11 @@ export interface ServerOptions {
    * pipelines created later appear. Default none: the route lists nothing.
    */
   readonly pipelines?: readonly PipelineStatusSource[] | (() => readonly PipelineStatusSource[]);
+  /**
+   * Several gateways on one backend (see `ClusterOptions`); `true` for the defaults. Default
+   * `EDDY_CLUSTER` (`1` or `true`), else off: a single gateway.
+   */
+  readonly cluster?: ClusterOptions | boolean;
 }
 
 /** What the gateway reads of a stream pipeline: `Pipeline` of `@eddy/streams` fits. */
@@ -217,6 +247,8 @@ export interface ResolvedServerOptions {
   readonly webhookTypes: readonly string[];
   /** Internal hosts the default dispatcher may reach (`EDDY_WEBHOOK_ALLOW`). */
   readonly webhookAllow: readonly string[];
+  /** Undefined when the gateway runs alone. */
+  readonly cluster: { readonly leaderTtlMs: number; readonly forwardTimeoutMs: number } | undefined;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -312,6 +344,21 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     ruleSources: options.ruleEngine?.sources ?? envList(env['EDDY_RULE_SOURCES']),
     webhookTypes: envList(env['EDDY_WEBHOOK_TYPES']),
     webhookAllow: envList(env['EDDY_WEBHOOK_ALLOW']),
+    cluster: resolveCluster(options.cluster, env),
+  };
+}
+
+function resolveCluster(
+  cluster: ClusterOptions | boolean | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): ResolvedServerOptions['cluster'] {
+  const flag = env['EDDY_CLUSTER']?.toLowerCase();
+  const on = cluster ?? (flag === '1' || flag === 'true');
+  if (on === false) return undefined;
+  const given = on === true ? {} : on;
+  return {
+    leaderTtlMs: count('cluster.leaderTtlMs', given.leaderTtlMs, 10_000, 30),
+    forwardTimeoutMs: count('cluster.forwardTimeoutMs', given.forwardTimeoutMs, 2_000),
   };
 }
 

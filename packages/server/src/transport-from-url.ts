@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Transport } from '@eddy/core';
-import { InvalidOptionError, redactUrl } from '@eddy/core/internal';
+import { InvalidOptionError, redactUrl, type Coordination } from '@eddy/core/internal';
 import { createSqliteTransport } from '@eddy/sqlite';
 import { BACKEND_NAMES } from './backend.js';
 
@@ -90,4 +90,37 @@ export function openTransportFromUrl(url: string): Promise<Transport> {
     );
   }
   return factory(url);
+}
+
+/**
+ * Opens leader leases and instance requests on the backend a URL names, for `cluster` mode:
+ * `postgres://`, `redis://` and `nats://`. Throws `InvalidOptionError` for other backends, which need
+ * `cluster.coordination` passed in.
+ */
+export async function openCoordinationFromUrl(url: string | undefined): Promise<Coordination> {
+  const scheme = url === undefined ? undefined : /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0]?.toLowerCase();
+  const kind = scheme === undefined ? undefined : (ALIASES[scheme] ?? scheme);
+  if (kind === 'postgres:') {
+    const { createPostgresCoordination } = await loadOptionalPackage<{
+      createPostgresCoordination: (options: { connectionString: string }) => Promise<Coordination>;
+    }>('@eddy/postgres');
+    return createPostgresCoordination({ connectionString: url! });
+  }
+  if (kind === 'redis:') {
+    const { createRedisCoordination } = await loadOptionalPackage<{
+      createRedisCoordination: (options: { url: string }) => Promise<Coordination>;
+    }>('@eddy/redis');
+    return createRedisCoordination({ url: url! });
+  }
+  if (kind === 'nats:') {
+    const { createNatsCoordination } = await loadOptionalPackage<{
+      createNatsCoordination: (options: { servers: string }) => Promise<Coordination>;
+    }>('@eddy/nats');
+    return createNatsCoordination({ servers: url! });
+  }
+  throw new InvalidOptionError(
+    'cluster mode opens its coordination on a postgres://, redis:// or nats:// backend only; ' +
+      `for ${url === undefined ? 'the embedded SQLite log' : redactUrl(url)} pass cluster.coordination ` +
+      "(or run a single gateway: the embedded log is one process's file).",
+  );
 }

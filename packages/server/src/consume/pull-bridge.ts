@@ -14,7 +14,7 @@ interface Buffered {
   readonly message: ReceivedMessage;
   readonly receivedAt: number;
   readonly resolve: () => void;
-  readonly reject: (reason: unknown) => void;
+  readonly reject: (reason: Nack) => void;
 }
 
 interface Waiter {
@@ -102,9 +102,21 @@ export class PullBridge {
           return Promise.reject(new Nack(OVER_BUDGET_NACK_DELAY_MS));
         }
         return new Promise<void>((resolve, reject) => {
-          this.#buffer.push({ message, receivedAt: Date.now(), resolve, reject });
+          const { consumers } = this.#settings;
+          this.#buffer.push({
+            message,
+            receivedAt: Date.now(),
+            resolve: () => {
+              consumers.free(bytes);
+              resolve();
+            },
+            reject: (reason) => {
+              consumers.free(bytes);
+              reject(reason);
+            },
+          });
           this.#scheduleFlush();
-        }).finally(() => this.#settings.consumers.free(bytes));
+        });
       },
     );
     this.#settings.metrics.subscriptions.inc({ mode: 'pull' });
@@ -150,9 +162,7 @@ export class PullBridge {
         item.reject(new Nack(0));
         continue;
       }
-      const { lease, settled } = leases.lease(topic, group, item.message, this, ackTimeoutMs);
-      settled.then(item.resolve, item.reject);
-      taken.push(lease);
+      taken.push(leases.leaseWith(topic, group, item.message, this, ackTimeoutMs, item.resolve, item.reject));
     }
     if (this.#head > 1024 && this.#head * 2 > this.#buffer.length) {
       this.#buffer.splice(0, this.#head);

@@ -134,7 +134,7 @@ export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): v
       },
       config: { access: 'consume', doc: { responses: { '200': settleResponse } } },
     },
-    (request) => ctx.leases.ack(request.params.topic, request.params.group, request.body.ackIds),
+    (request) => ctx.settle.ack(request.params.topic, request.params.group, request.body.ackIds),
   );
 
   app.post<{ Params: GroupParams; Body: NackRequest; Reply: SettleResponse }>(
@@ -149,7 +149,7 @@ export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): v
       config: { access: 'consume', doc: { responses: { '200': settleResponse } } },
     },
     (request) =>
-      ctx.leases.nack(
+      ctx.settle.nack(
         request.params.topic,
         request.params.group,
         request.body.ackIds,

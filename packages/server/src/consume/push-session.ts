@@ -73,10 +73,25 @@ export class PushSession {
             metrics.nacked.inc({ topic, group, reason: 'memory_budget' });
             return Promise.reject(new Nack(OVER_BUDGET_NACK_DELAY_MS));
           }
-          const { lease, settled } = leases.lease(topic, group, message, this, ackTimeoutMs);
-          metrics.delivered.inc({ topic, group, mode: this.mode });
-          this.#send(deliveryJson(lease));
-          return settled.finally(() => consumers.free(bytes));
+          return new Promise<void>((resolve, reject) => {
+            const lease = leases.leaseWith(
+              topic,
+              group,
+              message,
+              this,
+              ackTimeoutMs,
+              () => {
+                consumers.free(bytes);
+                resolve();
+              },
+              (reason) => {
+                consumers.free(bytes);
+                reject(reason);
+              },
+            );
+            metrics.delivered.inc({ topic, group, mode: this.mode });
+            this.#send(deliveryJson(lease));
+          });
         },
       );
     } catch (error) {

@@ -36,8 +36,7 @@ export interface MemoryOutboxStore extends OutboxStore {
 interface MemoryRow extends OutboxRecord {
   publishedAt: number | undefined;
   failure:
-    | { readonly failedAt: number; readonly error: string; readonly attempts: number | undefined }
-    | undefined;
+    { readonly failedAt: number; readonly error: string; readonly attempts: number | undefined } | undefined;
 }
 
 interface Lease {

@@ -21,7 +21,9 @@ export function resolveFailedRowsQuery(query: FailedRowsQuery = {}): { limit: nu
 export function assertRowIds(ids: readonly number[]): readonly number[] {
   const given: unknown = ids;
   if (!Array.isArray(given) || !ids.every((id) => Number.isSafeInteger(id))) {
-    throw new InvalidOptionError('retryFailed and discardFailed take an array of integer row ids (from failedRows).');
+    throw new InvalidOptionError(
+      'retryFailed and discardFailed take an array of integer row ids (from failedRows).',
+    );
   }
   return ids;
 }

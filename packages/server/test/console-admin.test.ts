@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startOutboxRelay, type OutboxRelay } from '@eddy/core/outbox';
+import { startOutboxRelay, type OutboxRelay, type OutboxStore } from '@eddy/core/outbox';
 import { createSagaRunner, defineSaga } from '@eddy/core/saga';
 import { createMemoryOutboxStore } from '@eddy/core/testing';
 import type {
@@ -195,7 +195,8 @@ describe('GET /v1/outbox/failed', () => {
     const gateway = await startTestServer({ transport: memoryLog, outboxStore: store });
     const memoryRelay = startOutboxRelay({ store, transport: memoryLog, pollIntervalMs: 20 });
     // The same store without the optional method, as a third-party store may be.
-    const { discardFailed: _discard, ...retryOnly } = store;
+    const retryOnly: OutboxStore = { ...store };
+    delete retryOnly.discardFailed;
     const limited = await startTestServer({ transport: memoryLog, outboxStore: retryOnly });
     try {
       store.add([{ topic: unique('mem'), event: { source: 't', type: 'big', data: 'y'.repeat(4_000) } }]);

@@ -113,7 +113,12 @@ export { assertStreamMetadata, isRetained } from './event-sourcing/stream-metada
 export { assertStreamId } from './event-sourcing/stream-name.js';
 
 // Helpers for outbox-store implementations
-export { assertRowIds, DEFAULT_FAILED_ROWS_LIMIT, resolveFailedRowsQuery } from './outbox/failed-rows.js';
+export {
+  assertAttempts,
+  assertRowIds,
+  DEFAULT_FAILED_ROWS_LIMIT,
+  resolveFailedRowsQuery,
+} from './outbox/failed-rows.js';
 export { classifyRowFailure, type RowFailureKind } from './outbox/row-failure.js';
 export { assertLaneCount, prepareOutboxRows, type PreparedOutboxRow } from './outbox/outbox-entry.js';
 

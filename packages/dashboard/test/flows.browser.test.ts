@@ -210,34 +210,45 @@ describe('sagas, outbox and flow views in headless Chromium', () => {
     expect(await page.locator('#saga-context').textContent()).toContain('"placed": true');
   });
 
-  it('lists an outbox row the relay set aside, and retries it', async () => {
+  it('lists outbox rows the relay set aside with their attempts, retries one and discards the other', async () => {
     outbox.database.transaction(() =>
-      outbox.add(outbox.database, [
-        {
+      outbox.add(
+        outbox.database,
+        ['catalogue.exported', 'catalogue.archived'].map((type) => ({
           topic: outboxTopic,
-          event: { source: 'shop', type: 'catalogue.exported', data: { blob: 'x'.repeat(20_000) } },
-        },
-      ]),
+          event: { source: 'shop', type, data: { blob: 'x'.repeat(20_000) } },
+        })),
+      ),
     )();
     await until(async () => {
       const page = (await (await fetch(`${handle.url}/v1/outbox/failed`)).json()) as FailedOutboxListResponse;
-      return page.rows.some((row) => row.topic === outboxTopic);
-    }, 'the row set aside');
+      return page.rows.filter((row) => row.topic === outboxTopic).length === 2;
+    }, 'the rows set aside');
 
     await page.goto(`${handle.url}/#/outbox`);
-    const row = page.locator('#outbox-table tr[data-row]', { hasText: outboxTopic });
-    await row.waitFor({ timeout: 10_000 });
-    expect(await row.locator('td.error-text').getAttribute('title')).toMatch(/^EDDY_MESSAGE_TOO_LARGE: /);
-    expect(await row.locator('td').nth(2).textContent()).toBe('catalogue.exported');
-    // The SQLite outbox has no discardFailed: the button says why it is off.
-    expect(await row.locator('button[data-action="discard"]').isDisabled()).toBe(true);
+    const exported = page.locator('#outbox-table tr[data-row]', { hasText: 'catalogue.exported' });
+    const archived = page.locator('#outbox-table tr[data-row]', { hasText: 'catalogue.archived' });
+    await exported.waitFor({ timeout: 10_000 });
+    expect(await exported.locator('td.error-text').getAttribute('title')).toMatch(
+      /^EDDY_MESSAGE_TOO_LARGE: /,
+    );
+    expect(await exported.locator('td').nth(1).textContent()).toBe(outboxTopic);
+    // A permanent error: set aside at the first attempt.
+    expect(await exported.locator('td').nth(4).textContent()).toBe('1');
+    expect(await archived.locator('button[data-action="discard"]').isDisabled()).toBe(false);
     await page.screenshot({ path: join(resultsDir, 'dashboard-outbox.png') });
 
     await relay.stop();
-    await row.locator('button[data-action="retry"]').click();
+    await exported.locator('button[data-action="retry"]').click();
     await expect.poll(() => page.locator('.status').textContent()).toBe('Retried 1 row.');
-    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
-    await expect.poll(() => page.locator('#outbox-stats').textContent()).toContain('1 pending');
+    await expect.poll(() => exported.count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.locator('#outbox-stats').textContent()).toBe('1 set aside, 1 pending.');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await archived.locator('button[data-action="discard"]').click();
+    await expect.poll(() => page.locator('.status').textContent()).toBe('Discarded 1 row.');
+    await expect.poll(() => archived.count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.locator('#outbox-stats').textContent()).toBe('0 set aside, 1 pending.');
   });
 
   it('draws the causation chain of three types with counts, and lists a type’s recent events', async () => {

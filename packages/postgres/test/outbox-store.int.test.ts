@@ -130,6 +130,45 @@ describe('PostgreSQL outbox', () => {
     await again!.close();
   });
 
+  it('adds the attempts column to an outbox that already set rows aside; those rows read without it', async () => {
+    const table = randomName('ob');
+    const rows = `"${schema}"."${table}"`;
+    // The table as a release with failed rows but no attempts created it, one row already set aside.
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await pool.query(`
+      CREATE TABLE ${rows} (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, lane int NOT NULL, topic text NOT NULL,
+        key text, event_id text NOT NULL, headers jsonb NOT NULL, payload bytea NOT NULL,
+        traceparent text, tracestate text, created_at bigint NOT NULL, published_at bigint,
+        failed_at bigint, error text);
+      INSERT INTO ${rows} (lane, topic, key, event_id, headers, payload, created_at, failed_at, error)
+        VALUES (0, 'orders', 'k', 'e-1', '{}', '\\x7b7d', 1, 2, 'old'),
+               (0, 'orders', 'k', 'e-2', '{}', '\\x7b7d', 1, NULL, NULL);`);
+    const outbox = await createPostgresOutbox({ pool, schema, table, lanes: 1, listen: false });
+    const { rows: columns } = await pool.query<{ column_name: string }>(
+      'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+      [schema, table],
+    );
+    expect(columns.map((column) => column.column_name)).toContain('attempts');
+    const [before] = await outbox.failedRows();
+    expect(before).toMatchObject({ error: 'old', failedAt: 2 });
+    expect(before?.attempts).toBeUndefined();
+
+    await outbox.claimLanes({ owner: 'r', leaseMs: 60_000 });
+    const [row] = await outbox.fetchPending(0, 10);
+    expect(await outbox.markFailed({ owner: 'r', lane: 0, id: row!.id, error: 'new', attempts: 4 })).toBe(
+      true,
+    );
+    expect((await outbox.failedRows()).map((failed) => failed.attempts)).toEqual([undefined, 4]);
+    expect(await outbox.discardFailed([before!.id])).toBe(1);
+    expect(await outbox.stats()).toMatchObject({ pending: 0, failed: 1 });
+    await outbox.close();
+    // Opening again changes nothing more.
+    const reopened = await createPostgresOutbox({ pool, schema, table, lanes: 1, listen: false });
+    expect(await reopened.failedRows()).toMatchObject([{ id: row!.id, attempts: 4 }]);
+    await reopened.close();
+  });
+
   it('splits lanes between relays, never gives one lane to two, and rejects another lane count', async () => {
     const table = randomName('ob');
     const stores = await Promise.all(

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startOutboxRelay, type OutboxRelay } from '@eddy/core/outbox';
+import { startOutboxRelay, type OutboxRelay, type OutboxStore } from '@eddy/core/outbox';
 import { createSagaRunner, defineSaga } from '@eddy/core/saga';
 import { createMemoryOutboxStore } from '@eddy/core/testing';
 import type {
   FailedOutboxListResponse,
+  FailedOutboxRowJson,
   FlowEventsResponse,
   FlowResponse,
   SagaInstanceResponse,
@@ -143,44 +144,60 @@ describe('GET /v1/sagas', () => {
 });
 
 describe('GET /v1/outbox/failed', () => {
-  it('lists a row the relay set aside and puts it back on retry', async () => {
+  it('lists a row the relay set aside with its attempts, puts it back on retry and discards it', async () => {
     const topic = unique('outbox');
     outbox.database.transaction(() =>
       outbox.add(outbox.database, [
         { topic, event: { source: 't', type: 'big.thing', data: { blob: 'x'.repeat(8_000) } } },
       ]),
     )();
-    relay = startOutboxRelay({ store: outbox, transport: log, pollIntervalMs: 20 });
-    const listed = await eventually(async () => {
-      const page = await json<FailedOutboxListResponse>(await fetch(`${server.url}/v1/outbox/failed`));
-      return page.rows.some((row) => row.topic === topic) ? page : undefined;
-    });
-    const row = listed.rows.find((r) => r.topic === topic)!;
-    expect(listed).toMatchObject({ configured: true, canDiscard: false });
-    expect(row).toMatchObject({ type: 'big.thing', attempts: null });
+    const setAside = async (): Promise<FailedOutboxRowJson> => {
+      // A short lease: the stopped relay's heartbeat counts as a live relay (halving the fair share
+      // of lanes of the next one) until it expires.
+      relay = startOutboxRelay({ store: outbox, transport: log, pollIntervalMs: 20, leaseMs: 2_000 });
+      const listed = await eventually(async () => {
+        const page = await json<FailedOutboxListResponse>(await fetch(`${server.url}/v1/outbox/failed`));
+        return page.rows.some((row) => row.topic === topic) ? page : undefined;
+      });
+      await relay.stop();
+      relay = undefined;
+      expect(listed).toMatchObject({ configured: true, canDiscard: true });
+      return listed.rows.find((r) => r.topic === topic)!;
+    };
+    const row = await setAside();
+    // A permanent error sets the row aside at its first attempt.
+    expect(row).toMatchObject({ type: 'big.thing', attempts: 1 });
     expect(row.error).toMatch(/^EDDY_MESSAGE_TOO_LARGE: /);
-    await relay.stop();
-    relay = undefined;
 
     const retried = await post(`${server.url}/v1/outbox/failed/retry`, { ids: [row.id] });
     expect(await json(retried)).toEqual({ retried: 1 });
     const after = await json<FailedOutboxListResponse>(await fetch(`${server.url}/v1/outbox/failed`));
     expect(after.rows.map((r) => r.id)).not.toContain(row.id);
     expect(after.stats.pending).toBeGreaterThanOrEqual(1);
+    // A pending row is not a failed row: discard leaves it alone.
+    expect(await json(await post(`${server.url}/v1/outbox/failed/discard`, { ids: [row.id] }))).toEqual({
+      discarded: 0,
+    });
 
-    // The SQLite outbox cannot delete failed rows: the route says so.
-    const discard = await post(`${server.url}/v1/outbox/failed/discard`, { ids: [row.id] });
-    expect(discard.status).toBe(501);
-    expect((await json<{ error: { code: string } }>(discard)).error.code).toBe('EDDY_NOT_SUPPORTED');
+    const again = await setAside();
+    expect(again.id).toBe(row.id);
+    const discarded = await post(`${server.url}/v1/outbox/failed/discard`, { ids: [row.id] });
+    expect(await json(discarded)).toEqual({ discarded: 1 });
+    const gone = await json<FailedOutboxListResponse>(await fetch(`${server.url}/v1/outbox/failed`));
+    expect(gone.rows.map((r) => r.id)).not.toContain(row.id);
     const empty = await post(`${server.url}/v1/outbox/failed/retry`, { ids: [] });
     expect((await json<{ error: { code: string } }>(empty)).error.code).toBe('EDDY_INVALID_OPTION');
   });
 
-  it('discards failed rows from a store that can', async () => {
+  it('discards failed rows from the memory store, and answers EDDY_NOT_SUPPORTED for a store that cannot', async () => {
     const store = createMemoryOutboxStore();
     const memoryLog = createSqliteTransport({ path: join(dir, 'memory-outbox.db'), maxMessageBytes: 1_024 });
     const gateway = await startTestServer({ transport: memoryLog, outboxStore: store });
     const memoryRelay = startOutboxRelay({ store, transport: memoryLog, pollIntervalMs: 20 });
+    // The same store without the optional method, as a third-party store may be.
+    const retryOnly: OutboxStore = { ...store };
+    delete retryOnly.discardFailed;
+    const limited = await startTestServer({ transport: memoryLog, outboxStore: retryOnly });
     try {
       store.add([{ topic: unique('mem'), event: { source: 't', type: 'big', data: 'y'.repeat(4_000) } }]);
       const page = await eventually(async () => {
@@ -188,11 +205,22 @@ describe('GET /v1/outbox/failed', () => {
         return listed.rows.length === 1 ? listed : undefined;
       });
       expect(page.canDiscard).toBe(true);
+      expect(page.rows[0]?.attempts).toBe(1);
+
+      const limitedPage = await json<FailedOutboxListResponse>(
+        await fetch(`${limited.url}/v1/outbox/failed`),
+      );
+      expect(limitedPage).toMatchObject({ configured: true, canDiscard: false });
+      const refused = await post(`${limited.url}/v1/outbox/failed/discard`, { ids: [page.rows[0]!.id] });
+      expect(refused.status).toBe(501);
+      expect((await json<{ error: { code: string } }>(refused)).error.code).toBe('EDDY_NOT_SUPPORTED');
+
       const discarded = await post(`${gateway.url}/v1/outbox/failed/discard`, { ids: [page.rows[0]!.id] });
       expect(await json(discarded)).toEqual({ discarded: 1 });
       expect((await store.stats()).failed).toBe(0);
     } finally {
       await memoryRelay.stop();
+      await limited.close();
       await gateway.close();
       await memoryLog.close();
     }

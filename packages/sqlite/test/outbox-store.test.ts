@@ -106,6 +106,46 @@ describe('SQLite outbox', () => {
     old.close();
   });
 
+  it('adds the attempts column to an outbox that already set rows aside; those rows read without it', async () => {
+    const path = tmp.file(`${unique('app')}.db`);
+    const old = new Database(path);
+    // The table as a release with failed rows but no attempts created it, one row already set aside.
+    old.exec(`
+      CREATE TABLE eddy_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, lane INTEGER NOT NULL, topic TEXT NOT NULL, key TEXT,
+        event_id TEXT NOT NULL, headers TEXT NOT NULL, payload BLOB NOT NULL, traceparent TEXT,
+        tracestate TEXT, created_at INTEGER NOT NULL, published_at INTEGER, failed_at INTEGER, error TEXT);
+      CREATE TABLE eddy_outbox_lanes (lane INTEGER PRIMARY KEY, owner TEXT, expires_at INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE eddy_outbox_relays (owner TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO eddy_outbox_lanes (lane) VALUES (0);
+      INSERT INTO eddy_outbox (lane, topic, key, event_id, headers, payload, created_at, failed_at, error)
+        VALUES (0, 'orders', 'k', 'e-1', '{}', x'7b7d', 1, 2, 'old'),
+               (0, 'orders', 'k', 'e-2', '{}', x'7b7d', 1, NULL, NULL);`);
+    const outbox = createSqliteOutbox({ database: path, lanes: 1 });
+    const columns = old
+      .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('eddy_outbox')`)
+      .all();
+    expect(columns.map((column) => column.name)).toContain('attempts');
+    const [before] = await outbox.failedRows();
+    expect(before).toMatchObject({ error: 'old', failedAt: 2 });
+    expect(before?.attempts).toBeUndefined();
+
+    await outbox.claimLanes({ owner: 'r', leaseMs: 60_000 });
+    const [row] = await outbox.fetchPending(0, 10);
+    expect(await outbox.markFailed({ owner: 'r', lane: 0, id: row!.id, error: 'new', attempts: 4 })).toBe(
+      true,
+    );
+    expect((await outbox.failedRows()).map((failed) => failed.attempts)).toEqual([undefined, 4]);
+    expect(await outbox.discardFailed([before!.id])).toBe(1);
+    expect(await outbox.stats()).toMatchObject({ pending: 0, failed: 1 });
+    await outbox.close();
+    // Opening again changes nothing more.
+    const reopened = createSqliteOutbox({ database: path, lanes: 1 });
+    expect(await reopened.failedRows()).toMatchObject([{ id: row!.id, attempts: 4 }]);
+    await reopened.close();
+    old.close();
+  });
+
   it('rejects a lane count that differs from the one the outbox was created with', async () => {
     const path = tmp.file(`${unique('app')}.db`);
     const outbox = createSqliteOutbox({ database: path, lanes: 4 });

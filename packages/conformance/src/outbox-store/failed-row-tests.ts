@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { allPending, entry, LONG_LEASE_MS, seqOf, suffix, type OutboxHarness } from './harness.js';
 
-/** `markFailed`, `failedRows`, `retryFailed` and the failed count of `stats`. */
+/** `markFailed`, `failedRows` (with attempts), `retryFailed` and the failed count of `stats`. */
 export function failedRowTests(harness: OutboxHarness): void {
   it('sets a row aside: the rows behind it in its lane come next, and failedRows keeps it with its error', async () => {
     const { store, add } = await harness.open(1);
@@ -23,6 +23,27 @@ export function failedRowTests(harness: OutboxHarness): void {
     expect(seqOf(row!)).toBe(2);
     // Database clocks may differ a little from this process's.
     expect(Math.abs(row!.failedAt - before)).toBeLessThan(60_000);
+  });
+
+  it('keeps the attempts a row had (1 when not given), and forgets them when the row is put back', async () => {
+    const { store, add } = await harness.open(1);
+    await add([1, 2].map((seq) => entry(`orders-${suffix()}`, 'k', seq)));
+    await store.claimLanes({ owner: 'relay-a', leaseMs: LONG_LEASE_MS });
+    const [first, second] = await store.fetchPending(0, 10);
+    const request = { owner: 'relay-a', lane: 0, error: 'bad' };
+    expect(await store.markFailed({ ...request, id: first!.id, attempts: 5 })).toBe(true);
+    expect(await store.markFailed({ ...request, id: second!.id })).toBe(true);
+    expect((await store.failedRows()).map((row) => [row.id, row.attempts])).toEqual([
+      [first!.id, 5],
+      [second!.id, 1],
+    ]);
+
+    expect(await store.retryFailed([first!.id])).toBe(1);
+    expect(await store.markFailed({ ...request, id: first!.id, attempts: 2 })).toBe(true);
+    expect((await store.failedRows()).map((row) => row.attempts)).toEqual([2, 1]);
+    await expect(store.markFailed({ ...request, id: first!.id, attempts: 0 })).rejects.toMatchObject({
+      code: 'EDDY_INVALID_OPTION',
+    });
   });
 
   it('sets nothing aside without the lane lease', async () => {

@@ -18,6 +18,11 @@ export interface OutboxStoreConformanceOptions {
    * other's rows. The suite closes it after each test.
    */
   readonly createOutbox: (lanes: number) => OutboxUnderTest | Promise<OutboxUnderTest>;
+  /**
+   * Whether the store implements the optional `discardFailed`; without it, its cases are skipped
+   * and the skip says so. Default true.
+   */
+  readonly discardFailed?: boolean;
   /** Runs once after all tests (drop the schema, remove the file). */
   readonly teardown?: () => void | Promise<void>;
 }

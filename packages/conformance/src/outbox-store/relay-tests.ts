@@ -82,6 +82,7 @@ export function relayTests(harness: OutboxHarness): void {
     const [failed] = await store.failedRows();
     expect((decodeCloudEvent(failed!).data as { seq: number }).seq).toBe(4);
     expect(failed!.error).toMatch(/^EDDY_MESSAGE_TOO_LARGE: /);
+    expect(failed!.attempts).toBe(1);
     expect(failures.map((failure) => [failure.row.id, failure.reason, failure.attempts])).toEqual([
       [failed!.id, 'permanent', 1],
     ]);
@@ -123,6 +124,7 @@ export function relayTests(harness: OutboxHarness): void {
     expect(alone()).toBe(3);
     const [failed] = await store.failedRows();
     expect(failed?.error).toMatch(/^EDDY_BACKEND: The broker refused the message/);
+    expect(failed?.attempts).toBe(3);
   });
 
   it('keeps retrying a failing row in place with maxAttempts: Infinity', async () => {

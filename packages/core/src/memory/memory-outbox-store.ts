@@ -14,7 +14,7 @@ import type {
   OutboxStats,
   OutboxStore,
 } from '../outbox/outbox-store.js';
-import { assertRowIds, resolveFailedRowsQuery } from '../outbox/failed-rows.js';
+import { assertAttempts, assertRowIds, resolveFailedRowsQuery } from '../outbox/failed-rows.js';
 import { fairShare } from '../outbox/lane-share.js';
 
 export interface MemoryOutboxStoreOptions {
@@ -35,7 +35,8 @@ export interface MemoryOutboxStore extends OutboxStore {
 
 interface MemoryRow extends OutboxRecord {
   publishedAt: number | undefined;
-  failure: { readonly failedAt: number; readonly error: string } | undefined;
+  failure:
+    { readonly failedAt: number; readonly error: string; readonly attempts: number | undefined } | undefined;
 }
 
 interface Lease {
@@ -146,12 +147,13 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
         }
         return true;
       }),
-    markFailed: ({ owner, lane, id, error }) =>
+    markFailed: ({ owner, lane, id, error, attempts }) =>
       run(() => {
         const at = now();
         if (!holds(owner, lane, at)) return false;
         const row = rows.get(id);
-        if (row !== undefined && row.publishedAt === undefined) row.failure = { failedAt: at, error };
+        if (row !== undefined && row.publishedAt === undefined)
+          row.failure = { failedAt: at, error, attempts: assertAttempts(attempts) };
         return true;
       }),
     failedRows: (query) =>

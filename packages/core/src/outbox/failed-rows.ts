@@ -17,11 +17,22 @@ export function resolveFailedRowsQuery(query: FailedRowsQuery = {}): { limit: nu
   return { limit, afterId };
 }
 
-/** Checks the ids given to `retryFailed` (they reach SQL as numbers). */
+/** Checks the ids given to `retryFailed` and `discardFailed` (they reach SQL as numbers). */
 export function assertRowIds(ids: readonly number[]): readonly number[] {
   const given: unknown = ids;
   if (!Array.isArray(given) || !ids.every((id) => Number.isSafeInteger(id))) {
-    throw new InvalidOptionError('retryFailed takes an array of integer row ids (from failedRows).');
+    throw new InvalidOptionError(
+      'retryFailed and discardFailed take an array of integer row ids (from failedRows).',
+    );
   }
   return ids;
+}
+
+/** Checks the attempt count given to `markFailed` and fills in its default (1). */
+export function assertAttempts(attempts: number | undefined): number {
+  const count = attempts ?? 1;
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new InvalidOptionError(`markFailed attempts must be a positive integer, got ${count}.`);
+  }
+  return count;
 }

@@ -200,7 +200,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       throw error;
     }
     const text = rowErrorText(error);
-    if (!(await store.markFailed({ owner, lane, id: row.id, error: text }))) return 'lost';
+    if (!(await store.markFailed({ owner, lane, id: row.id, error: text, attempts: attempt }))) return 'lost';
     rowFailures.delete(lane);
     const code = isEddyError(error) ? error.code : 'unknown';
     options.metrics?.rowFailed?.(row.topic, code);

@@ -34,6 +34,11 @@ export interface FailedOutboxRecord extends OutboxRecord {
   readonly failedAt: number;
   /** The publish error, as text (`<code>: <message>` for an `EddyError`). */
   readonly error: string;
+  /**
+   * Publish attempts the row had when it was set aside (1 for a permanent error). Undefined for
+   * rows set aside by a store version that did not record it.
+   */
+  readonly attempts: number | undefined;
 }
 
 /** Which failed rows `failedRows` returns. */
@@ -101,6 +106,8 @@ export interface OutboxStore {
     readonly lane: number;
     readonly id: number;
     readonly error: string;
+    /** Publish attempts the row had, kept for `failedRows`. Default 1. */
+    readonly attempts?: number;
   }): Promise<boolean>;
   /** Rows set aside, in `id` order. */
   failedRows(query?: FailedRowsQuery): Promise<FailedOutboxRecord[]>;

@@ -79,7 +79,17 @@ export function outboxView(): View {
           h('td', {}, row.topic),
           h('td', {}, row.type ?? '—'),
           h('td', {}, row.failedAt.slice(0, 19).replace('T', ' ')),
-          h('td', { class: 'num', title: 'Not recorded by the store' }, row.attempts ?? '—'),
+          h(
+            'td',
+            {
+              class: 'num',
+              title:
+                row.attempts === null
+                  ? 'Set aside before the store recorded attempts'
+                  : 'Publish attempts before the row was set aside',
+            },
+            row.attempts ?? '—',
+          ),
           h('td', { class: 'clip error-text', title: row.error }, row.error),
           h(
             'td',

@@ -1,5 +1,6 @@
 import { type CloudEvent, type Headers } from '@eddy/core';
 import {
+  assertAttempts,
   assertLaneCount,
   assertRowIds,
   ClosedError,
@@ -66,6 +67,8 @@ export interface PostgresOutbox extends OutboxStore {
    * roll back with it. Returns the events with their ids. Runs one statement.
    */
   add(client: OutboxSqlExecutor, entries: readonly OutboxEntry[]): Promise<CloudEvent[]>;
+  /** Deletes failed rows for good; ids that are not failed rows are ignored. Returns how many. */
+  discardFailed(ids: readonly number[]): Promise<number>;
 }
 
 const TABLE_NAME = /^[a-z_][a-z0-9_]{0,40}$/;
@@ -274,16 +277,17 @@ export async function createPostgresOutbox(options: PostgresOutboxOptions): Prom
         .catch(fail('marking outbox rows published'));
       return (result.rowCount ?? 0) > 0;
     },
-    async markFailed({ owner, lane, id, error }) {
+    async markFailed({ owner, lane, id, error, attempts }) {
       open();
+      const count = assertAttempts(attempts);
       // The lease check and the update are one statement; a row already published stays so.
       const { rows } = await pool
         .query<{ leased: boolean }>(
           `WITH failed AS (
-             UPDATE ${names.rows} SET failed_at = ${NOW_MS}, error = $4
+             UPDATE ${names.rows} SET failed_at = ${NOW_MS}, error = $4, attempts = $5
              WHERE id = $3 AND published_at IS NULL AND ${leasedSql(names)})
            SELECT ${leasedSql(names)} AS leased`,
-          [lane, owner, String(id), error],
+          [lane, owner, String(id), error, count],
         )
         .catch(fail('setting an outbox row aside'));
       return rows[0]?.leased === true;
@@ -292,8 +296,8 @@ export async function createPostgresOutbox(options: PostgresOutboxOptions): Prom
       open();
       const { limit, afterId } = resolveFailedRowsQuery(query);
       const { rows } = await pool
-        .query<RowShape & { failed_at: string; error: string }>(
-          `SELECT ${RECORD_COLUMNS}, failed_at, error FROM ${names.rows}
+        .query<RowShape & { failed_at: string; error: string; attempts: number | null }>(
+          `SELECT ${RECORD_COLUMNS}, failed_at, error, attempts FROM ${names.rows}
            WHERE failed_at IS NOT NULL AND id > $1 ORDER BY id LIMIT $2`,
           [String(afterId), limit],
         )
@@ -302,6 +306,7 @@ export async function createPostgresOutbox(options: PostgresOutboxOptions): Prom
         ...toRecord(row),
         failedAt: Number(row.failed_at),
         error: row.error,
+        attempts: row.attempts ?? undefined,
       }));
     },
     async retryFailed(ids) {
@@ -311,11 +316,22 @@ export async function createPostgresOutbox(options: PostgresOutboxOptions): Prom
       const result = await pool
         .query(
           `WITH wake AS (SELECT pg_notify('${names.channel}', '') AS sent)
-           UPDATE ${names.rows} SET failed_at = NULL, error = NULL
+           UPDATE ${names.rows} SET failed_at = NULL, error = NULL, attempts = NULL
            WHERE failed_at IS NOT NULL AND id = ANY($1::bigint[]) AND (SELECT count(*) FROM wake) > 0`,
           [given.map(String)],
         )
         .catch(fail('putting failed outbox rows back'));
+      return result.rowCount ?? 0;
+    },
+    async discardFailed(ids) {
+      open();
+      const given = assertRowIds(ids);
+      if (given.length === 0) return 0;
+      const result = await pool
+        .query(`DELETE FROM ${names.rows} WHERE failed_at IS NOT NULL AND id = ANY($1::bigint[])`, [
+          given.map(String),
+        ])
+        .catch(fail('discarding failed outbox rows'));
       return result.rowCount ?? 0;
     },
     async stats() {

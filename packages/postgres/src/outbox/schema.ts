@@ -37,10 +37,12 @@ export function outboxSchemaSql(schema: string, names: OutboxNames, table: strin
       created_at bigint NOT NULL,
       published_at bigint,
       failed_at bigint,
-      error text
+      error text,
+      attempts int
     );
-    -- Outboxes created before rows could be set aside.
-    ALTER TABLE ${names.rows} ADD COLUMN IF NOT EXISTS failed_at bigint, ADD COLUMN IF NOT EXISTS error text;
+    -- Outboxes created before rows could be set aside, or before their attempts were kept.
+    ALTER TABLE ${names.rows} ADD COLUMN IF NOT EXISTS failed_at bigint, ADD COLUMN IF NOT EXISTS error text,
+      ADD COLUMN IF NOT EXISTS attempts int;
     -- Pending reads skip failed rows in the index; it replaces the older _pending index.
     CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table}_ready`)} ON ${names.rows} (lane, id)
       WHERE published_at IS NULL AND failed_at IS NULL;

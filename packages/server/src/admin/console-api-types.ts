@@ -82,8 +82,8 @@ export interface FailedOutboxRowJson {
   /** `<code>: <message>` of the last publish. */
   readonly error: string;
   /**
-   * Failed publishes before it was set aside, when the store records them; null when it does not
-   * (no store does yet: the relay's `onRowFailed` and its error log line carry the count).
+   * Publish attempts the row had when it was set aside (1 for a permanent error); null for rows a
+   * store set aside before it recorded them.
    */
   readonly attempts: number | null;
 }

@@ -44,8 +44,7 @@ function failedRowJson(row: FailedOutboxRecord): FailedOutboxRowJson {
     createdAt: new Date(row.createdAt).toISOString(),
     failedAt: new Date(row.failedAt).toISOString(),
     error: row.error,
-    // The outbox port keeps no attempt count on a failed row (the relay reports it to onRowFailed).
-    attempts: null,
+    attempts: row.attempts ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { type CloudEvent, type Headers } from '@eddy/core';
 import {
+  assertAttempts,
   assertLaneCount,
   assertRowIds,
   InvalidOptionError,
@@ -46,6 +47,8 @@ export interface SqliteOutbox extends OutboxStore {
    * Returns the events with their ids. Throws `InvalidOptionError` outside a transaction.
    */
   add(tx: Database, entries: readonly OutboxEntry[]): CloudEvent[];
+  /** Deletes failed rows for good; ids that are not failed rows are ignored. Returns how many. */
+  discardFailed(ids: readonly number[]): Promise<number>;
 }
 
 interface RowShape {
@@ -63,6 +66,7 @@ interface RowShape {
 interface FailedRowShape extends RowShape {
   failed_at: number;
   error: string;
+  attempts: number | null;
 }
 
 function toRecord(row: RowShape): OutboxRecord {
@@ -141,15 +145,19 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     `SELECT ${COLUMNS} FROM ${table}
      WHERE lane = ? AND published_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?`,
   );
-  const setAside = db.prepare<[number, string, number]>(
-    `UPDATE ${table} SET failed_at = ?, error = ? WHERE id = ? AND published_at IS NULL`,
+  const setAside = db.prepare<[number, string, number, number]>(
+    `UPDATE ${table} SET failed_at = ?, error = ?, attempts = ? WHERE id = ? AND published_at IS NULL`,
   );
   const failed = db.prepare<[number, number], FailedRowShape>(
-    `SELECT ${COLUMNS}, failed_at, error FROM ${table} WHERE failed_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`,
+    `SELECT ${COLUMNS}, failed_at, error, attempts FROM ${table}
+     WHERE failed_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`,
   );
   const putBack = db.prepare<[string]>(
-    `UPDATE ${table} SET failed_at = NULL, error = NULL
+    `UPDATE ${table} SET failed_at = NULL, error = NULL, attempts = NULL
      WHERE failed_at IS NOT NULL AND id IN (SELECT value FROM json_each(?))`,
+  );
+  const discard = db.prepare<[string]>(
+    `DELETE FROM ${table} WHERE failed_at IS NOT NULL AND id IN (SELECT value FROM json_each(?))`,
   );
   const mark = db.prepare<[number, string]>(
     `UPDATE ${table} SET published_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
@@ -185,12 +193,14 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     else mark.run(at, ids);
     return true;
   });
-  const failTx = db.transaction((owner: string, lane: number, id: number, error: string): boolean => {
-    const at = now();
-    if (holds.get(lane, owner, at) === undefined) return false;
-    setAside.run(at, error, id);
-    return true;
-  });
+  const failTx = db.transaction(
+    (owner: string, lane: number, id: number, error: string, attempts: number): boolean => {
+      const at = now();
+      if (holds.get(lane, owner, at) === undefined) return false;
+      setAside.run(at, error, attempts, id);
+      return true;
+    },
+  );
 
   const listeners = new Set<() => void>();
   let wakeScheduled = false;
@@ -239,7 +249,8 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     fetchPending: (lane, limit) => guarded(() => pending.all(lane, limit).map(toRecord)),
     markPublished: ({ owner, lane, ids, delete: del }) =>
       guarded(() => markTx.immediate(owner, lane, JSON.stringify(ids), del)),
-    markFailed: ({ owner, lane, id, error }) => guarded(() => failTx.immediate(owner, lane, id, error)),
+    markFailed: ({ owner, lane, id, error, attempts }) =>
+      guarded(() => failTx.immediate(owner, lane, id, error, assertAttempts(attempts))),
     failedRows: (query) =>
       guarded(() => {
         const { limit, afterId } = resolveFailedRowsQuery(query);
@@ -247,6 +258,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
           ...toRecord(row),
           failedAt: row.failed_at,
           error: row.error,
+          attempts: row.attempts ?? undefined,
         }));
       }),
     retryFailed: (ids) =>
@@ -255,6 +267,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
         if (count > 0) for (const listener of listeners) listener();
         return count;
       }),
+    discardFailed: (ids) => guarded(() => discard.run(JSON.stringify(assertRowIds(ids))).changes),
     stats: () =>
       guarded(() => {
         const row = stats.get()!;

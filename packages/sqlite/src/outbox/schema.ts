@@ -33,7 +33,8 @@ export function outboxTableSql(table: string): string {
       created_at INTEGER NOT NULL,
       published_at INTEGER,
       failed_at INTEGER,
-      error TEXT
+      error TEXT,
+      attempts INTEGER
     );
     CREATE INDEX IF NOT EXISTS ${table}_published ON ${table} (published_at) WHERE published_at IS NOT NULL;`;
 }
@@ -42,6 +43,7 @@ export function outboxTableSql(table: string): string {
 const ADDED_COLUMNS = [
   ['failed_at', 'INTEGER'],
   ['error', 'TEXT'],
+  ['attempts', 'INTEGER'],
 ] as const;
 
 /**

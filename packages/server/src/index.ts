@@ -11,6 +11,7 @@ export {
   isLoopbackHost,
   resolveServerOptions,
   type ConsumeOptions,
+  type InflightSource,
   type LimitsOptions,
   type PipelineStatusSource,
   type ResolvedServerOptions,

@@ -128,8 +128,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   const rules = ownsRules
     ? createSqliteRuleStore({ database: defaultDatabasePath(options.dataDir) })
     : input.rules;
-  const ownsSchedules =
-    input.schedules === undefined && ownsTransport && options.transportUrl === undefined;
+  const ownsSchedules = input.schedules === undefined && ownsTransport && options.transportUrl === undefined;
   const schedules = ownsSchedules
     ? createSqliteScheduleStore({ database: defaultDatabasePath(options.dataDir) })
     : input.schedules;

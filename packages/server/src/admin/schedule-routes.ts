@@ -182,9 +182,7 @@ export function registerScheduleRoutes(
     },
     async (request, reply) => {
       if (!(await store.delete(request.params.id))) {
-        throw new NotFoundError(
-          `No schedule "${request.params.id}". List schedules with GET /v1/schedules.`,
-        );
+        throw new NotFoundError(`No schedule "${request.params.id}". List schedules with GET /v1/schedules.`);
       }
       return reply.code(204).send();
     },

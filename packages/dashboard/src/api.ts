@@ -1,6 +1,12 @@
 /** The gateway's JSON API, same origin as the dashboard; the shapes come from `@eddy/server/api`. */
 import type {
+  CancelInflightResponse,
   FailedOutboxListResponse,
+  InflightJson,
+  InflightListResponse,
+  ScheduleJson,
+  ScheduleListResponse,
+  ScheduleResponse,
   FlowEventJson,
   FlowEventsResponse,
   FlowResponse,
@@ -140,6 +146,26 @@ export const api = {
     (await call<GroupListResponse>('GET', '/v1/groups')).groups,
   pipelines: async (): Promise<readonly PipelineJson[]> =>
     (await call<PipelineListResponse>('GET', '/v1/pipelines')).pipelines,
+  schedules: async (): Promise<readonly ScheduleJson[]> =>
+    (await call<ScheduleListResponse>('GET', '/v1/schedules')).schedules,
+  pauseSchedule: async (id: string, pause: boolean): Promise<ScheduleJson> =>
+    (
+      await call<ScheduleResponse>(
+        'POST',
+        `/v1/schedules/${encodeURIComponent(id)}/${pause ? 'pause' : 'resume'}`,
+        {},
+      )
+    ).schedule,
+  inflight: async (): Promise<readonly InflightJson[]> =>
+    (await call<InflightListResponse>('GET', '/v1/inflight')).inflight,
+  cancel: async (eventId: string, reason: string | undefined): Promise<number> =>
+    (
+      await call<CancelInflightResponse>(
+        'POST',
+        `/v1/inflight/${encodeURIComponent(eventId)}/cancel`,
+        reason === undefined || reason === '' ? {} : { reason },
+      )
+    ).cancelled,
   messages: async (
     topic: string,
     partition: number,

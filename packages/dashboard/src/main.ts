@@ -7,11 +7,13 @@ import { dlqView } from './views/dlq-view.js';
 import { eventView } from './views/event-view.js';
 import { flowView } from './views/flow-view.js';
 import { groupsView } from './views/groups-view.js';
+import { inflightView } from './views/inflight-view.js';
 import { rulesView } from './views/rules-view.js';
 import { outboxView } from './views/outbox-view.js';
 import { sagaView } from './views/saga-view.js';
 import { sagasView } from './views/sagas-view.js';
 import { pipelinesView } from './views/pipelines-view.js';
+import { schedulesView } from './views/schedules-view.js';
 import { schemasView } from './views/schemas-view.js';
 import { tailView } from './views/tail-view.js';
 import { topicView } from './views/topic-view.js';
@@ -37,6 +39,10 @@ function route(): View {
       return groupsView();
     case 'pipelines':
       return pipelinesView();
+    case 'inflight':
+      return inflightView();
+    case 'schedules':
+      return schedulesView();
     case 'dlq':
       return dlqView(rest[0]);
     case 'tail':
@@ -74,6 +80,8 @@ function renderNav(): void {
     link('topics', 'Topics'),
     link('groups', 'Groups'),
     link('pipelines', 'Pipelines'),
+    link('inflight', 'In flight'),
+    link('schedules', 'Schedules'),
     link('dlq', 'Dead letters'),
     link('tail', 'Live tail'),
     link('rules', 'Rules'),

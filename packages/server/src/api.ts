@@ -108,3 +108,14 @@ export type {
   WebhookEndpointJson,
   WebhookEndpointListResponse,
 } from './webhooks/webhook-api-types.js';
+export type {
+  CancelInflightRequest,
+  CancelInflightResponse,
+  InflightJson,
+  InflightListResponse,
+  ProgressJson,
+  PutScheduleRequest,
+  ScheduleJson,
+  ScheduleListResponse,
+  ScheduleResponse,
+} from './admin/workload-api-types.js';

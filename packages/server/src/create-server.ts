@@ -12,7 +12,7 @@ import {
   type SingletonTask,
 } from '@eddy/core/internal';
 import { createRuleEngine, type RuleEngine } from '@eddy/rules';
-import { createSqliteRuleStore, createSqliteTransport } from '@eddy/sqlite';
+import { createSqliteRuleStore, createSqliteScheduleStore, createSqliteTransport } from '@eddy/sqlite';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerDlqRoutes } from './admin/dlq-routes.js';
 import { FlowRecorder } from './admin/flow-recorder.js';
@@ -22,7 +22,9 @@ import { registerSagaRoutes } from './admin/saga-routes.js';
 import { describeBackend, type BackendDescription } from './backend.js';
 import { adminOf } from './admin/backend-admin.js';
 import { registerGroupRoutes } from './admin/group-routes.js';
+import { registerInflightRoutes } from './admin/inflight-routes.js';
 import { registerPipelineRoutes } from './admin/pipeline-routes.js';
+import { registerScheduleRoutes } from './admin/schedule-routes.js';
 import { registerTopicRoutes } from './admin/topic-routes.js';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { installAuth } from './auth/auth-hook.js';
@@ -138,6 +140,10 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   const rules = ownsRules
     ? createSqliteRuleStore({ database: defaultDatabasePath(options.dataDir) })
     : input.rules;
+  const ownsSchedules = input.schedules === undefined && ownsTransport && options.transportUrl === undefined;
+  const schedules = ownsSchedules
+    ? createSqliteScheduleStore({ database: defaultDatabasePath(options.dataDir) })
+    : input.schedules;
   if (options.ruleSources.length > 0 && rules === undefined) {
     if (ownsTransport) await transport.close();
     if (ownsSchemaStore) await schemaStore.close();
@@ -265,6 +271,8 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerOutboxRoutes(app, input.outboxStore);
   registerFlowRoutes(app, flow);
   registerPipelineRoutes(app, ctx, input.pipelines);
+  registerInflightRoutes(app, input.buses);
+  if (schedules !== undefined) registerScheduleRoutes(app, schedules);
   await app.register(
     (scope, _options, done) => {
       registerRegistryRoutes(scope, { registry });
@@ -285,6 +293,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     await closeCoordination();
     if (ownsSchemaStore) await schemaStore.close();
     if (ownsRules) await rules?.close();
+    if (ownsSchedules) await schedules?.close();
     await ownedWebhooks?.close();
     if (ownsTransport) await transport.close();
     throw error;
@@ -364,6 +373,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
         await closeCoordination();
         if (ownsSchemaStore) await schemaStore.close();
         if (ownsRules) await rules?.close();
+        if (ownsSchedules) await schedules?.close();
         await ownedWebhooks?.close();
         if (ownsTransport) await transport.close();
       })();

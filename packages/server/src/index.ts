@@ -12,6 +12,7 @@ export {
   resolveServerOptions,
   type ClusterOptions,
   type ConsumeOptions,
+  type InflightSource,
   type LimitsOptions,
   type PipelineStatusSource,
   type ResolvedServerOptions,

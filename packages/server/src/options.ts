@@ -1,6 +1,7 @@
-import { type Transport } from '@eddy/core';
+import { type Bus, type Transport } from '@eddy/core';
 import type { OutboxStore } from '@eddy/core/outbox';
 import type { SagaStore } from '@eddy/core/saga';
+import type { ScheduleStore } from '@eddy/core/schedule';
 import { InvalidOptionError, type Coordination, type SingletonTask } from '@eddy/core/internal';
 import type { DataContractsOptions, SchemaStore } from '@eddy/schemas';
 import type { RuleEngineOptions, RuleStore } from '@eddy/rules';
@@ -217,7 +218,23 @@ export interface ServerOptions {
    * `EDDY_CLUSTER` (`1` or `true`), else off: a single gateway.
    */
   readonly cluster?: ClusterOptions | boolean;
+  /**
+   * Buses whose long-running handlers' running deliveries `GET /v1/inflight` lists (and
+   * `POST /v1/inflight/:eventId/cancel` cancels; `eddy inflight`, `eddy cancel` and the dashboard).
+   * A function is called per request, so buses created later appear. Default none: the route lists
+   * nothing.
+   */
+  readonly buses?: readonly InflightSource[] | (() => readonly InflightSource[]);
+  /**
+   * Where `/v1/schedules` reads and writes schedules; not closed by the server. Default: a SQLite
+   * schedule store in the embedded log's file when the gateway opens that log; otherwise none, and
+   * the schedule routes are not served. The gateway fires nothing: schedulers started in code do.
+   */
+  readonly schedules?: ScheduleStore;
 }
+
+/** What the gateway reads of a bus: any `Bus` of `@eddy/core` fits. */
+export type InflightSource = Pick<Bus<unknown>, 'inflight' | 'cancel' | 'handlers'>;
 
 /** What the gateway reads of a stream pipeline: `Pipeline` of `@eddy/streams` fits. */
 export interface PipelineStatusSource {

@@ -192,9 +192,14 @@ describe('webhook dispatcher', () => {
       } else response.end('ok');
     };
     await dispatcher.enqueue(event('order.placed'));
-    await waitFor(() => receiver.received.length === 2, { timeoutMs: 5_000 });
-    const [delivery] = await deliveries.list({ endpointId: id });
-    const attempts = await deliveries.listAttempts(delivery!.id);
+    // The second request arrives before its attempt is logged: wait for the log.
+    const logged = async () => {
+      const [delivery] = await deliveries.list({ endpointId: id });
+      return delivery === undefined ? [] : deliveries.listAttempts(delivery.id);
+    };
+    await waitFor(async () => (await logged()).length === 2, { timeoutMs: 5_000 });
+    const attempts = await logged();
+    expect(receiver.received).toHaveLength(2);
     expect(attempts.map((a) => a.statusCode)).toEqual([429, 200]);
     expect(attempts[1]!.startedAt - attempts[0]!.startedAt).toBeGreaterThanOrEqual(1_000);
   });

@@ -63,7 +63,8 @@ describe('GET /v1/stats/history', () => {
         return rates.some((rate) => (rate ?? 0) > 0) && lag.at(-1) === 3 && depth.at(-1) === 1
           ? answer
           : undefined;
-      });
+        // A loaded machine stretches the 100 ms samples (each reads every topic and group).
+      }, 30_000);
       expect(seen).toMatchObject({ intervalMs: 100, retentionMs: 60_000 });
       for (const series of [...seen.topics.map((t) => t.publishRate), ...seen.groups.map((g) => g.lag)]) {
         expect(series).toHaveLength(seen.times.length);

@@ -50,6 +50,6 @@ export {
   type BackendDescription,
   type BackendName,
 } from './backend.js';
-export type { StatsHistoryOptions } from './observability/stats-sampler.js';
+export type { StatsHistoryOptions } from './observability/stats-history-options.js';
 export type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
 export type { Coordination, SingletonTask } from '@eddy/core/internal';

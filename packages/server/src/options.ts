@@ -14,7 +14,7 @@ import {
   resolveStatsHistoryOptions,
   type ResolvedStatsHistoryOptions,
   type StatsHistoryOptions,
-} from './observability/stats-sampler.js';
+} from './observability/stats-history-options.js';
 import type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
 
 /** Maps event types to topics for events published without an explicit topic. */

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  resolveStatsHistoryOptions,
-  StatsSampler,
-  type StatsClock,
-} from '../src/observability/stats-sampler.js';
+import { resolveStatsHistoryOptions } from '../src/observability/stats-history-options.js';
+import { StatsSampler, type StatsClock } from '../src/observability/stats-sampler.js';
 import type { StatsSnapshot } from '../src/observability/stats-snapshot.js';
 
 /** A clock moved by hand: `advance` fires the sampler's timer once per interval passed. */

@@ -1,5 +1,3 @@
-import type { PublishDedupe } from './publish-dedupe.js';
-
 /** Header names and values as transports carry them: lower-case ASCII names, string values. */
 export type Headers = Readonly<Record<string, string>>;
 
@@ -51,4 +49,26 @@ export function messageSizeBytes(message: OutgoingMessage): number {
     }
   }
   return size;
+}
+
+/**
+ * Publish-time dedupe of one message, by a key the producer chooses (an entity id, a job name):
+ * - `'drop'`: a repeat of the key within `ttlMs` of the first is not published; the publish
+ *   resolves with the position of the message it repeats.
+ * - `'replace'`: the repeat is published and the earlier message of the key, if it is still
+ *   pending (its `deliverAt` not reached), is never delivered; the repeat keeps the earlier one's
+ *   `deliverAt` unless it has its own. Within `ttlMs` of the first publish.
+ * - `'extend'` (debounce): every message of the key is delayed by `ttlMs`; a repeat while the
+ *   earlier one is pending replaces it and pushes delivery to `ttlMs` after the repeat, but never
+ *   later than `maxDelayMs` after the first of the burst.
+ */
+export interface PublishDedupe {
+  /** Dedupe key, unique per topic: 1-200 characters, no NUL. Required. */
+  readonly key: string;
+  /** Window in ms (`'drop'`, `'replace'`) or quiet period (`'extend'`). Required, > 0. */
+  readonly ttlMs: number;
+  /** Default `'drop'`. */
+  readonly mode?: 'drop' | 'replace' | 'extend';
+  /** `'extend'` only: latest delivery, ms after the first message of a burst. Default 10 × `ttlMs`. */
+  readonly maxDelayMs?: number;
 }

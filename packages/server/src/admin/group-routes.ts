@@ -12,7 +12,8 @@ import type {
 } from '../http/api-types.js';
 import { topicGroupParams, topicParams } from '../http/schemas.js';
 import { groupJson } from './admin-json.js';
-import { isInternalGroup, requireAdmin } from './require-admin.js';
+import { isInternalGroup } from './internal-names.js';
+import { requireAdmin } from './require-admin.js';
 
 const resetBody = {
   type: 'object',

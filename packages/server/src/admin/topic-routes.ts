@@ -14,7 +14,8 @@ import type {
 import { topicParams } from '../http/schemas.js';
 import { groupJson, storedMessageJson, topicJson } from './admin-json.js';
 import { firstMessageAt } from './offset-at-time.js';
-import { isInternalGroup, isInternalTopic, requireAdmin } from './require-admin.js';
+import { isInternalGroup, isInternalTopic } from './internal-names.js';
+import { requireAdmin } from './require-admin.js';
 import { DEFAULT_SCAN, MAX_SCAN, searchTopic } from './topic-search.js';
 
 const topicBody = {

@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { BackendAdmin } from '../admin/backend-admin.js';
-import { isInternalGroup, isInternalTopic } from '../admin/require-admin.js';
+import { isInternalGroup, isInternalTopic } from '../admin/internal-names.js';
 import type { DeadLetterAdmin } from '@eddy/core';
 
 /** What one scrape reads from the backend. */

@@ -1,6 +1,6 @@
 import type { TopicSummary } from '@eddy/core';
 import type { BackendAdmin } from '../admin/backend-admin.js';
-import { isInternalGroup, isInternalTopic } from '../admin/require-admin.js';
+import { isInternalGroup, isInternalTopic } from '../admin/internal-names.js';
 import { deadLetterDepth } from './dead-letter-depth.js';
 
 /** What one history sample reads from the backend: counters and gauges, not rates. */

@@ -1,7 +1,9 @@
-// SQLite log: Eddy's embedded transport against the practical ceiling (raw better-sqlite3 batched
-// inserts into a plain table) and against Redis Streams and NATS JetStream driven directly through
-// their official clients, in one run on one machine.
-import { mkdtempSync, rmSync } from 'node:fs';
+// SQLite log: Eddy's embedded transport against the physical limit (append + fdatasync on a plain
+// file), the practical ceiling (raw better-sqlite3 doing the same work on a plain table) and Redis
+// Streams and NATS JetStream driven directly through their official clients, in one run on one
+// machine. EDDY_BENCH_QUICK=1 runs only the 256 B cases against the disk and raw SQLite.
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +25,7 @@ const RAW_BATCH = 1_000;
 /** Rounds of the concurrent-publish scenario for Eddy in full mode (and of raw inserts); medians are reported. */
 const PUBLISH_ROUNDS = 3;
 const RUN = randomBytes(3).toString('hex');
+const QUICK = process.env.EDDY_BENCH_QUICK === '1';
 
 const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-'));
 const until = (check: () => boolean): Promise<void> =>
@@ -85,6 +88,8 @@ async function concurrentRate(publish: () => Promise<unknown>): Promise<number> 
 
 interface Figures {
   publishSerial: number;
+  /** Raw better-sqlite3 consume rate measured interleaved with Eddy's consume rounds (Eddy only). */
+  rawConsume?: number;
   publishConcurrent: number;
   consumeAck: number;
   p50Ms: number;
@@ -113,6 +118,83 @@ function rawInsertRate(size: number): number {
 
 const median = (values: readonly number[]): number => percentile(values, 50);
 
+/** The disk's limit for durable one-by-one writes: append `size` bytes, fdatasync, repeat. */
+function fsyncLoop(size: number): { rate: number; p50Ms: number; p99Ms: number } {
+  const fd = openSync(join(dir, `fsync-${size}.log`), 'a');
+  const payload = Buffer.alloc(size, 7);
+  const times: number[] = [];
+  const started = performance.now();
+  try {
+    while (performance.now() - started < SERIAL_MS) {
+      const at = performance.now();
+      writeSync(fd, payload);
+      fdatasyncSync(fd);
+      times.push(performance.now() - at);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const rate = times.length / ((performance.now() - started) / 1000);
+  return { rate, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
+}
+
+/** Raw better-sqlite3, one row per fsync'd (synchronous=FULL, WAL) transaction, one after another. */
+function rawSerialRate(size: number): number {
+  const db = new Database(join(dir, `raw-serial-${size}.db`));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE log (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)');
+  const insert = db.prepare('INSERT INTO log (payload) VALUES (?)');
+  const payload = Buffer.alloc(size, 7);
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() - started < SERIAL_MS) {
+    insert.run(payload);
+    count += 1;
+  }
+  const rate = count / ((performance.now() - started) / 1000);
+  db.close();
+  return rate;
+}
+
+/**
+ * Raw better-sqlite3 consume of a 100k backlog: read 1,000 rows past the stored offset, hand each
+ * to a function, commit the new offset (synchronous=NORMAL, as Eddy's acknowledgements), repeat.
+ */
+function rawConsumeRate(size: number): number {
+  const db = new Database(join(dir, `raw-consume-${size}-${rawRuns++}.db`));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE log (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)');
+  db.exec('CREATE TABLE offsets (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+  db.prepare("INSERT INTO offsets VALUES ('g', 0)").run();
+  const insert = db.prepare('INSERT INTO log (payload) VALUES (?)');
+  const payload = Buffer.alloc(size, 7);
+  db.transaction(() => {
+    for (let i = 0; i < BACKLOG; i++) insert.run(payload);
+  })();
+  const read = db.prepare<[number], { id: number; payload: Buffer }>(
+    'SELECT id, payload FROM log WHERE id > ? ORDER BY id LIMIT 1000',
+  );
+  const position = db.prepare<[], number>("SELECT position FROM offsets WHERE name = 'g'").pluck();
+  const commit = db.prepare<[number]>("UPDATE offsets SET position = ? WHERE name = 'g'");
+  let handled = 0;
+  const handle = (row: { id: number; payload: Buffer }): void => {
+    if (row.payload.length > 0) handled += 1;
+  };
+  const started = performance.now();
+  let at = position.get()!;
+  while (handled < BACKLOG) {
+    const rows = read.all(at);
+    for (const row of rows) handle(row);
+    at = rows[rows.length - 1]!.id;
+    commit.run(at);
+  }
+  const rate = BACKLOG / ((performance.now() - started) / 1000);
+  db.close();
+  return rate;
+}
+
 /**
  * `beforeRound` runs before each concurrent-publish round: the raw-insert ceiling is measured
  * interleaved with Eddy's rounds, so that load from elsewhere on the machine hits both alike.
@@ -139,10 +221,12 @@ async function eddy(
     rounds.push(await concurrentRate(() => transport.publish(target, [{ payload: fixed }])));
   }
   const publishConcurrent = median(rounds);
+  const consumeBaselines: number[] = [];
 
   // One consume round per backlog the publish rounds left (median reported).
   const consumeRounds: number[] = [];
   for (let round = 0; round < rounds.length; round++) {
+    consumeBaselines.push(rawConsumeRate(size));
     let handled = 0;
     consumeRounds.push(
       await opsPerSecond(BACKLOG, async () => {
@@ -169,6 +253,7 @@ async function eddy(
   await transport.close();
   return {
     publishSerial,
+    rawConsume: median(consumeBaselines),
     publishConcurrent,
     consumeAck,
     p50Ms: percentile(latencies, 50),
@@ -321,34 +406,69 @@ const row = (system: string, f: Figures): BenchRow => ({
 });
 
 const results: Record<string, unknown> = {};
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 try {
-  for (const size of SIZES) {
+  for (const size of QUICK ? [256] : SIZES) {
+    const loadBefore = load();
+    // The limits run right before Eddy's first phase (publish awaited one by one), on the same disk.
+    const disk = fsyncLoop(size);
+    const rawSerial = rawSerialRate(size);
     const rawRates: number[] = [];
     const ours = await eddy(size, 'full', () => rawRates.push(rawInsertRate(size)));
     const raw = median(rawRates);
-    const normal = await eddy(size, 'normal');
-    const theirs = { redis: await redis(size), nats: await nats(size) };
+    const normal = QUICK ? undefined : await eddy(size, 'normal');
+    const theirs = QUICK ? undefined : { redis: await redis(size), nats: await nats(size) };
     printTable(
       `SQLite log, ${size} B messages (raw better-sqlite3 batched inserts: ${Math.round(raw).toLocaleString('en-US')} rows/s)`,
       [
+        {
+          system: 'disk: append + fdatasync loop',
+          'publish awaited 1-by-1 msg/s': Math.round(disk.rate),
+          'e2e p50 ms @1k/s': Number(disk.p50Ms.toFixed(2)),
+          'e2e p99 ms @1k/s': Number(disk.p99Ms.toFixed(2)),
+        },
+        {
+          system: 'raw better-sqlite3',
+          'publish awaited 1-by-1 msg/s': Math.round(rawSerial),
+          'publish 1,000 concurrent msg/s': Math.round(raw),
+          'consume+ack 100k backlog msg/s': Math.round(ours.rawConsume ?? 0),
+        },
         row('eddy sqlite (synchronous=full, default)', ours),
-        row('eddy sqlite (synchronous=normal)', normal),
-        row('redis streams (ioredis)', theirs.redis),
-        row('nats jetstream (@nats-io)', theirs.nats),
+        ...(normal === undefined ? [] : [row('eddy sqlite (synchronous=normal)', normal)]),
+        ...(theirs === undefined
+          ? []
+          : [row('redis streams (ioredis)', theirs.redis), row('nats jetstream (@nats-io)', theirs.nats)]),
       ],
     );
-    const targets = {
+    const targets: Record<string, number> = {
+      'publish 1-by-1 / fsync loop': ours.publishSerial / disk.rate,
+      'publish 1-by-1 / raw sqlite 1-by-1': ours.publishSerial / rawSerial,
       'concurrent publish / raw inserts': ours.publishConcurrent / raw,
-      'consume+ack / redis XREADGROUP+XACK': ours.consumeAck / theirs.redis.consumeAck,
+      'consume+ack / raw offset read': ours.consumeAck / (ours.rawConsume ?? Number.NaN),
       'e2e p99 ms (full)': ours.p99Ms,
-      'e2e p99 ms (normal)': normal.p99Ms,
+      'fsync p99 ms': disk.p99Ms,
     };
-    printTable(`targets, ${size} B (>= 0.5, >= 1, <= 5 ms)`, [
+    if (theirs !== undefined)
+      targets['consume+ack / redis XREADGROUP+XACK'] = ours.consumeAck / theirs.redis.consumeAck;
+    if (normal !== undefined) targets['e2e p99 ms (normal)'] = normal.p99Ms;
+    printTable(`targets, ${size} B (>= 0.8, -, >= 0.5, >= 0.8, <= 1 ms; load ${loadBefore} -> ${load()})`, [
       Object.fromEntries(Object.entries(targets).map(([name, value]) => [name, Number(value.toFixed(2))])),
     ]);
-    results[`${size}B`] = { rawInsertsPerSecond: raw, eddy: ours, eddyNormal: normal, ...theirs, targets };
+    results[`${size}B`] = {
+      loadAverage: { before: loadBefore, after: load() },
+      disk,
+      rawSerialPerSecond: rawSerial,
+      rawInsertsPerSecond: raw,
+      eddy: ours,
+      ...(normal === undefined ? {} : { eddyNormal: normal }),
+      ...theirs,
+      targets,
+    };
   }
-  writeResults('sqlite', results);
+  writeResults(QUICK ? 'sqlite-quick' : 'sqlite', results);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

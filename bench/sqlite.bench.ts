@@ -90,6 +90,12 @@ interface Figures {
   publishSerial: number;
   /** Raw better-sqlite3 consume rate measured interleaved with Eddy's consume rounds (Eddy only). */
   rawConsume?: number;
+  /**
+   * CPU time of the whole process (all threads) per consumed message, µs: less sensitive than
+   * rates to other work on a shared machine. Eddy's and the raw consume's, Eddy only.
+   */
+  consumeCpuUs?: number;
+  rawConsumeCpuUs?: number;
   publishConcurrent: number;
   consumeAck: number;
   p50Ms: number;
@@ -161,7 +167,7 @@ function rawSerialRate(size: number): number {
  * Raw better-sqlite3 consume of a 100k backlog: read 1,000 rows past the stored offset, hand each
  * to a function, commit the new offset (synchronous=NORMAL, as Eddy's acknowledgements), repeat.
  */
-function rawConsumeRate(size: number): number {
+function rawConsume(size: number): { rate: number; cpuUsPerMessage: number } {
   const db = new Database(join(dir, `raw-consume-${size}-${rawRuns++}.db`));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -183,6 +189,7 @@ function rawConsumeRate(size: number): number {
     if (row.payload.length > 0) handled += 1;
   };
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let at = position.get()!;
   while (handled < BACKLOG) {
     const rows = read.all(at);
@@ -191,9 +198,12 @@ function rawConsumeRate(size: number): number {
     commit.run(at);
   }
   const rate = BACKLOG / ((performance.now() - started) / 1000);
+  const cpuUsPerMessage = cpuMicros(process.cpuUsage(cpu)) / BACKLOG;
   db.close();
-  return rate;
+  return { rate, cpuUsPerMessage };
 }
+
+const cpuMicros = (usage: NodeJS.CpuUsage): number => usage.user + usage.system;
 
 /**
  * `beforeRound` runs before each concurrent-publish round: the raw-insert ceiling is measured
@@ -222,12 +232,17 @@ async function eddy(
   }
   const publishConcurrent = median(rounds);
   const consumeBaselines: number[] = [];
+  const consumeBaselineCpu: number[] = [];
+  const consumeCpu: number[] = [];
 
   // One consume round per backlog the publish rounds left (median reported).
   const consumeRounds: number[] = [];
   for (let round = 0; round < rounds.length; round++) {
-    consumeBaselines.push(rawConsumeRate(size));
+    const baseline = rawConsume(size);
+    consumeBaselines.push(baseline.rate);
+    consumeBaselineCpu.push(baseline.cpuUsPerMessage);
     let handled = 0;
+    const cpu = process.cpuUsage();
     consumeRounds.push(
       await opsPerSecond(BACKLOG, async () => {
         const subscription = await transport.subscribe(
@@ -240,6 +255,7 @@ async function eddy(
         await subscription.close();
       }),
     );
+    consumeCpu.push(cpuMicros(process.cpuUsage(cpu)) / BACKLOG);
   }
   const consumeAck = median(consumeRounds);
 
@@ -254,6 +270,8 @@ async function eddy(
   return {
     publishSerial,
     rawConsume: median(consumeBaselines),
+    rawConsumeCpuUs: median(consumeBaselineCpu),
+    consumeCpuUs: median(consumeCpu),
     publishConcurrent,
     consumeAck,
     p50Ms: percentile(latencies, 50),
@@ -448,15 +466,18 @@ try {
       'publish 1-by-1 / raw sqlite 1-by-1': ours.publishSerial / rawSerial,
       'concurrent publish / raw inserts': ours.publishConcurrent / raw,
       'consume+ack / raw offset read': ours.consumeAck / (ours.rawConsume ?? Number.NaN),
+      'consume CPU per msg, raw / eddy':
+        (ours.rawConsumeCpuUs ?? Number.NaN) / (ours.consumeCpuUs ?? Number.NaN),
       'e2e p99 ms (full)': ours.p99Ms,
       'fsync p99 ms': disk.p99Ms,
     };
     if (theirs !== undefined)
       targets['consume+ack / redis XREADGROUP+XACK'] = ours.consumeAck / theirs.redis.consumeAck;
     if (normal !== undefined) targets['e2e p99 ms (normal)'] = normal.p99Ms;
-    printTable(`targets, ${size} B (>= 0.8, -, >= 0.5, >= 0.8, <= 1 ms; load ${loadBefore} -> ${load()})`, [
-      Object.fromEntries(Object.entries(targets).map(([name, value]) => [name, Number(value.toFixed(2))])),
-    ]);
+    printTable(
+      `targets, ${size} B (>= 0.8, -, >= 0.5, >= 0.8, -, <= 1 ms; load ${loadBefore} -> ${load()})`,
+      [Object.fromEntries(Object.entries(targets).map(([name, value]) => [name, Number(value.toFixed(2))]))],
+    );
     results[`${size}B`] = {
       loadAverage: { before: loadBefore, after: load() },
       disk,

@@ -1,7 +1,9 @@
-// SQLite log: Eddy's embedded transport against the practical ceiling (raw better-sqlite3 batched
-// inserts into a plain table) and against Redis Streams and NATS JetStream driven directly through
-// their official clients, in one run on one machine.
-import { mkdtempSync, rmSync } from 'node:fs';
+// SQLite log: Eddy's embedded transport against the physical limit (append + fdatasync on a plain
+// file), the practical ceiling (raw better-sqlite3 doing the same work on a plain table) and Redis
+// Streams and NATS JetStream driven directly through their official clients, in one run on one
+// machine. EDDY_BENCH_QUICK=1 runs only the 256 B cases against the disk and raw SQLite.
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +25,7 @@ const RAW_BATCH = 1_000;
 /** Rounds of the concurrent-publish scenario for Eddy in full mode (and of raw inserts); medians are reported. */
 const PUBLISH_ROUNDS = 3;
 const RUN = randomBytes(3).toString('hex');
+const QUICK = process.env.EDDY_BENCH_QUICK === '1';
 
 const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-'));
 const until = (check: () => boolean): Promise<void> =>
@@ -85,6 +88,14 @@ async function concurrentRate(publish: () => Promise<unknown>): Promise<number> 
 
 interface Figures {
   publishSerial: number;
+  /** Raw better-sqlite3 consume rate measured interleaved with Eddy's consume rounds (Eddy only). */
+  rawConsume?: number;
+  /**
+   * CPU time of the whole process (all threads) per consumed message, µs: less sensitive than
+   * rates to other work on a shared machine. Eddy's and the raw consume's, Eddy only.
+   */
+  consumeCpuUs?: number;
+  rawConsumeCpuUs?: number;
   publishConcurrent: number;
   consumeAck: number;
   p50Ms: number;
@@ -113,6 +124,110 @@ function rawInsertRate(size: number): number {
 
 const median = (values: readonly number[]): number => percentile(values, 50);
 
+/** Bytes of the preallocated file the overwrite loop cycles through. */
+const PREALLOCATED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The disk's limit for durable one-by-one writes: write `size` bytes, fdatasync, repeat. Appending
+ * grows the file, so each fdatasync also commits its new size to the file system's journal;
+ * overwriting a preallocated file, as SQLite does once its WAL has reached its working size, does
+ * not. The faster of the two is the limit.
+ */
+function fsyncLoop(
+  size: number,
+  mode: 'append' | 'overwrite',
+): { rate: number; p50Ms: number; p99Ms: number } {
+  const file = join(dir, `fsync-${mode}-${size}.log`);
+  if (mode === 'overwrite') {
+    const fd = openSync(file, 'w');
+    writeSync(fd, Buffer.alloc(PREALLOCATED_BYTES));
+    fdatasyncSync(fd);
+    closeSync(fd);
+  }
+  const fd = openSync(file, mode === 'append' ? 'a' : 'r+');
+  const payload = Buffer.alloc(size, 7);
+  const times: number[] = [];
+  let position = 0;
+  const started = performance.now();
+  try {
+    while (performance.now() - started < SERIAL_MS) {
+      const at = performance.now();
+      if (mode === 'append') writeSync(fd, payload);
+      else {
+        writeSync(fd, payload, 0, size, position);
+        position = (position + size) % (PREALLOCATED_BYTES - size);
+      }
+      fdatasyncSync(fd);
+      times.push(performance.now() - at);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const rate = times.length / ((performance.now() - started) / 1000);
+  return { rate, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
+}
+
+/** Raw better-sqlite3, one row per fsync'd (synchronous=FULL, WAL) transaction, one after another. */
+function rawSerialRate(size: number): number {
+  const db = new Database(join(dir, `raw-serial-${size}.db`));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE log (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)');
+  const insert = db.prepare('INSERT INTO log (payload) VALUES (?)');
+  const payload = Buffer.alloc(size, 7);
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() - started < SERIAL_MS) {
+    insert.run(payload);
+    count += 1;
+  }
+  const rate = count / ((performance.now() - started) / 1000);
+  db.close();
+  return rate;
+}
+
+/**
+ * Raw better-sqlite3 consume of a 100k backlog: read 1,000 rows past the stored offset, hand each
+ * to a function, commit the new offset (synchronous=NORMAL, as Eddy's acknowledgements), repeat.
+ */
+function rawConsume(size: number): { rate: number; cpuUsPerMessage: number } {
+  const db = new Database(join(dir, `raw-consume-${size}-${rawRuns++}.db`));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE log (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)');
+  db.exec('CREATE TABLE offsets (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+  db.prepare("INSERT INTO offsets VALUES ('g', 0)").run();
+  const insert = db.prepare('INSERT INTO log (payload) VALUES (?)');
+  const payload = Buffer.alloc(size, 7);
+  db.transaction(() => {
+    for (let i = 0; i < BACKLOG; i++) insert.run(payload);
+  })();
+  const read = db.prepare<[number], { id: number; payload: Buffer }>(
+    'SELECT id, payload FROM log WHERE id > ? ORDER BY id LIMIT 1000',
+  );
+  const position = db.prepare<[], number>("SELECT position FROM offsets WHERE name = 'g'").pluck();
+  const commit = db.prepare<[number]>("UPDATE offsets SET position = ? WHERE name = 'g'");
+  let handled = 0;
+  const handle = (row: { id: number; payload: Buffer }): void => {
+    if (row.payload.length > 0) handled += 1;
+  };
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  let at = position.get()!;
+  while (handled < BACKLOG) {
+    const rows = read.all(at);
+    for (const row of rows) handle(row);
+    at = rows[rows.length - 1]!.id;
+    commit.run(at);
+  }
+  const rate = BACKLOG / ((performance.now() - started) / 1000);
+  const cpuUsPerMessage = cpuMicros(process.cpuUsage(cpu)) / BACKLOG;
+  db.close();
+  return { rate, cpuUsPerMessage };
+}
+
+const cpuMicros = (usage: NodeJS.CpuUsage): number => usage.user + usage.system;
+
 /**
  * `beforeRound` runs before each concurrent-publish round: the raw-insert ceiling is measured
  * interleaved with Eddy's rounds, so that load from elsewhere on the machine hits both alike.
@@ -139,11 +254,18 @@ async function eddy(
     rounds.push(await concurrentRate(() => transport.publish(target, [{ payload: fixed }])));
   }
   const publishConcurrent = median(rounds);
+  const consumeBaselines: number[] = [];
+  const consumeBaselineCpu: number[] = [];
+  const consumeCpu: number[] = [];
 
   // One consume round per backlog the publish rounds left (median reported).
   const consumeRounds: number[] = [];
   for (let round = 0; round < rounds.length; round++) {
+    const baseline = rawConsume(size);
+    consumeBaselines.push(baseline.rate);
+    consumeBaselineCpu.push(baseline.cpuUsPerMessage);
     let handled = 0;
+    const cpu = process.cpuUsage();
     consumeRounds.push(
       await opsPerSecond(BACKLOG, async () => {
         const subscription = await transport.subscribe(
@@ -156,6 +278,7 @@ async function eddy(
         await subscription.close();
       }),
     );
+    consumeCpu.push(cpuMicros(process.cpuUsage(cpu)) / BACKLOG);
   }
   const consumeAck = median(consumeRounds);
 
@@ -169,6 +292,9 @@ async function eddy(
   await transport.close();
   return {
     publishSerial,
+    rawConsume: median(consumeBaselines),
+    rawConsumeCpuUs: median(consumeBaselineCpu),
+    consumeCpuUs: median(consumeCpu),
     publishConcurrent,
     consumeAck,
     p50Ms: percentile(latencies, 50),
@@ -321,34 +447,79 @@ const row = (system: string, f: Figures): BenchRow => ({
 });
 
 const results: Record<string, unknown> = {};
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 try {
-  for (const size of SIZES) {
+  for (const size of QUICK ? [256] : SIZES) {
+    const loadBefore = load();
+    // The limits run right before Eddy's first phase (publish awaited one by one), on the same disk.
+    const appended = fsyncLoop(size, 'append');
+    const overwritten = fsyncLoop(size, 'overwrite');
+    const disk = overwritten.rate >= appended.rate ? overwritten : appended;
+    const rawSerial = rawSerialRate(size);
     const rawRates: number[] = [];
     const ours = await eddy(size, 'full', () => rawRates.push(rawInsertRate(size)));
     const raw = median(rawRates);
-    const normal = await eddy(size, 'normal');
-    const theirs = { redis: await redis(size), nats: await nats(size) };
+    const normal = QUICK ? undefined : await eddy(size, 'normal');
+    const theirs = QUICK ? undefined : { redis: await redis(size), nats: await nats(size) };
     printTable(
       `SQLite log, ${size} B messages (raw better-sqlite3 batched inserts: ${Math.round(raw).toLocaleString('en-US')} rows/s)`,
       [
+        ...(
+          [
+            ['disk: append + fdatasync loop', appended],
+            ['disk: overwrite + fdatasync loop', overwritten],
+          ] as const
+        ).map(([system, loop]) => ({
+          system,
+          'publish awaited 1-by-1 msg/s': Math.round(loop.rate),
+          'e2e p50 ms @1k/s': Number(loop.p50Ms.toFixed(2)),
+          'e2e p99 ms @1k/s': Number(loop.p99Ms.toFixed(2)),
+        })),
+        {
+          system: 'raw better-sqlite3',
+          'publish awaited 1-by-1 msg/s': Math.round(rawSerial),
+          'publish 1,000 concurrent msg/s': Math.round(raw),
+          'consume+ack 100k backlog msg/s': Math.round(ours.rawConsume ?? 0),
+        },
         row('eddy sqlite (synchronous=full, default)', ours),
-        row('eddy sqlite (synchronous=normal)', normal),
-        row('redis streams (ioredis)', theirs.redis),
-        row('nats jetstream (@nats-io)', theirs.nats),
+        ...(normal === undefined ? [] : [row('eddy sqlite (synchronous=normal)', normal)]),
+        ...(theirs === undefined
+          ? []
+          : [row('redis streams (ioredis)', theirs.redis), row('nats jetstream (@nats-io)', theirs.nats)]),
       ],
     );
-    const targets = {
+    const targets: Record<string, number> = {
+      'publish 1-by-1 / fsync loop': ours.publishSerial / disk.rate,
+      'publish 1-by-1 / raw sqlite 1-by-1': ours.publishSerial / rawSerial,
       'concurrent publish / raw inserts': ours.publishConcurrent / raw,
-      'consume+ack / redis XREADGROUP+XACK': ours.consumeAck / theirs.redis.consumeAck,
+      'consume+ack / raw offset read': ours.consumeAck / (ours.rawConsume ?? Number.NaN),
+      'consume CPU per msg, raw / eddy':
+        (ours.rawConsumeCpuUs ?? Number.NaN) / (ours.consumeCpuUs ?? Number.NaN),
       'e2e p99 ms (full)': ours.p99Ms,
-      'e2e p99 ms (normal)': normal.p99Ms,
+      'fsync p99 ms': disk.p99Ms,
     };
-    printTable(`targets, ${size} B (>= 0.5, >= 1, <= 5 ms)`, [
-      Object.fromEntries(Object.entries(targets).map(([name, value]) => [name, Number(value.toFixed(2))])),
-    ]);
-    results[`${size}B`] = { rawInsertsPerSecond: raw, eddy: ours, eddyNormal: normal, ...theirs, targets };
+    if (theirs !== undefined)
+      targets['consume+ack / redis XREADGROUP+XACK'] = ours.consumeAck / theirs.redis.consumeAck;
+    if (normal !== undefined) targets['e2e p99 ms (normal)'] = normal.p99Ms;
+    printTable(
+      `targets, ${size} B (>= 0.8, -, >= 0.5, >= 0.8, -, <= 1 ms; load ${loadBefore} -> ${load()})`,
+      [Object.fromEntries(Object.entries(targets).map(([name, value]) => [name, Number(value.toFixed(2))]))],
+    );
+    results[`${size}B`] = {
+      loadAverage: { before: loadBefore, after: load() },
+      disk: { append: appended, overwrite: overwritten },
+      rawSerialPerSecond: rawSerial,
+      rawInsertsPerSecond: raw,
+      eddy: ours,
+      ...(normal === undefined ? {} : { eddyNormal: normal }),
+      ...theirs,
+      targets,
+    };
   }
-  writeResults('sqlite', results);
+  writeResults(QUICK ? 'sqlite-quick' : 'sqlite', results);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -5,14 +5,17 @@ const HAS_HEADERS = 2;
 const HAS_DELIVER_AT = 4;
 const EMPTY_HEADERS: Headers = Object.freeze({});
 
-/** One message as decoded from a stored batch. */
-export interface DecodedMessage {
-  readonly offset: number;
-  readonly key: string | undefined;
-  readonly headers: Headers;
-  readonly payload: Uint8Array;
-  readonly deliverAt: number | undefined;
-}
+/**
+ * Receives one message decoded from a stored batch. Fields come as arguments rather than an object
+ * so that the reader builds the one object it keeps per message, not two.
+ */
+export type DecodedMessageSink = (
+  offset: number,
+  key: string | undefined,
+  headers: Headers,
+  payload: Uint8Array,
+  deliverAt: number | undefined,
+) => void;
 
 /**
  * Messages of one partition written by one commit are stored as one row (a record batch, as Kafka
@@ -67,7 +70,7 @@ export function decodeBatch(
   body: Buffer,
   baseOffset: number,
   fromOffset: number,
-  emit: (message: DecodedMessage) => void,
+  emit: DecodedMessageSink,
 ): void {
   let at = 0;
   let offset = baseOffset;
@@ -95,7 +98,7 @@ export function decodeBatch(
     const length = body.readUInt32LE(at);
     at += 4;
     if (offset >= fromOffset) {
-      emit({ offset, key, headers, deliverAt, payload: body.subarray(at, at + length) });
+      emit(offset, key, headers, body.subarray(at, at + length), deliverAt);
     }
     at += length;
     offset += 1;

@@ -241,8 +241,8 @@ export class LogStore {
     const from = Math.max(fromOffset, this.firstOffset(topic, partition));
     for (const row of this.#stmt.read.iterate(topic.id, partition, from)) {
       const publishedAt = row.published_at;
-      decodeBatch(row.body, row.base_offset, from, (message) => {
-        out.push({ partition, publishedAt, ...message });
+      decodeBatch(row.body, row.base_offset, from, (offset, key, headers, payload, deliverAt) => {
+        out.push({ partition, offset, key, headers, payload, publishedAt, deliverAt });
       });
       if (out.length >= limit) break;
     }

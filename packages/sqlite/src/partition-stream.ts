@@ -176,8 +176,10 @@ export class PartitionStream {
     entry.state = 'acked';
     const offset = entry.message.offset;
     this.entries.delete(offset);
-    this.pendingAttempts.delete(offset);
-    this.acked.add(offset);
+    if (this.pendingAttempts.size > 0) this.pendingAttempts.delete(offset);
+    // In-order acknowledgements, the common case, move the floor without touching the set.
+    if (offset === this.floor) this.floor += 1;
+    else this.acked.add(offset);
     this.dirty = true;
     this.advanceFloor();
     if (entry.lastValue !== undefined && this.#lastValues.get(entry.lastValue) === entry) {
@@ -187,6 +189,7 @@ export class PartitionStream {
   }
 
   advanceFloor(): void {
+    if (this.acked.size === 0 && this.gaps.length === 0) return;
     for (;;) {
       if (this.acked.delete(this.floor)) {
         this.floor += 1;

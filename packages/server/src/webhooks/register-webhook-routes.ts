@@ -34,6 +34,9 @@ export async function registerWebhookRoutes(
           ...(options.replyHandlerName === undefined ? {} : { name: options.replyHandlerName }),
           ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
           ...(options.resultTtlMs === undefined ? {} : { resultTtlMs: options.resultTtlMs }),
+          ...(options.requestPurgeIntervalMs === undefined
+            ? {}
+            : { purgeIntervalMs: options.requestPurgeIntervalMs }),
           maxWaitMs: ctx.options.limits.maxWaitSeconds * 1000,
         });
   let dispatcher: WebhookDispatcher | undefined;

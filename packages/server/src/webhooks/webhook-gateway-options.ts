@@ -38,4 +38,6 @@ export interface WebhookGatewayOptions {
   readonly requestTimeoutMs?: number;
   /** How long a request's result is kept, ms. Default 1 hour. */
   readonly resultTtlMs?: number;
+  /** How often expired requests are deleted from `requests`, ms. Default 60 000. */
+  readonly requestPurgeIntervalMs?: number;
 }

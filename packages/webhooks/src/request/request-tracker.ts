@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@eddy/core';
-import { InvalidOptionError } from '@eddy/core/internal';
+import type { Logger } from '@eddy/core';
+import { InvalidOptionError, silentLogger } from '@eddy/core/internal';
 import type { RequestRecord, RequestStore } from '../request-store.js';
 import { DEFAULT_REPLY_TYPE, inReplyTo, REPLY_TO, replyError } from './reply-protocol.js';
 
@@ -17,6 +18,13 @@ export interface RequestTrackerOptions {
   readonly resultTtlMs?: number;
   /** Longest `waitMs` a `get` may ask for, ms. Default 30 000. */
   readonly maxWaitMs?: number;
+  /**
+   * How often expired requests are deleted from the store, ms. Default 60 000. Every tracker
+   * sharing the store purges; deleting what another already deleted is harmless.
+   */
+  readonly purgeIntervalMs?: number;
+  /** Where purge failures go (the next interval tries again). Default silent. */
+  readonly logger?: Logger;
   /** Clock, for tests. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -30,7 +38,7 @@ export interface RequestTracker {
    * most `maxWaitMs`) and returned as soon as it settles. Undefined when unknown or expired.
    */
   get(id: string, options?: { readonly waitMs?: number }): Promise<RequestRecord | undefined>;
-  /** Wakes every waiting `get`. */
+  /** Wakes every waiting `get` and stops purging. */
   close(): void;
 }
 
@@ -47,7 +55,9 @@ export function createRequestTracker(options: RequestTrackerOptions): RequestTra
   const timeoutMs = options.timeoutMs ?? 300_000;
   const resultTtlMs = options.resultTtlMs ?? 3_600_000;
   const maxWaitMs = options.maxWaitMs ?? 30_000;
-  for (const [name, value] of Object.entries({ timeoutMs, resultTtlMs, maxWaitMs })) {
+  const purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
+  const logger = options.logger ?? silentLogger;
+  for (const [name, value] of Object.entries({ timeoutMs, resultTtlMs, maxWaitMs, purgeIntervalMs })) {
     if (!Number.isFinite(value) || value <= 0) {
       throw new InvalidOptionError(
         `Request tracker option ${name} must be a number of ms above 0, got ${value}.`,
@@ -61,6 +71,18 @@ export function createRequestTracker(options: RequestTrackerOptions): RequestTra
     for (const resolve of set ?? []) resolve();
   };
   let closed = false;
+
+  // Without a purge the table only grows: expired rows are invisible to `get` but never leave.
+  let purging = false;
+  const purgeTimer = setInterval(() => {
+    if (purging) return;
+    purging = true;
+    store
+      .purge(now())
+      .catch((error: unknown) => logger.warn({ err: error }, 'expired requests could not be purged'))
+      .finally(() => (purging = false));
+  }, purgeIntervalMs);
+  purgeTimer.unref();
 
   bus.on(
     replyType,
@@ -134,6 +156,7 @@ export function createRequestTracker(options: RequestTrackerOptions): RequestTra
     },
     close() {
       closed = true;
+      clearInterval(purgeTimer);
       for (const id of [...waiters.keys()]) wake(id);
     },
   };

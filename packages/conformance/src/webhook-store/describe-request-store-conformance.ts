@@ -70,6 +70,21 @@ export function describeRequestStoreConformance(options: RequestStoreConformance
       expect(await store.settle(id('absent'), { status: 'completed', result: 1 }, T0, T0)).toBeUndefined();
     });
 
+    it('keeps a callback URL through settlement', async () => {
+      const store = await open();
+      const key = id('callback');
+      const callbackUrl = 'https://hooks.example.com/results?tenant=a';
+      expect(
+        await store.create({ id: key, type: 't', expiresAt: T0 + 1_000, callbackUrl }, T0),
+      ).toMatchObject({ status: 'pending', callbackUrl });
+      expect(await store.settle(key, { status: 'completed', result: 7 }, T0 + 1, T0 + 2_000)).toMatchObject({
+        status: 'completed',
+        result: 7,
+        callbackUrl,
+      });
+      expect(await store.get(key, T0 + 2)).toMatchObject({ callbackUrl });
+    });
+
     it('hides expired requests and purges them', async () => {
       const store = await open();
       const [old, fresh] = [id('old'), id('fresh')];

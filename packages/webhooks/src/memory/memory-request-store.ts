@@ -14,13 +14,14 @@ export function createMemoryRequestStore(): RequestStore {
     return record === undefined || record.expiresAt <= now ? undefined : record;
   };
   return {
-    async create({ id, type, expiresAt }, now) {
+    async create({ id, type, expiresAt, callbackUrl }, now) {
       await open();
       if (records.has(id)) return undefined;
       const record: RequestRecord = {
         id,
         type,
         status: 'pending',
+        ...(callbackUrl === undefined ? {} : { callbackUrl }),
         createdAt: now,
         updatedAt: now,
         expiresAt,

@@ -49,4 +49,7 @@ export {
   type BackendName,
 } from './backend.js';
 export type { StatsHistoryOptions } from './observability/stats-sampler.js';
-export type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
+export type {
+  RequestCallbackGatewayOptions,
+  WebhookGatewayOptions,
+} from './webhooks/webhook-gateway-options.js';

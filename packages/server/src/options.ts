@@ -156,8 +156,9 @@ export interface ServerOptions {
    * Webhook routes (endpoints, deliveries, inbound sources) and `/v1/requests`. Default: when the
    * gateway opens the embedded SQLite log itself, endpoints, deliveries and requests in that file,
    * with a dispatcher for the event types `EDDY_WEBHOOK_TYPES` names (comma-separated; none: no
-   * dispatcher) allowed to reach the internal hosts `EDDY_WEBHOOK_ALLOW` names; otherwise none, and
-   * the routes are not served.
+   * dispatcher) allowed to reach the internal hosts `EDDY_WEBHOOK_ALLOW` names, and request
+   * callbacks signed with `EDDY_REQUEST_CALLBACK_SECRET` when it is set; otherwise none, and the
+   * routes are not served.
    */
   readonly webhooks?: WebhookGatewayOptions;
   /**
@@ -217,6 +218,8 @@ export interface ResolvedServerOptions {
   readonly webhookTypes: readonly string[];
   /** Internal hosts the default dispatcher may reach (`EDDY_WEBHOOK_ALLOW`). */
   readonly webhookAllow: readonly string[];
+  /** Secret signing the default request callbacks (`EDDY_REQUEST_CALLBACK_SECRET`); absent: no callbacks. */
+  readonly requestCallbackSecret?: string;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -312,6 +315,9 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     ruleSources: options.ruleEngine?.sources ?? envList(env['EDDY_RULE_SOURCES']),
     webhookTypes: envList(env['EDDY_WEBHOOK_TYPES']),
     webhookAllow: envList(env['EDDY_WEBHOOK_ALLOW']),
+    ...(env['EDDY_REQUEST_CALLBACK_SECRET'] === undefined || env['EDDY_REQUEST_CALLBACK_SECRET'] === ''
+      ? {}
+      : { requestCallbackSecret: env['EDDY_REQUEST_CALLBACK_SECRET'] }),
   };
 }
 

@@ -3,6 +3,8 @@ import type { Bus } from '@eddy/core';
 import type { Logger } from '@eddy/core';
 import { InvalidOptionError, silentLogger } from '@eddy/core/internal';
 import type { RequestRecord, RequestStore } from '../request-store.js';
+import type { RequestCallbacks } from './request-callbacks.js';
+import { InvalidCallbackError } from '../errors.js';
 import { DEFAULT_REPLY_TYPE, inReplyTo, REPLY_TO, replyError } from './reply-protocol.js';
 
 export interface RequestTrackerOptions {
@@ -25,14 +27,26 @@ export interface RequestTrackerOptions {
   readonly purgeIntervalMs?: number;
   /** Where purge failures go (the next interval tries again). Default silent. */
   readonly logger?: Logger;
+  /**
+   * Sends each settled request's outcome to its `callbackUrl`. Default none: `submit` refuses a
+   * callback URL with `EDDY_REQUEST_INVALID_CALLBACK`.
+   */
+  readonly callbacks?: RequestCallbacks;
   /** Clock, for tests. Default `Date.now`. */
   readonly now?: () => number;
 }
 
 /** Asynchronous request-reply with durable status: submit, then poll (or long-poll) for the result. */
 export interface RequestTracker {
-  /** Stores a pending request and publishes its event (id = request id); resolves once both are durable. */
-  submit(type: string, data: unknown, options?: { readonly key?: string }): Promise<RequestRecord>;
+  /**
+   * Stores a pending request and publishes its event (id = request id); resolves once both are
+   * durable. With `callbackUrl`, the outcome is also POSTed there once it lands (see `callbacks`).
+   */
+  submit(
+    type: string,
+    data: unknown,
+    options?: { readonly key?: string; readonly callbackUrl?: string },
+  ): Promise<RequestRecord>;
   /**
    * The request as it stands. With `waitMs`, a pending request is awaited for up to that long (at
    * most `maxWaitMs`) and returned as soon as it settles. Undefined when unknown or expired.
@@ -99,7 +113,11 @@ export function createRequestTracker(options: RequestTrackerOptions): RequestTra
         at,
         at + resultTtlMs,
       );
-      if (settled !== undefined) wake(id);
+      if (settled === undefined) return;
+      wake(id);
+      // A throw here nacks the reply: it comes again, finds the request settled and enqueues the
+      // callback again under the same delivery id, so a crash in between loses no callback.
+      await options.callbacks?.send(settled);
     },
     { name: options.name ?? `requests.${randomUUID()}` },
   );
@@ -109,19 +127,38 @@ export function createRequestTracker(options: RequestTrackerOptions): RequestTra
     const at = now();
     const record = await store.get(id, at);
     if (record?.status !== 'pending' || at < record.createdAt + timeoutMs) return record;
-    return store.settle(
+    const settled = await store.settle(
       id,
       { status: 'failed', error: `no reply within ${timeoutMs} ms` },
       at,
       at + resultTtlMs,
     );
+    if (settled !== undefined) await options.callbacks?.send(settled);
+    return settled;
   };
 
   return {
     async submit(type, data, submitOptions = {}) {
       const id = randomUUID();
+      let callbackUrl: string | undefined;
+      if (submitOptions.callbackUrl !== undefined) {
+        if (options.callbacks === undefined) {
+          throw new InvalidCallbackError(
+            'this gateway sends no request callbacks. Poll the request instead, or configure callbacks (a signing secret).',
+          );
+        }
+        callbackUrl = await options.callbacks.check(submitOptions.callbackUrl);
+      }
       const at = now();
-      const record = await store.create({ id, type, expiresAt: at + timeoutMs + resultTtlMs }, at);
+      const record = await store.create(
+        {
+          id,
+          type,
+          expiresAt: at + timeoutMs + resultTtlMs,
+          ...(callbackUrl === undefined ? {} : { callbackUrl }),
+        },
+        at,
+      );
       await bus.publish(type, data, {
         id,
         extensions: { [REPLY_TO]: replyType },

@@ -31,6 +31,15 @@ function showOk(status: HTMLElement, text: string): void {
   status.className = 'status ok';
 }
 
+/** The payload indented when it is JSON (it always is from the dispatcher), else as sent. */
+function pretty(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}
+
 function filterText(endpoint: WebhookEndpointJson): string {
   const parts = [endpoint.eventTypes === undefined ? 'every type' : endpoint.eventTypes.join(', ')];
   if (endpoint.pattern !== undefined) parts.push(`pattern ${JSON.stringify(endpoint.pattern)}`);
@@ -257,7 +266,7 @@ function endpointView(id: string): View {
     'section',
     {},
     h('p', {}, h('a', { href: '#/webhooks' }, '← All endpoints')),
-    h('h1', {}, `Endpoint ${id}`),
+    h('h1', { class: 'wrap' }, `Endpoint ${id}`),
     status,
     summary,
     toolbar,
@@ -308,7 +317,7 @@ function deliveryView(endpointId: string, id: string): View {
       h('dt', {}, 'Next attempt'),
       h('dd', {}, delivery.status === 'pending' ? delivery.nextAttemptAt : '—'),
     );
-    payload.textContent = delivery.payload;
+    payload.textContent = pretty(delivery.payload);
     mount(
       attempts,
       ...delivery.attemptLog.map((attempt) =>
@@ -341,7 +350,7 @@ function deliveryView(endpointId: string, id: string): View {
     'section',
     {},
     h('p', {}, h('a', { href: `#/webhooks/${encodeURIComponent(endpointId)}` }, `← Endpoint ${endpointId}`)),
-    h('h1', {}, `Delivery ${id}`),
+    h('h1', { class: 'wrap' }, `Delivery ${id}`),
     status,
     summary,
     h(

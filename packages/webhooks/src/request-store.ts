@@ -51,6 +51,11 @@ export interface RequestStore {
     now: number,
     expiresAt: number,
   ): Promise<RequestRecord | undefined>;
+  /**
+   * Pending requests with a callback URL created before `createdBefore`, oldest first, at most
+   * `limit`: those whose timeout has passed with nobody polling, so their failure can be called back.
+   */
+  listOverdueCallbacks(createdBefore: number, limit: number): Promise<RequestRecord[]>;
   /** Deletes requests whose `expiresAt` is at or before `now`; returns how many. */
   purge(now: number): Promise<number>;
   close(): Promise<void>;

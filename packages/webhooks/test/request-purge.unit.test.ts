@@ -1,7 +1,16 @@
 import { createBus } from '@eddy/core';
 import { createMemoryTransport } from '@eddy/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryRequestStore, createRequestTracker, type RequestStore } from '@eddy/webhooks';
+import { thrown } from './thrown.js';
+import {
+  createMemoryDeliveryStore,
+  createMemoryEndpointStore,
+  createMemoryRequestStore,
+  createRequestCallbacks,
+  createRequestTracker,
+  generateSecret,
+  type RequestStore,
+} from '@eddy/webhooks';
 
 const T0 = Date.UTC(2030, 0, 1);
 
@@ -64,9 +73,53 @@ describe('request tracker purge', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(purged).toEqual([0]);
     tracker.close();
-    expect(() => createRequestTracker({ bus, store, purgeIntervalMs: 0 })).toThrow(
-      expect.objectContaining({ code: 'EDDY_INVALID_OPTION' }),
+    expect(thrown(() => createRequestTracker({ bus, store, purgeIntervalMs: 0 }))?.code).toBe(
+      'EDDY_INVALID_OPTION',
     );
+    await bus.stop();
+  });
+
+  it('fails a timed-out request with a callback on the purge tick, and enqueues its callback', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    let clock = T0;
+    const store = createMemoryRequestStore();
+    const deliveries = createMemoryDeliveryStore();
+    const callbacks = createRequestCallbacks({
+      endpoints: createMemoryEndpointStore(),
+      deliveries,
+      secret: generateSecret(),
+      now: () => clock,
+    });
+    const bus = createBus<Record<string, unknown>>({ transport: createMemoryTransport() });
+    const tracker = createRequestTracker({
+      bus,
+      store,
+      callbacks,
+      now: () => clock,
+      timeoutMs: 5_000,
+      purgeIntervalMs: 1_000,
+    });
+    const callbackUrl = 'https://client.example/results';
+    await store.create({ id: 'waiting', type: 'quote', expiresAt: T0 + 100_000, callbackUrl }, T0);
+    await store.create({ id: 'polled', type: 'quote', expiresAt: T0 + 100_000 }, T0);
+    clock = T0 + 4_000;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await deliveries.list()).toEqual([]);
+    clock = T0 + 6_000;
+    await vi.advanceTimersByTimeAsync(1_000);
+    const [delivery, ...rest] = await deliveries.list();
+    expect(rest).toEqual([]);
+    expect(delivery).toMatchObject({
+      eventId: 'waiting',
+      eventType: 'eddy.request.failed',
+      status: 'pending',
+    });
+    expect(JSON.parse(delivery!.payload)).toMatchObject({
+      data: { id: 'waiting', status: 'failed', error: 'no reply within 5000 ms' },
+    });
+    // A request without a callback waits for its next read to be failed.
+    expect((await store.get('polled', clock))?.status).toBe('pending');
+    tracker.close();
     await bus.stop();
   });
 });

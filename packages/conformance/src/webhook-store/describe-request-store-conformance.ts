@@ -85,6 +85,24 @@ export function describeRequestStoreConformance(options: RequestStoreConformance
       expect(await store.get(key, T0 + 2)).toMatchObject({ callbackUrl });
     });
 
+    it('lists pending requests with a callback created before a time, oldest first', async () => {
+      const store = await open();
+      const base = T0 + 50_000 + Math.floor(Math.random() * 1_000_000) * 10;
+      const [older, newer, plain, settled, late] = ['older', 'newer', 'plain', 'settled', 'late'].map(id);
+      const callbackUrl = 'https://hooks.example.com/r';
+      const expiresAt = base + 100_000;
+      await store.create({ id: newer!, type: 't', expiresAt, callbackUrl }, base + 2);
+      await store.create({ id: older!, type: 't', expiresAt, callbackUrl }, base + 1);
+      await store.create({ id: plain!, type: 't', expiresAt }, base + 1);
+      await store.create({ id: settled!, type: 't', expiresAt, callbackUrl }, base + 1);
+      await store.settle(settled!, { status: 'completed', result: 1 }, base + 3, expiresAt);
+      await store.create({ id: late!, type: 't', expiresAt, callbackUrl }, base + 10);
+      const overdue = await store.listOverdueCallbacks(base + 10, 1_000);
+      const mine = overdue.map((r) => r.id).filter((r) => [older, newer, plain, settled, late].includes(r));
+      expect(mine).toEqual([older, newer]);
+      expect((await store.listOverdueCallbacks(base + 10, 1)).length).toBe(1);
+    });
+
     it('hides expired requests and purges them', async () => {
       const store = await open();
       const [old, fresh] = [id('old'), id('fresh')];

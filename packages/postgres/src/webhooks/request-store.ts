@@ -68,6 +68,15 @@ export async function createPostgresRequestStore(options: PoolSource): Promise<R
       ]);
       return rows[0] === undefined ? undefined : toRecord(rows[0]);
     },
+    async listOverdueCallbacks(createdBefore, limit) {
+      const { rows } = await store.query<Row>(
+        'listing overdue request callbacks',
+        `SELECT * FROM ${table} WHERE status = 'pending' AND callback_url IS NOT NULL AND created_at < $1
+         ORDER BY created_at LIMIT $2`,
+        [createdBefore, limit],
+      );
+      return rows.map(toRecord);
+    },
     async purge(now) {
       const result = await store.query('purging requests', `DELETE FROM ${table} WHERE expires_at <= $1`, [
         now,

@@ -67,6 +67,10 @@ export function createSqliteRequestStore(options: SqliteWebhookStoreOptions): Sq
     `UPDATE ${table} SET status = @status, result = @result, error = @error, updated_at = @now, expires_at = @expiresAt
      WHERE id = @id AND status = 'pending'`,
   );
+  const overdue = db.prepare<[number, number], Row>(
+    `SELECT * FROM ${table} WHERE status = 'pending' AND callback_url IS NOT NULL AND created_at < ?
+     ORDER BY created_at LIMIT ?`,
+  );
   const purge = db.prepare<[number]>(`DELETE FROM ${table} WHERE expires_at <= ?`);
   let closed = false;
   const guarded = guardedCalls('request store', describeTarget(db.name), () => closed);
@@ -75,7 +79,9 @@ export function createSqliteRequestStore(options: SqliteWebhookStoreOptions): Sq
     database: db,
     create: ({ id, type, expiresAt, callbackUrl }, now) =>
       guarded(() =>
-        insert.run({ id, type, expiresAt, now, callbackUrl: callbackUrl ?? null }).changes === 0 ? undefined : toRecord(select.get(id)!),
+        insert.run({ id, type, expiresAt, now, callbackUrl: callbackUrl ?? null }).changes === 0
+          ? undefined
+          : toRecord(select.get(id)!),
       ),
     get: (id, now) =>
       guarded(() => {
@@ -95,6 +101,8 @@ export function createSqliteRequestStore(options: SqliteWebhookStoreOptions): Sq
         const row = select.get(id);
         return row === undefined ? undefined : toRecord(row);
       }),
+    listOverdueCallbacks: (createdBefore, limit) =>
+      guarded(() => overdue.all(createdBefore, limit).map(toRecord)),
     purge: (now) => guarded(() => purge.run(now).changes),
     close() {
       if (!closed) {

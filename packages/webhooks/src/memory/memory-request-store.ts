@@ -48,6 +48,14 @@ export function createMemoryRequestStore(): RequestStore {
       records.set(id, settled);
       return structuredClone(settled);
     },
+    async listOverdueCallbacks(createdBefore, limit) {
+      await open();
+      return [...records.values()]
+        .filter((r) => r.status === 'pending' && r.callbackUrl !== undefined && r.createdAt < createdBefore)
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .slice(0, limit)
+        .map((r) => structuredClone(r));
+    },
     async purge(now) {
       await open();
       let removed = 0;

@@ -87,12 +87,20 @@ export function createRequestTracker(options: RequestTrackerOptions): RequestTra
   let closed = false;
 
   // Without a purge the table only grows: expired rows are invisible to `get` but never leave.
+  // The same tick fails requests that timed out with a callback waiting and nobody polling, so
+  // their callback goes out without a read.
   let purging = false;
+  const housekeeping = async (): Promise<void> => {
+    if (options.callbacks !== undefined) {
+      for (const overdue of await store.listOverdueCallbacks(now() - timeoutMs, 100))
+        await current(overdue.id);
+    }
+    await store.purge(now());
+  };
   const purgeTimer = setInterval(() => {
     if (purging) return;
     purging = true;
-    store
-      .purge(now())
+    housekeeping()
       .catch((error: unknown) => logger.warn({ err: error }, 'expired requests could not be purged'))
       .finally(() => (purging = false));
   }, purgeIntervalMs);

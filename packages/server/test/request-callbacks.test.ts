@@ -165,6 +165,28 @@ describe('request callbacks', () => {
   });
 });
 
+describe('request callbacks on the default gateway', () => {
+  it('signs callbacks with EDDY_REQUEST_CALLBACK_SECRET and reaches hosts EDDY_WEBHOOK_ALLOW names', async () => {
+    const type = unique('quote.requested');
+    const gateway = await startTestServer({
+      env: { EDDY_REQUEST_CALLBACK_SECRET: secret, EDDY_WEBHOOK_ALLOW: '127.0.0.1' },
+    });
+    const worker = await startWorker(gateway.handle, type);
+    try {
+      const request = await json<RequestJson>(
+        await post(`${gateway.url}/v1/requests`, { type, data: { qty: 4 }, callbackUrl: receiverUrl }),
+      );
+      expect(request.callbackUrl).toBe(receiverUrl);
+      const hit = await eventually(() => hitsFor(request.id)[0]);
+      expect(hit.verified).toBe(true);
+      expect(JSON.parse(hit.body)).toMatchObject({ data: { status: 'completed', result: { price: 12 } } });
+    } finally {
+      await worker.stop();
+      await gateway.close();
+    }
+  });
+});
+
 describe('request callbacks across a gateway restart', () => {
   it('a callback still pending when the gateway stops is sent by the next one', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'eddy-callbacks-'));

@@ -79,9 +79,11 @@ describe('gateway webhook dispatch on PostgreSQL under SIGKILL', () => {
       }
       await publishing;
       const delivered = (): Set<string> => new Set(hits.map((hit) => hit.id));
-      await waitFor(() => delivered().size === count, {
+      // The held deliveries count as received once already; each must also be sent again.
+      const resent = (): boolean => heldIds.every((id) => hits.filter((hit) => hit.id === id).length >= 2);
+      await waitFor(() => delivered().size === count && resent(), {
         timeoutMs: 30_000,
-        description: () => `${count} events delivered, got ${delivered().size}`,
+        description: () => `${count} events delivered and the held ones sent again, got ${delivered().size}`,
       });
       await child.kill();
       expect([...delivered()].sort()).toEqual(expected);

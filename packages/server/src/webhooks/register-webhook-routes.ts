@@ -29,6 +29,8 @@ export async function registerWebhookRoutes(
     group: 'eddy-gateway',
     topicFor: ctx.topicForType,
     source: ctx.options.defaultSource,
+    // Events the dispatcher's handlers took before a crash come back after this, like any consumer's.
+    ackTimeoutMs: ctx.options.consume.ackTimeoutMs,
   });
   let dispatcher: WebhookDispatcher | undefined;
   const callbacks =

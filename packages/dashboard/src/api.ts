@@ -29,6 +29,12 @@ import type {
   PurgeResponse,
   PutRuleRequest,
   RedriveResponse,
+  RequestJson,
+  WebhookDeliveryDetailResponse,
+  WebhookDeliveryJson,
+  WebhookDeliveryListResponse,
+  WebhookEndpointJson,
+  WebhookEndpointListResponse,
   RegistryConfigResponse,
   RegistrySubjectVersionJson,
   RuleJson,
@@ -133,6 +139,28 @@ function filterQuery(filter: DeadLetterFilterJson): string {
 }
 
 export const api = {
+  webhookEndpoints: async (): Promise<readonly WebhookEndpointJson[]> =>
+    (await call<WebhookEndpointListResponse>('GET', '/v1/webhooks/endpoints')).endpoints,
+  webhookEndpoint: (id: string): Promise<WebhookEndpointJson> =>
+    call<WebhookEndpointJson>('GET', `/v1/webhooks/endpoints/${encodeURIComponent(id)}`),
+  setWebhookEndpointEnabled: (id: string, enabled: boolean): Promise<WebhookEndpointJson> =>
+    call<WebhookEndpointJson>('PATCH', `/v1/webhooks/endpoints/${encodeURIComponent(id)}`, { enabled }),
+  webhookDeliveries: async (
+    endpointId: string,
+    status: string | undefined,
+  ): Promise<readonly WebhookDeliveryJson[]> =>
+    (
+      await call<WebhookDeliveryListResponse>(
+        'GET',
+        `/v1/webhooks/deliveries${query({ endpointId, status, limit: 100 })}`,
+      )
+    ).deliveries,
+  webhookDelivery: (id: string): Promise<WebhookDeliveryDetailResponse> =>
+    call<WebhookDeliveryDetailResponse>('GET', `/v1/webhooks/deliveries/${encodeURIComponent(id)}`),
+  redeliverWebhook: (id: string): Promise<WebhookDeliveryJson> =>
+    call<WebhookDeliveryJson>('POST', `/v1/webhooks/deliveries/${encodeURIComponent(id)}/redeliver`),
+  request: (id: string): Promise<RequestJson> =>
+    call<RequestJson>('GET', `/v1/requests/${encodeURIComponent(id)}`),
   rules: async (): Promise<readonly RuleJson[]> => (await call<RuleListResponse>('GET', '/v1/rules')).rules,
   rule: async (name: string): Promise<RuleJson> =>
     (await call<RuleResponse>('GET', `/v1/rules/${encodeURIComponent(name)}`)).rule,

@@ -18,6 +18,7 @@ import { schemasView } from './views/schemas-view.js';
 import { tailView } from './views/tail-view.js';
 import { topicView } from './views/topic-view.js';
 import { topicsView } from './views/topics-view.js';
+import { webhooksView } from './views/webhooks-view.js';
 import type { View } from './views/view.js';
 
 const REFRESH_MS = 1_000;
@@ -61,6 +62,8 @@ function route(): View {
       return flowView(rest[0]);
     case 'schemas':
       return schemasView(rest[0]);
+    case 'webhooks':
+      return webhooksView(rest[0], rest[1]);
     case 'event':
       return eventView(rest[0] ?? '', Number(rest[1] ?? 0), rest[2] ?? '0');
     default:
@@ -89,6 +92,7 @@ function renderNav(): void {
     link('outbox', 'Outbox'),
     link('flow', 'Flow'),
     link('schemas', 'Schemas'),
+    link('webhooks', 'Webhooks'),
   );
 }
 

@@ -156,6 +156,9 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
       ? openDefaultWebhooks(defaultDatabasePath(options.dataDir), {
           eventTypes: options.webhookTypes,
           allowDestinations: options.webhookAllow,
+          ...(options.requestCallbackSecret === undefined
+            ? {}
+            : { callbackSecret: options.requestCallbackSecret }),
         })
       : undefined;
   const webhooks = input.webhooks ?? ownedWebhooks?.options;

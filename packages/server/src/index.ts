@@ -51,5 +51,8 @@ export {
   type BackendName,
 } from './backend.js';
 export type { StatsHistoryOptions } from './observability/stats-history-options.js';
-export type { WebhookGatewayOptions } from './webhooks/webhook-gateway-options.js';
+export type {
+  RequestCallbackGatewayOptions,
+  WebhookGatewayOptions,
+} from './webhooks/webhook-gateway-options.js';
 export type { Coordination, SingletonTask } from '@eddy/core/internal';

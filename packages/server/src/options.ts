@@ -182,8 +182,9 @@ export interface ServerOptions {
    * Webhook routes (endpoints, deliveries, inbound sources) and `/v1/requests`. Default: when the
    * gateway opens the embedded SQLite log itself, endpoints, deliveries and requests in that file,
    * with a dispatcher for the event types `EDDY_WEBHOOK_TYPES` names (comma-separated; none: no
-   * dispatcher) allowed to reach the internal hosts `EDDY_WEBHOOK_ALLOW` names; otherwise none, and
-   * the routes are not served.
+   * dispatcher) allowed to reach the internal hosts `EDDY_WEBHOOK_ALLOW` names, and request
+   * callbacks signed with `EDDY_REQUEST_CALLBACK_SECRET` when it is set; otherwise none, and the
+   * routes are not served.
    */
   readonly webhooks?: WebhookGatewayOptions;
   /**
@@ -266,6 +267,8 @@ export interface ResolvedServerOptions {
   readonly webhookAllow: readonly string[];
   /** Undefined when the gateway runs alone. */
   readonly cluster: { readonly leaderTtlMs: number; readonly forwardTimeoutMs: number } | undefined;
+  /** Secret signing the default request callbacks (`EDDY_REQUEST_CALLBACK_SECRET`); absent: no callbacks. */
+  readonly requestCallbackSecret?: string;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -361,6 +364,9 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     ruleSources: options.ruleEngine?.sources ?? envList(env['EDDY_RULE_SOURCES']),
     webhookTypes: envList(env['EDDY_WEBHOOK_TYPES']),
     webhookAllow: envList(env['EDDY_WEBHOOK_ALLOW']),
+    ...(env['EDDY_REQUEST_CALLBACK_SECRET'] === undefined || env['EDDY_REQUEST_CALLBACK_SECRET'] === ''
+      ? {}
+      : { requestCallbackSecret: env['EDDY_REQUEST_CALLBACK_SECRET'] }),
     cluster: resolveCluster(options.cluster, env),
   };
 }

@@ -12,6 +12,7 @@ import {
 import { createSqliteDeliveryStore, createSqliteEndpointStore, createSqliteRequestStore } from '@eddy/sqlite';
 import { generateSecret } from '@eddy/webhooks';
 import { Webhook } from 'standardwebhooks';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 
@@ -106,4 +107,34 @@ describe('SQLite webhook deliveries under SIGKILL', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   }, 90_000);
+});
+
+describe('SQLite request store migration', () => {
+  it('adds the callback column to a table made before callbacks, once', async () => {
+    const path = tmp.file('old-requests.db');
+    const db = new Database(path);
+    db.exec(`CREATE TABLE eddy_webhook_requests (
+      id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL, result TEXT, error TEXT,
+      created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
+    );
+    INSERT INTO eddy_webhook_requests VALUES ('old', 't', 'pending', NULL, NULL, 1, 1, 9999999999999);`);
+    db.close();
+    for (let open = 0; open < 2; open += 1) {
+      const store = createSqliteRequestStore({ database: path });
+      expect(await store.get('old', 2)).toEqual({
+        id: 'old',
+        type: 't',
+        status: 'pending',
+        createdAt: 1,
+        updatedAt: 1,
+        expiresAt: 9999999999999,
+      });
+      await store.create(
+        { id: `new-${open}`, type: 't', expiresAt: 10, callbackUrl: 'https://a.example/cb' },
+        1,
+      );
+      expect(await store.get(`new-${open}`, 2)).toMatchObject({ callbackUrl: 'https://a.example/cb' });
+      await store.close();
+    }
+  });
 });

@@ -18,6 +18,8 @@ export const WebhookErrorCodes = {
   RequestFailed: 'EDDY_REQUEST_FAILED',
   /** No request has this id (never made, or its result's retention ran out). */
   RequestNotFound: 'EDDY_REQUEST_NOT_FOUND',
+  /** A request's `callbackUrl` cannot be used (not an http(s) URL, internal, or no callbacks configured). */
+  InvalidCallback: 'EDDY_REQUEST_INVALID_CALLBACK',
 } as const;
 export type WebhookErrorCode = (typeof WebhookErrorCodes)[keyof typeof WebhookErrorCodes];
 
@@ -97,5 +99,11 @@ export class RequestNotFoundError extends EddyError {
       WebhookErrorCodes.RequestNotFound,
       `Request "${id}" not found. It was never made here, or its result is older than the retention.`,
     );
+  }
+}
+
+export class InvalidCallbackError extends EddyError {
+  constructor(reason: string) {
+    super(WebhookErrorCodes.InvalidCallback, `Invalid request callbackUrl: ${reason}`);
   }
 }

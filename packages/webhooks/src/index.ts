@@ -30,6 +30,7 @@ export {
   DestinationRefusedError,
   EndpointNotFoundError,
   InvalidEndpointError,
+  InvalidCallbackError,
   InvalidPayloadError,
   InvalidSignatureError,
   RequestFailedError,
@@ -79,3 +80,10 @@ export {
 } from './request/request-tracker.js';
 export type { RequestOutcome, RequestRecord, RequestStatus, RequestStore } from './request-store.js';
 export { createMemoryRequestStore } from './memory/memory-request-store.js';
+export {
+  CALLBACK_ENDPOINT_PREFIX,
+  createRequestCallbacks,
+  REQUEST_CALLBACK_TYPES,
+  type RequestCallbackOptions,
+  type RequestCallbacks,
+} from './request/request-callbacks.js';

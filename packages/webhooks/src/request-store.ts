@@ -11,6 +11,8 @@ export interface RequestRecord {
   readonly result?: unknown;
   /** What went wrong, once failed. */
   readonly error?: string;
+  /** Where the outcome is POSTed once the request settles (see `createRequestCallbacks`). */
+  readonly callbackUrl?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** When the record may be purged (epoch ms): pending ones after their timeout, settled ones after the result retention. */
@@ -29,7 +31,12 @@ export type RequestOutcome =
 export interface RequestStore {
   /** Stores a pending request; undefined (nothing changes) when the id is taken. */
   create(
-    request: { readonly id: string; readonly type: string; readonly expiresAt: number },
+    request: {
+      readonly id: string;
+      readonly type: string;
+      readonly expiresAt: number;
+      readonly callbackUrl?: string;
+    },
     now: number,
   ): Promise<RequestRecord | undefined>;
   /** The request, unless it expired (`expiresAt <= now`) or never existed. */
@@ -44,6 +51,11 @@ export interface RequestStore {
     now: number,
     expiresAt: number,
   ): Promise<RequestRecord | undefined>;
+  /**
+   * Pending requests with a callback URL created before `createdBefore`, oldest first, at most
+   * `limit`: those whose timeout has passed with nobody polling, so their failure can be called back.
+   */
+  listOverdueCallbacks(createdBefore: number, limit: number): Promise<RequestRecord[]>;
   /** Deletes requests whose `expiresAt` is at or before `now`; returns how many. */
   purge(now: number): Promise<number>;
   close(): Promise<void>;

@@ -70,6 +70,39 @@ export function describeRequestStoreConformance(options: RequestStoreConformance
       expect(await store.settle(id('absent'), { status: 'completed', result: 1 }, T0, T0)).toBeUndefined();
     });
 
+    it('keeps a callback URL through settlement', async () => {
+      const store = await open();
+      const key = id('callback');
+      const callbackUrl = 'https://hooks.example.com/results?tenant=a';
+      expect(
+        await store.create({ id: key, type: 't', expiresAt: T0 + 1_000, callbackUrl }, T0),
+      ).toMatchObject({ status: 'pending', callbackUrl });
+      expect(await store.settle(key, { status: 'completed', result: 7 }, T0 + 1, T0 + 2_000)).toMatchObject({
+        status: 'completed',
+        result: 7,
+        callbackUrl,
+      });
+      expect(await store.get(key, T0 + 2)).toMatchObject({ callbackUrl });
+    });
+
+    it('lists pending requests with a callback created before a time, oldest first', async () => {
+      const store = await open();
+      const base = T0 + 50_000 + Math.floor(Math.random() * 1_000_000) * 10;
+      const [older, newer, plain, settled, late] = ['older', 'newer', 'plain', 'settled', 'late'].map(id);
+      const callbackUrl = 'https://hooks.example.com/r';
+      const expiresAt = base + 100_000;
+      await store.create({ id: newer!, type: 't', expiresAt, callbackUrl }, base + 2);
+      await store.create({ id: older!, type: 't', expiresAt, callbackUrl }, base + 1);
+      await store.create({ id: plain!, type: 't', expiresAt }, base + 1);
+      await store.create({ id: settled!, type: 't', expiresAt, callbackUrl }, base + 1);
+      await store.settle(settled!, { status: 'completed', result: 1 }, base + 3, expiresAt);
+      await store.create({ id: late!, type: 't', expiresAt, callbackUrl }, base + 10);
+      const overdue = await store.listOverdueCallbacks(base + 10, 1_000);
+      const mine = overdue.map((r) => r.id).filter((r) => [older, newer, plain, settled, late].includes(r));
+      expect(mine).toEqual([older, newer]);
+      expect((await store.listOverdueCallbacks(base + 10, 1)).length).toBe(1);
+    });
+
     it('hides expired requests and purges them', async () => {
       const store = await open();
       const [old, fresh] = [id('old'), id('fresh')];

@@ -8,6 +8,7 @@ interface Row {
   status: string;
   result: unknown;
   error: string | null;
+  callback_url: string | null;
   created_at: string;
   updated_at: string;
   expires_at: string;
@@ -20,6 +21,7 @@ function toRecord(row: Row): RequestRecord {
     status: row.status as RequestStatus,
     ...(row.status === 'completed' ? { result: row.result } : {}),
     ...(row.error === null ? {} : { error: row.error }),
+    ...(row.callback_url === null ? {} : { callbackUrl: row.callback_url }),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     expiresAt: Number(row.expires_at),
@@ -31,12 +33,12 @@ export async function createPostgresRequestStore(options: PoolSource): Promise<R
   const store = await openWebhookStore(options, 'request store');
   const table = store.tables.requests;
   return {
-    async create({ id, type, expiresAt }, now) {
+    async create({ id, type, expiresAt, callbackUrl }, now) {
       const { rows } = await store.query<Row>(
         'creating a request',
-        `INSERT INTO ${table} (id, type, status, created_at, updated_at, expires_at) VALUES ($1, $2, 'pending', $3, $3, $4)
-         ON CONFLICT (id) DO NOTHING RETURNING *`,
-        [id, type, now, expiresAt],
+        `INSERT INTO ${table} (id, type, status, created_at, updated_at, expires_at, callback_url)
+         VALUES ($1, $2, 'pending', $3, $3, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING *`,
+        [id, type, now, expiresAt, callbackUrl ?? null],
       );
       return rows[0] === undefined ? undefined : toRecord(rows[0]);
     },
@@ -65,6 +67,15 @@ export async function createPostgresRequestStore(options: PoolSource): Promise<R
         id,
       ]);
       return rows[0] === undefined ? undefined : toRecord(rows[0]);
+    },
+    async listOverdueCallbacks(createdBefore, limit) {
+      const { rows } = await store.query<Row>(
+        'listing overdue request callbacks',
+        `SELECT * FROM ${table} WHERE status = 'pending' AND callback_url IS NOT NULL AND created_at < $1
+         ORDER BY created_at LIMIT $2`,
+        [createdBefore, limit],
+      );
+      return rows.map(toRecord);
     },
     async purge(now) {
       const result = await store.query('purging requests', `DELETE FROM ${table} WHERE expires_at <= $1`, [

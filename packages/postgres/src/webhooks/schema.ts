@@ -79,7 +79,8 @@ export function migrateWebhookStores(pool: pg.Pool, schema: string, where: strin
           updated_at bigint NOT NULL,
           expires_at bigint NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS webhook_requests_expiry ON ${t.requests} (expires_at);`);
+        CREATE INDEX IF NOT EXISTS webhook_requests_expiry ON ${t.requests} (expires_at);
+        ALTER TABLE ${t.requests} ADD COLUMN IF NOT EXISTS callback_url text;`);
       await client.query('COMMIT');
       client.release();
     } catch (error) {

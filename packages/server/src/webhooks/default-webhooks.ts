@@ -10,11 +10,16 @@ export interface OwnedWebhooks {
 /**
  * Endpoints, deliveries and requests in the embedded log's file, as the gateway's default when it
  * opens that log itself (so `eddy dev` serves the webhook and request routes with nothing to set
- * up). A dispatcher runs for `dispatch.eventTypes` when there are any.
+ * up). A dispatcher runs for `dispatch.eventTypes` when there are any, and for request callbacks
+ * when `dispatch.callbackSecret` is set.
  */
 export function openDefaultWebhooks(
   databasePath: string,
-  dispatch: { readonly eventTypes: readonly string[]; readonly allowDestinations: readonly string[] },
+  dispatch: {
+    readonly eventTypes: readonly string[];
+    readonly allowDestinations: readonly string[];
+    readonly callbackSecret?: string;
+  },
 ): OwnedWebhooks {
   const endpoints = createSqliteEndpointStore({ database: databasePath });
   const deliveries = createSqliteDeliveryStore({ database: databasePath });
@@ -26,6 +31,11 @@ export function openDefaultWebhooks(
       requests,
       // One gateway owns the embedded log: a fixed name, so restarts leave no consumer groups behind.
       replyHandlerName: 'requests',
+      ...(dispatch.callbackSecret === undefined
+        ? {}
+        : {
+            callbacks: { secret: dispatch.callbackSecret, allowDestinations: dispatch.allowDestinations },
+          }),
       ...(dispatch.eventTypes.length === 0
         ? {}
         : {

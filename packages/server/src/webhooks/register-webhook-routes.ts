@@ -1,5 +1,10 @@
 import { createBus } from '@eddy/core';
-import { createRequestTracker, createWebhookDispatcher, type WebhookDispatcher } from '@eddy/webhooks';
+import {
+  createRequestCallbacks,
+  createRequestTracker,
+  createWebhookDispatcher,
+  type WebhookDispatcher,
+} from '@eddy/webhooks';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { registerEndpointRoutes } from './endpoint-routes.js';
@@ -24,7 +29,22 @@ export async function registerWebhookRoutes(
     group: 'eddy-gateway',
     topicFor: ctx.topicForType,
     source: ctx.options.defaultSource,
+    // Events the dispatcher's handlers took before a crash come back after this, like any consumer's.
+    ackTimeoutMs: ctx.options.consume.ackTimeoutMs,
   });
+  let dispatcher: WebhookDispatcher | undefined;
+  const callbacks =
+    options.requests === undefined || options.callbacks === undefined
+      ? undefined
+      : createRequestCallbacks({
+          endpoints: options.endpoints,
+          deliveries: options.deliveries,
+          secret: options.callbacks.secret,
+          ...(options.callbacks.allowDestinations === undefined
+            ? {}
+            : { allowDestinations: options.callbacks.allowDestinations }),
+          onEnqueued: () => dispatcher?.wake(),
+        });
   const tracker =
     options.requests === undefined
       ? undefined
@@ -34,12 +54,20 @@ export async function registerWebhookRoutes(
           ...(options.replyHandlerName === undefined ? {} : { name: options.replyHandlerName }),
           ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
           ...(options.resultTtlMs === undefined ? {} : { resultTtlMs: options.resultTtlMs }),
+          ...(options.requestPurgeIntervalMs === undefined
+            ? {}
+            : { purgeIntervalMs: options.requestPurgeIntervalMs }),
           maxWaitMs: ctx.options.limits.maxWaitSeconds * 1000,
+          ...(callbacks === undefined ? {} : { callbacks }),
         });
-  let dispatcher: WebhookDispatcher | undefined;
-  if (options.dispatch !== undefined) {
+  if (options.dispatch !== undefined || callbacks !== undefined) {
+    const allowDestinations = [
+      ...(options.dispatch?.allowDestinations ?? []),
+      ...(callbacks === undefined ? [] : (options.callbacks?.allowDestinations ?? [])),
+    ];
     dispatcher = createWebhookDispatcher({
       ...options.dispatch,
+      allowDestinations,
       endpoints: options.endpoints,
       deliveries: options.deliveries,
       bus,

@@ -23,14 +23,22 @@ export function registerRequestRoutes(
           type: 'object',
           required: ['type'],
           additionalProperties: false,
-          properties: { type: { type: 'string', minLength: 1 }, data: {}, key: { type: 'string' } },
+          properties: {
+            type: { type: 'string', minLength: 1 },
+            data: {},
+            key: { type: 'string' },
+            callbackUrl: { type: 'string', minLength: 1 },
+          },
         },
       },
       config: { access: 'authenticated' },
     },
     async (request, reply) => {
-      const { type, data, key } = request.body;
-      const record = await tracker.submit(type, data ?? null, key === undefined ? {} : { key });
+      const { type, data, key, callbackUrl } = request.body;
+      const record = await tracker.submit(type, data ?? null, {
+        ...(key === undefined ? {} : { key }),
+        ...(callbackUrl === undefined ? {} : { callbackUrl }),
+      });
       return reply.status(202).header('location', `/v1/requests/${record.id}`).send(requestJson(record));
     },
   );

@@ -70,6 +70,8 @@ export interface CreateRequestBody {
   readonly type: string;
   readonly data?: unknown;
   readonly key?: string;
+  /** Where the outcome is POSTed, signed, once the request settles (when the gateway has callbacks). */
+  readonly callbackUrl?: string;
 }
 
 /** `GET /v1/requests/{id}` (and the 202 of `POST /v1/requests`). */
@@ -79,6 +81,7 @@ export interface RequestJson {
   readonly status: 'pending' | 'completed' | 'failed';
   readonly result?: unknown;
   readonly error?: string;
+  readonly callbackUrl?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly expiresAt: string;

@@ -7,6 +7,17 @@ import type {
   WebhookDispatcherOptions,
 } from '@eddy/webhooks';
 
+/** Request callbacks of the gateway. */
+export interface RequestCallbackGatewayOptions {
+  /** `whsec_` secret every callback is signed with; receivers verify with it. */
+  readonly secret: string;
+  /**
+   * Internal hosts, IPs or CIDR ranges callbacks may target (e.g. `['127.0.0.1']` in tests). Default
+   * none. The gateway's dispatcher may reach them too, for endpoints as well.
+   */
+  readonly allowDestinations?: readonly string[];
+}
+
 /**
  * Webhook and request routes of the gateway (`/v1/webhooks/...`, `/v1/requests`). Given, the
  * gateway serves them; absent, it does not. Stores are the caller's: the gateway never closes them.
@@ -38,4 +49,13 @@ export interface WebhookGatewayOptions {
   readonly requestTimeoutMs?: number;
   /** How long a request's result is kept, ms. Default 1 hour. */
   readonly resultTtlMs?: number;
+  /**
+   * Request callbacks: `POST /v1/requests` may name a `callbackUrl`, and the outcome is POSTed there
+   * as a Standard Webhooks delivery signed with `secret` (retried, logged and dead-lettered like any
+   * delivery, through an endpoint `callback_<hash>` per URL). The gateway runs a dispatcher for
+   * them. Default none: a `callbackUrl` is refused with `EDDY_REQUEST_INVALID_CALLBACK`.
+   */
+  readonly callbacks?: RequestCallbackGatewayOptions;
+  /** How often expired requests are deleted from `requests`, ms. Default 60 000. */
+  readonly requestPurgeIntervalMs?: number;
 }

@@ -60,6 +60,7 @@ export function requestJson(record: RequestRecord): RequestJson {
     status: record.status,
     ...(record.result === undefined ? {} : { result: record.result }),
     ...(record.error === undefined ? {} : { error: record.error }),
+    ...(record.callbackUrl === undefined ? {} : { callbackUrl: record.callbackUrl }),
     createdAt: iso(record.createdAt),
     updatedAt: iso(record.updatedAt),
     expiresAt: iso(record.expiresAt),

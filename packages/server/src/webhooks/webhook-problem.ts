@@ -9,6 +9,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [WebhookErrorCodes.EndpointNotFound]: 404,
   [WebhookErrorCodes.DeliveryNotFound]: 404,
   [WebhookErrorCodes.RequestNotFound]: 404,
+  [WebhookErrorCodes.InvalidCallback]: 400,
   EDDY_INVALID_PATTERN: 400,
 };
 

@@ -16,6 +16,7 @@ interface Row {
   status: string;
   result: string | null;
   error: string | null;
+  callback_url: string | null;
   created_at: number;
   updated_at: number;
   expires_at: number;
@@ -28,6 +29,7 @@ function toRecord(row: Row): RequestRecord {
     status: row.status as RequestStatus,
     ...(row.result === null ? {} : { result: JSON.parse(row.result) as unknown }),
     ...(row.error === null ? {} : { error: row.error }),
+    ...(row.callback_url === null ? {} : { callbackUrl: row.callback_url }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     expiresAt: row.expires_at,
@@ -45,19 +47,29 @@ export function createSqliteRequestStore(options: SqliteWebhookStoreOptions): Sq
     status TEXT NOT NULL,
     result TEXT,
     error TEXT,
+    callback_url TEXT,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS ${table}_expiry ON ${table} (expires_at);`);
+  // Tables made before callbacks existed get the column; SQLite has no ADD COLUMN IF NOT EXISTS.
+  const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all();
+  if (!columns.some((column) => column.name === 'callback_url')) {
+    db.exec(`ALTER TABLE ${table} ADD COLUMN callback_url TEXT`);
+  }
   const insert = db.prepare(
-    `INSERT OR IGNORE INTO ${table} (id, type, status, created_at, updated_at, expires_at)
-     VALUES (@id, @type, 'pending', @now, @now, @expiresAt)`,
+    `INSERT OR IGNORE INTO ${table} (id, type, status, callback_url, created_at, updated_at, expires_at)
+     VALUES (@id, @type, 'pending', @callbackUrl, @now, @now, @expiresAt)`,
   );
   const select = db.prepare<[string], Row>(`SELECT * FROM ${table} WHERE id = ?`);
   const settleRow = db.prepare(
     `UPDATE ${table} SET status = @status, result = @result, error = @error, updated_at = @now, expires_at = @expiresAt
      WHERE id = @id AND status = 'pending'`,
+  );
+  const overdue = db.prepare<[number, number], Row>(
+    `SELECT * FROM ${table} WHERE status = 'pending' AND callback_url IS NOT NULL AND created_at < ?
+     ORDER BY created_at LIMIT ?`,
   );
   const purge = db.prepare<[number]>(`DELETE FROM ${table} WHERE expires_at <= ?`);
   let closed = false;
@@ -65,9 +77,11 @@ export function createSqliteRequestStore(options: SqliteWebhookStoreOptions): Sq
 
   return {
     database: db,
-    create: ({ id, type, expiresAt }, now) =>
+    create: ({ id, type, expiresAt, callbackUrl }, now) =>
       guarded(() =>
-        insert.run({ id, type, expiresAt, now }).changes === 0 ? undefined : toRecord(select.get(id)!),
+        insert.run({ id, type, expiresAt, now, callbackUrl: callbackUrl ?? null }).changes === 0
+          ? undefined
+          : toRecord(select.get(id)!),
       ),
     get: (id, now) =>
       guarded(() => {
@@ -87,6 +101,8 @@ export function createSqliteRequestStore(options: SqliteWebhookStoreOptions): Sq
         const row = select.get(id);
         return row === undefined ? undefined : toRecord(row);
       }),
+    listOverdueCallbacks: (createdBefore, limit) =>
+      guarded(() => overdue.all(createdBefore, limit).map(toRecord)),
     purge: (now) => guarded(() => purge.run(now).changes),
     close() {
       if (!closed) {

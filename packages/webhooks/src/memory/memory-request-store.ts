@@ -14,13 +14,14 @@ export function createMemoryRequestStore(): RequestStore {
     return record === undefined || record.expiresAt <= now ? undefined : record;
   };
   return {
-    async create({ id, type, expiresAt }, now) {
+    async create({ id, type, expiresAt, callbackUrl }, now) {
       await open();
       if (records.has(id)) return undefined;
       const record: RequestRecord = {
         id,
         type,
         status: 'pending',
+        ...(callbackUrl === undefined ? {} : { callbackUrl }),
         createdAt: now,
         updatedAt: now,
         expiresAt,
@@ -46,6 +47,14 @@ export function createMemoryRequestStore(): RequestStore {
       };
       records.set(id, settled);
       return structuredClone(settled);
+    },
+    async listOverdueCallbacks(createdBefore, limit) {
+      await open();
+      return [...records.values()]
+        .filter((r) => r.status === 'pending' && r.callbackUrl !== undefined && r.createdAt < createdBefore)
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .slice(0, limit)
+        .map((r) => structuredClone(r));
     },
     async purge(now) {
       await open();

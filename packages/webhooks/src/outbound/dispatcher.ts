@@ -24,6 +24,8 @@ export interface WebhookDispatcher {
   enqueue(event: CloudEvent): Promise<number>;
   /** Makes a delivery pending again and due now (leaving the dead-letter queue if it was there). */
   redeliver(deliveryId: string): Promise<Delivery>;
+  /** Looks for due deliveries now, e.g. after something other than `enqueue` stored some. */
+  wake(): void;
   /** Starts sending due deliveries. */
   start(): void;
   /** Stops claiming, waits for attempts in flight, closes connections. Stores stay open. Idempotent. */
@@ -295,6 +297,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       signal();
       return delivery;
     },
+    wake: signal,
     start() {
       if (state !== 'created') return;
       state = 'running';

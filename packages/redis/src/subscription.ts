@@ -5,7 +5,7 @@ import { redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/int
 import type { Redis } from 'ioredis';
 
 import { createAckBatcher } from './ack-batcher.js';
-import { decodeEntry } from './codec.js';
+import { decodeEntry, entryName } from './codec.js';
 import { toEddyError } from './errors.js';
 import { startFetchLoop, type FetchLoop, type ReadReply } from './fetch-loop.js';
 import { createHandlerSlots, type HandlerFailure } from './handler-slots.js';
@@ -123,7 +123,7 @@ export async function startRedisSubscription(
     const current = inFlight.get(entry.partition, entry.id) === entry && entry.attempt === attempt;
     if (!current || entry.state !== 'handed') return; // an attempt abandoned after its ack timeout
     if (failure === undefined) {
-      acks.add(entry.partition, entry.id);
+      acks.add(entry.partition, entry.rawId ?? entry.id);
       finish(entry);
       return;
     }
@@ -203,13 +203,15 @@ export async function startRedisSubscription(
     fields: readonly Buffer[],
     count: number,
     needsClaim: boolean,
+    stream: string,
+    rawId?: Buffer,
   ): Tracked | undefined => {
     try {
-      const decoded = decodeEntry(fields, () => `${keys.stream(topic, partition)} ${id}`);
-      return trackEntry(partition, id, count, decoded, needsClaim);
+      const decoded = decodeEntry(fields, entryName, stream, id);
+      return trackEntry(partition, id, count, decoded, needsClaim, rawId);
     } catch (error) {
       report(error, 'decoding a stream entry');
-      acks.add(partition, id); // an entry nobody can read would block its partition forever
+      acks.add(partition, rawId ?? id); // an entry nobody can read would block its partition forever
       return undefined;
     }
   };
@@ -217,7 +219,8 @@ export async function startRedisSubscription(
     partition: number,
     pending: PendingEntry,
     needsClaim: boolean,
-  ): Tracked | undefined => toTracked(partition, pending.id, pending.fields, pending.count, needsClaim);
+  ): Tracked | undefined =>
+    toTracked(partition, pending.id, pending.fields, pending.count, needsClaim, keys.stream(topic, partition));
 
   // An entry this member tracks is reported by its own redelivery claim: not twice.
   const unknownTo = (partition: number, ids: readonly string[]): string[] =>
@@ -359,7 +362,7 @@ export async function startRedisSubscription(
         continue;
       }
       for (const [id, fields] of rows) {
-        const entry = toTracked(partition, id.toString(), fields, 1, false);
+        const entry = toTracked(partition, id.toString(), fields, 1, false, name, id);
         if (entry !== undefined && inFlight.add(entry)) startHead(entry);
       }
     }

@@ -63,9 +63,12 @@ export function decodeEntry(
       try {
         headers = JSON.parse(value.toString()) as Headers;
       } catch (cause) {
-        throw new DecodeError(`Entry ${where(stream, id)} has unreadable headers; it was not written by Eddy.`, {
-          cause,
-        });
+        throw new DecodeError(
+          `Entry ${where(stream, id)} has unreadable headers; it was not written by Eddy.`,
+          {
+            cause,
+          },
+        );
       }
     }
   }

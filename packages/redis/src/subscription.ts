@@ -220,7 +220,14 @@ export async function startRedisSubscription(
     pending: PendingEntry,
     needsClaim: boolean,
   ): Tracked | undefined =>
-    toTracked(partition, pending.id, pending.fields, pending.count, needsClaim, keys.stream(topic, partition));
+    toTracked(
+      partition,
+      pending.id,
+      pending.fields,
+      pending.count,
+      needsClaim,
+      keys.stream(topic, partition),
+    );
 
   // An entry this member tracks is reported by its own redelivery claim: not twice.
   const unknownTo = (partition: number, ids: readonly string[]): string[] =>

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 export interface AckBatcher {
   /** Queues an ack; every ack queued in one turn of the event loop goes out in one pipeline. */
@@ -6,10 +6,13 @@ export interface AckBatcher {
   /** Sends what is queued now. */
   flush(): Promise<void>;
   /**
-   * Sends what is queued now on `connection` without waiting: the read loop puts the acks of the
-   * last batch in front of its next read on the same connection, saving a round trip per batch.
+   * Moves what is queued now into `pipeline` and returns how many commands it added: the read
+   * loop sends the acks of the last batch and its next read in one write, one round trip per
+   * batch. Their replies, the first that many of the pipeline's, go to `acknowledged`.
    */
-  flushVia(connection: Redis): void;
+  appendTo(pipeline: ChainableCommander): number;
+  /** Reports the failed acks among the replies of commands `appendTo` added. */
+  acknowledged(replies: readonly [Error | null, unknown][]): void;
 }
 
 export function createAckBatcher(options: {
@@ -21,17 +24,24 @@ export function createAckBatcher(options: {
   const pending = new Map<number, (string | Buffer)[]>();
   let scheduled: Promise<void> | undefined;
 
-  const send = async (connection: Redis): Promise<void> => {
-    const batch = [...pending];
+  /** Queues XACK per partition into `pipeline`; returns how many commands it added. */
+  const take = (pipeline: ChainableCommander): number => {
+    const count = pending.size;
+    for (const [partition, ids] of pending) pipeline.xack(options.stream(partition), options.group, ...ids);
     pending.clear();
-    if (batch.length === 0) return;
+    return count;
+  };
+  // An ack that failed leaves its entry pending: it is redelivered after the ack timeout.
+  const acknowledged = (replies: readonly [Error | null, unknown][]): void => {
+    for (const [error] of replies) if (error !== null) options.report(error, 'acknowledging messages');
+  };
+
+  const send = async (connection: Redis): Promise<void> => {
+    if (pending.size === 0) return;
     const pipeline = connection.pipeline();
-    for (const [partition, ids] of batch) pipeline.xack(options.stream(partition), options.group, ...ids);
+    take(pipeline);
     try {
-      // An ack that failed leaves its entry pending: it is redelivered after the ack timeout.
-      for (const [error] of (await pipeline.exec()) ?? []) {
-        if (error !== null) options.report(error, 'acknowledging messages');
-      }
+      acknowledged((await pipeline.exec()) ?? []);
     } catch (error) {
       options.report(error, 'acknowledging messages');
     }
@@ -50,8 +60,7 @@ export function createAckBatcher(options: {
       scheduled ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
     },
     flush,
-    flushVia(connection) {
-      void send(connection);
-    },
+    appendTo: take,
+    acknowledged,
   };
 }

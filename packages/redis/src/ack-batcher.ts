@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 export interface AckBatcher {
   /** Queues an ack; every ack queued in one turn of the event loop goes out in one pipeline. */
@@ -6,13 +6,10 @@ export interface AckBatcher {
   /** Sends what is queued now. */
   flush(): Promise<void>;
   /**
-   * Moves what is queued now into `pipeline` and returns how many commands it added: the read
-   * loop sends the acks of the last batch and its next read in one write, one round trip per
-   * batch. Their replies, the first that many of the pipeline's, go to `acknowledged`.
+   * Sends what is queued now on `connection` without waiting: the read loop puts the acks of the
+   * last batch in front of its next read on the same connection, saving a round trip per batch.
    */
-  appendTo(pipeline: ChainableCommander): number;
-  /** Reports the failed acks among the replies of commands `appendTo` added. */
-  acknowledged(replies: readonly [Error | null, unknown][]): void;
+  flushVia(connection: Redis): void;
 }
 
 export function createAckBatcher(options: {
@@ -24,24 +21,17 @@ export function createAckBatcher(options: {
   const pending = new Map<number, (string | Buffer)[]>();
   let scheduled: Promise<void> | undefined;
 
-  /** Queues XACK per partition into `pipeline`; returns how many commands it added. */
-  const take = (pipeline: ChainableCommander): number => {
-    const count = pending.size;
-    for (const [partition, ids] of pending) pipeline.xack(options.stream(partition), options.group, ...ids);
-    pending.clear();
-    return count;
-  };
-  // An ack that failed leaves its entry pending: it is redelivered after the ack timeout.
-  const acknowledged = (replies: readonly [Error | null, unknown][]): void => {
-    for (const [error] of replies) if (error !== null) options.report(error, 'acknowledging messages');
-  };
-
   const send = async (connection: Redis): Promise<void> => {
-    if (pending.size === 0) return;
+    const batch = [...pending];
+    pending.clear();
+    if (batch.length === 0) return;
     const pipeline = connection.pipeline();
-    take(pipeline);
+    for (const [partition, ids] of batch) pipeline.xack(options.stream(partition), options.group, ...ids);
     try {
-      acknowledged((await pipeline.exec()) ?? []);
+      // An ack that failed leaves its entry pending: it is redelivered after the ack timeout.
+      for (const [error] of (await pipeline.exec()) ?? []) {
+        if (error !== null) options.report(error, 'acknowledging messages');
+      }
     } catch (error) {
       options.report(error, 'acknowledging messages');
     }
@@ -60,7 +50,8 @@ export function createAckBatcher(options: {
       scheduled ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
     },
     flush,
-    appendTo: take,
-    acknowledged,
+    flushVia(connection) {
+      void send(connection);
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /** What one `XREADGROUP` returns: per stream, its entries as raw buffers. */
 export type ReadReply = [Buffer, [Buffer, Buffer[]][]][];
@@ -24,12 +24,8 @@ export interface FetchLoopOptions {
   /** How many more messages the subscriber may take now. */
   capacity(): number;
   accept(reply: ReadReply): void;
-  /**
-   * Adds commands to go out in the same write as the next read (the acks of the last batch);
-   * returns how many. Their replies go to `afterRead`.
-   */
-  beforeRead(pipeline: ChainableCommander): number;
-  afterRead(replies: readonly [Error | null, unknown][]): void;
+  /** Runs just before each read, with the connection the read goes out on. */
+  beforeRead(connection: Redis): void;
   noteGeneration(value: string | null): void;
   /** The blocking connection's client id, after connecting and after every reconnect. */
   advertiseClient(clientId: number): void;
@@ -113,9 +109,9 @@ export async function startFetchLoop(options: FetchLoopOptions): Promise<FetchLo
         const generation = checkGeneration();
         // COUNT applies per stream, so a read may bring up to streams.length - 1 more than the
         // capacity; the subscriber keeps them waiting, and maxInFlight still bounds running handlers.
-        const pipeline = blocking.pipeline();
-        const before = options.beforeRead(pipeline);
-        pipeline.callBuffer(
+        options.beforeRead(blocking);
+        readBlocked = true;
+        const read = blocking.callBuffer(
           'XREADGROUP',
           'GROUP',
           options.group,
@@ -128,15 +124,9 @@ export async function startFetchLoop(options: FetchLoopOptions): Promise<FetchLo
           ...streams,
           ...streams.map(() => '>'),
         );
-        readBlocked = true;
-        const read = pipeline.exec();
         await generation;
-        const replies = (await read) ?? [];
+        const reply = (await read) as ReadReply | null;
         readBlocked = false;
-        options.afterRead(replies.slice(0, before));
-        const [readError, readReply] = replies[before] ?? [new Error('no reply to XREADGROUP'), null];
-        if (readError !== null) throw readError;
-        const reply = readReply as ReadReply | null;
         // Nothing came (timeout, or a joining member interrupted the read): look at the group now.
         if (reply === null) generationCheckedAt = 0;
         else {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 
 export interface AckBatcher {
   /** Queues an ack; every ack queued in one turn of the event loop goes out in one pipeline. */
-  add(partition: number, id: string | Buffer): void;
+  add(partition: number, id: string): void;
   /** Sends what is queued now. */
   flush(): Promise<void>;
   /**
@@ -18,7 +18,7 @@ export function createAckBatcher(options: {
   readonly stream: (partition: number) => string;
   readonly report: (error: unknown, doing: string) => void;
 }): AckBatcher {
-  const pending = new Map<number, (string | Buffer)[]>();
+  const pending = new Map<number, string[]>();
   let scheduled: Promise<void> | undefined;
 
   const send = async (connection: Redis): Promise<void> => {

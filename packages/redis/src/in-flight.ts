@@ -7,11 +7,6 @@ export interface Tracked {
   readonly partition: number;
   /** Redis stream id. */
   readonly id: string;
-  /**
-   * The id as the read reply carried it: acks send these bytes as they are instead of writing
-   * the string out again (claimed entries have only `id`).
-   */
-  readonly rawId: Buffer | undefined;
   readonly key: string | undefined;
   readonly headers: Headers;
   readonly payload: Uint8Array;
@@ -120,13 +115,11 @@ export function trackEntry(
   count: number,
   decoded: DecodedEntry,
   needsClaim: boolean,
-  rawId?: Buffer,
 ): Tracked {
   const deferred = decoded.deliverAt !== undefined && decoded.deliverAt > Date.now();
   return {
     partition,
     id,
-    rawId,
     key: decoded.key,
     headers: decoded.headers,
     payload: decoded.payload,

@@ -123,7 +123,7 @@ export async function startRedisSubscription(
     const current = inFlight.get(entry.partition, entry.id) === entry && entry.attempt === attempt;
     if (!current || entry.state !== 'handed') return; // an attempt abandoned after its ack timeout
     if (failure === undefined) {
-      acks.add(entry.partition, entry.rawId ?? entry.id);
+      acks.add(entry.partition, entry.id);
       finish(entry);
       return;
     }
@@ -204,14 +204,13 @@ export async function startRedisSubscription(
     count: number,
     needsClaim: boolean,
     stream: string,
-    rawId?: Buffer,
   ): Tracked | undefined => {
     try {
       const decoded = decodeEntry(fields, entryName, stream, id);
-      return trackEntry(partition, id, count, decoded, needsClaim, rawId);
+      return trackEntry(partition, id, count, decoded, needsClaim);
     } catch (error) {
       report(error, 'decoding a stream entry');
-      acks.add(partition, rawId ?? id); // an entry nobody can read would block its partition forever
+      acks.add(partition, id); // an entry nobody can read would block its partition forever
       return undefined;
     }
   };
@@ -369,7 +368,7 @@ export async function startRedisSubscription(
         continue;
       }
       for (const [id, fields] of rows) {
-        const entry = toTracked(partition, id.toString(), fields, 1, false, name, id);
+        const entry = toTracked(partition, id.toString(), fields, 1, false, name);
         if (entry !== undefined && inFlight.add(entry)) startHead(entry);
       }
     }

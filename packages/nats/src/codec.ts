@@ -42,26 +42,29 @@ export function wireSizeBytes(message: OutgoingMessage): number {
   return size + message.payload.byteLength;
 }
 
+/** Most messages carry no headers: they share one frozen empty object instead of one allocation each. */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** Maps a JetStream delivery to what an Eddy handler receives. */
 export function decodeMessage(topic: string, msg: JsMsg): ReceivedMessage {
-  const wire: Record<string, string> = {};
+  let wire: Record<string, string> | undefined;
   let key: string | undefined;
   const natsHeaderBlock = msg.headers;
   if (natsHeaderBlock !== undefined) {
     for (const name of natsHeaderBlock.keys()) {
       if (name === KEY_HEADER) key = natsHeaderBlock.get(name);
-      else wire[name] = natsHeaderBlock.get(name);
+      else (wire ??= {})[name] = natsHeaderBlock.get(name);
     }
   }
-  const headers = fromWireHeaders(wire, NATS_BINDING);
+  const info = msg.info;
   return {
     topic,
     partition: partitionOfSubject(msg.subject),
-    offset: offsetOf(msg.seq),
+    offset: offsetOf(info.streamSequence),
     key,
-    headers: headers,
+    headers: wire === undefined ? NO_HEADERS : fromWireHeaders(wire, NATS_BINDING),
     payload: msg.data,
-    publishedAt: Math.floor(msg.info.timestampNanos / 1e6),
-    deliveryCount: msg.info.deliveryCount,
+    publishedAt: Math.floor(info.timestampNanos / 1e6),
+    deliveryCount: info.deliveryCount,
   };
 }

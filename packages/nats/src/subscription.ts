@@ -51,8 +51,12 @@ export class NatsSubscription implements Subscription {
   private readonly loops: Promise<void>[] = [];
   private readonly wakeups = new Set<() => void>();
   private readonly unhandled: JsMsg[] = [];
-  /** The server message of each delivery handed to the handler, for `extendLease`. */
-  private readonly sources = new WeakMap<ReceivedMessage, JsMsg>();
+  /**
+   * The server message of each delivery whose handler runs, for `extendLease`; removed when it
+   * settles. A Map, not a WeakMap: a weak entry per delivery makes every young-generation GC
+   * trace it as an ephemeron, which costs more than the explicit delete.
+   */
+  private readonly sources = new Map<ReceivedMessage, JsMsg>();
   /** Deliveries kept by `extendLease`, with the timer of their next "working" signal. */
   private readonly extended = new Map<JsMsg, NodeJS.Timeout>();
 
@@ -178,22 +182,24 @@ export class NatsSubscription implements Subscription {
    */
   private dispatch(msg: JsMsg): void {
     const { topic, handler } = this.settings;
+    let received: ReceivedMessage | undefined;
     let result: Promise<void> | void;
     try {
-      const received = decodeMessage(topic, msg);
+      received = decodeMessage(topic, msg);
       this.sources.set(received, msg);
       result = handler(received);
     } catch (error) {
-      this.settle(msg, false, error);
+      this.settle(msg, received, false, error);
       return;
     }
     if (!(result instanceof Promise)) {
-      this.settle(msg, true, undefined);
+      this.settle(msg, received, true, undefined);
       return;
     }
+    const handed = received;
     void result.then(
-      () => this.settle(msg, true, undefined),
-      (error: unknown) => this.settle(msg, false, error),
+      () => this.settle(msg, handed, true, undefined),
+      (error: unknown) => this.settle(msg, handed, false, error),
     );
   }
 
@@ -201,7 +207,8 @@ export class NatsSubscription implements Subscription {
    * Acks or nacks, then frees the handler's room, also when the ack throws (a closed connection):
    * `close` waits for every started handler to be done.
    */
-  private settle(msg: JsMsg, ok: boolean, error: unknown): void {
+  private settle(msg: JsMsg, received: ReceivedMessage | undefined, ok: boolean, error: unknown): void {
+    if (received !== undefined) this.sources.delete(received);
     if (this.extended.size > 0) {
       clearTimeout(this.extended.get(msg));
       this.extended.delete(msg);

@@ -13,7 +13,7 @@ import { assertGroupName, assertTopicName, InvalidOptionError, NotSupportedError
 import type { Redis } from 'ioredis';
 
 import { streamBytes, streamGroups, streamInfos } from './admin-reads.js';
-import { decodeEntry } from './codec.js';
+import { decodeEntry, entryName } from './codec.js';
 import { toEddyError } from './errors.js';
 import { resetGroupOnStream } from './group-reset.js';
 import type { KeySpace } from './keys.js';
@@ -270,7 +270,7 @@ export function createRedisAdmin(context: RedisAdminContext): RedisAdmin {
         ][];
         return rows.map(([rawId, fields]) => {
           const id = rawId.toString();
-          const decoded = decodeEntry(fields, () => `${stream} ${id}`);
+          const decoded = decodeEntry(fields, entryName, stream, id);
           return {
             topic,
             partition,

@@ -24,6 +24,9 @@ export function encodeEntry(message: OutgoingMessage): (string | Buffer)[] {
   return fields;
 }
 
+/** How an error names a stream entry. */
+export const entryName = (stream: string, id: string): string => `${stream} ${id}`;
+
 export interface DecodedEntry {
   readonly key: string | undefined;
   readonly headers: Headers;
@@ -34,9 +37,15 @@ export interface DecodedEntry {
 
 /**
  * Reads back what `encodeEntry` wrote, from the raw (Buffer) reply of XREADGROUP, XCLAIM or XRANGE.
- * `where` names the entry in an error; it is a function so the hot path builds no string.
+ * `where(stream, id)` names the entry in an error; the subscriber passes one function for all
+ * entries, so the hot path builds neither a string nor a closure per entry.
  */
-export function decodeEntry(fields: readonly Buffer[], where: () => string): DecodedEntry {
+export function decodeEntry(
+  fields: readonly Buffer[],
+  where: (stream: string, id: string) => string,
+  stream: string,
+  id: string,
+): DecodedEntry {
   let key: string | undefined;
   let headers = NO_HEADERS;
   let payload: Uint8Array | undefined;
@@ -54,15 +63,18 @@ export function decodeEntry(fields: readonly Buffer[], where: () => string): Dec
       try {
         headers = JSON.parse(value.toString()) as Headers;
       } catch (cause) {
-        throw new DecodeError(`Entry ${where()} has unreadable headers; it was not written by Eddy.`, {
-          cause,
-        });
+        throw new DecodeError(
+          `Entry ${where(stream, id)} has unreadable headers; it was not written by Eddy.`,
+          {
+            cause,
+          },
+        );
       }
     }
   }
   if (payload === undefined) {
     throw new DecodeError(
-      `Entry ${where()} has no "${PAYLOAD}" field; it was not written by Eddy. Keep other writers off Eddy's streams.`,
+      `Entry ${where(stream, id)} has no "${PAYLOAD}" field; it was not written by Eddy. Keep other writers off Eddy's streams.`,
     );
   }
   return { key, headers, payload, deliverAt };

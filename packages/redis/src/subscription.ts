@@ -5,7 +5,7 @@ import { redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/int
 import type { Redis } from 'ioredis';
 
 import { createAckBatcher } from './ack-batcher.js';
-import { decodeEntry } from './codec.js';
+import { decodeEntry, entryName } from './codec.js';
 import { toEddyError } from './errors.js';
 import { startFetchLoop, type FetchLoop, type ReadReply } from './fetch-loop.js';
 import { createHandlerSlots, type HandlerFailure } from './handler-slots.js';
@@ -203,9 +203,10 @@ export async function startRedisSubscription(
     fields: readonly Buffer[],
     count: number,
     needsClaim: boolean,
+    stream: string,
   ): Tracked | undefined => {
     try {
-      const decoded = decodeEntry(fields, () => `${keys.stream(topic, partition)} ${id}`);
+      const decoded = decodeEntry(fields, entryName, stream, id);
       return trackEntry(partition, id, count, decoded, needsClaim);
     } catch (error) {
       report(error, 'decoding a stream entry');
@@ -217,7 +218,15 @@ export async function startRedisSubscription(
     partition: number,
     pending: PendingEntry,
     needsClaim: boolean,
-  ): Tracked | undefined => toTracked(partition, pending.id, pending.fields, pending.count, needsClaim);
+  ): Tracked | undefined =>
+    toTracked(
+      partition,
+      pending.id,
+      pending.fields,
+      pending.count,
+      needsClaim,
+      keys.stream(topic, partition),
+    );
 
   // An entry this member tracks is reported by its own redelivery claim: not twice.
   const unknownTo = (partition: number, ids: readonly string[]): string[] =>
@@ -359,7 +368,7 @@ export async function startRedisSubscription(
         continue;
       }
       for (const [id, fields] of rows) {
-        const entry = toTracked(partition, id.toString(), fields, 1, false);
+        const entry = toTracked(partition, id.toString(), fields, 1, false, name);
         if (entry !== undefined && inFlight.add(entry)) startHead(entry);
       }
     }

@@ -98,3 +98,16 @@ export async function narrowLayout(
     await narrow.close();
   }
 }
+
+/** Polls `probe` every 50 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(
+  probe: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -8,7 +8,7 @@ import { createServer, generateApiKey, hashApiKey, type ServerHandle } from '@ed
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeys } from '../../redis/test/helpers.js';
-import { buildDashboard, launchBrowser } from './browser-harness.js';
+import { buildDashboard, launchBrowser, until } from './browser-harness.js';
 
 const resultsDir = fileURLToPath(new URL('../../../test-results/', import.meta.url));
 const REDIS_URL = process.env.EDDY_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -37,18 +37,6 @@ async function publish(topic: string, body: unknown): Promise<void> {
     body: JSON.stringify(body),
   });
   expect(response.status).toBe(200);
-}
-
-async function until(
-  probe: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 beforeAll(async () => {

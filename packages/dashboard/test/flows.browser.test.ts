@@ -23,7 +23,7 @@ import {
 } from '@eddy/sqlite';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard, launchBrowser } from './browser-harness.js';
+import { buildDashboard, launchBrowser, until } from './browser-harness.js';
 
 const resultsDir = fileURLToPath(new URL('../../../test-results/', import.meta.url));
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -52,18 +52,6 @@ let context: BrowserContext;
 let page: Page;
 let consoleErrors: string[] = [];
 let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
-
-async function until(
-  probe: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function publish(topic: string, body: unknown): Promise<string> {
   const response = await fetch(`${handle.url}/v1/topics/${encodeURIComponent(topic)}/events`, {

@@ -12,6 +12,7 @@ import {
   narrowLayout,
   screenshotPath,
   tempDirectory,
+  until,
 } from './browser-harness.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -27,18 +28,6 @@ let engine: RuleEngine;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let context: BrowserContext;
 let page: Page;
-
-async function until(
-  probe: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 beforeAll(async () => {
   dist = await buildDashboard();

@@ -2,7 +2,7 @@ import { createServer, type ServerHandle } from '@eddy/server';
 import type { MessageListResponse, StatsHistoryResponse, TopicDetailResponse } from '@eddy/server/api';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard, launchBrowser, screenshotPath, tempDirectory } from './browser-harness.js';
+import { buildDashboard, launchBrowser, screenshotPath, tempDirectory, until } from './browser-harness.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const topic = `page-orders-${suffix}`;
@@ -27,18 +27,6 @@ async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(`${handle.url}${path}`);
   expect(response.status).toBe(200);
   return (await response.json()) as T;
-}
-
-async function until(
-  probe: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Publishes a batch with one key (so one partition), `note: needle` on item 7. */

@@ -22,6 +22,7 @@ import {
   narrowLayout,
   screenshotPath,
   tempDirectory,
+  until,
 } from './browser-harness.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -50,18 +51,6 @@ let page: Page;
 let okEndpoint: string;
 let failingEndpoint: string;
 let deadDelivery: string;
-
-async function until(
-  probe: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function post<T>(path: string, body: unknown): Promise<T> {
   const response = await fetch(`${handle.url}${path}`, {

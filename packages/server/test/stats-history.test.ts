@@ -48,6 +48,10 @@ describe('GET /v1/stats/history', () => {
     );
     await bus.start();
     try {
+      // A rate needs a sample from before the publish: wait until one saw the empty topic.
+      await eventually(async () =>
+        (await history()).topics.some((t) => t.topic === topic) ? true : undefined,
+      );
       const published = await post(`${server.url}/v1/topics/${topic}/events`, [
         { type: 'history.job', data: { n: 1 } },
         { type: 'history.job', data: { n: 2 } },

@@ -132,6 +132,14 @@ describe('GET /openapi.json', () => {
       ['post', '/v1/webhooks/{source}'],
       ['post', '/v1/requests'],
       ['get', '/v1/requests/{id}'],
+      ['get', '/v1/schedules'],
+      ['get', '/v1/schedules/{id}'],
+      ['put', '/v1/schedules/{id}'],
+      ['delete', '/v1/schedules/{id}'],
+      ['post', '/v1/schedules/{id}/pause'],
+      ['post', '/v1/schedules/{id}/resume'],
+      ['get', '/v1/inflight'],
+      ['post', '/v1/inflight/{eventId}/cancel'],
     ];
     for (const [method, path] of expected)
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { toEddyError } from '../errors.js';
+import { migrateStoreOnce } from '../store-migration.js';
 import { quoteIdent } from '../migration.js';
 import { assertSchemaName, DEFAULT_SCHEMA } from '../options.js';
 
@@ -82,33 +82,18 @@ CREATE TABLE IF NOT EXISTS ${t.snapshots} (
 `;
 }
 
-const migrated = new WeakMap<pg.Pool, Map<string, Promise<void>>>();
-
 /**
  * Creates the event store tables in `schema` if missing. Idempotent and safe from several
  * processes at once (a transaction-scoped advisory lock serializes them); runs once per pool and
  * schema in a process.
  */
 export function migrateEventStore(pool: pg.Pool, t: EventStoreTables, where: string): Promise<void> {
-  let perPool = migrated.get(pool);
-  if (perPool === undefined) migrated.set(pool, (perPool = new Map<string, Promise<void>>()));
-  const existing = perPool.get(t.schema);
-  if (existing !== undefined) return existing;
-  const running = (async () => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`eddy-es-migrate:${t.schema}`]);
-      await client.query(schemaSql(t));
-      await client.query('COMMIT');
-      client.release();
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(true);
-      throw toEddyError(error, 'creating the event store tables', where);
-    }
-  })();
-  perPool.set(t.schema, running);
-  running.catch(() => perPool.delete(t.schema));
-  return running;
+  return migrateStoreOnce({
+    pool,
+    schema: t.schema,
+    lock: 'eddy-es-migrate',
+    doing: 'creating the event store tables',
+    where,
+    ddl: schemaSql(t),
+  });
 }

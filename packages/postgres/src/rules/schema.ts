@@ -1,8 +1,6 @@
 import type pg from 'pg';
-import { toEddyError } from '../errors.js';
+import { migrateStoreOnce } from '../store-migration.js';
 import { quoteIdent } from '../migration.js';
-
-const migrated = new WeakMap<pg.Pool, Map<string, Promise<void>>>();
 
 /** The rule table's qualified name in `schema` (a name that passed `assertSchemaName`). */
 export function ruleTable(schema: string): string {
@@ -20,18 +18,13 @@ export function ruleRevisionTable(schema: string): string {
  * pool and schema in a process.
  */
 export function migrateRuleStore(pool: pg.Pool, schema: string, where: string): Promise<void> {
-  let perPool = migrated.get(pool);
-  if (perPool === undefined) migrated.set(pool, (perPool = new Map<string, Promise<void>>()));
-  const existing = perPool.get(schema);
-  if (existing !== undefined) return existing;
-  const running = (async () => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('eddy-rule-migrate:' || $1::text))`, [
-        schema,
-      ]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
+  return migrateStoreOnce({
+    pool,
+    schema,
+    lock: 'eddy-rule-migrate',
+    doing: 'creating the rule tables',
+    where,
+    ddl: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
         CREATE TABLE IF NOT EXISTS ${ruleTable(schema)} (
           name text PRIMARY KEY,
           definition jsonb NOT NULL,
@@ -46,16 +39,6 @@ export function migrateRuleStore(pool: pg.Pool, schema: string, where: string): 
           id int PRIMARY KEY CHECK (id = 1),
           revision bigint NOT NULL
         );
-        INSERT INTO ${ruleRevisionTable(schema)} (id, revision) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;`);
-      await client.query('COMMIT');
-      client.release();
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(true);
-      throw toEddyError(error, 'creating the rule tables', where);
-    }
-  })();
-  perPool.set(schema, running);
-  running.catch(() => perPool.delete(schema));
-  return running;
+        INSERT INTO ${ruleRevisionTable(schema)} (id, revision) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;`,
+  });
 }

@@ -1,8 +1,6 @@
 import type pg from 'pg';
-import { toEddyError } from '../errors.js';
+import { migrateStoreOnce } from '../store-migration.js';
 import { quoteIdent } from '../migration.js';
-
-const migrated = new WeakMap<pg.Pool, Map<string, Promise<void>>>();
 
 /** The state store's qualified table names in `schema` (a name that passed `assertSchemaName`). */
 export function stateTables(schema: string): {
@@ -25,19 +23,14 @@ export function stateTables(schema: string): {
  * once (a transaction-scoped advisory lock serializes them); runs once per pool and schema.
  */
 export function migrateStateStore(pool: pg.Pool, schema: string, where: string): Promise<void> {
-  let perPool = migrated.get(pool);
-  if (perPool === undefined) migrated.set(pool, (perPool = new Map<string, Promise<void>>()));
-  const existing = perPool.get(schema);
-  if (existing !== undefined) return existing;
   const t = stateTables(schema);
-  const running = (async () => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('eddy-state-migrate:' || $1::text))`, [
-        schema,
-      ]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
+  return migrateStoreOnce({
+    pool,
+    schema,
+    lock: 'eddy-state-migrate',
+    doing: 'creating the stream state tables',
+    where,
+    ddl: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
         CREATE TABLE IF NOT EXISTS ${t.state} (
           namespace text NOT NULL,
           key text NOT NULL,
@@ -65,16 +58,6 @@ export function migrateStateStore(pool: pg.Pool, schema: string, where: string):
           "offset" text NOT NULL,
           committed_at bigint NOT NULL,
           PRIMARY KEY (namespace, topic, partition)
-        );`);
-      await client.query('COMMIT');
-      client.release();
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(true);
-      throw toEddyError(error, 'creating the stream state tables', where);
-    }
-  })();
-  perPool.set(schema, running);
-  running.catch(() => perPool.delete(schema));
-  return running;
+        );`,
+  });
 }

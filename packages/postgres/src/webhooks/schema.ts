@@ -1,8 +1,6 @@
 import type pg from 'pg';
-import { toEddyError } from '../errors.js';
+import { migrateStoreOnce } from '../store-migration.js';
 import { quoteIdent } from '../migration.js';
-
-const migrated = new WeakMap<pg.Pool, Map<string, Promise<void>>>();
 
 /** The webhook tables' qualified names in `schema` (a name that passed `assertSchemaName`). */
 export function webhookTables(schema: string): {
@@ -25,19 +23,14 @@ export function webhookTables(schema: string): {
  * once (a transaction-scoped advisory lock serializes them); runs once per pool and schema in a process.
  */
 export function migrateWebhookStores(pool: pg.Pool, schema: string, where: string): Promise<void> {
-  let perPool = migrated.get(pool);
-  if (perPool === undefined) migrated.set(pool, (perPool = new Map<string, Promise<void>>()));
-  const existing = perPool.get(schema);
-  if (existing !== undefined) return existing;
   const t = webhookTables(schema);
-  const running = (async () => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('eddy-webhooks-migrate:' || $1::text))`, [
-        schema,
-      ]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
+  return migrateStoreOnce({
+    pool,
+    schema,
+    lock: 'eddy-webhooks-migrate',
+    doing: 'creating the webhook tables',
+    where,
+    ddl: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
         CREATE TABLE IF NOT EXISTS ${t.endpoints} (id text PRIMARY KEY, endpoint jsonb NOT NULL);
         CREATE TABLE IF NOT EXISTS ${t.deliveries} (
           sequence bigserial PRIMARY KEY,
@@ -80,16 +73,6 @@ export function migrateWebhookStores(pool: pg.Pool, schema: string, where: strin
           expires_at bigint NOT NULL
         );
         CREATE INDEX IF NOT EXISTS webhook_requests_expiry ON ${t.requests} (expires_at);
-        ALTER TABLE ${t.requests} ADD COLUMN IF NOT EXISTS callback_url text;`);
-      await client.query('COMMIT');
-      client.release();
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(true);
-      throw toEddyError(error, 'creating the webhook tables', where);
-    }
-  })();
-  perPool.set(schema, running);
-  running.catch(() => perPool.delete(schema));
-  return running;
+        ALTER TABLE ${t.requests} ADD COLUMN IF NOT EXISTS callback_url text;`,
+  });
 }

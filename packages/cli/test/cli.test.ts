@@ -241,7 +241,7 @@ describe('eddy against a running server', () => {
     const shown = await eddy('dlq', 'show', dlq, first.id);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`handler    ${first.original.handler}`);
-    expect(shown.stdout).toMatch(/error\s+NonRetryableError: job 10[01] refused/);
+    expect(shown.stdout).toMatch(/error\s+NonRetryableError \[EDDY_NON_RETRYABLE\]: job 10[01] refused/);
 
     const redriven = await json<{ redriven: number }>('dlq', 'redrive', dlq, '--id', first.id);
     expect(redriven.redriven).toBe(1);

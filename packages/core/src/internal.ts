@@ -74,6 +74,7 @@ export { defaultDeadLetterTopic } from './middleware/dead-letter.js';
 export { resolvedTopicOf } from './dlq/dead-letter-admin.js';
 export {
   deadLetterHeaders,
+  describeFailure,
   DeadLetterHeaders,
   parseDeadLetterHeaders,
   REDRIVE_GROUP_HEADER,

@@ -132,6 +132,7 @@ describe('reliability: retry and dead-letter queue (memory transport)', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]!.metadata.attempts).toBe(1);
     expect(entries[0]!.metadata.errorName).toBe('NonRetryableError');
+    expect(entries[0]!.metadata.errorCode).toBe('EDDY_NON_RETRYABLE');
     expect(entries[0]!.headers[DeadLetterHeaders.attempts]).toBeUndefined();
 
     expect(await admin.redrive(`${topic}.dlq`, { filter: (e) => e.metadata.handler === 'validate' })).toBe(1);

@@ -127,7 +127,7 @@ describe('admin: dead-letter queue', () => {
           entries: {
             id: string;
             event: { data: { n: number } };
-            error: { message: string };
+            error: { message: string; code: string | null };
             original: { topic: string };
           }[];
         }>(await fetch(`${server.url}/v1/dlq/${dlq}/entries`));
@@ -139,6 +139,16 @@ describe('admin: dead-letter queue', () => {
         'card declined for 2',
         'card declined for 3',
       ]);
+      expect(entries.map((e) => e.error.code)).toEqual([
+        'EDDY_NON_RETRYABLE',
+        'EDDY_NON_RETRYABLE',
+        'EDDY_NON_RETRYABLE',
+      ]);
+      const byCode = async (code: string): Promise<number> =>
+        (await json<{ matched: number }>(await fetch(`${server.url}/v1/dlq/${dlq}/entries?code=${code}`)))
+          .matched;
+      expect(await byCode('EDDY_NON_RETRYABLE')).toBe(3);
+      expect(await byCode('EDDY_SCHEMA_VIOLATION')).toBe(0);
       const { queues } = await json<{ queues: { topic: string }[] }>(await fetch(`${server.url}/v1/dlq`));
       expect(queues.map((q) => q.topic)).toContain(dlq);
 

@@ -113,7 +113,8 @@ export function registerDlq(program: Command, ctx: CliContext): void {
       out.write(`from       ${entry.original.topic}[${entry.original.partition}]@${entry.original.offset}\n`);
       out.write(`handler    ${entry.original.handler} (group ${entry.original.group})\n`);
       out.write(`attempts   ${entry.attempts}, dead-lettered ${entry.deadLetteredAt}\n`);
-      out.write(`error      ${entry.error.name}: ${entry.error.message}\n`);
+      const code = entry.error.code === null ? '' : ` [${entry.error.code}]`;
+      out.write(`error      ${entry.error.name}${code}: ${entry.error.message}\n`);
       // An entry whose message is not a CloudEvent (often why it failed) comes with the raw message.
       if (entry.event === null) out.write(`raw message\n${JSON.stringify(entry.raw ?? null, null, 2)}\n`);
       else out.write(`event\n${JSON.stringify(entry.event, null, 2)}\n`);

@@ -8,6 +8,7 @@ import type { Headers } from '../transport/message.js';
 export const DeadLetterHeaders = {
   errorMessage: 'eddy-dlq-error-message',
   errorName: 'eddy-dlq-error-name',
+  errorCode: 'eddy-dlq-error-code',
   errorStack: 'eddy-dlq-error-stack',
   attempts: 'eddy-dlq-attempts',
   firstFailureAt: 'eddy-dlq-first-failure-at',
@@ -33,6 +34,11 @@ export interface DeadLetterMetadata {
   readonly errorMessage: string;
   /** Bounded to the middleware's `maxStackChars`. */
   readonly errorStack: string | undefined;
+  /**
+   * The error's string `code` when it has one: an `EddyError` code (`EDDY_SCHEMA_VIOLATION`) or a
+   * Node system error code (`ECONNREFUSED`). Absent on entries dead-lettered by older releases.
+   */
+  readonly errorCode?: string;
   readonly attempts: number;
   /** Epoch ms. Tracked in process memory: after a restart, the first failure this process saw. */
   readonly firstFailureAt: number;
@@ -44,6 +50,21 @@ export interface DeadLetterMetadata {
   readonly group: string;
 }
 
+/** The error fields of the metadata, from whatever a handler threw. */
+export function describeFailure(
+  error: unknown,
+  maxStackChars: number,
+): Pick<DeadLetterMetadata, 'errorName' | 'errorMessage' | 'errorStack' | 'errorCode'> {
+  const err = error instanceof Error ? error : undefined;
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return {
+    errorName: err?.name ?? typeof error,
+    errorMessage: err?.message ?? String(error),
+    errorStack: err?.stack?.slice(0, maxStackChars),
+    ...(typeof code === 'string' && code !== '' ? { errorCode: code } : {}),
+  };
+}
+
 /** Original headers (minus redrive routing) plus the dead-letter metadata. */
 export function deadLetterHeaders(original: Headers, metadata: DeadLetterMetadata): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -52,6 +73,9 @@ export function deadLetterHeaders(original: Headers, metadata: DeadLetterMetadat
   }
   headers[DeadLetterHeaders.errorName] = encodeHeaderValue(metadata.errorName);
   headers[DeadLetterHeaders.errorMessage] = encodeHeaderValue(metadata.errorMessage);
+  if (metadata.errorCode !== undefined) {
+    headers[DeadLetterHeaders.errorCode] = encodeHeaderValue(metadata.errorCode);
+  }
   if (metadata.errorStack !== undefined) {
     headers[DeadLetterHeaders.errorStack] = encodeHeaderValue(metadata.errorStack);
   }
@@ -76,6 +100,7 @@ export function parseDeadLetterHeaders(
   };
   const topic = get(DeadLetterHeaders.topic);
   if (topic === undefined) return undefined;
+  const errorCode = get(DeadLetterHeaders.errorCode);
   const original: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!name.startsWith(PREFIX)) original[name] = value;
@@ -86,6 +111,7 @@ export function parseDeadLetterHeaders(
       errorName: get(DeadLetterHeaders.errorName) ?? 'Error',
       errorMessage: get(DeadLetterHeaders.errorMessage) ?? '',
       errorStack: get(DeadLetterHeaders.errorStack),
+      ...(errorCode === undefined ? {} : { errorCode }),
       attempts: Number(get(DeadLetterHeaders.attempts) ?? 0),
       firstFailureAt: Date.parse(get(DeadLetterHeaders.firstFailureAt) ?? ''),
       lastFailureAt: Date.parse(get(DeadLetterHeaders.lastFailureAt) ?? ''),

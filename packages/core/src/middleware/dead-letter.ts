@@ -2,7 +2,7 @@ import { assertTopicName } from '../transport/names.js';
 import { Nack } from '../errors/nack.js';
 import { type BusEvent, type Middleware } from '../bus/handler-types.js';
 import type { Position } from '../transport/message.js';
-import { deadLetterHeaders, type DeadLetterMetadata } from '../dlq/dead-letter-format.js';
+import { deadLetterHeaders, describeFailure, type DeadLetterMetadata } from '../dlq/dead-letter-format.js';
 
 export interface DeadLetterOptions {
   /** Dead-letter topic of a source topic. Default `<topic>.dlq`. */
@@ -67,11 +67,8 @@ export function deadLetterMiddleware(
         throw error;
       }
       firstFailures.delete(trackKey);
-      const err = error instanceof Error ? error : undefined;
       const metadata: DeadLetterMetadata = {
-        errorName: err?.name ?? typeof error,
-        errorMessage: err?.message ?? String(error),
-        errorStack: err?.stack?.slice(0, maxStackChars),
+        ...describeFailure(error, maxStackChars),
         attempts: ctx.deliveryCount,
         firstFailureAt,
         lastFailureAt: now,

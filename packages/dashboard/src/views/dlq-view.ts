@@ -77,7 +77,11 @@ export function dlqView(selected: string | undefined): View {
         h('dt', {}, 'Attempts'),
         h('dd', {}, entry.attempts),
         h('dt', {}, 'Error'),
-        h('dd', { class: 'error-text' }, `${entry.error.name}: ${entry.error.message}`),
+        h(
+          'dd',
+          { class: 'error-text' },
+          `${entry.error.name}${entry.error.code === null ? '' : ` [${entry.error.code}]`}: ${entry.error.message}`,
+        ),
         correlation !== undefined && h('dt', {}, 'Correlation'),
         correlation !== undefined &&
           h(

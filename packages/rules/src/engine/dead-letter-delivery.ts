@@ -1,5 +1,5 @@
 import { Nack, type Logger, type ReceivedMessage, type Transport } from '@eddy/core';
-import { assertTopicName, deadLetterHeaders } from '@eddy/core/internal';
+import { assertTopicName, deadLetterHeaders, describeFailure } from '@eddy/core/internal';
 
 /** Redelivery delay when the dead-letter topic cannot be written, ms. */
 const PUBLISH_RETRY_DELAY_MS = 1_000;
@@ -23,13 +23,10 @@ export async function deadLetterDelivery(options: {
   readonly logger: Logger;
 }): Promise<void> {
   const { message, error } = options;
-  const err = error instanceof Error ? error : undefined;
   const now = Date.now();
   assertTopicName(options.deadLetterTopic);
   const headers = deadLetterHeaders(message.headers, {
-    errorName: err?.name ?? typeof error,
-    errorMessage: err?.message ?? String(error),
-    errorStack: err?.stack?.slice(0, MAX_STACK_CHARS),
+    ...describeFailure(error, MAX_STACK_CHARS),
     attempts: message.deliveryCount,
     // Attempts are spread over redeliveries; the first failure time is not kept between them.
     firstFailureAt: now,

@@ -73,7 +73,12 @@ export function deadLetterJson(entry: DeadLetterEntry): DeadLetterJson {
     key: entry.key ?? null,
     event: entry.event === undefined ? null : cloudEventJson(entry.event),
     ...(entry.event === undefined ? { raw: rawMessageJson(entry) } : {}),
-    error: { name: metadata.errorName, message: metadata.errorMessage, stack: metadata.errorStack ?? null },
+    error: {
+      name: metadata.errorName,
+      message: metadata.errorMessage,
+      stack: metadata.errorStack ?? null,
+      code: metadata.errorCode ?? null,
+    },
     attempts: metadata.attempts,
     firstFailureAt: isoOrNull(metadata.firstFailureAt),
     lastFailureAt: isoOrNull(metadata.lastFailureAt),

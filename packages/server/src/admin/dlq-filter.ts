@@ -9,6 +9,10 @@ export const deadLetterFilterProperties = {
     type: 'string',
     description: 'Only entries whose error name or message contains this (any case).',
   },
+  code: {
+    type: 'string',
+    description: 'Only entries whose error had this code (exact), e.g. `EDDY_SCHEMA_VIOLATION`.',
+  },
   q: { type: 'string', description: 'Only entries whose event or raw payload contains this text.' },
 } as const;
 
@@ -21,8 +25,8 @@ function wildcard(pattern: string): RegExp {
 export function deadLetterPredicate(
   filter: DeadLetterFilterJson,
 ): ((entry: DeadLetterEntry) => boolean) | undefined {
-  const { handler, type, error, q } = filter;
-  if ([handler, type, error, q].every((value) => value === undefined || value === '')) return undefined;
+  const { handler, type, error, code, q } = filter;
+  if ([handler, type, error, code, q].every((value) => value === undefined || value === '')) return undefined;
   const typeRe = type === undefined || type === '' ? undefined : wildcard(type);
   const errorText = error?.toLowerCase();
   return (entry) => {
@@ -35,6 +39,7 @@ export function deadLetterPredicate(
     ) {
       return false;
     }
+    if (code !== undefined && code !== '' && entry.metadata.errorCode !== code) return false;
     if (q !== undefined && q !== '') {
       const text =
         entry.event === undefined ? Buffer.from(entry.payload).toString('utf8') : JSON.stringify(entry.event);

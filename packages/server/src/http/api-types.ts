@@ -366,7 +366,13 @@ export interface DeadLetterJson {
   readonly event: CloudEventJson | null;
   /** Present only when `event` is null. */
   readonly raw?: RawMessageJson;
-  readonly error: { readonly name: string; readonly message: string; readonly stack: string | null };
+  readonly error: {
+    readonly name: string;
+    readonly message: string;
+    readonly stack: string | null;
+    /** The error's code (`EDDY_SCHEMA_VIOLATION`, `ECONNREFUSED`); null when it had none. */
+    readonly code: string | null;
+  };
   readonly attempts: number;
   /** RFC 3339; null when unknown. */
   readonly firstFailureAt: string | null;
@@ -392,12 +398,14 @@ export interface DeadLetterFilterJson {
   readonly type?: string;
   /** Text in the error name or message, any case. */
   readonly error?: string;
+  /** The error's code (exact): `EDDY_SCHEMA_VIOLATION`. */
+  readonly code?: string;
   /** Text in the event (or raw payload). */
   readonly q?: string;
 }
 
 /**
- * `GET /v1/dlq/{topic}/entries?offset&limit&handler&type&error&q`: oldest first. `total` counts
+ * `GET /v1/dlq/{topic}/entries?offset&limit&handler&type&error&code&q`: oldest first. `total` counts
  * every entry in the queue, `matched` those the filter selects (of which `offset`..`offset+limit`
  * are returned).
  */

@@ -100,6 +100,20 @@ export function encodeMessage(
   return { content: toBuffer(message.payload), properties };
 }
 
+const PRIORITY_HEADER = 'ce-priority';
+
+/**
+ * The AMQP priority of a message: its `ce-priority` header (the CloudEvents `priority` extension)
+ * when that is a whole number from 0 to `max`, else undefined (lowest). Read before the
+ * structured-mode encoding folds the headers into the body.
+ */
+export function priorityOf(message: OutgoingMessage, max: number): number | undefined {
+  const value = message.headers?.[PRIORITY_HEADER];
+  if (value === undefined) return undefined;
+  const level = Number(value);
+  return Number.isInteger(level) && level > 0 && level <= max ? level : undefined;
+}
+
 /** The AMQP header table of a received message, as a plain object. */
 type HeaderTable = Record<string, unknown>;
 
@@ -151,9 +165,11 @@ export function decode(message: ConsumeMessage): DecodedMessage {
   }
   const key = table[KEY];
   // Quorum queues count returns (nack, ack timeout, lost consumer) in x-delivery-count; trips
-  // through a delay queue make a new message, so those are carried in PRIOR_DELIVERIES.
-  const deliveryCount =
-    (numberHeader(table, PRIOR_DELIVERIES) ?? 0) + (numberHeader(table, 'x-delivery-count') ?? 0) + 1;
+  // through a delay queue make a new message, so those are carried in PRIOR_DELIVERIES. Classic
+  // queues count nothing: Eddy re-publishes a nacked message with PRIOR_DELIVERIES raised, and a
+  // return the broker made itself (lost consumer) shows only as the redelivered flag, counted once.
+  const returns = numberHeader(table, 'x-delivery-count') ?? (message.fields.redelivered ? 1 : 0);
+  const deliveryCount = (numberHeader(table, PRIOR_DELIVERIES) ?? 0) + returns + 1;
   const messageId = message.properties.messageId as unknown;
   return {
     key: key === undefined ? undefined : text(key),
@@ -165,10 +181,13 @@ export function decode(message: ConsumeMessage): DecodedMessage {
   };
 }
 
-/** Properties for re-publishing a received message into a delay queue. */
+/**
+ * Properties for re-publishing a received message: into a delay queue (`dueAt` given), or straight
+ * back to its queue to count a redelivery where the queue does not.
+ */
 export function delayedProperties(
   message: ConsumeMessage,
-  dueAt: number,
+  dueAt: number | undefined,
   priorDeliveries: number,
 ): Options.Publish {
   const headers: HeaderTable = {};
@@ -176,14 +195,17 @@ export function delayedProperties(
     // RabbitMQ's own bookkeeping (x-death, x-delivery-count, ...) must not pile up over trips.
     if (!name.startsWith('x-') || name.startsWith('x-eddy-')) headers[name] = value;
   }
-  headers[DUE_AT] = dueAt;
+  if (dueAt === undefined) delete headers[DUE_AT];
+  else headers[DUE_AT] = dueAt;
   headers[PRIOR_DELIVERIES] = priorDeliveries;
   const messageId = message.properties.messageId as unknown;
   const contentType = message.properties.contentType as unknown;
+  const priority = message.properties.priority as unknown;
   return {
     persistent: true,
     headers,
     ...(typeof messageId === 'string' ? { messageId } : {}),
     ...(typeof contentType === 'string' ? { contentType } : {}),
+    ...(typeof priority === 'number' ? { priority } : {}),
   };
 }

@@ -27,6 +27,8 @@ export interface SubscriptionSettings {
   readonly prefetch: number;
   readonly rebalanceIntervalMs: number;
   readonly reconnectDelayMs: number;
+  /** Classic priority queues, which keep no delivery count: Eddy carries it (see `requeue`). */
+  readonly priorityQueues: boolean;
   /**
    * Partition locks held by members in this process. RabbitMQ's exclusive queues only keep other
    * connections out, and every member of one transport shares its connection.
@@ -149,7 +151,14 @@ export class RabbitMqSubscription implements Subscription {
     const channel = await connection.createChannel();
     channel.on('error', ignore);
     try {
-      await declareGroupQueues(channel, names, topic, options.group, partitions);
+      await declareGroupQueues(
+        channel,
+        names,
+        topic,
+        options.group,
+        partitions,
+        this.settings.priorityQueues,
+      );
     } finally {
       await channel.close().catch(ignore);
     }
@@ -355,14 +364,24 @@ export class RabbitMqSubscription implements Subscription {
         // Closed under us: the broker redelivers, which at-least-once allows.
       }
     };
-    const requeue = (): void => settle((live) => live.requeue(message));
+    const returnToQueue = (): void => settle((live) => live.requeue(message));
+    const requeue = !this.settings.priorityQueues
+      ? returnToQueue
+      : (deliveries: number): void => {
+          // A classic queue would redeliver it uncounted, so retries would never run out: a copy
+          // carrying the count goes back instead, and the original is acked once it is confirmed.
+          const work = this.settings.ladder
+            .sendNow(queue, message, deliveries)
+            .then(() => settle((live) => live.ack(message)), returnToQueue);
+          this.dispatcher.track(partition, work);
+        };
     const postpone = async (dueAt: number, priorDeliveries: number): Promise<void> => {
       try {
         await this.settings.ladder.send(queue, message, dueAt, priorDeliveries);
         settle((live) => live.ack(message));
       } catch {
         // No confirmed copy in the delay queue: keep the original rather than risk losing it.
-        requeue();
+        returnToQueue();
       }
     };
     if (decoded.dueAt !== undefined && decoded.dueAt - Date.now() > DUE_TOLERANCE_MS) {

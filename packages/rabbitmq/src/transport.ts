@@ -8,14 +8,14 @@ import {
   type TransportCapabilities,
 } from '@eddy/core';
 import { ClosedError, partitionForKey, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
-import { encodeMessage, nextOffset } from './codec.js';
+import { encodeMessage, nextOffset, priorityOf } from './codec.js';
 import { ConnectionManager } from './connection.js';
 import { DelayLadder } from './delay-ladder.js';
 import { TopologyNames } from './names.js';
 import { resolveOptions, type RabbitMqTransportOptions, type ResolvedRabbitMqOptions } from './options.js';
 import { publishConfirmed, type AmqpPublish } from './publish-confirmed.js';
 import { RabbitMqSubscription } from './subscription.js';
-import { declareExchange } from './topology.js';
+import { declareExchange, MAX_PRIORITY } from './topology.js';
 
 /** The RabbitMQ transport: a `Transport` plus what it was configured with. */
 export interface RabbitMqTransport extends Transport {
@@ -57,6 +57,7 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       supersede: false,
       maxMessageBytes: options.maxMessageBytes,
       leaseExtension: true,
+      priority: options.priorityQueues,
     };
   }
 
@@ -75,11 +76,10 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
           : partitionForKey(message.key, this.partitions);
       const offset = nextOffset();
       positions.push({ partition, offset });
-      return {
-        exchange,
-        routingKey: String(partition),
-        ...encodeMessage(message, offset, now, this.options.cloudEventsMode),
-      };
+      const encoded = encodeMessage(message, offset, now, this.options.cloudEventsMode);
+      const priority = this.options.priorityQueues ? priorityOf(message, MAX_PRIORITY) : undefined;
+      if (priority !== undefined) encoded.properties.priority = priority;
+      return { exchange, routingKey: String(partition), ...encoded };
     });
     await publishConfirmed(channel, batch, this.options.operationTimeoutMs);
     return positions;
@@ -99,6 +99,7 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       prefetch: this.options.prefetch ?? resolved.maxInFlight,
       rebalanceIntervalMs: this.options.rebalanceIntervalMs,
       reconnectDelayMs: this.options.initialReconnectDelayMs,
+      priorityQueues: this.options.priorityQueues,
       locks: this.locks,
       onClosed: (closed) => this.subscriptions.delete(closed),
     });

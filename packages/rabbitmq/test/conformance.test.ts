@@ -42,6 +42,15 @@ if (await rabbitAvailable()) {
       startBackend: startBroker,
     },
   });
+  // The same suite with classic priority queues, where Eddy keeps the delivery count itself.
+  const priorityPrefix = uniqueName('eddy-conf-prio');
+  describeTransportConformance({
+    name: 'rabbitmq (priorityQueues)',
+    createTransport: () =>
+      createRabbitMqTransport({ url: URL, namePrefix: priorityPrefix, priorityQueues: true }),
+    teardown: () => deleteTopology(priorityPrefix),
+    restart: { unavailable: 'the broker restart cases run once, with quorum queues, above' },
+  });
 } else {
   // Only outside CI: under CI=true rabbitAvailable() throws instead.
   describe.skip(`transport conformance: rabbitmq (skipped: ${UNREACHABLE_REASON})`, () => {

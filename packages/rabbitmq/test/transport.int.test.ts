@@ -48,6 +48,7 @@ describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
       supersede: false,
       maxMessageBytes: 16 * 1024 * 1024,
       leaseExtension: true,
+      priority: false,
     });
   });
 

@@ -8,14 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import amqp from 'amqplib';
 import { createBus } from '@eddy/core';
 import { createCloudEvent, encodeCloudEvent } from '@eddy/core/cloudevents';
 import { createRabbitMqTransport } from '@eddy/rabbitmq';
-import { TopologyNames } from '../packages/rabbitmq/src/names.js';
+import { deleteRabbitTopology, RABBIT_URL as URL } from './lib/rabbitmq-topology.js';
 import { percentile, printTable, writeResults, type BenchRow } from './lib/report.js';
 
-const URL = process.env['EDDY_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 const BACKLOG = Number(process.env['PRIORITY_BENCH_BACKLOG'] ?? 20_000);
 const URGENT = Number(process.env['PRIORITY_BENCH_URGENT'] ?? 100);
 const RUNS = Number(process.env['PRIORITY_BENCH_RUNS'] ?? 3);
@@ -39,23 +37,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function cleanUp(prefix: string): Promise<void> {
-  const names = new TopologyNames(prefix);
-  const connection = await amqp.connect(URL);
-  try {
-    const channel = await connection.createChannel();
-    for (let level = 0; level <= 9; level += 1) {
-      const topic = level === 0 ? TOPIC : `${TOPIC}.priority-${level}`;
-      for (let partition = 0; partition < PARTITIONS; partition += 1)
-        await channel.deleteQueue(names.queue(topic, GROUP, partition));
-      await channel.deleteQueue(names.members(topic, GROUP));
-      await channel.deleteExchange(names.exchange(topic));
-    }
-    await channel.close();
-  } finally {
-    await connection.close();
-  }
-}
+/** Every topic the lanes mode may declare: the topic and its nine lanes. */
+const LANE_TOPICS = Array.from({ length: 10 }, (_, level) =>
+  level === 0 ? TOPIC : `${TOPIC}.priority-${level}`,
+);
 
 async function run(mode: Mode): Promise<Result> {
   const prefix = `eddy-bench-prio-${randomBytes(4).toString('hex')}`;
@@ -120,7 +105,9 @@ async function run(mode: Mode): Promise<Result> {
     await consumer.stop({ deadlineMs: 2_000 });
     return { latencies, lowHandled: lowMeanwhile };
   } finally {
-    await cleanUp(prefix).catch((error: unknown) => console.error('cleanup failed', error));
+    await deleteRabbitTopology(prefix, LANE_TOPICS, [GROUP]).catch((error: unknown) =>
+      console.error('cleanup failed', error),
+    );
   }
 }
 

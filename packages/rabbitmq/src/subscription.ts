@@ -384,6 +384,13 @@ export class RabbitMqSubscription implements Subscription {
         returnToQueue();
       }
     };
+    const { filter, onFiltered } = this.settings.options;
+    if (filter !== undefined && !filter(decoded.headers)) {
+      // Settled for the whole group, never redelivered: every member runs the same filter.
+      settle((live) => live.ack(message));
+      onFiltered(decoded.headers);
+      return;
+    }
     if (decoded.dueAt !== undefined && decoded.dueAt - Date.now() > DUE_TOLERANCE_MS) {
       // Not due yet (deliverAt, or back early from a delay step): not a delivery, so not counted.
       this.dispatcher.track(partition, postpone(decoded.dueAt, decoded.deliveryCount - 1));

@@ -53,7 +53,9 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
-      filtering: false,
+      // The subscriber's filter runs in the transport, before the dispatcher: dropped messages
+      // are acked there and never reach the handler's pipeline.
+      filtering: true,
       supersede: false,
       maxMessageBytes: options.maxMessageBytes,
       leaseExtension: true,

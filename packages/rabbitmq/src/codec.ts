@@ -9,6 +9,7 @@ import {
   toStructuredMessage,
   wireHeaderOf,
 } from '@eddy/core/internal';
+import { UNTYPED_HEADER } from './filter-bindings.js';
 
 // Eddy's own metadata travels in AMQP headers under this prefix. A user header that starts with
 // "x-" is stored under USER_ESCAPE so it can clash neither with these nor with RabbitMQ's own
@@ -19,6 +20,8 @@ const PRIOR_DELIVERIES = 'x-eddy-deliveries';
 /** Not to be handed to a handler before this time (deliverAt, or a delayed nack). */
 const DUE_AT = 'x-eddy-due-at';
 const USER_ESCAPE = 'x-eddy-u-';
+const TYPE_WIRE_HEADER = 'cloudEvents_type';
+const SPECVERSION_HEADER = 'ce-specversion';
 
 const instance = randomBytes(4).toString('hex');
 let lastMs = 0;
@@ -72,6 +75,7 @@ export function encodeMessage(
   const headers: Record<string, string | number> = {};
   let contentType: string | undefined;
   let empty = true;
+  let typed = false;
   if (message.headers !== undefined) {
     const cloudEvent = isBinaryCloudEvent(message.headers);
     for (const [name, value] of Object.entries(message.headers)) {
@@ -80,9 +84,16 @@ export function encodeMessage(
         continue;
       }
       const [wireName, wireValue] = wireHeaderOf(name, value, AMQP_BINDING, cloudEvent);
-      headers[wireName.startsWith('x-') ? USER_ESCAPE + wireName : wireName] = wireValue;
+      if (wireName === TYPE_WIRE_HEADER) typed = message.headers[SPECVERSION_HEADER] !== undefined;
+      headers[wireName.startsWith('x-') || wireName === UNTYPED_HEADER ? USER_ESCAPE + wireName : wireName] =
+        wireValue;
       empty = false;
     }
+  }
+  if (!typed) {
+    // Lets broker-side filter bindings pass what they cannot judge (see filter-bindings.ts).
+    headers[UNTYPED_HEADER] = '1';
+    empty = false;
   }
   if (message.key !== undefined) {
     headers[KEY] = message.key;
@@ -159,7 +170,7 @@ export function decode(message: ConsumeMessage): DecodedMessage {
   if (typeof contentType === 'string') headers[CONTENT_TYPE] = contentType;
   for (const [wireName, value] of Object.entries(table)) {
     const unescaped = wireName.startsWith(USER_ESCAPE) ? wireName.slice(USER_ESCAPE.length) : wireName;
-    if (unescaped.startsWith('x-') && unescaped === wireName) continue;
+    if ((unescaped.startsWith('x-') || unescaped === UNTYPED_HEADER) && unescaped === wireName) continue;
     const [name, header] = headerOfWire(unescaped, text(value), AMQP_BINDING);
     headers[name] = header;
   }

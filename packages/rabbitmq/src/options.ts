@@ -80,6 +80,15 @@ export interface RabbitMqTransportOptions {
    * other kind is refused with `EDDY_RABBITMQ_QUEUE_MISMATCH`. Default false.
    */
   readonly priorityQueues?: boolean;
+  /**
+   * Bind the queues of a group whose subscription filter has an exact type through a headers
+   * exchange, so messages of other types (and other values of the filter's `exact` attributes)
+   * never reach them; the subscriber still applies the whole filter. Messages the broker drops are
+   * not seen, so not reported to `onFiltered`. Needs every publisher of the topic to be an Eddy
+   * that marks untyped messages (this version or later): an older publisher's message without a
+   * binary-mode type would be dropped where the contract delivers it. Default false.
+   */
+  readonly brokerFilters?: boolean;
 }
 
 /** Where the transport connects when `url` is not given. */
@@ -115,6 +124,7 @@ export interface ResolvedRabbitMqOptions {
   readonly onConnectionEvent: (event: RabbitMqConnectionEvent) => void;
   readonly cloudEventsMode: CloudEventMode;
   readonly priorityQueues: boolean;
+  readonly brokerFilters: boolean;
 }
 
 function integerAtLeast(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -187,5 +197,6 @@ export function resolveOptions(options: RabbitMqTransportOptions): ResolvedRabbi
     onConnectionEvent: options.onConnectionEvent ?? (() => undefined),
     cloudEventsMode: resolveCloudEventsMode(options.cloudEventsMode, 'RabbitMQ option cloudEventsMode'),
     priorityQueues: booleanOption('priorityQueues', options.priorityQueues ?? false),
+    brokerFilters: booleanOption('brokerFilters', options.brokerFilters ?? false),
   };
 }

@@ -5,6 +5,7 @@ import { ChannelAcks } from './channel-acks.js';
 import { decode } from './codec.js';
 import type { ConnectionManager } from './connection.js';
 import type { DelayLadder } from './delay-ladder.js';
+import type { FilterBinding } from './filter-bindings.js';
 import { Dispatcher, type Delivery } from './dispatcher.js';
 import { GroupMembership } from './group-membership.js';
 import type { TopologyNames } from './names.js';
@@ -29,6 +30,8 @@ export interface SubscriptionSettings {
   readonly reconnectDelayMs: number;
   /** Classic priority queues, which keep no delivery count: Eddy carries it (see `requeue`). */
   readonly priorityQueues: boolean;
+  /** Headers a broker-side filter binding tests, or undefined when the queues take everything. */
+  readonly filterBinding: FilterBinding | undefined;
   /**
    * Partition locks held by members in this process. RabbitMQ's exclusive queues only keep other
    * connections out, and every member of one transport shares its connection.
@@ -158,6 +161,7 @@ export class RabbitMqSubscription implements Subscription {
         options.group,
         partitions,
         this.settings.priorityQueues,
+        this.settings.filterBinding,
       );
     } finally {
       await channel.close().catch(ignore);

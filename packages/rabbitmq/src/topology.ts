@@ -1,6 +1,7 @@
 import type { Channel } from 'amqplib';
 import { BackendError } from '@eddy/core/internal';
 import { QueueMismatchError } from './errors.js';
+import { UNTYPED_HEADER, type FilterBinding } from './filter-bindings.js';
 import type { TopologyNames } from './names.js';
 
 /** Declares the topic's exchange. Idempotent; durable so it survives broker restarts. */
@@ -31,6 +32,7 @@ export async function declareGroupQueues(
   group: string,
   partitions: number,
   priorityQueues: boolean,
+  filter: FilterBinding | undefined,
 ): Promise<string[]> {
   const queueArguments = priorityQueues
     ? { 'x-queue-type': 'classic', 'x-max-priority': MAX_PRIORITY, 'x-single-active-consumer': true }
@@ -52,8 +54,34 @@ export async function declareGroupQueues(
         { cause: error },
       );
     }
-    await channel.bindQueue(queue, exchange, String(partition));
+    if (filter === undefined) await channel.bindQueue(queue, exchange, String(partition));
+    else await bindThroughFilter(channel, names, { topic, group, partition, queue, exchange, filter });
     queues.push(queue);
   }
   return queues;
+}
+
+/**
+ * Binds a partition queue through a headers exchange that lets only messages of the filter's exact
+ * headers, or without a type the broker can see, reach it. The direct binding goes last, so the
+ * queue never misses a message in between (a message routed to it both ways arrives once).
+ */
+async function bindThroughFilter(
+  channel: Channel,
+  names: TopologyNames,
+  at: {
+    topic: string;
+    group: string;
+    partition: number;
+    queue: string;
+    exchange: string;
+    filter: FilterBinding;
+  },
+): Promise<void> {
+  const filterExchange = names.filterExchange(at.topic, at.group, at.partition, at.filter.id);
+  await channel.assertExchange(filterExchange, 'headers', { durable: true });
+  await channel.bindQueue(at.queue, filterExchange, '', { 'x-match': 'all', ...at.filter.headers });
+  await channel.bindQueue(at.queue, filterExchange, '', { 'x-match': 'all', [UNTYPED_HEADER]: '1' });
+  await channel.bindExchange(filterExchange, at.exchange, String(at.partition));
+  await channel.unbindQueue(at.queue, at.exchange, String(at.partition));
 }

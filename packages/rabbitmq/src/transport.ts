@@ -11,6 +11,7 @@ import { ClosedError, partitionForKey, resolveSubscribeOptions, validatePublish 
 import { encodeMessage, nextOffset, priorityOf } from './codec.js';
 import { ConnectionManager } from './connection.js';
 import { DelayLadder } from './delay-ladder.js';
+import { filterBindingOf } from './filter-bindings.js';
 import { TopologyNames } from './names.js';
 import { resolveOptions, type RabbitMqTransportOptions, type ResolvedRabbitMqOptions } from './options.js';
 import { publishConfirmed, type AmqpPublish } from './publish-confirmed.js';
@@ -102,6 +103,7 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       rebalanceIntervalMs: this.options.rebalanceIntervalMs,
       reconnectDelayMs: this.options.initialReconnectDelayMs,
       priorityQueues: this.options.priorityQueues,
+      filterBinding: this.options.brokerFilters ? filterBindingOf(options.filter) : undefined,
       locks: this.locks,
       onClosed: (closed) => this.subscriptions.delete(closed),
     });

@@ -42,12 +42,18 @@ if (await rabbitAvailable()) {
       startBackend: startBroker,
     },
   });
-  // The same suite with classic priority queues, where Eddy keeps the delivery count itself.
+  // The same suite with classic priority queues, where Eddy keeps the delivery count itself, and
+  // filters with an exact type bound in the broker.
   const priorityPrefix = uniqueName('eddy-conf-prio');
   describeTransportConformance({
-    name: 'rabbitmq (priorityQueues)',
+    name: 'rabbitmq (priorityQueues, brokerFilters)',
     createTransport: () =>
-      createRabbitMqTransport({ url: URL, namePrefix: priorityPrefix, priorityQueues: true }),
+      createRabbitMqTransport({
+        url: URL,
+        namePrefix: priorityPrefix,
+        priorityQueues: true,
+        brokerFilters: true,
+      }),
     teardown: () => deleteTopology(priorityPrefix),
     restart: { unavailable: 'the broker restart cases run once, with quorum queues, above' },
   });

@@ -76,8 +76,10 @@ export interface RabbitMqTransportOptions {
    * urgent waiting message out first, and the bus publishes every priority level to the topic itself
    * instead of lanes (`capabilities.priority`). Classic queues are not replicated and keep no
    * delivery count, so Eddy carries the count in a header (a nack re-publishes the message with the
-   * count raised, then acks the original). Fixed for the life of a group: an existing queue of the
-   * other kind is refused with `EDDY_RABBITMQ_QUEUE_MISMATCH`. Default false.
+   * count raised, then acks the original). Every publisher and subscriber of a topic must use the
+   * same value, like `partitions`: a bus over a transport without it publishes urgent events to
+   * `<topic>.priority-<n>` lanes, which consumers with it never read. Fixed for the life of a group:
+   * an existing queue of the other kind is refused with `EDDY_RABBITMQ_QUEUE_MISMATCH`. Default false.
    */
   readonly priorityQueues?: boolean;
   /**

@@ -3,14 +3,24 @@
 // in the SQLite transport (capabilities.filtering): dropped events are settled while the log is
 // read, before any delivery. The same filter with the transport's filtering turned off, and a
 // predicate, run in the subscriber: every event crosses into the bus, which skips the handler.
+// A second table does the same on RabbitMQ (when it is reachable): consume-all, the filter bound in
+// the broker (brokerFilters), in the transport's subscriber (acked before dispatch), and in the bus.
 // Run: node --conditions=@eddy/source --import tsx bench/filter.bench.ts
+// FILTER_BENCH_EVENTS sets the SQLite backlog (default 50,000), FILTER_BENCH_RABBIT_EVENTS the
+// RabbitMQ one (default 10,000), FILTER_BENCH_RUNS the RabbitMQ runs per mode (default 3, medians).
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createBus, type EventFilter, type Transport } from '@eddy/core';
+import { createRabbitMqTransport } from '@eddy/rabbitmq';
 import { createSqliteTransport } from '@eddy/sqlite';
-import { printTable, writeResults, type BenchRow } from './lib/report.js';
+import { percentile, printTable, writeResults, type BenchRow } from './lib/report.js';
+import { deleteRabbitTopology, rabbitReachable, RABBIT_URL } from './lib/rabbitmq-topology.js';
+
+const RABBIT_BACKLOG = Number(process.env['FILTER_BENCH_RABBIT_EVENTS'] ?? 10_000);
+const RABBIT_RUNS = Number(process.env['FILTER_BENCH_RUNS'] ?? 3);
 
 const BACKLOG = Number(process.env['FILTER_BENCH_EVENTS'] ?? 50_000);
 const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-filter-'));
@@ -101,6 +111,99 @@ async function drain(
   return { rate: BACKLOG / seconds, handled };
 }
 
+/**
+ * Drains RABBIT_BACKLOG events from a fresh RabbitMQ group: the group's queues (and bindings) are
+ * declared first, the backlog published while nobody consumes, then the drain is timed from the
+ * start of the consuming bus to the last event settled (or, when the broker drops, to the last kept
+ * event handled: the dropped ones never reach the process).
+ */
+async function drainRabbit(
+  filter: EventFilter | undefined,
+  filtering: boolean,
+  brokerFilters: boolean,
+): Promise<number> {
+  const prefix = `eddy-bench-filter-${randomBytes(4).toString('hex')}`;
+  const options = { url: RABBIT_URL, namePrefix: prefix, brokerFilters };
+  const handlerOptions = { maxInFlight: 256, ...(filter === undefined ? {} : { filter }) };
+  try {
+    const declaring = createBus<Events>({
+      transport: settledCounter(await createRabbitMqTransport(options), filtering).transport,
+      topicFor: () => 'readings',
+    });
+    declaring.on('reading.taken', () => undefined, handlerOptions);
+    await declaring.start();
+    await declaring.stop();
+    const producer = createBus<Events>({
+      transport: await createRabbitMqTransport(options),
+      topicFor: () => 'readings',
+    });
+    const batch = Array.from({ length: 500 }, (_, i) => ({
+      type: 'reading.taken' as const,
+      data: { sensor: `s-${i % 100}`, value: i },
+      options: { subject: `sensor/${i % 100}` },
+    }));
+    for (let written = 0; written < RABBIT_BACKLOG; written += batch.length)
+      await producer.publishBatch(batch.slice(0, Math.min(batch.length, RABBIT_BACKLOG - written)));
+    await producer.stop();
+
+    const { transport, settled } = settledCounter(await createRabbitMqTransport(options), filtering);
+    const bus = createBus<Events>({ transport, topicFor: () => 'readings' });
+    let handled = 0;
+    let sink = 0;
+    bus.on(
+      'reading.taken',
+      (event) => {
+        handled += 1;
+        sink += work(event.data);
+      },
+      handlerOptions,
+    );
+    const kept = filter === undefined ? RABBIT_BACKLOG : RABBIT_BACKLOG / 100;
+    const done = (): boolean => handled >= kept && (brokerFilters || settled() >= RABBIT_BACKLOG);
+    const started = performance.now();
+    await bus.start();
+    while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+    const seconds = (performance.now() - started) / 1000;
+    await bus.stop();
+    if (sink < 0) console.log(sink);
+    return RABBIT_BACKLOG / seconds;
+  } finally {
+    await deleteRabbitTopology(prefix, ['readings'], ['default.reading.taken']);
+  }
+}
+
+async function rabbitSection(): Promise<Record<string, number> | undefined> {
+  if (!(await rabbitReachable())) {
+    console.log(`\nRabbitMQ not reachable at ${RABBIT_URL}: RabbitMQ section skipped`);
+    return undefined;
+  }
+  const filter: EventFilter = { exact: { subject: 'sensor/7' } };
+  const modes = {
+    'consume-all (no filter)': () => drainRabbit(undefined, true, false),
+    'filter keeping 1%, in the broker (brokerFilters bindings)': () => drainRabbit(filter, true, true),
+    'filter keeping 1%, in the transport (acked before dispatch)': () => drainRabbit(filter, true, false),
+    'filter keeping 1%, in the bus (subscriber)': () => drainRabbit(filter, false, false),
+  };
+  const rates = new Map<string, number[]>(Object.keys(modes).map((name) => [name, []]));
+  const loadBefore = loadavg();
+  for (let run = 0; run < RABBIT_RUNS; run += 1) {
+    for (const [name, drainOnce] of Object.entries(modes)) rates.get(name)!.push(await drainOnce());
+  }
+  const loadAfter = loadavg();
+  const medians = Object.fromEntries([...rates].map(([name, list]) => [name, percentile(list, 50)]));
+  printTable(
+    `Draining ${RABBIT_BACKLOG.toLocaleString('en-US')} events from RabbitMQ (median of ${RABBIT_RUNS} runs; ` +
+      `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ` +
+      `${loadAfter.map((l) => l.toFixed(2)).join(' ')} after)`,
+    [...rates].map(([name, list]) => ({
+      consumer: name,
+      'events/s (median)': Math.round(percentile(list, 50)),
+      runs: list.map((rate) => Math.round(rate)).join(' / '),
+    })),
+  );
+  return medians;
+}
+
 async function main(): Promise<void> {
   try {
     const all = await drain('all', undefined);
@@ -131,7 +234,13 @@ async function main(): Promise<void> {
         `${(inSubscriber.rate / all.rate).toFixed(2)}x (same filter in the subscriber), ` +
         `${(predicate.rate / all.rate).toFixed(2)}x (predicate)`,
     );
-    writeResults('filter', { backlog: BACKLOG, all, cloudEvents, inSubscriber, predicate });
+    console.log(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    const rabbitmq = await rabbitSection();
+    writeResults('filter', { backlog: BACKLOG, all, cloudEvents, inSubscriber, predicate, rabbitmq });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

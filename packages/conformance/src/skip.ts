@@ -19,6 +19,7 @@ const OFFERS: Readonly<Record<CapabilityFlag, string>> = {
   publishDedupe: 'publish-time dedupe and debounce',
   filtering: 'filtering in the transport',
   supersede: 'superseding stale last values',
+  priority: 'ordering by priority in its own queues',
 };
 
 /**

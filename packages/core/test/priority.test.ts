@@ -99,6 +99,54 @@ describe('priority on the bus', () => {
     expect(order.slice(3)).toEqual(['low-1', 'low-2', 'low-3', 'low-4', 'low-5']);
   });
 
+  it('publishes every level to the topic itself where the transport orders by priority, and still serves the highest waiting level first', async () => {
+    const topic = unique('jobs');
+    const inner = createMemoryTransport();
+    const subscribedTo: string[] = [];
+    const publishedTo: string[] = [];
+    let handedOver = 0;
+    const transport: Transport = {
+      name: inner.name,
+      capabilities: { ...inner.capabilities, priority: true },
+      publish: (t, messages) => {
+        publishedTo.push(t);
+        return inner.publish(t, messages);
+      },
+      close: () => inner.close(),
+      subscribe: (t, options, handler) => {
+        subscribedTo.push(t);
+        return inner.subscribe(t, options, (message) => {
+          handedOver += 1;
+          return handler(message);
+        });
+      },
+    };
+    const bus = createBus<Events>({ transport, group: unique('g'), topicFor: () => topic });
+    const order: string[] = [];
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    bus.on(
+      'job.run',
+      async (event) => {
+        order.push(event.data.id);
+        if (event.data.id === 'low-0') await firstHeld;
+      },
+      { from: 'earliest', maxInFlight: 8, priority: { slots: 1 } },
+    );
+    await bus.start();
+    for (let i = 0; i < 3; i++) await bus.publish('job.run', { id: `low-${i}` });
+    await waitFor(() => order.length === 1, 5_000, 'the first low job to start');
+    await bus.publish('job.run', { id: 'urgent' }, { priority: 9 });
+    await waitFor(() => handedOver === 4, 5_000, 'every event waiting for the slot');
+    releaseFirst();
+    await waitFor(() => order.length === 4, 5_000, 'every job');
+    await bus.stop();
+    expect(subscribedTo).toEqual([topic]);
+    expect(new Set(publishedTo)).toEqual(new Set([topic]));
+    // The broker orders what it still holds; what already reached the process waits at the gate.
+    expect(order).toEqual(['low-0', 'urgent', 'low-1', 'low-2']);
+  });
+
   it('refuses a priority outside 0-9 and bad priority options', async () => {
     const bus = createBus<Events>({ transport: createMemoryTransport(), group: unique('g') });
     for (const priority of [-1, 10, 1.5, Number.NaN]) {

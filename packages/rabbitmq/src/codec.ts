@@ -9,6 +9,7 @@ import {
   toStructuredMessage,
   wireHeaderOf,
 } from '@eddy/core/internal';
+import { UNTYPED_HEADER } from './filter-bindings.js';
 
 // Eddy's own metadata travels in AMQP headers under this prefix. A user header that starts with
 // "x-" is stored under USER_ESCAPE so it can clash neither with these nor with RabbitMQ's own
@@ -19,6 +20,8 @@ const PRIOR_DELIVERIES = 'x-eddy-deliveries';
 /** Not to be handed to a handler before this time (deliverAt, or a delayed nack). */
 const DUE_AT = 'x-eddy-due-at';
 const USER_ESCAPE = 'x-eddy-u-';
+const TYPE_WIRE_HEADER = 'cloudEvents_type';
+const SPECVERSION_HEADER = 'ce-specversion';
 
 const instance = randomBytes(4).toString('hex');
 let lastMs = 0;
@@ -72,6 +75,7 @@ export function encodeMessage(
   const headers: Record<string, string | number> = {};
   let contentType: string | undefined;
   let empty = true;
+  let typed = false;
   if (message.headers !== undefined) {
     const cloudEvent = isBinaryCloudEvent(message.headers);
     for (const [name, value] of Object.entries(message.headers)) {
@@ -80,9 +84,16 @@ export function encodeMessage(
         continue;
       }
       const [wireName, wireValue] = wireHeaderOf(name, value, AMQP_BINDING, cloudEvent);
-      headers[wireName.startsWith('x-') ? USER_ESCAPE + wireName : wireName] = wireValue;
+      if (wireName === TYPE_WIRE_HEADER) typed = message.headers[SPECVERSION_HEADER] !== undefined;
+      headers[wireName.startsWith('x-') || wireName === UNTYPED_HEADER ? USER_ESCAPE + wireName : wireName] =
+        wireValue;
       empty = false;
     }
+  }
+  if (!typed) {
+    // Lets broker-side filter bindings pass what they cannot judge (see filter-bindings.ts).
+    headers[UNTYPED_HEADER] = '1';
+    empty = false;
   }
   if (message.key !== undefined) {
     headers[KEY] = message.key;
@@ -98,6 +109,20 @@ export function encodeMessage(
     : { persistent: true, messageId: offset, headers };
   if (contentType !== undefined) properties.contentType = contentType;
   return { content: toBuffer(message.payload), properties };
+}
+
+const PRIORITY_HEADER = 'ce-priority';
+
+/**
+ * The AMQP priority of a message: its `ce-priority` header (the CloudEvents `priority` extension)
+ * when that is a whole number from 0 to `max`, else undefined (lowest). Read before the
+ * structured-mode encoding folds the headers into the body.
+ */
+export function priorityOf(message: OutgoingMessage, max: number): number | undefined {
+  const value = message.headers?.[PRIORITY_HEADER];
+  if (value === undefined) return undefined;
+  const level = Number(value);
+  return Number.isInteger(level) && level > 0 && level <= max ? level : undefined;
 }
 
 /** The AMQP header table of a received message, as a plain object. */
@@ -145,15 +170,17 @@ export function decode(message: ConsumeMessage): DecodedMessage {
   if (typeof contentType === 'string') headers[CONTENT_TYPE] = contentType;
   for (const [wireName, value] of Object.entries(table)) {
     const unescaped = wireName.startsWith(USER_ESCAPE) ? wireName.slice(USER_ESCAPE.length) : wireName;
-    if (unescaped.startsWith('x-') && unescaped === wireName) continue;
+    if ((unescaped.startsWith('x-') || unescaped === UNTYPED_HEADER) && unescaped === wireName) continue;
     const [name, header] = headerOfWire(unescaped, text(value), AMQP_BINDING);
     headers[name] = header;
   }
   const key = table[KEY];
   // Quorum queues count returns (nack, ack timeout, lost consumer) in x-delivery-count; trips
-  // through a delay queue make a new message, so those are carried in PRIOR_DELIVERIES.
-  const deliveryCount =
-    (numberHeader(table, PRIOR_DELIVERIES) ?? 0) + (numberHeader(table, 'x-delivery-count') ?? 0) + 1;
+  // through a delay queue make a new message, so those are carried in PRIOR_DELIVERIES. Classic
+  // queues count nothing: Eddy re-publishes a nacked message with PRIOR_DELIVERIES raised, and a
+  // return the broker made itself (lost consumer) shows only as the redelivered flag, counted once.
+  const returns = numberHeader(table, 'x-delivery-count') ?? (message.fields.redelivered ? 1 : 0);
+  const deliveryCount = (numberHeader(table, PRIOR_DELIVERIES) ?? 0) + returns + 1;
   const messageId = message.properties.messageId as unknown;
   return {
     key: key === undefined ? undefined : text(key),
@@ -165,10 +192,13 @@ export function decode(message: ConsumeMessage): DecodedMessage {
   };
 }
 
-/** Properties for re-publishing a received message into a delay queue. */
+/**
+ * Properties for re-publishing a received message: into a delay queue (`dueAt` given), or straight
+ * back to its queue to count a redelivery where the queue does not.
+ */
 export function delayedProperties(
   message: ConsumeMessage,
-  dueAt: number,
+  dueAt: number | undefined,
   priorDeliveries: number,
 ): Options.Publish {
   const headers: HeaderTable = {};
@@ -176,14 +206,17 @@ export function delayedProperties(
     // RabbitMQ's own bookkeeping (x-death, x-delivery-count, ...) must not pile up over trips.
     if (!name.startsWith('x-') || name.startsWith('x-eddy-')) headers[name] = value;
   }
-  headers[DUE_AT] = dueAt;
+  if (dueAt === undefined) delete headers[DUE_AT];
+  else headers[DUE_AT] = dueAt;
   headers[PRIOR_DELIVERIES] = priorDeliveries;
   const messageId = message.properties.messageId as unknown;
   const contentType = message.properties.contentType as unknown;
+  const priority = message.properties.priority as unknown;
   return {
     persistent: true,
     headers,
     ...(typeof messageId === 'string' ? { messageId } : {}),
     ...(typeof contentType === 'string' ? { contentType } : {}),
+    ...(typeof priority === 'number' ? { priority } : {}),
   };
 }

@@ -56,6 +56,27 @@ export class DelayLadder {
     );
   }
 
+  /**
+   * Re-publishes `message` straight back to `queue` carrying `priorDeliveries`, and resolves once
+   * confirmed: a redelivery counted by Eddy, for queues that do not count (classic queues).
+   */
+  async sendNow(queue: string, message: ConsumeMessage, priorDeliveries: number): Promise<void> {
+    const channel = await this.manager.confirmChannel();
+    await publishConfirmed(
+      channel,
+      [
+        {
+          // The default exchange routes by queue name.
+          exchange: '',
+          routingKey: queue,
+          content: message.content,
+          properties: delayedProperties(message, undefined, priorDeliveries),
+        },
+      ],
+      this.confirmTimeoutMs,
+    );
+  }
+
   private declare(channel: ConfirmChannel, step: number): Promise<void> {
     if (this.generation !== this.manager.generation) {
       this.generation = this.manager.generation;

@@ -6,8 +6,11 @@ export interface Delivery {
   readonly partition: number;
   readonly message: ReceivedMessage;
   ack(): void;
-  /** Back to the queue now; the broker counts it in x-delivery-count. */
-  requeue(): void;
+  /**
+   * Back to the queue now, after `deliveries` deliveries: a quorum queue counts it in
+   * x-delivery-count, a classic queue gets a re-published copy that carries the count.
+   */
+  requeue(deliveries: number): void;
   /** Back to the queue at `dueAt`, through the delay ladder, after `priorDeliveries` deliveries. */
   postpone(dueAt: number, priorDeliveries: number): Promise<void>;
 }
@@ -115,7 +118,7 @@ export class Dispatcher {
       // RabbitMQ's consumer_timeout is broker-wide and minutes long, so the ack timeout is kept
       // here: the message goes back to the queue and whatever the handler does later is ignored.
       const expire = (): void => {
-        delivery.requeue();
+        delivery.requeue(deliveryCount);
         release();
       };
       let timer = setTimeout(expire, ackTimeoutMs);
@@ -147,7 +150,7 @@ export class Dispatcher {
         break;
       }
       if (key === undefined) {
-        delivery.requeue();
+        delivery.requeue(deliveryCount);
         break;
       }
       // Let other work run between immediate redeliveries of one message.

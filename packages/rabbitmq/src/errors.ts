@@ -1,5 +1,31 @@
-import { isEddyError, type EddyError } from '@eddy/core';
+import { EddyError, isEddyError } from '@eddy/core';
 import { AuthError, BackendError, ConnectionError } from '@eddy/core/internal';
+
+/** The error codes @eddy/rabbitmq throws besides core's; each is documented in docs/reference/errors.md. */
+export const RabbitMqErrorCodes = {
+  /** A group's queue exists as the other kind (quorum, or classic with priority) than the transport declares. */
+  QueueMismatch: 'EDDY_RABBITMQ_QUEUE_MISMATCH',
+} as const;
+export type RabbitMqErrorCode = (typeof RabbitMqErrorCodes)[keyof typeof RabbitMqErrorCodes];
+
+/**
+ * A group's partition queue exists with another queue type than `priorityQueues` asks for. Queue
+ * types cannot change in place, and redeclaring would need deleting the queue and its messages.
+ */
+export class QueueMismatchError extends EddyError {
+  constructor(queue: string, wanted: 'quorum' | 'classic', options: { cause?: unknown } = {}) {
+    const other = wanted === 'classic' ? 'a quorum queue' : 'a classic (priority) queue';
+    super(
+      RabbitMqErrorCodes.QueueMismatch,
+      `RabbitMQ queue "${queue}" exists as ${other}, but this transport ` +
+        (wanted === 'classic' ? 'has priorityQueues: true' : 'has priorityQueues off') +
+        '. A queue type cannot change in place: use the same priorityQueues setting as the ' +
+        "group's other members, or drain and delete the group's queues (rabbitmqctl delete_queue), or use " +
+        'another group name or namePrefix.',
+      options,
+    );
+  }
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

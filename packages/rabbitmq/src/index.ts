@@ -7,3 +7,4 @@ export {
   type RabbitMqReconnectOptions,
   type RabbitMqTransportOptions,
 } from './options.js';
+export { QueueMismatchError, RabbitMqErrorCodes, type RabbitMqErrorCode } from './errors.js';

@@ -29,6 +29,14 @@ export class TopologyNames {
     return fit(`${this.prefix}/${topic}/${group}`, `/${partition}`);
   }
 
+  /**
+   * Headers exchange between the topic exchange and one partition queue of a group whose filter
+   * is bound in the broker; `filterId` (a hash of the bound headers) keeps filters apart.
+   */
+  filterExchange(topic: string, group: string, partition: number, filterId: string): string {
+    return fit(`${this.prefix}/${topic}/${group}`, `/${partition}/filter-${filterId}`);
+  }
+
   /** Lock of one partition of a group: an exclusive queue, so at most one connection holds it. */
   partitionLock(topic: string, group: string, partition: number): string {
     return fit(`${this.prefix}/${topic}/${group}`, `/${partition}/lock`);

@@ -70,6 +70,27 @@ export interface RabbitMqTransportOptions {
    * `application/cloudevents+json` body. Both modes are read, and so is `cloudEvents:<name>`.
    */
   readonly cloudEventsMode?: CloudEventMode;
+  /**
+   * Classic queues declared with `x-max-priority` 9 instead of quorum queues, and each message
+   * published with its `ce-priority` header (0-9) as its AMQP priority: the broker hands the most
+   * urgent waiting message out first, and the bus publishes every priority level to the topic itself
+   * instead of lanes (`capabilities.priority`). Classic queues are not replicated and keep no
+   * delivery count, so Eddy carries the count in a header (a nack re-publishes the message with the
+   * count raised, then acks the original). Every publisher and subscriber of a topic must use the
+   * same value, like `partitions`: a bus over a transport without it publishes urgent events to
+   * `<topic>.priority-<n>` lanes, which consumers with it never read. Fixed for the life of a group:
+   * an existing queue of the other kind is refused with `EDDY_RABBITMQ_QUEUE_MISMATCH`. Default false.
+   */
+  readonly priorityQueues?: boolean;
+  /**
+   * Bind the queues of a group whose subscription filter has an exact type through a headers
+   * exchange, so messages of other types (and other values of the filter's `exact` attributes)
+   * never reach them; the subscriber still applies the whole filter. Messages the broker drops are
+   * not seen, so not reported to `onFiltered`. Needs every publisher of the topic to be an Eddy
+   * that marks untyped messages (this version or later): an older publisher's message without a
+   * binary-mode type would be dropped where the contract delivers it. Default false.
+   */
+  readonly brokerFilters?: boolean;
 }
 
 /** Where the transport connects when `url` is not given. */
@@ -104,12 +125,20 @@ export interface ResolvedRabbitMqOptions {
   readonly namePrefix: string;
   readonly onConnectionEvent: (event: RabbitMqConnectionEvent) => void;
   readonly cloudEventsMode: CloudEventMode;
+  readonly priorityQueues: boolean;
+  readonly brokerFilters: boolean;
 }
 
 function integerAtLeast(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new InvalidOptionError(`${name} must be an integer from ${min} to ${max}, got ${value}.`);
   }
+  return value;
+}
+
+function booleanOption(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean')
+    throw new InvalidOptionError(`${name} must be true or false, got ${String(value)}.`);
   return value;
 }
 
@@ -169,5 +198,7 @@ export function resolveOptions(options: RabbitMqTransportOptions): ResolvedRabbi
     namePrefix,
     onConnectionEvent: options.onConnectionEvent ?? (() => undefined),
     cloudEventsMode: resolveCloudEventsMode(options.cloudEventsMode, 'RabbitMQ option cloudEventsMode'),
+    priorityQueues: booleanOption('priorityQueues', options.priorityQueues ?? false),
+    brokerFilters: booleanOption('brokerFilters', options.brokerFilters ?? false),
   };
 }

@@ -5,6 +5,7 @@ import { ChannelAcks } from './channel-acks.js';
 import { decode } from './codec.js';
 import type { ConnectionManager } from './connection.js';
 import type { DelayLadder } from './delay-ladder.js';
+import type { FilterBinding } from './filter-bindings.js';
 import { Dispatcher, type Delivery } from './dispatcher.js';
 import { GroupMembership } from './group-membership.js';
 import type { TopologyNames } from './names.js';
@@ -27,6 +28,10 @@ export interface SubscriptionSettings {
   readonly prefetch: number;
   readonly rebalanceIntervalMs: number;
   readonly reconnectDelayMs: number;
+  /** Classic priority queues, which keep no delivery count: Eddy carries it (see `requeue`). */
+  readonly priorityQueues: boolean;
+  /** Headers a broker-side filter binding tests, or undefined when the queues take everything. */
+  readonly filterBinding: FilterBinding | undefined;
   /**
    * Partition locks held by members in this process. RabbitMQ's exclusive queues only keep other
    * connections out, and every member of one transport shares its connection.
@@ -149,7 +154,15 @@ export class RabbitMqSubscription implements Subscription {
     const channel = await connection.createChannel();
     channel.on('error', ignore);
     try {
-      await declareGroupQueues(channel, names, topic, options.group, partitions);
+      await declareGroupQueues(
+        channel,
+        names,
+        topic,
+        options.group,
+        partitions,
+        this.settings.priorityQueues,
+        this.settings.filterBinding,
+      );
     } finally {
       await channel.close().catch(ignore);
     }
@@ -355,16 +368,33 @@ export class RabbitMqSubscription implements Subscription {
         // Closed under us: the broker redelivers, which at-least-once allows.
       }
     };
-    const requeue = (): void => settle((live) => live.requeue(message));
+    const returnToQueue = (): void => settle((live) => live.requeue(message));
+    const requeue = !this.settings.priorityQueues
+      ? returnToQueue
+      : (deliveries: number): void => {
+          // A classic queue would redeliver it uncounted, so retries would never run out: a copy
+          // carrying the count goes back instead, and the original is acked once it is confirmed.
+          const work = this.settings.ladder
+            .sendNow(queue, message, deliveries)
+            .then(() => settle((live) => live.ack(message)), returnToQueue);
+          this.dispatcher.track(partition, work);
+        };
     const postpone = async (dueAt: number, priorDeliveries: number): Promise<void> => {
       try {
         await this.settings.ladder.send(queue, message, dueAt, priorDeliveries);
         settle((live) => live.ack(message));
       } catch {
         // No confirmed copy in the delay queue: keep the original rather than risk losing it.
-        requeue();
+        returnToQueue();
       }
     };
+    const { filter, onFiltered } = this.settings.options;
+    if (filter !== undefined && !filter(decoded.headers)) {
+      // Settled for the whole group, never redelivered: every member runs the same filter.
+      settle((live) => live.ack(message));
+      onFiltered(decoded.headers);
+      return;
+    }
     if (decoded.dueAt !== undefined && decoded.dueAt - Date.now() > DUE_TOLERANCE_MS) {
       // Not due yet (deliverAt, or back early from a delay step): not a delivery, so not counted.
       this.dispatcher.track(partition, postpone(decoded.dueAt, decoded.deliveryCount - 1));

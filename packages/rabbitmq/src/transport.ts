@@ -8,14 +8,15 @@ import {
   type TransportCapabilities,
 } from '@eddy/core';
 import { ClosedError, partitionForKey, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
-import { encodeMessage, nextOffset } from './codec.js';
+import { encodeMessage, nextOffset, priorityOf } from './codec.js';
 import { ConnectionManager } from './connection.js';
 import { DelayLadder } from './delay-ladder.js';
+import { filterBindingOf } from './filter-bindings.js';
 import { TopologyNames } from './names.js';
 import { resolveOptions, type RabbitMqTransportOptions, type ResolvedRabbitMqOptions } from './options.js';
 import { publishConfirmed, type AmqpPublish } from './publish-confirmed.js';
 import { RabbitMqSubscription } from './subscription.js';
-import { declareExchange } from './topology.js';
+import { declareExchange, MAX_PRIORITY } from './topology.js';
 
 /** The RabbitMQ transport: a `Transport` plus what it was configured with. */
 export interface RabbitMqTransport extends Transport {
@@ -53,10 +54,13 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
-      filtering: false,
+      // The subscriber's filter runs in the transport, before the dispatcher: dropped messages
+      // are acked there and never reach the handler's pipeline.
+      filtering: true,
       supersede: false,
       maxMessageBytes: options.maxMessageBytes,
       leaseExtension: true,
+      priority: options.priorityQueues,
     };
   }
 
@@ -75,11 +79,10 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
           : partitionForKey(message.key, this.partitions);
       const offset = nextOffset();
       positions.push({ partition, offset });
-      return {
-        exchange,
-        routingKey: String(partition),
-        ...encodeMessage(message, offset, now, this.options.cloudEventsMode),
-      };
+      const encoded = encodeMessage(message, offset, now, this.options.cloudEventsMode);
+      const priority = this.options.priorityQueues ? priorityOf(message, MAX_PRIORITY) : undefined;
+      if (priority !== undefined) encoded.properties.priority = priority;
+      return { exchange, routingKey: String(partition), ...encoded };
     });
     await publishConfirmed(channel, batch, this.options.operationTimeoutMs);
     return positions;
@@ -99,6 +102,8 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       prefetch: this.options.prefetch ?? resolved.maxInFlight,
       rebalanceIntervalMs: this.options.rebalanceIntervalMs,
       reconnectDelayMs: this.options.initialReconnectDelayMs,
+      priorityQueues: this.options.priorityQueues,
+      filterBinding: this.options.brokerFilters ? filterBindingOf(options.filter) : undefined,
       locks: this.locks,
       onClosed: (closed) => this.subscriptions.delete(closed),
     });

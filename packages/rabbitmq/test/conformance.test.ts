@@ -42,6 +42,21 @@ if (await rabbitAvailable()) {
       startBackend: startBroker,
     },
   });
+  // The same suite with classic priority queues, where Eddy keeps the delivery count itself, and
+  // filters with an exact type bound in the broker.
+  const priorityPrefix = uniqueName('eddy-conf-prio');
+  describeTransportConformance({
+    name: 'rabbitmq (priorityQueues, brokerFilters)',
+    createTransport: () =>
+      createRabbitMqTransport({
+        url: URL,
+        namePrefix: priorityPrefix,
+        priorityQueues: true,
+        brokerFilters: true,
+      }),
+    teardown: () => deleteTopology(priorityPrefix),
+    restart: { unavailable: 'the broker restart cases run once, with quorum queues, above' },
+  });
 } else {
   // Only outside CI: under CI=true rabbitAvailable() throws instead.
   describe.skip(`transport conformance: rabbitmq (skipped: ${UNREACHABLE_REASON})`, () => {

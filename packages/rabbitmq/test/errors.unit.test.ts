@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '@eddy/core';
 import { ClosedError } from '@eddy/core/internal';
 import { describeTarget } from '../src/connection.js';
-import { notConnectedError, toEddyError } from '../src/errors.js';
+import { notConnectedError, QueueMismatchError, RabbitMqErrorCodes, toEddyError } from '../src/errors.js';
+import { resolveOptions } from '../src/options.js';
 
 describe('RabbitMQ error mapping', () => {
   const where = describeTarget('amqp://app:secret@mq:5672/prod');
@@ -43,5 +44,28 @@ describe('RabbitMQ error mapping', () => {
   it('returns an EddyError unchanged', () => {
     const closed = new ClosedError('The RabbitMQ transport');
     expect(toEddyError(closed, 'connecting', where)).toBe(closed);
+  });
+});
+
+describe('RabbitMQ options', () => {
+  it('takes priorityQueues and brokerFilters as booleans, off by default, and refuses anything else', () => {
+    const defaults = resolveOptions({});
+    expect([defaults.priorityQueues, defaults.brokerFilters]).toEqual([false, false]);
+    for (const name of ['priorityQueues', 'brokerFilters'] as const) {
+      let caught: unknown;
+      try {
+        resolveOptions({ [name]: 'yes' as unknown as boolean });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toMatchObject({ code: ErrorCodes.InvalidOption });
+    }
+  });
+
+  it('names the queue and the way out when a queue exists as the other type', () => {
+    const error = new QueueMismatchError('eddy/t/g/0', 'classic');
+    expect(error.code).toBe(RabbitMqErrorCodes.QueueMismatch);
+    expect(error.message).toContain('"eddy/t/g/0" exists as a quorum queue');
+    expect(error.message).toContain('delete');
   });
 });

@@ -35,7 +35,7 @@ describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
 
   // The conformance suite runs only what a transport declares: a flag turned false would drop its
   // cases silently, so the declared object is pinned whole.
-  it('declares everything but replay from positions or a time', () => {
+  it('declares everything but replay from positions or a time, superseding and native priority', () => {
     expect(transport.capabilities).toEqual({
       durable: true,
       orderingPerKey: true,
@@ -44,10 +44,11 @@ describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
       replayFromTime: false,
       delayedDelivery: true,
       nackDelay: true,
-      filtering: false,
+      filtering: true,
       supersede: false,
       maxMessageBytes: 16 * 1024 * 1024,
       leaseExtension: true,
+      priority: false,
     });
   });
 

@@ -8,7 +8,11 @@ interface Events {
   'job.run': { n: number };
 }
 
-/** The transport, counting the messages it hands to subscribers, per topic. */
+/**
+ * The transport, counting the messages it hands to subscribers, per topic. Where the backend orders
+ * by priority itself (`capabilities.priority`), a message of level n counts for the lane
+ * `<topic>.priority-<n>` it would have had, so the cases read the same on every backend.
+ */
 function counting(inner: Transport): { transport: Transport; deliveredOn: (topic: string) => number } {
   const counts = new Map<string, number>();
   const transport: Transport = {
@@ -17,7 +21,10 @@ function counting(inner: Transport): { transport: Transport; deliveredOn: (topic
     publish: (topic, messages) => inner.publish(topic, messages),
     subscribe: (topic, options, handler: MessageHandler) =>
       inner.subscribe(topic, options, (message) => {
-        counts.set(topic, (counts.get(topic) ?? 0) + 1);
+        const level = message.headers['ce-priority'];
+        const lane =
+          inner.capabilities.priority === true && level !== undefined ? `${topic}.priority-${level}` : topic;
+        counts.set(lane, (counts.get(lane) ?? 0) + 1);
         return handler(message);
       }),
     close: () => inner.close(),
@@ -27,7 +34,7 @@ function counting(inner: Transport): { transport: Transport; deliveredOn: (topic
 
 /**
  * Expiry and priority are the bus's, built on the transport contract alone (expiry checked by the
- * subscriber, priority as lanes), so these cases run on every backend: they prove the contract
+ * subscriber, priority as lanes unless the backend orders by priority itself), so these cases run on every backend: they prove the contract
  * carries what the bus needs. Filtering and superseding in the transport are capability-gated
  * (filter-tests.ts).
  */

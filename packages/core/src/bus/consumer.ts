@@ -26,7 +26,7 @@ import type { CloudEventsFilter, EventPredicate } from './event-filter.js';
 import { decodeHeaderValue } from '../cloudevents/header-value.js';
 import { expiryOf } from './expiry.js';
 import { AUTOMATIC_SETTLEMENT, ManualSettlement } from './manual-settlement.js';
-import { PRIORITY_LEVELS, priorityLaneTopic } from './priority.js';
+import { PRIORITY_LEVELS, priorityLaneTopic, priorityOfEvent } from './priority.js';
 import { PriorityGate } from './priority-gate.js';
 import { fromReceived } from './envelope.js';
 import { NOT_LONG_RUNNING, RunningDelivery, type RunningDeliveries } from './long-running.js';
@@ -175,6 +175,8 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
           agingMs: spec.priority.agingMs,
         });
 
+  // The backend orders by priority itself: one subscription, each delivery's level from its event.
+  const nativePriority = info.transport.capabilities.priority === true;
   const dispatchAt =
     (level: number) =>
     async (message: ReceivedMessage): Promise<void> => {
@@ -232,7 +234,7 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
         return deadLetterOnly(event, ctx);
       }
       if (gate === undefined) return run(level, event, ctx);
-      await gate.acquire(level);
+      await gate.acquire(nativePriority ? priorityOfEvent(event) : level);
       try {
         await run(level, event, ctx);
       } finally {
@@ -309,7 +311,8 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
   const onSuperseded = info.transport.capabilities.supersede
     ? { onSuperseded: () => info.metrics.superseded?.({ topic: info.topic, handler: info.name }) }
     : {};
-  const levels = gate === undefined ? [0] : Array.from({ length: PRIORITY_LEVELS }, (_, level) => level);
+  const levels =
+    gate === undefined || nativePriority ? [0] : Array.from({ length: PRIORITY_LEVELS }, (_, level) => level);
   const subscriptions = await Promise.allSettled(
     levels.map((level) =>
       info.transport.subscribe(

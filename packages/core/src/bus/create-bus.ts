@@ -176,7 +176,11 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
   ): Promise<PublishResult> => {
     if (state === 'stopped') throw new ClosedError('The bus');
     if (publishOptions.priority !== undefined) assertPriority(publishOptions.priority);
-    const topic = priorityLaneTopic(resolveTopic(topicFor, type), publishOptions.priority ?? 0);
+    // A backend that orders by priority itself takes every level on the topic; elsewhere, lanes.
+    const topic =
+      transport.capabilities.priority === true
+        ? resolveTopic(topicFor, type)
+        : priorityLaneTopic(resolveTopic(topicFor, type), publishOptions.priority ?? 0);
     const id = publishOptions.id ?? randomUUID();
     const parent = currentPublishContext()?.traceContext ?? otelContext.active();
     const producer = startProducerSpan(tracer, parent, {

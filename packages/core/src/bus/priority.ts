@@ -12,6 +12,12 @@ export function priorityLaneTopic(topic: string, level: number): string {
   return level === 0 ? topic : `${topic}.priority-${level}`;
 }
 
+/** The level an event was published at (its `priority` extension), 0 when absent or out of range. */
+export function priorityOfEvent(event: Readonly<Record<string, unknown>>): number {
+  const level = Number(event['priority'] ?? 0);
+  return Number.isInteger(level) && level >= 0 && level < PRIORITY_LEVELS ? level : 0;
+}
+
 /** Checks a publish's `priority`: a whole number from 0 to 9. */
 export function assertPriority(priority: number): void {
   if (!Number.isInteger(priority) || priority < 0 || priority >= PRIORITY_LEVELS) {

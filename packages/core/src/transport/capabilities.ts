@@ -41,4 +41,10 @@ export interface TransportCapabilities {
    * the pending message of that key. Absent means false.
    */
   readonly publishDedupe?: boolean;
+  /**
+   * The backend orders a topic's waiting messages by their `ce-priority` header (0-9, the
+   * CloudEvents `priority` extension), highest first, in its own queues: the bus publishes every
+   * level to the topic itself instead of `<topic>.priority-<n>` lanes. Absent means false.
+   */
+  readonly priority?: boolean;
 }

@@ -179,6 +179,7 @@ async function engineAlone(
     fail: (_event: BusEvent, error: unknown) => {
       throw error;
     },
+    message: () => undefined,
   } as unknown as BatchContext;
   const started = process.hrtime.bigint();
   for (let from = 0; from < EVENTS; from += 1_000) await handler!(events.slice(from, from + 1_000), ctx);

@@ -6,14 +6,15 @@
 //
 // The pipelines read their events through the bus from a memory transport where they were
 // published beforehand; the rate is input events over the time from the pipeline's start until it
-// committed the last one. Two more rows split the cost: the bus alone (the same events through
-// `bus.onBatch` with a handler that does nothing) and the pipeline's own work (stages and state
+// committed the last one, also per CPU-second of the process (on a shared machine the wall-clock
+// rate says more about the neighbours). Two more rows split the cost: the bus alone (the same
+// events through `bus.onBatch` with a handler that does nothing) and the pipeline's own work (stages and state
 // commits fed batches directly by a stand-in for the bus). Every Eddy row must produce the loop's
 // window counts; the script stops if not. STREAMS_BENCH_EVENTS (default 50,000),
 // STREAMS_BENCH_ROUNDS (default 1, median reported) and STREAMS_BENCH_PAIRS (default 500) resize it.
 // Run: node --conditions=@eddy/source --import tsx bench/streams.bench.ts
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBus, type BatchContext, type Bus, type BusEvent, type Transport } from '@eddy/core';
 import { createCloudEvent, encodeCloudEvent } from '@eddy/core/cloudevents';
@@ -40,6 +41,22 @@ const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 interface Reading {
   readonly sensor: string;
   readonly v: number;
+}
+
+/** Wall and CPU time since `from`: the machine is shared, so events per CPU-second say more than events/s. */
+interface Clock {
+  readonly wall: bigint;
+  readonly cpu: NodeJS.CpuUsage;
+}
+interface Rate {
+  readonly rate: number;
+  readonly cpuRate: number;
+}
+const startClock = (): Clock => ({ wall: process.hrtime.bigint(), cpu: process.cpuUsage() });
+function ratesSince(clock: Clock, events: number): Rate {
+  const seconds = Number(process.hrtime.bigint() - clock.wall) / 1e9;
+  const cpu = process.cpuUsage(clock.cpu);
+  return { rate: events / seconds, cpuRate: events / ((cpu.user + cpu.system) / 1e6) };
 }
 
 /** Event time of reading i: 10,000 readings per second of event time (10 per key and window), in order. */
@@ -87,10 +104,7 @@ function handLoop(events: readonly { sensor: string; time: number }[]): Map<stri
 }
 
 /** Runs the Eddy pipeline over the prepared topic; returns events/s and the closed window counts. */
-async function eddyRun(
-  store: StateStore,
-  name: string,
-): Promise<{ rate: number; counts: Map<string, number> }> {
+async function eddyRun(store: StateStore, name: string): Promise<Rate & { counts: Map<string, number> }> {
   const transport = createMemoryTransport();
   await fill(transport, 'reading');
   type Events = { reading: Reading; 'window.count': WindowResult<number> };
@@ -108,21 +122,21 @@ async function eddyRun(
     .keyBy((event) => event.data.sensor)
     .window(tumbling({ sizeMs: 1_000 }), { aggregate: count(), name: 'per-second' })
     .to('window.count');
-  const started = process.hrtime.bigint();
+  const started = startClock();
   await p.start();
   await bus.start();
   while (p.stats().processed < EVENTS) await new Promise((resolve) => setTimeout(resolve, 2));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rates = ratesSince(started, EVENTS);
   const expectedWindows = Math.floor((timeOf(EVENTS - 1) - T0) / 1_000) * KEYS;
   while (counts.size < expectedWindows) await new Promise((resolve) => setTimeout(resolve, 2));
   await p.stop();
   await bus.stop();
   await store.close();
-  return { rate: EVENTS / seconds, counts };
+  return { ...rates, counts };
 }
 
 /** The bus alone: the same events through `bus.onBatch` with a handler that does nothing. */
-async function busAlone(): Promise<number> {
+async function busAlone(): Promise<Rate> {
   const transport = createMemoryTransport();
   await fill(transport, 'reading');
   const bus = createBus<{ reading: Reading }>({ transport, group: 'bench' });
@@ -132,22 +146,19 @@ async function busAlone(): Promise<number> {
     maxWaitMs: 0,
     from: 'earliest',
   });
-  const started = process.hrtime.bigint();
+  const started = startClock();
   await bus.start();
   while (handled < EVENTS) await new Promise((resolve) => setTimeout(resolve, 2));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rates = ratesSince(started, EVENTS);
   await bus.stop();
-  return EVENTS / seconds;
+  return rates;
 }
 
 /**
  * The pipeline's own work without a transport or the bus: the same stages and state commits, fed
  * batches of 1,000 decoded events by a stand-in for the bus that only offers onBatch and publishBatch.
  */
-async function engineAlone(
-  store: StateStore,
-  name: string,
-): Promise<{ rate: number; counts: Map<string, number> }> {
+async function engineAlone(store: StateStore, name: string): Promise<Rate & { counts: Map<string, number> }> {
   type Events = { reading: Reading };
   let handler: ((events: readonly BusEvent[], ctx: BatchContext) => Promise<void> | void) | undefined;
   const counts = new Map<string, number>();
@@ -179,13 +190,14 @@ async function engineAlone(
     fail: (_event: BusEvent, error: unknown) => {
       throw error;
     },
+    message: () => undefined,
   } as unknown as BatchContext;
-  const started = process.hrtime.bigint();
+  const started = startClock();
   for (let from = 0; from < EVENTS; from += 1_000) await handler!(events.slice(from, from + 1_000), ctx);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rates = ratesSince(started, EVENTS);
   await p.stop();
   await store.close();
-  return { rate: EVENTS / seconds, counts };
+  return { ...rates, counts };
 }
 
 function sameCounts(a: Map<string, number>, b: Map<string, number>, what: string): void {
@@ -196,7 +208,8 @@ function sameCounts(a: Map<string, number>, b: Map<string, number>, what: string
 
 async function windowRounds(): Promise<BenchRow[]> {
   const decoded = Array.from({ length: EVENTS }, (_, i) => ({ sensor: sensorOf(i), time: timeOf(i) }));
-  const rates: Record<'hand' | 'bus' | 'memory' | 'sqlite' | 'engineMemory' | 'engineSqlite', number[]> = {
+  type Case = 'hand' | 'bus' | 'memory' | 'sqlite' | 'engineMemory' | 'engineSqlite';
+  const rates: Record<Case, Rate[]> = {
     hand: [],
     bus: [],
     memory: [],
@@ -206,16 +219,16 @@ async function windowRounds(): Promise<BenchRow[]> {
   };
   let reference: Map<string, number> | undefined;
   for (let round = 0; round < ROUNDS; round++) {
-    const startedHand = process.hrtime.bigint();
+    const startedHand = startClock();
     const hand = handLoop(decoded);
-    rates.hand.push(EVENTS / (Number(process.hrtime.bigint() - startedHand) / 1e9));
+    rates.hand.push(ratesSince(startedHand, EVENTS));
     reference = hand;
     rates.bus.push(await busAlone());
     const engineMemory = await engineAlone(createMemoryStateStore(), `engine-memory-${round}`);
-    rates.engineMemory.push(engineMemory.rate);
+    rates.engineMemory.push(engineMemory);
     sameCounts(hand, engineMemory.counts, 'engine, memory state');
     const memory = await eddyRun(createMemoryStateStore(), `bench-memory-${round}`);
-    rates.memory.push(memory.rate);
+    rates.memory.push(memory);
     sameCounts(hand, memory.counts, 'memory state');
     const dir = mkdtempSync(join(tmpdir(), 'eddy-streams-bench-'));
     try {
@@ -223,13 +236,13 @@ async function windowRounds(): Promise<BenchRow[]> {
         createSqliteStateStore({ database: join(dir, 'state.db') }),
         `bench-sqlite-${round}`,
       );
-      rates.sqlite.push(sqlite.rate);
+      rates.sqlite.push(sqlite);
       sameCounts(hand, sqlite.counts, 'SQLite state');
       const engineSqlite = await engineAlone(
         createSqliteStateStore({ database: join(dir, 'engine.db') }),
         `engine-sqlite-${round}`,
       );
-      rates.engineSqlite.push(engineSqlite.rate);
+      rates.engineSqlite.push(engineSqlite);
       sameCounts(hand, engineSqlite.counts, 'engine, SQLite state');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -237,35 +250,27 @@ async function windowRounds(): Promise<BenchRow[]> {
   }
   const median = (values: number[]): number =>
     [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const hand = median(rates.hand);
+  const hand = median(rates.hand.map((r) => r.rate));
+  const handCpu = median(rates.hand.map((r) => r.cpuRate));
+  const row = (label: string, which: Case): BenchRow => {
+    const rate = median(rates[which].map((r) => r.rate));
+    const cpuRate = median(rates[which].map((r) => r.cpuRate));
+    return {
+      case: label,
+      'events/s': rate,
+      'events/CPU-s': cpuRate,
+      'vs loop': rate / hand,
+      'vs loop (CPU)': cpuRate / handCpu,
+    };
+  };
   return [
-    { case: 'hand-written loop (decoded events in an array)', 'events/s': hand, 'vs loop': 1 },
-    {
-      case: 'bus alone: onBatch, handler does nothing',
-      'events/s': median(rates.bus),
-      'vs loop': median(rates.bus) / hand,
-    },
-    {
-      case: 'eddy pipeline, memory state',
-      'events/s': median(rates.memory),
-      'vs loop': median(rates.memory) / hand,
-    },
-    {
-      case: 'eddy pipeline, SQLite state',
-      'events/s': median(rates.sqlite),
-      'vs loop': median(rates.sqlite) / hand,
-    },
-    {
-      case: 'pipeline stages + commits only, memory state',
-      'events/s': median(rates.engineMemory),
-      'vs loop': median(rates.engineMemory) / hand,
-    },
-    {
-      case: 'pipeline stages + commits only, SQLite state',
-      'events/s': median(rates.engineSqlite),
-      'vs loop': median(rates.engineSqlite) / hand,
-    },
-  ].map((row) => ({ ...row, windows: reference?.size ?? 0 }));
+    row('hand-written loop (decoded events in an array)', 'hand'),
+    row('bus alone: onBatch, handler does nothing', 'bus'),
+    row('eddy pipeline, memory state', 'memory'),
+    row('eddy pipeline, SQLite state', 'sqlite'),
+    row('pipeline stages + commits only, memory state', 'engineMemory'),
+    row('pipeline stages + commits only, SQLite state', 'engineSqlite'),
+  ].map((r) => ({ ...r, windows: reference?.size ?? 0 }));
 }
 
 /** p50/p99 from publishing the completing event to the match arriving at a handler. */
@@ -317,9 +322,12 @@ async function patternLatency(label: string, transport: Transport, store: StateS
   };
 }
 
+const loadBefore = loadavg();
 const windows = await windowRounds();
+const loadAfter = loadavg();
+const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' ');
 printTable(
-  `Tumbling count per key, ${EVENTS.toLocaleString('en-US')} events, ${KEYS} keys (median of ${ROUNDS})`,
+  `Tumbling count per key, ${EVENTS.toLocaleString('en-US')} events, ${KEYS} keys (median of ${ROUNDS}; load average ${load(loadBefore)} before, ${load(loadAfter)} after)`,
   windows,
 );
 
@@ -343,4 +351,10 @@ printTable(
   `Pattern detection latency, completing event to match (${PAIRS} sequences, one at a time)`,
   latency,
 );
-writeResults('streams', { events: EVENTS, keys: KEYS, windows, latency });
+writeResults('streams', {
+  events: EVENTS,
+  keys: KEYS,
+  loadAverage: { before: loadBefore, after: loadAfter },
+  windows,
+  latency,
+});

@@ -73,6 +73,9 @@ export type { TransportCapabilities } from './transport/capabilities.js';
 export type { SubscriptionFilter } from './transport/subscription-filter.js';
 export type { Headers, OutgoingMessage, Position, ReceivedMessage } from './transport/message.js';
 export type {
+  BatchMessageHandler,
+  BatchSettlement,
+  BatchSubscribeOptions,
   MessageHandler,
   StartPosition,
   SubscribeOptions,

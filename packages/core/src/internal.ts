@@ -31,6 +31,7 @@ export { isRetryableError } from './middleware/non-retryable-error.js';
 export {
   DEFAULT_ACK_TIMEOUT_MS,
   DEFAULT_MAX_IN_FLIGHT,
+  resolveMaxBatchSize,
   resolveSubscribeOptions,
   validatePublish,
   type ResolvedSubscribeOptions,

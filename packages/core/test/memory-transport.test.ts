@@ -260,4 +260,15 @@ describe('memory transport', () => {
     await waitFor(() => keys.every((key) => acked.get(key)!.length >= perKey), { timeoutMs: 20_000 });
     for (const key of keys) expect(acked.get(key), key).toEqual(expected);
   });
+
+  it('refuses a maxBatchSize that is not a positive integer with EDDY_INVALID_OPTION', async () => {
+    const t = transport();
+    for (const maxBatchSize of [0, -1, 1.5]) {
+      const error: unknown = await t.subscribeBatch!('batches', { group: 'g', maxBatchSize }, () => {}).then(
+        () => undefined,
+        (rejection: unknown) => rejection,
+      );
+      expect(isEddyError(error) && error.code).toBe(ErrorCodes.InvalidOption);
+    }
+  });
 });

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
+import {
+  type BatchMessageHandler,
+  type MessageHandler,
+  type ReceivedMessage,
+  type Subscription,
+} from '@eddy/core';
 import {
   DEDUPE_HEADER,
   KeyedQueue,
@@ -21,6 +26,19 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Most rows one pump reads, in fetch batches. */
 const PUMP_BUDGET_BATCHES = 8;
 
+/** What a batch subscription (`subscribeBatch`) hands its deliveries to. */
+export interface BatchTarget {
+  readonly handler: BatchMessageHandler;
+  readonly maxBatchSize: number;
+}
+
+/** A delivery started and waiting to go over with the others of its batch. */
+interface BatchedDelivery {
+  readonly entry: Entry;
+  readonly token: number;
+  readonly message: ReceivedMessage;
+}
+
 export interface SubscriptionContext {
   readonly log: LogStore;
   readonly groups: GroupStore;
@@ -41,7 +59,9 @@ export class SqliteSubscription implements Subscription {
   readonly groupId: number;
   readonly #ctx: SubscriptionContext;
   readonly #options: ResolvedSubscribeOptions;
-  readonly #handler: MessageHandler;
+  readonly #handler: MessageHandler | BatchTarget;
+  /** Deliveries started in this turn of the event loop, for a batch subscription. */
+  #batch: BatchedDelivery[] = [];
   readonly #memberId = randomUUID();
   readonly #leaseMs: number;
   readonly #heartbeatMs: number;
@@ -74,7 +94,7 @@ export class SqliteSubscription implements Subscription {
     topic: TopicInfo,
     groupId: number,
     options: ResolvedSubscribeOptions,
-    handler: MessageHandler,
+    handler: MessageHandler | BatchTarget,
   ) {
     this.#ctx = ctx;
     this.topic = topic;
@@ -456,6 +476,7 @@ export class SqliteSubscription implements Subscription {
       publishedAt: message.publishedAt,
       deliveryCount: entry.deliveries,
     };
+    const handler = this.#handler;
     let result: Promise<void> | void;
     try {
       // Replaced by a later message of its dedupe key while it waited: settled unseen. Only
@@ -465,7 +486,13 @@ export class SqliteSubscription implements Subscription {
         this.#ctx.log.isSuperseded(this.topic, stream.partition, offset)
       ) {
         result = undefined;
-      } else result = this.#handler(received);
+      } else if (typeof handler !== 'function') {
+        // The slots start entries one by one, in a synchronous run (a fetch, a settle): what one
+        // run starts goes to the handler together.
+        this.#batch.push({ entry, token, message: received });
+        if (this.#batch.length === 1) queueMicrotask(() => this.#flushBatch(handler));
+        return;
+      } else result = handler(received);
     } catch (error) {
       queueMicrotask(() => this.#settle(entry, token, error, true));
       return;
@@ -477,6 +504,28 @@ export class SqliteSubscription implements Subscription {
       );
     } else {
       queueMicrotask(() => this.#settle(entry, token, undefined, false));
+    }
+  }
+
+  #flushBatch(target: BatchTarget): void {
+    const started = this.#batch;
+    this.#batch = [];
+    for (let from = 0; from < started.length; from += target.maxBatchSize) {
+      void this.#runBatch(target.handler, started.slice(from, from + target.maxBatchSize));
+    }
+  }
+
+  async #runBatch(handler: BatchMessageHandler, deliveries: readonly BatchedDelivery[]): Promise<void> {
+    let thrown: { error: unknown } | undefined;
+    let failed: ReadonlyMap<ReceivedMessage, unknown> | undefined;
+    try {
+      failed = (await handler(deliveries.map((delivery) => delivery.message)))?.failed;
+    } catch (error) {
+      thrown = { error };
+    }
+    for (const { entry, token, message } of deliveries) {
+      const failure = thrown ?? (failed?.has(message) === true ? { error: failed.get(message) } : undefined);
+      this.#settle(entry, token, failure?.error, failure !== undefined);
     }
   }
 

@@ -1,4 +1,6 @@
 import {
+  type BatchMessageHandler,
+  type BatchSubscribeOptions,
   type MessageHandler,
   type OutgoingMessage,
   type Position,
@@ -7,7 +9,13 @@ import {
   type Transport,
   type TransportCapabilities,
 } from '@eddy/core';
-import { ClosedError, messageSizeBytes, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
+import {
+  ClosedError,
+  messageSizeBytes,
+  resolveMaxBatchSize,
+  resolveSubscribeOptions,
+  validatePublish,
+} from '@eddy/core/internal';
 import { createAdmin, type SqliteAdmin } from './admin.js';
 import { Checkpointer } from './checkpointer.js';
 import { describeTarget, openLogDatabase, type SqliteDatabase } from './connection.js';
@@ -139,6 +147,59 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     groupChanged,
   });
 
+  // `subscribe` and `subscribeBatch`: a batch member differs only in how it calls its handler.
+  async function join(
+    topic: string,
+    subscribeOptions: SubscribeOptions | BatchSubscribeOptions,
+    handler: MessageHandler | BatchMessageHandler,
+    batched?: true,
+  ): Promise<Subscription> {
+    if (closed !== undefined) throw new ClosedError('This SQLite transport');
+    const resolved = resolveSubscribeOptions(topic, subscribeOptions, capabilities);
+    const target =
+      batched === true
+        ? {
+            handler: handler as BatchMessageHandler,
+            maxBatchSize: resolveMaxBatchSize(subscribeOptions, resolved.maxInFlight),
+          }
+        : (handler as MessageHandler);
+    let info: TopicInfo;
+    let groupId: number;
+    try {
+      info = topicFor(topic);
+      groupId = groups.ensure(info, resolved.group, resolved.from);
+    } catch (error) {
+      throw toEddyError(error, `subscribing group "${resolved.group}" to "${topic}"`, where);
+    }
+    const subscription = new SqliteSubscription(
+      {
+        log,
+        groups,
+        options,
+        where,
+        groupChanged,
+        onClosed: (closedSubscription) => {
+          subscriptions.delete(closedSubscription);
+          byTopic.get(info.id)?.delete(closedSubscription);
+        },
+      },
+      info,
+      groupId,
+      resolved,
+      target,
+    );
+    subscriptions.add(subscription);
+    let set = byTopic.get(info.id);
+    if (set === undefined) {
+      set = new Set();
+      byTopic.set(info.id, set);
+    }
+    set.add(subscription);
+    subscription.start();
+    groupChanged(groupId);
+    return Promise.resolve(subscription);
+  }
+
   return {
     name: 'sqlite',
     capabilities,
@@ -160,50 +221,21 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
       }
     },
 
-    async subscribe(
+    subscribe(
       topic: string,
       subscribeOptions: SubscribeOptions,
       handler: MessageHandler,
     ): Promise<Subscription> {
-      if (closed !== undefined) throw new ClosedError('This SQLite transport');
-      const resolved = resolveSubscribeOptions(topic, subscribeOptions, capabilities);
-      let info: TopicInfo;
-      let groupId: number;
-      try {
-        info = topicFor(topic);
-        groupId = groups.ensure(info, resolved.group, resolved.from);
-      } catch (error) {
-        throw toEddyError(error, `subscribing group "${resolved.group}" to "${topic}"`, where);
-      }
-      const subscription = new SqliteSubscription(
-        {
-          log,
-          groups,
-          options,
-          where,
-          groupChanged,
-          onClosed: (closedSubscription) => {
-            subscriptions.delete(closedSubscription);
-            byTopic.get(info.id)?.delete(closedSubscription);
-          },
-        },
-        info,
-        groupId,
-        resolved,
-        handler,
-      );
-      subscriptions.add(subscription);
-      let set = byTopic.get(info.id);
-      if (set === undefined) {
-        set = new Set();
-        byTopic.set(info.id, set);
-      }
-      set.add(subscription);
-      subscription.start();
-      groupChanged(groupId);
-      return Promise.resolve(subscription);
+      return join(topic, subscribeOptions, handler);
     },
 
+    subscribeBatch(
+      topic: string,
+      subscribeOptions: BatchSubscribeOptions,
+      handler: BatchMessageHandler,
+    ): Promise<Subscription> {
+      return join(topic, subscribeOptions, handler, true);
+    },
     close(): Promise<void> {
       closed ??= (async () => {
         await Promise.all([...subscriptions].map((subscription) => subscription.close()));

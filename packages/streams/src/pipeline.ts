@@ -4,7 +4,6 @@ import type {
   ConsumerDefaults,
   EventTypes,
   Logger,
-  Middleware,
   ReceivedMessage,
   StartPosition,
 } from '@eddy/core';
@@ -261,20 +260,13 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
       });
       processor = started;
       await started.load();
-      // The batch handler sees events only; this middleware remembers each one's transport message.
-      const messages = new WeakMap<BusEvent, ReceivedMessage>();
-      const remember: Middleware = (next) => (event, ctx) => {
-        messages.set(event, ctx.message);
-        return next(event, ctx);
-      };
       for (const type of sources.keys()) {
-        const handler = publisher.onBatch(type, (events, ctx) => started.process(events, ctx, messages), {
+        const handler = publisher.onBatch(type, (events, ctx) => started.process(events, ctx), {
           ...options.consumer,
           name: `${name}.${type}`,
           from: options.from ?? 'earliest',
           maxSize: batchSize,
           maxWaitMs: options.batchWaitMs ?? 0,
-          middleware: [remember],
         });
         registered.push({ type, topic: handler.topic, group: handler.group });
       }

@@ -60,6 +60,7 @@ export function directBus<Events>(): {
     fail: (_event: BusEvent, error: unknown) => {
       throw error;
     },
+    message: () => undefined,
   } as unknown as BatchContext;
   const feed = async (events: readonly BusEvent[]): Promise<void> => {
     const type = events[0]?.type;

@@ -1,5 +1,6 @@
 import { afterAll, describe } from 'vitest';
 import type { TransportConformanceOptions } from '../options.js';
+import { batchTests } from './batch-tests.js';
 import { busFeatureTests } from './bus-feature-tests.js';
 import { capabilityTests } from './capability-tests.js';
 import { dedupeTests } from './dedupe-tests.js';
@@ -28,6 +29,7 @@ export function describeTransportConformance(options: TransportConformanceOption
     // Capabilities decide which tests exist, so read them from a probe instance before registering.
     const probe = await options.createTransport();
     harness.capabilities = probe.capabilities;
+    harness.batchDelivery = typeof probe.subscribeBatch === 'function';
     await probe.close();
     harness.install();
     if (options.teardown !== undefined) afterAll(options.teardown);
@@ -39,6 +41,7 @@ export function describeTransportConformance(options: TransportConformanceOption
     describe('per-key ordering', () => orderingTests(harness));
     describe('replay for new groups', () => replayTests(harness));
     describe('long-running deliveries', () => leaseTests(harness));
+    describe('batch delivery', () => batchTests(harness));
     describe('publish-time dedupe and debounce', () => dedupeTests(harness));
     describe('closing', () => lifecycleTests(harness));
     describe('rejecting bad input', () => errorTests(harness));

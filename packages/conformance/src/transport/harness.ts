@@ -99,6 +99,8 @@ export const DEFAULT_BULK_MESSAGES = 100_000;
 export class Harness {
   /** Capabilities of the transport under test, read once before the tests are registered. */
   capabilities!: TransportCapabilities;
+  /** Whether the transport offers `subscribeBatch`, read with the capabilities. */
+  batchDelivery = false;
   /** Backend name shown in the test names. */
   readonly name: string;
   readonly ackTimeoutMs: number;

@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/logger.js';
+import type { ReceivedMessage } from '../transport/message.js';
 import type { BusEvent, HandlerContext } from './handler-types.js';
 
 /** What a batch handler gets besides the events. */
@@ -13,6 +14,8 @@ export interface BatchContext<TEvent extends BusEvent = BusEvent> {
    * the dead-letter queue; the others are acknowledged. Throwing from the handler fails them all.
    */
   fail(event: TEvent, error: unknown): void;
+  /** The transport message `event` was decoded from (its topic, partition, offset, delivery count). */
+  message(event: TEvent): ReceivedMessage | undefined;
 }
 
 /** A handler for batches: resolve to acknowledge every event not marked with `ctx.fail`. */
@@ -97,6 +100,7 @@ export class BatchCollector {
     // An event whose attempt already ended (its timeout fired while it waited) is not handed over.
     const items = batch.filter((item) => !item.ctx.signal.aborted);
     const failures = new Map<BusEvent, unknown>();
+    const messages = new Map(items.map((item) => [item.event, item.ctx.message]));
     const { handler, handlerName, group, logger, signal } = this.#settings;
     const ctx: BatchContext = {
       signal,
@@ -106,6 +110,7 @@ export class BatchCollector {
       fail(event, error) {
         failures.set(event, error);
       },
+      message: (event) => messages.get(event),
     };
     try {
       await handler(

@@ -33,6 +33,7 @@ import { NOT_LONG_RUNNING, RunningDelivery, type RunningDeliveries } from './lon
 import type { FairScheduler } from './fair-scheduler.js';
 import type { Subscription } from '../transport/transport.js';
 import { watchAbort } from '../shared/abort-watch.js';
+import { batchDelivery, type BatchSpec } from './batch-delivery.js';
 
 /** Everything needed to run one registered handler. */
 export interface ConsumerSpec {
@@ -58,6 +59,12 @@ export interface ConsumerSpec {
   readonly fair: (() => FairScheduler) | undefined;
   /** Deliveries the transport hands over at once, when it differs from `settings.maxInFlight`. */
   readonly transportMaxInFlight: number | undefined;
+  /**
+   * Set for a batch handler that can take the transport's batches as they come (`onBatch` with
+   * `maxWaitMs: 0`): used where the transport has `subscribeBatch` and the handler needs no
+   * per-event middleware (see `takesTransportBatches`).
+   */
+  readonly batch?: BatchSpec;
 }
 
 /** Which events of a topic a handler takes. */
@@ -313,21 +320,36 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
     : {};
   const levels =
     gate === undefined || nativePriority ? [0] : Array.from({ length: PRIORITY_LEVELS }, (_, level) => level);
+  const batched = takesTransportBatches(spec)
+    ? batchDelivery({
+        info,
+        settings,
+        selection: spec.selection,
+        batch: spec.batch,
+        shutdown: shutdown.signal,
+        onDeadLetter: spec.onDeadLetter,
+        single: dispatchAt(0),
+      })
+    : undefined;
   const subscriptions = await Promise.allSettled(
-    levels.map((level) =>
-      info.transport.subscribe(
-        priorityLaneTopic(info.topic, level),
-        {
-          group: info.group,
-          ackTimeoutMs: settings.ackTimeoutMs,
-          ...(spec.from === undefined ? {} : { from: spec.from }),
-          ...(transportMaxInFlight === undefined ? {} : { maxInFlight: transportMaxInFlight }),
-          ...pushdown,
-          ...onSuperseded,
-        },
-        dispatchAt(level),
-      ),
-    ),
+    levels.map((level) => {
+      const topic = priorityLaneTopic(info.topic, level);
+      const subscribeOptions = {
+        group: info.group,
+        ackTimeoutMs: settings.ackTimeoutMs,
+        ...(spec.from === undefined ? {} : { from: spec.from }),
+        ...(transportMaxInFlight === undefined ? {} : { maxInFlight: transportMaxInFlight }),
+        ...pushdown,
+        ...onSuperseded,
+      };
+      return batched !== undefined && info.transport.subscribeBatch !== undefined
+        ? info.transport.subscribeBatch(
+            topic,
+            { ...subscribeOptions, maxBatchSize: spec.batch!.maxSize },
+            batched,
+          )
+        : info.transport.subscribe(topic, subscribeOptions, dispatchAt(level));
+    }),
   );
   lanesKnown(subscriptions.map((result) => (result.status === 'fulfilled' ? result.value : undefined)));
   const live = subscriptions.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
@@ -348,4 +370,26 @@ export async function startConsumer(spec: ConsumerSpec): Promise<RunningConsumer
       }
     },
   };
+}
+
+/**
+ * Whether a batch handler takes the transport's batches directly: the transport offers
+ * `subscribeBatch` and nothing needs the per-event chain (priority lanes, fair groups, long-running
+ * tracking, manual settlement, rate and per-key limits, dedup, user middleware). Retry, dead-letter
+ * and metrics still apply, per event.
+ */
+function takesTransportBatches(spec: ConsumerSpec): spec is ConsumerSpec & { batch: BatchSpec } {
+  const { settings } = spec;
+  return (
+    spec.batch !== undefined &&
+    spec.info.transport.subscribeBatch !== undefined &&
+    spec.priority === undefined &&
+    spec.fair === undefined &&
+    spec.longRunning === undefined &&
+    spec.selection.settlement === 'auto' &&
+    settings.ratePerSecond === undefined &&
+    settings.maxInFlightPerKey === undefined &&
+    settings.dedup === undefined &&
+    spec.middleware.length === 0
+  );
 }

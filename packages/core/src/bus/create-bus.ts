@@ -86,6 +86,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
     type: string,
     makeHandler: (shutdown: AbortSignal, info: HandlerInfo) => ConsumerHandler,
     handlerOptions: HandlerOptions,
+    batch?: ConsumerSpec['batch'],
   ): RegisteredHandler => {
     if (state === 'stopping' || state === 'stopped') throw new ClosedError('The bus');
     const selection = selectionFor(type, handlerOptions);
@@ -146,6 +147,7 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
           : () => new FairScheduler(fairGroups, slots, handlerGroup, settings.ackTimeoutMs),
       // Fair groups take more from the transport than they run, so a quiet group can pass a backlog.
       transportMaxInFlight: fairGroups === undefined ? undefined : Math.max(fairGroups.buffer, slots),
+      ...(batch === undefined ? {} : { batch }),
     };
     specs.set(name, spec);
     emitsByHandler.set(name, [...(handlerOptions.emits ?? [])]);
@@ -264,6 +266,8 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
           return (event, ctx) => collector.add(event, ctx);
         },
         { ...batchOptions, maxInFlight: batchOptions.maxInFlight ?? maxSize * 2 },
+        // Batches that close as soon as events arrive are what a transport hands over together.
+        maxWaitMs === 0 ? { handler: batchHandler, maxSize } : undefined,
       );
     },
 

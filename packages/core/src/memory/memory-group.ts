@@ -1,6 +1,6 @@
 import { redeliveryDelayOf } from '../errors/nack.js';
 import type { ReceivedMessage } from '../transport/message.js';
-import type { MessageHandler } from '../transport/transport.js';
+import type { BatchMessageHandler, MessageHandler } from '../transport/transport.js';
 import { Deque } from '../shared/deque.js';
 import type { LogEntry, TopicLog } from './memory-log.js';
 import { MinHeap } from './min-heap.js';
@@ -15,9 +15,26 @@ interface Pending {
   ownsKey: boolean;
 }
 
+/** A delivery handed out and not yet passed to its handler. */
+interface Delivery {
+  readonly pending: Pending;
+  readonly attempt: number;
+  readonly message: ReceivedMessage;
+}
+
+/** How a member that takes batches (`subscribeBatch`) gets its messages. */
+export interface BatchReceiver {
+  readonly handler: BatchMessageHandler;
+  readonly maxBatchSize: number;
+  /** Handed out in this turn of the event loop, passed on together in a microtask. */
+  readonly open: Delivery[];
+}
+
 /** One subscription's seat in a group. */
 export interface GroupMember {
   readonly handler: MessageHandler;
+  /** Set for a batch subscription: `handler` is then unused. */
+  readonly batch?: BatchReceiver;
   readonly maxInFlight: number;
   readonly ackTimeoutMs: number;
   readonly nackDelayMs: number;
@@ -166,7 +183,47 @@ export class MemoryGroup {
       deliveryCount: pending.deliveries,
     };
     // Never call a handler synchronously from publish() or from another handler's settle.
-    queueMicrotask(() => void this.run(member, pending, attempt, message));
+    const { batch } = member;
+    if (batch === undefined) {
+      queueMicrotask(() => void this.run(member, pending, attempt, message));
+      return;
+    }
+    // What one dispatch hands this member goes over in one call (several if past maxBatchSize).
+    batch.open.push({ pending, attempt, message });
+    if (batch.open.length === 1) queueMicrotask(() => this.flushBatch(member, batch));
+  }
+
+  private flushBatch(member: GroupMember, batch: BatchReceiver): void {
+    const open = batch.open.splice(0);
+    for (let from = 0; from < open.length; from += batch.maxBatchSize) {
+      void this.runBatch(member, batch.handler, open.slice(from, from + batch.maxBatchSize));
+    }
+  }
+
+  private async runBatch(
+    member: GroupMember,
+    handler: BatchMessageHandler,
+    deliveries: readonly Delivery[],
+  ): Promise<void> {
+    let thrown: { error: unknown } | undefined;
+    let failed: ReadonlyMap<ReceivedMessage, unknown> | undefined;
+    // Replaced by a later message of its dedupe key while it waited: settled unseen.
+    const messages = deliveries.flatMap((d) => (d.pending.entry.superseded ? [] : [d.message]));
+    try {
+      if (messages.length > 0) failed = (await handler(messages))?.failed;
+    } catch (error) {
+      thrown = { error };
+    }
+    member.running -= deliveries.length;
+    for (const { pending, attempt, message } of deliveries) {
+      if (!member.inFlight.has(pending) || pending.attempt !== attempt) continue;
+      member.inFlight.delete(pending);
+      const failure = thrown ?? (failed?.has(message) === true ? { error: failed.get(message) } : undefined);
+      if (failure === undefined) this.acknowledge(pending);
+      else this.redeliver(pending, redeliveryDelayOf(failure.error, member.nackDelayMs));
+    }
+    member.onSettled();
+    this.dispatch();
   }
 
   private async run(

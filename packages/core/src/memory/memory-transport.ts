@@ -1,10 +1,17 @@
 import { ClosedError } from '../errors/errors.js';
 import type { TransportCapabilities } from '../transport/capabilities.js';
 import type { OutgoingMessage, Position, ReceivedMessage } from '../transport/message.js';
-import type { MessageHandler, SubscribeOptions, Subscription, Transport } from '../transport/transport.js';
-import { resolveSubscribeOptions, validatePublish } from '../transport/validate.js';
+import type {
+  BatchMessageHandler,
+  BatchSubscribeOptions,
+  MessageHandler,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+} from '../transport/transport.js';
+import { resolveMaxBatchSize, resolveSubscribeOptions, validatePublish } from '../transport/validate.js';
 import { MemoryBroker } from './memory-broker.js';
-import type { GroupMember } from './memory-group.js';
+import type { BatchReceiver, GroupMember } from './memory-group.js';
 
 export interface MemoryTransportOptions {
   /** Broker holding topics and groups; share one between transports to play several processes. Default: a new broker of its own. */
@@ -72,10 +79,27 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     options: SubscribeOptions,
     handler: MessageHandler,
   ): Promise<Subscription> {
-    return settle(() => join(topic, options, handler));
+    return settle(() => join(topic, options, handler, undefined));
   }
 
-  function join(topic: string, options: SubscribeOptions, handler: MessageHandler): Subscription {
+  function subscribeBatch(
+    topic: string,
+    options: BatchSubscribeOptions,
+    handler: BatchMessageHandler,
+  ): Promise<Subscription> {
+    return settle(() => {
+      const maxInFlight = resolveSubscribeOptions(topic, options, capabilities).maxInFlight;
+      const maxBatchSize = resolveMaxBatchSize(options, maxInFlight);
+      return join(topic, options, refuseSingle, { handler, maxBatchSize, open: [] });
+    });
+  }
+
+  function join(
+    topic: string,
+    options: SubscribeOptions,
+    handler: MessageHandler,
+    batch: BatchReceiver | undefined,
+  ): Subscription {
     if (closing !== undefined) throw new ClosedError('This memory transport');
     const resolved = resolveSubscribeOptions(topic, options, capabilities);
     broker.checkStartPosition(resolved.from);
@@ -85,6 +109,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     let drained: (() => void) | undefined;
     const member: GroupMember = {
       handler,
+      ...(batch === undefined ? {} : { batch }),
       maxInFlight: resolved.maxInFlight,
       ackTimeoutMs: resolved.ackTimeoutMs,
       nackDelayMs: resolved.nackDelayMs,
@@ -126,8 +151,13 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     return closing;
   }
 
-  return { name: 'memory', capabilities, broker, publish, subscribe, close };
+  return { name: 'memory', capabilities, broker, publish, subscribe, subscribeBatch, close };
 }
+
+/** A batch member's single-message handler: never called, the group passes batches instead. */
+const refuseSingle: MessageHandler = () => {
+  throw new Error('A batch subscription takes messages in batches only.');
+};
 
 /** Runs synchronous work as a promise, so a throw becomes a rejection like any backend's would. */
 function settle<T>(work: () => T): Promise<T> {

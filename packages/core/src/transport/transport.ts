@@ -42,6 +42,31 @@ export interface SubscribeOptions {
  */
 export type MessageHandler = (message: ReceivedMessage) => Promise<void> | void;
 
+/**
+ * Options of `Transport.subscribeBatch`: those of `subscribe`, plus how many messages one call of
+ * the handler takes. `maxInFlight` counts messages, not calls.
+ */
+export interface BatchSubscribeOptions extends SubscribeOptions {
+  /** Most messages in one call of the handler. Default `maxInFlight`. */
+  readonly maxBatchSize?: number;
+}
+
+/** How a batch went: the messages listed are nacked with their error, every other one is acknowledged. */
+export interface BatchSettlement {
+  /** Failed messages of the batch (the very objects it was handed) and what they failed with. */
+  readonly failed: ReadonlyMap<ReceivedMessage, unknown>;
+}
+
+/**
+ * Handles messages delivered together, in the order the transport would have delivered them one by
+ * one. Resolving with nothing acknowledges them all; resolving with a `BatchSettlement` nacks the
+ * ones it lists (each redelivered after the delay its `Nack` carries, else after `nackDelayMs`) and
+ * acknowledges the rest; throwing nacks them all.
+ */
+export type BatchMessageHandler = (
+  messages: readonly ReceivedMessage[],
+) => Promise<BatchSettlement | void> | BatchSettlement | void;
+
 export interface Subscription {
   /**
    * Stops fetching, waits for in-flight handlers to settle (their acks and nacks are applied),
@@ -72,6 +97,21 @@ export interface Transport {
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]>;
   /** Starts delivering messages of `topic` to `handler` as a member of `options.group`. */
   subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription>;
+  /**
+   * Optional: like `subscribe`, but messages that are ready together (the rows of one fetch, a
+   * backlog) reach `handler` in one call, up to `maxBatchSize`, which saves a per-message handler
+   * call where a consumer works in batches anyway (`bus.onBatch`, stream pipelines). Every
+   * guarantee of `subscribe` holds per message: `maxInFlight` bounds the messages handed over and
+   * not settled, each is settled on its own (acknowledged, or nacked and redelivered), per-key
+   * order holds as `subscribe` keeps it (a batch never holds a message whose key has an earlier
+   * one unsettled), and an unsettled message is redelivered after `ackTimeoutMs`. Transports without
+   * it are used through `subscribe`.
+   */
+  subscribeBatch?(
+    topic: string,
+    options: BatchSubscribeOptions,
+    handler: BatchMessageHandler,
+  ): Promise<Subscription>;
   /** Closes every subscription (draining in-flight work) and releases connections. Idempotent. */
   close(): Promise<void>;
 }

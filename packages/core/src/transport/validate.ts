@@ -9,7 +9,7 @@ import { messageSizeBytes, type Headers, type OutgoingMessage } from './message.
 import { assertGroupName, assertTopicName } from './names.js';
 import { assertPublishDedupe } from './publish-dedupe.js';
 import { compileSubscriptionFilter, type HeaderPredicate } from './subscription-filter.js';
-import type { StartPosition, SubscribeOptions } from './transport.js';
+import type { BatchSubscribeOptions, StartPosition, SubscribeOptions } from './transport.js';
 
 const noop = (): void => {};
 
@@ -83,6 +83,11 @@ export interface ResolvedSubscribeOptions {
 
 export const DEFAULT_MAX_IN_FLIGHT = 16;
 export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
+
+/** `maxBatchSize` of `subscribeBatch` checked, defaulting to the subscription's `maxInFlight`. */
+export function resolveMaxBatchSize(options: BatchSubscribeOptions, maxInFlight: number): number {
+  return positiveInteger('maxBatchSize', options.maxBatchSize ?? maxInFlight);
+}
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1)

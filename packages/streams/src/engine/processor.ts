@@ -106,11 +106,7 @@ export class Processor {
   }
 
   /** Processes a batch of input events (the bus's batch handler). */
-  process(
-    events: readonly BusEvent[],
-    ctx: BatchContext,
-    messages: WeakMap<BusEvent, ReceivedMessage>,
-  ): Promise<void> {
+  process(events: readonly BusEvent[], ctx: BatchContext): Promise<void> {
     return this.#serial(async () => {
       const { store, namespace, run } = this.#settings;
       await this.#flush();
@@ -126,7 +122,7 @@ export class Processor {
           this.#stats.duplicates++;
           continue;
         }
-        const message = messages.get(event);
+        const message = ctx.message(event);
         const unit = new Scope(this.#table, batch);
         try {
           run(event, message, unit);

@@ -3,9 +3,12 @@
 //   Fastify route in the same child process that parses the same JSON body and answers the same shape;
 // - WebSocket consume with acks and HTTP pull consume with acks through the gateway, beside the
 //   SQLite transport subscribed directly in process (the same log, the same number of events).
+// Figures are medians over alternating rounds, with the CPU time spent per event (the gateway's
+// child process for its paths, this process for the direct transport): on a loaded machine the
+// CPU per event moves far less than the rates.
 // Usage: node --conditions=@eddy/source --import tsx bench/gateway-paths.bench.ts [--cpu-prof-child]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,7 +19,7 @@ import WebSocket from 'ws';
 import { createCloudEvent, encodeCloudEvent } from '@eddy/core/cloudevents';
 import { createSqliteTransport } from '@eddy/sqlite';
 import { startServer } from '@eddy/server';
-import { opsPerSecond, printTable, writeResults, type BenchRow } from './lib/report.js';
+import { opsPerSecond, percentile, printTable, writeResults, type BenchRow } from './lib/report.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -30,6 +33,32 @@ if (process.argv.includes('--serve')) {
   await serve(process.argv[process.argv.indexOf('--serve') + 1]!);
 } else {
   await main();
+}
+
+/** CPU time (user + system) a process has used, ms; Linux `/proc`, as the bench machine runs. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+}
+
+function ownCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Runs `work` and returns its result with the CPU µs `cpuMs` counted per `events()` event. */
+async function withCpu<T>(
+  cpuMs: () => number,
+  work: () => Promise<T>,
+  events: (result: T) => number,
+): Promise<{ result: T; cpuUsPerEvent: number }> {
+  const before = cpuMs();
+  const result = await work();
+  return { result, cpuUsPerEvent: ((cpuMs() - before) * 1000) / Math.max(1, events(result)) };
+}
+
+function median(values: readonly number[]): number {
+  return percentile(values, 50);
 }
 
 function envelope(i: number): Record<string, unknown> {
@@ -84,6 +113,7 @@ interface Published {
   rps: number;
   p99: number;
   errors: number;
+  requests: number;
 }
 
 async function singlePublish(url: string, topic: string): Promise<Published> {
@@ -95,7 +125,12 @@ async function singlePublish(url: string, topic: string): Promise<Published> {
     connections: CONNECTIONS,
     duration: SECONDS,
   });
-  return { rps: result['2xx'] / SECONDS, p99: result.latency.p99, errors: result.non2xx + result.errors };
+  return {
+    rps: result['2xx'] / SECONDS,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+    requests: result['2xx'],
+  };
 }
 
 async function fill(url: string, topic: string, count: number): Promise<void> {
@@ -157,7 +192,11 @@ async function pullConsume(url: string, topic: string, count: number): Promise<n
   });
 }
 
-async function directConsume(dir: string, topic: string, count: number): Promise<number> {
+async function directConsume(
+  dir: string,
+  topic: string,
+  count: number,
+): Promise<{ result: number; cpuUsPerEvent: number }> {
   const transport = createSqliteTransport({ path: join(dir, 'direct.db') });
   for (let sent = 0; sent < count; sent += 1_000) {
     await transport.publish(
@@ -176,6 +215,7 @@ async function directConsume(dir: string, topic: string, count: number): Promise
   let handled = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
+  const cpuBefore = ownCpuMs();
   const rate = await opsPerSecond(count, async () => {
     const subscription = await transport.subscribe(
       topic,
@@ -188,67 +228,118 @@ async function directConsume(dir: string, topic: string, count: number): Promise
     await finished;
     await subscription.close();
   });
+  const cpuUsPerEvent = ((ownCpuMs() - cpuBefore) * 1000) / count;
   await transport.close();
-  return rate;
+  return { result: rate, cpuUsPerEvent };
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-paths-'));
   const { child, url, bareUrl } = await spawnChild(dir);
+  const childCpu = (): number => cpuMsOf(child.pid!);
   try {
-    // Rounds alternate Eddy and its baseline, so a change in the machine's load falls on both.
-    const publish = { eddy: [] as Published[], bare: [] as Published[] };
-    const consume = { ws: 0, pull: 0, direct: 0 };
+    // Rounds alternate Eddy and its baseline, so a change in the machine's load falls on both; each
+    // round's ratio compares figures taken a few seconds apart, and the medians are reported.
+    interface Round {
+      eddy: Published;
+      bare: Published;
+      eddyCpu: number;
+      bareCpu: number;
+      ws: number;
+      wsCpu: number;
+      pull: number;
+      pullCpu: number;
+      direct: number;
+      directCpu: number;
+    }
+    const rounds: Round[] = [];
     const perRound = Math.floor(CONSUME / ROUNDS);
     for (let round = 0; round < ROUNDS; round += 1) {
-      publish.bare.push(await singlePublish(bareUrl, 'bare'));
-      publish.eddy.push(await singlePublish(url, 'single'));
+      const bare = await withCpu(
+        childCpu,
+        () => singlePublish(bareUrl, 'bare'),
+        (r) => r.requests,
+      );
+      const eddy = await withCpu(
+        childCpu,
+        () => singlePublish(url, 'single'),
+        (r) => r.requests,
+      );
       await fill(url, `consume-ws-${round}`, perRound);
       await fill(url, `consume-pull-${round}`, perRound);
-      consume.ws += perRound / (await wsConsume(url, `consume-ws-${round}`, perRound));
-      consume.pull += perRound / (await pullConsume(url, `consume-pull-${round}`, perRound));
-      consume.direct += perRound / (await directConsume(dir, `direct-${round}`, perRound));
-      console.log(`round ${round + 1}/${ROUNDS} done`);
+      const ws = await withCpu(
+        childCpu,
+        () => wsConsume(url, `consume-ws-${round}`, perRound),
+        () => perRound,
+      );
+      const pull = await withCpu(
+        childCpu,
+        () => pullConsume(url, `consume-pull-${round}`, perRound),
+        () => perRound,
+      );
+      const direct = await directConsume(dir, `direct-${round}`, perRound);
+      rounds.push({
+        eddy: eddy.result,
+        bare: bare.result,
+        eddyCpu: eddy.cpuUsPerEvent,
+        bareCpu: bare.cpuUsPerEvent,
+        ws: ws.result,
+        wsCpu: ws.cpuUsPerEvent,
+        pull: pull.result,
+        pullCpu: pull.cpuUsPerEvent,
+        direct: direct.result,
+        directCpu: direct.cpuUsPerEvent,
+      });
+      console.log(
+        `round ${round + 1}/${ROUNDS}: publish ${Math.round(eddy.result.rps)} vs ${Math.round(bare.result.rps)}/s, ` +
+          `ws ${Math.round(ws.result)}, pull ${Math.round(pull.result)}, direct ${Math.round(direct.result)}/s; ` +
+          `load ${loadavg()[0]!.toFixed(1)}`,
+      );
     }
-    const eddy = summed(publish.eddy);
-    const bare = summed(publish.bare);
-    const total = perRound * ROUNDS;
-    const [ws, pull, direct] = [total / consume.ws, total / consume.pull, total / consume.direct];
+    const med = (pick: (round: Round) => number): number => median(rounds.map(pick));
+    const cpu = (value: number): number => Math.round(value);
     const rows: BenchRow[] = [
       {
         case: `publish one event per request, ${CONNECTIONS} connections`,
-        'Eddy /s': Math.round(eddy.rps),
-        'baseline /s': Math.round(bare.rps),
-        ratio: +(eddy.rps / bare.rps).toFixed(2),
-        'Eddy p99 ms': eddy.p99,
-        'baseline p99 ms': bare.p99,
-        errors: eddy.errors + bare.errors,
+        'Eddy /s': Math.round(med((r) => r.eddy.rps)),
+        'baseline /s': Math.round(med((r) => r.bare.rps)),
+        ratio: +med((r) => r.eddy.rps / r.bare.rps).toFixed(2),
+        'Eddy CPU µs/event': cpu(med((r) => r.eddyCpu)),
+        'baseline CPU µs/event': cpu(med((r) => r.bareCpu)),
+        'Eddy p99 ms': Math.max(...rounds.map((r) => r.eddy.p99)),
+        'baseline p99 ms': Math.max(...rounds.map((r) => r.bare.p99)),
+        errors: rounds.reduce((sum, r) => sum + r.eddy.errors + r.bare.errors, 0),
       },
       {
         case: `WebSocket consume + ack, credit ${CREDIT}`,
-        'Eddy /s': Math.round(ws),
-        'baseline /s': Math.round(direct),
-        ratio: +(ws / direct).toFixed(2),
+        'Eddy /s': Math.round(med((r) => r.ws)),
+        'baseline /s': Math.round(med((r) => r.direct)),
+        ratio: +med((r) => r.ws / r.direct).toFixed(2),
+        'Eddy CPU µs/event': cpu(med((r) => r.wsCpu)),
+        'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
       },
       {
         case: `pull consume + ack, max ${PULL_MAX}`,
-        'Eddy /s': Math.round(pull),
-        'baseline /s': Math.round(direct),
-        ratio: +(pull / direct).toFixed(2),
+        'Eddy /s': Math.round(med((r) => r.pull)),
+        'baseline /s': Math.round(med((r) => r.direct)),
+        ratio: +med((r) => r.pull / r.direct).toFixed(2),
+        'Eddy CPU µs/event': cpu(med((r) => r.pullCpu)),
+        'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
       },
     ];
     const load = loadavg()
       .map((value) => value.toFixed(1))
       .join(' ');
     printTable(
-      `Gateway paths vs their baselines (publish: a bare Fastify route in the same child process; consume: the SQLite transport subscribed in process), ${ROUNDS} alternating rounds, ${total} events consumed per path; load average ${load}`,
+      `Gateway paths vs their baselines (publish: a bare Fastify route in the same child process; consume: the SQLite transport subscribed in process), medians of ${ROUNDS} alternating rounds, ${perRound} events consumed per path and round; CPU: the gateway's process (its consume client excluded) vs this process for the direct transport; load average ${load}`,
       rows,
     );
     writeResults('gateway-paths', {
       seconds: SECONDS,
       rounds: ROUNDS,
-      consume: total,
+      consumePerRound: perRound,
       loadAverage: loadavg(),
+      perRound: rounds,
       rows,
     });
   } finally {
@@ -256,13 +347,4 @@ async function main(): Promise<void> {
     await new Promise((resolve) => child.once('exit', resolve));
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Requests per second over all rounds, and the worst round's p99. */
-function summed(rounds: readonly Published[]): Published {
-  return {
-    rps: rounds.reduce((sum, round) => sum + round.rps, 0) / rounds.length,
-    p99: Math.max(...rounds.map((round) => round.p99)),
-    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
-  };
 }

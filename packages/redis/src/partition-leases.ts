@@ -95,6 +95,17 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
     releasing.set(partition, work);
   };
 
+  // A partition being given up stays leased until its drain finished: the drain waits for handlers
+  // up to the ack timeout, which may be longer than the session timeout, and a lapsed lease would
+  // let the next owner claim (and deliver again) messages whose handlers are still running here.
+  const renewReleasing = async (): Promise<void> => {
+    await Promise.all(
+      [...releasing.keys()].map((partition) =>
+        redis.eval(RENEW, 1, leaseKey(partition), memberId, options.sessionTimeoutMs),
+      ),
+    );
+  };
+
   const rebalanceOnce = async (): Promise<void> => {
     const now = Date.now();
     const replies = await redis
@@ -126,6 +137,7 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
         if (kept !== 1 && owned.has(partition)) release(partition, false);
       }),
     );
+    await renewReleasing();
     const candidates = wanted.filter((partition) => !owned.has(partition) && !releasing.has(partition));
     // Partitions are taken over in parallel: adopting one costs a few round trips.
     const taken = await Promise.all(
@@ -229,7 +241,17 @@ export function createPartitionLeases(options: PartitionLeasesOptions): Partitio
       if (timer !== undefined) clearInterval(timer);
       if (running !== undefined) await running;
       for (const partition of [...owned]) release(partition, true);
-      await Promise.all([...releasing.values()]);
+      // The heartbeat has stopped; the leases of draining partitions are still renewed.
+      const keepLeases = setInterval(() => {
+        renewReleasing().catch((error: unknown) =>
+          handlers.failed(error, `renewing leases of partitions of "${topic}" being released`),
+        );
+      }, options.heartbeatIntervalMs);
+      try {
+        await Promise.all([...releasing.values()]);
+      } finally {
+        clearInterval(keepLeases);
+      }
       try {
         await redis.multi().zrem(membersKey, memberId).hdel(clientsKey, memberId).exec();
         await bumpGeneration();

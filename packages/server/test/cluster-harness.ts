@@ -148,6 +148,13 @@ export async function checkCluster(backend: ClusterBackend, started: Instance[],
     if (owners.length > 1) expect(owners[0]).toBe(killed!.instance);
   }
 
+  // The killed leader's lease lapses only after its TTL, and the events may all be settled before
+  // then (on Redis when the killed instance's pull bridge had gone idle): wait for the takeover to
+  // show in the ticks before looking at them.
+  await eventually(
+    async () => ((await backend.ticks()).at(-1) === killed!.instance ? undefined : true),
+    15_000,
+  );
   // Two instances ticking at once would interleave every 20 ms, splitting the ticks into hundreds
   // of runs; one at a time gives one run per leadership: one handover after the kill, and room for
   // a few more should a loaded machine delay renewals past the step-down point.

@@ -42,6 +42,20 @@ export function commitFailed(error: unknown, where: string): EddyError {
 }
 
 /**
+ * A publish batch was committed but flushing it to disk failed: it is readable now, yet may not
+ * survive a power cut. Not retriable as such: a retry may write the messages twice.
+ */
+export function syncFailed(error: unknown, where: string): EddyError {
+  if (isEddyError(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new BackendError(
+    `${where} committed a publish but could not flush it to disk: ${reason}. The messages may be lost on ` +
+      'power loss; check the disk, and publish again with dedupe keys if duplicates matter.',
+    { cause: error },
+  );
+}
+
+/**
  * Wraps a store's synchronous better-sqlite3 calls so every failure is a rejection (never a
  * synchronous throw) with an `EddyError`: `EDDY_CLOSED` once `isClosed()`, the store's own typed
  * errors unchanged, driver errors mapped by `toEddyError`. `store` names the store in messages

@@ -1,5 +1,5 @@
 import { type Position } from '@eddy/core';
-import { commitFailed } from './errors.js';
+import { commitFailed, syncFailed } from './errors.js';
 import type { AppendRequest } from './log-store.js';
 
 interface Pending {
@@ -15,7 +15,12 @@ export interface GroupCommitOptions {
   readonly where: string;
   /** Writes the batch in one transaction and returns positions per request. Throws to fail the batch. */
   readonly commit: (requests: readonly AppendRequest[]) => Position[][];
-  /** Called after each successful commit with the topics written. */
+  /**
+   * Makes what was committed durable, when the commit itself did not (`synchronous = NORMAL` and a
+   * flush off the event loop). Publishes resolve, and `afterCommit` runs, once it resolves.
+   */
+  readonly sync?: (() => Promise<void>) | undefined;
+  /** Called after each successful (and synced) commit with the topics written. */
   readonly afterCommit: (requests: readonly AppendRequest[]) => void;
 }
 
@@ -29,6 +34,8 @@ export class GroupCommit {
   #queue: Pending[] = [];
   #scheduled = false;
   #idle: (() => void)[] = [];
+  /** Commits waiting for their flush. */
+  #syncing = 0;
 
   constructor(options: GroupCommitOptions) {
     this.#options = options;
@@ -43,7 +50,7 @@ export class GroupCommit {
 
   /** Resolves once everything queued so far is committed (or failed). */
   drained(): Promise<void> {
-    if (this.#queue.length === 0 && !this.#scheduled) return Promise.resolve();
+    if (this.#queue.length === 0 && !this.#scheduled && this.#syncing === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
@@ -80,15 +87,38 @@ export class GroupCommit {
         for (const pending of batch) pending.reject(failure);
       }
       if (results !== undefined) {
-        batch.forEach((pending, index) => pending.resolve(results[index]!));
-        this.#options.afterCommit(requests);
+        if (this.#options.sync === undefined) this.#settle(batch, requests, results);
+        else {
+          this.#syncing += 1;
+          this.#options.sync().then(
+            () => {
+              this.#syncing -= 1;
+              this.#settle(batch, requests, results);
+              this.#wakeIdle();
+            },
+            (error: unknown) => {
+              this.#syncing -= 1;
+              const failure = syncFailed(error, this.#options.where);
+              for (const pending of batch) pending.reject(failure);
+              this.#wakeIdle();
+            },
+          );
+        }
       }
     }
     if (this.#queue.length > 0) this.#schedule();
-    else {
-      const idle = this.#idle;
-      this.#idle = [];
-      for (const resolve of idle) resolve();
-    }
+    else this.#wakeIdle();
+  }
+
+  #settle(batch: readonly Pending[], requests: readonly AppendRequest[], results: Position[][]): void {
+    batch.forEach((pending, index) => pending.resolve(results[index]!));
+    this.#options.afterCommit(requests);
+  }
+
+  #wakeIdle(): void {
+    if (this.#queue.length > 0 || this.#scheduled || this.#syncing > 0) return;
+    const idle = this.#idle;
+    this.#idle = [];
+    for (const resolve of idle) resolve();
   }
 }

@@ -15,7 +15,13 @@ import { toEddyError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { GroupStore } from './group-store.js';
 import { LogStore, type AppendRequest, type TopicInfo } from './log-store.js';
-import { joinFile, notifyAppended, notifyGroupChanged, type NotifierListener } from './notifier.js';
+import {
+  joinFile,
+  notifyAppended,
+  notifyGroupChanged,
+  watchWrites,
+  type NotifierListener,
+} from './notifier.js';
 import { resolveSqliteOptions, type SqliteTransportOptions } from './options.js';
 import { Retention } from './retention.js';
 import { SqliteSubscription } from './subscription.js';
@@ -98,7 +104,8 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   // Other processes' commits are invisible to in-process notification; data_version changes
   // whenever another connection commits, so polling it is a cheap, bounded wake-up.
   let dataVersion = db.pragma('data_version', { simple: true });
-  const poll = setInterval(() => {
+  const checkVersion = (): void => {
+    if (closed !== undefined) return;
     try {
       const version = db.pragma('data_version', { simple: true });
       if (version === dataVersion) return;
@@ -107,8 +114,11 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     } catch (error) {
       options.onError(toEddyError(error, 'checking for commits of other processes', where));
     }
-  }, options.pollIntervalMs);
+  };
+  const poll = setInterval(checkVersion, options.pollIntervalMs);
   poll.unref();
+  // Wakes on another process's commit within a turn of the event loop, not up to a poll later.
+  const unwatch = watchWrites(options.path, checkVersion);
 
   const retentionTimer = setInterval(() => {
     retention
@@ -209,6 +219,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
         await Promise.all([...subscriptions].map((subscription) => subscription.close()));
         await writer.drained();
         clearInterval(poll);
+        unwatch();
         clearInterval(retentionTimer);
         leaveFile();
         await retention.idle();

@@ -102,15 +102,25 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   });
 
   // Other processes' commits are invisible to in-process notification; data_version changes
-  // whenever another connection commits, so polling it is a cheap, bounded wake-up.
+  // whenever another connection commits, so polling it is a cheap, bounded wake-up. It also
+  // changes on this transport's own ack commits (a second connection), so only the topics that
+  // got new batches are woken: an urgent publish wakes its lane, not every lane's partitions.
   let dataVersion = db.pragma('data_version', { simple: true });
+  let lastBatch = log.appendedSince(Number.MAX_SAFE_INTEGER).last;
   const checkVersion = (): void => {
     if (closed !== undefined) return;
     try {
       const version = db.pragma('data_version', { simple: true });
       if (version === dataVersion) return;
       dataVersion = version;
-      for (const subscription of subscriptions) subscription.wake();
+      const appended = log.appendedSince(lastBatch);
+      if (appended.last < lastBatch) {
+        for (const subscription of subscriptions) subscription.wake();
+      } else {
+        for (const topicId of appended.topicIds)
+          for (const subscription of byTopic.get(topicId) ?? []) subscription.wake();
+      }
+      lastBatch = appended.last;
     } catch (error) {
       options.onError(toEddyError(error, 'checking for commits of other processes', where));
     }

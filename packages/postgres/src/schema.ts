@@ -284,16 +284,65 @@ BEGIN
         AND c.delivery_count = 0 AND c.visible_at <= v_now
       LIMIT 256) x;
     CONTINUE WHEN v_blocked >= 256;
+    -- Without a filter, one read of the budget (the statement stays as small as it can be, so a
+    -- claim plans and runs no more than it needs).
+    IF p_filter IS NULL THEN
+      RETURN QUERY
+      WITH fresh AS (
+        SELECT m.log_offset, m.key, m.headers, m.payload, m.published_at, m.deliver_at,
+          coalesce(m.deliver_at, 0) <= v_now AND (m.key IS NULL OR (
+            bool_and(coalesce(m.deliver_at, 0) <= v_now) OVER (PARTITION BY m.key ORDER BY m.log_offset)
+            AND NOT EXISTS (SELECT 1 FROM {s}.claims e
+              WHERE e.group_name = p_group AND e.topic = p_topic AND e.partition = v_gp.partition AND e.key = m.key
+                AND (e.owner IS DISTINCT FROM p_owner OR e.visible_at <= v_now))
+          )) AS ready
+        FROM (SELECT * FROM {s}.messages m0
+              WHERE m0.topic = p_topic AND m0.partition = v_gp.partition AND m0.log_offset >= v_gp.next_offset
+              ORDER BY m0.log_offset LIMIT v_budget) m
+      ), stored AS (
+        INSERT INTO {s}.claims (group_name, topic, partition, log_offset, key, visible_at, delivery_count, owner)
+        SELECT p_group, p_topic, v_gp.partition, f.log_offset, f.key,
+          CASE WHEN f.ready THEN v_now + p_ack_timeout_ms ELSE coalesce(f.deliver_at, 0) END,
+          CASE WHEN f.ready THEN 1 ELSE 0 END,
+          CASE WHEN f.ready THEN p_owner END
+        FROM fresh f
+        RETURNING 1
+      ), kept AS (
+        -- The first offset retention left at or past the cursor. The log is a gap-free range in any
+        -- one snapshot, so a first fresh row beyond the cursor means the rows between were trimmed; so
+        -- does an empty read of a partition whose next_offset is past the cursor (looked up only then).
+        SELECT coalesce(min(f.log_offset), (SELECT p.next_offset FROM {s}.partitions p
+          WHERE p.topic = p_topic AND p.partition = v_gp.partition)) AS first
+        FROM fresh f
+      ), moved AS (
+        UPDATE {s}.group_partitions g SET next_offset = x.next
+        FROM (SELECT coalesce((SELECT max(f.log_offset) + 1 FROM fresh f), k.first) AS next FROM kept k) x
+        WHERE g.group_name = p_group AND g.topic = p_topic AND g.partition = v_gp.partition
+          AND x.next > v_gp.next_offset
+        RETURNING 1
+      )
+      SELECT r.* FROM (
+        SELECT v_gp.partition, k.first, NULL::text, NULL::jsonb, NULL::bytea, NULL::bigint, 0, v_gp.next_offset,
+          NULL::jsonb
+        FROM kept k WHERE k.first > v_gp.next_offset
+        UNION ALL
+        SELECT v_gp.partition, f.log_offset, f.key, f.headers, f.payload, f.published_at, 1, NULL::bigint, NULL::jsonb
+        FROM fresh f WHERE f.ready
+      ) r ORDER BY 2, 7;
+      GET DIAGNOSTICS v_count = ROW_COUNT;
+      v_budget := v_budget - v_count;
+      CONTINUE;
+    END IF;
     v_next := v_gp.next_offset;
     v_scanned := 0;
     LOOP
       -- With a filter, a read may pass over many rejected rows for each kept one: it reads at least
       -- 128 rows, keeps those up to the budget-th accepted one, and goes on while it read full.
-      v_read := CASE WHEN p_filter IS NULL THEN v_budget ELSE greatest(v_budget, 128) END;
+      v_read := greatest(v_budget, 128);
       RETURN QUERY
       WITH scanned AS (
         SELECT m0.*, count(*) FILTER (WHERE m0.wanted) OVER (ORDER BY m0.log_offset) - m0.wanted::int AS before
-        FROM (SELECT m1.*, CASE WHEN p_filter IS NULL THEN true ELSE {s}.filter_match(m1.headers, p_filter) END AS wanted
+        FROM (SELECT m1.*, {s}.filter_match(m1.headers, p_filter) AS wanted
               FROM {s}.messages m1
               WHERE m1.topic = p_topic AND m1.partition = v_gp.partition AND m1.log_offset >= v_next
               ORDER BY m1.log_offset LIMIT v_read) m0
@@ -346,7 +395,7 @@ BEGIN
       ) r ORDER BY 2, 7;
       GET DIAGNOSTICS v_count = ROW_COUNT;
       v_budget := v_budget - v_count;
-      EXIT WHEN p_filter IS NULL OR v_budget <= 0;
+      EXIT WHEN v_budget <= 0;
       SELECT g.next_offset INTO v_after FROM {s}.group_partitions g
       WHERE g.group_name = p_group AND g.topic = p_topic AND g.partition = v_gp.partition;
       v_scanned := v_scanned + (v_after - v_next)::integer;

@@ -82,9 +82,9 @@ function work(data: unknown): number {
 
 async function fill(open: () => Promise<Transport>, backlog: number): Promise<void> {
   const producer = createBus<Events>({ transport: await open() });
-  for (let start = 0; start < backlog; start += 1_000) {
+  for (let start = 0; start < backlog; start += 100) {
     const batch: Promise<unknown>[] = [];
-    for (let i = start; i < Math.min(backlog, start + 1_000); i++) {
+    for (let i = start; i < Math.min(backlog, start + 100); i++) {
       batch.push(
         producer.publish(
           'reading.taken',

@@ -1,29 +1,50 @@
 // Filtered subscriptions: what a handler filter that drops 99% of a topic costs, next to consuming
-// every event, draining the same backlog from the SQLite log in one run. A CloudEvents filter runs
-// in the SQLite transport (capabilities.filtering): dropped events are settled while the log is
-// read, before any delivery. The same filter with the transport's filtering turned off, and a
-// predicate, run in the subscriber: every event crosses into the bus, which skips the handler.
-// A second table does the same on RabbitMQ (when it is reachable): consume-all, the filter bound in
-// the broker (brokerFilters), in the transport's subscriber (acked before dispatch), and in the bus.
+// every event, draining the same backlog in one run, on SQLite and on PostgreSQL. A CloudEvents
+// filter runs in the transport (capabilities.filtering): SQLite settles dropped events while it
+// reads the log, PostgreSQL skips them inside claim() with a SQL condition. The same filter with
+// the transport's filtering turned off, and a predicate, run in the subscriber: every event crosses
+// into the bus, which skips the handler. Each figure is the median of FILTER_BENCH_RUNS drains.
 // Run: node --conditions=@eddy/source --import tsx bench/filter.bench.ts
-// FILTER_BENCH_EVENTS sets the SQLite backlog (default 50,000), FILTER_BENCH_RABBIT_EVENTS the
-// RabbitMQ one (default 10,000), FILTER_BENCH_RUNS the RabbitMQ runs per mode (default 3, medians).
+// FILTER_BENCH_EVENTS sets the backlog (default 50,000 on SQLite, 20,000 on PostgreSQL),
+// FILTER_BENCH_BACKENDS the backends (default "sqlite,postgres,rabbitmq"), EDDY_POSTGRES_URL the
+// database. The RabbitMQ section drains FILTER_BENCH_RABBIT_EVENTS (default 10,000) with consume-all,
+// the filter bound in the broker (brokerFilters), in the transport's subscriber (acked before
+// dispatch), and in the bus.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createBus, type EventFilter, type Transport } from '@eddy/core';
+import { createPostgresTransport } from '@eddy/postgres';
 import { createRabbitMqTransport } from '@eddy/rabbitmq';
 import { createSqliteTransport } from '@eddy/sqlite';
+import pg from 'pg';
 import { percentile, printTable, writeResults, type BenchRow } from './lib/report.js';
 import { deleteRabbitTopology, rabbitReachable, RABBIT_URL } from './lib/rabbitmq-topology.js';
 
+type Backend = 'sqlite' | 'postgres';
+const SECTIONS = (process.env['FILTER_BENCH_BACKENDS'] ?? 'sqlite,postgres,rabbitmq').split(',');
+const BACKENDS = SECTIONS.filter((name): name is Backend => name === 'sqlite' || name === 'postgres');
+const RUNS = Number(process.env['FILTER_BENCH_RUNS'] ?? 3);
 const RABBIT_BACKLOG = Number(process.env['FILTER_BENCH_RABBIT_EVENTS'] ?? 10_000);
-const RABBIT_RUNS = Number(process.env['FILTER_BENCH_RUNS'] ?? 3);
-
-const BACKLOG = Number(process.env['FILTER_BENCH_EVENTS'] ?? 50_000);
+const RABBIT_RUNS = RUNS;
+const POSTGRES_URL = process.env['EDDY_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const backlogOf = (backend: Backend): number =>
+  Number(process.env['FILTER_BENCH_EVENTS'] ?? (backend === 'sqlite' ? 50_000 : 20_000));
 const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-filter-'));
+const schemas: string[] = [];
+
+/** A fresh log per drain: a SQLite file, or a PostgreSQL schema. */
+function openLog(backend: Backend, name: string): () => Promise<Transport> {
+  if (backend === 'sqlite') {
+    const path = join(dir, `${name}.db`);
+    return () => Promise.resolve(createSqliteTransport({ path }));
+  }
+  const schema = `eddy_bench_filter_${name.replaceAll('-', '_')}_${randomBytes(4).toString('hex')}`;
+  schemas.push(schema);
+  return () => createPostgresTransport({ connectionString: POSTGRES_URL, schema, poolSize: 4 });
+}
 
 interface Events {
   'reading.taken': { sensor: string; value: number };
@@ -67,30 +88,34 @@ function work(data: unknown): number {
   return JSON.stringify({ seen: data, at: Date.now() }).length;
 }
 
-async function fill(path: string): Promise<void> {
-  const producer = createBus<Events>({ transport: createSqliteTransport({ path }) });
-  const batch: Promise<unknown>[] = [];
-  for (let i = 0; i < BACKLOG; i++) {
-    batch.push(
-      producer.publish(
-        'reading.taken',
-        { sensor: `s-${i % 100}`, value: i },
-        { subject: `sensor/${i % 100}` },
-      ),
-    );
+async function fill(open: () => Promise<Transport>, backlog: number): Promise<void> {
+  const producer = createBus<Events>({ transport: await open() });
+  for (let start = 0; start < backlog; start += 100) {
+    const batch: Promise<unknown>[] = [];
+    for (let i = start; i < Math.min(backlog, start + 100); i++) {
+      batch.push(
+        producer.publish(
+          'reading.taken',
+          { sensor: `s-${i % 100}`, value: i },
+          { subject: `sensor/${i % 100}` },
+        ),
+      );
+    }
+    await Promise.all(batch);
   }
-  await Promise.all(batch);
   await producer.stop();
 }
 
-async function drain(
+async function drainOnce(
+  backend: Backend,
   name: string,
   filter: EventFilter | undefined,
-  filtering = true,
+  filtering: boolean,
 ): Promise<{ rate: number; handled: number }> {
-  const path = join(dir, `${name}.db`);
-  await fill(path);
-  const { transport, settled } = settledCounter(createSqliteTransport({ path }), filtering);
+  const backlog = backlogOf(backend);
+  const open = openLog(backend, name);
+  await fill(open, backlog);
+  const { transport, settled } = settledCounter(await open(), filtering);
   const bus = createBus<Events>({ transport });
   let handled = 0;
   let sink = 0;
@@ -104,11 +129,57 @@ async function drain(
   );
   const started = performance.now();
   await bus.start();
-  while (settled() < BACKLOG) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (settled() < backlog) await new Promise((resolve) => setTimeout(resolve, 5));
   const seconds = (performance.now() - started) / 1000;
   await bus.stop();
   if (sink < 0) console.log(sink);
-  return { rate: BACKLOG / seconds, handled };
+  return { rate: backlog / seconds, handled };
+}
+
+/** The median drain rate of RUNS drains, each on a fresh log. */
+async function drain(
+  backend: Backend,
+  name: string,
+  filter: EventFilter | undefined,
+  filtering = true,
+): Promise<{ rate: number; handled: number; rates: number[] }> {
+  const results: { rate: number; handled: number }[] = [];
+  for (let run = 0; run < RUNS; run++)
+    results.push(await drainOnce(backend, `${name}-${run}`, filter, filtering));
+  const rates = results.map((result) => Math.round(result.rate));
+  const sorted = [...results].sort((a, b) => a.rate - b.rate);
+  return { ...sorted[Math.floor(sorted.length / 2)]!, rates };
+}
+
+async function measure(backend: Backend): Promise<Record<string, unknown>> {
+  const backlog = backlogOf(backend);
+  const loadBefore = loadavg()[0]!;
+  const all = await drain(backend, 'all', undefined);
+  const cloudEvents = await drain(backend, 'ce', { exact: { subject: 'sensor/7' } });
+  const inSubscriber = await drain(backend, 'ce-sub', { exact: { subject: 'sensor/7' } }, false);
+  const predicate = await drain(backend, 'fn', (event) => event.subject === 'sensor/7');
+  const row = (consumer: string, result: { rate: number; handled: number; rates: number[] }): BenchRow => ({
+    consumer,
+    'events/s (median)': Math.round(result.rate),
+    runs: result.rates.join(' / '),
+    handled: result.handled,
+  });
+  printTable(
+    `Draining ${backlog.toLocaleString('en-US')} events from the ${backend === 'sqlite' ? 'SQLite log' : 'PostgreSQL log'}, ` +
+      `median of ${RUNS} (load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, 2 cores)`,
+    [
+      row('no filter (every event handled)', all),
+      row('CloudEvents filter keeping 1%, in the transport', cloudEvents),
+      row('CloudEvents filter keeping 1%, in the subscriber', inSubscriber),
+      row('predicate keeping 1%', predicate),
+    ],
+  );
+  console.log(
+    `\n${backend}: filtered / unfiltered drain rate: ${(cloudEvents.rate / all.rate).toFixed(2)}x (CloudEvents filter in the transport), ` +
+      `${(inSubscriber.rate / all.rate).toFixed(2)}x (same filter in the subscriber), ` +
+      `${(predicate.rate / all.rate).toFixed(2)}x (predicate)`,
+  );
+  return { backlog, all, cloudEvents, inSubscriber, predicate, load: [loadBefore, loadavg()[0]] };
 }
 
 /**
@@ -206,43 +277,18 @@ async function rabbitSection(): Promise<Record<string, number> | undefined> {
 
 async function main(): Promise<void> {
   try {
-    const all = await drain('all', undefined);
-    const cloudEvents = await drain('ce', { exact: { subject: 'sensor/7' } });
-    const inSubscriber = await drain('ce-sub', { exact: { subject: 'sensor/7' } }, false);
-    const predicate = await drain('fn', (event) => event.subject === 'sensor/7');
-    const rows: BenchRow[] = [
-      { consumer: 'no filter (every event handled)', 'events/s': Math.round(all.rate), handled: all.handled },
-      {
-        consumer: 'CloudEvents filter keeping 1%, in the transport',
-        'events/s': Math.round(cloudEvents.rate),
-        handled: cloudEvents.handled,
-      },
-      {
-        consumer: 'CloudEvents filter keeping 1%, in the subscriber',
-        'events/s': Math.round(inSubscriber.rate),
-        handled: inSubscriber.handled,
-      },
-      {
-        consumer: 'predicate keeping 1%',
-        'events/s': Math.round(predicate.rate),
-        handled: predicate.handled,
-      },
-    ];
-    printTable(`Draining ${BACKLOG.toLocaleString('en-US')} events from the SQLite log`, rows);
-    console.log(
-      `\nfiltered / unfiltered drain rate: ${(cloudEvents.rate / all.rate).toFixed(2)}x (CloudEvents filter in the transport), ` +
-        `${(inSubscriber.rate / all.rate).toFixed(2)}x (same filter in the subscriber), ` +
-        `${(predicate.rate / all.rate).toFixed(2)}x (predicate)`,
-    );
-    console.log(
-      `load average ${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-    );
-    const rabbitmq = await rabbitSection();
-    writeResults('filter', { backlog: BACKLOG, all, cloudEvents, inSubscriber, predicate, rabbitmq });
+    const results: Record<string, unknown> = {};
+    for (const backend of BACKENDS) results[backend] = await measure(backend);
+    if (SECTIONS.includes('rabbitmq')) results['rabbitmq'] = await rabbitSection();
+    writeResults('filter', results);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if (schemas.length > 0) {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
   }
 }
 

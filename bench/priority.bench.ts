@@ -7,9 +7,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createBus } from '@eddy/core';
 import { createCloudEvent, encodeCloudEvent } from '@eddy/core/cloudevents';
 import { createSqliteTransport } from '@eddy/sqlite';
@@ -33,11 +33,18 @@ function clock(): number {
 /** The child: publishes the urgent events into the database at `path`, one per URGENT_EVERY_MS. */
 async function publishUrgent(path: string, priority: number): Promise<void> {
   const bus = createBus<Events>({ transport: createSqliteTransport({ path }), topicFor: () => TOPIC });
+  const publishMs: number[] = [];
   for (let id = 0; id < URGENT; id++) {
-    await bus.publish('job.run', { id, sentAt: clock() }, { priority });
+    const sentAt = clock();
+    await bus.publish('job.run', { id, sentAt }, { priority });
+    publishMs.push(clock() - sentAt);
     await new Promise((resolve) => setTimeout(resolve, URGENT_EVERY_MS));
   }
   await bus.stop();
+  // The publish (commit and fsync) is part of the latency; the parent prints this next to it.
+  console.log(
+    `publisher: publish p50 ${percentile(publishMs, 50).toFixed(1)} ms, p99 ${percentile(publishMs, 99).toFixed(1)} ms`,
+  );
 }
 
 function runPublisher(path: string, priority: number): Promise<void> {
@@ -82,6 +89,7 @@ async function run(lanes: boolean): Promise<{ latencies: number[]; lowHandled: n
     },
     { from: 'earliest', maxInFlight: 64, ...(lanes ? { priority: { slots: 16 } } : {}) },
   );
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   const started = performance.now();
   const phase = (what: string): void =>
     console.log(
@@ -91,8 +99,16 @@ async function run(lanes: boolean): Promise<{ latencies: number[]; lowHandled: n
   // Let the drain reach its pace before the urgent events start.
   while (lowHandled < 5_000) await new Promise((resolve) => setTimeout(resolve, 10));
   phase('urgent events start');
+  loopDelay.enable();
   await runPublisher(path, lanes ? 9 : 0);
+  loopDelay.disable();
   phase('urgent events published');
+  console.log(
+    `${lanes ? 'lanes' : 'plain'}: consumer event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, ` +
+      `p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms; load average ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')}`,
+  );
   const deadline = Date.now() + 5_000;
   while (latencies.length < URGENT && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 10));

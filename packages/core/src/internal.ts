@@ -47,6 +47,7 @@ export {
   type DedupeRecord,
 } from './transport/publish-dedupe.js';
 export { compileSubscriptionFilter, type HeaderPredicate } from './transport/subscription-filter.js';
+export { headerConditionOf, type HeaderCondition } from './transport/header-condition.js';
 export { SUPERSEDE_HEADER } from './bus/supersede.js';
 
 // Shared mechanisms

@@ -1,6 +1,10 @@
-import type { OutgoingMessage, ReceivedMessage, StoredMessageView } from '@eddy/core';
+import type { OutgoingMessage, ReceivedMessage, StoredMessageView, SubscriptionFilter } from '@eddy/core';
+import { headerConditionOf } from '@eddy/core/internal';
 
-/** A row of `claim()`: a claimed message, or (with `out_lost_from`) a position-loss marker. */
+/**
+ * A row of `claim()`: a claimed message, a position-loss marker (with `out_lost_from`), or the
+ * counts by type of messages the subscription's filter skipped in the database (`out_filtered`).
+ */
 export interface ClaimRow {
   out_partition: number;
   out_offset: string;
@@ -11,6 +15,8 @@ export interface ClaimRow {
   out_delivery_count: number;
   /** Set on a position-loss row (not a message): offsets from here to out_offset - 1 were trimmed unread. */
   out_lost_from: string | null;
+  /** Set on a filtered row (not a message): `{ <ce-type header>: count }` of the skipped messages. */
+  out_filtered: Record<string, number> | null;
 }
 
 /** A row of `<schema>.messages` as the admin reads it. */
@@ -74,3 +80,13 @@ export function decodeMessageRow(topic: string, row: MessageRow): StoredMessageV
  * replaced: subscribers settle it without handing it to their handler.
  */
 export const SUPERSEDED_HEADER = 'eddy-superseded';
+
+/**
+ * A checked subscription filter as `claim()` takes it (`p_filter`): the JSON of its header
+ * condition, or null when the database cannot skip anything for it.
+ */
+export function encodeSkipCondition(filter: SubscriptionFilter | undefined): string | null {
+  if (filter === undefined) return null;
+  const condition = headerConditionOf(filter);
+  return condition === true ? null : JSON.stringify(condition);
+}

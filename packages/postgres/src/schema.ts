@@ -6,8 +6,10 @@
  *
  * Version 2: `claim` returns position-loss rows (`out_lost_from`), `trim_partition` (retention).
  * Version 3: `publish_dedupe` (publish-time dedupe records).
+ * Version 4: `claim` takes a subscription's header condition (`p_filter`) and skips the rows it
+ * rejects, returning their counts by type (`out_filtered`); `filter_match`.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE SCHEMA IF NOT EXISTS {s};
@@ -179,15 +181,75 @@ BEGIN
   PERFORM pg_notify({channel}, p_topic);
 END $fn$;
 
--- Version 2 added out_lost_from, and a result type cannot be changed in place.
+-- Version 2 added out_lost_from, version 4 p_filter and out_filtered; a result type cannot be
+-- changed in place, and a new parameter would leave the old function beside the new one.
 DROP FUNCTION IF EXISTS {s}.claim(text, text, text, integer, bigint, integer[]);
+
+-- A subscription's header condition (see HeaderCondition in @eddy/core): true, false, {"all": [...]},
+-- {"any": [...]}, {"not": ...} or a leaf {"header", "op", "value", "whenEncoded"} comparing one
+-- stored header value. The condition is data, never SQL text, so a user's filter cannot inject any.
+-- A message that is not a binary-mode CloudEvent (no ce-type or ce-specversion) always passes.
+-- Plain comparisons (=, starts_with, right) rather than LIKE, whose wildcards a value may hold.
+CREATE OR REPLACE FUNCTION {s}.filter_match(p_headers jsonb, p_node jsonb, p_top boolean DEFAULT true)
+RETURNS boolean LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE
+  v_value text;
+  v_list jsonb;
+BEGIN
+  IF p_node IS NULL THEN
+    RETURN true;
+  END IF;
+  IF p_top AND NOT (p_headers ? 'ce-type' AND p_headers ? 'ce-specversion') THEN
+    RETURN true;
+  END IF;
+  IF jsonb_typeof(p_node) = 'boolean' THEN
+    RETURN p_node::boolean;
+  END IF;
+  IF p_node ? 'all' THEN
+    v_list := p_node -> 'all';
+    FOR i IN 0 .. jsonb_array_length(v_list) - 1 LOOP
+      IF NOT {s}.filter_match(p_headers, v_list -> i, false) THEN
+        RETURN false;
+      END IF;
+    END LOOP;
+    RETURN true;
+  END IF;
+  IF p_node ? 'any' THEN
+    v_list := p_node -> 'any';
+    FOR i IN 0 .. jsonb_array_length(v_list) - 1 LOOP
+      IF {s}.filter_match(p_headers, v_list -> i, false) THEN
+        RETURN true;
+      END IF;
+    END LOOP;
+    RETURN false;
+  END IF;
+  IF p_node ? 'not' THEN
+    RETURN NOT {s}.filter_match(p_headers, p_node -> 'not', false);
+  END IF;
+  v_value := p_headers ->> (p_node ->> 'header');
+  IF v_value IS NULL THEN
+    RETURN false;
+  END IF;
+  -- Possibly percent-encoded: the raw value cannot be compared, the subscriber decodes and decides.
+  IF strpos(v_value, '%') > 0 THEN
+    RETURN (p_node -> 'whenEncoded')::boolean;
+  END IF;
+  CASE p_node ->> 'op'
+    WHEN 'exact' THEN RETURN v_value = (p_node ->> 'value');
+    WHEN 'prefix' THEN RETURN starts_with(v_value, p_node ->> 'value');
+    WHEN 'suffix' THEN RETURN right(v_value, length(p_node ->> 'value')) = (p_node ->> 'value');
+  END CASE;
+END $fn$;
 
 -- A row with out_lost_from set is not a message: offsets out_lost_from .. out_offset - 1 of that
 -- partition were removed by retention before the group read them, and its cursor moved past them.
+-- A row with out_filtered set is not a message either: {type: count} of the rows up to out_offset
+-- that p_filter rejected; the cursor moved past them, and they are never claimed or delivered.
 CREATE OR REPLACE FUNCTION {s}.claim(
-  p_group text, p_topic text, p_owner text, p_limit integer, p_ack_timeout_ms bigint, p_partitions integer[])
+  p_group text, p_topic text, p_owner text, p_limit integer, p_ack_timeout_ms bigint, p_partitions integer[],
+  p_filter jsonb DEFAULT NULL)
 RETURNS TABLE (out_partition integer, out_offset bigint, out_key text, out_headers jsonb, out_payload bytea,
-               out_published_at bigint, out_delivery_count integer, out_lost_from bigint)
+               out_published_at bigint, out_delivery_count integer, out_lost_from bigint, out_filtered jsonb)
 LANGUAGE plpgsql AS $fn$
 DECLARE
   v_now bigint := {s}.now_ms();
@@ -195,6 +257,10 @@ DECLARE
   v_count integer;
   v_blocked integer;
   v_gp record;
+  v_next bigint;
+  v_after bigint;
+  v_read integer;
+  v_scanned integer;
 BEGIN
   -- Claims and acks may be forgotten by a database crash: that only means redelivery, which
   -- at-least-once allows, so they skip the WAL flush wait. Publishes keep it.
@@ -203,7 +269,7 @@ BEGIN
   -- 1. Read fresh messages from every partition no other member is reading right now. A message
   --    goes out at once unless it is delayed, or an earlier message of its key is unsettled and not
   --    in flight with this same member (which serializes a key's messages locally); the others wait
-  --    in claims.
+  --    in claims. Messages p_filter rejects are skipped: the cursor moves past them unclaimed.
   FOR v_gp IN
     SELECT g.partition, g.next_offset FROM {s}.group_partitions g
     WHERE g.group_name = p_group AND g.topic = p_topic AND (p_partitions IS NULL OR g.partition = ANY (p_partitions))
@@ -218,49 +284,125 @@ BEGIN
         AND c.delivery_count = 0 AND c.visible_at <= v_now
       LIMIT 256) x;
     CONTINUE WHEN v_blocked >= 256;
-    RETURN QUERY
-    WITH fresh AS (
-      SELECT m.log_offset, m.key, m.headers, m.payload, m.published_at, m.deliver_at,
-        coalesce(m.deliver_at, 0) <= v_now AND (m.key IS NULL OR (
-          bool_and(coalesce(m.deliver_at, 0) <= v_now) OVER (PARTITION BY m.key ORDER BY m.log_offset)
-          AND NOT EXISTS (SELECT 1 FROM {s}.claims e
-            WHERE e.group_name = p_group AND e.topic = p_topic AND e.partition = v_gp.partition AND e.key = m.key
-              AND (e.owner IS DISTINCT FROM p_owner OR e.visible_at <= v_now))
-        )) AS ready
-      FROM (SELECT * FROM {s}.messages m0
-            WHERE m0.topic = p_topic AND m0.partition = v_gp.partition AND m0.log_offset >= v_gp.next_offset
-            ORDER BY m0.log_offset LIMIT v_budget) m
-    ), stored AS (
-      INSERT INTO {s}.claims (group_name, topic, partition, log_offset, key, visible_at, delivery_count, owner)
-      SELECT p_group, p_topic, v_gp.partition, f.log_offset, f.key,
-        CASE WHEN f.ready THEN v_now + p_ack_timeout_ms ELSE coalesce(f.deliver_at, 0) END,
-        CASE WHEN f.ready THEN 1 ELSE 0 END,
-        CASE WHEN f.ready THEN p_owner END
-      FROM fresh f
-      RETURNING 1
-    ), kept AS (
-      -- The first offset retention left at or past the cursor. The log is a gap-free range in any
-      -- one snapshot, so a first fresh row beyond the cursor means the rows between were trimmed; so
-      -- does an empty read of a partition whose next_offset is past the cursor (looked up only then).
-      SELECT coalesce(min(f.log_offset), (SELECT p.next_offset FROM {s}.partitions p
-        WHERE p.topic = p_topic AND p.partition = v_gp.partition)) AS first
-      FROM fresh f
-    ), moved AS (
-      UPDATE {s}.group_partitions g SET next_offset = x.next
-      FROM (SELECT coalesce((SELECT max(f.log_offset) + 1 FROM fresh f), k.first) AS next FROM kept k) x
-      WHERE g.group_name = p_group AND g.topic = p_topic AND g.partition = v_gp.partition
-        AND x.next > v_gp.next_offset
-      RETURNING 1
-    )
-    SELECT r.* FROM (
-      SELECT v_gp.partition, k.first, NULL::text, NULL::jsonb, NULL::bytea, NULL::bigint, 0, v_gp.next_offset
-      FROM kept k WHERE k.first > v_gp.next_offset
-      UNION ALL
-      SELECT v_gp.partition, f.log_offset, f.key, f.headers, f.payload, f.published_at, 1, NULL::bigint
-      FROM fresh f WHERE f.ready
-    ) r ORDER BY 2, 7;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_budget := v_budget - v_count;
+    -- Without a filter, one read of the budget (the statement stays as small as it can be, so a
+    -- claim plans and runs no more than it needs).
+    IF p_filter IS NULL THEN
+      RETURN QUERY
+      WITH fresh AS (
+        SELECT m.log_offset, m.key, m.headers, m.payload, m.published_at, m.deliver_at,
+          coalesce(m.deliver_at, 0) <= v_now AND (m.key IS NULL OR (
+            bool_and(coalesce(m.deliver_at, 0) <= v_now) OVER (PARTITION BY m.key ORDER BY m.log_offset)
+            AND NOT EXISTS (SELECT 1 FROM {s}.claims e
+              WHERE e.group_name = p_group AND e.topic = p_topic AND e.partition = v_gp.partition AND e.key = m.key
+                AND (e.owner IS DISTINCT FROM p_owner OR e.visible_at <= v_now))
+          )) AS ready
+        FROM (SELECT * FROM {s}.messages m0
+              WHERE m0.topic = p_topic AND m0.partition = v_gp.partition AND m0.log_offset >= v_gp.next_offset
+              ORDER BY m0.log_offset LIMIT v_budget) m
+      ), stored AS (
+        INSERT INTO {s}.claims (group_name, topic, partition, log_offset, key, visible_at, delivery_count, owner)
+        SELECT p_group, p_topic, v_gp.partition, f.log_offset, f.key,
+          CASE WHEN f.ready THEN v_now + p_ack_timeout_ms ELSE coalesce(f.deliver_at, 0) END,
+          CASE WHEN f.ready THEN 1 ELSE 0 END,
+          CASE WHEN f.ready THEN p_owner END
+        FROM fresh f
+        RETURNING 1
+      ), kept AS (
+        -- The first offset retention left at or past the cursor. The log is a gap-free range in any
+        -- one snapshot, so a first fresh row beyond the cursor means the rows between were trimmed; so
+        -- does an empty read of a partition whose next_offset is past the cursor (looked up only then).
+        SELECT coalesce(min(f.log_offset), (SELECT p.next_offset FROM {s}.partitions p
+          WHERE p.topic = p_topic AND p.partition = v_gp.partition)) AS first
+        FROM fresh f
+      ), moved AS (
+        UPDATE {s}.group_partitions g SET next_offset = x.next
+        FROM (SELECT coalesce((SELECT max(f.log_offset) + 1 FROM fresh f), k.first) AS next FROM kept k) x
+        WHERE g.group_name = p_group AND g.topic = p_topic AND g.partition = v_gp.partition
+          AND x.next > v_gp.next_offset
+        RETURNING 1
+      )
+      SELECT r.* FROM (
+        SELECT v_gp.partition, k.first, NULL::text, NULL::jsonb, NULL::bytea, NULL::bigint, 0, v_gp.next_offset,
+          NULL::jsonb
+        FROM kept k WHERE k.first > v_gp.next_offset
+        UNION ALL
+        SELECT v_gp.partition, f.log_offset, f.key, f.headers, f.payload, f.published_at, 1, NULL::bigint, NULL::jsonb
+        FROM fresh f WHERE f.ready
+      ) r ORDER BY 2, 7;
+      GET DIAGNOSTICS v_count = ROW_COUNT;
+      v_budget := v_budget - v_count;
+      CONTINUE;
+    END IF;
+    v_next := v_gp.next_offset;
+    v_scanned := 0;
+    LOOP
+      -- With a filter, a read may pass over many rejected rows for each kept one: it reads at least
+      -- 128 rows, keeps those up to the budget-th accepted one, and goes on while it read full.
+      v_read := greatest(v_budget, 128);
+      RETURN QUERY
+      WITH scanned AS (
+        SELECT m0.*, count(*) FILTER (WHERE m0.wanted) OVER (ORDER BY m0.log_offset) - m0.wanted::int AS before
+        FROM (SELECT m1.*, {s}.filter_match(m1.headers, p_filter) AS wanted
+              FROM {s}.messages m1
+              WHERE m1.topic = p_topic AND m1.partition = v_gp.partition AND m1.log_offset >= v_next
+              ORDER BY m1.log_offset LIMIT v_read) m0
+      ), taken AS (
+        SELECT * FROM scanned s WHERE s.before < v_budget
+      ), fresh AS (
+        SELECT m.log_offset, m.key, m.headers, m.payload, m.published_at, m.deliver_at,
+          coalesce(m.deliver_at, 0) <= v_now AND (m.key IS NULL OR (
+            bool_and(coalesce(m.deliver_at, 0) <= v_now) OVER (PARTITION BY m.key ORDER BY m.log_offset)
+            AND NOT EXISTS (SELECT 1 FROM {s}.claims e
+              WHERE e.group_name = p_group AND e.topic = p_topic AND e.partition = v_gp.partition AND e.key = m.key
+                AND (e.owner IS DISTINCT FROM p_owner OR e.visible_at <= v_now))
+          )) AS ready
+        FROM taken m WHERE m.wanted
+      ), stored AS (
+        INSERT INTO {s}.claims (group_name, topic, partition, log_offset, key, visible_at, delivery_count, owner)
+        SELECT p_group, p_topic, v_gp.partition, f.log_offset, f.key,
+          CASE WHEN f.ready THEN v_now + p_ack_timeout_ms ELSE coalesce(f.deliver_at, 0) END,
+          CASE WHEN f.ready THEN 1 ELSE 0 END,
+          CASE WHEN f.ready THEN p_owner END
+        FROM fresh f
+        RETURNING 1
+      ), kept AS (
+        -- The first offset retention left at or past the cursor. The log is a gap-free range in any
+        -- one snapshot, so a first row read beyond the cursor means the rows between were trimmed; so
+        -- does an empty read of a partition whose next_offset is past the cursor (looked up only then).
+        SELECT coalesce(min(t.log_offset), (SELECT p.next_offset FROM {s}.partitions p
+          WHERE p.topic = p_topic AND p.partition = v_gp.partition)) AS first
+        FROM taken t
+      ), moved AS (
+        UPDATE {s}.group_partitions g SET next_offset = x.next
+        FROM (SELECT coalesce((SELECT max(t.log_offset) + 1 FROM taken t), k.first) AS next FROM kept k) x
+        WHERE g.group_name = p_group AND g.topic = p_topic AND g.partition = v_gp.partition
+          AND x.next > v_next
+        RETURNING 1
+      )
+      SELECT r.* FROM (
+        SELECT v_gp.partition, k.first, NULL::text, NULL::jsonb, NULL::bytea, NULL::bigint, 0, v_next, NULL::jsonb
+        FROM kept k WHERE k.first > v_next
+        UNION ALL
+        SELECT v_gp.partition, f.log_offset, f.key, f.headers, f.payload, f.published_at, 1, NULL::bigint,
+          NULL::jsonb
+        FROM fresh f WHERE f.ready
+        UNION ALL
+        SELECT v_gp.partition, max(d.last), NULL::text, NULL::jsonb, NULL::bytea, NULL::bigint, 0, NULL::bigint,
+          jsonb_object_agg(d.type, d.n)
+        FROM (SELECT t.headers ->> 'ce-type' AS type, count(*) AS n, max(t.log_offset) AS last
+              FROM taken t WHERE NOT t.wanted GROUP BY 1) d
+        HAVING count(*) > 0
+      ) r ORDER BY 2, 7;
+      GET DIAGNOSTICS v_count = ROW_COUNT;
+      v_budget := v_budget - v_count;
+      EXIT WHEN v_budget <= 0;
+      SELECT g.next_offset INTO v_after FROM {s}.group_partitions g
+      WHERE g.group_name = p_group AND g.topic = p_topic AND g.partition = v_gp.partition;
+      v_scanned := v_scanned + (v_after - v_next)::integer;
+      -- A short read reached the end of the log; the scan bound keeps the partition's lock short.
+      EXIT WHEN v_after - v_next < v_read OR v_scanned >= 4096;
+      v_next := v_after;
+    END LOOP;
   END LOOP;
 
   -- 2. Hand out waiting claims that became due: expired leases, nack delays, deliverAt, and keys
@@ -283,7 +425,8 @@ BEGIN
         FOR UPDATE SKIP LOCKED))
       RETURNING c.partition, c.log_offset, c.delivery_count
     )
-    SELECT h.partition, h.log_offset, m.key, m.headers, m.payload, m.published_at, h.delivery_count, NULL::bigint
+    SELECT h.partition, h.log_offset, m.key, m.headers, m.payload, m.published_at, h.delivery_count, NULL::bigint,
+      NULL::jsonb
     FROM handed h JOIN {s}.messages m
       ON m.topic = p_topic AND m.partition = h.partition AND m.log_offset = h.log_offset
     ORDER BY h.partition, h.log_offset;

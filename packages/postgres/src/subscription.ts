@@ -21,6 +21,11 @@ export interface SubscriptionContext {
   readonly pollIntervalMs: number;
   readonly reconnectDelayMs: number;
   readonly maxReconnectDelayMs: number;
+  /**
+   * The subscription filter as a header condition (JSON) for `claim()` to skip what it surely
+   * drops, or null when it cannot skip anything; the exact filter still runs on what is claimed.
+   */
+  readonly skipCondition: string | null;
   /** Reports an error the subscription recovers from by itself. */
   readonly report: (error: unknown, doing: string) => void;
 }
@@ -210,13 +215,15 @@ export class PostgresSubscription {
       for (const [chain, mark] of this.returnedKeys) {
         if (mark.stream === stream && seq > mark.safeAfter) this.returnedKeys.delete(chain);
       }
-      let lost = false;
+      let again = false;
       for (const row of rows) {
-        if (row.out_lost_from === null) this.accept(row);
-        else lost = this.positionLost(row);
+        if (row.out_filtered !== null) again = this.skipped(row.out_filtered);
+        else if (row.out_lost_from === null) this.accept(row);
+        else again = this.positionLost(row);
       }
-      // A loss row took a share of the budget: fetch again rather than wait for the next poll.
-      if (rows.length >= capacity || lost) continue;
+      // A loss row took a share of the budget, and skipped rows may hide more of a backlog behind
+      // them: fetch again rather than wait for the next poll.
+      if (rows.length >= capacity || again) continue;
       let waitMs = this.context.pollIntervalMs;
       if (rows.length === 0) waitMs = Math.min(waitMs, await this.untilNextDueMs());
       if (!this.closing) await this.signals[stream]!.wait(waitMs);
@@ -225,8 +232,16 @@ export class PostgresSubscription {
 
   private async claim(limit: number, partitions: readonly number[] | null): Promise<ClaimRow[]> {
     const result = await this.context.pool.query<ClaimRow>(
-      `SELECT * FROM ${this.context.schema}.claim($1, $2, $3, $4, $5, $6)`,
-      [this.options.group, this.topic, this.owner, limit, this.options.ackTimeoutMs, partitions],
+      `SELECT * FROM ${this.context.schema}.claim($1, $2, $3, $4, $5, $6, $7::jsonb)`,
+      [
+        this.options.group,
+        this.topic,
+        this.owner,
+        limit,
+        this.options.ackTimeoutMs,
+        partitions,
+        this.context.skipCondition,
+      ],
     );
     return result.rows;
   }
@@ -244,6 +259,17 @@ export class PostgresSubscription {
     } catch {
       return this.context.pollIntervalMs;
     }
+  }
+
+  /**
+   * Reports the messages `claim()` skipped for the filter. The database only returns their type,
+   * which is all the bus reads to count them.
+   */
+  private skipped(counts: Record<string, number>): true {
+    for (const [type, count] of Object.entries(counts)) {
+      for (let i = 0; i < count; i++) this.options.onFiltered({ 'ce-type': type });
+    }
+    return true;
   }
 
   /** The database moved the cursor past messages retention removed; the group hears of it once. */

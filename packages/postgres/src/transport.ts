@@ -17,7 +17,7 @@ import {
 } from '@eddy/core/internal';
 import type pg from 'pg';
 import { createAdmin, type PostgresAdmin } from './admin.js';
-import { encodeMessages } from './codec.js';
+import { encodeMessages, encodeSkipCondition } from './codec.js';
 import { publishDeduped } from './dedupe.js';
 import { listenClient, openPool } from './connection.js';
 import { toEddyError } from './errors.js';
@@ -276,6 +276,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
         pollIntervalMs: resolved.pollIntervalMs,
         reconnectDelayMs: resolved.reconnectDelayMs,
         maxReconnectDelayMs: resolved.maxReconnectDelayMs,
+        skipCondition: encodeSkipCondition(options.filter),
         report,
       },
       topic,

@@ -122,6 +122,10 @@ export class LogStore {
           'SELECT first_offset FROM eddy_partitions WHERE topic_id = ? AND partition = ?',
         )
         .pluck(),
+      lastSeq: db.prepare<[], number | null>('SELECT max(seq) FROM eddy_batches').pluck(),
+      topicsAfter: db
+        .prepare<[number], number>('SELECT DISTINCT topic_id FROM eddy_batches WHERE seq > ?')
+        .pluck(),
     };
   }
 
@@ -299,6 +303,17 @@ export class LogStore {
   /** Whether a later message of its dedupe key replaced this one before it was delivered. */
   isSuperseded(topic: TopicInfo, partition: number, offset: number): boolean {
     return this.#stmt.isSuperseded.get(topic.id, partition, offset) !== undefined;
+  }
+
+  /**
+   * The topics that received batches after batch `afterSeq`, and the newest batch now (0 when
+   * none). Batch numbers only grow, unless retention emptied the table, which `last < afterSeq`
+   * shows: then any topic may have received some.
+   */
+  appendedSince(afterSeq: number): { readonly last: number; readonly topicIds: readonly number[] } {
+    const last = this.#stmt.lastSeq.get() ?? 0;
+    if (last <= afterSeq) return { last, topicIds: [] };
+    return { last, topicIds: this.#stmt.topicsAfter.all(afterSeq) };
   }
 
   /** Oldest retained offset of a partition. */

@@ -1,3 +1,4 @@
+import { realpathSync, watch } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** What a transport instance hears from others on the same file in this process. */
@@ -47,4 +48,23 @@ export function notifyGroupChanged(path: string, self: NotifierListener, groupId
     return;
   }
   for (const listener of listeners) listener.groupChanged(groupId);
+}
+
+/**
+ * Calls `changed` soon after any connection, in any process, writes to the database at `path`: a
+ * commit in WAL mode writes the `-wal` file, and the file system reports it (inotify on Linux)
+ * without waiting for the next `data_version` poll. Also fires on this process's own writes, so
+ * `changed` must be cheap and find out itself whether anything is new. Where the file system
+ * cannot watch, it does nothing and the poll alone wakes subscribers. Returns the unwatch.
+ */
+export function watchWrites(path: string, changed: () => void): () => void {
+  if (keyOf(path) === undefined) return () => undefined;
+  try {
+    // SQLite names the WAL after the database file a symbolic link points to.
+    const watcher = watch(`${realpathSync(path)}-wal`, { persistent: false }, changed);
+    watcher.on('error', () => watcher.close());
+    return () => watcher.close();
+  } catch {
+    return () => undefined;
+  }
 }

@@ -25,6 +25,13 @@ import { PartitionStream, type Entry } from './partition-stream.js';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Most rows one pump reads, in fetch batches. */
 const PUMP_BUDGET_BATCHES = 8;
+/**
+ * Longest run of deliveries started back to back in one turn of the event loop. Settling starts
+ * the next delivery through promise callbacks only, so a backlog with quick handlers would drain
+ * in one unbroken chain of microtasks, holding off timers and I/O (the poll that finds an urgent
+ * event, a request) for as long as the buffered rows last: seconds, not milliseconds.
+ */
+const DELIVERY_SLICE_MS = 4;
 
 /** What a batch subscription (`subscribeBatch`) hands its deliveries to. */
 export interface BatchTarget {
@@ -81,6 +88,10 @@ export class SqliteSubscription implements Subscription {
   };
   #dispatching = false;
   #pumpScheduled = false;
+  /** When the current run of deliveries began, or undefined until one begins in this turn. */
+  #sliceStartedAt: number | undefined;
+  /** Entries holding a slot whose delivery waits for the next turn (see DELIVERY_SLICE_MS). */
+  readonly #deferred: Entry[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
   #closing = false;
   #closed: Promise<void> | undefined;
@@ -107,7 +118,7 @@ export class SqliteSubscription implements Subscription {
     this.#heartbeatMs = Math.max(5, Math.min(1_000, Math.floor(options.ackTimeoutMs / 3)));
     this.#slots = new KeyedQueue<Entry>({
       concurrency: options.maxInFlight,
-      start: (entry) => this.#deliver(entry),
+      start: (entry) => this.#startDelivery(entry),
       isLive: (entry) => this.#isLive(entry),
     });
   }
@@ -443,6 +454,31 @@ export class SqliteSubscription implements Subscription {
       staged.length = 0;
       this.#dispatching = false;
     }
+  }
+
+  #startDelivery(entry: Entry): void {
+    const now = performance.now();
+    if (this.#sliceStartedAt === undefined) {
+      this.#sliceStartedAt = now;
+      setImmediate(() => {
+        this.#sliceStartedAt = undefined;
+        this.#runDeferred();
+      });
+    } else if (now - this.#sliceStartedAt > DELIVERY_SLICE_MS || this.#deferred.length > 0) {
+      // Keeps the slot (and its key) and the order: the next turn starts these first.
+      this.#deferred.push(entry);
+      return;
+    }
+    this.#deliver(entry);
+  }
+
+  #runDeferred(): void {
+    const deferred = this.#deferred.splice(0);
+    for (const entry of deferred) {
+      if (!this.#closing && this.#isLive(entry)) this.#startDelivery(entry);
+      else this.#slots.done(entry); // never started: it stays unacknowledged, for whoever reads it next
+    }
+    if (this.#closing && this.#slots.running === 0) this.#drained?.();
   }
 
   #deliver(entry: Entry): void {

@@ -23,7 +23,13 @@ import { toEddyError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { GroupStore } from './group-store.js';
 import { LogStore, type AppendRequest, type TopicInfo } from './log-store.js';
-import { joinFile, notifyAppended, notifyGroupChanged, type NotifierListener } from './notifier.js';
+import {
+  joinFile,
+  notifyAppended,
+  notifyGroupChanged,
+  watchWrites,
+  type NotifierListener,
+} from './notifier.js';
 import { resolveSqliteOptions, type SqliteTransportOptions } from './options.js';
 import { Retention } from './retention.js';
 import { SqliteSubscription } from './subscription.js';
@@ -127,19 +133,33 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   });
 
   // Other processes' commits are invisible to in-process notification; data_version changes
-  // whenever another connection commits, so polling it is a cheap, bounded wake-up.
+  // whenever another connection commits, so polling it is a cheap, bounded wake-up. It also
+  // changes on this transport's own ack commits (a second connection), so only the topics that
+  // got new batches are woken: an urgent publish wakes its lane, not every lane's partitions.
   let dataVersion = db.pragma('data_version', { simple: true });
-  const poll = setInterval(() => {
+  let lastBatch = log.appendedSince(Number.MAX_SAFE_INTEGER).last;
+  const checkVersion = (): void => {
+    if (closed !== undefined) return;
     try {
       const version = db.pragma('data_version', { simple: true });
       if (version === dataVersion) return;
       dataVersion = version;
-      for (const subscription of subscriptions) subscription.wake();
+      const appended = log.appendedSince(lastBatch);
+      if (appended.last < lastBatch) {
+        for (const subscription of subscriptions) subscription.wake();
+      } else {
+        for (const topicId of appended.topicIds)
+          for (const subscription of byTopic.get(topicId) ?? []) subscription.wake();
+      }
+      lastBatch = appended.last;
     } catch (error) {
       options.onError(toEddyError(error, 'checking for commits of other processes', where));
     }
-  }, options.pollIntervalMs);
+  };
+  const poll = setInterval(checkVersion, options.pollIntervalMs);
   poll.unref();
+  // Wakes on another process's commit within a turn of the event loop, not up to a poll later.
+  const unwatch = watchWrites(options.path, checkVersion);
 
   const retentionTimer = setInterval(() => {
     retention
@@ -265,6 +285,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
         await writer.drained();
         await walSync?.close();
         clearInterval(poll);
+        unwatch();
         clearInterval(retentionTimer);
         leaveFile();
         await retention.idle();

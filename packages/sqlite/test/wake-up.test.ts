@@ -1,0 +1,99 @@
+import type { ReceivedMessage } from '@eddy/core';
+import { createSqliteTransport } from '@eddy/sqlite';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { watchWrites } from '../src/notifier.js';
+import { idsOf, startChild, waitForReady, type Child } from './child-process.js';
+import { decode, tempDir, text, unique, waitFor } from './helpers.js';
+
+const dirs: ReturnType<typeof tempDir>[] = [];
+const children: Child[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    child.process.kill('SIGKILL');
+    await child.exited;
+  }
+  for (const dir of dirs.splice(0)) dir.remove();
+});
+
+function database(): string {
+  const dir = tempDir();
+  dirs.push(dir);
+  return dir.file();
+}
+
+describe('sqlite subscriber wake-up', () => {
+  it("hears another connection's commit through the WAL file, without waiting for a poll", async () => {
+    const path = database();
+    const transport = createSqliteTransport({ path });
+    let heard = 0;
+    const unwatch = watchWrites(path, () => {
+      heard += 1;
+    });
+    try {
+      const other = new BetterSqlite3(path);
+      other.exec('CREATE TABLE IF NOT EXISTS wake_probe (n INTEGER)');
+      other.prepare('INSERT INTO wake_probe VALUES (1)').run();
+      other.close();
+      await waitFor(() => heard > 0, 10_000, 'a write event');
+    } finally {
+      unwatch();
+      await transport.close();
+    }
+  });
+
+  it("delivers another process's messages with the data_version poll turned far down", async () => {
+    const path = database();
+    const topic = unique('wake');
+    // A poll every 10 minutes: only the WAL watch can wake this subscriber in time.
+    const transport = createSqliteTransport({ path, partitions: 4, pollIntervalMs: 600_000 });
+    const received: string[] = [];
+    const subscription = await transport.subscribe(topic, { group: 'g', from: 'earliest' }, (message) => {
+      received.push(decode(message.payload));
+    });
+    try {
+      const child = startChild('publisher-child.ts', [path, topic, 'other']);
+      children.push(child);
+      await waitForReady(child);
+      await waitFor(() => idsOf(child).length > 0, 30_000, 'the child to publish');
+      await waitFor(() => received.length > 0, 10_000, 'a message from the other process');
+      expect(received[0]).toMatch(/^other-/);
+    } finally {
+      await subscription.close();
+      await transport.close();
+    }
+  });
+
+  it('lets timers run while a backlog of quick handlers drains, instead of after it', async () => {
+    const path = database();
+    const topic = unique('slice');
+    const transport = createSqliteTransport({ path, partitions: 1 });
+    await transport.publish(
+      topic,
+      Array.from({ length: 5_000 }, (_, i) => ({ payload: text(String(i)) })),
+    );
+    let handled = 0;
+    let handledWhenTimerRan: number | undefined;
+    const subscription = await transport.subscribe(
+      topic,
+      { group: 'g', from: 'earliest', maxInFlight: 64 },
+      (_message: ReceivedMessage) => {
+        handled += 1;
+        // A timer asked for at the first delivery: it runs at the next turn of the event loop.
+        if (handled === 1) setTimeout(() => (handledWhenTimerRan = handled), 0);
+        // Each delivery takes at least 0.1 ms, so a turn of a few milliseconds holds at most dozens.
+        const until = performance.now() + 0.1;
+        while (performance.now() < until);
+      },
+    );
+    try {
+      await waitFor(() => handled === 5_000, 60_000, 'the backlog to drain');
+      // One turn used to deliver everything read so far (4,000 rows here).
+      expect(handledWhenTimerRan).toBeLessThan(1_000);
+    } finally {
+      await subscription.close();
+      await transport.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@
 // acks. Consume: messages already in the stream, each acknowledged, with the same consumer layout
 // on both sides (a durable consumer per partition), so the ratio is Eddy's own overhead.
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { createNatsTransport } from '@eddy/nats';
 import {
   AckPolicy,
@@ -54,6 +55,12 @@ async function directPublish(js: JetStreamClient, topic: string, data: Uint8Arra
   }
 }
 
+/** The direct consumer's "handler": reads the payload, as a real one would. */
+let consumedBytes = 0;
+const consumed = (payload: Uint8Array): void => {
+  consumedBytes += payload.byteLength;
+};
+
 async function directConsume(
   jsm: JetStreamManager,
   js: JetStreamClient,
@@ -81,6 +88,8 @@ async function directConsume(
   for (const messages of streams) {
     void (async () => {
       for await (const msg of messages) {
+        // What any consumer does per message: read its payload, hand it on, ack it.
+        consumed(msg.data);
         msg.ack();
         if ((seen += 1) === count) finish();
       }
@@ -230,8 +239,11 @@ async function main(): Promise<void> {
     }
     await nc.close();
   }
+  if (consumedBytes === 0) throw new Error('the direct consumer read no payloads');
   printTable(
-    `NATS JetStream (${PARTITIONS} partitions, publish batches of ${BATCH}, median of ${ROUNDS} alternating rounds), Eddy vs @nats-io/jetstream direct`,
+    `NATS JetStream (${PARTITIONS} partitions, publish batches of ${BATCH}, median of ${ROUNDS} alternating rounds), Eddy vs @nats-io/jetstream direct, load average ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
     rows,
   );
   writeResults('nats', rows);

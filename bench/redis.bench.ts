@@ -2,6 +2,7 @@
 // batched publish (XADD pipeline vs transport.publish) and consume-with-ack (XREADGROUP + XACK vs a
 // subscription), at 256 B and 4 KiB. Run: node --conditions=@eddy/source --import tsx bench/redis.bench.ts
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 
 import { createRedisTransport } from '@eddy/redis';
 import { Redis } from 'ioredis';
@@ -54,6 +55,22 @@ async function eddyPublish(topic: string, payload: Buffer, messages: number): Pr
   });
 }
 
+const PAYLOAD_FIELD = 'p'.charCodeAt(0);
+/** The direct consumer's "handler": reads the payload, as a real one would. */
+let consumedBytes = 0;
+const consumed = (payload: Uint8Array | undefined): void => {
+  consumedBytes += payload?.byteLength ?? 0;
+};
+
+/** The value of the payload field (`p`, as the direct publisher writes it) of an entry's field list. */
+function payloadOf(fields: Buffer[]): Uint8Array | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i]!;
+    if (name.length === 1 && name[0] === PAYLOAD_FIELD) return fields[i + 1];
+  }
+  return undefined;
+}
+
 async function directConsume(streams: string[], messages: number): Promise<number> {
   for (const stream of streams) await redis.xgroup('CREATE', stream, 'bench', '0');
   const meter = new DeliveryMeter(messages);
@@ -75,9 +92,15 @@ async function directConsume(streams: string[], messages: number): Promise<numbe
     if (reply === null) continue;
     const acks = redis.pipeline();
     for (const [stream, entries] of reply) {
+      const ids: Buffer[] = [];
+      for (const [id, fields] of entries) {
+        // What any consumer must do per entry: find its payload, hand it on, remember the id to ack.
+        consumed(payloadOf(fields));
+        ids.push(id);
+      }
       handled += entries.length;
       meter.record(entries.length);
-      acks.xack(stream, 'bench', ...entries.map(([id]) => id));
+      acks.xack(stream, 'bench', ...ids);
     }
     await acks.exec();
   }
@@ -102,6 +125,10 @@ async function deleteKeys(pattern: string): Promise<void> {
   } while (cursor !== '0');
 }
 
+/** Microseconds of this process's CPU per message over every round. */
+const perMessage = (micros: number, messagesPerRound: number): number =>
+  Number((micros / (messagesPerRound * ROUNDS)).toFixed(1));
+
 const rows: BenchRow[] = [];
 for (const { label, bytes, messages } of CASES) {
   const payload = Buffer.alloc(bytes, 7);
@@ -111,16 +138,26 @@ for (const { label, bytes, messages } of CASES) {
     directConsume: [] as number[],
     eddyConsume: [] as number[],
   };
+  // This process's CPU time per phase: on a loaded machine wall-clock rates follow the neighbours,
+  // CPU time per message follows the code.
+  const cpu = { directPublish: 0, eddyPublish: 0, directConsume: 0, eddyConsume: 0 };
+  const timed = async (phase: keyof typeof cpu, work: () => Promise<number>): Promise<void> => {
+    const before = process.cpuUsage();
+    const rate = await work();
+    const used = process.cpuUsage(before);
+    cpu[phase] += used.user + used.system;
+    runs[phase].push(rate);
+  };
   for (let round = 0; round < ROUNDS; round++) {
     const streams = Array.from({ length: PARTITIONS }, (_, p) => `${prefix}direct-${bytes}-${round}:${p}`);
     const topic = `eddy-${bytes}-${round}`;
     const direct = async (): Promise<void> => {
-      runs.directPublish.push(await directPublish(streams, payload, messages));
-      runs.directConsume.push(await directConsume(streams, messages));
+      await timed('directPublish', () => directPublish(streams, payload, messages));
+      await timed('directConsume', () => directConsume(streams, messages));
     };
     const eddy = async (): Promise<void> => {
-      runs.eddyPublish.push(await eddyPublish(topic, payload, messages));
-      runs.eddyConsume.push(await eddyConsume(topic, messages));
+      await timed('eddyPublish', () => eddyPublish(topic, payload, messages));
+      await timed('eddyConsume', () => eddyConsume(topic, messages));
     };
     if (round % 2 === 0) {
       await direct();
@@ -140,6 +177,8 @@ for (const { label, bytes, messages } of CASES) {
       'direct msg/s': Math.round(publish.direct),
       'eddy msg/s': Math.round(publish.eddy),
       'eddy/direct': Number((publish.eddy / publish.direct).toFixed(2)),
+      'CPU µs/msg direct': perMessage(cpu.directPublish, messages),
+      'CPU µs/msg eddy': perMessage(cpu.eddyPublish, messages),
     },
     {
       case: `consume + ack, ${label}`,
@@ -147,15 +186,22 @@ for (const { label, bytes, messages } of CASES) {
       'direct msg/s': Math.round(consume.direct),
       'eddy msg/s': Math.round(consume.eddy),
       'eddy/direct': Number((consume.eddy / consume.direct).toFixed(2)),
+      'CPU µs/msg direct': perMessage(cpu.directConsume, messages),
+      'CPU µs/msg eddy': perMessage(cpu.eddyConsume, messages),
     },
   );
 }
 
+if (consumedBytes === 0) throw new Error('the direct consumer read no payloads');
+const load = loadavg();
 printTable(
-  `Redis Streams (${REDIS_URL}), ioredis direct vs Eddy transport, ${ROUNDS} alternating rounds`,
+  `Redis Streams (${REDIS_URL}), ioredis direct vs Eddy transport, ${ROUNDS} alternating rounds, load average ${load.map((value) => value.toFixed(2)).join(' ')}`,
   rows,
 );
-writeResults('redis', rows);
+// Under `ratios`, so that `npm run bench` lists them in its summary.
+const ratios: Record<string, number> = {};
+for (const row of rows) ratios[String(row.case)] = Number(row['eddy/direct']);
+writeResults('redis', { loadAverage: load, ratios, rows });
 
 await transport.close();
 await deleteKeys(`${prefix}*`);

@@ -6,6 +6,8 @@
 // The emulator is fauxqs, started here as a child process on a free port (or EDDY_SQS_URL).
 // Run: node --conditions=@eddy/source --import tsx bench/sqs.bench.ts
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 
 import {
   CreateTopicCommand,
@@ -147,6 +149,32 @@ async function directConsume(queueUrl: string): Promise<number> {
   return meter.rate('last');
 }
 
+/** CPU time (user + system, µs) of this process and of the emulator, so far. */
+function cpuNow(): { client: number; emulator: number } {
+  const own = process.cpuUsage();
+  let emulatorMicros = Number.NaN;
+  if (emulator.pid !== undefined) {
+    // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second).
+    const fields = readFileSync(`/proc/${emulator.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    emulatorMicros = (Number(fields[11]) + Number(fields[12])) * 10_000;
+  }
+  return { client: own.user + own.system, emulator: emulatorMicros };
+}
+/** Publish CPU per side over the counted rounds: the client's own, and the emulator's. */
+const publishCpu = {
+  direct: { client: 0, emulator: 0 },
+  eddy: { client: 0, emulator: 0 },
+};
+async function timedPublish(side: 'direct' | 'eddy', work: () => Promise<number>): Promise<number> {
+  const before = cpuNow();
+  const rate = await work();
+  const after = cpuNow();
+  publishCpu[side].client += after.client - before.client;
+  publishCpu[side].emulator += after.emulator - before.emulator;
+  return rate;
+}
+const perMessage = (micros: number): number => Number((micros / (MESSAGES * ROUNDS)).toFixed(0));
+
 const rows: BenchRow[] = [];
 const payload = Buffer.alloc(BYTES, 'e');
 for (const fifo of [false, true]) {
@@ -167,7 +195,9 @@ for (const fifo of [false, true]) {
     const name = `bench-${run}-${fifo ? 'fifo' : 'std'}-${round + 1}`;
     const direct = async (): Promise<void> => {
       const { topicArn, queueUrl } = await directSetup(`${name}-direct`, fifo);
-      runs.directPublish.push(await directPublish(topicArn, fifo, payload.toString('utf8')));
+      runs.directPublish.push(
+        await timedPublish('direct', () => directPublish(topicArn, fifo, payload.toString('utf8'))),
+      );
       runs.directConsume.push(await directConsume(queueUrl));
     };
     const eddy = async (): Promise<void> => {
@@ -180,9 +210,11 @@ for (const fifo of [false, true]) {
           payload,
         }));
       runs.eddyPublish.push(
-        await opsPerSecond(MESSAGES, async () => {
-          for (let sent = 0; sent < MESSAGES; sent += BATCH) await transport.publish(topic, batch());
-        }),
+        await timedPublish('eddy', () =>
+          opsPerSecond(MESSAGES, async () => {
+            for (let sent = 0; sent < MESSAGES; sent += BATCH) await transport.publish(topic, batch());
+          }),
+        ),
       );
       runs.eddyConsume.push(
         await subscriptionRate(
@@ -201,9 +233,14 @@ for (const fifo of [false, true]) {
       await eddy();
       await direct();
     }
-    if (round === -1) for (const list of Object.values(runs)) list.length = 0;
+    if (round === -1) {
+      for (const list of Object.values(runs)) list.length = 0;
+      for (const side of Object.values(publishCpu)) Object.assign(side, { client: 0, emulator: 0 });
+    }
   }
   await transport.close();
+  const cpu = structuredClone(publishCpu);
+  for (const side of Object.values(publishCpu)) Object.assign(side, { client: 0, emulator: 0 });
   const kind = fifo ? `FIFO, ${KEYS} keys` : 'standard';
   const publish = { direct: overallRate(runs.directPublish), eddy: overallRate(runs.eddyPublish) };
   const consume = { direct: overallRate(runs.directConsume), eddy: overallRate(runs.eddyConsume) };
@@ -214,6 +251,10 @@ for (const fifo of [false, true]) {
       'direct msg/s': Math.round(publish.direct),
       'eddy msg/s': Math.round(publish.eddy),
       'eddy/direct': Number((publish.eddy / publish.direct).toFixed(2)),
+      'client CPU µs/msg direct': perMessage(cpu.direct.client),
+      'client CPU µs/msg eddy': perMessage(cpu.eddy.client),
+      'emulator CPU µs/msg direct': perMessage(cpu.direct.emulator),
+      'emulator CPU µs/msg eddy': perMessage(cpu.eddy.emulator),
     },
     {
       case: `consume + ack, ${IN_FLIGHT_CALLS} polls of 10, ${kind}`,
@@ -226,7 +267,9 @@ for (const fifo of [false, true]) {
 }
 
 printTable(
-  `SNS/SQS on fauxqs (${emulator.endpoint}), AWS SDK v3 direct vs Eddy transport, ${BYTES} B, ${ROUNDS} alternating rounds`,
+  `SNS/SQS on fauxqs (${emulator.endpoint}), AWS SDK v3 direct vs Eddy transport, ${BYTES} B, ${ROUNDS} alternating rounds, load average ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')}`,
   rows,
 );
 writeResults('sqs', rows);

@@ -12,16 +12,28 @@ const NO_HEADERS: Headers = Object.freeze({});
 
 /** Field/value pairs of the stream entry for a message. The key field is absent for unkeyed messages. */
 export function encodeEntry(message: OutgoingMessage): (string | Buffer)[] {
-  const fields: (string | Buffer)[] = [
-    PAYLOAD,
-    Buffer.from(message.payload.buffer, message.payload.byteOffset, message.payload.byteLength),
-  ];
-  if (message.key !== undefined) fields.push(KEY, message.key);
-  if (message.headers !== undefined && Object.keys(message.headers).length > 0) {
-    fields.push(HEADERS, JSON.stringify(message.headers));
-  }
-  if (message.deliverAt !== undefined) fields.push(DELIVER_AT, String(Math.floor(message.deliverAt)));
+  const fields: (string | Buffer)[] = [];
+  appendEntryFields(fields, message);
   return fields;
+}
+
+/**
+ * Pushes the entry's field/value pairs (see `encodeEntry`) onto `target` and returns how many
+ * values it pushed: the batch publish writes every entry into one argument list.
+ */
+export function appendEntryFields(target: unknown[], message: OutgoingMessage): number {
+  const start = target.length;
+  const { payload } = message;
+  target.push(
+    PAYLOAD,
+    Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+  );
+  if (message.key !== undefined) target.push(KEY, message.key);
+  if (message.headers !== undefined && Object.keys(message.headers).length > 0) {
+    target.push(HEADERS, JSON.stringify(message.headers));
+  }
+  if (message.deliverAt !== undefined) target.push(DELIVER_AT, String(Math.floor(message.deliverAt)));
+  return target.length - start;
 }
 
 /** How an error names a stream entry. */

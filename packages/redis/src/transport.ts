@@ -15,6 +15,7 @@ import {
   validatePublish,
 } from '@eddy/core/internal';
 
+import { appendBatch } from './append-script.js';
 import { encodeEntry } from './codec.js';
 import { connectRedis, describeTarget, type ConnectSettings } from './connection.js';
 import type { Redis } from 'ioredis';
@@ -164,18 +165,25 @@ export async function createRedisTransport(options: RedisTransportOptions = {}):
             ? roundRobin++ % settings.partitions
             : partitionForKey(message.key, settings.partitions),
         );
+        const streams = partitions.map((partition) => keys.stream(topic, partition));
+        const trimsByAge = maxLen !== undefined && minAgeMs !== undefined;
+        // Once per topic: subscribers check only topics marked so for messages trimmed unread.
+        const mark = trim.length > 0 && !markedTrimmed.has(topic);
+        if (!trimsByAge && !mark) {
+          // The common case: one script call appends the whole batch (see append-script.ts).
+          const ids = await appendBatch(redis, streams, messages, trim);
+          return ids.map((id, i) => ({ partition: partitions[i]!, offset: offsetOf(id) }));
+        }
         // MULTI: a batch is appended whole or not at all, even when it spans partitions.
         const multi = redis.multi();
         messages.forEach((message, i) => {
-          multi.xadd(keys.stream(topic, partitions[i]!), ...trim, '*', ...encodeEntry(message));
+          multi.xadd(streams[i]!, ...trim, '*', ...encodeEntry(message));
         });
-        if (maxLen !== undefined && minAgeMs !== undefined) {
+        if (trimsByAge) {
           for (const partition of new Set(partitions)) {
             multi.xtrim(keys.stream(topic, partition), 'MINID', '~', `${Date.now() - minAgeMs}-0`);
           }
         }
-        // Once per topic: subscribers check only topics marked so for messages trimmed unread.
-        const mark = trim.length > 0 && !markedTrimmed.has(topic);
         if (mark) multi.hset(keys.topicMeta(topic), RETENTION_FIELD, JSON.stringify(settings.retention));
         const replies = (await multi.exec()) ?? [];
         if (mark) markedTrimmed.add(topic);

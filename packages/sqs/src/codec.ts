@@ -30,7 +30,10 @@ import { SNS_MAX_MESSAGE_BYTES } from './options.js';
  *   nine (CloudEvents' required attributes first), with an empty value, or with a name or
  *   characters SQS refuses.
  * - FIFO: `MessageGroupId` = the key (or a hash of it when SNS refuses its characters), a key-less
- *   message gets a group of its own; `MessageDeduplicationId` = the offset.
+ *   message gets a group of its own; `MessageDeduplicationId` = the offset. SQS hands both back, so
+ *   a FIFO message whose `eddy` attribute would hold only the offset and a key that is its own
+ *   group is sent without the attribute: the receiver reads the offset from the deduplication id
+ *   (an offset of Eddy's form) and the key from the group (none when the group is the offset).
  */
 
 /** Name of Eddy's own message attribute. */
@@ -91,6 +94,8 @@ export interface EncodedMessage {
 }
 
 const instance = randomBytes(4).toString('hex');
+/** The form `nextOffset` writes; a FIFO deduplication id of this form is an Eddy offset. */
+const EDDY_OFFSET = /^\d+-\d+-[0-9a-f]{8}$/;
 let lastMs = 0;
 let sequence = 0;
 
@@ -168,13 +173,14 @@ function attributeBytes(name: string, value: AttributeValue): number {
 }
 
 /**
- * What `publish` sends for one message; `mode` is the CloudEvents content mode (default binary).
- * Throws `MessageTooLargeError` when SNS would refuse it.
+ * What `publish` sends for one message; `mode` is the CloudEvents content mode (default binary),
+ * `fifo` whether it goes to a FIFO topic. Throws `MessageTooLargeError` when SNS would refuse it.
  */
 export function encodeMessage(
   original: OutgoingMessage,
   now: number,
   mode: CloudEventMode = 'binary',
+  fifo = false,
 ): EncodedMessage {
   const message = mode === 'structured' ? toStructuredMessage(original) : original;
   const cloudEvent = message.headers !== undefined && isBinaryCloudEvent(message.headers);
@@ -196,17 +202,36 @@ export function encodeMessage(
       count += 1;
     }
   }
-  attributes[EDDY_ATTRIBUTE] = { DataType: 'String', StringValue: JSON.stringify(meta) };
+  const groupId = message.key === undefined ? offset : groupIdOf(message.key);
+  // An attribute per message costs SNS, SQS and both SDK ends work on every call: left out where
+  // the FIFO ids already carry all it would (see the layout above).
+  const idsCarryMeta =
+    fifo &&
+    meta.d === undefined &&
+    meta.e === undefined &&
+    meta.h === undefined &&
+    (meta.k === undefined || (meta.k === groupId && meta.k !== offset));
+  if (!idsCarryMeta) attributes[EDDY_ATTRIBUTE] = { DataType: 'String', StringValue: JSON.stringify(meta) };
   let bytes = Buffer.byteLength(body);
   for (const [name, value] of Object.entries(attributes)) bytes += attributeBytes(name, value);
   if (bytes > SNS_MAX_MESSAGE_BYTES) throw new MessageTooLargeError(bytes, SNS_MAX_MESSAGE_BYTES);
-  return {
-    offset,
-    body,
-    attributes,
-    groupId: message.key === undefined ? offset : groupIdOf(message.key),
-    bytes,
-  };
+  return { offset, body, attributes, groupId, bytes };
+}
+
+/**
+ * Eddy's metadata of a received message: its `eddy` attribute, or for a FIFO message sent without
+ * one, what its deduplication id and group carry (see the layout above).
+ */
+function metaOf(
+  attributes: Record<string, AttributeValue>,
+  system: Partial<Record<string, string>>,
+): Partial<Meta> {
+  const attribute = attributes[EDDY_ATTRIBUTE];
+  if (attribute !== undefined) return parseMeta(attribute.StringValue);
+  const offset = system['MessageDeduplicationId'];
+  if (offset === undefined || !EDDY_OFFSET.test(offset)) return {};
+  const group = system['MessageGroupId'];
+  return group === undefined || group === offset ? { o: offset } : { o: offset, k: group };
 }
 
 /** What SQS returns for one message (the fields Eddy reads). */
@@ -281,8 +306,8 @@ export const DUE_TOLERANCE_MS = 20;
 
 export function decodeMessage(topic: string, wire: WireMessage): DecodedMessage {
   const attributes = wire.MessageAttributes ?? {};
-  const meta = parseMeta(attributes[EDDY_ATTRIBUTE]?.StringValue);
   const system = wire.Attributes ?? {};
+  const meta = metaOf(attributes, system);
   const dueAt = typeof meta.d === 'number' ? meta.d : undefined;
   const receives = numberOf(system['ApproximateReceiveCount']) ?? 1;
   const firstReceive = numberOf(system['ApproximateFirstReceiveTimestamp']);

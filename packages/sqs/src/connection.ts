@@ -226,6 +226,7 @@ export class SqsConnection {
             'ApproximateFirstReceiveTimestamp',
             'SentTimestamp',
             'MessageGroupId',
+            'MessageDeduplicationId',
           ],
         }),
       ),

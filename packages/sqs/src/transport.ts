@@ -66,7 +66,9 @@ class SqsTransportImpl implements SqsTransport {
       }
     }
     // Encoded before anything is sent, so a message SNS would refuse rejects the whole batch.
-    const encoded = messages.map((message) => encodeMessage(message, now, this.options.cloudEventsMode));
+    const encoded = messages.map((message) =>
+      encodeMessage(message, now, this.options.cloudEventsMode, this.options.fifo),
+    );
     await Promise.all(
       this.#lanes(messages, encoded).map(async (lane) => {
         for (const batch of this.#batches(lane)) await this.connection.publishBatch(topic, batch);

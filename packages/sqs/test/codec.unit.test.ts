@@ -116,6 +116,31 @@ describe('codec', () => {
     ).toBeUndefined();
   });
 
+  it('sends a FIFO message without the eddy attribute when its deduplication id and group carry the offset and key', () => {
+    const fifoRoundTrip = (encoded: ReturnType<typeof encodeMessage>): WireMessage =>
+      roundTrip(encoded, { MessageGroupId: encoded.groupId, MessageDeduplicationId: encoded.offset });
+    const keyed = encodeMessage({ key: 'order-17', payload: Buffer.from('x') }, 0, 'binary', true);
+    const keyless = encodeMessage({ payload: Buffer.from('y') }, 0, 'binary', true);
+    for (const encoded of [keyed, keyless]) expect(encoded.attributes).toEqual({});
+    expect(decodeMessage('t', fifoRoundTrip(keyed)).message).toMatchObject({
+      offset: keyed.offset,
+      key: 'order-17',
+    });
+    const received = decodeMessage('t', fifoRoundTrip(keyless)).message;
+    expect(received.offset).toBe(keyless.offset);
+    expect(received.key).toBeUndefined();
+    // What the ids cannot carry still travels in the attribute: a hashed key, a due time, headers.
+    const kept = [
+      encodeMessage({ key: '订单-42', payload: Buffer.from('x') }, 0, 'binary', true),
+      encodeMessage({ payload: Buffer.from('x'), deliverAt: 10_000 }, 0, 'binary', true),
+      encodeMessage({ headers: { 'x-a': '' }, payload: Buffer.from('x') }, 0, 'binary', true),
+      encodeMessage({ payload: Buffer.from('x') }, 0, 'binary', false),
+    ];
+    for (const encoded of kept) expect(Object.keys(encoded.attributes)).toContain('eddy');
+    expect(decodeMessage('t', fifoRoundTrip(kept[0]!)).message.key).toBe('订单-42');
+    expect(decodeMessage('t', fifoRoundTrip(kept[1]!)).dueAt).toBe(10_000);
+  });
+
   it('rejects a message SNS would refuse (over 256 KiB once encoded) with EDDY_MESSAGE_TOO_LARGE', () => {
     let thrown: unknown;
     try {

@@ -9,6 +9,8 @@ export interface Emulator {
   /** `http://127.0.0.1:<port>`, for SDK clients used directly. */
   readonly endpoint: string;
   readonly region: string;
+  /** The emulator's process id when started here (benchmarks read its CPU time). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startEmulator(): Promise<Emulator> {
       url: given,
       endpoint: `http://${parsed.host}`,
       region: parsed.searchParams.get('region') ?? REGION,
+      pid: undefined,
       stop: () => Promise.resolve(),
     };
   }
@@ -73,6 +76,7 @@ export async function startEmulator(): Promise<Emulator> {
     url: `sqs://test:test@127.0.0.1:${port}?region=${REGION}`,
     endpoint,
     region: REGION,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

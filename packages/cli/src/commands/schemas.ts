@@ -8,7 +8,7 @@ import type {
   RegistryRegisterResponse,
   RegistrySubjectVersionJson,
 } from '@eddy/server/api';
-import type { EventTypeSchema, ResolvedReference, SchemaType } from '@eddy/schemas';
+import type { EventTypeSchema, ResolvedReference } from '@eddy/schemas';
 import { seg } from '../client.js';
 import type { CliContext } from '../context.js';
 import { BadInputError, IncompatibleSchemaCliError } from '../errors.js';
@@ -249,7 +249,7 @@ export function registerSchemas(program: Command, ctx: CliContext): void {
                 )
                 .then(async (found) => ({
                   ...reference,
-                  schemaType: (found.schemaType ?? 'AVRO') as SchemaType,
+                  schemaType: found.schemaType ?? 'AVRO',
                   schema: found.schema,
                   references: await resolve(found.references ?? []),
                 }));

@@ -125,15 +125,29 @@ const scenarios: Scenario[] = [
   },
 ];
 
-async function measure(backend: string, open: () => Transport): Promise<BenchRow[]> {
-  const transport = open();
-  const buses = scenarios.map((scenario) =>
-    createBus<Events>({ transport, closeTransport: false, publishMiddleware: scenario.middleware }),
-  );
+async function measure(
+  backend: string,
+  open: () => Transport,
+  { freshPerRound }: { readonly freshPerRound: boolean },
+): Promise<BenchRow[]> {
+  let transport = open();
+  const busesOver = (over: Transport) =>
+    scenarios.map((scenario) =>
+      createBus<Events>({ transport: over, closeTransport: false, publishMiddleware: scenario.middleware }),
+    );
+  let buses = busesOver(transport);
   // Warm up every path (compiles the validators, fills the lookup cache).
   for (const [i, bus] of buses.entries()) await publishRun(bus, scenarios[i]!.type, EVENTS / 5);
   const runs = scenarios.map((): RunCost[] => []);
   for (let round = 0; round < ROUNDS; round++) {
+    if (freshPerRound && round > 0) {
+      // The memory transport keeps every event on the heap: a fresh one per round keeps the
+      // garbage collector's work from growing round by round and landing on whichever row runs then.
+      for (const bus of buses) await bus.stop();
+      await transport.close();
+      transport = open();
+      buses = busesOver(transport);
+    }
     // Scenarios in turn, so the machine's noise falls on all of them alike.
     for (const [i, bus] of buses.entries()) runs[i]!.push(await publishRun(bus, scenarios[i]!.type, EVENTS));
   }
@@ -165,8 +179,10 @@ function median(values: readonly number[]): number {
 const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-contracts-'));
 try {
   const rows = [
-    ...(await measure('memory', () => createMemoryTransport())),
-    ...(await measure('sqlite', () => createSqliteTransport({ path: join(dir, 'contracts.db') }))),
+    ...(await measure('memory', () => createMemoryTransport(), { freshPerRound: true })),
+    ...(await measure('sqlite', () => createSqliteTransport({ path: join(dir, 'contracts.db') }), {
+      freshPerRound: false,
+    })),
   ];
   printTable(
     `bus.publish of one ${JSON.stringify(event).length}-byte event, ${IN_FLIGHT} in flight (median of ${ROUNDS} x ${EVENTS.toLocaleString('en-US')}), load average ${loadavg()

@@ -33,7 +33,11 @@ const event = {
   note: 'leave at reception, second floor',
   createdAt: '2024-05-01T12:34:56.789Z',
 };
-type Events = Record<'order.paid' | 'order.paid.avro', typeof event>;
+// One event type, so one topic, per row: rows sharing a topic made its log longer for the later row.
+type Events = Record<
+  'order.paid' | 'order.paid.avro' | 'order.paid.plain' | 'order.paid.header',
+  typeof event
+>;
 
 const jsonSchema = {
   type: 'object',
@@ -111,8 +115,8 @@ const HEADER_URI = 'urn:eddy:registry/subjects/order.paid/versions/1';
 const headerOnly: PublishMiddleware = (next) => (outgoing) =>
   next({ ...outgoing, event: { dataschema: HEADER_URI, ...outgoing.event } });
 const scenarios: Scenario[] = [
-  { name: BASELINE, type: 'order.paid', middleware: [] },
-  { name: 'bus.publish + dataschema header only', type: 'order.paid', middleware: [headerOnly] },
+  { name: BASELINE, type: 'order.paid.plain', middleware: [] },
+  { name: 'bus.publish + dataschema header only', type: 'order.paid.header', middleware: [headerOnly] },
   {
     name: 'bus.publish + contract (JSON Schema, ajv)',
     type: 'order.paid',

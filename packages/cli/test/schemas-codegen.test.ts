@@ -59,10 +59,10 @@ bus.on(${JSON.stringify(placed)}, (event) => {
 });
 `;
 
-/** Type errors of the handler file, compiled with the workspace's sources for @eddy/core. */
-function typeErrors(): string[] {
+/** Type errors of a handler file, compiled with the workspace's sources for @eddy/core. */
+function typeErrors(handlerFile = 'handler.ts', eventsFile = 'events.ts'): string[] {
   const core = join(repoRoot, 'packages/core/src');
-  const file = join(dir, 'handler.ts');
+  const file = join(dir, handlerFile);
   const program = ts.createProgram([file], {
     strict: true,
     noEmit: true,
@@ -79,7 +79,7 @@ function typeErrors(): string[] {
     },
   });
   // Only the handler and the generated module are checked; the core sources are checked elsewhere.
-  return [file, join(dir, 'events.ts')].flatMap((name) =>
+  return [file, join(dir, eventsFile)].flatMap((name) =>
     ts
       .getPreEmitDiagnostics(program, program.getSourceFile(name))
       .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')),
@@ -140,4 +140,123 @@ describe('eddy schemas codegen', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain("Property 'carrier' does not exist on type 'OrderShipped");
   }, 60_000);
+
+  it('declares a referenced subject once and uses it by name; a change in the referenced schema breaks the handler', async () => {
+    const customer = `customer.${suffix}`;
+    const money = `money.${suffix}`;
+    const placedRef = `order.placed.ref.${suffix}`;
+    const charged = `payment.charged.${suffix}`;
+    const refunded = `payment.refunded.${suffix}`;
+    const customerSchema = (nameField: string) =>
+      JSON.stringify({
+        // The title names the type; without one, the subject would.
+        title: 'Customer',
+        type: 'object',
+        required: ['id', nameField],
+        additionalProperties: false,
+        properties: { id: { type: 'string' }, [nameField]: { type: 'string' } },
+      });
+    await registry('POST', `/subjects/${customer}/versions`, {
+      schemaType: 'JSON',
+      schema: customerSchema('name'),
+    });
+    const placedWith = (version: number) => ({
+      schemaType: 'JSON',
+      schema: JSON.stringify({
+        type: 'object',
+        required: ['orderId', 'buyer'],
+        additionalProperties: false,
+        properties: { orderId: { type: 'string' }, buyer: { $ref: 'customer.json' } },
+      }),
+      references: [{ name: 'customer.json', subject: customer, version }],
+    });
+    await registry('POST', `/subjects/${placedRef}/versions`, placedWith(1));
+    await registry('POST', `/subjects/${money}/versions`, {
+      schema: JSON.stringify({
+        type: 'record',
+        name: 'Money',
+        namespace: 'com.acme',
+        fields: [
+          { name: 'amount', type: 'long' },
+          { name: 'currency', type: 'string' },
+        ],
+      }),
+    });
+    const payment = (name: string) => ({
+      schema: JSON.stringify({
+        type: 'record',
+        name,
+        namespace: 'com.acme',
+        fields: [
+          { name: 'orderId', type: 'string' },
+          { name: 'amount', type: 'com.acme.Money' },
+        ],
+      }),
+      references: [{ name: 'com.acme.Money', subject: money, version: 1 }],
+    });
+    await registry('POST', `/subjects/${charged}/versions`, payment('Charged'));
+    await registry('POST', `/subjects/${refunded}/versions`, payment('Refunded'));
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    writeFileSync(
+      join(dir, 'handler-refs.ts'),
+      `
+import { createBus } from '@eddy/core';
+import { createMemoryTransport } from '@eddy/core/testing';
+import type { Customer, Events, Money } from './events-refs.js';
+
+const bus = createBus<Events>({ transport: createMemoryTransport() });
+export const seen: string[] = [];
+const greet = (customer: Customer): string => customer.name.toUpperCase();
+const show = (money: Money): string => \`\${money.amount} \${money.currency}\`;
+bus.on(${JSON.stringify(placedRef)}, (event) => {
+  seen.push(event.data.orderId + greet(event.data.buyer));
+});
+bus.on(${JSON.stringify(charged)}, (event) => {
+  seen.push(show(event.data.amount));
+});
+bus.on(${JSON.stringify(refunded)}, (event) => {
+  seen.push(show(event.data.amount));
+});
+`,
+    );
+    const out = join(dir, 'events-refs.ts');
+    const codegen = () =>
+      runEddy([
+        '--url',
+        server.url,
+        'schemas',
+        'codegen',
+        '--out',
+        out,
+        '--subjects',
+        `${placedRef},${charged},${refunded}`,
+      ]);
+
+    const first = await codegen();
+    expect(first.stderr).toBe('');
+    const generated = readFileSync(out, 'utf8');
+    // The referenced types, once each, used by name.
+    expect(generated.match(/^export interface Customer\b/gm)).toHaveLength(1);
+    expect(generated.match(/^export interface Money\b/gm)).toHaveLength(1);
+    expect(generated).toMatch(/buyer: Customer;/);
+    expect(generated.match(/amount: Money;/g)).toHaveLength(2);
+    expect(generated).not.toMatch(/: unknown;/);
+    expect(typeErrors('handler-refs.ts', 'events-refs.ts')).toEqual([]);
+
+    // The referenced subject renames name to fullName; the referencing schema moves to that version.
+    // Incompatible for both subjects (the registry checks the referencing one through its reference).
+    await registry('PUT', `/config/${customer}`, { compatibility: 'NONE' });
+    await registry('PUT', `/config/${placedRef}`, { compatibility: 'NONE' });
+    await registry('POST', `/subjects/${customer}/versions`, {
+      schemaType: 'JSON',
+      schema: customerSchema('fullName'),
+    });
+    await registry('POST', `/subjects/${placedRef}/versions`, placedWith(2));
+    const second = await codegen();
+    expect(second.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('fullName: string;');
+    const errors = typeErrors('handler-refs.ts', 'events-refs.ts');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("Property 'name' does not exist on type 'Customer'");
+  }, 120_000);
 });

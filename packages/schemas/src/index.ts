@@ -36,7 +36,7 @@ export {
   type PreviousVersion,
   type VersionedIncompatibility,
 } from './compatibility/check-compatibility.js';
-export type { Incompatibility } from './parsed-schema.js';
+export type { Incompatibility, ResolvedReference } from './parsed-schema.js';
 export { parseSchema, type ParsedSchema } from './schema-parser.js';
 export { compileValidator, type CompileValidatorOptions } from './contracts/compile-validator.js';
 export type { SchemaValidator } from './contracts/schema-validator.js';

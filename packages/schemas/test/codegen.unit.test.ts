@@ -98,4 +98,102 @@ describe('generateEventTypes', () => {
       'event type "b"',
     );
   });
+
+  it('declares a referenced subject once and uses it by name: JSON Schema $ref by reference name, Avro named types', async () => {
+    const customer = {
+      name: 'customer.json',
+      subject: 'customer',
+      version: 2,
+      schemaType: 'JSON' as const,
+      references: [],
+      schema: JSON.stringify({
+        type: 'object',
+        required: ['id'],
+        properties: { id: { type: 'string' }, home: { $ref: '#/definitions/Address' } },
+        definitions: {
+          Address: { type: 'object', required: ['city'], properties: { city: { type: 'string' } } },
+        },
+      }),
+    };
+    const order = (extra: Record<string, unknown>) =>
+      JSON.stringify({
+        type: 'object',
+        required: ['buyer'],
+        additionalProperties: false,
+        properties: { buyer: { $ref: 'customer.json' }, ...extra },
+      });
+    const money = {
+      name: 'com.acme.Money',
+      subject: 'money',
+      version: 1,
+      schemaType: 'AVRO' as const,
+      references: [],
+      schema: JSON.stringify({
+        type: 'record',
+        name: 'Money',
+        namespace: 'com.acme',
+        fields: [
+          { name: 'amount', type: 'long' },
+          { name: 'currency', type: 'string' },
+        ],
+      }),
+    };
+    const charge = (name: string) =>
+      JSON.stringify({
+        type: 'record',
+        name,
+        namespace: 'com.acme',
+        fields: [
+          { name: 'id', type: 'string' },
+          { name: 'amount', type: 'com.acme.Money' },
+          { name: 'fee', type: ['null', 'com.acme.Money'], default: null },
+        ],
+      });
+    const code = await generateEventTypes([
+      { eventType: 'order.placed', schemaType: 'JSON', schema: order({}), references: [customer] },
+      {
+        eventType: 'order.shipped',
+        schemaType: 'JSON',
+        schema: order({ to: { $ref: 'customer.json#/definitions/Address' } }),
+        references: [customer],
+      },
+      { eventType: 'customer', schemaType: 'JSON', subject: 'customer', version: 2, schema: customer.schema },
+      {
+        eventType: 'payment.charged',
+        schemaType: 'AVRO',
+        schema: charge('Charged'),
+        references: [{ ...money, references: [] }],
+      },
+      {
+        eventType: 'payment.refunded',
+        schemaType: 'AVRO',
+        schema: charge('Refunded'),
+        references: [{ ...money, references: [] }],
+      },
+    ]);
+    const declared = (name: string) =>
+      code.match(new RegExp(`^export (?:interface|type) ${name}\\b`, 'gm')) ?? [];
+    // No property left untyped (index signatures from additionalProperties aside).
+    expect(code).not.toMatch(/^\s+[A-Za-z"]+\??: unknown/m);
+    // Each referenced type once, whichever event type met it first.
+    expect(declared('Customer')).toHaveLength(1);
+    expect(declared('Money')).toHaveLength(1);
+    expect(code).not.toMatch(/Customer2|Money2|Address2/);
+    expect(code).toMatch(/export interface OrderPlaced \{\n\s+buyer: Customer;\n\}/);
+    expect(code).toMatch(/export interface OrderShipped \{\n\s+buyer: Customer;\n\s+to\?: Address;\n\}/);
+    expect(code).toContain('"customer": Customer;');
+    expect(code).toContain(
+      [
+        'export interface PaymentCharged {',
+        '  id: string;',
+        '  amount: Money;',
+        '  fee: null | Money;',
+        '}',
+      ].join('\n'),
+    );
+    expect(code).toContain('export interface PaymentRefunded {');
+    expect(code).toContain(
+      ['export interface Money {', '  amount: number;', '  currency: string;', '}'].join('\n'),
+    );
+  });
 });

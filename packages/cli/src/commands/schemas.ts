@@ -8,7 +8,7 @@ import type {
   RegistryRegisterResponse,
   RegistrySubjectVersionJson,
 } from '@eddy/server/api';
-import type { EventTypeSchema } from '@eddy/schemas';
+import type { EventTypeSchema, ResolvedReference } from '@eddy/schemas';
 import { seg } from '../client.js';
 import type { CliContext } from '../context.js';
 import { BadInputError, IncompatibleSchemaCliError } from '../errors.js';
@@ -218,7 +218,7 @@ export function registerSchemas(program: Command, ctx: CliContext): void {
   schemas
     .command('codegen')
     .description(
-      'write a TypeScript Events map (event type -> data type) for createBus<Events> from the latest JSON Schema and Avro versions; each subject names its event type',
+      'write a TypeScript Events map (event type -> data type) for createBus<Events> from the latest JSON Schema and Avro versions; each subject names its event type, referenced subjects are declared once and used by name',
     )
     .option('--out <file>', 'write the module to this file (default: print it)')
     .option(
@@ -235,6 +235,30 @@ export function registerSchemas(program: Command, ctx: CliContext): void {
           client.get<RegistrySubjectVersionJson>(`/registry/subjects/${seg(subject)}/versions/latest`),
         ),
       );
+      // Each referenced subject version is read once, however many schemas reference it.
+      const read = new Map<string, Promise<ResolvedReference>>();
+      const resolve = (references: readonly RegistryReferenceJson[]): Promise<ResolvedReference[]> =>
+        Promise.all(
+          references.map((reference) => {
+            const key = `${reference.subject}\u0000${reference.version}`;
+            let resolved = read.get(key);
+            if (resolved === undefined) {
+              resolved = client
+                .get<RegistrySubjectVersionJson>(
+                  `/registry/subjects/${seg(reference.subject)}/versions/${reference.version}`,
+                )
+                .then(async (found) => ({
+                  ...reference,
+                  schemaType: found.schemaType ?? 'AVRO',
+                  schema: found.schema,
+                  references: await resolve(found.references ?? []),
+                }));
+              read.set(key, resolved);
+            }
+            // The same version may be referenced under another name.
+            return resolved.then((found) => ({ ...found, name: reference.name }));
+          }),
+        );
       const inputs: EventTypeSchema[] = [];
       const skipped: string[] = [];
       for (const found of latest) {
@@ -254,6 +278,7 @@ export function registerSchemas(program: Command, ctx: CliContext): void {
           version: found.version,
           schemaType,
           schema: found.schema,
+          references: await resolve(found.references ?? []),
         });
       }
       // Loaded here, not at startup: every other command runs without the converters.

@@ -77,9 +77,18 @@ function isRfc3339(value: string): boolean {
   );
 }
 
+// The same few URIs come back on every event (a bus's source, the dataschema a data contract writes
+// for an event type): those that passed are remembered, so each is parsed once, not per event.
+const validUris = new Set<string>();
+const MAX_VALID_URIS = 256;
+
 function isUriReference(value: string): boolean {
+  if (validUris.has(value)) return true;
   if (URI_FORBIDDEN.test(value) || BAD_PERCENT.test(value)) return false;
-  return !URI_SCHEME.test(value) || URL.canParse(value);
+  if (URI_SCHEME.test(value) && !URL.canParse(value)) return false;
+  if (validUris.size >= MAX_VALID_URIS) validUris.clear();
+  validUris.add(value);
+  return true;
 }
 
 function isAbsoluteUri(value: string): boolean {

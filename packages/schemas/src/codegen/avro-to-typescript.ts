@@ -1,31 +1,33 @@
 import type avro from 'avsc';
 import type { AvroType } from '../avro/avro-types.js';
-
-/** Declarations a schema needs, by TypeScript name, and the names already taken in the file. */
-export interface Declarations {
-  readonly code: Map<string, string>;
-  readonly taken: Set<string>;
-}
+import { freeName, toIdentifier, type Declarations } from './declarations.js';
 
 /**
  * The TypeScript type of the values avsc hands out and accepts for an Avro type (its default
  * representation: long as number, bytes and fixed as Buffer, unwrapped unions as plain values,
- * wrapped unions as `{ branch: value }`). Named records become interfaces in `declarations`.
+ * wrapped unions as `{ branch: value }`). Named records become interfaces in `declarations`, once
+ * per file: a record another schema already declared (a referenced subject's type) is used by name.
  *
  * Hand-written because the maintained Avro-to-TypeScript generators either pin an old TypeScript
  * as a runtime dependency or are unmaintained, and avsc has already parsed and resolved the schema:
  * what is left is a walk over its types.
  */
 export function avroToTypeScript(type: AvroType, declarations: Declarations, rootName?: string): string {
-  const named = new Map<string, string>();
+  const named = declarations.avroNames;
+  // An anonymous record is this schema's own; a named one is shared when its definition is the same.
+  const keyOf = (type: AvroType, preferred: string | undefined): string =>
+    type.name === undefined
+      ? `\u0000${preferred ?? 'Record'}`
+      : `${type.name}\u0000${JSON.stringify(type.schema())}`;
 
   const nameFor = (type: AvroType, preferred: string | undefined): string => {
-    const key = type.name ?? preferred ?? 'Record';
+    const key = keyOf(type, preferred);
     const existing = named.get(key);
     if (existing !== undefined) return existing;
-    const base = toIdentifier(preferred ?? (type.name ?? 'Record').split('.').at(-1)!);
-    let name = base;
-    for (let n = 2; declarations.taken.has(name); n++) name = `${base}${n}`;
+    const name = freeName(
+      declarations,
+      toIdentifier(preferred ?? (type.name ?? 'Record').split('.').at(-1)!),
+    );
     declarations.taken.add(name);
     named.set(key, name);
     return name;
@@ -67,7 +69,7 @@ export function avroToTypeScript(type: AvroType, declarations: Declarations, roo
           .join(' | ');
       case 'record':
       case 'error': {
-        const known = named.get(type.name ?? preferred ?? 'Record');
+        const known = named.get(keyOf(type, preferred));
         if (known !== undefined) return known;
         const name = nameFor(type, preferred);
         const fields = (type as avro.types.RecordType).fields.map((field) => {
@@ -90,14 +92,6 @@ export function avroToTypeScript(type: AvroType, declarations: Declarations, roo
   declarations.taken.add(rootName);
   declarations.code.set(rootName, `export type ${rootName} = ${root};\n`);
   return rootName;
-}
-
-/** A TypeScript identifier in PascalCase from any name (`order.placed` -> `OrderPlaced`). */
-export function toIdentifier(name: string): string {
-  const words = name.split(/[^A-Za-z0-9]+/).filter((word) => word.length > 0);
-  const joined = words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
-  if (joined === '') return 'Data';
-  return /^[0-9]/.test(joined) ? `T${joined}` : joined;
 }
 
 function propertyName(name: string): string {

@@ -1,7 +1,9 @@
-import type { JSONSchema } from 'json-schema-to-typescript';
 import { InvalidSchemaError } from '../errors.js';
+import type { ResolvedReference } from '../parsed-schema.js';
 import { parseSchema } from '../schema-parser.js';
-import { avroToTypeScript, toIdentifier, type Declarations } from './avro-to-typescript.js';
+import { avroToTypeScript } from './avro-to-typescript.js';
+import { createDeclarations, freeName, toIdentifier, type Declarations } from './declarations.js';
+import { JsonSchemaTypes } from './json-to-typescript.js';
 
 /** One event type and the registered schema its data follows. */
 export interface EventTypeSchema {
@@ -14,6 +16,11 @@ export interface EventTypeSchema {
   /** Where it is registered, written in a comment above its type. Default none. */
   readonly subject?: string;
   readonly version?: number;
+  /**
+   * The subjects the schema references (Confluent `references`), each with its schema text and its
+   * own references, as the registry resolves them. Default none.
+   */
+  readonly references?: readonly ResolvedReference[];
 }
 
 /** Options of `generateEventTypes`. */
@@ -27,16 +34,19 @@ export interface GenerateEventTypesOptions {
 /**
  * Writes a TypeScript module with one data type per event type and the map `createBus<Events>`
  * takes: `export interface Events { 'order.placed': OrderPlaced; ... }`. JSON Schema goes through
- * json-schema-to-typescript (local `$ref`s only: the registry already holds every schema, so
- * nothing is fetched); Avro maps avsc's types. Throws `InvalidSchemaError`
- * (`EDDY_INVALID_SCHEMA`) for a schema it cannot turn into a type, naming its event type.
+ * json-schema-to-typescript, Avro maps avsc's types. A type from a referenced subject (a JSON
+ * Schema `$ref` to the reference's name, an Avro named type) is declared once in the file and used
+ * by name wherever it appears; nothing is fetched, the references come with the schemas. Throws
+ * `InvalidSchemaError` (`EDDY_INVALID_SCHEMA`) for a schema it cannot turn into a type, naming its
+ * event type.
  */
 export async function generateEventTypes(
   schemas: readonly EventTypeSchema[],
   options: GenerateEventTypesOptions = {},
 ): Promise<string> {
   const mapName = options.mapName ?? 'Events';
-  const declarations: Declarations = { code: new Map(), taken: new Set([mapName]) };
+  const declarations = createDeclarations([mapName]);
+  const json = new JsonSchemaTypes(declarations);
   const entries: string[] = [];
   const sorted = [...schemas].sort((a, b) => a.eventType.localeCompare(b.eventType));
   for (const item of sorted) {
@@ -45,7 +55,7 @@ export async function generateEventTypes(
       item.subject === undefined
         ? ''
         : `  /** Subject ${item.subject}${item.version === undefined ? '' : ` version ${item.version}`}. */\n`;
-    const type = await typeOf(item, rootName, declarations);
+    const type = await typeOf(item, rootName, declarations, json);
     entries.push(`${where}  ${JSON.stringify(item.eventType)}: ${type};`);
   }
   const banner =
@@ -63,49 +73,36 @@ export async function generateEventTypes(
   ].join('\n');
 }
 
-async function typeOf(item: EventTypeSchema, rootName: string, declarations: Declarations): Promise<string> {
+async function typeOf(
+  item: EventTypeSchema,
+  rootName: string,
+  declarations: Declarations,
+  json: JsonSchemaTypes,
+): Promise<string> {
   const schemaType = item.schemaType.toUpperCase();
+  const references = item.references ?? [];
   const fail = (reason: string) =>
     new InvalidSchemaError(`Cannot generate a type for event type "${item.eventType}": ${reason}.`);
   if (schemaType === 'AVRO') {
-    const parsed = parseSchema('AVRO', item.schema, [], []);
+    let parsed;
+    try {
+      parsed = parseSchema('AVRO', item.schema, references, references);
+    } catch (error) {
+      throw fail((error as Error).message.replace(/\.$/, ''));
+    }
     if (parsed.schemaType !== 'AVRO') throw fail('not an Avro schema');
     return avroToTypeScript(parsed.type, declarations, rootName);
   }
   if (schemaType !== 'JSON') {
     throw fail(`${schemaType} schemas are not covered: generate Protobuf types with protobufjs's pbts`);
   }
-  let json: JSONSchema;
   try {
-    json = JSON.parse(item.schema) as JSONSchema;
-  } catch (error) {
-    throw fail(`the schema is not JSON (${(error as Error).message})`);
-  }
-  // Loaded on first use: the converter brings prettier along, which nothing else here needs.
-  const { compile } = await import('json-schema-to-typescript');
-  let code: string;
-  try {
-    code = await compile({ ...json, title: rootName }, rootName, {
-      bannerComment: '',
-      format: true,
-      // The registry holds every schema: a $ref outside the document is not fetched from anywhere.
-      $refOptions: { resolve: { http: false, file: false } },
+    return await json.declare(item.schema, rootName, references, {
+      subject: item.subject,
+      version: item.version,
     });
   } catch (error) {
-    throw fail(`${(error as Error).message} (only $refs inside the schema are followed)`);
+    if (error instanceof InvalidSchemaError) throw fail(error.message.replace(/\.$/, ''));
+    throw error;
   }
-  const names = [...code.matchAll(/^export (?:interface|type|enum|const enum) ([A-Za-z0-9_$]+)/gm)].map(
-    (match) => match[1]!,
-  );
-  for (const name of names) declarations.taken.add(name);
-  // json-schema-to-typescript writes the root first, under its own spelling of the title.
-  const root = names[0] ?? rootName;
-  declarations.code.set(root, `${code.trim()}\n`);
-  return root;
-}
-
-function freeName(declarations: Declarations, base: string): string {
-  let name = base;
-  for (let n = 2; declarations.taken.has(name); n++) name = `${base}${n}`;
-  return name;
 }

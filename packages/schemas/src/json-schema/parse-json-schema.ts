@@ -7,6 +7,7 @@ import { canonicalJson } from '../canonical-json.js';
 import { InvalidSchemaError, RemoteSchemaRefError } from '../errors.js';
 import { flattenReferences, type ParsedSchemaBase, type ResolvedReference } from '../parsed-schema.js';
 import type { SchemaReference } from '../types.js';
+import { dateFormats } from './date-formats.js';
 import { DEFAULT_BASE, JsonDocuments } from './json-documents.js';
 import { safeResolve, type RefSiblings } from './schema-model.js';
 
@@ -70,7 +71,9 @@ function createAjv(draft: JsonSchemaDraft): Ajv {
     if (draft === 'draft-06')
       ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as AnySchemaObject);
   }
-  return addFormats(ajv);
+  addFormats(ajv);
+  for (const [name, format] of Object.entries(dateFormats)) ajv.addFormat(name, format);
+  return ajv;
 }
 
 const readJson = (text: string, what: string): unknown => {

@@ -4,6 +4,7 @@ import type { OutgoingMessage, Position, ReceivedMessage } from '../transport/me
 import type { MessageHandler, SubscribeOptions, Subscription, Transport } from '../transport/transport.js';
 import { resolveSubscribeOptions, validatePublish } from '../transport/validate.js';
 import { MemoryBroker } from './memory-broker.js';
+import type { PublishDedupeView } from '../transport/dedupe-view.js';
 import type { GroupMember } from './memory-group.js';
 
 export interface MemoryTransportOptions {
@@ -29,6 +30,8 @@ export type MemoryCapabilityLimits = {
 /** A memory transport, with the broker it publishes to. */
 export interface MemoryTransport extends Transport {
   readonly broker: MemoryBroker;
+  /** Dedupe decisions and live keys of the broker; absent when `publishDedupe` is declared false. */
+  readonly dedupe?: PublishDedupeView;
 }
 
 export const DEFAULT_MEMORY_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -126,7 +129,19 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     return closing;
   }
 
-  return { name: 'memory', capabilities, broker, publish, subscribe, close };
+  const dedupe: PublishDedupeView = {
+    decisions: () => broker.dedupeCounters.snapshot(),
+    keys: (topic, limit) => broker.dedupeKeys(topic, limit),
+  };
+  return {
+    name: 'memory',
+    capabilities,
+    broker,
+    publish,
+    subscribe,
+    close,
+    ...(capabilities.publishDedupe === true ? { dedupe } : {}),
+  };
 }
 
 /** Runs synchronous work as a promise, so a throw becomes a rejection like any backend's would. */

@@ -28,7 +28,13 @@ beforeAll(async () => {
   });
   server = await gateway.listen();
   bus = createBus<Events>({ transport: gateway.transport, closeTransport: false, group: 'cli' });
-  bus.on(type, () => gate, { name: 'render', group: { key: 'data.tenant', concurrency: 1 } });
+  // Held until the end: no attempt timeout or ack timeout may start a second delivery meanwhile.
+  bus.on(type, () => gate, {
+    name: 'render',
+    group: { key: 'data.tenant', concurrency: 1 },
+    timeoutMs: false,
+    ackTimeoutMs: 600_000,
+  });
   await bus.start();
 });
 

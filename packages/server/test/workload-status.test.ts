@@ -33,7 +33,14 @@ describe('/v1/fair-groups', () => {
           started.push(event.data.tenant);
           await gate;
         },
-        { name: 'render', maxInFlight: 4, group: { key: 'data.tenant', concurrency: 1, ratePerSecond: 50 } },
+        {
+          name: 'render',
+          maxInFlight: 4,
+          group: { key: 'data.tenant', concurrency: 1, ratePerSecond: 50 },
+          // Held until released: no timeout may start a second delivery meanwhile.
+          timeoutMs: false,
+          ackTimeoutMs: 600_000,
+        },
       );
       buses.push(bus);
       await bus.start();

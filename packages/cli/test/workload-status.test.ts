@@ -70,7 +70,7 @@ describe('eddy fair-groups', () => {
     expect(table.stdout).toMatch(/render\s+cli\.render\s+noisy\s+1\s+2\s+1\s+concurrency=1 per-process\n/);
     expect(table.stdout).toMatch(/render\s+cli\.render\s+quiet\s+1\s+0\s+1\s+concurrency=1 per-process\n/);
     expect((await eddy('fair-groups', '--topic', 'nothing')).stdout).toMatch(/^HANDLER.*\n$/);
-  });
+  }, 180_000);
 });
 
 describe('eddy dedupe', () => {
@@ -108,5 +108,5 @@ describe('eddy dedupe', () => {
     const bad = await eddy('dedupe', topic, '--limit', '0');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('EDDY_');
-  });
+  }, 180_000);
 });

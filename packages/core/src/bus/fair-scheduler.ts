@@ -30,9 +30,8 @@ export interface FairGroupOptions {
   readonly buffer?: number;
   /**
    * Counts each key's running deliveries for the whole consumer group, across processes, so
-   * `concurrency` holds group-wide (e.g. `createSqliteFairSlotStore`). Without it `concurrency`
-   * and `ratePerSecond` hold per process. `ratePerSecond` stays per process either way.
-   * Default none.
+   * `concurrency` and `ratePerSecond` hold group-wide (e.g. `createSqliteFairSlotStore`). Without
+   * it they hold per process. Default none.
    */
   readonly store?: FairSlotStore;
 }
@@ -166,7 +165,14 @@ export class FairScheduler {
       const holder = randomUUID();
       let taken: boolean;
       try {
-        taken = await store.tryAcquire(this.#scope, key, holder, this.#concurrency, this.#leaseMs);
+        taken = await store.tryAcquire(
+          this.#scope,
+          key,
+          holder,
+          this.#concurrency,
+          this.#leaseMs,
+          this.#rate,
+        );
       } catch (error) {
         this.release(key);
         throw error;

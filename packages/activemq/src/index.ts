@@ -1,4 +1,4 @@
-export { createActiveMqTransport, type ActiveMqTransport } from './transport.js';
+export { createActiveMqTransport, type ActiveMqNative, type ActiveMqTransport } from './transport.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_MS,

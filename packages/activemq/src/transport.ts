@@ -8,6 +8,7 @@ import type {
   TransportCapabilities,
 } from '@eddy/core';
 import { ClosedError, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
+import type { Client } from '@stomp/stompjs';
 import { encodeSendFrame, nextOffset } from './codec.js';
 import { ActiveMqConnection } from './connection.js';
 import { ConnectionLost, toEddyError } from './errors.js';
@@ -15,11 +16,30 @@ import { topicDestination } from './destinations.js';
 import { resolveOptions, type ActiveMqTransportOptions, type ResolvedActiveMqOptions } from './options.js';
 import { ActiveMqSubscription } from './subscription.js';
 
+/**
+ * The STOMP client behind an ActiveMQ transport, for what Eddy does not wrap. A function, not a
+ * property: the transport reconnects after a lost connection with a new client, so ask again
+ * rather than keep one.
+ */
+export interface ActiveMqNative {
+  /** The connected `@stomp/stompjs` `Client`, waiting up to `operationTimeoutMs` while reconnecting. */
+  client(): Promise<Client>;
+}
+
 /** The ActiveMQ transport: a `Transport` on one STOMP connection. */
-export type ActiveMqTransport = Transport;
+export interface ActiveMqTransport extends Transport {
+  /** The STOMP client, for what Eddy does not wrap. */
+  readonly native: ActiveMqNative;
+}
 
 class ActiveMqTransportImpl implements ActiveMqTransport {
   readonly name = 'activemq';
+  readonly native: ActiveMqNative = {
+    client: async () => {
+      if (this.#closing !== undefined) throw new ClosedError('The ActiveMQ transport');
+      return (await this.connection.ready()).client;
+    },
+  };
   readonly capabilities: TransportCapabilities;
   readonly #subscriptions = new Set<ActiveMqSubscription>();
   #closing: Promise<void> | undefined;

@@ -1,7 +1,9 @@
 import { isEddyError } from '@eddy/core';
 import { Command, CommanderError } from 'commander';
 import { registerDev } from './commands/dev.js';
+import { registerDedupe } from './commands/dedupe.js';
 import { registerDlq } from './commands/dlq.js';
+import { registerFairGroups } from './commands/fair-groups.js';
 import { registerGroups } from './commands/groups.js';
 import { registerInflight } from './commands/inflight.js';
 import { registerPipelines } from './commands/pipelines.js';
@@ -55,6 +57,8 @@ export function createProgram(ctx: ReturnType<typeof createContext>): Command {
   registerRules(program, ctx);
   registerSchedules(program, ctx);
   registerInflight(program, ctx);
+  registerFairGroups(program, ctx);
+  registerDedupe(program, ctx);
   registerWebhooks(program, ctx);
   registerRequests(program, ctx);
   for (const command of program.commands) command.exitOverride();

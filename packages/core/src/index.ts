@@ -32,6 +32,7 @@ export type {
 } from './bus/handler-types.js';
 export type { FairGroupOptions } from './bus/fair-scheduler.js';
 export type { FairSlotStore } from './bus/fair-slot-store.js';
+export type { FairGroupStatus, FairKeyStatus } from './bus/fair-group-status.js';
 export type { InflightDelivery } from './bus/long-running.js';
 export type { PublishDedupe } from './transport/publish-dedupe.js';
 export type {
@@ -93,6 +94,12 @@ export {
   type TopicSummary,
   type TransportAdmin,
 } from './transport/transport-admin.js';
+export {
+  dedupeOf,
+  type DedupeDecisionCounts,
+  type DedupeKeyView,
+  type PublishDedupeView,
+} from './transport/dedupe-view.js';
 
 // Observability
 export type { Logger } from './observability/logger.js';

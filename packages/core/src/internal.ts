@@ -46,6 +46,8 @@ export {
   type DedupeDecision,
   type DedupeRecord,
 } from './transport/publish-dedupe.js';
+export { DedupeCounters, dedupeKeysLimit } from './transport/dedupe-view.js';
+export { byDue as byDedupeDue } from './memory/memory-broker.js';
 export { compileSubscriptionFilter, type HeaderPredicate } from './transport/subscription-filter.js';
 export { headerConditionOf, type HeaderCondition } from './transport/header-condition.js';
 export { SUPERSEDE_HEADER } from './bus/supersede.js';

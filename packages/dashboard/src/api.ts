@@ -4,6 +4,10 @@ import type {
   FailedOutboxListResponse,
   InflightJson,
   InflightListResponse,
+  DedupeListResponse,
+  FairGroupJson,
+  FairGroupListResponse,
+  TopicDedupeResponse,
   ScheduleJson,
   ScheduleListResponse,
   ScheduleResponse,
@@ -184,6 +188,11 @@ export const api = {
         {},
       )
     ).schedule,
+  fairGroups: async (): Promise<readonly FairGroupJson[]> =>
+    (await call<FairGroupListResponse>('GET', '/v1/fair-groups')).fairGroups,
+  dedupe: (): Promise<DedupeListResponse> => call<DedupeListResponse>('GET', '/v1/dedupe'),
+  topicDedupe: (topic: string): Promise<TopicDedupeResponse> =>
+    call<TopicDedupeResponse>('GET', `/v1/topics/${encodeURIComponent(topic)}/dedupe`),
   inflight: async (): Promise<readonly InflightJson[]> =>
     (await call<InflightListResponse>('GET', '/v1/inflight')).inflight,
   cancel: async (eventId: string, reason: string | undefined): Promise<number> =>

@@ -3,8 +3,10 @@ import { adoptApiKeyFromUrl } from './api.js';
 import { h, mount } from './dom.js';
 import { Stats } from './stats.js';
 import './styles.css';
+import { dedupeView } from './views/dedupe-view.js';
 import { dlqView } from './views/dlq-view.js';
 import { eventView } from './views/event-view.js';
+import { fairGroupsView } from './views/fair-groups-view.js';
 import { flowView } from './views/flow-view.js';
 import { groupsView } from './views/groups-view.js';
 import { inflightView } from './views/inflight-view.js';
@@ -44,6 +46,10 @@ function route(): View {
       return inflightView();
     case 'schedules':
       return schedulesView();
+    case 'fair-groups':
+      return fairGroupsView();
+    case 'dedupe':
+      return dedupeView(rest[0]);
     case 'dlq':
       return dlqView(rest[0]);
     case 'tail':
@@ -85,6 +91,8 @@ function renderNav(): void {
     link('pipelines', 'Pipelines'),
     link('inflight', 'In flight'),
     link('schedules', 'Schedules'),
+    link('fair-groups', 'Fair groups'),
+    link('dedupe', 'Dedupe'),
     link('dlq', 'Dead letters'),
     link('tail', 'Live tail'),
     link('rules', 'Rules'),

@@ -41,6 +41,19 @@ function saslOf({ mechanism, username, password }: KafkaSaslOptions): SASLOption
  * (`EDDY_CONNECTION_FAILED`, `EDDY_AUTH_FAILED`) once kafkajs has spent its `retries`.
  */
 export async function openConnection(options: ResolvedKafkaOptions): Promise<KafkaConnection> {
+  const connection = createClients(options);
+  try {
+    await connection.admin.connect();
+    await connection.producer.connect();
+  } catch (error) {
+    await closeConnection(connection);
+    throw toEddyError(error, 'connecting', describeTarget(options.brokers));
+  }
+  return connection;
+}
+
+/** The kafkajs clients of a transport, not connected: making them needs no broker. */
+export function createClients(options: ResolvedKafkaOptions): KafkaConnection {
   const kafka = new KafkaClient({
     brokers: options.brokers,
     clientId: options.clientId,
@@ -57,15 +70,7 @@ export async function openConnection(options: ResolvedKafkaOptions): Promise<Kaf
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
-  const connection = { kafka, admin, producer };
-  try {
-    await admin.connect();
-    await producer.connect();
-  } catch (error) {
-    await closeConnection(connection);
-    throw toEddyError(error, 'connecting', describeTarget(options.brokers));
-  }
-  return connection;
+  return { kafka, admin, producer };
 }
 
 /** Disconnects the producer and the admin client; never rejects. */

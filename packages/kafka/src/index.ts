@@ -1,4 +1,4 @@
-export { createKafkaTransport, type KafkaTransport } from './transport.js';
+export { createKafkaTransport, type KafkaNative, type KafkaTransport } from './transport.js';
 export {
   DEFAULT_BROKERS,
   DEFAULT_MAX_MESSAGE_BYTES,

@@ -14,16 +14,32 @@ import {
   validatePublish,
   type ResolvedSubscribeOptions,
 } from '@eddy/core/internal';
-import type { Admin, SeekEntry } from 'kafkajs';
+import type { Admin, Kafka, Producer, SeekEntry } from 'kafkajs';
 import { encodeRecord } from './codec.js';
 import { closeConnection, describeTarget, openConnection, type KafkaConnection } from './connection.js';
 import { toEddyError } from './errors.js';
 import { resolveOptions, type KafkaTransportOptions, type ResolvedKafkaOptions } from './options.js';
 import { KafkaSubscription } from './subscription.js';
 
+/** The kafkajs clients behind a Kafka transport. */
+export interface KafkaNative {
+  /** The `Kafka` client the transport was made with: `native.kafka.consumer({ groupId })` for your own consumers. */
+  readonly kafka: Kafka;
+  /** The producer Eddy publishes through, connected. */
+  readonly producer: Producer;
+  /** The admin client Eddy creates topics with, connected. */
+  readonly admin: Admin;
+}
+
 /** The Kafka transport: a `Transport` whose positions are Kafka partitions and offsets. */
 export interface KafkaTransport extends Transport {
   readonly name: 'kafka';
+  /**
+   * The kafkajs clients, for what Eddy does not wrap. `createKafkaTransport` resolves once the
+   * producer and the admin client are connected, so they are connected here; disconnecting them
+   * breaks the transport.
+   */
+  readonly native: KafkaNative;
 }
 
 /**
@@ -33,7 +49,12 @@ export interface KafkaTransport extends Transport {
  */
 export async function createKafkaTransport(options: KafkaTransportOptions = {}): Promise<KafkaTransport> {
   const resolved = resolveOptions(options);
-  return new KafkaTransportImpl(await openConnection(resolved), resolved);
+  return kafkaTransportOn(await openConnection(resolved), resolved);
+}
+
+/** The transport on clients already made (connected by `createKafkaTransport`, not here). */
+export function kafkaTransportOn(connection: KafkaConnection, options: ResolvedKafkaOptions): KafkaTransport {
+  return new KafkaTransportImpl(connection, options);
 }
 
 /** What a Kafka transport with these options declares (a function, so a test can pin it without a broker). */
@@ -55,6 +76,7 @@ export function kafkaCapabilities(options: ResolvedKafkaOptions): TransportCapab
 class KafkaTransportImpl implements KafkaTransport {
   readonly name = 'kafka';
   readonly capabilities: TransportCapabilities;
+  readonly native: KafkaNative;
   private readonly topics = new Map<string, Promise<number>>();
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly admin: Admin;
@@ -68,6 +90,7 @@ class KafkaTransportImpl implements KafkaTransport {
     private readonly options: ResolvedKafkaOptions,
   ) {
     this.admin = connection.admin;
+    this.native = { kafka: connection.kafka, producer: connection.producer, admin: connection.admin };
     this.where = describeTarget(options.brokers);
     this.capabilities = kafkaCapabilities(options);
   }

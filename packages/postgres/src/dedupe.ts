@@ -1,5 +1,12 @@
-import type { OutgoingMessage, Position } from '@eddy/core';
-import { decideDedupe, DEDUPE_HEADER, type DedupeRecord } from '@eddy/core/internal';
+import type { DedupeKeyView, OutgoingMessage, Position, PublishDedupe } from '@eddy/core';
+import {
+  decideDedupe,
+  DEDUPE_HEADER,
+  dedupeKeysLimit,
+  type DedupeCounters,
+  type DedupeDecision,
+  type DedupeRecord,
+} from '@eddy/core/internal';
 import type { Pool, PoolClient } from 'pg';
 import { encodeMessages, SUPERSEDED_HEADER } from './codec.js';
 
@@ -17,6 +24,8 @@ export interface DedupePublishContext {
   readonly schema: string;
   /** The partition a message goes to (by key, else the caller's rotation). */
   readonly partitionOf: (message: OutgoingMessage) => number;
+  /** Counts the decisions once their transaction commits. */
+  readonly counters: DedupeCounters;
 }
 
 /**
@@ -34,8 +43,14 @@ export async function publishDeduped(
   try {
     await client.query('BEGIN');
     const positions: Position[] = [];
-    for (const message of messages) positions.push(await publishOne(ctx, client, topic, message));
+    const decided: [PublishDedupe, DedupeDecision][] = [];
+    for (const message of messages) {
+      positions.push(
+        await publishOne(ctx, client, topic, message, (dedupe, decision) => decided.push([dedupe, decision])),
+      );
+    }
     await client.query('COMMIT');
+    for (const [dedupe, decision] of decided) ctx.counters.count(topic, dedupe, decision);
     return positions;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -50,6 +65,7 @@ async function publishOne(
   client: PoolClient,
   topic: string,
   message: OutgoingMessage,
+  decided: (dedupe: PublishDedupe, decision: DedupeDecision) => void,
 ): Promise<Position> {
   const { schema } = ctx;
   const { dedupe } = message;
@@ -72,6 +88,7 @@ async function publishOne(
           deliverAt: row.deliver_at === null ? undefined : Number(row.deliver_at),
         };
   const decision = decideDedupe(dedupe, record, message.deliverAt, now);
+  decided(dedupe, decision);
   if (decision.kind === 'drop') return decision.position;
   const replaceable = dedupe.mode === 'replace' || dedupe.mode === 'extend';
   const position = await append(ctx, client, topic, {
@@ -117,4 +134,27 @@ async function append(
     [topic, [partition], [0], ...encodeMessages([message])],
   );
   return { partition, offset: String(result.rows[0]!.out_base) };
+}
+
+/** The live dedupe keys of `topic`, soonest due first (by the database's clock). */
+export async function listDedupeKeys(
+  pool: Pool,
+  schema: string,
+  topic: string,
+  limit: number | undefined,
+): Promise<DedupeKeyView[]> {
+  const result = await pool.query<DedupeRow & { dedupe_key: string }>(
+    `SELECT dedupe_key, partition, log_offset, first_at, expires_at, deliver_at FROM ${schema}.publish_dedupe
+     WHERE topic = $1 AND expires_at > ${schema}.now_ms()
+     ORDER BY COALESCE(deliver_at, expires_at), dedupe_key LIMIT $2`,
+    [topic, dedupeKeysLimit(limit)],
+  );
+  return result.rows.map((row) => ({
+    key: row.dedupe_key,
+    partition: row.partition,
+    offset: String(row.log_offset),
+    firstAt: Number(row.first_at),
+    dueAt: row.deliver_at === null ? undefined : Number(row.deliver_at),
+    expiresAt: Number(row.expires_at),
+  }));
 }

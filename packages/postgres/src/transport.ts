@@ -2,6 +2,7 @@ import {
   type MessageHandler,
   type OutgoingMessage,
   type Position,
+  type PublishDedupeView,
   type StartPosition,
   type SubscribeOptions,
   type Subscription,
@@ -10,6 +11,7 @@ import {
 } from '@eddy/core';
 import {
   ClosedError,
+  DedupeCounters,
   InvalidOptionError,
   partitionForKey,
   resolveSubscribeOptions,
@@ -18,7 +20,7 @@ import {
 import type pg from 'pg';
 import { createAdmin, type PostgresAdmin } from './admin.js';
 import { encodeMessages, encodeSkipCondition } from './codec.js';
-import { publishDeduped } from './dedupe.js';
+import { listDedupeKeys, publishDeduped } from './dedupe.js';
 import { listenClient, openPool } from './connection.js';
 import { toEddyError } from './errors.js';
 import { channelFor, migrate, quoteIdent } from './migration.js';
@@ -41,6 +43,8 @@ export interface PostgresTransport extends Transport {
   applyRetention(): Promise<number>;
   /** Topics, groups, message ranges and group resets, for the gateway, the dashboard and the CLI. */
   readonly admin: PostgresAdmin;
+  /** Publish-dedupe decisions of this transport and the live keys in the database. */
+  readonly dedupe: PublishDedupeView;
 }
 
 const OFFSET_PATTERN = /^\d{1,18}$/;
@@ -159,6 +163,15 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     if (closing !== undefined) throw new ClosedError('This PostgreSQL transport');
   };
 
+  const dedupeCounters = new DedupeCounters();
+  const dedupe: PublishDedupeView = {
+    decisions: () => dedupeCounters.snapshot(),
+    keys: async (topic, limit) => {
+      assertOpen();
+      return listDedupeKeys(pool, schema, topic, limit);
+    },
+  };
+
   async function publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {
     assertOpen();
     validatePublish(topic, messages, capabilities);
@@ -172,6 +185,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
           {
             pool,
             schema,
+            counters: dedupeCounters,
             partitionOf: (message) =>
               message.key === undefined ? spread : partitionForKey(message.key, partitions),
           },
@@ -352,6 +366,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     capabilities,
     pool,
     native: pool,
+    dedupe,
     schema: resolved.schema,
     publish,
     subscribe,

@@ -1,4 +1,4 @@
-export { createRabbitMqTransport, type RabbitMqTransport } from './transport.js';
+export { createRabbitMqTransport, type RabbitMqNative, type RabbitMqTransport } from './transport.js';
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_PARTITIONS,

@@ -8,6 +8,7 @@ import {
   type TransportCapabilities,
 } from '@eddy/core';
 import { ClosedError, partitionForKey, resolveSubscribeOptions, validatePublish } from '@eddy/core/internal';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { encodeMessage, nextOffset, priorityOf } from './codec.js';
 import { ConnectionManager } from './connection.js';
 import { DelayLadder } from './delay-ladder.js';
@@ -18,17 +19,36 @@ import { publishConfirmed, type AmqpPublish } from './publish-confirmed.js';
 import { RabbitMqSubscription } from './subscription.js';
 import { declareExchange, MAX_PRIORITY } from './topology.js';
 
+/**
+ * The amqplib objects behind a RabbitMQ transport, for what Eddy does not wrap. Functions, not
+ * properties: the transport reconnects after a lost connection, and each reconnection makes new
+ * objects, so ask again rather than keep one.
+ */
+export interface RabbitMqNative {
+  /** The live connection (amqplib `ChannelModel`), waiting up to `operationTimeoutMs` while reconnecting. */
+  connection(): Promise<ChannelModel>;
+  /**
+   * The confirm channel Eddy publishes through. A channel error (a publish to a missing exchange,
+   * a failed passive declare) closes it for Eddy too, which then opens another; prefer a channel
+   * of your own from `connection().createChannel()` for anything that may fail.
+   */
+  channel(): Promise<ConfirmChannel>;
+}
+
 /** The RabbitMQ transport: a `Transport` plus what it was configured with. */
 export interface RabbitMqTransport extends Transport {
   readonly name: 'rabbitmq';
   /** Partition queues per consumer group, as configured. */
   readonly partitions: number;
+  /** The amqplib connection and channel, for what Eddy does not wrap. */
+  readonly native: RabbitMqNative;
 }
 
 class RabbitMqTransportImpl implements RabbitMqTransport {
   readonly name = 'rabbitmq';
   readonly capabilities: TransportCapabilities;
   readonly partitions: number;
+  readonly native: RabbitMqNative;
   private readonly names: TopologyNames;
   private readonly ladder: DelayLadder;
   private readonly subscriptions = new Set<RabbitMqSubscription>();
@@ -43,6 +63,10 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
     private readonly manager: ConnectionManager,
   ) {
     this.partitions = options.partitions;
+    this.native = {
+      connection: () => this.liveOrClosed(() => manager.ready()),
+      channel: () => this.liveOrClosed(() => manager.confirmChannel()),
+    };
     this.names = new TopologyNames(options.namePrefix);
     this.ladder = new DelayLadder(manager, this.names, options.baseDelayMs, options.operationTimeoutMs);
     this.capabilities = {
@@ -118,6 +142,11 @@ class RabbitMqTransportImpl implements RabbitMqTransport {
       await this.manager.close();
     })();
     return this.closing;
+  }
+
+  private liveOrClosed<T>(get: () => Promise<T>): Promise<T> {
+    if (this.closing !== undefined) return Promise.reject(new ClosedError('The RabbitMQ transport'));
+    return get();
   }
 
   /** Declares the topic's exchange once per connection: a deleted exchange comes back after a reconnect. */

@@ -111,6 +111,12 @@ export type {
 export type {
   CancelInflightRequest,
   CancelInflightResponse,
+  DedupeDecisionsJson,
+  DedupeKeyJson,
+  DedupeListResponse,
+  FairGroupJson,
+  FairGroupListResponse,
+  FairKeyJson,
   InflightJson,
   InflightListResponse,
   ProgressJson,
@@ -118,4 +124,5 @@ export type {
   ScheduleJson,
   ScheduleListResponse,
   ScheduleResponse,
+  TopicDedupeResponse,
 } from './admin/workload-api-types.js';

@@ -23,6 +23,7 @@ import { describeBackend, type BackendDescription } from './backend.js';
 import { adminOf } from './admin/backend-admin.js';
 import { registerGroupRoutes } from './admin/group-routes.js';
 import { registerInflightRoutes } from './admin/inflight-routes.js';
+import { registerWorkloadMetrics, registerWorkloadStatusRoutes } from './admin/workload-status-routes.js';
 import { registerPipelineRoutes } from './admin/pipeline-routes.js';
 import { registerScheduleRoutes } from './admin/schedule-routes.js';
 import { registerTopicRoutes } from './admin/topic-routes.js';
@@ -213,6 +214,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   };
 
   registerBackendMetrics(metrics.registry, ctx);
+  registerWorkloadMetrics(metrics.registry, transport, input.buses);
 
   const app = Fastify({
     logger: {
@@ -275,6 +277,7 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   registerFlowRoutes(app, flow);
   registerPipelineRoutes(app, ctx, input.pipelines);
   registerInflightRoutes(app, input.buses);
+  registerWorkloadStatusRoutes(app, transport, input.buses);
   if (schedules !== undefined) registerScheduleRoutes(app, schedules);
   await app.register(
     (scope, _options, done) => {

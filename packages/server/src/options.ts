@@ -221,7 +221,8 @@ export interface ServerOptions {
   readonly cluster?: ClusterOptions | boolean;
   /**
    * Buses whose long-running handlers' running deliveries `GET /v1/inflight` lists (and
-   * `POST /v1/inflight/:eventId/cancel` cancels; `eddy inflight`, `eddy cancel` and the dashboard).
+   * `POST /v1/inflight/:eventId/cancel` cancels; `eddy inflight`, `eddy cancel` and the dashboard),
+   * and whose fair groups `GET /v1/fair-groups` shows (`eddy fair-groups`).
    * A function is called per request, so buses created later appear. Default none: the route lists
    * nothing.
    */
@@ -235,7 +236,8 @@ export interface ServerOptions {
 }
 
 /** What the gateway reads of a bus: any `Bus` of `@eddy/core` fits. */
-export type InflightSource = Pick<Bus<unknown>, 'inflight' | 'cancel' | 'handlers'>;
+export type InflightSource = Pick<Bus<unknown>, 'inflight' | 'cancel' | 'handlers'> &
+  Partial<Pick<Bus<unknown>, 'fairGroups'>>;
 
 /** What the gateway reads of a stream pipeline: `Pipeline` of `@eddy/streams` fits. */
 export interface PipelineStatusSource {

@@ -140,6 +140,9 @@ describe('GET /openapi.json', () => {
       ['post', '/v1/schedules/{id}/resume'],
       ['get', '/v1/inflight'],
       ['post', '/v1/inflight/{eventId}/cancel'],
+      ['get', '/v1/fair-groups'],
+      ['get', '/v1/dedupe'],
+      ['get', '/v1/topics/{topic}/dedupe'],
     ];
     for (const [method, path] of expected)
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();

@@ -1,9 +1,10 @@
-import { type Headers, type OutgoingMessage, type Position } from '@eddy/core';
+import { type Headers, type OutgoingMessage, type Position, type PublishDedupe } from '@eddy/core';
 import {
   decideDedupe,
   DEDUPE_HEADER,
   InvalidOptionError,
   partitionForKey,
+  type DedupeDecision,
   type DedupeRecord,
 } from '@eddy/core/internal';
 import { decodeBatch, encodeBatch } from './codec.js';
@@ -256,9 +257,13 @@ export class LogStore {
   /**
    * Appends messages that carry `dedupe`, one at a time, deciding each against its key's record;
    * must run inside a write transaction, so the decision and the append are one step for every
-   * process sharing the file.
+   * process sharing the file. `decided` hears each decision, to be counted once the transaction commits.
    */
-  appendDeduped(request: AppendRequest, now: number): Position[] {
+  appendDeduped(
+    request: AppendRequest,
+    now: number,
+    decided: (dedupe: PublishDedupe, decision: DedupeDecision) => void,
+  ): Position[] {
     const { topic } = request;
     return request.messages.map((message, i) => {
       const { dedupe } = message;
@@ -276,6 +281,7 @@ export class LogStore {
               deliverAt: row.deliver_at ?? undefined,
             };
       const decision = decideDedupe(dedupe, record, message.deliverAt, now);
+      decided(dedupe, decision);
       if (decision.kind === 'drop') return decision.position;
       const replaceable = dedupe.mode === 'replace' || dedupe.mode === 'extend';
       const { deliverAt: _deliverAt, ...rest } = message;

@@ -4,6 +4,8 @@ import {
   type MessageHandler,
   type OutgoingMessage,
   type Position,
+  type PublishDedupe,
+  type PublishDedupeView,
   type SubscribeOptions,
   type Subscription,
   type Transport,
@@ -11,11 +13,15 @@ import {
 } from '@eddy/core';
 import {
   ClosedError,
+  DedupeCounters,
+  dedupeKeysLimit,
   messageSizeBytes,
   resolveMaxBatchSize,
   resolveSubscribeOptions,
   validatePublish,
+  type DedupeDecision,
 } from '@eddy/core/internal';
+import { formatOffset } from './offsets.js';
 import { createAdmin, type SqliteAdmin } from './admin.js';
 import { Checkpointer } from './checkpointer.js';
 import { describeTarget, openLogDatabase, type SqliteDatabase } from './connection.js';
@@ -45,6 +51,17 @@ export interface SqliteTransport extends Transport {
    * query, a pragma). Writing to Eddy's own tables behind its back voids its guarantees.
    */
   readonly native: SqliteDatabase;
+  /** Publish-dedupe decisions of this transport and the live keys in the file. */
+  readonly dedupe: PublishDedupeView;
+}
+
+interface DedupeKeyRow {
+  dedupe_key: string;
+  partition: number;
+  log_offset: number;
+  first_at: number;
+  expires_at: number;
+  deliver_at: number | null;
 }
 
 /**
@@ -176,9 +193,36 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   // commit, after what is queued there (a replaced message must be in the log first).
   const publishDeduped = async (request: AppendRequest): Promise<Position[]> => {
     await writer.drained();
-    const positions = db.transaction(() => log.appendDeduped(request, Date.now())).immediate();
+    const decided: [PublishDedupe, DedupeDecision][] = [];
+    const positions = db
+      .transaction(() => {
+        decided.length = 0;
+        return log.appendDeduped(request, Date.now(), (dedupe, decision) => decided.push([dedupe, decision]));
+      })
+      .immediate();
+    for (const [dedupe, decision] of decided) dedupeCounters.count(request.topic.name, dedupe, decision);
     notifyAppended(options.path, listener, new Set([request.topic.id]));
     return positions;
+  };
+
+  const dedupeCounters = new DedupeCounters();
+  const dedupeKeysStmt = db.prepare<[string, number, number], DedupeKeyRow>(
+    `SELECT d.dedupe_key, d.partition, d.log_offset, d.first_at, d.expires_at, d.deliver_at
+     FROM eddy_publish_dedupe d JOIN eddy_topics t USING (topic_id)
+     WHERE t.name = ? AND d.expires_at > ?
+     ORDER BY COALESCE(d.deliver_at, d.expires_at), d.dedupe_key LIMIT ?`,
+  );
+  const dedupe: PublishDedupeView = {
+    decisions: () => dedupeCounters.snapshot(),
+    keys: (topic, limit) =>
+      dedupeKeysStmt.all(topic, Date.now(), dedupeKeysLimit(limit)).map((row) => ({
+        key: row.dedupe_key,
+        partition: row.partition,
+        offset: formatOffset(row.log_offset),
+        firstAt: row.first_at,
+        dueAt: row.deliver_at ?? undefined,
+        expiresAt: row.expires_at,
+      })),
   };
 
   const admin = createAdmin({
@@ -248,6 +292,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     capabilities,
     admin,
     native: db,
+    dedupe,
 
     // Not async: one promise per publish instead of two, which shows at a thousand concurrent publishes.
     publish(topic: string, messages: readonly OutgoingMessage[]): Promise<Position[]> {

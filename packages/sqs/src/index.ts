@@ -1,4 +1,4 @@
-export { createSqsTransport, type SqsTransport } from './transport.js';
+export { createSqsTransport, type SqsNative, type SqsTransport } from './transport.js';
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_PUBLISH_CONCURRENCY,

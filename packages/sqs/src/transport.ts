@@ -1,4 +1,5 @@
-import type { PublishBatchRequestEntry } from '@aws-sdk/client-sns';
+import type { PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type {
   MessageHandler,
   OutgoingMessage,
@@ -21,14 +22,28 @@ import {
 } from './options.js';
 import { SqsSubscription } from './subscription.js';
 
+/** The AWS SDK clients behind an SQS transport. */
+export interface SqsNative {
+  readonly sqs: SQSClient;
+  readonly sns: SNSClient;
+}
+
 /** The SQS/SNS transport: a `Transport` on one SNS client and one SQS client. */
-export type SqsTransport = Transport;
+export interface SqsTransport extends Transport {
+  /**
+   * The AWS SDK v3 clients, configured with the transport's region, endpoint and credentials, for
+   * what Eddy does not wrap (`native.sqs.send(new GetQueueAttributesCommand(...))`). Closing the
+   * transport destroys them.
+   */
+  readonly native: SqsNative;
+}
 
 /** SNS takes at most 10 messages per PublishBatch, 256 KiB in all. */
 const PUBLISH_BATCH = 10;
 
 class SqsTransportImpl implements SqsTransport {
   readonly name = 'sqs';
+  readonly native: SqsNative;
   readonly capabilities: TransportCapabilities;
   readonly #subscriptions = new Set<SqsSubscription>();
   #closing: Promise<void> | undefined;
@@ -37,6 +52,7 @@ class SqsTransportImpl implements SqsTransport {
     private readonly options: ResolvedSqsOptions,
     private readonly connection: SqsConnection,
   ) {
+    this.native = { sqs: connection.sqs, sns: connection.sns };
     this.capabilities = {
       durable: true,
       // FIFO topics and queues, MessageGroupId = key.

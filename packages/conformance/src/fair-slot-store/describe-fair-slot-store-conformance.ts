@@ -7,7 +7,7 @@ import type { FairSlotStoreConformanceOptions } from './options.js';
 /**
  * The `FairSlotStore` contract: at most `limit` unexpired slots per (scope, key), counted across
  * handles racing for them; a release frees a slot; a slot past its lease stops counting; scopes
- * and keys are independent.
+ * and keys are independent; with `ratePerSecond`, a key's starts across handles keep that rate.
  */
 export function describeFairSlotStoreConformance(options: FairSlotStoreConformanceOptions): void {
   describe(`fair-slot store conformance: ${options.name}`, () => {
@@ -42,6 +42,23 @@ export function describeFairSlotStoreConformance(options: FairSlotStoreConforman
       expect(await store.tryAcquire(name('elsewhere'), 'k', 'h4', 1, 60_000)).toBe(true);
       await store.release(scope, 'k', 'h1');
       expect(await store.tryAcquire(scope, 'k', 'h2', 1, 60_000)).toBe(true);
+    });
+
+    it('keeps ratePerSecond across handles: a key is refused until its interval has passed', async () => {
+      const [a, b] = [await open(), await open()];
+      const scope = name('group');
+      expect(await a.tryAcquire(scope, 'k', 'h1', 10, 60_000, 2)).toBe(true);
+      await a.release(scope, 'k', 'h1');
+      // A free slot, but the key started 0.5 s ago at most: the other handle must wait.
+      expect(await b.tryAcquire(scope, 'k', 'h2', 10, 60_000, 2)).toBe(false);
+      expect(await b.tryAcquire(scope, 'other', 'h3', 10, 60_000, 2)).toBe(true);
+      const refusedAt = Date.now();
+      await waitFor(async () => b.tryAcquire(scope, 'k', 'h2', 10, 60_000, 2), {
+        timeoutMs: 5_000,
+        description: 'the key’s next start',
+      });
+      // Counted in whole intervals with room for a loaded machine, not as an exact time.
+      expect(Date.now() - refusedAt).toBeGreaterThanOrEqual(200);
     });
 
     it('a slot held past its lease stops counting', async () => {

@@ -2,6 +2,7 @@ import type { BusEvent, EventHandler } from './handler-types.js';
 import type { BatchHandler } from './batch-collector.js';
 import type { BatchHandlerOptions, HandlerOptions, StopOptions } from './bus-options.js';
 import type { InflightDelivery } from './long-running.js';
+import type { FairGroupStatus } from './fair-group-status.js';
 import type { PublishDedupe } from '../transport/publish-dedupe.js';
 
 /**
@@ -165,4 +166,9 @@ export interface Bus<Events> {
    * running; 0 when none (already settled, or never a long-running delivery).
    */
   cancel(eventId: string, reason?: string): number;
+  /**
+   * Handlers registered with fair `group`s, with their limits and, per key, the deliveries running,
+   * waiting and started in this process: where a noisy tenant shows. Empty before `start()`.
+   */
+  fairGroups(): FairGroupStatus[];
 }

@@ -29,7 +29,8 @@ import { assertPriority, priorityLaneTopic, resolvePriority } from './priority.j
 import { currentPublishContext } from './publish-context.js';
 import { defaultTopicFor, resolveTopic } from './routing.js';
 import { RunningDeliveries } from './long-running.js';
-import { FairScheduler, resolveFairGroups } from './fair-scheduler.js';
+import { FairScheduler, resolveFairGroups, type ResolvedFairGroups } from './fair-scheduler.js';
+import type { FairGroupStatus } from './fair-group-status.js';
 
 /** Default `maxWaitMs` of `bus.onBatch`. */
 export const DEFAULT_BATCH_WAIT_MS = 100;
@@ -68,6 +69,8 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
   );
   const specs = new Map<string, ConsumerSpec>();
   const runningDeliveries = new RunningDeliveries();
+  // The latest scheduler of each handler with fair groups, for `bus.fairGroups()`.
+  const fairSchedulers = new Map<string, { scheduler: FairScheduler; resolved: ResolvedFairGroups }>();
   // What each handler declared it may publish, for the event-flow graph.
   const emitsByHandler = new Map<string, readonly string[]>();
   const running = new Map<string, Promise<RunningConsumer>>();
@@ -144,7 +147,11 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
       fair:
         fairGroups === undefined
           ? undefined
-          : () => new FairScheduler(fairGroups, slots, handlerGroup, settings.ackTimeoutMs),
+          : () => {
+              const scheduler = new FairScheduler(fairGroups, slots, handlerGroup, settings.ackTimeoutMs);
+              fairSchedulers.set(name, { scheduler, resolved: fairGroups });
+              return scheduler;
+            },
       // Fair groups take more from the transport than they run, so a quiet group can pass a backlog.
       transportMaxInFlight: fairGroups === undefined ? undefined : Math.max(fairGroups.buffer, slots),
       ...(batch === undefined ? {} : { batch }),
@@ -304,6 +311,28 @@ export function createBus<Events>(options: BusOptions): Bus<Events> {
 
     cancel(eventId, reason) {
       return runningDeliveries.cancel(eventId, reason);
+    },
+
+    fairGroups() {
+      return [...fairSchedulers].flatMap(([name, { scheduler, resolved }]): FairGroupStatus[] => {
+        const info = specs.get(name)?.info;
+        if (info === undefined) return [];
+        const keys = scheduler.keys();
+        return [
+          {
+            handler: name,
+            topic: info.topic,
+            group: info.group,
+            concurrency: resolved.concurrency,
+            ratePerSecond: resolved.ratePerSecond,
+            buffer: resolved.buffer,
+            shared: resolved.store !== undefined,
+            running: keys.reduce((sum, key) => sum + key.running, 0),
+            waiting: keys.reduce((sum, key) => sum + key.waiting, 0),
+            keys,
+          },
+        ];
+      });
     },
 
     get handlers(): readonly RegisteredHandler[] {

@@ -2,6 +2,7 @@ import { InvalidOptionError } from '../errors/errors.js';
 import { Nack } from '../errors/nack.js';
 import { randomUUID } from 'node:crypto';
 import { Deque } from '../shared/deque.js';
+import { FAIR_STATUS_KEYS, type FairKeyStatus } from './fair-group-status.js';
 import type { FairSlotStore } from './fair-slot-store.js';
 import type { BusEvent } from './handler-types.js';
 
@@ -29,9 +30,8 @@ export interface FairGroupOptions {
   readonly buffer?: number;
   /**
    * Counts each key's running deliveries for the whole consumer group, across processes, so
-   * `concurrency` holds group-wide (e.g. `createSqliteFairSlotStore`). Without it `concurrency`
-   * and `ratePerSecond` hold per process. `ratePerSecond` stays per process either way.
-   * Default none.
+   * `concurrency` and `ratePerSecond` hold group-wide (e.g. `createSqliteFairSlotStore`). Without
+   * it they hold per process. Default none.
    */
   readonly store?: FairSlotStore;
 }
@@ -133,6 +133,8 @@ export class FairScheduler {
   #timer: NodeJS.Timeout | undefined;
 
   readonly #store: FairSlotStore | undefined;
+  /** Started deliveries per key, most recent last, so the oldest is dropped past the bound. */
+  readonly #delivered = new Map<string, number>();
   readonly #scope: string;
   readonly #leaseMs: number;
 
@@ -156,18 +158,61 @@ export class FairScheduler {
     for (;;) {
       await this.acquire(key, signal);
       const store = this.#store;
-      if (store === undefined) return undefined;
+      if (store === undefined) {
+        this.#count(key);
+        return undefined;
+      }
       const holder = randomUUID();
       let taken: boolean;
       try {
-        taken = await store.tryAcquire(this.#scope, key, holder, this.#concurrency, this.#leaseMs);
+        taken = await store.tryAcquire(
+          this.#scope,
+          key,
+          holder,
+          this.#concurrency,
+          this.#leaseMs,
+          this.#rate,
+        );
       } catch (error) {
         this.release(key);
         throw error;
       }
-      if (taken) return holder;
+      if (taken) {
+        this.#count(key);
+        return holder;
+      }
       this.release(key);
       await pause(SHARED_SLOT_RETRY_MS, signal);
+    }
+  }
+
+  /** Keys running or waiting here, busiest first, then the idle ones with the most started. */
+  keys(): FairKeyStatus[] {
+    const live: FairKeyStatus[] = [];
+    for (const [key, group] of this.#groups) {
+      if (group.running === 0 && group.waiting.size === 0) continue;
+      live.push({
+        key,
+        running: group.running,
+        waiting: group.waiting.size,
+        delivered: this.#delivered.get(key) ?? 0,
+      });
+    }
+    live.sort((a, b) => b.running + b.waiting - (a.running + a.waiting) || a.key.localeCompare(b.key));
+    const shown = new Set(live.map((status) => status.key));
+    const idle = [...this.#delivered]
+      .filter(([key]) => !shown.has(key))
+      .map(([key, delivered]) => ({ key, running: 0, waiting: 0, delivered }))
+      .sort((a, b) => b.delivered - a.delivered || a.key.localeCompare(b.key));
+    return [...live, ...idle].slice(0, FAIR_STATUS_KEYS);
+  }
+
+  #count(key: string): void {
+    const delivered = (this.#delivered.get(key) ?? 0) + 1;
+    this.#delivered.delete(key);
+    this.#delivered.set(key, delivered);
+    if (this.#delivered.size > FAIR_STATUS_KEYS) {
+      this.#delivered.delete(this.#delivered.keys().next().value!);
     }
   }
 

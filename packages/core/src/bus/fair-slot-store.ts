@@ -7,9 +7,18 @@
 export interface FairSlotStore {
   /**
    * Takes a slot of `key` in `scope` (the consumer group) for `holder`, unless `limit` unexpired
-   * slots are taken. Resolves true when taken.
+   * slots are taken. With `ratePerSecond`, also refuses until `1000 / ratePerSecond` ms have passed
+   * since the key's last slot was taken in the scope (a burst of one, as the local limit), checked
+   * and recorded in the same atomic step, so the rate holds across processes. Resolves true when taken.
    */
-  tryAcquire(scope: string, key: string, holder: string, limit: number, leaseMs: number): Promise<boolean>;
+  tryAcquire(
+    scope: string,
+    key: string,
+    holder: string,
+    limit: number,
+    leaseMs: number,
+    ratePerSecond?: number,
+  ): Promise<boolean>;
   /** Gives the holder's slot back. */
   release(scope: string, key: string, holder: string): Promise<void>;
 }

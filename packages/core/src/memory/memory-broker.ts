@@ -5,6 +5,7 @@ import type { StartPosition } from '../transport/transport.js';
 import { MemoryGroup } from './memory-group.js';
 import { decideDedupe, DEDUPE_HEADER, type DedupeDecision } from '../transport/publish-dedupe.js';
 import { TopicLog } from './memory-log.js';
+import { DedupeCounters, dedupeKeysLimit, type DedupeKeyView } from '../transport/dedupe-view.js';
 
 export interface MemoryBrokerOptions {
   /** Partitions of every topic; keys map to partitions with `partitionForKey`. Default 4. */
@@ -22,6 +23,8 @@ export class MemoryBroker {
   readonly partitions: number;
   private readonly topics = new Map<string, TopicLog>();
   private readonly groups = new Map<string, Map<string, MemoryGroup>>();
+  /** Dedupe decisions of every transport on this broker: the broker plays the shared store. */
+  readonly dedupeCounters = new DedupeCounters();
 
   constructor(options: MemoryBrokerOptions = {}) {
     const partitions = options.partitions ?? 4;
@@ -42,6 +45,7 @@ export class MemoryBroker {
       const { dedupe } = message;
       if (dedupe !== undefined) {
         decision = decideDedupe(dedupe, log.dedupe.get(dedupe.key), deliverAt, Date.now());
+        this.dedupeCounters.count(topic, dedupe, decision);
         if (decision.kind === 'drop') return decision.position;
         deliverAt = decision.deliverAt;
         if (dedupe.mode !== undefined && dedupe.mode !== 'drop') {
@@ -80,6 +84,24 @@ export class MemoryBroker {
     });
     for (const group of this.groups.get(topic)?.values() ?? []) group.dispatch();
     return positions;
+  }
+
+  /** The live dedupe keys of `topic`, soonest due first. */
+  dedupeKeys(topic: string, limit?: number): DedupeKeyView[] {
+    const now = Date.now();
+    const keys: DedupeKeyView[] = [];
+    for (const [key, record] of this.topics.get(topic)?.dedupe ?? []) {
+      if (record.expiresAt <= now) continue;
+      keys.push({
+        key,
+        partition: record.position.partition,
+        offset: record.position.offset,
+        firstAt: record.firstAt,
+        dueAt: record.deliverAt,
+        expiresAt: record.expiresAt,
+      });
+    }
+    return keys.sort(byDue).slice(0, dedupeKeysLimit(limit));
   }
 
   /** The group's shared state; `from` only matters when this call creates the group. */
@@ -137,4 +159,9 @@ export class MemoryBroker {
     for (const position of from.positions) offsets[position.partition] = Number(position.offset);
     return offsets;
   }
+}
+
+/** Soonest due first; a key due at once sorts by when its record expires. */
+export function byDue(a: DedupeKeyView, b: DedupeKeyView): number {
+  return (a.dueAt ?? a.expiresAt) - (b.dueAt ?? b.expiresAt) || a.key.localeCompare(b.key);
 }

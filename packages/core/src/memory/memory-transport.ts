@@ -11,6 +11,7 @@ import type {
 } from '../transport/transport.js';
 import { resolveMaxBatchSize, resolveSubscribeOptions, validatePublish } from '../transport/validate.js';
 import { MemoryBroker } from './memory-broker.js';
+import type { PublishDedupeView } from '../transport/dedupe-view.js';
 import type { BatchReceiver, GroupMember } from './memory-group.js';
 
 export interface MemoryTransportOptions {
@@ -36,6 +37,8 @@ export type MemoryCapabilityLimits = {
 /** A memory transport, with the broker it publishes to. */
 export interface MemoryTransport extends Transport {
   readonly broker: MemoryBroker;
+  /** Dedupe decisions and live keys of the broker; absent when `publishDedupe` is declared false. */
+  readonly dedupe?: PublishDedupeView;
 }
 
 export const DEFAULT_MEMORY_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -151,7 +154,20 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     return closing;
   }
 
-  return { name: 'memory', capabilities, broker, publish, subscribe, subscribeBatch, close };
+  const dedupe: PublishDedupeView = {
+    decisions: () => broker.dedupeCounters.snapshot(),
+    keys: (topic, limit) => broker.dedupeKeys(topic, limit),
+  };
+  return {
+    name: 'memory',
+    capabilities,
+    broker,
+    publish,
+    subscribe,
+    subscribeBatch,
+    close,
+    ...(capabilities.publishDedupe === true ? { dedupe } : {}),
+  };
 }
 
 /** A batch member's single-message handler: never called, the group passes batches instead. */

@@ -7,6 +7,10 @@ import { assertSchemaName, DEFAULT_SCHEMA } from '../options.js';
 
 export type PostgresFairSlotStoreOptions = PoolSource;
 
+/** Every this many rated takes, the rate rows whose wait ended `RATE_KEEP_MS` ago are dropped. */
+const RATE_SWEEP_EVERY = 1_000;
+const RATE_KEEP_MS = 60_000;
+
 /** A `FairSlotStore` on PostgreSQL; `close()` ends the pool when the store opened it. */
 export interface PostgresFairSlotStore extends FairSlotStore {
   close(): Promise<void>;
@@ -24,6 +28,9 @@ export async function createPostgresFairSlotStore(
   const schema = options.schema ?? DEFAULT_SCHEMA;
   assertSchemaName(schema);
   const table = `${quoteIdent(schema)}.fair_slots`;
+  // When each key may next start a delivery under `ratePerSecond`, shared by every process.
+  const rates = `${quoteIdent(schema)}.fair_rates`;
+  let takes = 0;
   const connection = openPool(options, 'createPostgresFairSlotStore', {
     applicationName: 'eddy-fair-slot-store',
   });
@@ -45,6 +52,12 @@ export async function createPostgresFairSlotStore(
         holder text COLLATE "C" NOT NULL,
         expires_at bigint NOT NULL,
         PRIMARY KEY (scope, key, holder)
+      );
+      CREATE TABLE IF NOT EXISTS ${rates} (
+        scope text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL,
+        next_at double precision NOT NULL,
+        PRIMARY KEY (scope, key)
       )`);
   } catch (error) {
     await connection.close();
@@ -52,7 +65,7 @@ export async function createPostgresFairSlotStore(
   }
 
   return {
-    tryAcquire: (scope, key, holder, limit, leaseMs) =>
+    tryAcquire: (scope, key, holder, limit, leaseMs, ratePerSecond) =>
       run('taking a fair-group slot', async () => {
         const client = await pool.connect();
         try {
@@ -71,7 +84,25 @@ export async function createPostgresFairSlotStore(
             `SELECT count(*) AS count FROM ${table} WHERE scope = $1 AND key = $2`,
             [scope, key],
           );
-          const taken = Number(held.rows[0]?.count ?? 0) < limit;
+          let taken = Number(held.rows[0]?.count ?? 0) < limit;
+          if (taken && ratePerSecond !== undefined) {
+            const next = await client.query<{ next_at: number }>(
+              `SELECT next_at FROM ${rates} WHERE scope = $1 AND key = $2`,
+              [scope, key],
+            );
+            taken = (next.rows[0]?.next_at ?? 0) <= now;
+            if (taken) {
+              await client.query(
+                `INSERT INTO ${rates} (scope, key, next_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (scope, key) DO UPDATE SET next_at = excluded.next_at`,
+                [scope, key, now + 1000 / ratePerSecond],
+              );
+              // Keys may be unbounded: now and then, forget those whose wait is long over.
+              if ((takes = (takes + 1) % RATE_SWEEP_EVERY) === 0) {
+                await client.query(`DELETE FROM ${rates} WHERE next_at <= $1`, [now - RATE_KEEP_MS]);
+              }
+            }
+          }
           if (taken) {
             await client.query(
               `INSERT INTO ${table} (scope, key, holder, expires_at) VALUES ($1, $2, $3, $4)`,

@@ -14,9 +14,15 @@ import {
 // One sorted set per (scope, key): holders scored by their lease's end. Drops expired holders,
 // counts the rest and adds the new one in one script, so concurrent members never exceed the
 // limit; the set's own TTL (the longest lease) removes a key nobody uses any more.
+// With a rate, KEYS[2] exists while the key must wait for its next start: it expires (PX) when
+// the wait is over, so it needs no sweeping.
 const TAKE = `
 redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[1])
 if redis.call('zcard', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+if ARGV[6] ~= '0' then
+  if redis.call('exists', KEYS[2]) == 1 then return 0 end
+  redis.call('set', KEYS[2], '1', 'PX', ARGV[6])
+end
 redis.call('zadd', KEYS[1], ARGV[2], ARGV[4])
 local ttl = redis.call('pttl', KEYS[1])
 if ttl < tonumber(ARGV[5]) then redis.call('pexpire', KEYS[1], ARGV[5]) end
@@ -61,6 +67,8 @@ export async function createRedisFairSlotStore(
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   // The scope's length keeps `a:b` + `c` and `a` + `b:c` apart.
   const keyOf = (scope: string, key: string): string => `${prefix}fair:${scope.length}:${scope}:${key}`;
+  const rateKeyOf = (scope: string, key: string): string =>
+    `${prefix}fair-rate:${scope.length}:${scope}:${key}`;
   let closed = false;
   const run = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
     if (closed) throw new ClosedError('Redis fair-slot store');
@@ -72,12 +80,25 @@ export async function createRedisFairSlotStore(
   };
 
   return {
-    tryAcquire: (scope, key, holder, limit, leaseMs) =>
+    tryAcquire: (scope, key, holder, limit, leaseMs, ratePerSecond) =>
       run('taking a fair-group slot', async () => {
         const [seconds, micros] = await redis.time();
         const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
         const lease = Math.max(1, Math.ceil(leaseMs));
-        const taken = await redis.eval(TAKE, 1, keyOf(scope, key), now, now + lease, limit, holder, lease);
+        const waitMs = ratePerSecond === undefined ? 0 : Math.max(1, Math.round(1000 / ratePerSecond));
+        const slots = keyOf(scope, key);
+        const taken = await redis.eval(
+          TAKE,
+          2,
+          slots,
+          `${slots}:rate`,
+          now,
+          now + lease,
+          limit,
+          holder,
+          lease,
+          waitMs,
+        );
         return taken === 1;
       }),
     release: (scope, key, holder) =>

@@ -80,3 +80,75 @@ export interface CancelInflightRequest {
 export interface CancelInflightResponse {
   readonly cancelled: number;
 }
+
+/** One key of a fair group, as one bus sees it (`GET /v1/fair-groups`). */
+export interface FairKeyJson {
+  readonly key: string;
+  /** Deliveries of the key running now. */
+  readonly running: number;
+  /** Deliveries of the key fetched and waiting for its turn. */
+  readonly waiting: number;
+  /** Deliveries of the key started since the handler subscribed. */
+  readonly delivered: number;
+}
+
+/** A handler registered with fair `group`s on one of the gateway's buses. */
+export interface FairGroupJson {
+  readonly handler: string;
+  readonly topic: string;
+  /** The handler's consumer group. */
+  readonly group: string;
+  readonly concurrency: number;
+  /** Absent when unlimited. */
+  readonly ratePerSecond?: number;
+  readonly buffer: number;
+  /** True when a `FairSlotStore` makes the limits hold for the whole consumer group. */
+  readonly shared: boolean;
+  readonly running: number;
+  readonly waiting: number;
+  /** Busiest first: keys running or waiting, then idle keys by deliveries started. */
+  readonly keys: readonly FairKeyJson[];
+}
+
+/** `GET /v1/fair-groups`. */
+export interface FairGroupListResponse {
+  readonly fairGroups: readonly FairGroupJson[];
+}
+
+/** What publishes with `dedupe` to a topic came to, through the gateway's transport. */
+export interface DedupeDecisionsJson {
+  readonly topic: string;
+  readonly dropped: number;
+  readonly replaced: number;
+  readonly extended: number;
+  /** Published with nothing to drop for or replace: the first of a burst. */
+  readonly passed: number;
+}
+
+/** A live dedupe key. Times are RFC 3339. */
+export interface DedupeKeyJson {
+  readonly key: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly firstAt: string;
+  /** When the key's latest message is due; absent when it was due at once. */
+  readonly dueAt?: string;
+  /** When the key stops deciding repeats. */
+  readonly expiresAt: string;
+}
+
+/** `GET /v1/dedupe`: decisions per topic. */
+export interface DedupeListResponse {
+  /** False when the transport has no publish-time dedupe. */
+  readonly supported: boolean;
+  readonly topics: readonly DedupeDecisionsJson[];
+}
+
+/** `GET /v1/topics/:topic/dedupe`. */
+export interface TopicDedupeResponse {
+  /** False when the transport has no publish-time dedupe: then everything is empty. */
+  readonly supported: boolean;
+  readonly decisions: DedupeDecisionsJson;
+  /** Live keys, soonest due first. */
+  readonly keys: readonly DedupeKeyJson[];
+}

@@ -67,8 +67,6 @@ export async function createRedisFairSlotStore(
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   // The scope's length keeps `a:b` + `c` and `a` + `b:c` apart.
   const keyOf = (scope: string, key: string): string => `${prefix}fair:${scope.length}:${scope}:${key}`;
-  const rateKeyOf = (scope: string, key: string): string =>
-    `${prefix}fair-rate:${scope.length}:${scope}:${key}`;
   let closed = false;
   const run = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
     if (closed) throw new ClosedError('Redis fair-slot store');

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { createBus } from '@eddy/core';
 import { createSqliteTransport } from '@eddy/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,21 @@ describe('fair-group rate across processes', () => {
     const second = startChild('fair-rate-child.ts', [path, slots, type, String(RATE)]);
     children.push(first, second);
     await Promise.all([waitForReady(first), waitForReady(second)]);
+    // A member fetches what its partitions hold and keeps it waiting for rate slots, so publish only
+    // once the group has settled on both members: otherwise the first one alone may take everything.
+    const log = new Database(path, { readonly: true });
+    const owners = log.prepare(
+      'SELECT count(DISTINCT owner) AS owners FROM eddy_group_partitions WHERE owner IS NOT NULL AND lease_expires > ?',
+    );
+    try {
+      await waitFor(
+        () => (owners.get(Date.now()) as { owners: number }).owners === 2,
+        30_000,
+        'both members to own partitions',
+      );
+    } finally {
+      log.close();
+    }
 
     const transport = createSqliteTransport({ path, partitions: 4 });
     const bus = createBus<Record<string, { tenant: string }>>({ transport, group: 'publisher' });

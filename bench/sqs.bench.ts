@@ -272,7 +272,9 @@ printTable(
     .join(' ')}`,
   rows,
 );
-writeResults('sqs', rows);
+// `ratios` is what `npm run bench` gathers into its summary: Eddy over the SDK direct, per case.
+const ratios = Object.fromEntries(rows.map((row) => [String(row['case']), row['eddy/direct']]));
+writeResults('sqs', { rows, ratios });
 
 sns.destroy();
 sqs.destroy();

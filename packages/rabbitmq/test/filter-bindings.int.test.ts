@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutgoingMessage, SubscribeOptions, Transport } from '@eddy/core';
-import { createRabbitMqTransport } from '@eddy/rabbitmq';
 import { filterBindingOf } from '../src/filter-bindings.js';
-import { LOCK_HOOK_TIMEOUT_MS, lockBroker } from './broker-lock.js';
-import { URL, deleteTopology, rabbitAvailable, titleFor, uniqueName, waitFor } from './helpers.js';
+import { useBrokerTopology } from './broker-file.js';
+import { rabbitAvailable, titleFor, uniqueName, waitFor } from './helpers.js';
 
 const available = await rabbitAvailable();
 const prefix = uniqueName('filters-brokers-bind');
@@ -38,31 +37,8 @@ describe('filterBindingOf', () => {
 });
 
 describe.skipIf(!available)(titleFor('RabbitMQ brokerFilters', available), () => {
-  const transports: Transport[] = [];
-  const open = async (brokerFilters = true): Promise<Transport> => {
-    const transport = await createRabbitMqTransport({
-      url: URL,
-      namePrefix: prefix,
-      partitions: 2,
-      brokerFilters,
-    });
-    transports.push(transport);
-    return transport;
-  };
-  let unlock: () => void = () => undefined;
-
-  beforeAll(async () => {
-    unlock = await lockBroker();
-  }, LOCK_HOOK_TIMEOUT_MS);
-
-  afterAll(async () => {
-    try {
-      await Promise.all(transports.map((t) => t.close()));
-      await deleteTopology(prefix);
-    } finally {
-      unlock();
-    }
-  });
+  const openWith = useBrokerTopology(prefix);
+  const open = (brokerFilters = true): Promise<Transport> => openWith({ partitions: 2, brokerFilters });
 
   async function consume(
     transport: Transport,

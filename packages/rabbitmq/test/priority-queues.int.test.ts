@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isEddyError, type Transport } from '@eddy/core';
-import { createRabbitMqTransport, RabbitMqErrorCodes } from '@eddy/rabbitmq';
-import { LOCK_HOOK_TIMEOUT_MS, lockBroker } from './broker-lock.js';
-import { URL, deleteTopology, rabbitAvailable, titleFor, uniqueName, waitFor } from './helpers.js';
+import { RabbitMqErrorCodes } from '@eddy/rabbitmq';
+import { useBrokerTopology } from './broker-file.js';
+import { rabbitAvailable, titleFor, uniqueName, waitFor } from './helpers.js';
 
 const available = await rabbitAvailable();
 const prefix = uniqueName('filters-brokers-prio');
@@ -12,31 +12,9 @@ function text(payload: Uint8Array): string {
 }
 
 describe.skipIf(!available)(titleFor('RabbitMQ priorityQueues', available), () => {
-  const transports: Transport[] = [];
-  const open = async (priorityQueues: boolean, partitions = 1): Promise<Transport> => {
-    const transport = await createRabbitMqTransport({
-      url: URL,
-      namePrefix: prefix,
-      partitions,
-      priorityQueues,
-    });
-    transports.push(transport);
-    return transport;
-  };
-  let unlock: () => void = () => undefined;
-
-  beforeAll(async () => {
-    unlock = await lockBroker();
-  }, LOCK_HOOK_TIMEOUT_MS);
-
-  afterAll(async () => {
-    try {
-      await Promise.all(transports.map((t) => t.close()));
-      await deleteTopology(prefix);
-    } finally {
-      unlock();
-    }
-  });
+  const openWith = useBrokerTopology(prefix);
+  const open = (priorityQueues: boolean, partitions = 1): Promise<Transport> =>
+    openWith({ partitions, priorityQueues });
 
   it('declares capabilities.priority only with the option on', async () => {
     expect((await open(true)).capabilities.priority).toBe(true);

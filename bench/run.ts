@@ -26,6 +26,14 @@ for (const script of scripts) {
   if (result.status !== 0) failed += 1;
 }
 
+/** A row of a results array is named by its own `case` (and `size`) fields rather than its index. */
+function labelOf(key: string, value: unknown): string {
+  if (!/^\d+$/.test(key) || value === null || typeof value !== 'object') return key;
+  const { case: name, size } = value as { case?: unknown; size?: unknown };
+  if (typeof name !== 'string') return key;
+  return typeof size === 'string' || typeof size === 'number' ? `${name}, ${size}` : name;
+}
+
 /**
  * The ratios and targets each script reported: every number under a `targets` or `ratios` object,
  * or whose key mentions "ratio", anywhere in bench/results/*.json.
@@ -43,7 +51,7 @@ function summary(): BenchRow[] {
     }
     if (value === null || typeof value !== 'object') return;
     for (const [key, child] of Object.entries(value)) {
-      walk(file, [...path, key], child, inTargets || key === 'targets' || key === 'ratios');
+      walk(file, [...path, labelOf(key, child)], child, inTargets || key === 'targets' || key === 'ratios');
     }
   };
   let files: string[] = [];

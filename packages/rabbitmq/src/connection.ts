@@ -132,6 +132,10 @@ export class ConnectionManager {
 
   private adopt(connection: ChannelModel): void {
     this.connection = connection;
+    // Every subscription on this connection watches its 'close' (one per priority lane, so a
+    // transport with lanes passes Node's default of 10 and would print a leak warning for a count
+    // that is bounded by its subscriptions).
+    connection.setMaxListeners(0);
     connection.on('error', (error: unknown) => {
       this.lastError = error;
     });

@@ -36,7 +36,7 @@ export interface RedisFairSlotStoreOptions {
   readonly redis?: Redis;
   /** Used when `redis` is not given. Default `redis://127.0.0.1:6379`. */
   readonly url?: string;
-  /** Prefix of the store's keys. Default `'eddy:'` (keys are `<prefix>fair:<scope>:<key>`). */
+  /** Prefix of the store's keys. Default `'eddy:'` (keys are `<prefix>fair:{<scope>:<key>}`). */
   readonly prefix?: string;
 }
 
@@ -65,8 +65,9 @@ export async function createRedisFairSlotStore(
     }));
   const where = describeTarget({ redis: redis.options });
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  // The scope's length keeps `a:b` + `c` and `a` + `b:c` apart.
-  const keyOf = (scope: string, key: string): string => `${prefix}fair:${scope.length}:${scope}:${key}`;
+  // The scope's length keeps `a:b` + `c` and `a` + `b:c` apart. The braces are a Redis Cluster hash
+  // tag: the take script touches the slots key and its `:rate` key, which must share a hash slot.
+  const keyOf = (scope: string, key: string): string => `${prefix}fair:{${scope.length}:${scope}:${key}}`;
   let closed = false;
   const run = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
     if (closed) throw new ClosedError('Redis fair-slot store');

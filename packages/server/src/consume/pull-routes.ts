@@ -55,7 +55,7 @@ export const DELIVERY_SCHEMA = {
 async function openedWithin<T>(opening: Promise<T>, waitMs: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, waitMs);
+    timer = setTimeout(() => resolve(undefined), waitMs);
   });
   // A failure after the deadline is the next request's to report (the bridge is dropped on failure).
   opening.catch(() => undefined);

@@ -112,4 +112,18 @@ describe('data contracts on the bus', () => {
     await bound.bus.stop();
     expect(bound.seen[0]?.dataschema).toBeUndefined();
   });
+
+  it('treats a type whose subject the registry cannot hold (over 255 characters) as a type without a schema', async () => {
+    // The gateway checks events of any type a client sends, not only the bus's topic-sized types.
+    const long = `order.${'x'.repeat(300)}`;
+    const { contracts, bus } = await setup();
+    await bus.stop();
+    expect(await contracts.schemaFor(long)).toBeUndefined();
+
+    const strict = await setup({ requireSchema: true });
+    await strict.bus.stop();
+    const error = await rejection(strict.contracts.schemaFor(long));
+    expect(error.code).toBe(SchemaErrorCodes.SchemaViolation);
+    expect(error.message).toContain('its subject cannot be registered');
+  });
 });

@@ -84,10 +84,18 @@ export function createDataContracts(options: DataContractsOptions): DataContract
     try {
       found = await registry.getVersion(subject, options.pinned?.[subject] ?? 'latest');
     } catch (error) {
-      if (!isEddyError(error, SchemaErrorCodes.SubjectNotFound)) throw error;
+      // A type whose subject the registry cannot hold (too long, control characters) has no schema
+      // either: it is not a registry failure.
+      const unnamed = isEddyError(error, SchemaErrorCodes.InvalidSubject);
+      if (!unnamed && !isEddyError(error, SchemaErrorCodes.SubjectNotFound)) throw error;
       if (options.requireSchema === true) {
         throw new SchemaViolationError(`event type "${type}"`, [
-          { path: '/', message: `has no schema: register one under subject "${subject}"` },
+          {
+            path: '/',
+            message: unnamed
+              ? `has no schema: its subject cannot be registered (${(error as Error).message})`
+              : `has no schema: register one under subject "${subject}"`,
+          },
         ]);
       }
       return undefined;

@@ -17,8 +17,6 @@ afterAll(async () => {
 });
 
 describe('sqlite transport', () => {
-  // The conformance suite runs only what a transport declares: a flag turned false would drop its
-  // cases silently, so the declared object is pinned whole.
   it('keeps the connection at the configured synchronous mode around publish commits', async () => {
     const normal = transport({ synchronous: 'normal' });
     const full = transport({ synchronous: 'full' });
@@ -35,6 +33,8 @@ describe('sqlite transport', () => {
     expect([mode(normal), mode(full)]).toEqual([1, 2]);
   });
 
+  // The conformance suite runs only what a transport declares: a flag turned false would drop its
+  // cases silently, so the declared object is pinned whole.
   it('declares every capability, durable only on a file', () => {
     const declared = {
       durable: true,

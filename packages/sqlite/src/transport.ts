@@ -126,8 +126,9 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     options.synchronous === 'full' && options.path !== ':memory:' && options.path !== ''
       ? new WalSync(options.path)
       : undefined;
-  const relaxed = db.prepare('PRAGMA synchronous = NORMAL');
-  const strict = db.prepare('PRAGMA synchronous = FULL');
+  // `exec`, not prepared statements: SQLite applies `PRAGMA synchronous = …` when the statement is
+  // prepared, not when it runs, so a prepared FULL left the connection at FULL whatever the mode.
+  const setSynchronous = (mode: 'NORMAL' | 'FULL'): void => void db.exec(`PRAGMA synchronous = ${mode}`);
   const appendBatch = db.transaction((requests: readonly AppendRequest[]) =>
     log.appendAll(requests, Date.now()),
   );
@@ -137,11 +138,11 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     where,
     commit: (requests) => {
       if (walSync === undefined) return appendBatch.immediate(requests);
-      relaxed.run();
+      setSynchronous('NORMAL');
       try {
         return appendBatch.immediate(requests);
       } finally {
-        strict.run();
+        setSynchronous('FULL');
       }
     },
     sync: walSync === undefined ? undefined : () => walSync.sync(),

@@ -17,6 +17,22 @@ afterAll(async () => {
 });
 
 describe('sqlite transport', () => {
+  it('keeps the connection at the configured synchronous mode around publish commits', async () => {
+    const normal = transport({ synchronous: 'normal' });
+    const full = transport({ synchronous: 'full' });
+    const mode = (t: SqliteTransport): unknown => t.native.pragma('synchronous', { simple: true });
+    const before = [mode(normal), mode(full)];
+    await Promise.all([
+      normal.publish('mode', [{ payload: text('a') }]),
+      full.publish('mode', [{ payload: text('a') }]),
+    ]);
+    await normal.publish('mode', [{ payload: text('b') }]);
+    await full.publish('mode', [{ payload: text('b') }]);
+    // SQLite's codes: 1 NORMAL, 2 FULL.
+    expect(before).toEqual([1, 2]);
+    expect([mode(normal), mode(full)]).toEqual([1, 2]);
+  });
+
   // The conformance suite runs only what a transport declares: a flag turned false would drop its
   // cases silently, so the declared object is pinned whole.
   it('declares every capability, durable only on a file', () => {

@@ -107,7 +107,7 @@ describe('sqlite subscriber wake-up', () => {
       async () => {
         // After a microtask, as the bus's handlers run: the slice of the run has started them all
         // and they finish in the promise queue, where no I/O is polled.
-        await null;
+        await Promise.resolve();
         handled += 1;
         if (handled === 2) {
           timerRan.set('urgent', false);

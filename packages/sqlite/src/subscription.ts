@@ -32,6 +32,14 @@ const PUMP_BUDGET_BATCHES = 8;
  * event, a request) for as long as the buffered rows last: seconds, not milliseconds.
  */
 const DELIVERY_SLICE_MS = 4;
+/**
+ * Longest run of deliveries without looking for commits of other connections. Such a commit is
+ * otherwise noticed only when the event loop next polls for I/O (the WAL watch), after the whole
+ * turn it lands in: a slice of deliveries, the handlers they started, a read of the next rows.
+ * An urgent event in a priority lane then waited behind that turn of the low lane's work. The
+ * check is one pragma read when nothing changed.
+ */
+const COMMIT_CHECK_MS = 1;
 
 /** What a batch subscription (`subscribeBatch`) hands its deliveries to. */
 export interface BatchTarget {
@@ -53,6 +61,12 @@ export interface SubscriptionContext {
   /** The database, as error messages name it. */
   readonly where: string;
   readonly groupChanged: (groupId: number) => void;
+  /**
+   * Looks for commits of other connections and wakes the subscriptions of the topics that got
+   * messages. Cheap when nothing changed (one pragma read). Must not run inside a delivery's
+   * synchronous frames: it may wake the caller itself.
+   */
+  readonly checkCommits: () => void;
   readonly onClosed: (subscription: SqliteSubscription) => void;
 }
 
@@ -88,6 +102,8 @@ export class SqliteSubscription implements Subscription {
   };
   #dispatching = false;
   #pumpScheduled = false;
+  /** When this subscription last asked for a commit check (performance.now()). */
+  #commitsCheckedAt = 0;
   /** When the current run of deliveries began, or undefined until one begins in this turn. */
   #sliceStartedAt: number | undefined;
   /** Entries holding a slot whose delivery waits for the next turn (see DELIVERY_SLICE_MS). */
@@ -135,6 +151,9 @@ export class SqliteSubscription implements Subscription {
   wake(): void {
     if (this.#closing) return;
     for (const stream of this.#streams.values()) stream.hasMore = true;
+    // Nothing running: no run of deliveries to break up, so what this wake finds starts now
+    // rather than behind a slice that an earlier delivery of this turn opened.
+    if (this.#inflight.size === 0 && this.#deferred.length === 0) this.#sliceStartedAt = undefined;
     this.#pump();
   }
 
@@ -394,6 +413,7 @@ export class SqliteSubscription implements Subscription {
         }
         budget -= rows.length;
         if (rows.length < limit) stream.hasMore = false;
+        this.#checkCommitsBy(performance.now());
       }
     }
     if (skipped) this.#scheduleFlush();
@@ -458,6 +478,7 @@ export class SqliteSubscription implements Subscription {
 
   #startDelivery(entry: Entry): void {
     const now = performance.now();
+    this.#checkCommitsBy(now);
     if (this.#sliceStartedAt === undefined) {
       this.#sliceStartedAt = now;
       setImmediate(() => {
@@ -470,6 +491,15 @@ export class SqliteSubscription implements Subscription {
       return;
     }
     this.#deliver(entry);
+  }
+
+  // In a microtask: the check may wake this very subscription, which must not read and dispatch
+  // from inside the slot queue that is starting this delivery. The microtask runs next to the
+  // settling handlers, not a turn of the event loop later.
+  #checkCommitsBy(now: number): void {
+    if (now - this.#commitsCheckedAt < COMMIT_CHECK_MS) return;
+    this.#commitsCheckedAt = now;
+    queueMicrotask(this.#ctx.checkCommits);
   }
 
   #runDeferred(): void {

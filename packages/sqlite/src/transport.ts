@@ -154,12 +154,14 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   // whenever another connection commits, so polling it is a cheap, bounded wake-up. It also
   // changes on this transport's own ack commits (a second connection), so only the topics that
   // got new batches are woken: an urgent publish wakes its lane, not every lane's partitions.
-  let dataVersion = db.pragma('data_version', { simple: true });
+  // Prepared once: subscriptions also run this check between deliveries (see `checkCommits`).
+  const dataVersionOf = db.prepare<[], number>('PRAGMA data_version').pluck();
+  let dataVersion = dataVersionOf.get();
   let lastBatch = log.appendedSince(Number.MAX_SAFE_INTEGER).last;
   const checkVersion = (): void => {
     if (closed !== undefined) return;
     try {
-      const version = db.pragma('data_version', { simple: true });
+      const version = dataVersionOf.get();
       if (version === dataVersion) return;
       dataVersion = version;
       const appended = log.appendedSince(lastBatch);
@@ -266,6 +268,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
         options,
         where,
         groupChanged,
+        checkCommits: checkVersion,
         onClosed: (closedSubscription) => {
           subscriptions.delete(closedSubscription);
           byTopic.get(info.id)?.delete(closedSubscription);

@@ -2,6 +2,7 @@ import type { ReceivedMessage } from '@eddy/core';
 import { createSqliteTransport } from '@eddy/sqlite';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LogStore } from '../src/log-store.js';
 import { watchWrites } from '../src/notifier.js';
 import { idsOf, startChild, waitForReady, type Child } from './child-process.js';
 import { decode, tempDir, text, unique, waitFor } from './helpers.js';
@@ -61,6 +62,71 @@ describe('sqlite subscriber wake-up', () => {
       expect(received[0]).toMatch(/^other-/);
     } finally {
       await subscription.close();
+      await transport.close();
+    }
+  });
+
+  it("delivers another connection's commit within the turn a run of deliveries is in, not after it", async () => {
+    const path = database();
+    const low = unique('low');
+    const urgent = unique('urgent');
+    // No poll: the WAL watch alone would wake the urgent subscriber, and only at the next I/O phase.
+    const transport = createSqliteTransport({ path, partitions: 1, pollIntervalMs: 600_000 });
+    await transport.publish(
+      low,
+      Array.from({ length: 40 }, (_, i) => ({ payload: text(String(i)) })),
+    );
+    // Another writer of the file, committing synchronously from inside a low handler: as another
+    // process would, but at a known point of the run.
+    const other = new BetterSqlite3(path);
+    const otherLog = new LogStore(other);
+    const appendUrgent = (name: string): void => {
+      const topic = otherLog.ensure(urgent, {}, 1, {});
+      const payload = text(name);
+      other
+        .transaction(() =>
+          otherLog.appendAll([{ topic, messages: [{ payload }], sizes: [payload.length] }], Date.now()),
+        )
+        .immediate();
+    };
+    // Whether a timer set when the urgent message was committed had run by its delivery.
+    const timerRan = new Map<string, boolean>();
+    const urgentSeen: { name: string; timerHadRun: boolean }[] = [];
+    const urgentSubscription = await transport.subscribe(
+      urgent,
+      { group: 'g', from: 'earliest' },
+      (message) => {
+        const name = decode(message.payload);
+        urgentSeen.push({ name, timerHadRun: timerRan.get(name) === true });
+      },
+    );
+    let handled = 0;
+    const lowSubscription = await transport.subscribe(
+      low,
+      { group: 'g', from: 'earliest', maxInFlight: 16 },
+      async () => {
+        // After a microtask, as the bus's handlers run: the slice of the run has started them all
+        // and they finish in the promise queue, where no I/O is polled.
+        await Promise.resolve();
+        handled += 1;
+        if (handled === 2) {
+          timerRan.set('urgent', false);
+          appendUrgent('urgent');
+          setTimeout(() => timerRan.set('urgent', true), 0);
+        }
+        const until = performance.now() + 0.6;
+        while (performance.now() < until);
+      },
+    );
+    try {
+      await waitFor(() => urgentSeen.length === 1, 10_000, 'the urgent message');
+      // Handed out by a commit check between deliveries; the WAL watch would have come after the timer.
+      expect(urgentSeen).toEqual([{ name: 'urgent', timerHadRun: false }]);
+      await waitFor(() => handled === 40, 10_000, 'the low backlog');
+    } finally {
+      other.close();
+      await lowSubscription.close();
+      await urgentSubscription.close();
       await transport.close();
     }
   });

@@ -7,6 +7,7 @@
 // child process for its paths, this process for the direct transport): on a loaded machine the
 // CPU per event moves far less than the rates.
 // Usage: node --conditions=@eddy/source --import tsx bench/gateway-paths.bench.ts [--cpu-prof-child]
+//   [--consume-only] (skips the publish rows: a profile of the child then shows the consume paths alone)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ const CONSUME = Number(process.env['BENCH_CONSUME'] ?? 20_000);
 const CREDIT = 1_000;
 const PULL_MAX = 1_000;
 const KEYS = 1_000;
+const CONSUME_ONLY = process.argv.includes('--consume-only');
 
 if (process.argv.includes('--serve')) {
   await serve(process.argv[process.argv.indexOf('--serve') + 1]!);
@@ -255,16 +257,21 @@ async function main(): Promise<void> {
     const rounds: Round[] = [];
     const perRound = Math.floor(CONSUME / ROUNDS);
     for (let round = 0; round < ROUNDS; round += 1) {
-      const bare = await withCpu(
-        childCpu,
-        () => singlePublish(bareUrl, 'bare'),
-        (r) => r.requests,
-      );
-      const eddy = await withCpu(
-        childCpu,
-        () => singlePublish(url, 'single'),
-        (r) => r.requests,
-      );
+      const skipped = { result: { rps: 0, p99: 0, errors: 0, requests: 0 }, cpuUsPerEvent: 0 };
+      const bare = CONSUME_ONLY
+        ? skipped
+        : await withCpu(
+            childCpu,
+            () => singlePublish(bareUrl, 'bare'),
+            (r) => r.requests,
+          );
+      const eddy = CONSUME_ONLY
+        ? skipped
+        : await withCpu(
+            childCpu,
+            () => singlePublish(url, 'single'),
+            (r) => r.requests,
+          );
       await fill(url, `consume-ws-${round}`, perRound);
       await fill(url, `consume-pull-${round}`, perRound);
       const ws = await withCpu(
@@ -298,8 +305,9 @@ async function main(): Promise<void> {
     }
     const med = (pick: (round: Round) => number): number => median(rounds.map(pick));
     const cpu = (value: number): number => Math.round(value);
-    const rows: BenchRow[] = [
-      {
+    const rows: BenchRow[] = [];
+    if (!CONSUME_ONLY) {
+      rows.push({
         case: `publish one event per request, ${CONNECTIONS} connections`,
         'Eddy /s': Math.round(med((r) => r.eddy.rps)),
         'baseline /s': Math.round(med((r) => r.bare.rps)),
@@ -309,7 +317,9 @@ async function main(): Promise<void> {
         'Eddy p99 ms': Math.max(...rounds.map((r) => r.eddy.p99)),
         'baseline p99 ms': Math.max(...rounds.map((r) => r.bare.p99)),
         errors: rounds.reduce((sum, r) => sum + r.eddy.errors + r.bare.errors, 0),
-      },
+      });
+    }
+    rows.push(
       {
         case: `WebSocket consume + ack, credit ${CREDIT}`,
         'Eddy /s': Math.round(med((r) => r.ws)),
@@ -326,7 +336,7 @@ async function main(): Promise<void> {
         'Eddy CPU µs/event': cpu(med((r) => r.pullCpu)),
         'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
       },
-    ];
+    );
     const load = loadavg()
       .map((value) => value.toFixed(1))
       .join(' ');

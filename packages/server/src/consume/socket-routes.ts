@@ -7,6 +7,7 @@ import type { ServerFrame, SseEvents } from '../http/api-types.js';
 import { problemFor } from '../http/problem.js';
 import { fromQuery, MAX_NACK_DELAY_MS, topicGroupParams } from '../http/schemas.js';
 import type { ConsumerSlot } from './consumer-limits.js';
+import { deliveryText } from './delivery.js';
 import { PushSession, type PushSessionOptions } from './push-session.js';
 import { parseStartPosition } from './start-position.js';
 import { filterQuerySchema, parseConsumeFilter, type FilterQuery } from './consume-filter.js';
@@ -34,8 +35,15 @@ function sendFrame(socket: WebSocket, frame: ServerFrame): void {
 }
 
 function sseEvent<K extends keyof SseEvents>(name: K, data: SseEvents[K], id?: string): string {
-  return `${id === undefined ? '' : `id: ${id}\n`}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+  return sseText(name, JSON.stringify(data), id);
 }
+
+function sseText(name: keyof SseEvents, json: string, id?: string): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${name}\ndata: ${json}\n\n`;
+}
+
+/** The members a WebSocket message frame has before the delivery's. */
+const MESSAGE_FRAME_HEAD = '"type":"message",';
 
 function pushQuerySchema(ctx: GatewayContext) {
   return {
@@ -192,10 +200,10 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
               ...sessionOptions(ctx, request.params, request.query),
               ...(slot === undefined ? {} : { slot }),
             },
-            (delivery) => {
+            (lease) => {
               sendReady();
               corkForThisTurn();
-              sendFrame(socket, { type: 'message', ...delivery });
+              socket.send(deliveryText(lease, MESSAGE_FRAME_HEAD));
             },
           );
           await created.open();
@@ -246,9 +254,9 @@ export function registerSocketRoutes(app: FastifyInstance, ctx: GatewayContext):
         ready = true;
         raw.write(sseEvent('ready', {}));
       };
-      const session = new PushSession(ctx, 'sse', options, (delivery) => {
+      const session = new PushSession(ctx, 'sse', options, (lease) => {
         sendReady();
-        raw.write(sseEvent('message', delivery, delivery.ackId));
+        raw.write(sseText('message', deliveryText(lease), lease.ackId));
       });
       reply.hijack();
       raw.writeHead(200, {

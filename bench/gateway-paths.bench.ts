@@ -148,9 +148,10 @@ async function fill(url: string, topic: string, count: number): Promise<void> {
   }
 }
 
-async function wsConsume(url: string, topic: string, count: number): Promise<number> {
+/** `batch`: with `?batch=true`, deliveries come as `messages` frames (one per server turn). */
+async function wsConsume(url: string, topic: string, count: number, batch = false): Promise<number> {
   const socket = new WebSocket(
-    `${url.replace('http', 'ws')}/v1/topics/${topic}/groups/ws/ws?from=earliest&maxInFlight=${CREDIT}`,
+    `${url.replace('http', 'ws')}/v1/topics/${topic}/groups/ws/ws?from=earliest&maxInFlight=${CREDIT}${batch ? '&batch=true' : ''}`,
   );
   let received = 0;
   let pending: string[] = [];
@@ -158,12 +159,18 @@ async function wsConsume(url: string, topic: string, count: number): Promise<num
     await new Promise<void>((resolve, reject) => {
       socket.on('error', reject);
       socket.on('message', (data: Buffer) => {
-        const frame = JSON.parse(data.toString()) as { type: string; ackId?: string };
-        if (frame.type !== 'message') return;
-        received += 1;
-        pending.push(frame.ackId!);
+        const frame = JSON.parse(data.toString()) as {
+          type: string;
+          ackId?: string;
+          messages?: { ackId: string }[];
+        };
+        if (frame.type === 'message') pending.push(frame.ackId!);
+        else if (frame.type === 'messages')
+          for (const message of frame.messages!) pending.push(message.ackId);
+        else return;
+        received = frame.messages === undefined ? received + 1 : received + frame.messages.length;
         // Whatever arrived in this turn of the event loop is acked in one frame.
-        if (pending.length === 1) {
+        if (pending.length === (frame.messages?.length ?? 1)) {
           setImmediate(() => {
             socket.send(JSON.stringify({ type: 'ack', ackIds: pending }));
             pending = [];
@@ -249,6 +256,8 @@ async function main(): Promise<void> {
       bareCpu: number;
       ws: number;
       wsCpu: number;
+      wsBatch: number;
+      wsBatchCpu: number;
       pull: number;
       pullCpu: number;
       direct: number;
@@ -274,9 +283,15 @@ async function main(): Promise<void> {
           );
       await fill(url, `consume-ws-${round}`, perRound);
       await fill(url, `consume-pull-${round}`, perRound);
+      await fill(url, `consume-ws-batch-${round}`, perRound);
       const ws = await withCpu(
         childCpu,
         () => wsConsume(url, `consume-ws-${round}`, perRound),
+        () => perRound,
+      );
+      const wsBatch = await withCpu(
+        childCpu,
+        () => wsConsume(url, `consume-ws-batch-${round}`, perRound, true),
         () => perRound,
       );
       const pull = await withCpu(
@@ -292,6 +307,8 @@ async function main(): Promise<void> {
         bareCpu: bare.cpuUsPerEvent,
         ws: ws.result,
         wsCpu: ws.cpuUsPerEvent,
+        wsBatch: wsBatch.result,
+        wsBatchCpu: wsBatch.cpuUsPerEvent,
         pull: pull.result,
         pullCpu: pull.cpuUsPerEvent,
         direct: direct.result,
@@ -299,7 +316,7 @@ async function main(): Promise<void> {
       });
       console.log(
         `round ${round + 1}/${ROUNDS}: publish ${Math.round(eddy.result.rps)} vs ${Math.round(bare.result.rps)}/s, ` +
-          `ws ${Math.round(ws.result)}, pull ${Math.round(pull.result)}, direct ${Math.round(direct.result)}/s; ` +
+          `ws ${Math.round(ws.result)}, ws batched ${Math.round(wsBatch.result)}, pull ${Math.round(pull.result)}, direct ${Math.round(direct.result)}/s; ` +
           `load ${loadavg()[0]!.toFixed(1)}`,
       );
     }
@@ -326,6 +343,14 @@ async function main(): Promise<void> {
         'baseline /s': Math.round(med((r) => r.direct)),
         ratio: +med((r) => r.ws / r.direct).toFixed(2),
         'Eddy CPU µs/event': cpu(med((r) => r.wsCpu)),
+        'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
+      },
+      {
+        case: `WebSocket consume + ack, credit ${CREDIT}, ?batch=true`,
+        'Eddy /s': Math.round(med((r) => r.wsBatch)),
+        'baseline /s': Math.round(med((r) => r.direct)),
+        ratio: +med((r) => r.wsBatch / r.direct).toFixed(2),
+        'Eddy CPU µs/event': cpu(med((r) => r.wsBatchCpu)),
         'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
       },
       {

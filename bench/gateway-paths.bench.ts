@@ -7,6 +7,7 @@
 // child process for its paths, this process for the direct transport): on a loaded machine the
 // CPU per event moves far less than the rates.
 // Usage: node --conditions=@eddy/source --import tsx bench/gateway-paths.bench.ts [--cpu-prof-child]
+//   [--consume-only] (skips the publish rows: a profile of the child then shows the consume paths alone)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ const CONSUME = Number(process.env['BENCH_CONSUME'] ?? 20_000);
 const CREDIT = 1_000;
 const PULL_MAX = 1_000;
 const KEYS = 1_000;
+const CONSUME_ONLY = process.argv.includes('--consume-only');
 
 if (process.argv.includes('--serve')) {
   await serve(process.argv[process.argv.indexOf('--serve') + 1]!);
@@ -146,9 +148,10 @@ async function fill(url: string, topic: string, count: number): Promise<void> {
   }
 }
 
-async function wsConsume(url: string, topic: string, count: number): Promise<number> {
+/** `batch`: with `?batch=true`, deliveries come as `messages` frames (one per server turn). */
+async function wsConsume(url: string, topic: string, count: number, batch = false): Promise<number> {
   const socket = new WebSocket(
-    `${url.replace('http', 'ws')}/v1/topics/${topic}/groups/ws/ws?from=earliest&maxInFlight=${CREDIT}`,
+    `${url.replace('http', 'ws')}/v1/topics/${topic}/groups/ws/ws?from=earliest&maxInFlight=${CREDIT}${batch ? '&batch=true' : ''}`,
   );
   let received = 0;
   let pending: string[] = [];
@@ -156,12 +159,18 @@ async function wsConsume(url: string, topic: string, count: number): Promise<num
     await new Promise<void>((resolve, reject) => {
       socket.on('error', reject);
       socket.on('message', (data: Buffer) => {
-        const frame = JSON.parse(data.toString()) as { type: string; ackId?: string };
-        if (frame.type !== 'message') return;
-        received += 1;
-        pending.push(frame.ackId!);
+        const frame = JSON.parse(data.toString()) as {
+          type: string;
+          ackId?: string;
+          messages?: { ackId: string }[];
+        };
+        if (frame.type === 'message') pending.push(frame.ackId!);
+        else if (frame.type === 'messages')
+          for (const message of frame.messages!) pending.push(message.ackId);
+        else return;
+        received = frame.messages === undefined ? received + 1 : received + frame.messages.length;
         // Whatever arrived in this turn of the event loop is acked in one frame.
-        if (pending.length === 1) {
+        if (pending.length === (frame.messages?.length ?? 1)) {
           setImmediate(() => {
             socket.send(JSON.stringify({ type: 'ack', ackIds: pending }));
             pending = [];
@@ -247,6 +256,8 @@ async function main(): Promise<void> {
       bareCpu: number;
       ws: number;
       wsCpu: number;
+      wsBatch: number;
+      wsBatchCpu: number;
       pull: number;
       pullCpu: number;
       direct: number;
@@ -255,21 +266,32 @@ async function main(): Promise<void> {
     const rounds: Round[] = [];
     const perRound = Math.floor(CONSUME / ROUNDS);
     for (let round = 0; round < ROUNDS; round += 1) {
-      const bare = await withCpu(
-        childCpu,
-        () => singlePublish(bareUrl, 'bare'),
-        (r) => r.requests,
-      );
-      const eddy = await withCpu(
-        childCpu,
-        () => singlePublish(url, 'single'),
-        (r) => r.requests,
-      );
+      const skipped = { result: { rps: 0, p99: 0, errors: 0, requests: 0 }, cpuUsPerEvent: 0 };
+      const bare = CONSUME_ONLY
+        ? skipped
+        : await withCpu(
+            childCpu,
+            () => singlePublish(bareUrl, 'bare'),
+            (r) => r.requests,
+          );
+      const eddy = CONSUME_ONLY
+        ? skipped
+        : await withCpu(
+            childCpu,
+            () => singlePublish(url, 'single'),
+            (r) => r.requests,
+          );
       await fill(url, `consume-ws-${round}`, perRound);
       await fill(url, `consume-pull-${round}`, perRound);
+      await fill(url, `consume-ws-batch-${round}`, perRound);
       const ws = await withCpu(
         childCpu,
         () => wsConsume(url, `consume-ws-${round}`, perRound),
+        () => perRound,
+      );
+      const wsBatch = await withCpu(
+        childCpu,
+        () => wsConsume(url, `consume-ws-batch-${round}`, perRound, true),
         () => perRound,
       );
       const pull = await withCpu(
@@ -285,6 +307,8 @@ async function main(): Promise<void> {
         bareCpu: bare.cpuUsPerEvent,
         ws: ws.result,
         wsCpu: ws.cpuUsPerEvent,
+        wsBatch: wsBatch.result,
+        wsBatchCpu: wsBatch.cpuUsPerEvent,
         pull: pull.result,
         pullCpu: pull.cpuUsPerEvent,
         direct: direct.result,
@@ -292,14 +316,15 @@ async function main(): Promise<void> {
       });
       console.log(
         `round ${round + 1}/${ROUNDS}: publish ${Math.round(eddy.result.rps)} vs ${Math.round(bare.result.rps)}/s, ` +
-          `ws ${Math.round(ws.result)}, pull ${Math.round(pull.result)}, direct ${Math.round(direct.result)}/s; ` +
+          `ws ${Math.round(ws.result)}, ws batched ${Math.round(wsBatch.result)}, pull ${Math.round(pull.result)}, direct ${Math.round(direct.result)}/s; ` +
           `load ${loadavg()[0]!.toFixed(1)}`,
       );
     }
     const med = (pick: (round: Round) => number): number => median(rounds.map(pick));
     const cpu = (value: number): number => Math.round(value);
-    const rows: BenchRow[] = [
-      {
+    const rows: BenchRow[] = [];
+    if (!CONSUME_ONLY) {
+      rows.push({
         case: `publish one event per request, ${CONNECTIONS} connections`,
         'Eddy /s': Math.round(med((r) => r.eddy.rps)),
         'baseline /s': Math.round(med((r) => r.bare.rps)),
@@ -309,13 +334,23 @@ async function main(): Promise<void> {
         'Eddy p99 ms': Math.max(...rounds.map((r) => r.eddy.p99)),
         'baseline p99 ms': Math.max(...rounds.map((r) => r.bare.p99)),
         errors: rounds.reduce((sum, r) => sum + r.eddy.errors + r.bare.errors, 0),
-      },
+      });
+    }
+    rows.push(
       {
         case: `WebSocket consume + ack, credit ${CREDIT}`,
         'Eddy /s': Math.round(med((r) => r.ws)),
         'baseline /s': Math.round(med((r) => r.direct)),
         ratio: +med((r) => r.ws / r.direct).toFixed(2),
         'Eddy CPU µs/event': cpu(med((r) => r.wsCpu)),
+        'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
+      },
+      {
+        case: `WebSocket consume + ack, credit ${CREDIT}, ?batch=true`,
+        'Eddy /s': Math.round(med((r) => r.wsBatch)),
+        'baseline /s': Math.round(med((r) => r.direct)),
+        ratio: +med((r) => r.wsBatch / r.direct).toFixed(2),
+        'Eddy CPU µs/event': cpu(med((r) => r.wsBatchCpu)),
         'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
       },
       {
@@ -326,7 +361,7 @@ async function main(): Promise<void> {
         'Eddy CPU µs/event': cpu(med((r) => r.pullCpu)),
         'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
       },
-    ];
+    );
     const load = loadavg()
       .map((value) => value.toFixed(1))
       .join(' ');

@@ -89,6 +89,7 @@ export { noopMetrics } from './observability/metrics.js';
 export { formatTraceparent, parseTraceparent, TRACER_NAME } from './observability/tracing.js';
 export { isTraceparent } from './cloudevents/validate-cloud-event.js';
 export { decodeHeaderValue, encodeHeaderValue } from './cloudevents/header-value.js';
+export { cloudEventJsonText } from './cloudevents/json-text.js';
 
 // CloudEvents protocol bindings: how each broker names attributes on the wire
 export {

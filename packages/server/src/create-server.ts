@@ -166,7 +166,8 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
   const metrics = createGatewayMetrics(input.metricsRegistry);
   // Random per start: a restarted process holds none of its predecessor's leases, and ack ids stay unguessable.
   const instance = randomBytes(9).toString('base64url');
-  const leases = new LeaseRegistry(metrics, instance);
+  const consumers = new ConsumerLimits(options.limits, metrics.registry);
+  const leases = new LeaseRegistry(metrics, instance, consumers);
   const clusterInput = typeof input.cluster === 'object' ? input.cluster : {};
   let coordination: Coordination | undefined;
   let link: InstanceLink | undefined;
@@ -192,7 +193,6 @@ export async function createServer(input: ServerOptions = {}): Promise<EddyServe
     }
   }
   const singletons: readonly SingletonTask[] = clusterInput.singletons ?? [];
-  const consumers = new ConsumerLimits(options.limits, metrics.registry);
   let accepting = true;
   const admin = adminOf(transport);
   const ctx: GatewayContext = {

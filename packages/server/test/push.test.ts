@@ -8,6 +8,7 @@ interface Frame {
   deliveryCount?: number;
   event?: Record<string, unknown>;
   ackIds?: string[];
+  messages?: Frame[];
   error?: { code: string; message: string };
 }
 
@@ -125,6 +126,40 @@ describe('WebSocket push', () => {
     await eventually(() => (messages().length === 2 ? true : undefined));
     expect(messages()[1]!.event!['id']).toBe(messages()[0]!.event!['id']);
     expect(messages()[1]!.deliveryCount).toBe(2);
+    socket.close();
+    await closed(socket);
+  });
+
+  it('with ?batch=true sends "messages" frames that hold deliveries, within the credit, acked as usual', async () => {
+    const topic = unique('wsbatch');
+    const total = 120;
+    await post(
+      `${server.url}/v1/topics/${topic}/events`,
+      Array.from({ length: total }, (_, i) => ({ key: `k${i}`, data: { i } })),
+    );
+    const { socket, frames } = await subscribe(topic, 'g', 'from=earliest&maxInFlight=50&batch=true');
+    const delivered = (): Frame[] => frames.flatMap((f) => (f.type === 'messages' ? (f.messages ?? []) : []));
+    await eventually(() => (delivered().length >= 50 ? true : undefined));
+    // The credit holds for batched frames too: nothing beyond it before an ack.
+    expect(await leasedNow()).toBe(50);
+    expect(delivered()).toHaveLength(50);
+    let acked = 0;
+    while (acked < total) {
+      await eventually(() => (delivered().length > acked ? true : undefined));
+      const ackIds = delivered()
+        .slice(acked)
+        .map((m) => m.ackId!);
+      socket.send(JSON.stringify({ type: 'ack', ackIds }));
+      acked += ackIds.length;
+    }
+    await eventually(async () => ((await leasedNow()) === 0 ? true : undefined));
+    const values = delivered().map((m) => (m.event!['data'] as { i: number }).i);
+    expect(new Set(values).size).toBe(total);
+    expect(values).toHaveLength(total);
+    expect(delivered().every((m) => m.deliveryCount === 1 && m.event!['type'] !== undefined)).toBe(true);
+    expect(frames.some((f) => f.type === 'message' || f.type === 'unknown' || f.type === 'error')).toBe(
+      false,
+    );
     socket.close();
     await closed(socket);
   });

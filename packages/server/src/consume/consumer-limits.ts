@@ -35,6 +35,7 @@ export class ConsumerLimits {
   readonly #open = { pull: new Map<string, number>(), session: new Map<string, number>() };
   readonly #total = { pull: 0, session: 0 };
   #heldBytes = 0;
+  #gaugeQueued = false;
   readonly #refused: Counter<'kind' | 'reason'>;
   readonly #held: Gauge;
 
@@ -113,13 +114,24 @@ export class ConsumerLimits {
   tryHold(bytes: number): boolean {
     if (this.#heldBytes > 0 && this.#heldBytes + bytes > this.#limits.maxHeldBytes) return false;
     this.#heldBytes += bytes;
-    this.#held.set(this.#heldBytes);
+    this.#queueGauge();
     return true;
   }
 
   /** Gives back bytes counted by `tryHold`. */
   free(bytes: number): void {
     this.#heldBytes -= bytes;
-    this.#held.set(this.#heldBytes);
+    this.#queueGauge();
+  }
+
+  // Set once per turn of the event loop, not per message: nothing reads the gauge within a turn,
+  // and a metric update costs about as much as the rest of holding a message.
+  #queueGauge(): void {
+    if (this.#gaugeQueued) return;
+    this.#gaugeQueued = true;
+    queueMicrotask(() => {
+      this.#gaugeQueued = false;
+      this.#held.set(this.#heldBytes);
+    });
   }
 }

@@ -7,12 +7,14 @@ import {
 } from '@eddy/core';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { heldBytesOf, OVER_BUDGET_NACK_DELAY_MS, type ConsumerLimits } from './consumer-limits.js';
-import type { Lease, LeaseRegistry } from './lease-registry.js';
+import type { Lease, LeaseRegistry, LeaseTerms } from './lease-registry.js';
 import { filterSubscription, type ConsumeFilter } from './consume-filter.js';
 
 interface Buffered {
   readonly message: ReceivedMessage;
   readonly receivedAt: number;
+  /** Counted against the memory budget from the transport's hand-over until the message is settled. */
+  readonly heldBytes: number;
   readonly resolve: () => void;
   readonly reject: (reason: Nack) => void;
 }
@@ -51,6 +53,7 @@ export interface PullBridgeSettings {
  */
 export class PullBridge {
   readonly #settings: PullBridgeSettings;
+  readonly #terms: LeaseTerms;
   readonly #buffer: Buffered[] = [];
   #head = 0;
   readonly #waiters: Waiter[] = [];
@@ -62,6 +65,8 @@ export class PullBridge {
 
   constructor(settings: PullBridgeSettings) {
     this.#settings = settings;
+    const { topic, group, ackTimeoutMs } = settings;
+    this.#terms = { topic, group, owner: this, ackTimeoutMs };
   }
 
   /** The canonical form of the bridge's filter, to tell requests with another one. */
@@ -102,19 +107,7 @@ export class PullBridge {
           return Promise.reject(new Nack(OVER_BUDGET_NACK_DELAY_MS));
         }
         return new Promise<void>((resolve, reject) => {
-          const { consumers } = this.#settings;
-          this.#buffer.push({
-            message,
-            receivedAt: Date.now(),
-            resolve: () => {
-              consumers.free(bytes);
-              resolve();
-            },
-            reject: (reason) => {
-              consumers.free(bytes);
-              reject(reason);
-            },
-          });
+          this.#buffer.push({ message, receivedAt: Date.now(), heldBytes: bytes, resolve, reject });
           this.#scheduleFlush();
         });
       },
@@ -150,7 +143,7 @@ export class PullBridge {
   }
 
   #takeNow(max: number): Lease[] {
-    const { leases, topic, group, ackTimeoutMs, idleCloseMs, metrics } = this.#settings;
+    const { leases, topic, group, idleCloseMs, metrics, consumers } = this.#settings;
     const taken: Lease[] = [];
     const now = Date.now();
     while (taken.length < max && this.#head < this.#buffer.length) {
@@ -159,10 +152,11 @@ export class PullBridge {
       this.#head += 1;
       // Held too long unasked: the transport's timeout is near, so give it back rather than lease it.
       if (now - item.receivedAt > idleCloseMs) {
+        consumers.free(item.heldBytes);
         item.reject(new Nack(0));
         continue;
       }
-      taken.push(leases.leaseWith(topic, group, item.message, this, ackTimeoutMs, item.resolve, item.reject));
+      taken.push(leases.leaseWith(this.#terms, item.message, item.resolve, item.reject, item.heldBytes));
     }
     if (this.#head > 1024 && this.#head * 2 > this.#buffer.length) {
       this.#buffer.splice(0, this.#head);
@@ -200,7 +194,9 @@ export class PullBridge {
       clearInterval(this.#idleTimer);
       for (const waiter of [...this.#waiters]) waiter.resolve([]);
       while (this.#head < this.#buffer.length) {
-        this.#buffer[this.#head]!.reject(new Nack(0));
+        const item = this.#buffer[this.#head]!;
+        this.#settings.consumers.free(item.heldBytes);
+        item.reject(new Nack(0));
         this.#head += 1;
       }
       this.#buffer.length = 0;

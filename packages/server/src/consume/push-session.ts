@@ -1,10 +1,8 @@
 import { Nack, type StartPosition, type Subscription } from '@eddy/core';
 import type { GatewayContext } from '../context.js';
-import type { DeliveryJson } from '../http/api-types.js';
 import { heldBytesOf, OVER_BUDGET_NACK_DELAY_MS, type ConsumerSlot } from './consumer-limits.js';
-import { deliveryJson } from './delivery.js';
 import { filterSubscription, type ConsumeFilter } from './consume-filter.js';
-import type { SettleResult } from './lease-registry.js';
+import type { Lease, LeaseTerms, SettleResult } from './lease-registry.js';
 
 export type PushMode = 'websocket' | 'sse';
 
@@ -31,15 +29,17 @@ export class PushSession {
   readonly mode: PushMode;
   readonly options: PushSessionOptions;
   readonly #ctx: GatewayContext;
-  readonly #send: (delivery: DeliveryJson) => void;
+  readonly #send: (lease: Lease) => void;
   #subscription: Subscription | undefined;
   #closed: Promise<void> | undefined;
+  /** Deliveries not yet added to the metric: counted once per turn, not per message. */
+  #uncounted = 0;
 
   constructor(
     ctx: GatewayContext,
     mode: PushMode,
     options: PushSessionOptions,
-    send: (delivery: DeliveryJson) => void,
+    send: (lease: Lease) => void,
   ) {
     this.#ctx = ctx;
     this.mode = mode;
@@ -51,6 +51,7 @@ export class PushSession {
     const { topic, group, from, maxInFlight, ackTimeoutMs } = this.options;
     const { leases, metrics, consumers } = this.#ctx;
     if (this.#closed !== undefined) return;
+    const terms: LeaseTerms = { topic, group, owner: this, ackTimeoutMs };
     this.#ctx.sessions.add(this);
     metrics.subscriptions.inc({ mode: this.mode });
     const filtered = filterSubscription(this.options.filter, this.#ctx.transport, {
@@ -74,23 +75,9 @@ export class PushSession {
             return Promise.reject(new Nack(OVER_BUDGET_NACK_DELAY_MS));
           }
           return new Promise<void>((resolve, reject) => {
-            const lease = leases.leaseWith(
-              topic,
-              group,
-              message,
-              this,
-              ackTimeoutMs,
-              () => {
-                consumers.free(bytes);
-                resolve();
-              },
-              (reason) => {
-                consumers.free(bytes);
-                reject(reason);
-              },
-            );
-            metrics.delivered.inc({ topic, group, mode: this.mode });
-            this.#send(deliveryJson(lease));
+            const lease = leases.leaseWith(terms, message, resolve, reject, bytes);
+            this.#countDelivered();
+            this.#send(lease);
           });
         },
       );
@@ -102,6 +89,17 @@ export class PushSession {
     }
     // Closed while subscribing: undo.
     if (this.#closed !== undefined) await this.#subscription.close();
+  }
+
+  #countDelivered(): void {
+    this.#uncounted += 1;
+    if (this.#uncounted > 1) return;
+    // The transport hands a batch over in one turn: one labelled update for all of it.
+    queueMicrotask(() => {
+      const { topic, group } = this.options;
+      this.#ctx.metrics.delivered.inc({ topic, group, mode: this.mode }, this.#uncounted);
+      this.#uncounted = 0;
+    });
   }
 
   ack(ackIds: readonly string[]): SettleResult {

@@ -177,6 +177,8 @@ export interface SettleResponse {
 export type ServerFrame =
   | { readonly type: 'ready' }
   | ({ readonly type: 'message' } & DeliveryJson)
+  /** With `?batch=true`, instead of `message` frames: the deliveries of one server turn. */
+  | { readonly type: 'messages'; readonly messages: readonly DeliveryJson[] }
   | ({ readonly type: 'error' } & ProblemBody)
   | { readonly type: 'unknown'; readonly ackIds: readonly string[] };
 

@@ -7,6 +7,7 @@
 // child process for its paths, this process for the direct transport): on a loaded machine the
 // CPU per event moves far less than the rates.
 // Usage: node --conditions=@eddy/source --import tsx bench/gateway-paths.bench.ts [--cpu-prof-child]
+//   [--publish-only] (the publish path alone, without filling and consuming topics)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ const CONSUME = Number(process.env['BENCH_CONSUME'] ?? 20_000);
 const CREDIT = 1_000;
 const PULL_MAX = 1_000;
 const KEYS = 1_000;
+const PUBLISH_ONLY = process.argv.includes('--publish-only');
 
 if (process.argv.includes('--serve')) {
   await serve(process.argv[process.argv.indexOf('--serve') + 1]!);
@@ -265,6 +267,25 @@ async function main(): Promise<void> {
         () => singlePublish(url, 'single'),
         (r) => r.requests,
       );
+      if (PUBLISH_ONLY) {
+        rounds.push({
+          eddy: eddy.result,
+          bare: bare.result,
+          eddyCpu: eddy.cpuUsPerEvent,
+          bareCpu: bare.cpuUsPerEvent,
+          ws: Number.NaN,
+          wsCpu: Number.NaN,
+          pull: Number.NaN,
+          pullCpu: Number.NaN,
+          direct: Number.NaN,
+          directCpu: Number.NaN,
+        });
+        console.log(
+          `round ${round + 1}/${ROUNDS}: publish ${Math.round(eddy.result.rps)} vs ${Math.round(bare.result.rps)}/s, ` +
+            `CPU ${Math.round(eddy.cpuUsPerEvent)} vs ${Math.round(bare.cpuUsPerEvent)} µs/event; load ${loadavg()[0]!.toFixed(1)}`,
+        );
+        continue;
+      }
       await fill(url, `consume-ws-${round}`, perRound);
       await fill(url, `consume-pull-${round}`, perRound);
       const ws = await withCpu(
@@ -326,7 +347,7 @@ async function main(): Promise<void> {
         'Eddy CPU µs/event': cpu(med((r) => r.pullCpu)),
         'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
       },
-    ];
+    ].slice(0, PUBLISH_ONLY ? 1 : undefined);
     const load = loadavg()
       .map((value) => value.toFixed(1))
       .join(' ');
@@ -334,7 +355,7 @@ async function main(): Promise<void> {
       `Gateway paths vs their baselines (publish: a bare Fastify route in the same child process; consume: the SQLite transport subscribed in process), medians of ${ROUNDS} alternating rounds, ${perRound} events consumed per path and round; CPU: the gateway's process (its consume client excluded) vs this process for the direct transport; load average ${load}`,
       rows,
     );
-    writeResults('gateway-paths', {
+    writeResults(PUBLISH_ONLY ? 'gateway-paths-publish' : 'gateway-paths', {
       seconds: SECONDS,
       rounds: ROUNDS,
       consumePerRound: perRound,

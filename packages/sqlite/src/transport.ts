@@ -153,12 +153,15 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   // whenever another connection commits, so polling it is a cheap, bounded wake-up. It also
   // changes on this transport's own ack commits (a second connection), so only the topics that
   // got new batches are woken: an urgent publish wakes its lane, not every lane's partitions.
-  let dataVersion = db.pragma('data_version', { simple: true });
+  // Prepared once: the watcher below runs this on every commit, this transport's own included, and
+  // `db.pragma()` compiles its statement on each call.
+  const readDataVersion = db.prepare('PRAGMA data_version').pluck();
+  let dataVersion: unknown = readDataVersion.get();
   let lastBatch = log.appendedSince(Number.MAX_SAFE_INTEGER).last;
   const checkVersion = (): void => {
     if (closed !== undefined) return;
     try {
-      const version = db.pragma('data_version', { simple: true });
+      const version: unknown = readDataVersion.get();
       if (version === dataVersion) return;
       dataVersion = version;
       const appended = log.appendedSince(lastBatch);

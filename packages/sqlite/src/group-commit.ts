@@ -28,11 +28,6 @@ export interface GroupCommitOptions {
  * Collects publishes that arrive close together and writes them in one transaction, so that a
  * thousand concurrent small publishes cost one commit (one fsync) instead of a thousand. A publish
  * resolves only after the commit that holds it.
- *
- * With `sync`, publishes that arrive while a flush is under way are held and committed together
- * when it settles (or once they reach `maxBatchMessages`): a commit made during the flush would
- * wait for the next one anyway, and each commit rewrites the pages it touches into the WAL, so
- * committing them one by one cost CPU and WAL bytes per commit for no earlier resolve.
  */
 export class GroupCommit {
   readonly #options: GroupCommitOptions;
@@ -41,10 +36,6 @@ export class GroupCommit {
   #idle: (() => void)[] = [];
   /** Commits waiting for their flush. */
   #syncing = 0;
-  /** The queue is held until the flush under way settles. */
-  #held = false;
-  /** Messages in the queue. */
-  #queuedMessages = 0;
 
   constructor(options: GroupCommitOptions) {
     this.#options = options;
@@ -53,20 +44,18 @@ export class GroupCommit {
   enqueue(request: AppendRequest): Promise<Position[]> {
     return new Promise<Position[]>((resolve, reject) => {
       this.#queue.push({ request, resolve, reject });
-      this.#queuedMessages += request.messages.length;
       this.#schedule();
     });
   }
 
   /** Resolves once everything queued so far is committed (or failed). */
   drained(): Promise<void> {
-    if (this.#queue.length === 0 && !this.#scheduled && !this.#held && this.#syncing === 0)
-      return Promise.resolve();
+    if (this.#queue.length === 0 && !this.#scheduled && this.#syncing === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   #schedule(): void {
-    if (this.#scheduled || (this.#held && !this.#full())) return;
+    if (this.#scheduled) return;
     this.#scheduled = true;
     if (this.#options.windowMs > 0) setTimeout(() => this.#flush(), this.#options.windowMs);
     else setImmediate(() => this.#flush());
@@ -74,18 +63,12 @@ export class GroupCommit {
 
   #flush(): void {
     this.#scheduled = false;
-    if (this.#syncing > 0 && !this.#full()) {
-      this.#held = true;
-      return;
-    }
-    this.#held = false;
     let count = 0;
     let take = 0;
     while (take < this.#queue.length && (take === 0 || count < this.#options.maxBatchMessages)) {
       count += this.#queue[take]!.request.messages.length;
       take += 1;
     }
-    this.#queuedMessages -= count;
     let batch: Pending[];
     if (take === this.#queue.length) {
       batch = this.#queue;
@@ -110,13 +93,11 @@ export class GroupCommit {
           this.#options.sync().then(
             () => {
               this.#syncing -= 1;
-              this.#release();
               this.#settle(batch, requests, results);
               this.#wakeIdle();
             },
             (error: unknown) => {
               this.#syncing -= 1;
-              this.#release();
               const failure = syncFailed(error, this.#options.where);
               for (const pending of batch) pending.reject(failure);
               this.#wakeIdle();
@@ -129,26 +110,13 @@ export class GroupCommit {
     else this.#wakeIdle();
   }
 
-  /** Whether the queue holds a full batch, which is committed without waiting for the flush. */
-  #full(): boolean {
-    return this.#queuedMessages >= this.#options.maxBatchMessages;
-  }
-
-  /**
-   * Commits the held queue once no flush is under way, before the settled batch is answered: its
-   * flush then starts at once, and the disk works while the answers are written.
-   */
-  #release(): void {
-    if (this.#held && this.#syncing === 0) this.#flush();
-  }
-
   #settle(batch: readonly Pending[], requests: readonly AppendRequest[], results: Position[][]): void {
     batch.forEach((pending, index) => pending.resolve(results[index]!));
     this.#options.afterCommit(requests);
   }
 
   #wakeIdle(): void {
-    if (this.#queue.length > 0 || this.#scheduled || this.#held || this.#syncing > 0) return;
+    if (this.#queue.length > 0 || this.#scheduled || this.#syncing > 0) return;
     const idle = this.#idle;
     this.#idle = [];
     for (const resolve of idle) resolve();

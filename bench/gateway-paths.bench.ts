@@ -8,6 +8,7 @@
 // CPU per event moves far less than the rates.
 // Usage: node --conditions=@eddy/source --import tsx bench/gateway-paths.bench.ts [--cpu-prof-child]
 //   [--publish-only] (the publish path alone, without filling and consuming topics)
+// Environment: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONSUME, BENCH_RATE (fixed publish requests/s).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,6 +31,9 @@ const CREDIT = 1_000;
 const PULL_MAX = 1_000;
 const KEYS = 1_000;
 const PUBLISH_ONLY = process.argv.includes('--publish-only');
+// A fixed request rate for both routes (requests/s over all connections), for comparing CPU per
+// event between two builds on a machine too loaded for their maximum rates to say anything.
+const RATE = process.env['BENCH_RATE'] === undefined ? undefined : Number(process.env['BENCH_RATE']);
 
 if (process.argv.includes('--serve')) {
   await serve(process.argv[process.argv.indexOf('--serve') + 1]!);
@@ -126,6 +130,7 @@ async function singlePublish(url: string, topic: string): Promise<Published> {
     body: JSON.stringify(envelope(1)),
     connections: CONNECTIONS,
     duration: SECONDS,
+    ...(RATE === undefined ? {} : { overallRate: RATE }),
   });
   return {
     rps: result['2xx'] / SECONDS,

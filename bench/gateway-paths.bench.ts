@@ -8,6 +8,8 @@
 // CPU per event moves far less than the rates.
 // Usage: node --conditions=@eddy/source --import tsx bench/gateway-paths.bench.ts [--cpu-prof-child]
 //   [--consume-only] (skips the publish rows: a profile of the child then shows the consume paths alone)
+//   [--publish-only] (the publish path alone, without filling and consuming topics)
+// Environment: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONSUME, BENCH_RATE (fixed publish requests/s).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,6 +32,10 @@ const CREDIT = 1_000;
 const PULL_MAX = 1_000;
 const KEYS = 1_000;
 const CONSUME_ONLY = process.argv.includes('--consume-only');
+const PUBLISH_ONLY = process.argv.includes('--publish-only');
+// A fixed request rate for both routes (requests/s over all connections), for comparing CPU per
+// event between two builds on a machine too loaded for their maximum rates to say anything.
+const RATE = process.env['BENCH_RATE'] === undefined ? undefined : Number(process.env['BENCH_RATE']);
 
 if (process.argv.includes('--serve')) {
   await serve(process.argv[process.argv.indexOf('--serve') + 1]!);
@@ -126,6 +132,7 @@ async function singlePublish(url: string, topic: string): Promise<Published> {
     body: JSON.stringify(envelope(1)),
     connections: CONNECTIONS,
     duration: SECONDS,
+    ...(RATE === undefined ? {} : { overallRate: RATE }),
   });
   return {
     rps: result['2xx'] / SECONDS,
@@ -281,6 +288,27 @@ async function main(): Promise<void> {
             () => singlePublish(url, 'single'),
             (r) => r.requests,
           );
+      if (PUBLISH_ONLY) {
+        rounds.push({
+          eddy: eddy.result,
+          bare: bare.result,
+          eddyCpu: eddy.cpuUsPerEvent,
+          bareCpu: bare.cpuUsPerEvent,
+          ws: Number.NaN,
+          wsCpu: Number.NaN,
+          wsBatch: Number.NaN,
+          wsBatchCpu: Number.NaN,
+          pull: Number.NaN,
+          pullCpu: Number.NaN,
+          direct: Number.NaN,
+          directCpu: Number.NaN,
+        });
+        console.log(
+          `round ${round + 1}/${ROUNDS}: publish ${Math.round(eddy.result.rps)} vs ${Math.round(bare.result.rps)}/s, ` +
+            `CPU ${Math.round(eddy.cpuUsPerEvent)} vs ${Math.round(bare.cpuUsPerEvent)} µs/event; load ${loadavg()[0]!.toFixed(1)}`,
+        );
+        continue;
+      }
       await fill(url, `consume-ws-${round}`, perRound);
       await fill(url, `consume-pull-${round}`, perRound);
       await fill(url, `consume-ws-batch-${round}`, perRound);
@@ -336,32 +364,33 @@ async function main(): Promise<void> {
         errors: rounds.reduce((sum, r) => sum + r.eddy.errors + r.bare.errors, 0),
       });
     }
-    rows.push(
-      {
-        case: `WebSocket consume + ack, credit ${CREDIT}`,
-        'Eddy /s': Math.round(med((r) => r.ws)),
-        'baseline /s': Math.round(med((r) => r.direct)),
-        ratio: +med((r) => r.ws / r.direct).toFixed(2),
-        'Eddy CPU µs/event': cpu(med((r) => r.wsCpu)),
-        'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
-      },
-      {
-        case: `WebSocket consume + ack, credit ${CREDIT}, ?batch=true`,
-        'Eddy /s': Math.round(med((r) => r.wsBatch)),
-        'baseline /s': Math.round(med((r) => r.direct)),
-        ratio: +med((r) => r.wsBatch / r.direct).toFixed(2),
-        'Eddy CPU µs/event': cpu(med((r) => r.wsBatchCpu)),
-        'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
-      },
-      {
-        case: `pull consume + ack, max ${PULL_MAX}`,
-        'Eddy /s': Math.round(med((r) => r.pull)),
-        'baseline /s': Math.round(med((r) => r.direct)),
-        ratio: +med((r) => r.pull / r.direct).toFixed(2),
-        'Eddy CPU µs/event': cpu(med((r) => r.pullCpu)),
-        'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
-      },
-    );
+    if (!PUBLISH_ONLY)
+      rows.push(
+        {
+          case: `WebSocket consume + ack, credit ${CREDIT}`,
+          'Eddy /s': Math.round(med((r) => r.ws)),
+          'baseline /s': Math.round(med((r) => r.direct)),
+          ratio: +med((r) => r.ws / r.direct).toFixed(2),
+          'Eddy CPU µs/event': cpu(med((r) => r.wsCpu)),
+          'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
+        },
+        {
+          case: `WebSocket consume + ack, credit ${CREDIT}, ?batch=true`,
+          'Eddy /s': Math.round(med((r) => r.wsBatch)),
+          'baseline /s': Math.round(med((r) => r.direct)),
+          ratio: +med((r) => r.wsBatch / r.direct).toFixed(2),
+          'Eddy CPU µs/event': cpu(med((r) => r.wsBatchCpu)),
+          'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
+        },
+        {
+          case: `pull consume + ack, max ${PULL_MAX}`,
+          'Eddy /s': Math.round(med((r) => r.pull)),
+          'baseline /s': Math.round(med((r) => r.direct)),
+          ratio: +med((r) => r.pull / r.direct).toFixed(2),
+          'Eddy CPU µs/event': cpu(med((r) => r.pullCpu)),
+          'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
+        },
+      );
     const load = loadavg()
       .map((value) => value.toFixed(1))
       .join(' ');
@@ -369,7 +398,7 @@ async function main(): Promise<void> {
       `Gateway paths vs their baselines (publish: a bare Fastify route in the same child process; consume: the SQLite transport subscribed in process), medians of ${ROUNDS} alternating rounds, ${perRound} events consumed per path and round; CPU: the gateway's process (its consume client excluded) vs this process for the direct transport; load average ${load}`,
       rows,
     );
-    writeResults('gateway-paths', {
+    writeResults(PUBLISH_ONLY ? 'gateway-paths-publish' : 'gateway-paths', {
       seconds: SECONDS,
       rounds: ROUNDS,
       consumePerRound: perRound,

@@ -17,6 +17,12 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export function cloudEventModeOf(
   headers: IncomingHttpHeaders,
 ): 'binary' | 'structured' | 'batch' | undefined {
+  // Plain JSON, the common case, is told without copying the headers: neither mode's marker is there.
+  if (
+    headers['ce-specversion'] === undefined &&
+    !(headers['content-type'] ?? '').toLowerCase().includes('application/cloudevents')
+  )
+    return undefined;
   return detectCloudEventMode({ headers: bindingHeaders(headers), payload: new Uint8Array(0) });
 }
 

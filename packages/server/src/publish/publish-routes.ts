@@ -15,29 +15,28 @@ import {
 } from './event-input.js';
 import { cloudEventModeOf, eventsFromHttp } from './http-binding.js';
 
-const POSITIONS_RESPONSE = {
-  description: 'Every event is durable in the backend; positions in request order.',
-  content: {
-    'application/json': {
-      schema: {
+/** Schema of a `PublishResponse`: documented, and compiled into the routes' answer serialiser. */
+const POSITIONS_SCHEMA = {
+  type: 'object',
+  properties: {
+    positions: {
+      type: 'array',
+      items: {
         type: 'object',
         properties: {
-          positions: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                id: { type: 'string' },
-                topic: { type: 'string' },
-                partition: { type: 'integer' },
-                offset: { type: 'string' },
-              },
-            },
-          },
+          id: { type: 'string' },
+          topic: { type: 'string' },
+          partition: { type: 'integer' },
+          offset: { type: 'string' },
         },
       },
     },
   },
+} as const;
+
+const POSITIONS_RESPONSE = {
+  description: 'Every event is durable in the backend; positions in request order.',
+  content: { 'application/json': { schema: POSITIONS_SCHEMA } },
 };
 
 const CLOUDEVENT_BODIES = {
@@ -117,6 +116,8 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: GatewayContext)
           'Also accepts CloudEvents (binary, structured or batched mode), all sent to this topic.',
         tags: ['publish'],
         params: topicParams,
+        // Compiled once into a serialiser of the answer, instead of JSON.stringify per request.
+        response: { 200: POSITIONS_SCHEMA },
       },
       config: {
         access: 'publish',
@@ -170,6 +171,7 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: GatewayContext)
         description:
           'CloudEvents HTTP binding in binary, structured or batched mode. Each event goes to the topic of the first configured route matching its type, else to the topic named after its type.',
         tags: ['publish'],
+        response: { 200: POSITIONS_SCHEMA },
       },
       config: {
         access: 'authenticated',

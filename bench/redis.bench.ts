@@ -1,7 +1,11 @@
 // Eddy's Redis Streams transport next to the same Redis driven directly through ioredis, in one run:
 // batched publish (XADD pipeline vs transport.publish) and consume-with-ack (XREADGROUP + XACK vs a
 // subscription), at 256 B and 4 KiB. Run: node --conditions=@eddy/source --import tsx bench/redis.bench.ts
+// Flags: `--consume` times and prints only the consume cases (the streams are still filled first);
+// `--size=4096` runs one payload size; `--alloc` also samples the JS heap allocations of each timed
+// phase (bytes per message; the sampling costs CPU, so read rates from runs without it).
 import { randomUUID } from 'node:crypto';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 
 import { createRedisTransport } from '@eddy/redis';
@@ -24,10 +28,16 @@ const READ_COUNT = 256;
 const PARTITIONS = 4;
 // Rounds long enough for dozens of reads of 256: with a few thousand messages a round lasts ~30 ms
 // and a single GC pause or lease heartbeat decides the figure instead of the per-message cost.
-const CASES = [
+const ALL_CASES = [
   { label: '256 B', bytes: 256, messages: 20_000 },
   { label: '4 KiB', bytes: 4_096, messages: 10_000 },
 ];
+const flag = (name: string): string | undefined =>
+  process.argv.find((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+const CONSUME_ONLY = flag('consume') !== undefined;
+const SIZE = flag('size')?.split('=')[1];
+const CASES = ALL_CASES.filter(({ bytes }) => SIZE === undefined || bytes === Number(SIZE));
+const ALLOC = flag('alloc') !== undefined;
 // The shared 2-core machine swings widely from second to second, so each side runs many short
 // rounds, taking turns to go first, and the table reports total messages over total time per side:
 // both sides sample the same noisy periods.
@@ -125,6 +135,36 @@ async function deleteKeys(pattern: string): Promise<void> {
   } while (cursor !== '0');
 }
 
+/**
+ * JS heap bytes allocated while `work` runs, garbage included, from V8's sampling heap profiler
+ * (a sample every 256 bytes on average). Buffers' backing stores live outside the JS heap and are
+ * not counted.
+ */
+const inspector = ALLOC ? new Session() : undefined;
+inspector?.connect();
+interface SampledNode {
+  readonly selfSize: number;
+  readonly children: readonly SampledNode[];
+}
+const totalSize = (node: SampledNode): number =>
+  node.children.reduce((sum, child) => sum + totalSize(child), node.selfSize);
+async function allocated(work: () => Promise<void>): Promise<number> {
+  if (inspector === undefined) {
+    await work();
+    return 0;
+  }
+  await inspector.post('HeapProfiler.startSampling', {
+    samplingInterval: 256,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  await work();
+  const { profile } = (await inspector.post('HeapProfiler.stopSampling')) as unknown as {
+    profile: { head: SampledNode };
+  };
+  return totalSize(profile.head);
+}
+
 /** Microseconds of this process's CPU per message over every round. */
 const perMessage = (micros: number, messagesPerRound: number): number =>
   Number((micros / (messagesPerRound * ROUNDS)).toFixed(1));
@@ -141,9 +181,17 @@ for (const { label, bytes, messages } of CASES) {
   // This process's CPU time per phase: on a loaded machine wall-clock rates follow the neighbours,
   // CPU time per message follows the code.
   const cpu = { directPublish: 0, eddyPublish: 0, directConsume: 0, eddyConsume: 0 };
+  const heap = { directPublish: 0, eddyPublish: 0, directConsume: 0, eddyConsume: 0 };
   const timed = async (phase: keyof typeof cpu, work: () => Promise<number>): Promise<void> => {
+    if (CONSUME_ONLY && phase.endsWith('Publish')) {
+      await work();
+      return;
+    }
+    let rate = 0;
     const before = process.cpuUsage();
-    const rate = await work();
+    heap[phase] += await allocated(async () => {
+      rate = await work();
+    });
     const used = process.cpuUsage(before);
     cpu[phase] += used.user + used.system;
     runs[phase].push(rate);
@@ -170,8 +218,17 @@ for (const { label, bytes, messages } of CASES) {
   }
   const publish = { direct: overallRate(runs.directPublish), eddy: overallRate(runs.eddyPublish) };
   const consume = { direct: overallRate(runs.directConsume), eddy: overallRate(runs.eddyConsume) };
-  rows.push(
-    {
+  const bytesPerMessage = (phase: keyof typeof heap): Record<string, number> =>
+    ALLOC
+      ? {
+          'heap B/msg direct': Math.round(
+            heap[phase.replace('eddy', 'direct') as keyof typeof heap] / (messages * ROUNDS),
+          ),
+          'heap B/msg eddy': Math.round(heap[phase] / (messages * ROUNDS)),
+        }
+      : {};
+  if (!CONSUME_ONLY) {
+    rows.push({
       case: `publish, batches of ${BATCH}, ${label}`,
       messages: messages * ROUNDS,
       'direct msg/s': Math.round(publish.direct),
@@ -179,17 +236,19 @@ for (const { label, bytes, messages } of CASES) {
       'eddy/direct': Number((publish.eddy / publish.direct).toFixed(2)),
       'CPU µs/msg direct': perMessage(cpu.directPublish, messages),
       'CPU µs/msg eddy': perMessage(cpu.eddyPublish, messages),
-    },
-    {
-      case: `consume + ack, ${label}`,
-      messages: messages * ROUNDS,
-      'direct msg/s': Math.round(consume.direct),
-      'eddy msg/s': Math.round(consume.eddy),
-      'eddy/direct': Number((consume.eddy / consume.direct).toFixed(2)),
-      'CPU µs/msg direct': perMessage(cpu.directConsume, messages),
-      'CPU µs/msg eddy': perMessage(cpu.eddyConsume, messages),
-    },
-  );
+      ...bytesPerMessage('eddyPublish'),
+    });
+  }
+  rows.push({
+    case: `consume + ack, ${label}`,
+    messages: messages * ROUNDS,
+    'direct msg/s': Math.round(consume.direct),
+    'eddy msg/s': Math.round(consume.eddy),
+    'eddy/direct': Number((consume.eddy / consume.direct).toFixed(2)),
+    'CPU µs/msg direct': perMessage(cpu.directConsume, messages),
+    'CPU µs/msg eddy': perMessage(cpu.eddyConsume, messages),
+    ...bytesPerMessage('eddyConsume'),
+  });
 }
 
 if (consumedBytes === 0) throw new Error('the direct consumer read no payloads');

@@ -34,10 +34,13 @@ export interface HandlerSlots {
 export function createHandlerSlots(options: HandlerSlotsOptions): HandlerSlots {
   const { topic, handler } = options;
   // Synchronous handlers settle together in one microtask: a batch of a few hundred would
-  // otherwise cost as many closures and microtasks. Parallel arrays: no object per message.
-  const doneEntries: Tracked[] = [];
+  // otherwise cost as many closures and microtasks. Parallel arrays: no object per message. They
+  // are reused from batch to batch (emptying an array with `length = 0` drops its storage, which
+  // the next batch would allocate and grow again), so a slot is cleared once settled instead.
+  const doneEntries: (Tracked | undefined)[] = [];
   const doneAttempts: number[] = [];
   const doneFailures: HandlerFailure[] = [];
+  let doneCount = 0;
 
   /**
    * Asked when a waiting message's turn comes. One settled or dropped meanwhile is skipped; one
@@ -57,15 +60,21 @@ export function createHandlerSlots(options: HandlerSlotsOptions): HandlerSlots {
 
   const settleSynchronous = (): void => {
     // Settling can start more handlers, which add to the lists: run until they are empty.
-    for (let i = 0; i < doneEntries.length; i++) done(doneEntries[i]!, doneAttempts[i]!, doneFailures[i]);
-    doneEntries.length = 0;
-    doneAttempts.length = 0;
-    doneFailures.length = 0;
+    for (let i = 0; i < doneCount; i++) {
+      const entry = doneEntries[i]!;
+      const failure = doneFailures[i];
+      doneEntries[i] = undefined; // holds no message (and its payload) past its settlement
+      doneFailures[i] = undefined;
+      done(entry, doneAttempts[i]!, failure);
+    }
+    doneCount = 0;
   };
   const doneSoon = (entry: Tracked, attempt: number, failure: HandlerFailure): void => {
-    doneAttempts.push(attempt);
-    doneFailures.push(failure);
-    if (doneEntries.push(entry) === 1) queueMicrotask(settleSynchronous);
+    doneEntries[doneCount] = entry;
+    doneAttempts[doneCount] = attempt;
+    doneFailures[doneCount] = failure;
+    doneCount += 1;
+    if (doneCount === 1) queueMicrotask(settleSynchronous);
   };
 
   const run = (entry: Tracked): void => {

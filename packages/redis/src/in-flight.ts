@@ -1,6 +1,6 @@
 import type { Headers } from '@eddy/core';
 
-import type { DecodedEntry } from './codec.js';
+import { decodeEntryInto, entryName, NO_HEADERS, NO_PAYLOAD } from './codec.js';
 
 /** A message this member read or claimed and has not settled yet. */
 export interface Tracked {
@@ -108,29 +108,41 @@ export function compareStreamIds(a: string, b: string): number {
   return 0;
 }
 
-/** A freshly read or claimed entry, not started yet. A scheduled one (`deliverAt` ahead) waits until due. */
+/**
+ * A freshly read or claimed entry, decoded straight from the reply's `fields`, not started yet.
+ * A scheduled one (`deliverAt` ahead) waits until due. Throws `DecodeError` for an entry Eddy
+ * did not write.
+ */
 export function trackEntry(
   partition: number,
   id: string,
   count: number,
-  decoded: DecodedEntry,
+  fields: readonly Buffer[],
   needsClaim: boolean,
+  stream: string,
 ): Tracked {
-  const deferred = decoded.deliverAt !== undefined && decoded.deliverAt > Date.now();
-  return {
+  // Every field in one literal, in one order: all tracked messages share one object shape.
+  const entry: Tracked = {
     partition,
     id,
-    key: decoded.key,
-    headers: decoded.headers,
-    payload: decoded.payload,
+    key: undefined,
+    headers: NO_HEADERS,
+    payload: NO_PAYLOAD,
     count,
     state: 'queued',
     attempt: 0,
     handedAt: 0,
-    needsClaim: needsClaim || deferred,
+    needsClaim,
     inDelayedSet: false,
-    deferred,
-    dueAt: deferred ? decoded.deliverAt : undefined,
+    deferred: false,
+    dueAt: undefined,
     timer: undefined,
   };
+  const deliverAt = decodeEntryInto(entry, fields, entryName, stream, id);
+  if (deliverAt !== undefined && deliverAt > Date.now()) {
+    entry.deferred = true;
+    entry.needsClaim = true;
+    entry.dueAt = deliverAt;
+  }
+  return entry;
 }

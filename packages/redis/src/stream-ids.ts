@@ -32,9 +32,18 @@ export function idBefore(streamId: string): string {
   return '0';
 }
 
-/** Milliseconds part of a stream id: when Redis accepted the entry. */
+/**
+ * Milliseconds part of a stream id: when Redis accepted the entry. Read digit by digit: it runs for
+ * every delivered message, and a slice would build a string each time.
+ */
 export function timeOf(streamId: string): number {
-  return Number(streamId.slice(0, streamId.indexOf('-')));
+  let ms = 0;
+  for (let i = 0; i < streamId.length; i++) {
+    const digit = streamId.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) break;
+    ms = ms * 10 + digit;
+  }
+  return ms;
 }
 
 /** The smallest id greater than `streamId`. */

@@ -5,7 +5,6 @@ import { redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/int
 import type { Redis } from 'ioredis';
 
 import { createAckBatcher } from './ack-batcher.js';
-import { decodeEntry, entryName } from './codec.js';
 import { toEddyError } from './errors.js';
 import { startFetchLoop, type FetchLoop, type ReadReply } from './fetch-loop.js';
 import { createHandlerSlots, type HandlerFailure } from './handler-slots.js';
@@ -206,8 +205,7 @@ export async function startRedisSubscription(
     stream: string,
   ): Tracked | undefined => {
     try {
-      const decoded = decodeEntry(fields, entryName, stream, id);
-      return trackEntry(partition, id, count, decoded, needsClaim);
+      return trackEntry(partition, id, count, fields, needsClaim, stream);
     } catch (error) {
       report(error, 'decoding a stream entry');
       acks.add(partition, id); // an entry nobody can read would block its partition forever

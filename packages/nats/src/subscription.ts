@@ -1,6 +1,6 @@
 import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
 import {
-  BatchCollector,
+  DeliveryBatcher,
   KeyedQueue,
   redeliveryDelayOf,
   type BatchTarget,
@@ -73,12 +73,12 @@ export class NatsSubscription implements Subscription {
   /** Deliveries kept by `extendLease`, with the timer of their next "working" signal. */
   private readonly extended = new Map<JsMsg, NodeJS.Timeout>();
   /** Set for a batch subscription: what the pull loops start in one turn goes over together. */
-  private readonly batch: BatchCollector<BatchedDelivery> | undefined;
+  private readonly batch: DeliveryBatcher<BatchedDelivery> | undefined;
 
   constructor(private readonly settings: NatsSubscriptionSettings) {
     const { handler } = settings;
     if (typeof handler !== 'function') {
-      this.batch = new BatchCollector<BatchedDelivery>({
+      this.batch = new DeliveryBatcher<BatchedDelivery>({
         ...handler,
         messageOf: (delivery) => delivery.received,
         settle: (delivery, failure) =>

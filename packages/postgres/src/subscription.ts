@@ -1,7 +1,7 @@
 import { type MessageHandler, type ReceivedMessage } from '@eddy/core';
 import {
   backoffDelayMs,
-  BatchCollector,
+  DeliveryBatcher,
   KeyedQueue,
   PositionLostError,
   redeliveryDelayOf,
@@ -105,7 +105,7 @@ export class PostgresSubscription {
   private closed: Promise<void> | undefined;
   private readonly localTimers = new Set<NodeJS.Timeout>();
   /** Set for a batch subscription (`subscribeBatch`): what `invoke` starts goes over together. */
-  private readonly batch: BatchCollector<Held> | undefined;
+  private readonly batch: DeliveryBatcher<Held> | undefined;
   private readonly handler: MessageHandler | undefined;
 
   constructor(
@@ -120,7 +120,7 @@ export class PostgresSubscription {
     } else {
       // The rows of one claim are accepted in one synchronous run, and so are the messages of
       // the keys a batch's settling frees: each run is one call of the handler.
-      this.batch = new BatchCollector<Held>({
+      this.batch = new DeliveryBatcher<Held>({
         ...handler,
         messageOf: (held) => (held.message.headers[SUPERSEDED_HEADER] === undefined ? held.message : undefined),
         settle: (held, failure) =>

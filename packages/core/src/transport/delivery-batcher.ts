@@ -8,8 +8,8 @@ export interface BatchTarget {
   readonly maxBatchSize: number;
 }
 
-/** How a transport's batch subscription hands its deliveries to a `BatchCollector`. */
-export interface BatchCollectorOptions<D> extends BatchTarget {
+/** How a transport's batch subscription hands its deliveries to a `DeliveryBatcher`. */
+export interface DeliveryBatcherOptions<D> extends BatchTarget {
   /**
    * The message a delivery hands the handler, or undefined to settle it as acknowledged without
    * handing it over (a message replaced by a later one of its dedupe key while it waited).
@@ -33,13 +33,13 @@ export interface BatchCollectorOptions<D> extends BatchTarget {
  * what was added before the scheduled flush reaches the batch handler in calls of at most
  * `maxBatchSize`, and each delivery is then settled on its own.
  */
-export class BatchCollector<D> {
-  readonly #options: BatchCollectorOptions<D>;
+export class DeliveryBatcher<D> {
+  readonly #options: DeliveryBatcherOptions<D>;
   readonly #schedule: (flush: () => void) => void;
   readonly #flush = (): void => this.flush();
   #open: D[] = [];
 
-  constructor(options: BatchCollectorOptions<D>) {
+  constructor(options: DeliveryBatcherOptions<D>) {
     this.#options = options;
     this.#schedule = options.schedule ?? queueMicrotask;
   }

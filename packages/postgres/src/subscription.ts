@@ -122,9 +122,13 @@ export class PostgresSubscription {
       // the keys a batch's settling frees: each run is one call of the handler.
       this.batch = new DeliveryBatcher<Held>({
         ...handler,
-        messageOf: (held) => (held.message.headers[SUPERSEDED_HEADER] === undefined ? held.message : undefined),
+        messageOf: (held) =>
+          held.message.headers[SUPERSEDED_HEADER] === undefined ? held.message : undefined,
         settle: (held, failure) =>
-          this.settled(held, failure === undefined ? undefined : (failure.error ?? new Error('handler rejected'))),
+          this.settled(
+            held,
+            failure === undefined ? undefined : (failure.error ?? new Error('handler rejected')),
+          ),
       });
     }
     // Small windows keep one loop: splitting them would leave each loop a sliver.

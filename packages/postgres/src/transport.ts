@@ -338,7 +338,11 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     return subscription;
   }
 
-  function subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
+  function subscribe(
+    topic: string,
+    options: SubscribeOptions,
+    handler: MessageHandler,
+  ): Promise<Subscription> {
     return join(topic, options, handler);
   }
 

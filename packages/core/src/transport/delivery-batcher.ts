@@ -62,7 +62,9 @@ export class DeliveryBatcher<D> {
     this.#open = [];
     const { maxBatchSize } = this.#options;
     for (let from = 0; from < open.length; from += maxBatchSize) {
-      void this.#run(from === 0 && open.length <= maxBatchSize ? open : open.slice(from, from + maxBatchSize));
+      void this.#run(
+        from === 0 && open.length <= maxBatchSize ? open : open.slice(from, from + maxBatchSize),
+      );
     }
   }
 

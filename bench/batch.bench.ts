@@ -21,6 +21,7 @@ import { createNatsTransport } from '@eddy/nats';
 import { createPostgresTransport } from '@eddy/postgres';
 import { createSqliteTransport } from '@eddy/sqlite';
 import { printTable, writeResults, type BenchRow } from './lib/report.js';
+import { withoutBatches } from './lib/without-batches.js';
 
 const PG_URL = process.env['EDDY_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BACKLOG = Number(process.env['BATCH_BENCH_EVENTS'] ?? 20_000);
@@ -93,17 +94,6 @@ interface Source {
   readonly name: string;
   readonly transport: Transport;
   cleanup(): Promise<void>;
-}
-
-/** The same transport without `subscribeBatch`: the bus then takes the per-event path. */
-function withoutBatches(transport: Transport): Transport {
-  return {
-    name: transport.name,
-    capabilities: transport.capabilities,
-    publish: (topic, messages) => transport.publish(topic, messages),
-    subscribe: (topic, options, handler) => transport.subscribe(topic, options, handler),
-    close: () => Promise.resolve(),
-  };
 }
 
 async function fill(transport: Transport): Promise<void> {

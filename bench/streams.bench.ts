@@ -220,7 +220,14 @@ function sameCounts(a: Map<string, number>, b: Map<string, number>, what: string
 /** The pipeline on a PostgreSQL transport (schema of its own) with PostgreSQL state. */
 async function postgresRun(name: string, perEvent: boolean): Promise<Rate & { counts: Map<string, number> }> {
   const schema = `bench_streams_${randomBytes(4).toString('hex')}`;
-  const transport = await createPostgresTransport({ connectionString: PG_URL, schema, poolSize: 4 });
+  // One partition: the readings then arrive in event-time order, as the loop reads them. Over
+  // several partitions read side by side, a window would close before its late readings arrived.
+  const transport = await createPostgresTransport({
+    connectionString: PG_URL,
+    schema,
+    poolSize: 4,
+    partitions: 1,
+  });
   try {
     const store = await createPostgresStateStore({ connectionString: PG_URL, schema: `${schema}_state` });
     return await eddyRun(store, name, perEvent ? withoutBatches(transport) : transport);

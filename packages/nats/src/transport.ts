@@ -56,6 +56,15 @@ export interface NatsTransport extends Transport {
    * buckets, request-reply). Closing it closes the transport's connection too.
    */
   readonly native: NatsConnection;
+  /**
+   * Offered: what the pull loops take in one turn of the event loop reaches one call of `handler`
+   * (see `Transport.subscribeBatch`).
+   */
+  subscribeBatch(
+    topic: string,
+    options: BatchSubscribeOptions,
+    handler: BatchMessageHandler,
+  ): Promise<Subscription>;
 }
 
 /**

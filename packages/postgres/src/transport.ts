@@ -49,6 +49,12 @@ export interface PostgresTransport extends Transport {
   readonly admin: PostgresAdmin;
   /** Publish-dedupe decisions of this transport and the live keys in the database. */
   readonly dedupe: PublishDedupeView;
+  /** Offered: the rows of one claim reach one call of `handler` (see `Transport.subscribeBatch`). */
+  subscribeBatch(
+    topic: string,
+    options: BatchSubscribeOptions,
+    handler: BatchMessageHandler,
+  ): Promise<Subscription>;
 }
 
 const OFFSET_PATTERN = /^\d{1,18}$/;

@@ -10,16 +10,21 @@
 // rate says more about the neighbours). Two more rows split the cost: the bus alone (the same
 // events through `bus.onBatch` with a handler that does nothing) and the pipeline's own work (stages and state
 // commits fed batches directly by a stand-in for the bus). Every Eddy row must produce the loop's
-// window counts; the script stops if not. STREAMS_BENCH_EVENTS (default 50,000),
+// window counts; the script stops if not. Two rows run the pipeline on PostgreSQL (transport and
+// state): through the transport's `subscribeBatch`, and through the same transport with it hidden
+// (the per-event path of a transport without batch delivery). STREAMS_BENCH_EVENTS (default 50,000),
 // STREAMS_BENCH_ROUNDS (default 1, median reported) and STREAMS_BENCH_PAIRS (default 500) resize it.
 // Run: node --conditions=@eddy/source --import tsx bench/streams.bench.ts
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBus, type BatchContext, type Bus, type BusEvent, type Transport } from '@eddy/core';
 import { createCloudEvent, encodeCloudEvent } from '@eddy/core/cloudevents';
 import { createMemoryTransport } from '@eddy/core/testing';
+import { createPostgresStateStore, createPostgresTransport } from '@eddy/postgres';
 import { createSqliteStateStore, createSqliteTransport } from '@eddy/sqlite';
+import pg from 'pg';
 import {
   count,
   createMemoryStateStore,
@@ -31,6 +36,9 @@ import {
   type WindowResult,
 } from '@eddy/streams';
 import { percentile, printTable, writeResults, type BenchRow } from './lib/report.js';
+import { withoutBatches } from './lib/without-batches.js';
+
+const PG_URL = process.env['EDDY_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const EVENTS = Number(process.env['STREAMS_BENCH_EVENTS'] ?? 50_000);
 const KEYS = 1_000;
@@ -104,8 +112,11 @@ function handLoop(events: readonly { sensor: string; time: number }[]): Map<stri
 }
 
 /** Runs the Eddy pipeline over the prepared topic; returns events/s and the closed window counts. */
-async function eddyRun(store: StateStore, name: string): Promise<Rate & { counts: Map<string, number> }> {
-  const transport = createMemoryTransport();
+async function eddyRun(
+  store: StateStore,
+  name: string,
+  transport: Transport = createMemoryTransport(),
+): Promise<Rate & { counts: Map<string, number> }> {
   await fill(transport, 'reading');
   type Events = { reading: Reading; 'window.count': WindowResult<number> };
   const bus: Bus<Events> = createBus<Events>({ transport, group: 'bench' });
@@ -206,14 +217,40 @@ function sameCounts(a: Map<string, number>, b: Map<string, number>, what: string
   }
 }
 
+/** The pipeline on a PostgreSQL transport (schema of its own) with PostgreSQL state. */
+async function postgresRun(name: string, perEvent: boolean): Promise<Rate & { counts: Map<string, number> }> {
+  const schema = `bench_streams_${randomBytes(4).toString('hex')}`;
+  // One partition: the readings then arrive in event-time order, as the loop reads them. Over
+  // several partitions read side by side, a window would close before its late readings arrived.
+  const transport = await createPostgresTransport({
+    connectionString: PG_URL,
+    schema,
+    poolSize: 4,
+    partitions: 1,
+  });
+  try {
+    const store = await createPostgresStateStore({ connectionString: PG_URL, schema: `${schema}_state` });
+    return await eddyRun(store, name, perEvent ? withoutBatches(transport) : transport);
+  } finally {
+    await transport.close();
+    const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}_state" CASCADE`);
+    await pool.end();
+  }
+}
+
 async function windowRounds(): Promise<BenchRow[]> {
   const decoded = Array.from({ length: EVENTS }, (_, i) => ({ sensor: sensorOf(i), time: timeOf(i) }));
-  type Case = 'hand' | 'bus' | 'memory' | 'sqlite' | 'engineMemory' | 'engineSqlite';
+  type Case =
+    'hand' | 'bus' | 'memory' | 'sqlite' | 'postgres' | 'postgresPerEvent' | 'engineMemory' | 'engineSqlite';
   const rates: Record<Case, Rate[]> = {
     hand: [],
     bus: [],
     memory: [],
     sqlite: [],
+    postgres: [],
+    postgresPerEvent: [],
     engineMemory: [],
     engineSqlite: [],
   };
@@ -247,6 +284,16 @@ async function windowRounds(): Promise<BenchRow[]> {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    // Alternated per round, so drift in the machine's load does not favour one path.
+    const paths =
+      round % 2 === 0
+        ? (['postgres', 'postgresPerEvent'] as const)
+        : (['postgresPerEvent', 'postgres'] as const);
+    for (const path of paths) {
+      const run = await postgresRun(`${path}-${round}`, path === 'postgresPerEvent');
+      rates[path].push(run);
+      sameCounts(hand, run.counts, 'PostgreSQL');
+    }
   }
   const median = (values: number[]): number =>
     [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -268,6 +315,8 @@ async function windowRounds(): Promise<BenchRow[]> {
     row('bus alone: onBatch, handler does nothing', 'bus'),
     row('eddy pipeline, memory state', 'memory'),
     row('eddy pipeline, SQLite state', 'sqlite'),
+    row('eddy pipeline, PostgreSQL transport and state, subscribeBatch', 'postgres'),
+    row('eddy pipeline, PostgreSQL transport and state, per-event path', 'postgresPerEvent'),
     row('pipeline stages + commits only, memory state', 'engineMemory'),
     row('pipeline stages + commits only, SQLite state', 'engineSqlite'),
   ].map((r) => ({ ...r, windows: reference?.size ?? 0 }));

@@ -37,6 +37,11 @@ export {
   type ResolvedSubscribeOptions,
 } from './transport/validate.js';
 export { assertGroupName, assertTopicName, MAX_NAME_LENGTH } from './transport/names.js';
+export {
+  DeliveryBatcher,
+  type DeliveryBatcherOptions,
+  type BatchTarget,
+} from './transport/delivery-batcher.js';
 export { partitionForKey } from './transport/partitioner.js';
 export { messageSizeBytes } from './transport/message.js';
 export {

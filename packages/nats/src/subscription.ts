@@ -1,5 +1,11 @@
 import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
-import { KeyedQueue, redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
+import {
+  DeliveryBatcher,
+  KeyedQueue,
+  redeliveryDelayOf,
+  type BatchTarget,
+  type ResolvedSubscribeOptions,
+} from '@eddy/core/internal';
 import type { Consumer, ConsumerInfo, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription as CoreSubscription } from '@nats-io/transport-node';
 import { decodeMessage } from './codec.js';
@@ -14,7 +20,8 @@ export interface NatsSubscriptionSettings {
   readonly options: ResolvedSubscribeOptions;
   /** Messages requested per pull from one partition consumer. */
   readonly pullBatch: number;
-  readonly handler: MessageHandler;
+  /** A `BatchTarget` for a batch subscription (`subscribeBatch`). */
+  readonly handler: MessageHandler | BatchTarget;
   readonly onError: (error: Error) => void;
   readonly onClosed: () => void;
 }
@@ -33,6 +40,12 @@ const CLOSE_NAK_DELAY_MS = PULL_EXPIRES_MS + 100;
 // the server is unreachable it cannot finish, and what was in flight then comes back after the ack
 // timeout instead.
 const CLOSE_DRAIN_TIMEOUT_MS = 5_000;
+
+/** A message started for a batch subscription, waiting to go over with the others of its turn. */
+interface BatchedDelivery {
+  readonly msg: JsMsg;
+  readonly received: ReceivedMessage;
+}
 
 /**
  * One member of a group: a pull loop per partition consumer, handlers run with at most
@@ -59,8 +72,22 @@ export class NatsSubscription implements Subscription {
   private readonly sources = new Map<ReceivedMessage, JsMsg>();
   /** Deliveries kept by `extendLease`, with the timer of their next "working" signal. */
   private readonly extended = new Map<JsMsg, NodeJS.Timeout>();
+  /** Set for a batch subscription: what the pull loops start in one turn goes over together. */
+  private readonly batch: DeliveryBatcher<BatchedDelivery> | undefined;
 
   constructor(private readonly settings: NatsSubscriptionSettings) {
+    const { handler } = settings;
+    if (typeof handler !== 'function') {
+      this.batch = new DeliveryBatcher<BatchedDelivery>({
+        ...handler,
+        messageOf: (delivery) => delivery.received,
+        settle: (delivery, failure) =>
+          this.settle(delivery.msg, delivery.received, failure === undefined, failure?.error),
+        // The pull loops take messages from their iterators a few microtasks apart, each loop from
+        // its own partition: what one read from the socket brought is all taken within this turn.
+        schedule: setImmediate,
+      });
+    }
     this.handlers = new KeyedQueue<JsMsg>({
       concurrency: settings.options.maxInFlight,
       start: (msg) => this.dispatch(msg),
@@ -187,6 +214,10 @@ export class NatsSubscription implements Subscription {
     try {
       received = decodeMessage(topic, msg);
       this.sources.set(received, msg);
+      if (typeof handler !== 'function') {
+        this.batch?.add({ msg, received });
+        return;
+      }
       result = handler(received);
     } catch (error) {
       this.settle(msg, received, false, error);

@@ -1,4 +1,6 @@
 import {
+  type BatchMessageHandler,
+  type BatchSubscribeOptions,
   type MessageHandler,
   type OutgoingMessage,
   type Position,
@@ -12,8 +14,10 @@ import {
   InvalidOptionError,
   MessageTooLargeError,
   partitionForKey,
+  resolveMaxBatchSize,
   resolveSubscribeOptions,
   validatePublish,
+  type BatchTarget,
   type ResolvedSubscribeOptions,
 } from '@eddy/core/internal';
 import {
@@ -52,6 +56,15 @@ export interface NatsTransport extends Transport {
    * buckets, request-reply). Closing it closes the transport's connection too.
    */
   readonly native: NatsConnection;
+  /**
+   * Offered: what the pull loops take in one turn of the event loop reaches one call of `handler`
+   * (see `Transport.subscribeBatch`).
+   */
+  subscribeBatch(
+    topic: string,
+    options: BatchSubscribeOptions,
+    handler: BatchMessageHandler,
+  ): Promise<Subscription>;
 }
 
 /**
@@ -149,9 +162,34 @@ class NatsTransportImpl implements NatsTransport {
     }
   }
 
-  async subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
+  subscribe(topic: string, options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
+    return this.join(topic, options, handler);
+  }
+
+  subscribeBatch(
+    topic: string,
+    options: BatchSubscribeOptions,
+    handler: BatchMessageHandler,
+  ): Promise<Subscription> {
+    return this.join(topic, options, handler, true);
+  }
+
+  // `subscribe` and `subscribeBatch`: a batch member differs only in how it calls its handler.
+  private async join(
+    topic: string,
+    options: SubscribeOptions | BatchSubscribeOptions,
+    handler: MessageHandler | BatchMessageHandler,
+    batched?: true,
+  ): Promise<Subscription> {
     this.assertOpen();
     const resolved = resolveSubscribeOptions(topic, options, this.capabilities);
+    const target: MessageHandler | BatchTarget =
+      batched === true
+        ? {
+            handler: handler as BatchMessageHandler,
+            maxBatchSize: resolveMaxBatchSize(options, resolved.maxInFlight),
+          }
+        : (handler as MessageHandler);
     await this.ensureStream(topic);
     const stream = streamName(this.options.prefix, topic);
     let consumers: ConsumerInfo[];
@@ -177,7 +215,7 @@ class NatsTransportImpl implements NatsTransport {
       consumers,
       options: resolved,
       pullBatch: Math.min(resolved.maxInFlight, Math.max(16, this.options.maxAckPendingPerPartition)),
-      handler,
+      handler: target,
       onError: this.options.onError,
       onClosed: () => this.subscriptions.delete(subscription),
     });

@@ -1,10 +1,12 @@
 import { type MessageHandler, type ReceivedMessage } from '@eddy/core';
 import {
   backoffDelayMs,
+  DeliveryBatcher,
   KeyedQueue,
   PositionLostError,
   redeliveryDelayOf,
   SUPERSEDE_HEADER,
+  type BatchTarget,
   type ResolvedSubscribeOptions,
 } from '@eddy/core/internal';
 import { randomBytes } from 'node:crypto';
@@ -102,14 +104,33 @@ export class PostgresSubscription {
   private drained: (() => void) | undefined;
   private closed: Promise<void> | undefined;
   private readonly localTimers = new Set<NodeJS.Timeout>();
+  /** Set for a batch subscription (`subscribeBatch`): what `invoke` starts goes over together. */
+  private readonly batch: DeliveryBatcher<Held> | undefined;
+  private readonly handler: MessageHandler | undefined;
 
   constructor(
     private readonly context: SubscriptionContext,
     private readonly topic: string,
     private readonly options: ResolvedSubscribeOptions,
-    private readonly handler: MessageHandler,
+    handler: MessageHandler | BatchTarget,
     partitions: number,
   ) {
+    if (typeof handler === 'function') {
+      this.handler = handler;
+    } else {
+      // The rows of one claim are accepted in one synchronous run, and so are the messages of
+      // the keys a batch's settling frees: each run is one call of the handler.
+      this.batch = new DeliveryBatcher<Held>({
+        ...handler,
+        messageOf: (held) =>
+          held.message.headers[SUPERSEDED_HEADER] === undefined ? held.message : undefined,
+        settle: (held, failure) =>
+          this.settled(
+            held,
+            failure === undefined ? undefined : (failure.error ?? new Error('handler rejected')),
+          ),
+      });
+    }
     // Small windows keep one loop: splitting them would leave each loop a sliver.
     const count =
       options.maxInFlight >= MIN_IN_FLIGHT_PER_STREAM * 2
@@ -353,11 +374,15 @@ export class PostgresSubscription {
 
   private invoke(held: Held): void {
     held.running = true;
+    const handler = this.handler;
+    if (handler === undefined) {
+      this.batch?.add(held);
+      return;
+    }
     let outcome: Promise<void> | void;
     try {
       // Replaced by a later message of its dedupe key while it waited: settled unseen.
-      outcome =
-        held.message.headers[SUPERSEDED_HEADER] === undefined ? this.handler(held.message) : undefined;
+      outcome = held.message.headers[SUPERSEDED_HEADER] === undefined ? handler(held.message) : undefined;
     } catch (error) {
       this.settled(held, error);
       return;

@@ -1,4 +1,6 @@
 import {
+  type BatchMessageHandler,
+  type BatchSubscribeOptions,
   type MessageHandler,
   type OutgoingMessage,
   type Position,
@@ -14,7 +16,9 @@ import {
   DedupeCounters,
   InvalidOptionError,
   partitionForKey,
+  resolveMaxBatchSize,
   resolveSubscribeOptions,
+  type BatchTarget,
   validatePublish,
 } from '@eddy/core/internal';
 import type pg from 'pg';
@@ -45,6 +49,12 @@ export interface PostgresTransport extends Transport {
   readonly admin: PostgresAdmin;
   /** Publish-dedupe decisions of this transport and the live keys in the database. */
   readonly dedupe: PublishDedupeView;
+  /** Offered: the rows of one claim reach one call of `handler` (see `Transport.subscribeBatch`). */
+  subscribeBatch(
+    topic: string,
+    options: BatchSubscribeOptions,
+    handler: BatchMessageHandler,
+  ): Promise<Subscription>;
 }
 
 const OFFSET_PATTERN = /^\d{1,18}$/;
@@ -272,13 +282,22 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     }
   }
 
-  async function subscribe(
+  // `subscribe` and `subscribeBatch`: a batch member differs only in how it calls its handler.
+  async function join(
     topic: string,
-    options: SubscribeOptions,
-    handler: MessageHandler,
+    options: SubscribeOptions | BatchSubscribeOptions,
+    handler: MessageHandler | BatchMessageHandler,
+    batched?: true,
   ): Promise<Subscription> {
     assertOpen();
     const settings = resolveSubscribeOptions(topic, options, capabilities);
+    const target: MessageHandler | BatchTarget =
+      batched === true
+        ? {
+            handler: handler as BatchMessageHandler,
+            maxBatchSize: resolveMaxBatchSize(options, settings.maxInFlight),
+          }
+        : (handler as MessageHandler);
     const partitions = await partitionsOf(topic);
     checkStart(settings.from, partitions);
     await createGroup(topic, settings.group, settings.from);
@@ -295,7 +314,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
       },
       topic,
       settings,
-      handler,
+      target,
       partitions,
     );
     let set = subscribersByTopic.get(topic);
@@ -323,6 +342,22 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     };
     subscriptions.add(subscription);
     return subscription;
+  }
+
+  function subscribe(
+    topic: string,
+    options: SubscribeOptions,
+    handler: MessageHandler,
+  ): Promise<Subscription> {
+    return join(topic, options, handler);
+  }
+
+  function subscribeBatch(
+    topic: string,
+    options: BatchSubscribeOptions,
+    handler: BatchMessageHandler,
+  ): Promise<Subscription> {
+    return join(topic, options, handler, true);
   }
 
   function close(): Promise<void> {
@@ -370,6 +405,7 @@ export async function createPostgresTransport(options: PostgresTransportOptions)
     schema: resolved.schema,
     publish,
     subscribe,
+    subscribeBatch,
     applyRetention,
     admin,
     close,

@@ -1,4 +1,10 @@
-import { Nack, type ReceivedMessage, type StartPosition, type Subscription } from '@eddy/core';
+import {
+  Nack,
+  type BatchMessageHandler,
+  type ReceivedMessage,
+  type StartPosition,
+  type Subscription,
+} from '@eddy/core';
 import { createPostgresTransport, type PostgresTransport } from '@eddy/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +164,50 @@ describe('PostgreSQL transport', () => {
       }
       await waitFor('all keys complete', () => keys.every((k) => (order.get(k)?.length ?? 0) === 30));
       for (const key of keys) expect(order.get(key)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+      await Promise.all(subs.map((s) => s.close()));
+    },
+  );
+
+  it.each([16, 128])(
+    'batch delivery keeps per-key order across members when a batch fails one message (maxInFlight %i)',
+    async (maxInFlight) => {
+      const topic = randomName('t');
+      const other = await open();
+      const order = new Map<string, number[]>();
+      const sizes: number[] = [];
+      let nacked = false;
+      const handler: BatchMessageHandler = (messages) => {
+        sizes.push(messages.length);
+        const failed = new Map<ReceivedMessage, unknown>();
+        for (const m of messages) {
+          const n = Number(text(m.payload));
+          if (n === 3 && m.key === 'a' && !nacked) {
+            nacked = true;
+            failed.set(m, new Nack(20));
+            continue;
+          }
+          const list = order.get(m.key ?? '') ?? [];
+          list.push(n);
+          order.set(m.key ?? '', list);
+        }
+        return { failed };
+      };
+      const subs = [
+        await transport.subscribeBatch(topic, { group: 'g', from: 'earliest', maxInFlight }, handler),
+        await other.subscribeBatch(topic, { group: 'g', from: 'earliest', maxInFlight }, handler),
+      ];
+      const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+      for (let i = 0; i < 30; i++) {
+        await transport.publish(
+          topic,
+          keys.map((key) => ({ key, payload: bytes(String(i)) })),
+        );
+      }
+      await waitFor('all keys complete', () => keys.every((k) => (order.get(k)?.length ?? 0) === 30));
+      for (const key of keys) expect(order.get(key)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+      expect(nacked).toBe(true);
+      // Several keys were ready together, so some call held more than one message.
+      expect(Math.max(...sizes)).toBeGreaterThan(1);
       await Promise.all(subs.map((s) => s.close()));
     },
   );

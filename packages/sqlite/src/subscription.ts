@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type BatchMessageHandler,
-  type MessageHandler,
-  type ReceivedMessage,
-  type Subscription,
-} from '@eddy/core';
+import { type MessageHandler, type ReceivedMessage, type Subscription } from '@eddy/core';
 import {
   DEDUPE_HEADER,
+  DeliveryBatcher,
   KeyedQueue,
   PositionLostError,
   redeliveryDelayOf,
   SUPERSEDE_HEADER,
+  type BatchTarget,
   type ResolvedSubscribeOptions,
 } from '@eddy/core/internal';
 import { toEddyError } from './errors.js';
@@ -40,12 +37,6 @@ const DELIVERY_SLICE_MS = 4;
  * check is one pragma read when nothing changed.
  */
 const COMMIT_CHECK_MS = 1;
-
-/** What a batch subscription (`subscribeBatch`) hands its deliveries to. */
-export interface BatchTarget {
-  readonly handler: BatchMessageHandler;
-  readonly maxBatchSize: number;
-}
 
 /** A delivery started and waiting to go over with the others of its batch. */
 interface BatchedDelivery {
@@ -80,9 +71,12 @@ export class SqliteSubscription implements Subscription {
   readonly groupId: number;
   readonly #ctx: SubscriptionContext;
   readonly #options: ResolvedSubscribeOptions;
-  readonly #handler: MessageHandler | BatchTarget;
-  /** Deliveries started in this turn of the event loop, for a batch subscription. */
-  #batch: BatchedDelivery[] = [];
+  readonly #handler: MessageHandler | undefined;
+  /**
+   * Set for a batch subscription: the slots start entries one by one, in a synchronous run (a
+   * fetch, a settle), and what one run starts goes to the handler together.
+   */
+  readonly #batch: DeliveryBatcher<BatchedDelivery> | undefined;
   readonly #memberId = randomUUID();
   readonly #leaseMs: number;
   readonly #heartbeatMs: number;
@@ -127,7 +121,16 @@ export class SqliteSubscription implements Subscription {
     this.topic = topic;
     this.groupId = groupId;
     this.#options = options;
-    this.#handler = handler;
+    if (typeof handler === 'function') {
+      this.#handler = handler;
+    } else {
+      this.#batch = new DeliveryBatcher<BatchedDelivery>({
+        ...handler,
+        messageOf: (delivery) => delivery.message,
+        settle: ({ entry, token }, failure) =>
+          this.#settle(entry, token, failure?.error, failure !== undefined),
+      });
+    }
     // A crashed member's partitions become claimable when its lease runs out, which is what makes
     // "redelivered after ackTimeoutMs" hold across processes.
     this.#leaseMs = options.ackTimeoutMs;
@@ -552,11 +555,8 @@ export class SqliteSubscription implements Subscription {
         this.#ctx.log.isSuperseded(this.topic, stream.partition, offset)
       ) {
         result = undefined;
-      } else if (typeof handler !== 'function') {
-        // The slots start entries one by one, in a synchronous run (a fetch, a settle): what one
-        // run starts goes to the handler together.
-        this.#batch.push({ entry, token, message: received });
-        if (this.#batch.length === 1) queueMicrotask(() => this.#flushBatch(handler));
+      } else if (handler === undefined) {
+        this.#batch?.add({ entry, token, message: received });
         return;
       } else result = handler(received);
     } catch (error) {
@@ -570,28 +570,6 @@ export class SqliteSubscription implements Subscription {
       );
     } else {
       queueMicrotask(() => this.#settle(entry, token, undefined, false));
-    }
-  }
-
-  #flushBatch(target: BatchTarget): void {
-    const started = this.#batch;
-    this.#batch = [];
-    for (let from = 0; from < started.length; from += target.maxBatchSize) {
-      void this.#runBatch(target.handler, started.slice(from, from + target.maxBatchSize));
-    }
-  }
-
-  async #runBatch(handler: BatchMessageHandler, deliveries: readonly BatchedDelivery[]): Promise<void> {
-    let thrown: { error: unknown } | undefined;
-    let failed: ReadonlyMap<ReceivedMessage, unknown> | undefined;
-    try {
-      failed = (await handler(deliveries.map((delivery) => delivery.message)))?.failed;
-    } catch (error) {
-      thrown = { error };
-    }
-    for (const { entry, token, message } of deliveries) {
-      const failure = thrown ?? (failed?.has(message) === true ? { error: failed.get(message) } : undefined);
-      this.#settle(entry, token, failure?.error, failure !== undefined);
     }
   }
 

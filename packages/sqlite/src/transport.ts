@@ -53,6 +53,12 @@ export interface SqliteTransport extends Transport {
   readonly native: SqliteDatabase;
   /** Publish-dedupe decisions of this transport and the live keys in the file. */
   readonly dedupe: PublishDedupeView;
+  /** Offered: what one fetch or settle makes ready reaches one call of `handler` (see `Transport.subscribeBatch`). */
+  subscribeBatch(
+    topic: string,
+    options: BatchSubscribeOptions,
+    handler: BatchMessageHandler,
+  ): Promise<Subscription>;
 }
 
 interface DedupeKeyRow {

@@ -34,6 +34,19 @@ afterAll(async () => {
   await dropSchema(schema);
 });
 
+/** Publishes 30 messages to each of six keys, waits until all arrived, and checks each key's order. */
+async function publishKeysAndAwaitOrder(topic: string, order: Map<string, number[]>): Promise<void> {
+  const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+  for (let i = 0; i < 30; i++) {
+    await transport.publish(
+      topic,
+      keys.map((key) => ({ key, payload: bytes(String(i)) })),
+    );
+  }
+  await waitFor('all keys complete', () => keys.every((k) => (order.get(k)?.length ?? 0) === 30));
+  for (const key of keys) expect(order.get(key)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+}
+
 describe('PostgreSQL transport', () => {
   // The conformance suite runs only what a transport declares: a flag turned false would drop its
   // cases silently, so the declared object is pinned whole.
@@ -155,15 +168,7 @@ describe('PostgreSQL transport', () => {
         await transport.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight }, handler),
         await other.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight }, handler),
       ];
-      const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
-      for (let i = 0; i < 30; i++) {
-        await transport.publish(
-          topic,
-          keys.map((key) => ({ key, payload: bytes(String(i)) })),
-        );
-      }
-      await waitFor('all keys complete', () => keys.every((k) => (order.get(k)?.length ?? 0) === 30));
-      for (const key of keys) expect(order.get(key)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+      await publishKeysAndAwaitOrder(topic, order);
       await Promise.all(subs.map((s) => s.close()));
     },
   );
@@ -196,15 +201,7 @@ describe('PostgreSQL transport', () => {
         await transport.subscribeBatch(topic, { group: 'g', from: 'earliest', maxInFlight }, handler),
         await other.subscribeBatch(topic, { group: 'g', from: 'earliest', maxInFlight }, handler),
       ];
-      const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
-      for (let i = 0; i < 30; i++) {
-        await transport.publish(
-          topic,
-          keys.map((key) => ({ key, payload: bytes(String(i)) })),
-        );
-      }
-      await waitFor('all keys complete', () => keys.every((k) => (order.get(k)?.length ?? 0) === 30));
-      for (const key of keys) expect(order.get(key)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+      await publishKeysAndAwaitOrder(topic, order);
       expect(nacked).toBe(true);
       // Several keys were ready together, so some call held more than one message.
       expect(Math.max(...sizes)).toBeGreaterThan(1);

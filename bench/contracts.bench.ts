@@ -111,9 +111,14 @@ interface Scenario {
 }
 const BASELINE = 'bus.publish, no contracts';
 const HEADER_URI = 'urn:eddy:registry/subjects/order.paid/versions/1';
-// The header a contract writes, with no lookup and no check.
+// The header a contract writes, written as the contract writes it, with no lookup and no check.
 const headerOnly: PublishMiddleware = (next) => (outgoing) =>
-  next({ ...outgoing, event: { dataschema: HEADER_URI, ...outgoing.event } });
+  next({
+    topic: outgoing.topic,
+    event: { dataschema: HEADER_URI, ...outgoing.event },
+    deliverAt: outgoing.deliverAt,
+    dedupe: outgoing.dedupe,
+  });
 const scenarios: Scenario[] = [
   { name: BASELINE, type: 'order.paid.plain', middleware: [] },
   { name: 'bus.publish + dataschema header only', type: 'order.paid.header', middleware: [headerOnly] },

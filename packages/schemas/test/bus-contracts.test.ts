@@ -126,4 +126,46 @@ describe('data contracts on the bus', () => {
     expect(error.code).toBe(SchemaErrorCodes.SchemaViolation);
     expect(error.message).toContain('its subject cannot be registered');
   });
+
+  it('passes deliverAt and dedupe on with the checked event', async () => {
+    const { bus, seen } = await setup();
+    const deliverAt = Date.now() + 50;
+    const first = await bus.publish(
+      'order.placed',
+      { id: 'o-6', total: 1 },
+      { deliverAt, dedupe: { key: 'o-6', ttlMs: 60_000 } },
+    );
+    // Dropped as a repeat of the first: the dedupe option reached the transport.
+    const repeat = await bus.publish(
+      'order.placed',
+      { id: 'o-6', total: 1 },
+      { dedupe: { key: 'o-6', ttlMs: 60_000 } },
+    );
+    await until(() => seen.length === 1);
+    const receivedAt = Date.now();
+    await bus.stop();
+    expect(repeat.offset).toBe(first.offset);
+    expect(receivedAt).toBeGreaterThanOrEqual(deliverAt);
+    expect(seen.map((event) => [event.id, event.dataschema])).toEqual([
+      [first.id, 'urn:eddy:registry/subjects/order.placed/versions/1'],
+    ]);
+  });
+
+  it('checks an event that already names its version and keeps it as it is', async () => {
+    const { contracts, bus } = await setup();
+    await bus.stop();
+    const base = {
+      specversion: '1.0',
+      id: 'e-1',
+      source: '/test',
+      type: 'order.placed',
+      dataschema: 'urn:eddy:registry/subjects/order.placed/versions/1',
+    } as const;
+    const valid = { ...base, data: { id: 'o-7', total: 2 } };
+    expect(await contracts.apply(valid)).toBe(valid);
+    const error = await rejection(contracts.apply({ ...base, data: { id: 'o', total: 2 } }));
+    expect(error.problems).toEqual([{ path: '/id', message: 'must NOT have fewer than 3 characters' }]);
+    const stale = { ...valid, dataschema: 'urn:eddy:registry/subjects/order.placed/versions/9' };
+    expect((await contracts.apply(stale)).dataschema).toBe(base.dataschema);
+  });
 });

@@ -12,6 +12,22 @@ export const ATTRIBUTE_HEADER_PREFIX = 'ce-';
 const REQUIRED = ['id', 'source', 'specversion', 'type'] as const;
 const INTEGER = /^-?\d{1,10}$/;
 
+// The same few attribute names come back on every event. Concatenating "ce-" + name per event made
+// a new string that V8 then had to flatten and look up in its string table before it could be a
+// property key; the remembered name is already internalized. Bounded, as names are caller-chosen.
+const headerNames = new Map<string, string>();
+const MAX_HEADER_NAMES = 256;
+
+function headerNameOf(attribute: string): string {
+  let name = headerNames.get(attribute);
+  if (name === undefined) {
+    if (headerNames.size >= MAX_HEADER_NAMES) headerNames.clear();
+    name = ATTRIBUTE_HEADER_PREFIX + attribute;
+    headerNames.set(attribute, name);
+  }
+  return name;
+}
+
 /**
  * Binary mode: each attribute becomes a `ce-<name>` header (strings percent-encoded per the HTTP
  * binding, integers and booleans in their canonical text), `datacontenttype` becomes
@@ -24,7 +40,7 @@ export function encodeBinary(event: CloudEvent): CloudEventMessage {
     const value = event[name];
     if (value === undefined || name === 'data' || name === 'data_base64' || name === 'datacontenttype')
       continue;
-    headers[ATTRIBUTE_HEADER_PREFIX + name] = encodeHeaderValue(
+    headers[headerNameOf(name)] = encodeHeaderValue(
       typeof value === 'string' ? value : JSON.stringify(value),
     );
   }

@@ -34,8 +34,11 @@ export function validatePublish(
     if (message.key !== undefined && typeof message.key !== 'string') {
       throw new InvalidOptionError('Message key must be a string when given.');
     }
-    if (message.headers !== undefined) {
-      for (const [name, value] of Object.entries(message.headers)) {
+    const { headers } = message;
+    if (headers !== undefined) {
+      // Keys, not entries: no [name, value] array per header on every publish.
+      for (const name of Object.keys(headers)) {
+        const value: unknown = headers[name];
         if (!HEADER_NAME.test(name)) {
           throw new InvalidHeaderError(
             `Header name "${name}" is invalid: use lower-case letters, digits, ".", "_" and "-".`,

@@ -1,9 +1,23 @@
-import { isEddyError, type CloudEvent, type PublishMiddleware } from '@eddy/core';
+import { isEddyError, type CloudEvent, type OutgoingEvent, type PublishMiddleware } from '@eddy/core';
 import { SchemaErrorCodes, SchemaViolationError } from '../errors.js';
 import type { SchemaRegistry } from '../registry/schema-registry.js';
 import { compileValidator } from './compile-validator.js';
 import { dataSchemaUri } from './data-schema-uri.js';
 import type { SchemaValidator } from './schema-validator.js';
+
+/**
+ * The outgoing event with its event replaced, written as the bus writes it (same properties, same
+ * order) rather than spread: one object shape reaches the transport whether or not a contract ran.
+ */
+function withEvent(outgoing: OutgoingEvent, event: CloudEvent): OutgoingEvent {
+  // `satisfies` names every property of OutgoingEvent: one added there must be passed on here too.
+  return {
+    topic: outgoing.topic,
+    event,
+    deliverAt: outgoing.deliverAt,
+    dedupe: outgoing.dedupe,
+  } satisfies Record<keyof OutgoingEvent, unknown>;
+}
 
 /** Options of `createDataContracts`. */
 export interface DataContractsOptions {
@@ -142,6 +156,8 @@ export function createDataContracts(options: DataContractsOptions): DataContract
     if (problems.length > 0) {
       throw new SchemaViolationError(`subject "${bound.subject}" version ${bound.version}`, problems);
     }
+    // A re-published event may already name this version: no copy needed.
+    if (event.dataschema === bound.uri) return event;
     if (event.dataschema !== undefined) return { ...event, dataschema: bound.uri };
     // Written before the spread: an attribute added after spreading the bus's event leaves V8 an
     // object shape that made every later step of the publish (validation, encoding) several µs
@@ -162,9 +178,9 @@ export function createDataContracts(options: DataContractsOptions): DataContract
       // Once the lookup settled, the check runs without waiting on anything.
       if (entry.settled) {
         const event = check(outgoing.event, entry.bound);
-        return next(event === outgoing.event ? outgoing : { ...outgoing, event });
+        return next(event === outgoing.event ? outgoing : withEvent(outgoing, event));
       }
-      return apply(outgoing.event).then((event) => next({ ...outgoing, event }));
+      return apply(outgoing.event).then((event) => next(withEvent(outgoing, event)));
     },
   };
 }

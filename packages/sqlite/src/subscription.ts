@@ -412,7 +412,7 @@ export class SqliteSubscription implements Subscription {
           }
           const entry = stream.add(row, now);
           if (entry !== undefined && row.headers[SUPERSEDE_HEADER] === 'true') this.#supersede(entry);
-          if (entry?.state === 'waiting') this.#later(row.deliverAt! - now, () => this.#makeReady(entry));
+          if (entry?.state === 'waiting') this.#until(row.deliverAt!, () => this.#makeReady(entry));
         }
         budget -= rows.length;
         if (rows.length < limit) stream.hasMore = false;
@@ -434,18 +434,30 @@ export class SqliteSubscription implements Subscription {
   }
 
   #later(delayMs: number, work: () => void): void {
+    this.#until(Date.now() + delayMs, work);
+  }
+
+  /**
+   * Runs `work` once the wall clock reached `dueAt`. A timer counts from the event loop's cached
+   * time, which lags the wall clock by up to a millisecond, so it can fire just before `dueAt`:
+   * then it waits again for the rest, and a `deliverAt` is never delivered early.
+   */
+  #until(dueAt: number, work: () => void): void {
     if (this.#closing) return;
+    const delayMs = dueAt - Date.now();
     if (delayMs <= 0) {
       setImmediate(work);
       return;
     }
     // Node fires a timer of more than 2^31-1 ms after 1 ms; a far `deliverAt` waits in steps.
-    const step = Math.min(delayMs, MAX_TIMER_MS);
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      if (step < delayMs) this.#later(delayMs - step, work);
-      else work();
-    }, step);
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(timer);
+        if (Date.now() < dueAt) this.#until(dueAt, work);
+        else work();
+      },
+      Math.min(delayMs, MAX_TIMER_MS),
+    );
     this.#timers.add(timer);
   }
 

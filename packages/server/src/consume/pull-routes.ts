@@ -26,7 +26,6 @@ const settleResponse = {
 };
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
-const EMPTY_PULL = JSON.stringify({ messages: [] } satisfies PullResponse);
 
 export const DELIVERY_SCHEMA = {
   type: 'object',
@@ -48,26 +47,6 @@ export const DELIVERY_SCHEMA = {
     },
   },
 } as const;
-
-/**
- * The bridge once open, or undefined when opening takes longer than `waitMs`. A pull answers within
- * its `wait` even while its bridge joins the group: a request held longer would starve the group's
- * other members behind a round-robin balancer (their bridges go idle and close while the client
- * waits here), so partitions would move back and forth instead of being consumed.
- */
-async function openedWithin<T>(opening: Promise<T>, waitMs: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), waitMs);
-  });
-  // A failure after the deadline is the next request's to report (the bridge is dropped on failure).
-  opening.catch(() => undefined);
-  try {
-    return await Promise.race([opening, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** HTTP pull: lease messages with a long-poll, then ack or nack them by ack id. */
 export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): void {
@@ -131,30 +110,18 @@ export function registerPullRoutes(app: FastifyInstance, ctx: GatewayContext): v
       if (!Number.isFinite(wait)) {
         throw new InvalidOptionError(`wait must be a number of seconds from 0 to ${limits.maxWaitSeconds}.`);
       }
-      const waitMs = Math.round(wait * 1000);
-      const deadline = Date.now() + waitMs;
-      const bridge = await openedWithin(
-        ctx.pulls.get(
-          topic,
-          group,
-          parseStartPosition(request.query.from),
-          principalIdOf(request),
-          parseConsumeFilter(request.query),
-        ),
-        waitMs,
+      const bridge = await ctx.pulls.get(
+        topic,
+        group,
+        parseStartPosition(request.query.from),
+        principalIdOf(request),
+        parseConsumeFilter(request.query),
       );
-      // Still joining the group (a rebalance can take a session timeout): nothing to lease yet, and
-      // the bridge goes on opening for the next request.
-      if (bridge === undefined) return reply.type(JSON_UTF8).send(EMPTY_PULL);
-      const leases = await bridge.take(
-        request.query.max ?? 10,
-        Math.max(0, deadline - Date.now()),
-        (cancel) => {
-          reply.raw.once('close', () => {
-            if (!reply.raw.writableFinished) cancel();
-          });
-        },
-      );
+      const leases = await bridge.take(request.query.max ?? 10, Math.round(wait * 1000), (cancel) => {
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) cancel();
+        });
+      });
       // The body is written as text (see deliveryText): the same JSON as serialising the objects.
       let body = '{"messages":[';
       for (let i = 0; i < leases.length; i += 1) body += (i === 0 ? '' : ',') + deliveryText(leases[i]!);

@@ -2,7 +2,7 @@ import { assertGroupName, assertTopicName, InvalidOptionError } from '@eddy/core
 import type { FastifyInstance } from 'fastify';
 import { principalIdOf } from '../auth/auth-hook.js';
 import type { GatewayContext } from '../context.js';
-import type { AckRequest, NackRequest, PullResponse, SettleResponse } from '../http/api-types.js';
+import type { AckRequest, NackRequest, SettleResponse } from '../http/api-types.js';
 import { ackBody, errorResponse, fromQuery, topicGroupParams } from '../http/schemas.js';
 import { deliveryText } from './delivery.js';
 import { parseStartPosition } from './start-position.js';

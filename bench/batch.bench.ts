@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { createBus, type Transport } from '@eddy/core';
+import { createBus, type BusEvent, type Transport } from '@eddy/core';
 import { createNatsTransport } from '@eddy/nats';
 import { createPostgresTransport } from '@eddy/postgres';
 import { createSqliteTransport } from '@eddy/sqlite';
@@ -44,13 +44,26 @@ async function table(pool: pg.Pool, name: string): Promise<string> {
   return qualified;
 }
 
-function insertMany(
+function insertRows(
   pool: pg.Pool,
   tableName: string,
   rows: readonly [string, string, number][],
 ): Promise<unknown> {
   const values = rows.map((_, i) => `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`).join(', ');
   return pool.query(`INSERT INTO ${tableName} (event_id, sensor, value) VALUES ${values}`, rows.flat());
+}
+
+/** One multi-row INSERT of a batch of readings: what each batch handler does with its events. */
+function insertMany(
+  pool: pg.Pool,
+  tableName: string,
+  events: readonly BusEvent<'reading.taken', Events['reading.taken']>[],
+): Promise<unknown> {
+  return insertRows(
+    pool,
+    tableName,
+    events.map((event) => [event.id, event.data.sensor, event.data.value]),
+  );
 }
 
 async function count(pool: pg.Pool, tableName: string): Promise<number> {
@@ -186,11 +199,7 @@ async function drainSource(pool: pg.Pool, source: Source, variant: Variant, run:
       'reading.taken',
       async (events) => {
         calls += 1;
-        await insertMany(
-          pool,
-          tableName,
-          events.map((event) => [event.id, event.data.sensor, event.data.value]),
-        );
+        await insertMany(pool, tableName, events);
       },
       { from: 'earliest', maxSize: BATCH, maxWaitMs: 0 },
     );
@@ -294,11 +303,7 @@ async function main(): Promise<void> {
       bus.onBatch(
         'reading.taken',
         async (events) => {
-          await insertMany(
-            pool,
-            tableName,
-            events.map((event) => [event.id, event.data.sensor, event.data.value]),
-          );
+          await insertMany(pool, tableName, events);
         },
         { from: 'earliest', maxSize: BATCH, maxWaitMs: 20 },
       );
@@ -308,11 +313,7 @@ async function main(): Promise<void> {
       bus.onBatch(
         'reading.taken',
         async (events) => {
-          await insertMany(
-            pool,
-            tableName,
-            events.map((event) => [event.id, event.data.sensor, event.data.value]),
-          );
+          await insertMany(pool, tableName, events);
         },
         { from: 'earliest', maxSize: BATCH, maxWaitMs: 0 },
       );
@@ -325,7 +326,7 @@ async function main(): Promise<void> {
         `s-${(i + j) % 100}`,
         i + j,
       ]);
-      await insertMany(pool, plainTable, chunk);
+      await insertRows(pool, plainTable, chunk);
     }
     const plain = BACKLOG / ((performance.now() - plainStarted) / 1000);
     await pool.query(`DROP TABLE ${plainTable}`);

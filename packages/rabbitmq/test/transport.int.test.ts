@@ -1,36 +1,21 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, Nack, isEddyError, type ReceivedMessage, type Transport } from '@eddy/core';
 import { createRabbitMqTransport } from '@eddy/rabbitmq';
-import { LOCK_HOOK_TIMEOUT_MS, lockBroker } from './broker-lock.js';
-import { URL, deleteTopology, rabbitAvailable, titleFor, uniqueName, waitFor } from './helpers.js';
+import { useBrokerTopology } from './broker-file.js';
+import { URL, rabbitAvailable, titleFor, uniqueName, waitFor } from './helpers.js';
 
 const available = await rabbitAvailable();
 const prefix = uniqueName('eddy-test');
 
 describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
-  const transports: Transport[] = [];
-  const open = async (): Promise<Transport> => {
-    const transport = await createRabbitMqTransport({ url: URL, namePrefix: prefix, partitions: 2 });
-    transports.push(transport);
-    return transport;
-  };
+  const openWith = useBrokerTopology(prefix);
+  const open = (): Promise<Transport> => openWith({ partitions: 2 });
   let transport: Transport;
-  let unlock: () => void = () => undefined;
 
   beforeAll(async () => {
-    unlock = await lockBroker();
     transport = await open();
-  }, LOCK_HOOK_TIMEOUT_MS);
-
-  afterAll(async () => {
-    try {
-      await Promise.all(transports.map((t) => t.close()));
-      await deleteTopology(prefix);
-    } finally {
-      unlock();
-    }
   });
 
   // The conformance suite runs only what a transport declares: a flag turned false would drop its
@@ -178,8 +163,7 @@ describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
   });
 
   it('rejects oversize messages, bad names and replay requests with typed errors', async () => {
-    const big = await createRabbitMqTransport({ url: URL, namePrefix: prefix, maxMessageBytes: 1024 });
-    transports.push(big);
+    const big = await openWith({ maxMessageBytes: 1024 });
     await expect(big.publish('t', [{ payload: new Uint8Array(2048) }])).rejects.toMatchObject({
       code: ErrorCodes.MessageTooLarge,
     });
@@ -238,12 +222,7 @@ describe.skipIf(!available)(titleFor('RabbitMQ transport', available), () => {
       );
       await waitFor(() => output.includes('got'), 10_000, 'the crashing member to take messages');
       // The survivor joins while the other member still holds every partition, with handlers stuck.
-      const survivor = await createRabbitMqTransport({
-        url: URL,
-        namePrefix: prefix,
-        rebalanceIntervalMs: 200,
-      });
-      transports.push(survivor);
+      const survivor = await openWith({ rebalanceIntervalMs: 200 });
       const received = new Map<string, number>();
       await survivor.subscribe(topic, { group: 'g' }, (m) => {
         received.set(Buffer.from(m.payload).toString(), m.deliveryCount);

@@ -2,7 +2,11 @@
 // - one event per request (32 connections) through `POST /v1/topics/{topic}/events`, beside a bare
 //   Fastify route in the same child process that parses the same JSON body and answers the same shape;
 // - WebSocket consume with acks and HTTP pull consume with acks through the gateway, beside the
-//   SQLite transport subscribed directly in process (the same log, the same number of events).
+//   SQLite transport subscribed directly in process (the same log, the same number of events);
+// - the protocol floor: the same consume client against a WebSocket server and a pull route in the
+//   gateway's process with no broker behind them (deliveries of the gateway's shape written per
+//   event, credit kept, acks parsed and looked up), so a run shows how much of a consume path's cost
+//   is the protocol itself.
 // Figures are medians over alternating rounds, with the CPU time spent per event (the gateway's
 // child process for its paths, this process for the direct transport): on a loaded machine the
 // CPU per event moves far less than the rates.
@@ -18,7 +22,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { createCloudEvent, encodeCloudEvent } from '@eddy/core/cloudevents';
 import { createSqliteTransport } from '@eddy/sqlite';
 import { startServer } from '@eddy/server';
@@ -73,7 +77,68 @@ function envelope(i: number): Record<string, unknown> {
   return { type: 'order.placed', key: `customer-${i % KEYS}`, data: { orderId: `o-${i}`, total: 42.5 } };
 }
 
-/** Child: the gateway and a bare Fastify route, on two random ports of one process. */
+/**
+ * The consume protocols with no broker behind them: deliveries of the gateway's JSON shape, written
+ * per event from a fixed stored event as the gateway writes them from stored bytes, sent against the
+ * client's credit, and acks parsed and looked up. What this costs per event is the floor under the
+ * gateway's consume paths, whatever its storage does.
+ */
+function protocolFloor(): {
+  serve: (socket: WebSocket, url: string) => void;
+  pull: (max: number) => string;
+  ack: (ackIds: readonly string[]) => void;
+} {
+  const event = JSON.stringify({
+    specversion: '1.0',
+    id: '0b7a3c52-4bb5-4f52-9d5e-6a0e8e0b1c11',
+    source: '/gateway',
+    type: 'order.placed',
+    time: '2030-01-01T12:00:00.000Z',
+    partitionkey: 'customer-1',
+    datacontenttype: 'application/json',
+    data: envelope(1)['data'],
+  });
+  const outstanding = new Set<string>();
+  let next = 0;
+  const delivery = (head: string): string => {
+    const ackId = `floor.${(next += 1)}`;
+    outstanding.add(ackId);
+    return (
+      `{${head}"ackId":"${ackId}","deliveryCount":1,"topic":"floor","partition":0,` +
+      `"offset":"${next}","publishedAt":"2030-01-01T12:00:00.000Z","event":${event}}`
+    );
+  };
+  const ack = (ackIds: readonly string[]): void => {
+    for (const ackId of ackIds) outstanding.delete(ackId);
+  };
+  return {
+    ack,
+    pull: (max) => `{"messages":[${Array.from({ length: max }, () => delivery('')).join(',')}]}`,
+    serve(socket, url) {
+      const query = new URLSearchParams(url.slice(url.indexOf('?') + 1));
+      const credit = Number(query.get('maxInFlight') ?? CREDIT);
+      const batch = query.get('batch') === 'true';
+      let unacked = 0;
+      const fill = (): void => {
+        if (batch) {
+          const texts: string[] = [];
+          for (; unacked < credit; unacked += 1) texts.push(delivery(''));
+          if (texts.length > 0) socket.send(`{"type":"messages","messages":[${texts.join(',')}]}`);
+        } else for (; unacked < credit; unacked += 1) socket.send(delivery('"type":"message",'));
+      };
+      socket.on('message', (data: Buffer) => {
+        const frame = JSON.parse(data.toString()) as { type: string; ackIds?: string[] };
+        if (frame.type !== 'ack' || frame.ackIds === undefined) return;
+        ack(frame.ackIds);
+        unacked -= frame.ackIds.length;
+        fill();
+      });
+      fill();
+    },
+  };
+}
+
+/** Child: the gateway, a bare Fastify route and the protocol floor, on random ports of one process. */
 async function serve(dataDir: string): Promise<void> {
   const handle = await startServer({ dataDir, port: 0, logLevel: 'warn', limits: { rateLimitPerSecond: 0 } });
   const bare = Fastify({ logger: false });
@@ -85,14 +150,34 @@ async function serve(dataDir: string): Promise<void> {
     const { topic } = request.params as { topic: string };
     return { positions: [{ id: body.id ?? String(offset), topic, partition: 0, offset: String(offset) }] };
   });
+  const floor = protocolFloor();
+  bare.get('/v1/topics/:topic/groups/:group/messages', (request, reply) => {
+    const { max } = request.query as { max?: string };
+    void reply.type('application/json').send(floor.pull(Number(max ?? PULL_MAX)));
+  });
+  bare.post('/v1/topics/:topic/groups/:group/ack', (request) => {
+    floor.ack((request.body as { ackIds: string[] }).ackIds);
+    return { acked: true };
+  });
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
-  console.log(JSON.stringify({ url: handle.url, bareUrl }));
+  const sockets = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  sockets.on('connection', (socket, request) => floor.serve(socket, request.url ?? ''));
+  await new Promise((resolve) => sockets.once('listening', resolve));
+  const floorWsUrl = `http://127.0.0.1:${(sockets.address() as { port: number }).port}`;
+  console.log(JSON.stringify({ url: handle.url, bareUrl, floorWsUrl }));
   process.once('SIGTERM', () => {
     void Promise.all([handle.close(), bare.close()]).then(() => process.exit(0));
   });
 }
 
-async function spawnChild(dataDir: string): Promise<{ child: ChildProcess; url: string; bareUrl: string }> {
+interface Child {
+  child: ChildProcess;
+  url: string;
+  bareUrl: string;
+  floorWsUrl: string;
+}
+
+async function spawnChild(dataDir: string): Promise<Child> {
   const profile = process.argv.includes('--cpu-prof-child')
     ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles']
     : [];
@@ -110,9 +195,9 @@ async function spawnChild(dataDir: string): Promise<{ child: ChildProcess; url: 
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   for await (const line of createInterface({ input: child.stdout })) {
-    const parsed = line.startsWith('{') ? (JSON.parse(line) as { url?: string; bareUrl?: string }) : {};
-    if (parsed.url !== undefined && parsed.bareUrl !== undefined)
-      return { child, url: parsed.url, bareUrl: parsed.bareUrl };
+    const parsed = line.startsWith('{') ? (JSON.parse(line) as Partial<Omit<Child, 'child'>>) : {};
+    if (parsed.url !== undefined && parsed.bareUrl !== undefined && parsed.floorWsUrl !== undefined)
+      return { child, url: parsed.url, bareUrl: parsed.bareUrl, floorWsUrl: parsed.floorWsUrl };
   }
   throw new Error('child exited before printing its URLs');
 }
@@ -251,7 +336,7 @@ async function directConsume(
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-paths-'));
-  const { child, url, bareUrl } = await spawnChild(dir);
+  const { child, url, bareUrl, floorWsUrl } = await spawnChild(dir);
   const childCpu = (): number => cpuMsOf(child.pid!);
   try {
     // Rounds alternate Eddy and its baseline, so a change in the machine's load falls on both; each
@@ -267,6 +352,12 @@ async function main(): Promise<void> {
       wsBatchCpu: number;
       pull: number;
       pullCpu: number;
+      floorWs: number;
+      floorWsCpu: number;
+      floorWsBatch: number;
+      floorWsBatchCpu: number;
+      floorPull: number;
+      floorPullCpu: number;
       direct: number;
       directCpu: number;
     }
@@ -300,6 +391,12 @@ async function main(): Promise<void> {
           wsBatchCpu: Number.NaN,
           pull: Number.NaN,
           pullCpu: Number.NaN,
+          floorWs: Number.NaN,
+          floorWsCpu: Number.NaN,
+          floorWsBatch: Number.NaN,
+          floorWsBatchCpu: Number.NaN,
+          floorPull: Number.NaN,
+          floorPullCpu: Number.NaN,
           direct: Number.NaN,
           directCpu: Number.NaN,
         });
@@ -327,6 +424,21 @@ async function main(): Promise<void> {
         () => pullConsume(url, `consume-pull-${round}`, perRound),
         () => perRound,
       );
+      const floorWs = await withCpu(
+        childCpu,
+        () => wsConsume(floorWsUrl, 'floor', perRound),
+        () => perRound,
+      );
+      const floorWsBatch = await withCpu(
+        childCpu,
+        () => wsConsume(floorWsUrl, 'floor', perRound, true),
+        () => perRound,
+      );
+      const floorPull = await withCpu(
+        childCpu,
+        () => pullConsume(bareUrl, 'floor', perRound),
+        () => perRound,
+      );
       const direct = await directConsume(dir, `direct-${round}`, perRound);
       rounds.push({
         eddy: eddy.result,
@@ -339,12 +451,19 @@ async function main(): Promise<void> {
         wsBatchCpu: wsBatch.cpuUsPerEvent,
         pull: pull.result,
         pullCpu: pull.cpuUsPerEvent,
+        floorWs: floorWs.result,
+        floorWsCpu: floorWs.cpuUsPerEvent,
+        floorWsBatch: floorWsBatch.result,
+        floorWsBatchCpu: floorWsBatch.cpuUsPerEvent,
+        floorPull: floorPull.result,
+        floorPullCpu: floorPull.cpuUsPerEvent,
         direct: direct.result,
         directCpu: direct.cpuUsPerEvent,
       });
       console.log(
         `round ${round + 1}/${ROUNDS}: publish ${Math.round(eddy.result.rps)} vs ${Math.round(bare.result.rps)}/s, ` +
-          `ws ${Math.round(ws.result)}, ws batched ${Math.round(wsBatch.result)}, pull ${Math.round(pull.result)}, direct ${Math.round(direct.result)}/s; ` +
+          `ws ${Math.round(ws.result)}, ws batched ${Math.round(wsBatch.result)}, pull ${Math.round(pull.result)}, ` +
+          `floor ws ${Math.round(floorWs.result)}, floor ws batched ${Math.round(floorWsBatch.result)}, floor pull ${Math.round(floorPull.result)}, direct ${Math.round(direct.result)}/s; ` +
           `load ${loadavg()[0]!.toFixed(1)}`,
       );
     }
@@ -388,6 +507,30 @@ async function main(): Promise<void> {
           'baseline /s': Math.round(med((r) => r.direct)),
           ratio: +med((r) => r.pull / r.direct).toFixed(2),
           'Eddy CPU µs/event': cpu(med((r) => r.pullCpu)),
+          'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
+        },
+        {
+          case: `protocol floor, no broker: WebSocket deliveries + acks, credit ${CREDIT}`,
+          'Eddy /s': Math.round(med((r) => r.floorWs)),
+          'baseline /s': Math.round(med((r) => r.direct)),
+          ratio: +med((r) => r.floorWs / r.direct).toFixed(2),
+          'Eddy CPU µs/event': cpu(med((r) => r.floorWsCpu)),
+          'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
+        },
+        {
+          case: `protocol floor, no broker: WebSocket, credit ${CREDIT}, ?batch=true`,
+          'Eddy /s': Math.round(med((r) => r.floorWsBatch)),
+          'baseline /s': Math.round(med((r) => r.direct)),
+          ratio: +med((r) => r.floorWsBatch / r.direct).toFixed(2),
+          'Eddy CPU µs/event': cpu(med((r) => r.floorWsBatchCpu)),
+          'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
+        },
+        {
+          case: `protocol floor, no broker: pull + ack, max ${PULL_MAX}`,
+          'Eddy /s': Math.round(med((r) => r.floorPull)),
+          'baseline /s': Math.round(med((r) => r.direct)),
+          ratio: +med((r) => r.floorPull / r.direct).toFixed(2),
+          'Eddy CPU µs/event': cpu(med((r) => r.floorPullCpu)),
           'baseline CPU µs/event': cpu(med((r) => r.directCpu)),
         },
       );

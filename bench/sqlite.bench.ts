@@ -187,6 +187,49 @@ function rawSerialRate(size: number): number {
 }
 
 /**
+ * Raw better-sqlite3 doing what one Eddy publish writes, one fsync'd transaction after another: read
+ * the partition's next offset, insert the batch row (with its position index), advance the
+ * partition's counters. Three pages change per commit where the plain-table loop above changes one;
+ * the gap between the two is the log layout's share of the fsync'd commit, before any Eddy code.
+ */
+function rawLayoutSerialRate(size: number): number {
+  const db = new Database(join(dir, `raw-layout-${size}.db`));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(`CREATE TABLE partitions (topic_id INTEGER, partition INTEGER, next_offset INTEGER NOT NULL,
+      bytes INTEGER NOT NULL, PRIMARY KEY (topic_id, partition)) WITHOUT ROWID;
+    CREATE TABLE batches (seq INTEGER PRIMARY KEY, topic_id INTEGER NOT NULL, partition INTEGER NOT NULL,
+      base_offset INTEGER NOT NULL, last_offset INTEGER NOT NULL, published_at INTEGER NOT NULL,
+      bytes INTEGER NOT NULL, body BLOB NOT NULL);
+    CREATE UNIQUE INDEX batches_position ON batches (topic_id, partition, last_offset);
+    INSERT INTO partitions VALUES (1, 0, 0, 0);`);
+  const next = db
+    .prepare<[], number>('SELECT next_offset FROM partitions WHERE topic_id = 1 AND partition = 0')
+    .pluck();
+  const insert = db.prepare(
+    'INSERT INTO batches (topic_id, partition, base_offset, last_offset, published_at, bytes, body) VALUES (1, 0, ?, ?, ?, ?, ?)',
+  );
+  const advance = db.prepare(
+    'UPDATE partitions SET next_offset = ?, bytes = bytes + ? WHERE topic_id = 1 AND partition = 0',
+  );
+  const append = db.transaction((body: Buffer) => {
+    const offset = next.get()!;
+    insert.run(offset, offset, Date.now(), body.length, body);
+    advance.run(offset + 1, body.length);
+  });
+  const body = Buffer.alloc(size + 24, 7);
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() - started < SERIAL_MS) {
+    append.immediate(body);
+    count += 1;
+  }
+  const rate = count / ((performance.now() - started) / 1000);
+  db.close();
+  return rate;
+}
+
+/**
  * Raw better-sqlite3 consume of a 100k backlog: read 1,000 rows past the stored offset, hand each
  * to a function, commit the new offset (synchronous=NORMAL, as Eddy's acknowledgements), repeat.
  */
@@ -459,6 +502,7 @@ try {
     const overwritten = fsyncLoop(size, 'overwrite');
     const disk = overwritten.rate >= appended.rate ? overwritten : appended;
     const rawSerial = rawSerialRate(size);
+    const rawLayoutSerial = rawLayoutSerialRate(size);
     const rawRates: number[] = [];
     const ours = await eddy(size, 'full', () => rawRates.push(rawInsertRate(size)));
     const raw = median(rawRates);
@@ -484,6 +528,10 @@ try {
           'publish 1,000 concurrent msg/s': Math.round(raw),
           'consume+ack 100k backlog msg/s': Math.round(ours.rawConsume ?? 0),
         },
+        {
+          system: "raw better-sqlite3, Eddy's log layout",
+          'publish awaited 1-by-1 msg/s': Math.round(rawLayoutSerial),
+        },
         row('eddy sqlite (synchronous=full, default)', ours),
         ...(normal === undefined ? [] : [row('eddy sqlite (synchronous=normal)', normal)]),
         ...(theirs === undefined
@@ -494,6 +542,7 @@ try {
     const targets: Record<string, number> = {
       'publish 1-by-1 / fsync loop': ours.publishSerial / disk.rate,
       'publish 1-by-1 / raw sqlite 1-by-1': ours.publishSerial / rawSerial,
+      'publish 1-by-1 / raw sqlite, same layout': ours.publishSerial / rawLayoutSerial,
       'concurrent publish / raw inserts': ours.publishConcurrent / raw,
       'consume+ack / raw offset read': ours.consumeAck / (ours.rawConsume ?? Number.NaN),
       'consume CPU per msg, raw / eddy':
@@ -505,13 +554,14 @@ try {
       targets['consume+ack / redis XREADGROUP+XACK'] = ours.consumeAck / theirs.redis.consumeAck;
     if (normal !== undefined) targets['e2e p99 ms (normal)'] = normal.p99Ms;
     printTable(
-      `targets, ${size} B (>= 0.8, -, >= 0.5, >= 0.8, -, <= 1 ms; load ${loadBefore} -> ${load()})`,
+      `targets, ${size} B (>= 0.8, -, -, >= 0.5, >= 0.8, -, <= 1 ms; load ${loadBefore} -> ${load()})`,
       [Object.fromEntries(Object.entries(targets).map(([name, value]) => [name, Number(value.toFixed(2))]))],
     );
     results[`${size}B`] = {
       loadAverage: { before: loadBefore, after: load() },
       disk: { append: appended, overwrite: overwritten },
       rawSerialPerSecond: rawSerial,
+      rawLayoutSerialPerSecond: rawLayoutSerial,
       rawInsertsPerSecond: raw,
       eddy: ours,
       ...(normal === undefined ? {} : { eddyNormal: normal }),

@@ -2,9 +2,24 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SyncPlacement, type SyncSite } from '../src/sync-placement.js';
 import { WalSync } from '../src/wal-sync.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eddy-wal-sync-'));
+
+/** Always the same site, and remembers where each flush ran. */
+class PinnedPlacement extends SyncPlacement {
+  readonly sites: SyncSite[] = [];
+  constructor(private readonly site: SyncSite) {
+    super();
+  }
+  override choose(): SyncSite {
+    return this.site;
+  }
+  override record(site: SyncSite): void {
+    this.sites.push(site);
+  }
+}
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -12,7 +27,7 @@ describe('WalSync', () => {
   it('flushes once per call while idle, and callers arriving during a flush share the next one', async () => {
     const path = join(dir, 'log.db');
     writeFileSync(`${path}-wal`, 'frames');
-    const wal = new WalSync(path);
+    const wal = new WalSync(path, new PinnedPlacement('thread-pool'));
     const first = wal.sync();
     const second = wal.sync();
     const third = wal.sync();
@@ -32,5 +47,42 @@ describe('WalSync', () => {
     writeFileSync(`${path}-wal`, 'frames');
     await expect(wal.sync()).resolves.toBeUndefined();
     await wal.close();
+  });
+
+  it('flushes on the event loop when that site is chosen, and the call has settled when it returns', async () => {
+    const path = join(dir, 'on-loop.db');
+    writeFileSync(`${path}-wal`, 'frames');
+    const placement = new PinnedPlacement('event-loop');
+    const wal = new WalSync(path, placement);
+    let settled = false;
+    const flushed = wal.sync().then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(true);
+    await flushed;
+    expect(placement.sites).toEqual(['event-loop']);
+    await wal.close();
+  });
+});
+
+describe('SyncPlacement', () => {
+  it('tries each site once, then favours the faster and probes the other every 32nd flush', () => {
+    const placement = new SyncPlacement();
+    expect(placement.choose()).toBe('event-loop');
+    placement.record('event-loop', 0.1);
+    expect(placement.choose()).toBe('thread-pool');
+    placement.record('thread-pool', 0.3);
+    const sites = Array.from({ length: 64 }, () => placement.choose());
+    expect(sites.filter((site) => site === 'thread-pool')).toHaveLength(2);
+    expect(sites[31]).toBe('thread-pool');
+    expect(sites[63]).toBe('thread-pool');
+  });
+
+  it('moves to the other site once its flushes are slower', () => {
+    const placement = new SyncPlacement();
+    placement.record('event-loop', 0.1);
+    placement.record('thread-pool', 0.3);
+    expect(placement.choose()).toBe('event-loop');
+    for (let i = 0; i < 10; i++) placement.record('event-loop', 2);
+    expect(placement.choose()).toBe('thread-pool');
   });
 });

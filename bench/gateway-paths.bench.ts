@@ -13,7 +13,9 @@
 // Usage: node --conditions=@eddy/source --import tsx bench/gateway-paths.bench.ts [--cpu-prof-child]
 //   [--consume-only] (skips the publish rows: a profile of the child then shows the consume paths alone)
 //   [--publish-only] (the publish path alone, without filling and consuming topics)
-// Environment: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONSUME, BENCH_RATE (fixed publish requests/s).
+// Environment: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONSUME, BENCH_RATE (fixed publish requests/s),
+//   BENCH_TRANSPORT=memory (with --publish-only: the gateway on the in-memory transport, which
+//   answers without a commit or a flush, so the publish row shows the gateway's own work).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createCloudEvent, encodeCloudEvent } from '@eddy/core/cloudevents';
+import { createMemoryTransport } from '@eddy/core/testing';
 import { createSqliteTransport } from '@eddy/sqlite';
 import { startServer } from '@eddy/server';
 import { opsPerSecond, percentile, printTable, writeResults, type BenchRow } from './lib/report.js';
@@ -40,6 +43,7 @@ const PUBLISH_ONLY = process.argv.includes('--publish-only');
 // A fixed request rate for both routes (requests/s over all connections), for comparing CPU per
 // event between two builds on a machine too loaded for their maximum rates to say anything.
 const RATE = process.env['BENCH_RATE'] === undefined ? undefined : Number(process.env['BENCH_RATE']);
+const MEMORY = process.env['BENCH_TRANSPORT'] === 'memory';
 
 if (process.argv.includes('--serve')) {
   await serve(process.argv[process.argv.indexOf('--serve') + 1]!);
@@ -140,7 +144,13 @@ function protocolFloor(): {
 
 /** Child: the gateway, a bare Fastify route and the protocol floor, on random ports of one process. */
 async function serve(dataDir: string): Promise<void> {
-  const handle = await startServer({ dataDir, port: 0, logLevel: 'warn', limits: { rateLimitPerSecond: 0 } });
+  const handle = await startServer({
+    dataDir,
+    port: 0,
+    logLevel: 'warn',
+    limits: { rateLimitPerSecond: 0 },
+    ...(MEMORY ? { transport: createMemoryTransport() } : {}),
+  });
   const bare = Fastify({ logger: false });
   let offset = 0;
   bare.post('/v1/topics/:topic/events', async (request) => {
@@ -335,6 +345,7 @@ async function directConsume(
 }
 
 async function main(): Promise<void> {
+  if (MEMORY && !PUBLISH_ONLY) throw new Error('BENCH_TRANSPORT=memory goes with --publish-only');
   const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-paths-'));
   const { child, url, bareUrl, floorWsUrl } = await spawnChild(dir);
   const childCpu = (): number => cpuMsOf(child.pid!);
@@ -538,7 +549,7 @@ async function main(): Promise<void> {
       .map((value) => value.toFixed(1))
       .join(' ');
     printTable(
-      `Gateway paths vs their baselines (publish: a bare Fastify route in the same child process; consume: the SQLite transport subscribed in process), medians of ${ROUNDS} alternating rounds, ${perRound} events consumed per path and round; CPU: the gateway's process (its consume client excluded) vs this process for the direct transport; load average ${load}`,
+      `Gateway paths vs their baselines${MEMORY ? ' (gateway on the in-memory transport)' : ''} (publish: a bare Fastify route in the same child process; consume: the SQLite transport subscribed in process), medians of ${ROUNDS} alternating rounds, ${perRound} events consumed per path and round; CPU: the gateway's process (its consume client excluded) vs this process for the direct transport; load average ${load}`,
       rows,
     );
     writeResults(PUBLISH_ONLY ? 'gateway-paths-publish' : 'gateway-paths', {

@@ -122,6 +122,40 @@ describe('pipelines', () => {
     expect(last('customer.orders', 'a')).toEqual({ key: 'a', value: 3 });
   });
 
+  it('undoes the state changes and outputs of an input that fails, keeping those of its batch', async () => {
+    bus = memoryBus<Events>();
+    const seen = record(bus, 'customer.total');
+    const p = pipeline(bus, { name: 'undo' });
+    p.from('order.placed')
+      .keyBy((event) => event.data.customer)
+      .aggregate(
+        sum((event) => event.data.total),
+        { name: 'total' },
+      )
+      // Fails after the sum took the order in: the failed input's new total must go with it.
+      .map((result) => {
+        if (result.value >= 100) throw new Error('total too large');
+        return result;
+      })
+      .to('customer.total');
+    await p.start();
+    // Published before the consumers start: the pipeline reads them in one batch.
+    await bus.publishBatch(
+      [1, 2, 100, 3].map((total) => ({
+        type: 'order.placed' as const,
+        data: { orderId: `o-${total}`, customer: 'a', total },
+      })),
+    );
+    await bus.start();
+    await waitFor(() => seen.length === 3 && p.stats().failed === 2, 'three totals and the failed order');
+    expect(seen.map((event) => event.data)).toEqual([
+      { key: 'a', value: 1 },
+      { key: 'a', value: 3 },
+      { key: 'a', value: 6 },
+    ]);
+    expect(p.stats().processed).toBe(3);
+  });
+
   it("runs stages with the bus's retries and dead-letters what keeps failing", async () => {
     bus = memoryBus<Events>();
     const seen = record(bus, 'order.big');

@@ -134,6 +134,34 @@ export function describeStateStoreConformance(options: StateStoreConformanceOpti
       expect(positions.every((position) => Number.isFinite(position.committedAt))).toBe(true);
     });
 
+    it('commits many puts and inputs at once, the later of two of the same id winning', async () => {
+      const store = await open();
+      const space = ns('many');
+      const keys = Array.from({ length: 37 }, (_, i) => `k-${String(i).padStart(2, '0')}`);
+      await store.commit(space, { puts: keys.map((key, i) => ({ key, value: { n: i } })) });
+      const ids = Array.from({ length: 29 }, (_, i) => `e-${i}`);
+      await store.commit(space, {
+        puts: keys.slice(0, 19).map((key) => ({ key, value: [key] })),
+        // e-3 comes again at the end, from another partition: ids stay a set, positions per partition.
+        inputs: [
+          ...ids.map((eventId, i) => ({ eventId, topic: 'readings', partition: i % 3, offset: String(i) })),
+          { eventId: 'e-3', topic: 'readings', partition: 7, offset: '3' },
+        ],
+      });
+      expect(await store.entries(space)).toEqual(
+        keys.map((key, i) => ({ key, value: i < 19 ? [key] : { n: i } })),
+      );
+      expect(await store.consumed(space, [...ids, 'e-99'])).toEqual(new Set(ids));
+      expect(
+        (await store.positions(space)).map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+      ).toEqual([
+        { topic: 'readings', partition: 0, offset: '27' },
+        { topic: 'readings', partition: 1, offset: '28' },
+        { topic: 'readings', partition: 2, offset: '26' },
+        { topic: 'readings', partition: 7, offset: '3' },
+      ]);
+    });
+
     it('keeps pending outputs in commit order until marked published', async () => {
       const store = await open();
       const space = ns('outputs');

@@ -62,6 +62,7 @@ export function batchDelivery(options: BatchDeliverySettings): BatchMessageHandl
     const messageOf = new Map<BusEvent, ReceivedMessage>();
     const outcomes = new Map<ReceivedMessage, unknown>();
     const singles: Promise<void>[] = [];
+    const lagOf = new Map<number, number>();
     const now = Date.now();
     for (const message of messages) {
       const redriveGroup = message.headers[REDRIVE_GROUP_HEADER];
@@ -84,12 +85,13 @@ export function batchDelivery(options: BatchDeliverySettings): BatchMessageHandl
         singles.push(runSingle(options.single, message, outcomes));
         continue;
       }
-      info.metrics.lag(
-        { ...labels, partition: message.partition },
-        Math.max(0, now - message.publishedAt) / 1000,
-      );
+      // The lag gauge keeps the last value set: one report per partition and batch, after the loop.
+      lagOf.set(message.partition, message.publishedAt);
       events.push(event);
       messageOf.set(event, message);
+    }
+    for (const [partition, publishedAt] of lagOf) {
+      info.metrics.lag({ ...labels, partition }, Math.max(0, now - publishedAt) / 1000);
     }
     if (events.length > 0) {
       const failures = new Map<BusEvent, unknown>();

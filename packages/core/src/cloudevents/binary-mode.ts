@@ -58,6 +58,28 @@ export function encodeBinary(event: CloudEvent): CloudEventMessage {
   return { headers, payload: encodeData(data, contentType ?? JSON_CONTENT_TYPE) };
 }
 
+/** Stands for the `content-type` header among the attribute names headers carry. */
+const CONTENT_TYPE = Symbol('content-type');
+// Header name as received -> the attribute it carries (`CONTENT_TYPE`), or undefined for other
+// headers. Lower-casing and slicing each name of every message made new strings to look up.
+const attributesByHeader = new Map<string, string | typeof CONTENT_TYPE | undefined>();
+
+function attributeOfHeader(rawName: string): string | typeof CONTENT_TYPE | undefined {
+  let attribute = attributesByHeader.get(rawName);
+  if (attribute === undefined && !attributesByHeader.has(rawName)) {
+    const name = rawName.toLowerCase();
+    attribute =
+      name === 'content-type'
+        ? CONTENT_TYPE
+        : name.startsWith(ATTRIBUTE_HEADER_PREFIX)
+          ? name.slice(ATTRIBUTE_HEADER_PREFIX.length)
+          : undefined;
+    if (attributesByHeader.size >= MAX_HEADER_NAMES) attributesByHeader.clear();
+    attributesByHeader.set(rawName, attribute);
+  }
+  return attribute;
+}
+
 function restoreType(name: string, text: string): string | number | boolean {
   const type = TYPED_EXTENSIONS[name];
   if (type === 'integer' && INTEGER.test(text)) return Number(text);
@@ -77,13 +99,11 @@ export function attributesFromHeaders(headers: Headers): {
   const attributes: Record<string, unknown> = {};
   let contentType: string | undefined;
   for (const rawName of Object.keys(headers)) {
-    const name = rawName.toLowerCase();
+    const attribute = attributeOfHeader(rawName);
+    if (attribute === undefined) continue;
     const raw = headers[rawName]!;
-    if (name === 'content-type') contentType = raw;
-    else if (name.startsWith(ATTRIBUTE_HEADER_PREFIX)) {
-      const attribute = name.slice(ATTRIBUTE_HEADER_PREFIX.length);
-      attributes[attribute] = restoreType(attribute, decodeHeaderValue(raw));
-    }
+    if (attribute === CONTENT_TYPE) contentType = raw;
+    else attributes[attribute] = restoreType(attribute, decodeHeaderValue(raw));
   }
   return contentType === undefined ? { attributes } : { attributes, contentType };
 }

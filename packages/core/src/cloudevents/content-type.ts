@@ -8,10 +8,41 @@ export const BATCH_CONTENT_TYPE = 'application/cloudevents-batch+json; charset=u
 export const JSON_CONTENT_TYPE = 'application/json';
 export const OCTET_STREAM_CONTENT_TYPE = 'application/octet-stream';
 
+/** What the codec asks of a content type, worked out once per distinct content type. */
+interface ContentTypeTraits {
+  readonly media: string;
+  readonly json: boolean;
+  readonly wellFormed: boolean;
+}
+
+const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
+
+// The same few content types come back on every message; each decode asked for its media type two
+// or three times, slicing and lower-casing it anew. Bounded, as content types are caller-chosen.
+const traitsByContentType = new Map<string, ContentTypeTraits>();
+const MAX_CONTENT_TYPES = 64;
+
+function traitsOf(contentType: string): ContentTypeTraits {
+  let traits = traitsByContentType.get(contentType);
+  if (traits === undefined) {
+    const semicolon = contentType.indexOf(';');
+    const media = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+    const slash = media.indexOf('/');
+    const subtype = slash === -1 ? undefined : media.slice(slash + 1);
+    traits = {
+      media,
+      json: subtype !== undefined && (subtype === 'json' || subtype.endsWith('+json')),
+      wellFormed: MEDIA_TYPE.test(media),
+    };
+    if (traitsByContentType.size >= MAX_CONTENT_TYPES) traitsByContentType.clear();
+    traitsByContentType.set(contentType, traits);
+  }
+  return traits;
+}
+
 /** The `type/subtype` part of a content type, lower-cased, without parameters. */
 export function mediaTypeOf(contentType: string): string {
-  const semicolon = contentType.indexOf(';');
-  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  return traitsOf(contentType).media;
 }
 
 /**
@@ -19,16 +50,10 @@ export function mediaTypeOf(contentType: string): string {
  * carries their data as a JSON value, and the decoders parse them.
  */
 export function isJsonContentType(contentType: string): boolean {
-  const media = mediaTypeOf(contentType);
-  const slash = media.indexOf('/');
-  if (slash === -1) return false;
-  const subtype = media.slice(slash + 1);
-  return subtype === 'json' || subtype.endsWith('+json');
+  return traitsOf(contentType).json;
 }
-
-const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
 
 /** True when `contentType` is `type/subtype` with optional parameters (RFC 2046 shape). */
 export function isMediaType(contentType: string): boolean {
-  return MEDIA_TYPE.test(mediaTypeOf(contentType));
+  return traitsOf(contentType).wellFormed;
 }

@@ -10,10 +10,11 @@ import { validateCloudEvent } from './validate-cloud-event.js';
  * `InvalidCloudEventError` listing every problem.
  */
 export function createCloudEvent<TData = unknown>(input: CloudEventInput<TData>): CloudEvent<TData> {
+  // Defaults made only when missing: outputs of pipelines and relays come with their own id and time.
   const event: Record<string, unknown> = {
     specversion: CLOUDEVENTS_SPEC_VERSION,
-    id: randomUUID(),
-    time: new Date().toISOString(),
+    id: input.id ?? randomUUID(),
+    time: input.time === undefined ? new Date().toISOString() : undefined,
   };
   for (const [name, value] of Object.entries(input)) {
     if (value === undefined) continue;

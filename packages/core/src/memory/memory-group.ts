@@ -208,7 +208,9 @@ export class MemoryGroup {
     let thrown: { error: unknown } | undefined;
     let failed: ReadonlyMap<ReceivedMessage, unknown> | undefined;
     // Replaced by a later message of its dedupe key while it waited: settled unseen.
-    const messages = deliveries.flatMap((d) => (d.pending.entry.superseded ? [] : [d.message]));
+    const messages: ReceivedMessage[] = [];
+    for (const delivery of deliveries)
+      if (!delivery.pending.entry.superseded) messages.push(delivery.message);
     try {
       if (messages.length > 0) failed = (await handler(messages))?.failed;
     } catch (error) {

@@ -38,37 +38,38 @@ export function keyedTimeStage<T, S>(
 ): (record: StreamRecord<T>, scope: Scope) => void {
   const byEventTime = new DueIndex();
   const byClock = new DueIndex();
-  let prefix = '';
-  const watermarkKey = (): string => `${prefix}wm`;
-  const keyPrefix = (): string => `${prefix}k|`;
+  // Set once the registry gave the stage's prefix: built once, not per event.
+  let watermarkKey = '';
+  let keyPrefix = '';
 
   const index = (key: string, state: S | undefined): void => {
     byEventTime.set(key, state === undefined ? undefined : logic.dueAt(state));
     if (logic.wakeAt !== undefined) byClock.set(key, state === undefined ? undefined : logic.wakeAt(state));
   };
-  const save = (scope: Scope, key: string, state: S | undefined): void => {
-    if (state === undefined) scope.delete(`${keyPrefix()}${key}`);
-    else scope.set(`${keyPrefix()}${key}`, state);
+  const save = (scope: Scope, key: string, stateKey: string, state: S | undefined): void => {
+    if (state === undefined) scope.delete(stateKey);
+    else scope.set(stateKey, state);
     index(key, state);
   };
   const runDue = (key: string, watermark: number, now: number | undefined, scope: Scope): void => {
-    const state = scope.get(`${keyPrefix()}${key}`) as S | undefined;
+    const stateKey = keyPrefix + key;
+    const state = scope.get(stateKey) as S | undefined;
     if (state === undefined) {
       index(key, undefined);
       return;
     }
-    save(scope, key, logic.onDue(key, state, watermark, now, scope));
+    save(scope, key, stateKey, logic.onDue(key, state, watermark, now, scope));
   };
   const watermarkOf = (scope: Scope): number =>
-    (scope.get(watermarkKey()) as number | undefined) ?? Number.NEGATIVE_INFINITY;
+    (scope.get(watermarkKey) as number | undefined) ?? Number.NEGATIVE_INFINITY;
 
-  prefix = registry.addStateful({
+  const prefix = registry.addStateful({
     name,
     ...(late === undefined ? {} : { late }),
     restore(entries) {
       byEventTime.clear();
       byClock.clear();
-      const start = keyPrefix();
+      const start = keyPrefix;
       for (const [stateKey, value] of entries) {
         if (stateKey.startsWith(start)) index(stateKey.slice(start.length), value as S);
       }
@@ -83,15 +84,18 @@ export function keyedTimeStage<T, S>(
           },
         }),
   });
+  watermarkKey = `${prefix}wm`;
+  keyPrefix = `${prefix}k|`;
 
   return (record, scope) => {
     const key = record.key ?? '';
     const before = watermarkOf(scope);
-    const state = scope.get(`${keyPrefix()}${key}`) as S | undefined;
-    save(scope, key, logic.onValue(record, key, state, before, scope));
+    const stateKey = keyPrefix + key;
+    const state = scope.get(stateKey) as S | undefined;
+    save(scope, key, stateKey, logic.onValue(record, key, state, before, scope));
     const after = record.time - maxOutOfOrderMs;
     if (after > before) {
-      scope.set(watermarkKey(), after);
+      scope.set(watermarkKey, after);
       for (const due of byEventTime.takeDue(after)) runDue(due, after, undefined, scope);
     }
   };

@@ -123,15 +123,16 @@ export class Processor {
           continue;
         }
         const message = ctx.message(event);
-        const unit = new Scope(this.#table, batch);
+        batch.beginUnit();
         try {
-          run(event, message, unit);
+          run(event, message, batch);
         } catch (error) {
+          batch.dropUnit();
           failures++;
           ctx.fail(event, error);
           continue;
         }
-        unit.mergeInto(batch);
+        batch.endUnit();
         if (message !== undefined) {
           inputs.push({
             eventId: event.id,

@@ -1,6 +1,8 @@
 import type { PendingOutput } from '../state-store.js';
 
 const DELETED = Symbol('deleted');
+/** Marks, in the undo log, a key the batch had no change for before the unit wrote it. */
+const UNCHANGED = Symbol('unchanged');
 type Change = unknown;
 
 /**
@@ -10,54 +12,88 @@ type Change = unknown;
 export type StateTable = Map<string, unknown>;
 
 /**
- * One unit of work (an input event, or a clock tick) with the state changes and outputs it made.
- * Reads see this unit's own changes first, then those of the batch it belongs to, then the table;
- * a unit that fails is dropped without touching the others. Stages replace state values, never
- * change them in place, which is what makes dropping a unit enough to undo it.
+ * The state changes and outputs of a unit of work: a batch of input events, or a clock tick. Each
+ * input event runs as a unit within it (`beginUnit`, then `endUnit` or `dropUnit`): reads see the
+ * batch's changes so far, then the table, and a unit that fails is dropped without touching the
+ * others. Stages replace state values, never change them in place, which is what makes putting
+ * back the values a unit replaced enough to undo it.
+ *
+ * A unit writes into the batch's changes directly and logs what each write replaced, rather than
+ * collecting its writes apart and merging them: no map per input event.
  */
 export class Scope {
   readonly #table: StateTable;
-  readonly #parent: Scope | undefined;
   readonly changes = new Map<string, Change>();
   readonly outputs: PendingOutput[] = [];
-  readonly #counters = new Map<string, number>();
+  #counters: Map<string, number> | undefined;
+  #inUnit = false;
+  /** Key, replaced change (or `UNCHANGED`), key, replaced change... of the unit in progress. */
+  readonly #undo: unknown[] = [];
+  #unitOutputs = 0;
 
-  constructor(table: StateTable, parent?: Scope) {
+  constructor(table: StateTable) {
     this.#table = table;
-    this.#parent = parent;
   }
 
   get(key: string): unknown {
-    if (this.changes.has(key)) {
-      const value = this.changes.get(key);
-      return value === DELETED ? undefined : value;
-    }
-    return this.#parent === undefined ? this.#table.get(key) : this.#parent.get(key);
+    const value = this.changes.get(key);
+    if (value === undefined && !this.changes.has(key)) return this.#table.get(key);
+    return value === DELETED ? undefined : value;
   }
 
   set(key: string, value: unknown): void {
-    this.changes.set(key, value);
+    this.#change(key, value);
   }
 
   delete(key: string): void {
-    this.changes.set(key, DELETED);
+    this.#change(key, DELETED);
+  }
+
+  #change(key: string, value: Change): void {
+    if (this.#inUnit) {
+      const before = this.changes.get(key);
+      this.#undo.push(key, before === undefined && !this.changes.has(key) ? UNCHANGED : before);
+    }
+    this.changes.set(key, value);
   }
 
   output(output: PendingOutput): void {
     this.outputs.push(output);
   }
 
-  /** 0, 1, 2... per `name` within this unit: tells apart several outputs one input made at one stage. */
+  /** 0, 1, 2... per `name` within the unit: tells apart several outputs one input made at one stage. */
   seq(name: string): number {
+    this.#counters ??= new Map();
     const next = this.#counters.get(name) ?? 0;
     this.#counters.set(name, next + 1);
     return next;
   }
 
-  /** Moves this unit's changes and outputs into `target` (its batch). */
-  mergeInto(target: Scope): void {
-    for (const [key, value] of this.changes) target.changes.set(key, value);
-    target.outputs.push(...this.outputs);
+  /** Starts the unit of one input event. */
+  beginUnit(): void {
+    this.#inUnit = true;
+    this.#undo.length = 0;
+    this.#unitOutputs = this.outputs.length;
+    this.#counters?.clear();
+  }
+
+  /** Keeps what the unit did. */
+  endUnit(): void {
+    this.#inUnit = false;
+    this.#undo.length = 0;
+  }
+
+  /** Undoes what the unit did: its changes, newest first, and its outputs. */
+  dropUnit(): void {
+    const undo = this.#undo;
+    for (let i = undo.length - 2; i >= 0; i -= 2) {
+      const key = undo[i] as string;
+      const before = undo[i + 1];
+      if (before === UNCHANGED) this.changes.delete(key);
+      else this.changes.set(key, before);
+    }
+    this.outputs.length = this.#unitOutputs;
+    this.endUnit();
   }
 
   /** The changes as a store commit's puts and deletes. */

@@ -30,18 +30,28 @@ export interface TimeWindowSettings<T> {
   readonly late: Sink;
 }
 
-/** The starts of the windows holding time `t`, oldest first. */
-function startsOf(spec: TumblingWindow | HoppingWindow, t: number): number[] {
-  const advance = spec.kind === 'tumbling' ? spec.sizeMs : spec.advanceMs;
+/**
+ * The start of the oldest window holding time `t`; the others follow every `advance` ms up to `t`.
+ * Past `t` when none does (a hopping window's gap).
+ */
+function firstStartOf(spec: TumblingWindow | HoppingWindow, advance: number, t: number): number {
   const last = Math.floor(t / advance) * advance;
-  const starts: number[] = [];
-  for (let start = last; start > t - spec.sizeMs; start -= advance) starts.unshift(start);
-  return starts;
+  if (last <= t - spec.sizeMs) return last + advance;
+  let first = last;
+  while (first - advance > t - spec.sizeMs) first -= advance;
+  return first;
+}
+
+/** Whether `slots` holds any window. */
+function hasSlots(slots: Slots): boolean {
+  for (const start in slots) if (Object.hasOwn(slots, start)) return true;
+  return false;
 }
 
 /** Tumbling and hopping windows: one accumulator per key and window start. */
 export function timeWindowLogic<T>(settings: TimeWindowSettings<T>): KeyedTimeLogic<T, Slots> {
   const { spec, aggregation, emitUpdates, allowedLatenessMs } = settings;
+  const advance = spec.kind === 'tumbling' ? spec.sizeMs : spec.advanceMs;
   const result = (key: string, start: number, slot: Slot, final: boolean, scope: Scope): void => {
     const value: WindowResult<unknown> = {
       key,
@@ -67,7 +77,7 @@ export function timeWindowLogic<T>(settings: TimeWindowSettings<T>): KeyedTimeLo
     onValue(record: StreamRecord<T>, key, state, watermark, scope) {
       const slots: Record<string, Slot> = { ...state };
       let taken = false;
-      for (const start of startsOf(spec, record.time)) {
+      for (let start = firstStartOf(spec, advance, record.time); start <= record.time; start += advance) {
         const end = start + spec.sizeMs;
         if (end + allowedLatenessMs <= watermark) continue;
         taken = true;
@@ -88,7 +98,7 @@ export function timeWindowLogic<T>(settings: TimeWindowSettings<T>): KeyedTimeLo
         slots[start] = slot;
       }
       if (!taken) settings.late(record, scope);
-      return Object.keys(slots).length === 0 ? undefined : slots;
+      return hasSlots(slots) ? slots : undefined;
     },
     onDue(key, state, watermark, _now, scope) {
       const slots: Record<string, Slot> = {};
@@ -100,7 +110,7 @@ export function timeWindowLogic<T>(settings: TimeWindowSettings<T>): KeyedTimeLo
         }
         if (current.end + allowedLatenessMs > watermark) slots[start] = current;
       }
-      return Object.keys(slots).length === 0 ? undefined : slots;
+      return hasSlots(slots) ? slots : undefined;
     },
     dueAt(state) {
       let due: number | undefined;

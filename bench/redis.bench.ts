@@ -3,7 +3,9 @@
 // subscription), at 256 B and 4 KiB. Run: node --conditions=@eddy/source --import tsx bench/redis.bench.ts
 // Flags: `--consume` times and prints only the consume cases (the streams are still filled first);
 // `--size=4096` runs one payload size; `--alloc` also samples the JS heap allocations of each timed
-// phase (bytes per message; the sampling costs CPU, so read rates from runs without it).
+// phase (bytes per message; the sampling costs CPU, so read rates from runs without it);
+// `--messages=N` sets the messages per round for every size (each consume round subscribes and
+// closes once, so two values of N separate that per-round cost from the cost per message).
 import { randomUUID } from 'node:crypto';
 import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
@@ -170,7 +172,9 @@ const perMessage = (micros: number, messagesPerRound: number): number =>
   Number((micros / (messagesPerRound * ROUNDS)).toFixed(1));
 
 const rows: BenchRow[] = [];
-for (const { label, bytes, messages } of CASES) {
+const MESSAGES = flag('messages')?.split('=')[1];
+for (const { label, bytes, messages: defaultMessages } of CASES) {
+  const messages = MESSAGES === undefined ? defaultMessages : Number(MESSAGES);
   const payload = Buffer.alloc(bytes, 7);
   const runs = {
     directPublish: [] as number[],

@@ -148,8 +148,16 @@ function raceAbort(handler: ConsumerHandler, event: BusEvent, ctx: HandlerContex
     // A handler that ignores the signal keeps running detached; its late result is dropped.
     Promise.resolve()
       .then(() => handler(event, ctx))
-      .then(resolve, reject)
-      .finally(unwatch);
+      .then(
+        () => {
+          unwatch();
+          resolve();
+        },
+        (error: Error) => {
+          unwatch();
+          reject(error);
+        },
+      );
   });
 }
 

@@ -130,7 +130,8 @@ function awaitingSettlement(handler: ConsumerHandler, timeoutMs: number): Consum
 function terminal(handler: ConsumerHandler): ConsumerHandler {
   return async (event, ctx) => {
     try {
-      await raceAbort(handler, event, ctx);
+      const running = raceAbort(handler, event, ctx);
+      if (running !== undefined) await running;
     } catch (error) {
       if (error === shutdownReason) throw new Nack(0, error);
       ctx.outcome.failed = true;
@@ -140,25 +141,44 @@ function terminal(handler: ConsumerHandler): ConsumerHandler {
   };
 }
 
-function raceAbort(handler: ConsumerHandler, event: BusEvent, ctx: HandlerContext): Promise<void> {
+/**
+ * Runs the handler; undefined when it finished synchronously with the signal still unaborted. A
+ * handler that aborts its own signal fails the attempt like an abort during its run.
+ */
+function raceAbort(
+  handler: ConsumerHandler,
+  event: BusEvent,
+  ctx: HandlerContext,
+): Promise<void> | undefined {
   const { signal } = ctx;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  if (signal.aborted) throw signal.reason;
+  // Handlers registered through `bus.on` may return nothing, a promise or another thenable.
+  const result = handler(event, ctx) as unknown;
+  if (signal.aborted) throw signal.reason;
+  if (!isThenable(result)) return undefined;
+  const running = result instanceof Promise ? (result as Promise<unknown>) : Promise.resolve(result);
   return new Promise<void>((resolve, reject) => {
     const unwatch = watchAbort(signal, () => reject(signal.reason as Error));
     // A handler that ignores the signal keeps running detached; its late result is dropped.
-    Promise.resolve()
-      .then(() => handler(event, ctx))
-      .then(
-        () => {
-          unwatch();
-          resolve();
-        },
-        (error: Error) => {
-          unwatch();
-          reject(error);
-        },
-      );
+    running.then(
+      () => {
+        unwatch();
+        resolve();
+      },
+      (error: Error) => {
+        unwatch();
+        reject(error);
+      },
+    );
   });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** Subscribes a handler's pipeline to its topic. */

@@ -126,10 +126,17 @@ function awaitingSettlement(handler: ConsumerHandler, timeoutMs: number): Consum
   };
 }
 
+// Awaited before the handler starts, so it starts a microtask after the chain reaches it, as it
+// did when it was called from a promise callback: code that publishes and then saves (a process
+// manager's commands, then its state) keeps the head start it had over the consumers.
+const NEXT_MICROTASK = Promise.resolve();
+
 /** Calls the user's handler, failing the attempt as soon as `ctx.signal` aborts. */
 function terminal(handler: ConsumerHandler): ConsumerHandler {
   return async (event, ctx) => {
     try {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      await NEXT_MICROTASK;
       const running = raceAbort(handler, event, ctx);
       if (running !== undefined) await running;
     } catch (error) {
@@ -142,8 +149,9 @@ function terminal(handler: ConsumerHandler): ConsumerHandler {
 }
 
 /**
- * Runs the handler; undefined when it finished synchronously with the signal still unaborted. A
- * handler that aborts its own signal fails the attempt like an abort during its run.
+ * Runs the handler; undefined when it finished synchronously with the signal unaborted, else the
+ * race of its promise against the signal. An abort before or during its run fails the attempt with
+ * the abort's reason.
  */
 function raceAbort(
   handler: ConsumerHandler,
@@ -151,16 +159,28 @@ function raceAbort(
   ctx: HandlerContext,
 ): Promise<void> | undefined {
   const { signal } = ctx;
-  if (signal.aborted) throw signal.reason;
-  // Handlers registered through `bus.on` may return nothing, a promise or another thenable.
-  const result = handler(event, ctx) as unknown;
-  if (signal.aborted) throw signal.reason;
-  if (!isThenable(result)) return undefined;
-  const running = result instanceof Promise ? (result as Promise<unknown>) : Promise.resolve(result);
+  let result: unknown;
+  try {
+    // Handlers registered through `bus.on` may return nothing, a promise or another thenable.
+    result = handler(event, ctx);
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw error;
+  }
+  const pending = isThenable(result)
+    ? result instanceof Promise
+      ? (result as Promise<unknown>)
+      : Promise.resolve(result)
+    : undefined;
+  if (signal.aborted) {
+    // A handler that ignores the signal keeps running detached; its late result is dropped.
+    pending?.catch(ignore);
+    throw signal.reason;
+  }
+  if (pending === undefined) return undefined;
   return new Promise<void>((resolve, reject) => {
     const unwatch = watchAbort(signal, () => reject(signal.reason as Error));
-    // A handler that ignores the signal keeps running detached; its late result is dropped.
-    running.then(
+    pending.then(
       () => {
         unwatch();
         resolve();
@@ -172,6 +192,8 @@ function raceAbort(
     );
   });
 }
+
+function ignore(): void {}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (

@@ -126,11 +126,19 @@ function awaitingSettlement(handler: ConsumerHandler, timeoutMs: number): Consum
   };
 }
 
+// Awaited before the handler starts, so it starts a microtask after the chain reaches it, as it
+// did when it was called from a promise callback: code that publishes and then saves (a process
+// manager's commands, then its state) keeps the head start it had over the consumers.
+const NEXT_MICROTASK = Promise.resolve();
+
 /** Calls the user's handler, failing the attempt as soon as `ctx.signal` aborts. */
 function terminal(handler: ConsumerHandler): ConsumerHandler {
   return async (event, ctx) => {
     try {
-      await raceAbort(handler, event, ctx);
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      await NEXT_MICROTASK;
+      const running = raceAbort(handler, event, ctx);
+      if (running !== undefined) await running;
     } catch (error) {
       if (error === shutdownReason) throw new Nack(0, error);
       ctx.outcome.failed = true;
@@ -140,17 +148,59 @@ function terminal(handler: ConsumerHandler): ConsumerHandler {
   };
 }
 
-function raceAbort(handler: ConsumerHandler, event: BusEvent, ctx: HandlerContext): Promise<void> {
+/**
+ * Runs the handler; undefined when it finished synchronously with the signal unaborted, else the
+ * race of its promise against the signal. An abort before or during its run fails the attempt with
+ * the abort's reason.
+ */
+function raceAbort(
+  handler: ConsumerHandler,
+  event: BusEvent,
+  ctx: HandlerContext,
+): Promise<void> | undefined {
   const { signal } = ctx;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let result: unknown;
+  try {
+    // Handlers registered through `bus.on` may return nothing, a promise or another thenable.
+    result = handler(event, ctx);
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw error;
+  }
+  const pending = isThenable(result)
+    ? result instanceof Promise
+      ? (result as Promise<unknown>)
+      : Promise.resolve(result)
+    : undefined;
+  if (signal.aborted) {
+    // A handler that ignores the signal keeps running detached; its late result is dropped.
+    pending?.catch(ignore);
+    throw signal.reason;
+  }
+  if (pending === undefined) return undefined;
   return new Promise<void>((resolve, reject) => {
     const unwatch = watchAbort(signal, () => reject(signal.reason as Error));
-    // A handler that ignores the signal keeps running detached; its late result is dropped.
-    Promise.resolve()
-      .then(() => handler(event, ctx))
-      .then(resolve, reject)
-      .finally(unwatch);
+    pending.then(
+      () => {
+        unwatch();
+        resolve();
+      },
+      (error: Error) => {
+        unwatch();
+        reject(error);
+      },
+    );
   });
+}
+
+function ignore(): void {}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** Subscribes a handler's pipeline to its topic. */

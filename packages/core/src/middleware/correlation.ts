@@ -1,4 +1,4 @@
-import { runWithPublishContext } from '../bus/publish-context.js';
+import { runWithCorrelation } from '../bus/publish-context.js';
 import type { Middleware } from '../bus/handler-types.js';
 
 /**
@@ -7,11 +7,11 @@ import type { Middleware } from '../bus/handler-types.js';
  */
 export function correlationMiddleware(): Middleware {
   return (next) => (event, ctx) =>
-    runWithPublishContext(
-      {
-        correlationId: typeof event.correlationid === 'string' ? event.correlationid : event.id,
-        causationId: event.id,
-      },
-      () => next(event, ctx),
+    runWithCorrelation(
+      typeof event.correlationid === 'string' ? event.correlationid : event.id,
+      event.id,
+      next,
+      event,
+      ctx,
     );
 }

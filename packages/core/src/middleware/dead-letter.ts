@@ -1,7 +1,7 @@
 import { assertTopicName } from '../transport/names.js';
 import { Nack } from '../errors/nack.js';
 import { type BusEvent, type Middleware } from '../bus/handler-types.js';
-import type { Position } from '../transport/message.js';
+import type { Position, ReceivedMessage } from '../transport/message.js';
 import { deadLetterHeaders, describeFailure, type DeadLetterMetadata } from '../dlq/dead-letter-format.js';
 
 export interface DeadLetterOptions {
@@ -47,13 +47,14 @@ export function deadLetterMiddleware(
 
   return (next, info) => async (event, ctx) => {
     const { message } = ctx;
-    const trackKey = `${message.topic}\u0000${message.partition}\u0000${message.offset}`;
     try {
       await next(event, ctx);
-      firstFailures.delete(trackKey);
+      // Most deliveries never failed: no key to build then.
+      if (firstFailures.size > 0) firstFailures.delete(trackKeyOf(message));
       return;
     } catch (error) {
       if (error instanceof Nack) throw error;
+      const trackKey = trackKeyOf(message);
       const now = Date.now();
       const firstFailureAt = firstFailures.get(trackKey) ?? now;
       const final = ctx.attempt === undefined || ctx.attempt.final || !ctx.attempt.isRetryable(error);
@@ -110,4 +111,8 @@ export function deadLetterMiddleware(
       }
     }
   };
+}
+
+function trackKeyOf(message: ReceivedMessage): string {
+  return `${message.topic}\u0000${message.partition}\u0000${message.offset}`;
 }

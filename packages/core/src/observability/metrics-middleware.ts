@@ -1,4 +1,5 @@
 import type { Middleware } from '../bus/handler-types.js';
+import type { ConsumerLabels } from './metrics.js';
 
 /**
  * Reports consumed and failed counts, handler duration, in-flight deliveries and lag (age of the
@@ -7,11 +8,16 @@ import type { Middleware } from '../bus/handler-types.js';
 export function metricsMiddleware(): Middleware {
   return (next, info) => {
     const labels = { topic: info.topic, handler: info.name };
+    // One label object per partition, made on its first delivery, rather than one per delivery.
+    const lagLabels = new Map<number, ConsumerLabels & { readonly partition: number }>();
     return async (event, ctx) => {
-      info.metrics.lag(
-        { ...labels, partition: ctx.message.partition },
-        Math.max(0, Date.now() - ctx.message.publishedAt) / 1000,
-      );
+      const { partition } = ctx.message;
+      let partitionLabels = lagLabels.get(partition);
+      if (partitionLabels === undefined) {
+        partitionLabels = { ...labels, partition };
+        lagLabels.set(partition, partitionLabels);
+      }
+      info.metrics.lag(partitionLabels, Math.max(0, Date.now() - ctx.message.publishedAt) / 1000);
       info.metrics.inFlight(labels, 1);
       const started = process.hrtime.bigint();
       try {

@@ -1,5 +1,4 @@
 import {
-  context as otelContext,
   createTraceState,
   isSpanContextValid,
   ROOT_CONTEXT,
@@ -14,7 +13,7 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { Nack } from '../errors/nack.js';
-import { runWithPublishContext } from '../bus/publish-context.js';
+import { runInTraceContext } from '../bus/publish-context.js';
 import {
   type HandlerInfo,
   type Middleware,
@@ -133,33 +132,37 @@ function consumerAttributes(info: HandlerInfo, event: BusEvent, ctx: HandlerCont
   return attributes;
 }
 
+// Span options of a delivery without a producer to link to; tracers read them, never change them.
+const UNLINKED = { kind: SpanKind.CONSUMER } as const;
+
 /**
  * One consumer span per delivery (`process <topic>`, kind CONSUMER), a child of the producer span
  * named by the event's `traceparent` and linked to it, so one trace spans publish -> consume ->
  * publish. Events published inside the handler get this span as their parent.
  */
 export function tracingMiddleware(tracer: Tracer): Middleware {
-  return (next, info) => async (event, ctx) => {
-    const producer = parseTraceparent(event.traceparent, event.tracestate);
-    const parent = producer === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, producer);
-    const span = tracer.startSpan(
-      `process ${info.topic}`,
-      { kind: SpanKind.CONSUMER, ...(producer === undefined ? {} : { links: [{ context: producer }] }) },
-      parent,
-    );
-    // Attributes are only built for spans that record (no cost without a tracing SDK).
-    if (span.isRecording()) span.setAttributes(consumerAttributes(info, event, ctx));
-    const spanContext = trace.setSpan(parent, span);
-    try {
-      await runWithPublishContext({ traceContext: spanContext }, () =>
-        otelContext.with(spanContext, () => next(event, ctx)),
+  return (next, info) => {
+    const name = `process ${info.topic}`;
+    return async (event, ctx) => {
+      const producer = parseTraceparent(event.traceparent, event.tracestate);
+      const parent = producer === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, producer);
+      const span = tracer.startSpan(
+        name,
+        producer === undefined ? UNLINKED : { kind: SpanKind.CONSUMER, links: [{ context: producer }] },
+        parent,
       );
-      if (ctx.outcome.duplicate) span.setAttribute('eddy.duplicate', true);
-      if (ctx.outcome.deadLettered) span.setAttribute('eddy.dead_lettered', true);
-      endSpan(span, ctx.outcome.failed ? ctx.outcome.error : undefined);
-    } catch (error) {
-      endSpan(span, ctx.outcome.failed ? ctx.outcome.error : error instanceof Nack ? undefined : error);
-      throw error;
-    }
+      // Attributes are only built for spans that record (no cost without a tracing SDK).
+      if (span.isRecording()) span.setAttributes(consumerAttributes(info, event, ctx));
+      const spanContext = trace.setSpan(parent, span);
+      try {
+        await runInTraceContext(spanContext, next, event, ctx);
+        if (ctx.outcome.duplicate) span.setAttribute('eddy.duplicate', true);
+        if (ctx.outcome.deadLettered) span.setAttribute('eddy.dead_lettered', true);
+        endSpan(span, ctx.outcome.failed ? ctx.outcome.error : undefined);
+      } catch (error) {
+        endSpan(span, ctx.outcome.failed ? ctx.outcome.error : error instanceof Nack ? undefined : error);
+        throw error;
+      }
+    };
   };
 }

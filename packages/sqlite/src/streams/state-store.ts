@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import {
   DEFAULT_INPUT_TTL_MS,
   type ConsumedInput,
@@ -48,6 +48,31 @@ function placeholders(rows: number, columns: number): string {
 }
 
 /**
+ * Inserts `count` rows of three values: `ROWS_PER_STATEMENT` per call of `many` while that many
+ * remain, then one per call of `single`. `fill(i, values, at)` writes row i's values from `at`.
+ */
+function insertRows(
+  count: number,
+  many: Statement<unknown[]>,
+  single: Statement<unknown[]>,
+  fill: (i: number, values: unknown[], at: number) => void,
+): void {
+  let i = 0;
+  if (count >= ROWS_PER_STATEMENT) {
+    const values = new Array<unknown>(ROWS_PER_STATEMENT * 3);
+    for (; i + ROWS_PER_STATEMENT <= count; i += ROWS_PER_STATEMENT) {
+      for (let row = 0; row < ROWS_PER_STATEMENT; row++) fill(i + row, values, row * 3);
+      many.run(values);
+    }
+  }
+  const values = new Array<unknown>(3);
+  for (; i < count; i++) {
+    fill(i, values, 0);
+    single.run(values);
+  }
+}
+
+/**
  * `StateStore` on SQLite: state, consumed input ids, partition positions and pending outputs in four
  * tables of one file, so a commit is one transaction and applies completely or not at all.
  */
@@ -69,13 +94,13 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
   const upsertSql = (rows: number): string =>
     `INSERT INTO ${table} (namespace, key, value) VALUES ${placeholders(rows, 3)}
      ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value`;
-  const upsert = db.prepare<[string, string, string]>(upsertSql(1));
+  const upsert = db.prepare<unknown[]>(upsertSql(1));
   const upsertRows = db.prepare<unknown[]>(upsertSql(ROWS_PER_STATEMENT));
   const remove = db.prepare<[string, string]>(`DELETE FROM ${table} WHERE namespace = ? AND key = ?`);
   const consumeSql = (rows: number): string =>
     `INSERT INTO ${table}_inputs (namespace, event_id, consumed_at) VALUES ${placeholders(rows, 3)}
      ON CONFLICT (namespace, event_id) DO UPDATE SET consumed_at = excluded.consumed_at`;
-  const consume = db.prepare<[string, string, number]>(consumeSql(1));
+  const consume = db.prepare<unknown[]>(consumeSql(1));
   const consumeRows = db.prepare<unknown[]>(consumeSql(ROWS_PER_STATEMENT));
   const consumedIds = db.prepare<[string, string], { event_id: string }>(
     `SELECT event_id FROM ${table}_inputs WHERE namespace = ? AND event_id IN (SELECT value FROM json_each(?))`,
@@ -105,34 +130,17 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
   const commitTx = db.transaction((namespace: string, commit: StateCommit, at: number) => {
     for (const key of commit.deletes ?? []) remove.run(namespace, key);
     const puts = commit.puts ?? [];
-    let put = 0;
-    if (puts.length >= ROWS_PER_STATEMENT) {
-      const values = new Array<unknown>(ROWS_PER_STATEMENT * 3);
-      for (; put + ROWS_PER_STATEMENT <= puts.length; put += ROWS_PER_STATEMENT) {
-        for (let row = 0; row < ROWS_PER_STATEMENT; row++) {
-          const { key, value } = puts[put + row]!;
-          values[row * 3] = namespace;
-          values[row * 3 + 1] = key;
-          values[row * 3 + 2] = JSON.stringify(value);
-        }
-        upsertRows.run(values);
-      }
-    }
-    for (; put < puts.length; put++) upsert.run(namespace, puts[put]!.key, JSON.stringify(puts[put]!.value));
+    insertRows(puts.length, upsertRows, upsert, (i, values, from) => {
+      values[from] = namespace;
+      values[from + 1] = puts[i]!.key;
+      values[from + 2] = JSON.stringify(puts[i]!.value);
+    });
     const inputs = commit.inputs ?? [];
-    let input = 0;
-    if (inputs.length >= ROWS_PER_STATEMENT) {
-      const values = new Array<unknown>(ROWS_PER_STATEMENT * 3);
-      for (; input + ROWS_PER_STATEMENT <= inputs.length; input += ROWS_PER_STATEMENT) {
-        for (let row = 0; row < ROWS_PER_STATEMENT; row++) {
-          values[row * 3] = namespace;
-          values[row * 3 + 1] = inputs[input + row]!.eventId;
-          values[row * 3 + 2] = at;
-        }
-        consumeRows.run(values);
-      }
-    }
-    for (; input < inputs.length; input++) consume.run(namespace, inputs[input]!.eventId, at);
+    insertRows(inputs.length, consumeRows, consume, (i, values, from) => {
+      values[from] = namespace;
+      values[from + 1] = inputs[i]!.eventId;
+      values[from + 2] = at;
+    });
     // The last input of each partition holds its position; most batches come from one partition.
     const latest: ConsumedInput[] = [];
     for (const candidate of inputs) {

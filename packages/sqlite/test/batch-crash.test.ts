@@ -6,7 +6,12 @@ import { idsOf, startChild, waitForReady, type Child } from './child-process.js'
 import { tempDir, unique, waitFor } from './helpers.js';
 
 const tmp = tempDir();
-afterAll(() => tmp.remove());
+/** Closes of the transports that read the dead-letter queue: awaited before the files are removed. */
+const closing: Promise<void>[] = [];
+afterAll(async () => {
+  await Promise.allSettled(closing);
+  tmp.remove();
+});
 
 const JOBS = 600;
 /** Every tenth job is refused by the handler on each attempt: it must end in the DLQ, alone. */
@@ -38,7 +43,7 @@ function storedIds(path: string, topic: string): string[] {
     }
     return ids;
   } finally {
-    void transport.close();
+    closing.push(transport.close());
   }
 }
 

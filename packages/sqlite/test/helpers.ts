@@ -8,7 +8,8 @@ export function tempDir(): { dir: string; file: (name?: string) => string; remov
   return {
     dir,
     file: (name = 'eddy.db') => join(dir, name),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    // Retries because a closing connection's worker may still drop its WAL files while the directory goes.
+    remove: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }),
   };
 }
 

@@ -13,7 +13,8 @@
 // window counts; the script stops if not. Two rows run the pipeline on PostgreSQL (transport and
 // state): through the transport's `subscribeBatch`, and through the same transport with it hidden
 // (the per-event path of a transport without batch delivery). STREAMS_BENCH_EVENTS (default 50,000),
-// STREAMS_BENCH_ROUNDS (default 1, median reported) and STREAMS_BENCH_PAIRS (default 500) resize it.
+// STREAMS_BENCH_ROUNDS (default 1, median reported), STREAMS_BENCH_PAIRS (default 500) and
+// STREAMS_BENCH_BATCH (events per unit of work, default 1,000) resize it.
 // Run: node --conditions=@eddy/source --import tsx bench/streams.bench.ts
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,6 +45,7 @@ const EVENTS = Number(process.env['STREAMS_BENCH_EVENTS'] ?? 50_000);
 const KEYS = 1_000;
 const ROUNDS = Number(process.env['STREAMS_BENCH_ROUNDS'] ?? 1);
 const PAIRS = Number(process.env['STREAMS_BENCH_PAIRS'] ?? 500);
+const BATCH = Number(process.env['STREAMS_BENCH_BATCH'] ?? 1_000);
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 
 interface Reading {
@@ -128,7 +130,7 @@ async function eddyRun(
     },
     { from: 'earliest', maxInFlight: 256 },
   );
-  const p = pipeline(bus, { name, store, batchSize: 1_000 });
+  const p = pipeline(bus, { name, store, batchSize: BATCH });
   p.from('reading')
     .keyBy((event) => event.data.sensor)
     .window(tumbling({ sizeMs: 1_000 }), { aggregate: count(), name: 'per-second' })
@@ -153,7 +155,7 @@ async function busAlone(): Promise<Rate> {
   const bus = createBus<{ reading: Reading }>({ transport, group: 'bench' });
   let handled = 0;
   bus.onBatch('reading', (events) => void (handled += events.length), {
-    maxSize: 1_000,
+    maxSize: BATCH,
     maxWaitMs: 0,
     from: 'earliest',
   });
@@ -183,7 +185,7 @@ async function engineAlone(store: StateStore, name: string): Promise<Rate & { co
       return Promise.resolve([]);
     },
   } as unknown as Bus<Events>;
-  const p = pipeline(standIn, { name, store, batchSize: 1_000 });
+  const p = pipeline(standIn, { name, store, batchSize: BATCH });
   p.from('reading')
     .keyBy((event) => event.data.sensor)
     .window(tumbling({ sizeMs: 1_000 }), { aggregate: count(), name: 'per-second' })
@@ -204,7 +206,7 @@ async function engineAlone(store: StateStore, name: string): Promise<Rate & { co
     message: () => undefined,
   } as unknown as BatchContext;
   const started = startClock();
-  for (let from = 0; from < EVENTS; from += 1_000) await handler!(events.slice(from, from + 1_000), ctx);
+  for (let from = 0; from < EVENTS; from += BATCH) await handler!(events.slice(from, from + BATCH), ctx);
   const rates = ratesSince(started, EVENTS);
   await p.stop();
   await store.close();

@@ -197,7 +197,11 @@ export async function startRedisSubscription(
   const sweep = async (): Promise<void> => {
     const now = Date.now();
     for (const entry of deliveries.inFlight.all()) {
-      if (entry.state !== 'handed' || entry.handedAt + ackTimeoutMs > now || !deliveries.owns(entry.partition)) {
+      if (
+        entry.state !== 'handed' ||
+        entry.handedAt + ackTimeoutMs > now ||
+        !deliveries.owns(entry.partition)
+      ) {
         continue;
       }
       deliveries.slots.free(entry);
@@ -212,7 +216,9 @@ export async function startRedisSubscription(
       const unknown = taken.ids.filter((id) => deliveries.inFlight.get(partition, id) === undefined);
       const claimed = await claimForRedelivery(target, unknown);
       losses.pendingTrimmed(partition, claimed.trimmed);
-      const entries = claimed.entries.map((pending) => deliveries.toTrackedPending(partition, pending, false));
+      const entries = claimed.entries.map((pending) =>
+        deliveries.toTrackedPending(partition, pending, false),
+      );
       deliveries.admit(entries.filter((entry): entry is Tracked => entry !== undefined));
     }
     if (!deliveries.closing) await losses.sweep([...leases.owned]);

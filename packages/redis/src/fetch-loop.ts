@@ -45,72 +45,117 @@ export interface FetchLoop {
 
 /** Reads new entries of the owned partitions for as long as there is room, blocking while there are none. */
 export async function startFetchLoop(options: FetchLoopOptions): Promise<FetchLoop> {
-  const { blocking, redis } = options;
-  let stopped = false;
-  let readBlocked = false;
-  // Remembers a wake-up that came while the loop was busy, so it never sleeps through one.
-  let woken = false;
-  let resume: (() => void) | undefined;
-  let generationCheckedAt = 0;
-  let clientId = Number(await blocking.client('ID'));
-  options.advertiseClient(clientId);
-  blocking.on('ready', () => {
-    blocking.client('ID').then(
+  const loop = new ReadLoop(options, Number(await options.blocking.client('ID')));
+  options.advertiseClient(loop.clientId);
+  options.blocking.on('ready', () => {
+    options.blocking.client('ID').then(
       (id) => {
-        clientId = Number(id);
-        options.advertiseClient(clientId);
+        loop.clientId = Number(id);
+        options.advertiseClient(loop.clientId);
       },
       () => undefined,
     );
   });
+  loop.begin();
+  return loop;
+}
 
-  const wake = (): void => {
-    woken = true;
-    const next = resume;
-    resume = undefined;
+/**
+ * A class rather than closures: `wake` runs on every settlement, and methods are optimised once
+ * for every subscription, where closures are optimised again per subscription (see `InFlight`).
+ */
+class ReadLoop implements FetchLoop {
+  readonly #options: FetchLoopOptions;
+  clientId: number;
+  #stopped = false;
+  #readBlocked = false;
+  // Remembers a wake-up that came while the loop was busy, so it never sleeps through one.
+  #woken = false;
+  #resume: (() => void) | undefined = undefined;
+  #generationCheckedAt = 0;
+  #done: Promise<void> = Promise.resolve();
+
+  constructor(options: FetchLoopOptions, clientId: number) {
+    this.#options = options;
+    this.clientId = clientId;
+  }
+
+  begin(): void {
+    this.#done = this.#run();
+  }
+
+  wake(): void {
+    this.#woken = true;
+    const next = this.#resume;
+    this.#resume = undefined;
     next?.();
-  };
-  const pause = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      if (woken) {
+  }
+
+  interrupt(): void {
+    this.wake();
+    if (this.#readBlocked) {
+      this.#options.redis
+        .client('UNBLOCK', this.clientId)
+        .catch((error: unknown) => this.#options.report(error, 'interrupting a read'));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const { blocking, blockMs } = this.#options;
+    this.#stopped = true;
+    this.interrupt();
+    // Should the unblock get lost (e.g. during a reconnect), dropping the connection ends the read.
+    const stuck = setTimeout(() => blocking.disconnect(), blockMs * 2);
+    await this.#done;
+    clearTimeout(stuck);
+    await blocking.quit().catch(() => blocking.disconnect());
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#woken) {
         resolve();
         return;
       }
       const timer = setTimeout(() => {
-        resume = undefined;
+        this.#resume = undefined;
         resolve();
       }, ms);
-      resume = () => {
+      this.#resume = () => {
         clearTimeout(timer);
         resolve();
       };
     });
-  const checkGeneration = async (): Promise<void> => {
-    if (Date.now() - generationCheckedAt < GENERATION_CHECK_MS) return;
-    generationCheckedAt = Date.now();
-    options.noteGeneration(await blocking.get(options.generationKey));
-  };
+  }
 
-  const run = async (): Promise<void> => {
-    while (!stopped) {
-      woken = false;
+  async #checkGeneration(): Promise<void> {
+    if (Date.now() - this.#generationCheckedAt < GENERATION_CHECK_MS) return;
+    this.#generationCheckedAt = Date.now();
+    this.#options.noteGeneration(await this.#options.blocking.get(this.#options.generationKey));
+  }
+
+  async #run(): Promise<void> {
+    const options = this.#options;
+    const { blocking } = options;
+    while (!this.#stopped) {
+      this.#woken = false;
       try {
         const streams = options.owned();
         const capacity = options.capacity();
         if (streams.length === 0) {
-          await checkGeneration();
-          await pause(IDLE_POLL_MS);
+          await this.#checkGeneration();
+          await this.#pause(IDLE_POLL_MS);
           continue;
         }
         if (capacity <= 0) {
-          await pause(options.blockMs);
+          await this.#pause(options.blockMs);
           continue;
         }
-        const generation = checkGeneration();
+        const generation = this.#checkGeneration();
         // COUNT applies per stream, so a read may bring up to streams.length - 1 more than the
         // capacity; the subscriber keeps them waiting, and maxInFlight still bounds running handlers.
         options.beforeRead(blocking);
-        readBlocked = true;
+        this.#readBlocked = true;
         const read = blocking.callBuffer(
           'XREADGROUP',
           'GROUP',
@@ -126,17 +171,17 @@ export async function startFetchLoop(options: FetchLoopOptions): Promise<FetchLo
         );
         await generation;
         const reply = (await read) as ReadReply | null;
-        readBlocked = false;
+        this.#readBlocked = false;
         // Nothing came (timeout, or a joining member interrupted the read): look at the group now.
-        if (reply === null) generationCheckedAt = 0;
+        if (reply === null) this.#generationCheckedAt = 0;
         else {
           options.accept(reply);
           // Handlers that settle at once free their slots before the next read sizes itself.
           await new Promise((resolve) => setImmediate(resolve));
         }
       } catch (error) {
-        readBlocked = false;
-        if (stopped) break;
+        this.#readBlocked = false;
+        if (this.#stopped) break;
         if (/NOGROUP/.test(String(error))) {
           await options
             .recreateGroup()
@@ -145,29 +190,5 @@ export async function startFetchLoop(options: FetchLoopOptions): Promise<FetchLo
         await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
       }
     }
-  };
-  const done = run();
-
-  const interrupt = (): void => {
-    wake();
-    if (readBlocked) {
-      redis
-        .client('UNBLOCK', clientId)
-        .catch((error: unknown) => options.report(error, 'interrupting a read'));
-    }
-  };
-
-  return {
-    wake,
-    interrupt,
-    async stop() {
-      stopped = true;
-      interrupt();
-      // Should the unblock get lost (e.g. during a reconnect), dropping the connection ends the read.
-      const stuck = setTimeout(() => blocking.disconnect(), options.blockMs * 2);
-      await done;
-      clearTimeout(stuck);
-      await blocking.quit().catch(() => blocking.disconnect());
-    },
-  };
+  }
 }

@@ -1,5 +1,5 @@
 import type { MessageHandler, ReceivedMessage } from '@eddy/core';
-import { KeyedQueue } from '@eddy/core/internal';
+import { KeyedQueue, type KeyedQueueOptions } from '@eddy/core/internal';
 
 import type { Tracked } from './in-flight.js';
 import { offsetOf, timeOf } from './stream-ids.js';
@@ -7,10 +7,8 @@ import { offsetOf, timeOf } from './stream-ids.js';
 /** How a handler attempt ended: `undefined` for success, else the error it threw or rejected with. */
 export type HandlerFailure = { readonly error: unknown } | undefined;
 
-export interface HandlerSlotsOptions {
-  readonly topic: string;
-  readonly maxInFlight: number;
-  readonly handler: MessageHandler;
+/** What the slots ask of the subscription they run handlers for. */
+export interface SlotOwner {
   /** True while `entry` is still the tracked message of its stream id (not settled or dropped). */
   isTracked(entry: Tracked): boolean;
   /** True while this member owns the partition. */
@@ -19,71 +17,103 @@ export interface HandlerSlotsOptions {
   settled(entry: Tracked, attempt: number, failure: HandlerFailure): void;
 }
 
+export interface HandlerSlotsOptions {
+  readonly topic: string;
+  readonly maxInFlight: number;
+  readonly handler: MessageHandler;
+  readonly owner: SlotOwner;
+}
+
 /**
  * Runs handlers for at most `maxInFlight` messages at a time; the rest wait in hand-over order.
  * This is the per-message hot path of a subscription, so it avoids a closure, an object or a
- * microtask per message where it can.
+ * microtask per message where it can, and it is a class so that every subscription shares one
+ * optimised copy of it (see `InFlight`). It is its queue's options too, so the queue calls these
+ * shared methods rather than closures made per subscription.
  */
-export interface HandlerSlots {
-  /** Runs the handler for `entry` now, or queues it (state `ready`) until a slot frees up. */
-  hand(entry: Tracked): void;
-  /** A handler finished or was abandoned (ack timeout, partition given up): starts the oldest ready message. */
-  free(entry: Tracked): void;
-}
-
-export function createHandlerSlots(options: HandlerSlotsOptions): HandlerSlots {
-  const { topic, handler } = options;
+export class HandlerSlots implements KeyedQueueOptions<Tracked> {
+  readonly concurrency: number;
+  readonly #topic: string;
+  readonly #handler: MessageHandler;
+  readonly #owner: SlotOwner;
+  // Only slots, no keys: the per-key order is kept before a message is handed over (in-flight.ts).
+  readonly #slots: KeyedQueue<Tracked>;
   // Synchronous handlers settle together in one microtask: a batch of a few hundred would
   // otherwise cost as many closures and microtasks. Parallel arrays: no object per message. They
   // are reused from batch to batch (emptying an array with `length = 0` drops its storage, which
   // the next batch would allocate and grow again), so a slot is cleared once settled instead.
-  const doneEntries: (Tracked | undefined)[] = [];
-  const doneAttempts: number[] = [];
-  const doneFailures: HandlerFailure[] = [];
-  let doneCount = 0;
+  readonly #doneEntries: (Tracked | undefined)[] = [];
+  readonly #doneAttempts: number[] = [];
+  readonly #doneFailures: HandlerFailure[] = [];
+  #doneCount = 0;
+  readonly #settleSynchronous: () => void;
+
+  constructor(options: HandlerSlotsOptions) {
+    this.#topic = options.topic;
+    this.#handler = options.handler;
+    this.#owner = options.owner;
+    this.concurrency = options.maxInFlight;
+    this.#slots = new KeyedQueue<Tracked>(this);
+    this.#settleSynchronous = () => this.#settleAll();
+  }
+
+  /** Runs the handler for `entry` now, or queues it (state `ready`) until a slot frees up. */
+  hand(entry: Tracked): void {
+    entry.state = 'ready'; // until a slot takes it; start() marks it handed
+    this.#slots.push(entry);
+  }
+
+  /** A handler finished or was abandoned (ack timeout, partition given up): starts the oldest ready message. */
+  free(entry: Tracked): void {
+    this.#slots.done(entry);
+  }
 
   /**
-   * Asked when a waiting message's turn comes. One settled or dropped meanwhile is skipped; one
-   * whose partition was handed over is skipped too but stays `queued`, for the drain to give back.
+   * For the queue: asked when a waiting message's turn comes. One settled or dropped meanwhile is
+   * skipped; one whose partition was handed over is skipped too but stays `queued`, for the drain
+   * to give back.
    */
-  const isLive = (entry: Tracked): boolean => {
-    if (entry.state !== 'ready' || !options.isTracked(entry)) return false;
-    if (options.owns(entry.partition)) return true;
+  isLive(entry: Tracked): boolean {
+    if (entry.state !== 'ready' || !this.#owner.isTracked(entry)) return false;
+    if (this.#owner.owns(entry.partition)) return true;
     entry.state = 'queued';
     return false;
-  };
+  }
 
-  const done = (entry: Tracked, attempt: number, failure: HandlerFailure): void => {
-    if (entry.attempt === attempt) slots.done(entry);
-    options.settled(entry, attempt, failure);
-  };
+  #done(entry: Tracked, attempt: number, failure: HandlerFailure): void {
+    if (entry.attempt === attempt) this.#slots.done(entry);
+    this.#owner.settled(entry, attempt, failure);
+  }
 
-  const settleSynchronous = (): void => {
+  #settleAll(): void {
     // Settling can start more handlers, which add to the lists: run until they are empty.
-    for (let i = 0; i < doneCount; i++) {
-      const entry = doneEntries[i]!;
-      const failure = doneFailures[i];
-      doneEntries[i] = undefined; // holds no message (and its payload) past its settlement
-      doneFailures[i] = undefined;
-      done(entry, doneAttempts[i]!, failure);
+    for (let i = 0; i < this.#doneCount; i++) {
+      const entry = this.#doneEntries[i]!;
+      const failure = this.#doneFailures[i];
+      this.#doneEntries[i] = undefined; // holds no message (and its payload) past its settlement
+      this.#doneFailures[i] = undefined;
+      this.#done(entry, this.#doneAttempts[i]!, failure);
     }
-    doneCount = 0;
-  };
-  const doneSoon = (entry: Tracked, attempt: number, failure: HandlerFailure): void => {
-    doneEntries[doneCount] = entry;
-    doneAttempts[doneCount] = attempt;
-    doneFailures[doneCount] = failure;
-    doneCount += 1;
-    if (doneCount === 1) queueMicrotask(settleSynchronous);
-  };
+    this.#doneCount = 0;
+  }
 
-  const run = (entry: Tracked): void => {
+  #doneSoon(entry: Tracked, attempt: number, failure: HandlerFailure): void {
+    const at = this.#doneCount;
+    this.#doneEntries[at] = entry;
+    this.#doneAttempts[at] = attempt;
+    this.#doneFailures[at] = failure;
+    this.#doneCount = at + 1;
+    if (at === 0) queueMicrotask(this.#settleSynchronous);
+  }
+
+  /** For the queue: runs the handler in a slot it took. Callers use `hand`. */
+  start(entry: Tracked): void {
     entry.state = 'handed';
     entry.attempt += 1;
     entry.handedAt = Date.now();
     const attempt = entry.attempt;
     const message: ReceivedMessage = {
-      topic,
+      topic: this.#topic,
       partition: entry.partition,
       offset: offsetOf(entry.id),
       key: entry.key,
@@ -93,33 +123,21 @@ export function createHandlerSlots(options: HandlerSlotsOptions): HandlerSlots {
       deliveryCount: entry.count,
     };
     // No async wrapper per message: a synchronous handler settles in a microtask, a promise when it settles.
+    const handler = this.#handler; // called as a plain function, as the handler expects
     let result: unknown;
     try {
       result = handler(message);
     } catch (error) {
-      doneSoon(entry, attempt, { error });
+      this.#doneSoon(entry, attempt, { error });
       return;
     }
     if (isPromiseLike(result)) {
       result.then(
-        () => done(entry, attempt, undefined),
-        (error: unknown) => done(entry, attempt, { error }),
+        () => this.#done(entry, attempt, undefined),
+        (error: unknown) => this.#done(entry, attempt, { error }),
       );
-    } else doneSoon(entry, attempt, undefined);
-  };
-
-  // Only slots, no keys: the per-key order is kept before a message is handed over (in-flight.ts).
-  const slots = new KeyedQueue<Tracked>({ concurrency: options.maxInFlight, start: run, isLive });
-
-  return {
-    hand(entry) {
-      entry.state = 'ready'; // until a slot takes it; run() marks it handed
-      slots.push(entry);
-    },
-    free(entry) {
-      slots.done(entry);
-    },
-  };
+    } else this.#doneSoon(entry, attempt, undefined);
+  }
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
 import { type MessageHandler, type Subscription } from '@eddy/core';
-import { redeliveryDelayOf, type ResolvedSubscribeOptions } from '@eddy/core/internal';
+import type { ResolvedSubscribeOptions } from '@eddy/core/internal';
 import type { Redis } from 'ioredis';
 
-import { createAckBatcher } from './ack-batcher.js';
+import { AckBatcher } from './ack-batcher.js';
+import { Deliveries } from './deliveries.js';
 import { toEddyError } from './errors.js';
-import { startFetchLoop, type FetchLoop, type ReadReply } from './fetch-loop.js';
-import { createHandlerSlots, type HandlerFailure } from './handler-slots.js';
-import { compareStreamIds, createInFlight, trackEntry, type Tracked } from './in-flight.js';
+import { startFetchLoop } from './fetch-loop.js';
+import { compareStreamIds, type Tracked } from './in-flight.js';
 import { streamIdOf } from './stream-ids.js';
 import type { KeySpace } from './keys.js';
 import { createLossWatch } from './loss-watch.js';
@@ -20,8 +20,6 @@ import {
   returnUnhanded,
   takeBacklog,
   takePendingIds,
-  type GroupStream,
-  type PendingEntry,
 } from './pending-list.js';
 
 /** Pause after a failed read before the next one, ms. */
@@ -52,22 +50,8 @@ export async function startRedisSubscription(
   const { topic, redis, keys, settings } = context;
   const { group, maxInFlight, ackTimeoutMs, nackDelayMs } = context.options;
   const memberId = randomUUID();
-  const target = (partition: number): GroupStream => ({
-    redis,
-    stream: keys.stream(topic, partition),
-    group,
-    memberId,
-  });
-  const delayedKey = (partition: number): string => keys.delayed(topic, group, partition);
-  const inFlight = createInFlight();
-  /** Scheduled messages waiting for their `deliverAt`; they do not count against the read capacity. */
-  const scheduled = new Set<Tracked>();
   const background = new Set<Promise<unknown>>();
-  const settleListeners = new Set<() => void>();
-  let closing = false;
   let closed: Promise<void> | undefined;
-  // Assigned once the leases are taken; settlements before that have nothing to wake.
-  let fetcher: FetchLoop | undefined = undefined;
 
   const report = (error: unknown, doing: string): void => {
     settings.onError(toEddyError(error, `${doing} (topic "${topic}", group "${group}")`, context.where));
@@ -87,157 +71,26 @@ export async function startRedisSubscription(
     onError: settings.onError,
     report,
   });
-  const acks = createAckBatcher({
+  const acks = new AckBatcher({
     redis,
     group,
     stream: (partition) => keys.stream(topic, partition),
     report,
   });
 
-  const settled = (): void => {
-    if (settleListeners.size > 0) for (const listener of settleListeners) listener();
-    fetcher?.wake();
-  };
-
-  const owns = (partition: number): boolean => !closing && leases.owned.has(partition);
-
-  const finish = (entry: Tracked): void => {
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
-    if (scheduled.size > 0) scheduled.delete(entry);
-    const next = inFlight.remove(entry);
-    settled();
-    if (next !== undefined) startHead(next);
-  };
-
-  const slots = createHandlerSlots({
-    topic,
-    maxInFlight,
-    handler: context.handler,
-    isTracked: (entry) => inFlight.get(entry.partition, entry.id) === entry,
-    owns,
-    settled: (entry, attempt, failure) => onSettled(entry, attempt, failure),
-  });
-
-  const onSettled = (entry: Tracked, attempt: number, failure: HandlerFailure): void => {
-    const current = inFlight.get(entry.partition, entry.id) === entry && entry.attempt === attempt;
-    if (!current || entry.state !== 'handed') return; // an attempt abandoned after its ack timeout
-    if (failure === undefined) {
-      acks.add(entry.partition, entry.id);
-      finish(entry);
-      return;
-    }
-    const delayMs = redeliveryDelayOf(failure.error, nackDelayMs);
-    if (delayMs > 0) {
-      entry.dueAt = Date.now() + delayMs;
-      entry.inDelayedSet = true;
-      // The delay lives in Redis too, so another owner honours it after a crash or a rebalance.
-      track(
-        redis.zadd(delayedKey(entry.partition), entry.dueAt, entry.id),
-        'scheduling a delayed redelivery',
-      );
-    }
-    entry.needsClaim = true;
-    if (!owns(entry.partition)) {
-      finish(entry); // stays pending in Redis: the next owner redelivers it
-      return;
-    }
-    startHead(entry);
-  };
-
-  /** Starts the first message of a key (or an unkeyed one): after its delay, claiming it back if needed. */
-  function startHead(entry: Tracked): void {
-    if (!owns(entry.partition)) {
-      entry.state = 'queued'; // drain() gives it back
-      return;
-    }
-    const waitMs = entry.dueAt === undefined ? 0 : entry.dueAt - Date.now();
-    if (waitMs > 0) {
-      entry.state = 'waiting';
-      if (entry.deferred) scheduled.add(entry);
-      entry.timer = setTimeout(() => {
-        entry.timer = undefined;
-        entry.dueAt = undefined;
-        scheduled.delete(entry);
-        startHead(entry);
-      }, waitMs);
-      return;
-    }
-    if (entry.needsClaim) void redeliver(entry);
-    else slots.hand(entry);
-  }
-
-  const redeliver = async (entry: Tracked): Promise<void> => {
-    entry.state = 'claiming';
-    try {
-      const { entries, trimmed } = await claimForRedelivery(
-        target(entry.partition),
-        [entry.id],
-        entry.deferred ? entry.count : undefined,
-      );
-      const claimed = entries[0];
-      losses.pendingTrimmed(entry.partition, trimmed);
-      entry.deferred = false;
-      if (entry.inDelayedSet) await redis.zrem(delayedKey(entry.partition), entry.id);
-      entry.inDelayedSet = false;
-      entry.needsClaim = false;
-      entry.dueAt = undefined;
-      if (claimed === undefined) {
-        finish(entry); // trimmed away or acknowledged elsewhere meanwhile
-        return;
-      }
-      entry.count = claimed.count;
-      if (owns(entry.partition)) slots.hand(entry);
-      else entry.state = 'queued';
-    } catch (error) {
-      report(error, 'claiming a message back for redelivery');
-      entry.state = 'queued';
-      entry.dueAt = Date.now() + RETRY_PAUSE_MS;
-      startHead(entry);
-    }
-  };
-
-  const toTracked = (
-    partition: number,
-    id: string,
-    fields: readonly Buffer[],
-    count: number,
-    needsClaim: boolean,
-    stream: string,
-  ): Tracked | undefined => {
-    try {
-      return trackEntry(partition, id, count, fields, needsClaim, stream);
-    } catch (error) {
-      report(error, 'decoding a stream entry');
-      acks.add(partition, id); // an entry nobody can read would block its partition forever
-      return undefined;
-    }
-  };
-  const toTrackedPending = (
-    partition: number,
-    pending: PendingEntry,
-    needsClaim: boolean,
-  ): Tracked | undefined =>
-    toTracked(
-      partition,
-      pending.id,
-      pending.fields,
-      pending.count,
-      needsClaim,
-      keys.stream(topic, partition),
-    );
-
   // An entry this member tracks is reported by its own redelivery claim: not twice.
   const unknownTo = (partition: number, ids: readonly string[]): string[] =>
-    ids.filter((id) => inFlight.get(partition, id) === undefined);
-
-  const admit = (entries: readonly Tracked[]): void => {
-    for (const entry of entries) if (inFlight.add(entry)) startHead(entry);
-  };
+    ids.filter((id) => deliveries.inFlight.get(partition, id) === undefined);
 
   /** Takes over a partition: everything pending in it (earlier owners' work) goes first, in stream order. */
   const adopt = async (partition: number): Promise<void> => {
-    const stream = target(partition);
-    const { ids, trimmed, dueById } = await takeBacklog(stream, delayedKey(partition), context.recreateGroup);
+    const { inFlight } = deliveries;
+    const stream = deliveries.target(partition);
+    const { ids, trimmed, dueById } = await takeBacklog(
+      stream,
+      deliveries.delayedKey(partition),
+      context.recreateGroup,
+    );
     losses.pendingTrimmed(partition, unknownTo(partition, trimmed));
     const fresh = ids.filter((id) => inFlight.get(partition, id) === undefined);
     const parked = await readPending(
@@ -251,22 +104,23 @@ export async function startRedisSubscription(
     losses.pendingTrimmed(partition, orphans.trimmed);
     const entries: Tracked[] = [];
     for (const pending of parked) {
-      const entry = toTrackedPending(partition, pending, true);
+      const entry = deliveries.toTrackedPending(partition, pending, true);
       if (entry === undefined) continue;
       entry.inDelayedSet = true;
       entry.dueAt = dueById.get(pending.id);
       entries.push(entry);
     }
     for (const pending of orphans.entries) {
-      const entry = toTrackedPending(partition, pending, false);
+      const entry = deliveries.toTrackedPending(partition, pending, false);
       if (entry !== undefined) entries.push(entry);
     }
-    admit(entries.sort((a, b) => compareStreamIds(a.id, b.id)));
+    deliveries.admit(entries.sort((a, b) => compareStreamIds(a.id, b.id)));
     await losses.adopted(partition);
   };
 
   /** Gives a partition up: unstarted messages go back to the group, running handlers finish. */
   const drain = async (partition: number): Promise<void> => {
+    const { inFlight, scheduled, slots, settleListeners } = deliveries;
     for (;;) {
       const mine = inFlight.all().filter((entry) => entry.partition === partition);
       const unhanded: Tracked[] = [];
@@ -285,7 +139,7 @@ export async function startRedisSubscription(
           } else deadline = Math.min(deadline, due);
         }
       }
-      if (unhanded.length > 0) await returnUnhanded(target(partition), unhanded);
+      if (unhanded.length > 0) await returnUnhanded(deliveries.target(partition), unhanded);
       if (!inFlight.all().some((entry) => entry.partition === partition)) break;
       await new Promise<void>((resolve) => {
         const done = (): void => {
@@ -313,40 +167,66 @@ export async function startRedisSubscription(
       adopt,
       drain,
       changed: () => {
+        const { inFlight } = deliveries;
         for (const entry of inFlight.all()) {
-          if (entry.state === 'queued' && inFlight.isHead(entry)) startHead(entry);
+          if (entry.state === 'queued' && inFlight.isHead(entry)) deliveries.startHead(entry);
         }
-        fetcher?.interrupt();
+        deliveries.fetcher?.interrupt();
       },
       failed: report,
     },
   });
 
+  const deliveries = new Deliveries({
+    topic,
+    group,
+    memberId,
+    handler: context.handler,
+    maxInFlight,
+    nackDelayMs,
+    redis,
+    keys,
+    owned: leases.owned,
+    acks,
+    losses,
+    report,
+    track,
+  });
+
   /** Ack timeout: handlers past it are abandoned and their message redelivered; lost reads are picked up. */
   const sweep = async (): Promise<void> => {
     const now = Date.now();
-    for (const entry of inFlight.all()) {
-      if (entry.state !== 'handed' || entry.handedAt + ackTimeoutMs > now || !owns(entry.partition)) continue;
-      slots.free(entry);
+    for (const entry of deliveries.inFlight.all()) {
+      if (
+        entry.state !== 'handed' ||
+        entry.handedAt + ackTimeoutMs > now ||
+        !deliveries.owns(entry.partition)
+      ) {
+        continue;
+      }
+      deliveries.slots.free(entry);
       entry.needsClaim = true;
-      startHead(entry);
+      deliveries.startHead(entry);
     }
     for (const partition of [...leases.owned]) {
-      if (closing) return;
-      const taken = await takePendingIds(target(partition), ackTimeoutMs);
+      if (deliveries.closing) return;
+      const target = deliveries.target(partition);
+      const taken = await takePendingIds(target, ackTimeoutMs);
       losses.pendingTrimmed(partition, unknownTo(partition, taken.trimmed));
-      const unknown = taken.ids.filter((id) => inFlight.get(partition, id) === undefined);
-      const claimed = await claimForRedelivery(target(partition), unknown);
+      const unknown = taken.ids.filter((id) => deliveries.inFlight.get(partition, id) === undefined);
+      const claimed = await claimForRedelivery(target, unknown);
       losses.pendingTrimmed(partition, claimed.trimmed);
-      const entries = claimed.entries.map((pending) => toTrackedPending(partition, pending, false));
-      admit(entries.filter((entry): entry is Tracked => entry !== undefined));
+      const entries = claimed.entries.map((pending) =>
+        deliveries.toTrackedPending(partition, pending, false),
+      );
+      deliveries.admit(entries.filter((entry): entry is Tracked => entry !== undefined));
     }
-    if (!closing) await losses.sweep([...leases.owned]);
+    if (!deliveries.closing) await losses.sweep([...leases.owned]);
   };
   let sweeping = false;
   const sweepTimer = setInterval(
     () => {
-      if (sweeping || closing) return;
+      if (sweeping || deliveries.closing) return;
       sweeping = true;
       sweep()
         .catch((error: unknown) => report(error, 'redelivering messages past their ack timeout'))
@@ -355,25 +235,8 @@ export async function startRedisSubscription(
     Math.min(1_000, Math.max(50, Math.floor(ackTimeoutMs / 4))),
   );
 
-  const accept = (reply: ReadReply): void => {
-    for (const [streamKey, rows] of reply) {
-      const name = streamKey.toString();
-      const partition = Number(name.slice(name.lastIndexOf(':') + 1));
-      if (!owns(partition)) {
-        // Read just as the partition moved away: give the entries back uncounted.
-        const unread = rows.map(([id, fields]) => ({ id: id.toString(), fields, count: 1 }));
-        track(returnUnhanded(target(partition), unread), 'returning unread messages');
-        continue;
-      }
-      for (const [id, fields] of rows) {
-        const entry = toTracked(partition, id.toString(), fields, 1, false, name);
-        if (entry !== undefined && inFlight.add(entry)) startHead(entry);
-      }
-    }
-  };
-
   await leases.start();
-  fetcher = await startFetchLoop({
+  deliveries.fetcher = await startFetchLoop({
     blocking: await context.openBlockingConnection(),
     redis,
     group,
@@ -381,8 +244,8 @@ export async function startRedisSubscription(
     blockMs: settings.blockMs,
     generationKey: keys.generation(topic, group),
     owned: () => [...leases.owned].sort((a, b) => a - b).map((partition) => keys.stream(topic, partition)),
-    capacity: () => maxInFlight - (inFlight.size - scheduled.size),
-    accept,
+    capacity: () => deliveries.capacity(),
+    accept: (reply) => deliveries.accept(reply),
     beforeRead: (connection) => acks.flushVia(connection),
     noteGeneration: (value) => leases.noteGeneration(value),
     advertiseClient: (clientId) => leases.advertiseClient(clientId),
@@ -392,23 +255,23 @@ export async function startRedisSubscription(
 
   return {
     async extendLease(message, ms) {
-      const entry = owns(message.partition)
-        ? inFlight.get(message.partition, streamIdOf(message.offset))
+      const entry = deliveries.owns(message.partition)
+        ? deliveries.inFlight.get(message.partition, streamIdOf(message.offset))
         : undefined;
       if (entry?.state !== 'handed' || entry.count !== message.deliveryCount) return;
       // The sweep redelivers at handedAt + ackTimeoutMs: moving handedAt moves that deadline.
       entry.handedAt = Math.max(entry.handedAt, Date.now() + ms - ackTimeoutMs);
       // And the server's idle time restarts, so no claim of idle entries takes it meanwhile.
-      const { stream } = target(message.partition);
+      const { stream } = deliveries.target(message.partition);
       await redis.xclaim(stream, group, memberId, 0, entry.id, 'JUSTID');
     },
     close() {
       closed ??= (async () => {
-        closing = true;
+        deliveries.closing = true;
         clearInterval(sweepTimer);
-        await fetcher?.stop();
+        await deliveries.fetcher?.stop();
         await leases.stop();
-        const left = new Set(inFlight.all().map((entry) => entry.partition));
+        const left = new Set(deliveries.inFlight.all().map((entry) => entry.partition));
         for (const partition of left) await drain(partition);
         await acks.flush();
         await Promise.all([...background]);

@@ -17,10 +17,9 @@ export interface GroupCommitOptions {
   readonly commit: (requests: readonly AppendRequest[]) => Position[][];
   /**
    * Makes what was committed durable, when the commit itself did not (`synchronous = NORMAL` and a
-   * separate flush). Gets the number of publishes the commit held. Publishes resolve, and
-   * `afterCommit` runs, once it resolves.
+   * flush off the event loop). Publishes resolve, and `afterCommit` runs, once it resolves.
    */
-  readonly sync?: ((publishes: number) => Promise<void>) | undefined;
+  readonly sync?: (() => Promise<void>) | undefined;
   /** Called after each successful (and synced) commit with the topics written. */
   readonly afterCommit: (requests: readonly AppendRequest[]) => void;
 }
@@ -91,7 +90,7 @@ export class GroupCommit {
         if (this.#options.sync === undefined) this.#settle(batch, requests, results);
         else {
           this.#syncing += 1;
-          this.#options.sync(batch.length).then(
+          this.#options.sync().then(
             () => {
               this.#syncing -= 1;
               this.#settle(batch, requests, results);

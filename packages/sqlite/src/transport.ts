@@ -151,7 +151,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
         setSynchronous('FULL');
       }
     },
-    sync: walSync === undefined ? undefined : (publishes) => walSync.sync(publishes),
+    sync: walSync === undefined ? undefined : () => walSync.sync(),
     afterCommit: (requests: readonly AppendRequest[]) =>
       notifyAppended(options.path, listener, new Set(requests.map((request) => request.topic.id))),
   });

@@ -5,11 +5,8 @@ import { SyncPlacement } from './sync-placement.js';
  * Flushes the write-ahead log to disk. A publish batch commits with `synchronous = NORMAL` (no
  * fsync, microseconds) and resolves after `sync()`: the batch is as durable as with `FULL`. While a
  * flush runs on libuv's thread pool the event loop keeps serving requests, and batches committed
- * meanwhile share the next flush. A flush with nothing else in flight, for a commit of a single
- * publish, runs where it has lately been faster, on the event loop or the pool (see
- * `SyncPlacement`). A commit of several publishes always flushes on the pool: they come from
- * concurrent publishers (a server's requests), whose next publishes the event loop prepares while
- * the disk works; blocked in the flush, it would add the flush's time to every round of them.
+ * meanwhile share the next flush. A flush with nothing else in flight runs where it has lately been
+ * faster, on the event loop or the pool (see `SyncPlacement`).
  *
  * The descriptor stays valid for the life of the transport: SQLite deletes the `-wal` file only
  * when the last connection to the database closes, and the transport's own connection is open
@@ -29,15 +26,10 @@ export class WalSync {
     this.#placement = placement;
   }
 
-  /**
-   * Resolves once everything committed before the call is on disk. `publishes`: how many publishes
-   * the commit being made durable held.
-   */
-  sync(publishes = 1): Promise<void> {
+  /** Resolves once everything committed before the call is on disk. */
+  sync(): Promise<void> {
     if (this.#running === undefined) {
-      return publishes === 1 && this.#placement.choose() === 'event-loop'
-        ? this.#flushOnLoop()
-        : this.#begin();
+      return this.#placement.choose() === 'event-loop' ? this.#flushOnLoop() : this.#begin();
     }
     // The running flush may have started before the caller's commit: it needs the next one, which
     // every caller arriving meanwhile shares.

@@ -62,21 +62,6 @@ describe('WalSync', () => {
     expect(placement.sites).toEqual(['event-loop']);
     await wal.close();
   });
-
-  it('flushes a commit of several publishes on the thread pool, even where the event loop is favoured', async () => {
-    const path = join(dir, 'several.db');
-    writeFileSync(`${path}-wal`, 'frames');
-    const placement = new PinnedPlacement('event-loop');
-    const wal = new WalSync(path, placement);
-    let settled = false;
-    const flushed = wal.sync(3).then(() => (settled = true));
-    await Promise.resolve();
-    expect(settled).toBe(false);
-    await flushed;
-    await wal.sync(1);
-    expect(placement.sites).toEqual(['thread-pool', 'event-loop']);
-    await wal.close();
-  });
 });
 
 describe('SyncPlacement', () => {

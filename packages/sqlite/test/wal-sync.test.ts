@@ -85,4 +85,21 @@ describe('SyncPlacement', () => {
     for (let i = 0; i < 10; i++) placement.record('event-loop', 2);
     expect(placement.choose()).toBe('thread-pool');
   });
+
+  it('stays with the faster site through the odd slow flush there', () => {
+    const placement = new SyncPlacement();
+    for (let i = 0; i < 15; i++) placement.record('event-loop', 0.25);
+    placement.record('thread-pool', 0.33);
+    const sites = [];
+    for (let i = 0; i < 30; i++) {
+      const site = placement.choose();
+      sites.push(site);
+      // One flush in five on the event loop is ten times slower than usual.
+      placement.record(
+        site,
+        site === 'event-loop' && i % 5 === 0 ? 2.5 : site === 'event-loop' ? 0.25 : 0.33,
+      );
+    }
+    expect(sites.every((site) => site === 'event-loop')).toBe(true);
+  });
 });

@@ -20,8 +20,8 @@ export interface GroupCommitOptions {
    * flush off the event loop). Publishes resolve, and `afterCommit` runs, once it resolves.
    */
   readonly sync?: (() => Promise<void>) | undefined;
-  /** Called after each successful (and synced) commit with the topics written. */
-  readonly afterCommit: (requests: readonly AppendRequest[]) => void;
+  /** Called after each successful (and synced) commit with its requests and their positions. */
+  readonly afterCommit: (requests: readonly AppendRequest[], results: readonly Position[][]) => void;
 }
 
 /**
@@ -112,7 +112,7 @@ export class GroupCommit {
 
   #settle(batch: readonly Pending[], requests: readonly AppendRequest[], results: Position[][]): void {
     batch.forEach((pending, index) => pending.resolve(results[index]!));
-    this.#options.afterCommit(requests);
+    this.#options.afterCommit(requests, results);
   }
 
   #wakeIdle(): void {

@@ -8,6 +8,7 @@ import {
   type DedupeRecord,
 } from '@eddy/core/internal';
 import { decodeBatch, encodeBatch } from './codec.js';
+import type { AppendedPartitions } from './notifier.js';
 import { formatOffset } from './offsets.js';
 import type { RetentionOptions, TopicOptions } from './options.js';
 import type { SqliteDatabase } from './connection.js';
@@ -124,9 +125,9 @@ export class LogStore {
         )
         .pluck(),
       lastSeq: db.prepare<[], number | null>('SELECT max(seq) FROM eddy_batches').pluck(),
-      topicsAfter: db
-        .prepare<[number], number>('SELECT DISTINCT topic_id FROM eddy_batches WHERE seq > ?')
-        .pluck(),
+      partitionsAfter: db.prepare<[number], { topic_id: number; partition: number }>(
+        'SELECT DISTINCT topic_id, partition FROM eddy_batches WHERE seq > ?',
+      ),
     };
   }
 
@@ -316,10 +317,16 @@ export class LogStore {
    * none). Batch numbers only grow, unless retention emptied the table, which `last < afterSeq`
    * shows: then any topic may have received some.
    */
-  appendedSince(afterSeq: number): { readonly last: number; readonly topicIds: readonly number[] } {
+  appendedSince(afterSeq: number): { readonly last: number; readonly appended: AppendedPartitions } {
     const last = this.#stmt.lastSeq.get() ?? 0;
-    if (last <= afterSeq) return { last, topicIds: [] };
-    return { last, topicIds: this.#stmt.topicsAfter.all(afterSeq) };
+    const appended = new Map<number, Set<number>>();
+    if (last <= afterSeq) return { last, appended };
+    for (const row of this.#stmt.partitionsAfter.all(afterSeq)) {
+      let partitions = appended.get(row.topic_id);
+      if (partitions === undefined) appended.set(row.topic_id, (partitions = new Set()));
+      partitions.add(row.partition);
+    }
+    return { last, appended };
   }
 
   /** Oldest retained offset of a partition. */

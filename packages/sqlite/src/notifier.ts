@@ -1,10 +1,14 @@
 import { realpathSync, watch } from 'node:fs';
+import type { Position } from '@eddy/core';
 import { resolve } from 'node:path';
+
+/** Topic id to the partitions of that topic that got messages in a commit. */
+export type AppendedPartitions = ReadonlyMap<number, ReadonlySet<number>>;
 
 /** What a transport instance hears from others on the same file in this process. */
 export interface NotifierListener {
-  /** Messages were committed to these topics. */
-  appended(topicIds: ReadonlySet<number>): void;
+  /** Messages were committed to these partitions. */
+  appended(appended: AppendedPartitions): void;
   /** Membership or leases of this group changed (join, leave, release, reset). */
   groupChanged(groupId: number): void;
 }
@@ -32,13 +36,27 @@ export function joinFile(path: string, listener: NotifierListener): () => void {
   };
 }
 
-export function notifyAppended(path: string, self: NotifierListener, topicIds: ReadonlySet<number>): void {
+export function notifyAppended(path: string, self: NotifierListener, appended: AppendedPartitions): void {
   const listeners = registry.get(keyOf(path) ?? '');
   if (listeners === undefined) {
-    self.appended(topicIds);
+    self.appended(appended);
     return;
   }
-  for (const listener of listeners) listener.appended(topicIds);
+  for (const listener of listeners) listener.appended(appended);
+}
+
+/** The partitions each request's messages went to, by topic id. */
+export function appendedPartitions(
+  topicIds: readonly number[],
+  positions: readonly (readonly Position[])[],
+): AppendedPartitions {
+  const appended = new Map<number, Set<number>>();
+  topicIds.forEach((topicId, index) => {
+    let partitions = appended.get(topicId);
+    if (partitions === undefined) appended.set(topicId, (partitions = new Set()));
+    for (const position of positions[index] ?? []) partitions.add(position.partition);
+  });
+  return appended;
 }
 
 export function notifyGroupChanged(path: string, self: NotifierListener, groupId: number): void {

@@ -150,10 +150,18 @@ export class SqliteSubscription implements Subscription {
     }, this.#heartbeatMs);
   }
 
-  /** New messages may exist in this topic. */
-  wake(): void {
+  /** New messages may exist in these partitions of the topic (all of them when not given). */
+  wake(partitions?: ReadonlySet<number>): void {
     if (this.#closing) return;
-    for (const stream of this.#streams.values()) stream.hasMore = true;
+    // Only the partitions that got messages: every stream marked here is read on the next pump,
+    // and a read of a partition with nothing new still costs its queries.
+    if (partitions === undefined) for (const stream of this.#streams.values()) stream.hasMore = true;
+    else {
+      for (const partition of partitions) {
+        const stream = this.#streams.get(partition);
+        if (stream !== undefined) stream.hasMore = true;
+      }
+    }
     // Nothing running: no run of deliveries to break up, so what this wake finds starts now
     // rather than behind a slice that an earlier delivery of this turn opened.
     if (this.#inflight.size === 0 && this.#deferred.length === 0) this.#sliceStartedAt = undefined;

@@ -30,6 +30,7 @@ import { GroupCommit } from './group-commit.js';
 import { GroupStore } from './group-store.js';
 import { LogStore, type AppendRequest, type TopicInfo } from './log-store.js';
 import {
+  appendedPartitions,
   joinFile,
   notifyAppended,
   notifyGroupChanged,
@@ -113,9 +114,9 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   let closed: Promise<void> | undefined;
 
   const listener: NotifierListener = {
-    appended(topicIds) {
-      for (const topicId of topicIds)
-        for (const subscription of byTopic.get(topicId) ?? []) subscription.wake();
+    appended(appended) {
+      for (const [topicId, partitions] of appended)
+        for (const subscription of byTopic.get(topicId) ?? []) subscription.wake(partitions);
     },
     groupChanged(groupId) {
       for (const subscription of subscriptions)
@@ -152,8 +153,15 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
       }
     },
     sync: walSync === undefined ? undefined : () => walSync.sync(),
-    afterCommit: (requests: readonly AppendRequest[]) =>
-      notifyAppended(options.path, listener, new Set(requests.map((request) => request.topic.id))),
+    afterCommit: (requests, results) =>
+      notifyAppended(
+        options.path,
+        listener,
+        appendedPartitions(
+          requests.map((request) => request.topic.id),
+          results,
+        ),
+      ),
   });
 
   // Other processes' commits are invisible to in-process notification; data_version changes
@@ -173,10 +181,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
       const appended = log.appendedSince(lastBatch);
       if (appended.last < lastBatch) {
         for (const subscription of subscriptions) subscription.wake();
-      } else {
-        for (const topicId of appended.topicIds)
-          for (const subscription of byTopic.get(topicId) ?? []) subscription.wake();
-      }
+      } else listener.appended(appended.appended);
       lastBatch = appended.last;
     } catch (error) {
       options.onError(toEddyError(error, 'checking for commits of other processes', where));
@@ -210,7 +215,7 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
       })
       .immediate();
     for (const [dedupe, decision] of decided) dedupeCounters.count(request.topic.name, dedupe, decision);
-    notifyAppended(options.path, listener, new Set([request.topic.id]));
+    notifyAppended(options.path, listener, appendedPartitions([request.topic.id], [positions]));
     return positions;
   };
 

@@ -3,15 +3,12 @@ import { redeliveryDelayOf } from '@eddy/core/internal';
 import type { Redis } from 'ioredis';
 
 import type { AckBatcher } from './ack-batcher.js';
-import type { FetchLoop, ReadReply } from './fetch-loop.js';
+import { RETRY_PAUSE_MS, type FetchLoop, type ReadReply } from './fetch-loop.js';
 import { HandlerSlots, type HandlerFailure, type SlotOwner } from './handler-slots.js';
 import { InFlight, trackEntry, type Tracked } from './in-flight.js';
 import type { KeySpace } from './keys.js';
 import type { LossWatch } from './loss-watch.js';
 import { claimForRedelivery, returnUnhanded, type GroupStream, type PendingEntry } from './pending-list.js';
-
-/** Pause after a failed claim before the next attempt, ms. */
-const RETRY_PAUSE_MS = 200;
 
 export interface DeliveriesOptions {
   readonly topic: string;

@@ -7,8 +7,8 @@ export type ReadReply = [Buffer, [Buffer, Buffer[]][]][];
 const IDLE_POLL_MS = 250;
 /** How often the loop looks at the group's generation counter, ms. */
 const GENERATION_CHECK_MS = 100;
-/** Pause after a failed read before the next one, ms. */
-const RETRY_PAUSE_MS = 200;
+/** Pause after a failed Redis call (a read, a claim) before trying again, ms. */
+export const RETRY_PAUSE_MS = 200;
 
 export interface FetchLoopOptions {
   /** The subscription's own connection: `XREADGROUP BLOCK` never holds up publishers or acks. */

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { AckBatcher } from './ack-batcher.js';
 import { Deliveries } from './deliveries.js';
 import { toEddyError } from './errors.js';
-import { startFetchLoop } from './fetch-loop.js';
+import { RETRY_PAUSE_MS, startFetchLoop } from './fetch-loop.js';
 import { compareStreamIds, type Tracked } from './in-flight.js';
 import { streamIdOf } from './stream-ids.js';
 import type { KeySpace } from './keys.js';
@@ -21,9 +21,6 @@ import {
   takeBacklog,
   takePendingIds,
 } from './pending-list.js';
-
-/** Pause after a failed read before the next one, ms. */
-const RETRY_PAUSE_MS = 200;
 
 export interface RedisSubscriptionContext {
   readonly topic: string;

@@ -167,6 +167,30 @@ function fsyncLoop(
   return { rate, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
 }
 
+/**
+ * The disk's latency for the end-to-end phase: the append + fdatasync of the loop above, sent at
+ * that phase's rate by the same ticker instead of back to back. On a virtual disk a flush after an
+ * idle millisecond can take longer than one right after another, so this, not the loop, is the
+ * floor of the end-to-end p99.
+ */
+async function pacedFsyncLoop(size: number): Promise<{ p50Ms: number; p99Ms: number }> {
+  const fd = openSync(join(dir, `fsync-paced-${size}.log`), 'a');
+  const payload = Buffer.alloc(size, 7);
+  const times: number[] = [];
+  try {
+    await steady(() => {
+      const at = performance.now();
+      writeSync(fd, payload);
+      fdatasyncSync(fd);
+      times.push(performance.now() - at);
+      return Promise.resolve();
+    });
+  } finally {
+    closeSync(fd);
+  }
+  return { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
+}
+
 /** Raw better-sqlite3, one row per fsync'd (synchronous=FULL, WAL) transaction, one after another. */
 function rawSerialRate(size: number): number {
   const db = new Database(join(dir, `raw-serial-${size}.db`));
@@ -279,6 +303,7 @@ async function eddy(
   size: number,
   synchronous: 'full' | 'normal',
   beforeRound?: () => void,
+  beforeLatency?: () => Promise<void>,
 ): Promise<Figures> {
   const transport: SqliteTransport = createSqliteTransport({
     path: join(dir, `eddy-${size}-${synchronous}.db`),
@@ -325,6 +350,7 @@ async function eddy(
   }
   const consumeAck = median(consumeRounds);
 
+  await beforeLatency?.();
   const latencies: number[] = [];
   const live = await transport.subscribe(`${topic}-live`, { group: 'live' }, (m) => {
     latencies.push(performance.now() - sentAt(m.payload));
@@ -504,7 +530,15 @@ try {
     const rawSerial = rawSerialRate(size);
     const rawLayoutSerial = rawLayoutSerialRate(size);
     const rawRates: number[] = [];
-    const ours = await eddy(size, 'full', () => rawRates.push(rawInsertRate(size)));
+    let paced = { p50Ms: Number.NaN, p99Ms: Number.NaN };
+    const ours = await eddy(
+      size,
+      'full',
+      () => rawRates.push(rawInsertRate(size)),
+      async () => {
+        paced = await pacedFsyncLoop(size);
+      },
+    );
     const raw = median(rawRates);
     const normal = QUICK ? undefined : await eddy(size, 'normal');
     const theirs = QUICK ? undefined : { redis: await redis(size), nats: await nats(size) };
@@ -515,10 +549,11 @@ try {
           [
             ['disk: append + fdatasync loop', appended],
             ['disk: overwrite + fdatasync loop', overwritten],
+            ['disk: append + fdatasync at 1,000/s', paced],
           ] as const
         ).map(([system, loop]) => ({
           system,
-          'publish awaited 1-by-1 msg/s': Math.round(loop.rate),
+          ...('rate' in loop ? { 'publish awaited 1-by-1 msg/s': Math.round(loop.rate) } : {}),
           'e2e p50 ms @1k/s': Number(loop.p50Ms.toFixed(2)),
           'e2e p99 ms @1k/s': Number(loop.p99Ms.toFixed(2)),
         })),
@@ -549,17 +584,18 @@ try {
         (ours.rawConsumeCpuUs ?? Number.NaN) / (ours.consumeCpuUs ?? Number.NaN),
       'e2e p99 ms (full)': ours.p99Ms,
       'fsync p99 ms': disk.p99Ms,
+      'fsync p99 ms @1k/s': paced.p99Ms,
     };
     if (theirs !== undefined)
       targets['consume+ack / redis XREADGROUP+XACK'] = ours.consumeAck / theirs.redis.consumeAck;
     if (normal !== undefined) targets['e2e p99 ms (normal)'] = normal.p99Ms;
     printTable(
-      `targets, ${size} B (>= 0.8, -, -, >= 0.5, >= 0.8, -, <= 1 ms; load ${loadBefore} -> ${load()})`,
+      `targets, ${size} B (>= 0.8, -, -, >= 0.5, >= 0.8, -, <= 1 ms, -, -; load ${loadBefore} -> ${load()})`,
       [Object.fromEntries(Object.entries(targets).map(([name, value]) => [name, Number(value.toFixed(2))]))],
     );
     results[`${size}B`] = {
       loadAverage: { before: loadBefore, after: load() },
-      disk: { append: appended, overwrite: overwritten },
+      disk: { append: appended, overwrite: overwritten, paced },
       rawSerialPerSecond: rawSerial,
       rawLayoutSerialPerSecond: rawLayoutSerial,
       rawInsertsPerSecond: raw,

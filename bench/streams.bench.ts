@@ -12,11 +12,13 @@
 // commits fed batches directly by a stand-in for the bus). Every Eddy row must produce the loop's
 // window counts; the script stops if not. Two rows run the pipeline on PostgreSQL (transport and
 // state): through the transport's `subscribeBatch`, and through the same transport with it hidden
-// (the per-event path of a transport without batch delivery). STREAMS_BENCH_EVENTS (default 50,000),
+// (the per-event path of a transport without batch delivery). A last table shows what remembering
+// consumed inputs costs a SQLite state store as they pile up, keyed by event id or by position.
+// Event ids are random UUIDs, as the bus makes them. STREAMS_BENCH_EVENTS (default 50,000),
 // STREAMS_BENCH_ROUNDS (default 1, median reported), STREAMS_BENCH_PAIRS (default 500) and
 // STREAMS_BENCH_BATCH (events per unit of work, default 1,000) resize it.
 // Run: node --conditions=@eddy/source --import tsx bench/streams.bench.ts
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,13 +75,13 @@ function ratesSince(clock: Clock, events: number): Rate {
 const timeOf = (i: number): number => T0 + Math.floor(i / 10);
 const sensorOf = (i: number): string => `sensor-${(i * 7919) % KEYS}`;
 
-/** Publishes the readings to `topic` on `transport` in batches, as the bus would encode them. */
+/** Publishes the readings to `topic` on `transport` in batches, as the bus would encode them (random UUID ids). */
 async function fill(transport: Transport, topic: string): Promise<void> {
   for (let from = 0; from < EVENTS; from += 1_000) {
     const messages = [];
     for (let i = from; i < Math.min(EVENTS, from + 1_000); i++) {
       const event = createCloudEvent({
-        id: `r-${i}`,
+        id: randomUUID(),
         source: '/bench',
         type: 'reading',
         time: new Date(timeOf(i)).toISOString(),
@@ -373,6 +375,52 @@ async function patternLatency(label: string, transport: Transport, store: StateS
   };
 }
 
+/**
+ * What remembering consumed inputs costs a SQLite state store as they pile up (the default input
+ * TTL is 24 h): µs per input of commits of 1,000, measured over 20 commits once the store holds
+ * n inputs, with inputs keyed by random UUID event ids and by position (8 partitions), the key
+ * pipelines use.
+ */
+async function inputsAtScale(): Promise<BenchRow[]> {
+  const sizes = [0, 100_000, 300_000];
+  const perInput: Record<string, number[]> = { ids: [], positions: [] };
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-streams-inputs-'));
+  try {
+    for (const kind of ['ids', 'positions'] as const) {
+      const store = createSqliteStateStore({ database: join(dir, `${kind}.db`) });
+      let n = 0;
+      const commit = async (): Promise<void> => {
+        const inputs = Array.from({ length: 1_000 }, () => {
+          const at = n++;
+          const partition = at % 8;
+          const offset = String(Math.floor(at / 8)).padStart(20, '0');
+          return {
+            key: kind === 'ids' ? randomUUID() : `reading/${partition}/${offset}`,
+            topic: 'reading',
+            partition,
+            offset,
+          };
+        });
+        await store.commit('inputs', { inputs });
+      };
+      for (const size of sizes) {
+        while (n < size) await commit();
+        const started = process.hrtime.bigint();
+        for (let i = 0; i < 20; i++) await commit();
+        perInput[kind]!.push(Number(process.hrtime.bigint() - started) / 1e3 / 20_000);
+      }
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return sizes.map((size, i) => ({
+    'inputs remembered': size,
+    'µs per input, keyed by event id (UUID)': perInput['ids']![i]!,
+    'µs per input, keyed by position': perInput['positions']![i]!,
+  }));
+}
+
 const loadBefore = loadavg();
 const windows = await windowRounds();
 const loadAfter = loadavg();
@@ -402,10 +450,13 @@ printTable(
   `Pattern detection latency, completing event to match (${PAIRS} sequences, one at a time)`,
   latency,
 );
+const inputs = await inputsAtScale();
+printTable('Consumed inputs in a SQLite state store, commits of 1,000', inputs);
 writeResults('streams', {
   events: EVENTS,
   keys: KEYS,
   loadAverage: { before: loadBefore, after: loadAfter },
   windows,
   latency,
+  inputs,
 });

@@ -25,7 +25,11 @@ export interface PendingOutput {
 
 /** An input event a commit consumed, and where it sat in its topic. */
 export interface ConsumedInput {
-  readonly eventId: string;
+  /**
+   * What the store remembers the input by, and what `consumed` looks up: the pipeline passes the
+   * input's position (see `inputKey`), which a redelivery of the message keeps.
+   */
+  readonly key: string;
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
@@ -44,7 +48,7 @@ export interface ConsumedPosition {
 export interface StateCommit {
   readonly puts?: readonly StateEntry[];
   readonly deletes?: readonly string[];
-  /** Inputs consumed by this change: remembered by event id, and their partitions' positions advanced. */
+  /** Inputs consumed by this change: remembered by key, and their partitions' positions advanced. */
   readonly inputs?: readonly ConsumedInput[];
   /** Outputs to keep as pending until `published` names them. */
   readonly outputs?: readonly PendingOutput[];
@@ -71,8 +75,8 @@ export interface StateStore {
   entries(namespace: string): Promise<StateEntry[]>;
   /** Writes state, inputs and outputs of one change together. */
   commit(namespace: string, commit: StateCommit): Promise<void>;
-  /** Which of `eventIds` a commit of this namespace already consumed (within the store's input TTL). */
-  consumed(namespace: string, eventIds: readonly string[]): Promise<Set<string>>;
+  /** Which of `keys` a commit of this namespace already consumed (within the store's input TTL). */
+  consumed(namespace: string, keys: readonly string[]): Promise<Set<string>>;
   /** Outputs committed but not yet marked published, in commit order. */
   pendingOutputs(namespace: string): Promise<PendingOutput[]>;
   /** The latest consumed position of every partition the namespace read, by topic then partition. */
@@ -81,5 +85,5 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
-/** How long a store remembers consumed input ids unless told otherwise, ms (24 h). */
+/** How long a store remembers consumed inputs unless told otherwise, ms (24 h). */
 export const DEFAULT_INPUT_TTL_MS = 86_400_000;

@@ -27,7 +27,7 @@ async function invalidState(promise: Promise<unknown>): Promise<void> {
 
 /**
  * The `StateStore` contract: JSON values under namespaced keys, copied in and out; commits that
- * write state, consumed inputs (by event id and latest position per partition) and pending outputs
+ * write state, consumed inputs (by key and latest position per partition) and pending outputs
  * together, all validated before anything is written; handles of one backend see each other's
  * commits.
  */
@@ -113,9 +113,9 @@ export function describeStateStoreConformance(options: StateStoreConformanceOpti
         ],
         deletes: ['gone'],
         inputs: [
-          { eventId: 'e-1', topic: 'payments', partition: 0, offset: '10' },
-          { eventId: 'e-2', topic: 'payments', partition: 0, offset: '11' },
-          { eventId: 'e-3', topic: 'payments', partition: 2, offset: '4' },
+          { key: 'e-1', topic: 'payments', partition: 0, offset: '10' },
+          { key: 'e-2', topic: 'payments', partition: 0, offset: '11' },
+          { key: 'e-3', topic: 'payments', partition: 2, offset: '4' },
         ],
         outputs: [output('o-1'), output('o-2')],
       });
@@ -144,8 +144,8 @@ export function describeStateStoreConformance(options: StateStoreConformanceOpti
         puts: keys.slice(0, 19).map((key) => ({ key, value: [key] })),
         // e-3 comes again at the end, from another partition: ids stay a set, positions per partition.
         inputs: [
-          ...ids.map((eventId, i) => ({ eventId, topic: 'readings', partition: i % 3, offset: String(i) })),
-          { eventId: 'e-3', topic: 'readings', partition: 7, offset: '3' },
+          ...ids.map((key, i) => ({ key, topic: 'readings', partition: i % 3, offset: String(i) })),
+          { key: 'e-3', topic: 'readings', partition: 7, offset: '3' },
         ],
       });
       expect(await store.entries(space)).toEqual(
@@ -184,7 +184,7 @@ export function describeStateStoreConformance(options: StateStoreConformanceOpti
             { key: 'ok', value: 1 },
             { key: 'bad', value: { when: Number.POSITIVE_INFINITY } },
           ],
-          inputs: [{ eventId: 'e-1', topic: 't', partition: 0, offset: '1' }],
+          inputs: [{ key: 'e-1', topic: 't', partition: 0, offset: '1' }],
           outputs: [output('o-1')],
         }),
       );
@@ -200,7 +200,7 @@ export function describeStateStoreConformance(options: StateStoreConformanceOpti
       const space = ns('shared');
       await first.commit(space, {
         puts: [{ key: 'k', value: { v: 1 } }],
-        inputs: [{ eventId: 'e-1', topic: 't', partition: 1, offset: '7' }],
+        inputs: [{ key: 'e-1', topic: 't', partition: 1, offset: '7' }],
         outputs: [output('o-1')],
       });
       expect(await second.get(space, 'k')).toEqual({ v: 1 });

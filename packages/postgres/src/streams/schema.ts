@@ -37,6 +37,8 @@ export function migrateStateStore(pool: pg.Pool, schema: string, where: string):
           value text NOT NULL,
           PRIMARY KEY (namespace, key)
         );
+        -- event_id holds each input's key (its position; event ids in stores written before),
+        -- under its first name so that existing stores need no migration.
         CREATE TABLE IF NOT EXISTS ${t.inputs} (
           namespace text NOT NULL,
           event_id text NOT NULL,

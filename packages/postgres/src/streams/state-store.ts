@@ -15,7 +15,7 @@ import { migrateStateStore, stateTables } from './schema.js';
 
 /** Options of `createPostgresStateStore`: a pool or URL and schema (default `eddy`), plus: */
 export interface PostgresStateStoreOptions extends PoolSource {
-  /** How long consumed input ids are remembered, ms. Default 86 400 000 (24 h). */
+  /** How long consumed inputs are remembered, ms. Default 86 400 000 (24 h). */
   readonly inputTtlMs?: number;
   /** Clock, epoch ms. Default `Date.now`. */
   readonly now?: () => number;
@@ -24,11 +24,11 @@ export interface PostgresStateStoreOptions extends PoolSource {
 /** A PostgreSQL `StateStore`; `close()` ends the pool when the store opened it. */
 export type PostgresStateStore = StateStore;
 
-// Old input ids are swept at most this often, inside a commit.
+// Old consumed inputs are swept at most this often, inside a commit.
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
- * `StateStore` on PostgreSQL: state, consumed input ids, partition positions and pending outputs in
+ * `StateStore` on PostgreSQL: state, consumed input keys, partition positions and pending outputs in
  * four tables of one schema. A commit is one transaction, written with one statement per table
  * (arrays unnested server-side), so it applies completely or not at all and costs a few round trips
  * however many entries it carries.
@@ -77,7 +77,7 @@ export async function createPostgresStateStore(
     for (const { key, value } of puts) latestPut.set(key, JSON.stringify(value));
     const latestPosition = new Map<string, { topic: string; partition: number; offset: string }>();
     for (const input of inputs) latestPosition.set(`${input.topic}\u0000${input.partition}`, input);
-    const eventIds = [...new Set(inputs.map((input) => input.eventId))];
+    const inputKeys = [...new Set(inputs.map((input) => input.key))];
     const sweep = at - sweptAt >= SWEEP_INTERVAL_MS;
 
     const client = await pool.connect().catch((error: unknown) => {
@@ -98,12 +98,12 @@ export async function createPostgresStateStore(
            ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value`,
           [namespace, [...latestPut.keys()], [...latestPut.values()]],
         );
-      if (eventIds.length > 0)
+      if (inputKeys.length > 0)
         await client.query(
           `INSERT INTO ${t.inputs} (namespace, event_id, consumed_at)
            SELECT $1, e, $3 FROM unnest($2::text[]) AS u(e)
            ON CONFLICT (namespace, event_id) DO UPDATE SET consumed_at = excluded.consumed_at`,
-          [namespace, eventIds, at],
+          [namespace, inputKeys, at],
         );
       if (latestPosition.size > 0) {
         const positions = [...latestPosition.values()];
@@ -187,11 +187,11 @@ export async function createPostgresStateStore(
       assertStateCommit(namespace, commit);
       await write(open(namespace), commit, now());
     },
-    async consumed(namespace, eventIds) {
+    async consumed(namespace, keys) {
       const { rows } = await query<{ event_id: string }>(
         'reading consumed inputs',
         `SELECT event_id FROM ${t.inputs} WHERE namespace = $1 AND event_id = ANY($2::text[])`,
-        [open(namespace), [...eventIds]],
+        [open(namespace), [...keys]],
       );
       return new Set(rows.map((row) => row.event_id));
     },

@@ -26,7 +26,7 @@ export interface RedisStateStoreOptions {
   readonly url?: string;
   /** Prefix of the store's keys. Default `'eddy:'` (keys are `<prefix>state:{<namespace>}:<part>`). */
   readonly prefix?: string;
-  /** How long consumed input ids are remembered, ms. Default 86 400 000 (24 h). */
+  /** How long consumed inputs are remembered, ms. Default 86 400 000 (24 h). */
   readonly inputTtlMs?: number;
   /** Clock, epoch ms. Default `Date.now`. */
   readonly now?: () => number;
@@ -34,10 +34,10 @@ export interface RedisStateStoreOptions {
 
 // One commit is one script: Redis runs a script whole, with no other command in between, and
 // writes its effects to the AOF and replicas as one MULTI/EXEC block.
-// KEYS: state hash, inputs zset (id -> consumed at), outputs zset (id -> seq), outputs hash
+// KEYS: state hash, inputs zset (input key -> consumed at), outputs zset (id -> seq), outputs hash
 // (id -> json), output sequence counter, positions hash ("topic\0partition" -> json).
 // ARGV: at, sweep-before (or ''), then five counted lists: deletes, puts (key, value),
-// inputs (id), positions (field, json), outputs (id, json), published (id).
+// inputs (key), positions (field, json), outputs (id, json), published (id).
 const COMMIT = `
 local at = tonumber(ARGV[1])
 local i = 3
@@ -62,11 +62,11 @@ if ARGV[2] ~= '' then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARG
 return 1
 `;
 
-// Old input ids are swept at most this often per namespace, inside a commit.
+// Old consumed inputs are swept at most this often per namespace, inside a commit.
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
- * `StateStore` on Redis: per namespace a hash of state, a sorted set of consumed input ids, the
+ * `StateStore` on Redis: per namespace a hash of state, a sorted set of consumed input keys, the
  * pending outputs (a sorted set for their order and a hash for their bodies) and a hash of
  * positions, all under one hash tag so they share a cluster slot. A commit is one Lua script, so
  * other clients never see half of it and a crash of the pipeline's process never leaves half of it.
@@ -149,7 +149,7 @@ export async function createRedisStateStore(options: RedisStateStoreOptions = {}
         args.push(puts.length);
         for (const { key, value } of puts) args.push(key, JSON.stringify(value));
         const inputs = commit.inputs ?? [];
-        args.push(inputs.length, ...inputs.map((input) => input.eventId));
+        args.push(inputs.length, ...inputs.map((input) => input.key));
         const latest = new Map<string, string>();
         for (const { topic, partition, offset } of inputs) {
           latest.set(
@@ -177,11 +177,11 @@ export async function createRedisStateStore(options: RedisStateStoreOptions = {}
         );
         if (sweep) sweptAt.set(namespace, at);
       }),
-    consumed: (namespace, eventIds) =>
+    consumed: (namespace, inputKeys) =>
       run('reading consumed inputs', async () => {
-        if (eventIds.length === 0) return new Set<string>();
-        const scores = await redis.zmscore(keys(namespace).inputs, ...eventIds);
-        return new Set(eventIds.filter((_, i) => scores[i] !== null));
+        if (inputKeys.length === 0) return new Set<string>();
+        const scores = await redis.zmscore(keys(namespace).inputs, ...inputKeys);
+        return new Set(inputKeys.filter((_, i) => scores[i] !== null));
       }),
     pendingOutputs: (namespace) =>
       run('reading pending outputs', async () => {

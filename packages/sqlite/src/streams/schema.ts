@@ -17,6 +17,8 @@ export function ensureStateTables(db: Database, table: string): void {
     value TEXT NOT NULL,
     PRIMARY KEY (namespace, key)
   ) WITHOUT ROWID;
+  -- event_id holds each input's key (its position; event ids in stores written before), under
+  -- its first name so that existing stores need no migration.
   CREATE TABLE IF NOT EXISTS ${table}_inputs (
     namespace TEXT NOT NULL,
     event_id TEXT NOT NULL,

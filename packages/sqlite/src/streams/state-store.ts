@@ -17,7 +17,7 @@ export interface SqliteStateStoreOptions {
   readonly database: Database | string;
   /** Table prefix. Default `eddy_state`. */
   readonly table?: string;
-  /** How long consumed input ids are remembered, ms. Default 86 400 000 (24 h). */
+  /** How long consumed inputs are remembered, ms. Default 86 400 000 (24 h). */
   readonly inputTtlMs?: number;
   /**
    * Commit durability of a database opened from a path. `'normal'` (default) survives a crash of
@@ -35,7 +35,7 @@ export interface SqliteStateStore extends StateStore {
   readonly database: Database;
 }
 
-// Old input ids are swept at most this often, inside a commit.
+// Old consumed inputs are swept at most this often, inside a commit.
 const SWEEP_INTERVAL_MS = 60_000;
 // Rows per INSERT of a commit's puts and inputs: each statement call has a cost of its own. Eight
 // rows per statement cut a commit's CPU by about a quarter; 25 or 100 made the upserts slower again.
@@ -72,8 +72,20 @@ function insertRows(
   }
 }
 
+const byKey = (a: { key: string }, b: { key: string }): number =>
+  a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+
 /**
- * `StateStore` on SQLite: state, consumed input ids, partition positions and pending outputs in four
+ * A copy of `rows` sorted by key. SQLite inserts rows that come in index order next to each other
+ * without searching the index again for each: the 1,000 input keys of a commit, spread over 8
+ * partitions, cost 5 µs each sorted and 17 µs in arrival order (1,000 random UUIDs: 16 against 31).
+ */
+function inKeyOrder<T extends { key: string }>(rows: readonly T[]): T[] {
+  return [...rows].sort(byKey);
+}
+
+/**
+ * `StateStore` on SQLite: state, consumed input keys, partition positions and pending outputs in four
  * tables of one file, so a commit is one transaction and applies completely or not at all.
  */
 export function createSqliteStateStore(options: SqliteStateStoreOptions): SqliteStateStore {
@@ -129,16 +141,17 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
 
   const commitTx = db.transaction((namespace: string, commit: StateCommit, at: number) => {
     for (const key of commit.deletes ?? []) remove.run(namespace, key);
-    const puts = commit.puts ?? [];
+    const puts = inKeyOrder(commit.puts ?? []);
     insertRows(puts.length, upsertRows, upsert, (i, values, from) => {
       values[from] = namespace;
       values[from + 1] = puts[i]!.key;
       values[from + 2] = JSON.stringify(puts[i]!.value);
     });
     const inputs = commit.inputs ?? [];
+    const inputsByKey = inKeyOrder(inputs);
     insertRows(inputs.length, consumeRows, consume, (i, values, from) => {
       values[from] = namespace;
-      values[from + 1] = inputs[i]!.eventId;
+      values[from + 1] = inputsByKey[i]!.key;
       values[from + 2] = at;
     });
     // The last input of each partition holds its position; most batches come from one partition.
@@ -187,12 +200,12 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
         assertStateCommit(namespace, commit);
         commitTx.immediate(namespace, commit, now());
       }),
-    consumed: (namespace, eventIds) =>
+    consumed: (namespace, keys) =>
       guarded(
         () =>
           new Set(
             consumedIds
-              .all(assertName(namespace, 'namespace'), JSON.stringify(eventIds))
+              .all(assertName(namespace, 'namespace'), JSON.stringify(keys))
               .map((row) => row.event_id),
           ),
       ),

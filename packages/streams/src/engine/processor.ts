@@ -1,5 +1,6 @@
 import type { BatchContext, BusEvent, Logger, ReceivedMessage } from '@eddy/core';
 import type { ConsumedInput, PendingOutput, StateStore } from '../state-store.js';
+import { inputKey } from './input-key.js';
 import { Scope, type StateTable } from './scope.js';
 import type { StatefulStage } from './stage.js';
 
@@ -110,19 +111,26 @@ export class Processor {
     return this.#serial(async () => {
       const { store, namespace, run } = this.#settings;
       await this.#flush();
-      const consumed = await store.consumed(
-        namespace,
-        events.map((event) => event.id),
-      );
+      const messages = events.map((event) => ctx.message(event));
+      const keys = messages.map((message) => (message === undefined ? undefined : inputKey(message)));
+      // Event ids too: stores remembered inputs by event id before they did by position, and a
+      // message that such a commit consumed may still be redelivered (those entries expire with
+      // the store's input TTL).
+      const lookup: string[] = events.map((event) => event.id);
+      for (const key of keys) if (key !== undefined) lookup.push(key);
+      const consumed = await store.consumed(namespace, lookup);
       const batch = new Scope(this.#table);
       const inputs: ConsumedInput[] = [];
+      let processed = 0;
       let failures = 0;
-      for (const event of events) {
-        if (consumed.has(event.id)) {
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i]!;
+        const key = keys[i];
+        if ((key !== undefined && consumed.has(key)) || consumed.has(event.id)) {
           this.#stats.duplicates++;
           continue;
         }
-        const message = ctx.message(event);
+        const message = messages[i];
         batch.beginUnit();
         try {
           run(event, message, batch);
@@ -133,20 +141,16 @@ export class Processor {
           continue;
         }
         batch.endUnit();
-        if (message !== undefined) {
-          inputs.push({
-            eventId: event.id,
-            topic: message.topic,
-            partition: message.partition,
-            offset: message.offset,
-          });
-        } else inputs.push({ eventId: event.id, topic: '', partition: 0, offset: '' });
+        processed++;
+        if (message !== undefined && key !== undefined) {
+          inputs.push({ key, topic: message.topic, partition: message.partition, offset: message.offset });
+        }
       }
       this.#stats.failed += failures;
       // Stages may have indexed what a failed unit wrote; rebuild their indexes from what stays.
       if (failures > 0) this.#restore(batch);
-      await this.#commit(batch, inputs);
-      this.#stats.processed += inputs.length;
+      await this.#commit(batch, inputs, processed);
+      this.#stats.processed += processed;
     });
   }
 
@@ -171,25 +175,20 @@ export class Processor {
     this.#published = this.#published.slice(ids.length);
   }
 
-  async #commit(batch: Scope, inputs: readonly ConsumedInput[]): Promise<void> {
+  /** `processed`: input events the unit ran, with a position (in `inputs`) or without one. */
+  async #commit(batch: Scope, inputs: readonly ConsumedInput[], processed: number): Promise<void> {
     const { store, namespace } = this.#settings;
     const { puts, deletes } = batch.split();
     const published = this.#published;
     if (
       puts.length > 0 ||
       deletes.length > 0 ||
-      inputs.length > 0 ||
+      processed > 0 ||
       batch.outputs.length > 0 ||
       published.length > 0
     ) {
       try {
-        await store.commit(namespace, {
-          puts,
-          deletes,
-          inputs: inputs.filter((input) => input.topic !== ''),
-          outputs: batch.outputs,
-          published,
-        });
+        await store.commit(namespace, { puts, deletes, inputs, outputs: batch.outputs, published });
       } catch (error) {
         this.#restore(undefined);
         throw error;
@@ -240,7 +239,7 @@ export class Processor {
       const scope = new Scope(this.#table);
       const now = Date.now();
       for (const stage of this.#settings.stages) stage.onClock?.(now, scope);
-      await this.#commit(scope, []);
+      await this.#commit(scope, [], 0);
     }).catch((error: unknown) => {
       this.#settings.logger.error(
         { pipeline: this.#settings.namespace, err: error },

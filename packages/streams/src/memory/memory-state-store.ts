@@ -10,7 +10,7 @@ import {
 } from '../state-store.js';
 
 export interface MemoryStateStoreOptions {
-  /** How long consumed input ids are remembered, ms. Default 86 400 000 (24 h). */
+  /** How long consumed inputs are remembered, ms. Default 86 400 000 (24 h). */
   readonly inputTtlMs?: number;
   /** Clock, epoch ms. Default `Date.now`. */
   readonly now?: () => number;
@@ -70,7 +70,7 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
         for (const key of commit.deletes ?? []) target.state.delete(key);
         for (const { key, value } of commit.puts ?? []) target.state.set(key, JSON.stringify(value));
         for (const input of commit.inputs ?? []) {
-          target.consumed.set(input.eventId, at);
+          target.consumed.set(input.key, at);
           target.positions.set(`${input.topic}\u0000${input.partition}`, {
             topic: input.topic,
             partition: input.partition,
@@ -88,10 +88,10 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
           target.consumed.delete(id);
         }
       }),
-    consumed: (namespace, eventIds) =>
+    consumed: (namespace, keys) =>
       run(() => {
         const { consumed } = space(namespace);
-        return new Set(eventIds.filter((id) => consumed.has(id)));
+        return new Set(keys.filter((key) => consumed.has(key)));
       }),
     pendingOutputs: (namespace) => run(() => [...space(namespace).outputs.values()]),
     positions: (namespace) =>

@@ -33,7 +33,7 @@ describe('a pipeline with Redis state', () => {
     await store.close();
 
     // Another bus group reads the same topic from the start: every event comes again, as after a
-    // lost acknowledgement. The store's consumed ids make each one a duplicate.
+    // lost acknowledgement. The store's consumed positions make each one a duplicate.
     store = await createRedisStateStore({ url: REDIS_URL, prefix });
     const second = define('second');
     await second.p.start();

@@ -352,7 +352,7 @@ async function eddy(
           transport,
           `${topic}-serial`,
           fixed,
-          `${dir}/eddy-${size}-${synchronous}.db-wal`,
+          join(dir, `eddy-${size}-${synchronous}.db-wal`),
         )
       : undefined;
   const consumeBaselines: number[] = [];

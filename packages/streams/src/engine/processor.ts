@@ -142,6 +142,7 @@ export class Processor {
         }
         batch.endUnit();
         processed++;
+        // An event without a position (no transport message) has nothing to be remembered by.
         if (message !== undefined && key !== undefined) {
           inputs.push({ key, topic: message.topic, partition: message.partition, offset: message.offset });
         }
@@ -149,7 +150,7 @@ export class Processor {
       this.#stats.failed += failures;
       // Stages may have indexed what a failed unit wrote; rebuild their indexes from what stays.
       if (failures > 0) this.#restore(batch);
-      await this.#commit(batch, inputs, processed);
+      await this.#commit(batch, inputs);
       this.#stats.processed += processed;
     });
   }
@@ -175,15 +176,14 @@ export class Processor {
     this.#published = this.#published.slice(ids.length);
   }
 
-  /** `processed`: input events the unit ran, with a position (in `inputs`) or without one. */
-  async #commit(batch: Scope, inputs: readonly ConsumedInput[], processed: number): Promise<void> {
+  async #commit(batch: Scope, inputs: readonly ConsumedInput[]): Promise<void> {
     const { store, namespace } = this.#settings;
     const { puts, deletes } = batch.split();
     const published = this.#published;
     if (
       puts.length > 0 ||
       deletes.length > 0 ||
-      processed > 0 ||
+      inputs.length > 0 ||
       batch.outputs.length > 0 ||
       published.length > 0
     ) {
@@ -239,7 +239,7 @@ export class Processor {
       const scope = new Scope(this.#table);
       const now = Date.now();
       for (const stage of this.#settings.stages) stage.onClock?.(now, scope);
-      await this.#commit(scope, [], 0);
+      await this.#commit(scope, []);
     }).catch((error: unknown) => {
       this.#settings.logger.error(
         { pipeline: this.#settings.namespace, err: error },

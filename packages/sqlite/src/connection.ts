@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { BackendError } from '@eddy/core/internal';
+import { BackendError, InvalidOptionError } from '@eddy/core/internal';
 import type { ResolvedSqliteOptions } from './options.js';
 import { LOG_SCHEMA } from './schema.js';
 
@@ -80,7 +80,12 @@ export function resolveStoreDatabase(
   database: SqliteDatabase | string,
   options: StoreDatabaseOptions = {},
 ): { readonly db: SqliteDatabase; readonly owned: boolean } {
-  return typeof database === 'string'
-    ? { db: openStoreDatabase(database, options), owned: true }
-    : { db: database, owned: false };
+  if (typeof database === 'string') return { db: openStoreDatabase(database, options), owned: true };
+  // Checked here because JavaScript callers (and misspelt options, such as `path`) get no compiler.
+  if (typeof (database as Partial<SqliteDatabase> | undefined)?.prepare !== 'function') {
+    throw new InvalidOptionError(
+      'A SQLite store needs `database`: a file path, or an open better-sqlite3 Database.',
+    );
+  }
+  return { db: database, owned: false };
 }

@@ -1,6 +1,7 @@
+import { ErrorCodes, isEddyError } from '@eddy/core';
 import { describeStateStoreConformance } from '@eddy/conformance';
-import { createSqliteStateStore } from '@eddy/sqlite';
-import { afterAll } from 'vitest';
+import { createSqliteStateStore, type SqliteStateStoreOptions } from '@eddy/sqlite';
+import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -11,4 +12,19 @@ const suitePath = tmp.file('state.db');
 describeStateStoreConformance({
   name: 'sqlite',
   createStore: () => createSqliteStateStore({ database: suitePath }),
+});
+
+describe('SQLite state store options', () => {
+  it('refuses a missing database with a typed error that names the option', () => {
+    // A misspelt option, as a JavaScript caller might pass it.
+    const options = { path: tmp.file('misspelt.db') } as unknown as SqliteStateStoreOptions;
+    let error: unknown;
+    try {
+      createSqliteStateStore(options);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isEddyError(error, ErrorCodes.InvalidOption)).toBe(true);
+    expect((error as Error).message).toContain('`database`');
+  });
 });

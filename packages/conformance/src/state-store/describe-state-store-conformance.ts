@@ -162,6 +162,50 @@ export function describeStateStoreConformance(options: StateStoreConformanceOpti
       ]);
     });
 
+    it('remembers inputs keyed by position exactly, gaps and neighbouring partitions included', async () => {
+      const store = await open();
+      const space = ns('positions');
+      // The keys pipelines use: `<topic>/<partition>/<offset>`, digits padded to 20.
+      const key = (topic: string, partition: number, offset: number): string =>
+        `${topic}/${partition}/${String(offset).padStart(20, '0')}`;
+      const input = (topic: string, partition: number, offset: number) => ({
+        key: key(topic, partition, offset),
+        topic,
+        partition,
+        offset: String(offset),
+      });
+      const offsets = (from: number, to: number): number[] =>
+        Array.from({ length: to - from + 1 }, (_, i) => from + i);
+      // Partition 1 in reverse: a commit's inputs need not come in order.
+      await store.commit(space, {
+        inputs: [
+          ...offsets(10, 19).map((offset) => input('t', 0, offset)),
+          ...offsets(10, 19).map((offset) => input('t', 1, offset)).reverse(),
+        ],
+      });
+      await store.commit(space, {
+        inputs: [input('t', 0, 25), input('t', 0, 26), input('t', 0, 40), input('t', 0, 100)],
+      });
+      // A key that is not its input's own position is remembered as it is, and nothing else.
+      await store.commit(space, { inputs: [{ key: key('t', 0, 60), topic: 't', partition: 0, offset: '61' }] });
+      const asked = [
+        ...offsets(8, 102).map((offset) => key('t', 0, offset)),
+        ...offsets(9, 20).map((offset) => key('t', 1, offset)),
+        key('t', 10, 12),
+        key('t', 2, 12),
+        key('u', 0, 12),
+        key('t-x', 0, 12),
+      ];
+      const expected = new Set([
+        ...[...offsets(10, 19), 25, 26, 40, 60, 100].map((offset) => key('t', 0, offset)),
+        ...offsets(10, 19).map((offset) => key('t', 1, offset)),
+      ]);
+      expect(await store.consumed(space, asked)).toEqual(expected);
+      expect(await store.consumed(space, [...asked].reverse())).toEqual(expected);
+      expect(await store.consumed(space, [key('t', 0, 61)])).toEqual(new Set());
+      expect(await store.consumed(ns('other'), asked)).toEqual(new Set());
+    });
+
     it('keeps pending outputs in commit order until marked published', async () => {
       const store = await open();
       const space = ns('outputs');

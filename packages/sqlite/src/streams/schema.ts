@@ -18,11 +18,13 @@ export function ensureStateTables(db: Database, table: string): void {
     PRIMARY KEY (namespace, key)
   ) WITHOUT ROWID;
   -- event_id holds each input's key (its position; event ids in stores written before), under
-  -- its first name so that existing stores need no migration.
+  -- its first name. through is the last key of a run of consecutive offsets the row stands for,
+  -- and NULL for a row of one key (see consumed-runs.ts).
   CREATE TABLE IF NOT EXISTS ${table}_inputs (
     namespace TEXT NOT NULL,
     event_id TEXT NOT NULL,
     consumed_at INTEGER NOT NULL,
+    through TEXT,
     PRIMARY KEY (namespace, event_id)
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS ${table}_inputs_age ON ${table}_inputs (consumed_at);
@@ -41,4 +43,16 @@ export function ensureStateTables(db: Database, table: string): void {
     committed_at INTEGER NOT NULL,
     PRIMARY KEY (namespace, topic, partition)
   ) WITHOUT ROWID;`);
+  // Stores made before runs lack the column; every row they hold is a row of one key.
+  db.transaction(() => {
+    const columns = db.pragma(`table_info(${table}_inputs)`) as { name: string }[];
+    if (!columns.some((column) => column.name === 'through')) {
+      db.exec(`ALTER TABLE ${table}_inputs ADD COLUMN through TEXT`);
+    }
+  }).immediate();
+  // Finds whether a namespace holds rows of one key at all: most pipelines read log transports,
+  // whose inputs are all runs, and then skip looking up the keys that are not positions.
+  db.exec(
+    `CREATE INDEX IF NOT EXISTS ${table}_inputs_single ON ${table}_inputs (namespace) WHERE through IS NULL`,
+  );
 }

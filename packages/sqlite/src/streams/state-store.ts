@@ -10,6 +10,7 @@ import {
 import { assertStateCommit, assertStateName as assertName, stateJson as json } from '@eddy/streams/internal';
 import { describeTarget, resolveStoreDatabase } from '../connection.js';
 import { guardedCalls } from '../errors.js';
+import { addCoveredKeys, consumedRows, lookupRanges, type ConsumedRow } from './consumed-runs.js';
 import { assertStateTable, DEFAULT_STATE_TABLE, ensureStateTables } from './schema.js';
 
 export interface SqliteStateStoreOptions {
@@ -48,24 +49,25 @@ function placeholders(rows: number, columns: number): string {
 }
 
 /**
- * Inserts `count` rows of three values: `ROWS_PER_STATEMENT` per call of `many` while that many
+ * Inserts `count` rows of `columns` values: `ROWS_PER_STATEMENT` per call of `many` while that many
  * remain, then one per call of `single`. `fill(i, values, at)` writes row i's values from `at`.
  */
 function insertRows(
   count: number,
+  columns: number,
   many: Statement<unknown[]>,
   single: Statement<unknown[]>,
   fill: (i: number, values: unknown[], at: number) => void,
 ): void {
   let i = 0;
   if (count >= ROWS_PER_STATEMENT) {
-    const values = new Array<unknown>(ROWS_PER_STATEMENT * 3);
+    const values = new Array<unknown>(ROWS_PER_STATEMENT * columns);
     for (; i + ROWS_PER_STATEMENT <= count; i += ROWS_PER_STATEMENT) {
-      for (let row = 0; row < ROWS_PER_STATEMENT; row++) fill(i + row, values, row * 3);
+      for (let row = 0; row < ROWS_PER_STATEMENT; row++) fill(i + row, values, row * columns);
       many.run(values);
     }
   }
-  const values = new Array<unknown>(3);
+  const values = new Array<unknown>(columns);
   for (; i < count; i++) {
     fill(i, values, 0);
     single.run(values);
@@ -74,6 +76,8 @@ function insertRows(
 
 const byKey = (a: { key: string }, b: { key: string }): number =>
   a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+const byFirst = (a: ConsumedRow, b: ConsumedRow): number =>
+  a.first < b.first ? -1 : a.first > b.first ? 1 : 0;
 
 /**
  * A copy of `rows` sorted by key. SQLite inserts rows that come in index order next to each other
@@ -109,13 +113,31 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
   const upsert = db.prepare<unknown[]>(upsertSql(1));
   const upsertRows = db.prepare<unknown[]>(upsertSql(ROWS_PER_STATEMENT));
   const remove = db.prepare<[string, string]>(`DELETE FROM ${table} WHERE namespace = ? AND key = ?`);
+  // A row met again keeps the longer of its two runs (a row of one key has no through).
   const consumeSql = (rows: number): string =>
-    `INSERT INTO ${table}_inputs (namespace, event_id, consumed_at) VALUES ${placeholders(rows, 3)}
-     ON CONFLICT (namespace, event_id) DO UPDATE SET consumed_at = excluded.consumed_at`;
+    `INSERT INTO ${table}_inputs (namespace, event_id, consumed_at, through) VALUES ${placeholders(rows, 4)}
+     ON CONFLICT (namespace, event_id) DO UPDATE SET consumed_at = excluded.consumed_at,
+       through = CASE WHEN through IS NULL AND excluded.through IS NULL THEN NULL
+         ELSE max(coalesce(through, event_id), coalesce(excluded.through, excluded.event_id)) END`;
   const consume = db.prepare<unknown[]>(consumeSql(1));
   const consumeRows = db.prepare<unknown[]>(consumeSql(ROWS_PER_STATEMENT));
   const consumedIds = db.prepare<[string, string], { event_id: string }>(
     `SELECT event_id FROM ${table}_inputs WHERE namespace = ? AND event_id IN (SELECT value FROM json_each(?))`,
+  );
+  const hasSingleRows = db
+    .prepare<[string], number>(`SELECT 1 FROM ${table}_inputs WHERE namespace = ? AND through IS NULL LIMIT 1`)
+    .pluck();
+  // The rows that may cover a range of keys: the last one at or before its first key, and those
+  // after it up to its last key.
+  const rowsAround = db.prepare<
+    { namespace: string; first: string; last: string },
+    { event_id: string; through: string | null }
+  >(
+    `SELECT * FROM (SELECT event_id, through FROM ${table}_inputs
+       WHERE namespace = @namespace AND event_id <= @first ORDER BY event_id DESC LIMIT 1)
+     UNION ALL
+     SELECT * FROM (SELECT event_id, through FROM ${table}_inputs
+       WHERE namespace = @namespace AND event_id > @first AND event_id <= @last ORDER BY event_id)`,
   );
   const sweep = db.prepare<[number]>(`DELETE FROM ${table}_inputs WHERE consumed_at < ?`);
   const advance = db.prepare<[string, string, number, string, number]>(
@@ -142,17 +164,18 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
   const commitTx = db.transaction((namespace: string, commit: StateCommit, at: number) => {
     for (const key of commit.deletes ?? []) remove.run(namespace, key);
     const puts = inKeyOrder(commit.puts ?? []);
-    insertRows(puts.length, upsertRows, upsert, (i, values, from) => {
+    insertRows(puts.length, 3, upsertRows, upsert, (i, values, from) => {
       values[from] = namespace;
       values[from + 1] = puts[i]!.key;
       values[from + 2] = JSON.stringify(puts[i]!.value);
     });
     const inputs = commit.inputs ?? [];
-    const inputsByKey = inKeyOrder(inputs);
-    insertRows(inputs.length, consumeRows, consume, (i, values, from) => {
+    const rows = consumedRows(inKeyOrder(inputs));
+    insertRows(rows.length, 4, consumeRows, consume, (i, values, from) => {
       values[from] = namespace;
-      values[from + 1] = inputsByKey[i]!.key;
+      values[from + 1] = rows[i]!.first;
       values[from + 2] = at;
+      values[from + 3] = rows[i]!.through ?? null;
     });
     // The last input of each partition holds its position; most batches come from one partition.
     const latest: ConsumedInput[] = [];
@@ -201,14 +224,23 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
         commitTx.immediate(namespace, commit, now());
       }),
     consumed: (namespace, keys) =>
-      guarded(
-        () =>
-          new Set(
-            consumedIds
-              .all(assertName(namespace, 'namespace'), JSON.stringify(keys))
-              .map((row) => row.event_id),
-          ),
-      ),
+      guarded(() => {
+        assertName(namespace, 'namespace');
+        const found = new Set<string>();
+        const { ranges, others } = lookupRanges(keys);
+        for (const range of ranges) {
+          const rows = rowsAround
+            .all({ namespace, first: range.first, last: range.last })
+            .map((row): ConsumedRow => ({ first: row.event_id, through: row.through ?? undefined }))
+            .sort(byFirst);
+          addCoveredKeys(range, rows, found);
+        }
+        // Keys that are not numbered positions can only match a row of one key.
+        if (others.length > 0 && hasSingleRows.get(namespace) !== undefined) {
+          for (const row of consumedIds.all(namespace, JSON.stringify(others))) found.add(row.event_id);
+        }
+        return found;
+      }),
     pendingOutputs: (namespace) =>
       guarded(() =>
         pending.all(assertName(namespace, 'namespace')).map((row) => JSON.parse(row.output) as PendingOutput),

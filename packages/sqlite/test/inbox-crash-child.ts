@@ -1,5 +1,7 @@
 // Consumes `payment.captured` events with a side effect in app.db, and kills itself with SIGKILL
-// right after the side effect of its N-th new event committed, before the ack.
+// right after the side effect of its N-th new event committed, before the ack. One event at a time:
+// with several in flight, other handlers could commit effects between the N-th and the kill, and a
+// consumer that ran early could leave the next one nothing new to die on.
 // Args: <log db> <app db> <topic> <mode: transactional|plain> <kill after N new effects, 0 = never>
 import { writeSync } from 'node:fs';
 import { createBus } from '@eddy/core';
@@ -41,6 +43,7 @@ if (mode === 'transactional') {
     {
       from: 'earliest',
       ackTimeoutMs: 1_000,
+      maxInFlight: 1,
       middleware: [
         (next) => async (event, ctx) => {
           await next(event, ctx);
@@ -57,7 +60,7 @@ if (mode === 'transactional') {
       insert.run(event.id, event.data.paymentId);
       afterEffect(event.id);
     },
-    { from: 'earliest', ackTimeoutMs: 1_000 },
+    { from: 'earliest', ackTimeoutMs: 1_000, maxInFlight: 1 },
   );
 }
 await bus.start();

@@ -42,7 +42,12 @@ describe('eddy dev --demo', () => {
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const url = await eventually(async () => /server on (http:\/\/\S+)/.exec(stdout)?.[1], 'the banner');
+      // The banner is written line by line, and a pipe may hand them over in several chunks.
+      const url = await eventually(
+        async () =>
+          stdout.includes('Press Ctrl+C to stop.') ? /server on (http:\/\/\S+)/.exec(stdout)?.[1] : undefined,
+        'the whole banner',
+      );
       expect(stdout).toContain(`dashboard  ${url}/`);
       expect(stdout).toContain('rules      running on order.placed');
       // A rule stored through the API runs in this process against the demo's orders.

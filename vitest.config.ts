@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 // Tests import workspace packages by name; point every entry of each package's exports map (the
@@ -22,6 +23,21 @@ const alias = readdirSync(packagesDir)
     });
   });
 
+// Files that take a minute or so: broker conformance suites, kill -9 tests, the packaging and CLI
+// end-to-end tests. A fresh clone has no timings, so Vitest runs larger files first, and these small
+// files came last: each then ran alone at the end while the other worker had nothing left to do.
+const SLOW_FILES = /\/(conformance|packaging|cli|[a-z-]*(crash|kill)[a-z-]*|cluster-[a-z]+)\.(int\.)?test\.ts$/;
+
+class SlowFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    return [
+      ...sorted.filter((file) => SLOW_FILES.test(file.moduleId)),
+      ...sorted.filter((file) => !SLOW_FILES.test(file.moduleId)),
+    ];
+  }
+}
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -29,5 +45,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    sequence: { sequencer: SlowFilesFirst },
   },
 });

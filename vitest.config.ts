@@ -26,7 +26,8 @@ const alias = readdirSync(packagesDir)
 // Files that take a minute or so: broker conformance suites, kill -9 tests, the packaging and CLI
 // end-to-end tests. A fresh clone has no timings, so Vitest runs larger files first, and these small
 // files came last: each then ran alone at the end while the other worker had nothing left to do.
-const SLOW_FILES = /\/(conformance|packaging|cli|[a-z-]*(crash|kill)[a-z-]*|cluster-[a-z]+)\.(int\.)?test\.ts$/;
+const SLOW_FILES =
+  /\/(conformance|packaging|cli|[a-z-]*(crash|kill)[a-z-]*|cluster-[a-z]+)\.(int\.)?test\.ts$/;
 
 class SlowFilesFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

@@ -180,14 +180,18 @@ export function describeStateStoreConformance(options: StateStoreConformanceOpti
       await store.commit(space, {
         inputs: [
           ...offsets(10, 19).map((offset) => input('t', 0, offset)),
-          ...offsets(10, 19).map((offset) => input('t', 1, offset)).reverse(),
+          ...offsets(10, 19)
+            .map((offset) => input('t', 1, offset))
+            .reverse(),
         ],
       });
       await store.commit(space, {
         inputs: [input('t', 0, 25), input('t', 0, 26), input('t', 0, 40), input('t', 0, 100)],
       });
       // A key that is not its input's own position is remembered as it is, and nothing else.
-      await store.commit(space, { inputs: [{ key: key('t', 0, 60), topic: 't', partition: 0, offset: '61' }] });
+      await store.commit(space, {
+        inputs: [{ key: key('t', 0, 60), topic: 't', partition: 0, offset: '61' }],
+      });
       const asked = [
         ...offsets(8, 102).map((offset) => key('t', 0, offset)),
         ...offsets(9, 20).map((offset) => key('t', 1, offset)),

@@ -11,6 +11,11 @@ import type { ConsumedInput } from '@eddy/streams';
 /** A position key whose offset is 20 digits: `<topic>/<partition>/` and the digits. */
 const NUMBERED_POSITION = /^[^/]+\/\d+\/\d{20}$/;
 const OFFSET_WIDTH = 20;
+/**
+ * Keys of one partition this many offsets or more apart are looked up as separate ranges, so that
+ * a redelivered old input in a batch of new ones does not read every row between them.
+ */
+const MAX_LOOKUP_GAP = 64;
 
 /** The offset of a numbered position key (read without making substrings: called per input). */
 function offsetOf(key: string): number {
@@ -27,11 +32,6 @@ function samePartition(a: string, b: string): boolean {
     if (a.charCodeAt(at) !== b.charCodeAt(at)) return false;
   return true;
 }
-/**
- * Keys of one partition this many offsets or more apart are looked up as separate ranges, so that
- * a redelivered old input in a batch of new ones does not read every row between them.
- */
-const MAX_LOOKUP_GAP = 64;
 
 /** One row of the inputs table: a single key (`through` undefined) or a run of consecutive offsets. */
 export interface ConsumedRow {

@@ -125,7 +125,9 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
     `SELECT event_id FROM ${table}_inputs WHERE namespace = ? AND event_id IN (SELECT value FROM json_each(?))`,
   );
   const hasSingleRows = db
-    .prepare<[string], number>(`SELECT 1 FROM ${table}_inputs WHERE namespace = ? AND through IS NULL LIMIT 1`)
+    .prepare<[string], number>(
+      `SELECT 1 FROM ${table}_inputs WHERE namespace = ? AND through IS NULL LIMIT 1`,
+    )
     .pluck();
   // The rows that may cover a range of keys: the last one at or before its first key, and those
   // after it up to its last key.

@@ -23,9 +23,10 @@ const alias = readdirSync(packagesDir)
     });
   });
 
-// Files that take a minute or so: broker conformance suites, kill -9 tests, the packaging and CLI
-// end-to-end tests. A fresh clone has no timings, so Vitest runs larger files first, and these small
-// files came last: each then ran alone at the end while the other worker had nothing left to do.
+// Files that take up to a minute and a half: broker conformance suites, kill -9 tests, the packaging
+// and CLI end-to-end tests. A fresh clone has no timings, so Vitest runs larger files first, and
+// these small files came last, where one of them can keep a worker busy alone while the other has
+// run out of files. Started first, the short files fill in around them instead.
 const SLOW_FILES =
   /\/(conformance|packaging|cli|[a-z-]*(crash|kill)[a-z-]*|cluster-[a-z]+)\.(int\.)?test\.ts$/;
 

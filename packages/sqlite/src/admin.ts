@@ -153,7 +153,7 @@ export function createAdmin(deps: AdminDeps): SqliteAdmin {
         throw new InvalidOptionError(`limit must be a positive integer, got ${limit}.`);
       return log
         .read(topic, options.partition, from, limit)
-        .slice(0, limit)
+        .messages.slice(0, limit)
         .map((message) => ({
           topic: topicName,
           partition: message.partition,

@@ -31,9 +31,17 @@ export interface StoredMessage {
 }
 
 interface BatchRow {
-  base_offset: number;
-  published_at: number;
-  body: Buffer;
+  first_offset: number;
+  base_offset: number | null;
+  published_at: number | null;
+  body: Buffer | null;
+}
+
+/** What one read of a partition found. */
+export interface PartitionRead {
+  readonly messages: StoredMessage[];
+  /** The partition's oldest retained offset when it was read. */
+  readonly firstOffset: number;
 }
 
 interface DedupeRow {
@@ -96,9 +104,13 @@ export class LogStore {
         `INSERT INTO eddy_batches (topic_id, partition, base_offset, last_offset, published_at, bytes, body)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
+      // The partition's row comes along, so the oldest retained offset costs no query of its own: a
+      // partition with nothing to read still gives one row, its batch columns NULL.
       read: db.prepare<[number, number, number], BatchRow>(
-        `SELECT base_offset, published_at, body FROM eddy_batches
-         WHERE topic_id = ? AND partition = ? AND last_offset >= ? ORDER BY last_offset`,
+        `SELECT p.first_offset, b.base_offset, b.published_at, b.body
+         FROM eddy_partitions p LEFT JOIN eddy_batches b ON b.topic_id = p.topic_id
+           AND b.partition = p.partition AND b.last_offset >= max(?, p.first_offset)
+         WHERE p.topic_id = ? AND p.partition = ? ORDER BY b.last_offset`,
       ),
       dedupeByKey: db.prepare<[number, string], DedupeRow>(
         `SELECT partition, log_offset, first_at, expires_at, deliver_at FROM eddy_publish_dedupe
@@ -125,8 +137,9 @@ export class LogStore {
         )
         .pluck(),
       lastSeq: db.prepare<[], number | null>('SELECT max(seq) FROM eddy_batches').pluck(),
-      partitionsAfter: db.prepare<[number], { topic_id: number; partition: number }>(
-        'SELECT DISTINCT topic_id, partition FROM eddy_batches WHERE seq > ?',
+      partitionsAfter: db.prepare<[number], { topic_id: number; partition: number; last_offset: number }>(
+        `SELECT topic_id, partition, max(last_offset) AS last_offset FROM eddy_batches WHERE seq > ?
+         GROUP BY topic_id, partition`,
       ),
     };
   }
@@ -241,18 +254,21 @@ export class LogStore {
    * Retained messages of one partition from `fromOffset` (inclusive), in offset order: whole batches
    * until at least `limit` messages (so possibly a few more), or fewer at the end of the partition.
    */
-  read(topic: TopicInfo, partition: number, fromOffset: number, limit: number): StoredMessage[] {
-    const out: StoredMessage[] = [];
-    // Retention may leave the older part of a batch in place; first_offset is the truth.
-    const from = Math.max(fromOffset, this.firstOffset(topic, partition));
-    for (const row of this.#stmt.read.iterate(topic.id, partition, from)) {
-      const publishedAt = row.published_at;
-      decodeBatch(row.body, row.base_offset, from, (offset, key, headers, payload, deliverAt) => {
-        out.push({ partition, offset, key, headers, payload, publishedAt, deliverAt });
+  read(topic: TopicInfo, partition: number, fromOffset: number, limit: number): PartitionRead {
+    const messages: StoredMessage[] = [];
+    let firstOffset = 0;
+    for (const row of this.#stmt.read.iterate(fromOffset, topic.id, partition)) {
+      firstOffset = row.first_offset;
+      if (row.body === null) break;
+      const publishedAt = row.published_at!;
+      // Retention may leave the older part of a batch in place; first_offset is the truth.
+      const from = Math.max(fromOffset, firstOffset);
+      decodeBatch(row.body, row.base_offset!, from, (offset, key, headers, payload, deliverAt) => {
+        messages.push({ partition, offset, key, headers, payload, publishedAt, deliverAt });
       });
-      if (out.length >= limit) break;
+      if (messages.length >= limit) break;
     }
-    return out;
+    return { messages, firstOffset };
   }
 
   /**
@@ -313,18 +329,18 @@ export class LogStore {
   }
 
   /**
-   * The topics that received batches after batch `afterSeq`, and the newest batch now (0 when
-   * none). Batch numbers only grow, unless retention emptied the table, which `last < afterSeq`
-   * shows: then any topic may have received some.
+   * The partitions that received batches after batch `afterSeq` (with the last offset written to
+   * each), and the newest batch now (0 when none). Batch numbers only grow, unless retention
+   * emptied the table, which `last < afterSeq` shows: then any topic may have received some.
    */
   appendedSince(afterSeq: number): { readonly last: number; readonly appended: AppendedPartitions } {
     const last = this.#stmt.lastSeq.get() ?? 0;
-    const appended = new Map<number, Set<number>>();
+    const appended = new Map<number, Map<number, number>>();
     if (last <= afterSeq) return { last, appended };
     for (const row of this.#stmt.partitionsAfter.all(afterSeq)) {
       let partitions = appended.get(row.topic_id);
-      if (partitions === undefined) appended.set(row.topic_id, (partitions = new Set()));
-      partitions.add(row.partition);
+      if (partitions === undefined) appended.set(row.topic_id, (partitions = new Map<number, number>()));
+      partitions.set(row.partition, row.last_offset);
     }
     return { last, appended };
   }

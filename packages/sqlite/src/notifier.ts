@@ -1,9 +1,13 @@
 import { realpathSync, watch } from 'node:fs';
 import type { Position } from '@eddy/core';
 import { resolve } from 'node:path';
+import { parseOffset } from './offsets.js';
 
-/** Topic id to the partitions of that topic that got messages in a commit. */
-export type AppendedPartitions = ReadonlyMap<number, ReadonlySet<number>>;
+/**
+ * Topic id to the partitions of that topic that got messages in a commit, each with the last offset
+ * written there.
+ */
+export type AppendedPartitions = ReadonlyMap<number, ReadonlyMap<number, number>>;
 
 /** What a transport instance hears from others on the same file in this process. */
 export interface NotifierListener {
@@ -45,16 +49,19 @@ export function notifyAppended(path: string, self: NotifierListener, appended: A
   for (const listener of listeners) listener.appended(appended);
 }
 
-/** The partitions each request's messages went to, by topic id. */
+/** The partitions each request's messages went to, by topic id, with the last offset in each. */
 export function appendedPartitions(
   topicIds: readonly number[],
   positions: readonly (readonly Position[])[],
 ): AppendedPartitions {
-  const appended = new Map<number, Set<number>>();
+  const appended = new Map<number, Map<number, number>>();
   topicIds.forEach((topicId, index) => {
     let partitions = appended.get(topicId);
-    if (partitions === undefined) appended.set(topicId, (partitions = new Set()));
-    for (const position of positions[index] ?? []) partitions.add(position.partition);
+    if (partitions === undefined) appended.set(topicId, (partitions = new Map<number, number>()));
+    for (const { partition, offset } of positions[index] ?? []) {
+      const last = parseOffset(offset);
+      if (last > (partitions.get(partition) ?? -1)) partitions.set(partition, last);
+    }
   });
   return appended;
 }

@@ -12,7 +12,7 @@ import {
 } from '@eddy/core/internal';
 import { toEddyError } from './errors.js';
 import type { GroupStore } from './group-store.js';
-import type { LogStore, StoredMessage, TopicInfo } from './log-store.js';
+import type { LogStore, PartitionRead, TopicInfo } from './log-store.js';
 import { formatOffset, parseOffset } from './offsets.js';
 import type { ResolvedSqliteOptions } from './options.js';
 import { releaseStream, saveStream } from './lease-rows.js';
@@ -151,7 +151,7 @@ export class SqliteSubscription implements Subscription {
   }
 
   /** New messages may exist in these partitions of the topic (all of them when not given). */
-  wake(partitions?: ReadonlySet<number>): void {
+  wake(partitions?: Iterable<number>): void {
     if (this.#closing) return;
     // Only the partitions that got messages: every stream marked here is read on the next pump,
     // and a read of a partition with nothing new still costs its queries.
@@ -397,13 +397,14 @@ export class SqliteSubscription implements Subscription {
         const room = maxUnackedWindow - (stream.fetchOffset - stream.floor);
         if (room <= 0) break;
         const limit = Math.min(fetchBatchSize, room);
-        let rows: StoredMessage[] = [];
+        let read: PartitionRead | undefined;
         this.#guard(() => {
-          rows = this.#ctx.log.read(this.topic, stream.partition, stream.fetchOffset, limit);
+          read = this.#ctx.log.read(this.topic, stream.partition, stream.fetchOffset, limit);
         });
+        const rows = read?.messages ?? [];
         const first = rows[0];
         if (first === undefined) {
-          const retained = this.#ctx.log.firstOffset(this.topic, stream.partition);
+          const retained = read?.firstOffset ?? 0;
           if (retained > stream.fetchOffset) this.#positionLost(stream, stream.fetchOffset, retained);
         } else if (first.offset > stream.fetchOffset) {
           this.#positionLost(stream, stream.fetchOffset, first.offset);

@@ -41,6 +41,7 @@ import { resolveSqliteOptions, type SqliteTransportOptions } from './options.js'
 import { Retention } from './retention.js';
 import { SqliteSubscription } from './subscription.js';
 import { WalSync } from './wal-sync.js';
+import { WokenOffsets } from './woken-offsets.js';
 
 const CHECKPOINT_INTERVAL_MS = 100;
 
@@ -113,10 +114,12 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   const subscriptions = new Set<SqliteSubscription>();
   let closed: Promise<void> | undefined;
 
+  const woken = new WokenOffsets();
   const listener: NotifierListener = {
     appended(appended) {
+      woken.record(appended);
       for (const [topicId, partitions] of appended)
-        for (const subscription of byTopic.get(topicId) ?? []) subscription.wake(partitions);
+        for (const subscription of byTopic.get(topicId) ?? []) subscription.wake(partitions.keys());
     },
     groupChanged(groupId) {
       for (const subscription of subscriptions)
@@ -167,7 +170,9 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   // Other processes' commits are invisible to in-process notification; data_version changes
   // whenever another connection commits, so polling it is a cheap, bounded wake-up. It also
   // changes on this transport's own ack commits (a second connection), so only the topics that
-  // got new batches are woken: an urgent publish wakes its lane, not every lane's partitions.
+  // got new batches are woken: an urgent publish wakes its lane, not every lane's partitions. And
+  // only for batches past those this process has woken its subscriptions for already (its own
+  // commits, see `WokenOffsets`).
   // Prepared once: subscriptions also run this check between deliveries (see `checkCommits`).
   const dataVersionOf = db.prepare<[], number>('PRAGMA data_version').pluck();
   let dataVersion = dataVersionOf.get();
@@ -181,7 +186,10 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
       const appended = log.appendedSince(lastBatch);
       if (appended.last < lastBatch) {
         for (const subscription of subscriptions) subscription.wake();
-      } else listener.appended(appended.appended);
+      } else {
+        const unseen = woken.unseen(appended.appended);
+        if (unseen.size > 0) listener.appended(unseen);
+      }
       lastBatch = appended.last;
     } catch (error) {
       options.onError(toEddyError(error, 'checking for commits of other processes', where));

@@ -1,7 +1,7 @@
 import type { ReceivedMessage } from '@eddy/core';
 import { createSqliteTransport } from '@eddy/sqlite';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LogStore } from '../src/log-store.js';
 import { watchWrites } from '../src/notifier.js';
 import { idsOf, startChild, waitForReady, type Child } from './child-process.js';
@@ -61,6 +61,64 @@ describe('sqlite subscriber wake-up', () => {
       await waitFor(() => received.length > 0, 10_000, 'a message from the other process');
       expect(received[0]).toMatch(/^other-/);
     } finally {
+      await subscription.close();
+      await transport.close();
+    }
+  });
+
+  it("reads a partition once per commit of this process, though acknowledgements make it check for other connections' commits", async () => {
+    const path = database();
+    const topic = unique('own');
+    // No poll: the WAL watch and the checks between deliveries are what look for other commits.
+    // `normal`: a publish then wakes its subscribers as it commits. With `full` it does so after its
+    // flush, and a check that runs during the flush finds the batch first (and reads it).
+    const transport = createSqliteTransport({
+      path,
+      partitions: 1,
+      pollIntervalMs: 600_000,
+      synchronous: 'normal',
+    });
+    const received: string[] = [];
+    const subscription = await transport.subscribe(topic, { group: 'g', from: 'earliest' }, (message) => {
+      received.push(decode(message.payload));
+    });
+    // Counted from here: joining the group read the (empty) partition once.
+    const reads = vi.spyOn(LogStore.prototype, 'read');
+    const other = new BetterSqlite3(path);
+    const ackFloor = other
+      .prepare<[], number>(
+        `SELECT gp.ack_floor FROM eddy_group_partitions gp JOIN eddy_groups g USING (group_id)
+         JOIN eddy_topics t USING (topic_id) WHERE t.name = ? AND g.name = 'g'`,
+      )
+      .pluck()
+      .bind(topic);
+    try {
+      for (let i = 0; i < 10; i += 1) {
+        await transport.publish(topic, [{ payload: text(`own-${i}`) }]);
+        await waitFor(() => received.length === i + 1, 10_000, `message ${i}`);
+        // The acknowledgement commits on the transport's second connection, which changes
+        // data_version: the next check finds this process's own batch among the new ones.
+        await waitFor(() => ackFloor.get() === i + 1, 10_000, `the acknowledgement of message ${i}`);
+      }
+      // Another connection's commit, delivered only once a check ran after the last acknowledgement.
+      const otherLog = new LogStore(other);
+      const payload = text('other');
+      other
+        .transaction(() =>
+          otherLog.appendAll(
+            [{ topic: otherLog.ensure(topic, {}, 1, {}), messages: [{ payload }], sizes: [payload.length] }],
+            Date.now(),
+          ),
+        )
+        .immediate();
+      await waitFor(() => received.includes('other'), 10_000, "the other connection's message");
+      const found = reads.mock.results.map((result) =>
+        result.type === 'return' ? (result.value as { messages: unknown[] }).messages.length : -1,
+      );
+      expect(found).toEqual(Array.from({ length: 11 }, () => 1));
+    } finally {
+      reads.mockRestore();
+      other.close();
       await subscription.close();
       await transport.close();
     }

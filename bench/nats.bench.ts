@@ -22,8 +22,8 @@ const PARTITIONS = 8;
 const BATCH = 500;
 const ROUNDS = 5;
 const CASES = [
-  { sizeBytes: 256, count: 6_000 },
-  { sizeBytes: 4096, count: 3_000 },
+  { sizeBytes: 256, count: 30_000 },
+  { sizeBytes: 4096, count: 15_000 },
 ] as const;
 
 let topicCounter = 0;

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
@@ -47,6 +48,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one fewer than the CPUs, which on a 2-CPU machine runs every file in
+    // turn. Most of the suite's time is spent waiting for brokers, child processes and timers,
+    // so two files at once use the second CPU without slowing either much. Files that restart a
+    // shared broker hold a lock (packages/rabbitmq/test/broker-lock.ts); the other broker suites
+    // restart servers of their own.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     sequence: { sequencer: SlowFilesFirst },
   },
 });

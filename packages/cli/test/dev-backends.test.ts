@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LOCK_HOOK_TIMEOUT_MS, lockBroker } from '../../rabbitmq/test/broker-lock.js';
 import { startEmulator } from '../../sqs/test/emulator.js';
 import { eventually, runEddy, spawnEddy } from './run-eddy.js';
 
@@ -45,16 +46,26 @@ describe('eddy dev: choosing the backend', () => {
     });
   });
 
-  it('--url picks the server and the banner masks its password', async () => {
-    await withDev(
-      ['--transport', 'rabbitmq', '--url', 'amqp://guest:guest@127.0.0.1:5672'],
-      {},
-      async (url, banner) => {
-        expect(banner).toContain('(rabbitmq at amqp://guest:***@127.0.0.1:5672)');
-        expect(await transportOf(url)).toBe('rabbitmq');
-      },
-    );
-  });
+  it(
+    '--url picks the server and the banner masks its password',
+    async () => {
+      // The RabbitMQ suites restart the shared broker, holding this lock while they run.
+      const release = await lockBroker();
+      try {
+        await withDev(
+          ['--transport', 'rabbitmq', '--url', 'amqp://guest:guest@127.0.0.1:5672'],
+          {},
+          async (url, banner) => {
+            expect(banner).toContain('(rabbitmq at amqp://guest:***@127.0.0.1:5672)');
+            expect(await transportOf(url)).toBe('rabbitmq');
+          },
+        );
+      } finally {
+        release();
+      }
+    },
+    LOCK_HOOK_TIMEOUT_MS,
+  );
 
   it('EDDY_TRANSPORT takes a backend name, and --transport sqlite overrides it', async () => {
     await withDev([], { EDDY_TRANSPORT: 'postgres' }, async (url, banner) => {

@@ -86,19 +86,18 @@ describe('sqlite subscriber wake-up', () => {
     const reads = vi.spyOn(LogStore.prototype, 'read');
     const other = new BetterSqlite3(path);
     const ackFloor = other
-      .prepare<[], number>(
+      .prepare<[string], number>(
         `SELECT gp.ack_floor FROM eddy_group_partitions gp JOIN eddy_groups g USING (group_id)
          JOIN eddy_topics t USING (topic_id) WHERE t.name = ? AND g.name = 'g'`,
       )
-      .pluck()
-      .bind(topic);
+      .pluck();
     try {
       for (let i = 0; i < 10; i += 1) {
         await transport.publish(topic, [{ payload: text(`own-${i}`) }]);
         await waitFor(() => received.length === i + 1, 10_000, `message ${i}`);
         // The acknowledgement commits on the transport's second connection, which changes
         // data_version: the next check finds this process's own batch among the new ones.
-        await waitFor(() => ackFloor.get() === i + 1, 10_000, `the acknowledgement of message ${i}`);
+        await waitFor(() => ackFloor.get(topic) === i + 1, 10_000, `the acknowledgement of message ${i}`);
       }
       // Another connection's commit, delivered only once a check ran after the last acknowledgement.
       const otherLog = new LogStore(other);

@@ -49,10 +49,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Vitest's default is one fewer than the CPUs, which on a 2-CPU machine runs every file in
-    // turn. Most of the suite's time is spent waiting for brokers, child processes and timers,
-    // so two files at once use the second CPU without slowing either much. Files that restart a
-    // shared broker hold a lock (packages/rabbitmq/test/broker-lock.ts); the other broker suites
-    // restart servers of their own.
+    // turn. Most of the suite's time is spent waiting for brokers, child processes and timers, so
+    // two files at once finish it sooner there (939 s against 1,283-1,326 s one at a time). Files
+    // that restart a shared broker hold a lock (packages/rabbitmq/test/broker-lock.ts); the other
+    // broker suites restart servers of their own.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     sequence: { sequencer: SlowFilesFirst },
   },

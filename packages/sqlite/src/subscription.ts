@@ -154,7 +154,7 @@ export class SqliteSubscription implements Subscription {
   wake(partitions?: Iterable<number>): void {
     if (this.#closing) return;
     // Only the partitions that got messages: every stream marked here is read on the next pump,
-    // and a read of a partition with nothing new still costs its queries.
+    // and a read of a partition with nothing new still costs its query.
     if (partitions === undefined) for (const stream of this.#streams.values()) stream.hasMore = true;
     else {
       for (const partition of partitions) {

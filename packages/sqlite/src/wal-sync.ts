@@ -65,9 +65,14 @@ export class WalSync {
     }
   }
 
+  /**
+   * The flush for the callers that arrived during one on the thread pool: where the placement says,
+   * like a lone flush. A probe of the pool would otherwise hand every commit made during it to
+   * another flush there, and those to the next.
+   */
   #next(): Promise<void> {
     this.#queued = undefined;
-    return this.#begin();
+    return this.#placement.choose() === 'event-loop' ? this.#flushOnLoop() : this.#begin();
   }
 
   #begin(): Promise<void> {

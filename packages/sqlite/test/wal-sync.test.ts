@@ -40,6 +40,29 @@ describe('WalSync', () => {
     await wal.close();
   });
 
+  it('runs the flush that callers waiting on a thread-pool flush share where the placement says', async () => {
+    const path = join(dir, 'after-pool.db');
+    writeFileSync(`${path}-wal`, 'frames');
+    const sites: SyncSite[] = [];
+    // The pool first (a probe), then the event loop, which is in favour.
+    const placement = new (class extends SyncPlacement {
+      #calls = 0;
+      override choose(): SyncSite {
+        this.#calls += 1;
+        return this.#calls === 1 ? 'thread-pool' : 'event-loop';
+      }
+      override record(site: SyncSite): void {
+        sites.push(site);
+      }
+    })();
+    const wal = new WalSync(path, placement);
+    const probe = wal.sync();
+    const waiting = wal.sync();
+    await Promise.all([probe, waiting]);
+    expect(sites).toEqual(['thread-pool', 'event-loop']);
+    await wal.close();
+  });
+
   it('rejects when the write-ahead log cannot be opened, and tries again on the next call', async () => {
     const path = join(dir, 'missing.db');
     const wal = new WalSync(path);
@@ -65,16 +88,16 @@ describe('WalSync', () => {
 });
 
 describe('SyncPlacement', () => {
-  it('tries each site once, then favours the faster and probes the other every 32nd flush', () => {
+  it('tries each site once, then favours the faster and probes the other every 256th flush', () => {
     const placement = new SyncPlacement();
     expect(placement.choose()).toBe('event-loop');
     placement.record('event-loop', 0.1);
     expect(placement.choose()).toBe('thread-pool');
     placement.record('thread-pool', 0.3);
-    const sites = Array.from({ length: 64 }, () => placement.choose());
+    const sites = Array.from({ length: 512 }, () => placement.choose());
     expect(sites.filter((site) => site === 'thread-pool')).toHaveLength(2);
-    expect(sites[31]).toBe('thread-pool');
-    expect(sites[63]).toBe('thread-pool');
+    expect(sites[255]).toBe('thread-pool');
+    expect(sites[511]).toBe('thread-pool');
   });
 
   it('moves to the other site once its flushes are slower', () => {

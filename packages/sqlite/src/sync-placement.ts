@@ -4,7 +4,7 @@ export type SyncSite = 'event-loop' | 'thread-pool';
 /**
  * Every this many flushes the site not in favour runs one, so its estimate follows the machine.
  * Rare, because a probe is a slow flush by definition, and the publishes committed while it runs
- * wait for it: at 1 in 32, 5-6% of flushes ran on the slower site at 1,000 msg/s, enough to set the
+ * wait for it: at 1 in 32, 4-10% of flushes ran on the slower site at 1,000 msg/s, enough to set the
  * publishes' p99. At 1 in 256 the other site's median of 15 still follows a change within a few
  * thousand flushes (seconds at a steady rate), and the site in favour follows at once.
  */

@@ -8,7 +8,7 @@ import {
   type DedupeRecord,
 } from '@eddy/core/internal';
 import { decodeBatch, encodeBatch } from './codec.js';
-import type { AppendedPartitions } from './notifier.js';
+import { noteLastOffset, type AppendedPartitions } from './notifier.js';
 import { formatOffset } from './offsets.js';
 import type { RetentionOptions, TopicOptions } from './options.js';
 import type { SqliteDatabase } from './connection.js';
@@ -338,9 +338,7 @@ export class LogStore {
     const appended = new Map<number, Map<number, number>>();
     if (last <= afterSeq) return { last, appended };
     for (const row of this.#stmt.partitionsAfter.all(afterSeq)) {
-      let partitions = appended.get(row.topic_id);
-      if (partitions === undefined) appended.set(row.topic_id, (partitions = new Map<number, number>()));
-      partitions.set(row.partition, row.last_offset);
+      noteLastOffset(appended, row.topic_id, row.partition, row.last_offset);
     }
     return { last, appended };
   }

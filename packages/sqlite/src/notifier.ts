@@ -49,6 +49,18 @@ export function notifyAppended(path: string, self: NotifierListener, appended: A
   for (const listener of listeners) listener.appended(appended);
 }
 
+/** Raises the last offset `into` holds for the partition to `offset`, if that is higher. */
+export function noteLastOffset(
+  into: Map<number, Map<number, number>>,
+  topicId: number,
+  partition: number,
+  offset: number,
+): void {
+  let partitions = into.get(topicId);
+  if (partitions === undefined) into.set(topicId, (partitions = new Map<number, number>()));
+  if (offset > (partitions.get(partition) ?? -1)) partitions.set(partition, offset);
+}
+
 /** The partitions each request's messages went to, by topic id, with the last offset in each. */
 export function appendedPartitions(
   topicIds: readonly number[],
@@ -56,11 +68,8 @@ export function appendedPartitions(
 ): AppendedPartitions {
   const appended = new Map<number, Map<number, number>>();
   topicIds.forEach((topicId, index) => {
-    let partitions = appended.get(topicId);
-    if (partitions === undefined) appended.set(topicId, (partitions = new Map<number, number>()));
     for (const { partition, offset } of positions[index] ?? []) {
-      const last = parseOffset(offset);
-      if (last > (partitions.get(partition) ?? -1)) partitions.set(partition, last);
+      noteLastOffset(appended, topicId, partition, parseOffset(offset));
     }
   });
   return appended;

@@ -1,4 +1,4 @@
-import type { AppendedPartitions } from './notifier.js';
+import { noteLastOffset, type AppendedPartitions } from './notifier.js';
 
 /**
  * The last offset of each partition whose commit has woken this transport's subscriptions. A batch
@@ -14,11 +14,7 @@ export class WokenOffsets {
   /** Notes that subscriptions were woken for `appended`. */
   record(appended: AppendedPartitions): void {
     for (const [topicId, partitions] of appended) {
-      let woken = this.#byTopic.get(topicId);
-      if (woken === undefined) this.#byTopic.set(topicId, (woken = new Map<number, number>()));
-      for (const [partition, last] of partitions) {
-        if (last > (woken.get(partition) ?? -1)) woken.set(partition, last);
-      }
+      for (const [partition, last] of partitions) noteLastOffset(this.#byTopic, topicId, partition, last);
     }
   }
 
@@ -28,10 +24,9 @@ export class WokenOffsets {
     for (const [topicId, partitions] of appended) {
       const woken = this.#byTopic.get(topicId);
       for (const [partition, last] of partitions) {
-        if (woken !== undefined && last <= (woken.get(partition) ?? -1)) continue;
-        let topic = fresh.get(topicId);
-        if (topic === undefined) fresh.set(topicId, (topic = new Map<number, number>()));
-        topic.set(partition, last);
+        if (woken === undefined || last > (woken.get(partition) ?? -1)) {
+          noteLastOffset(fresh, topicId, partition, last);
+        }
       }
     }
     return fresh;

@@ -150,10 +150,10 @@ const attributeName = fc.oneof(
   fc.stringMatching(/^[a-z0-9]{1,20}$/),
   awkwardString,
 );
-const time = fc.oneof(
-  fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()),
-  awkwardString,
-);
+const validTime = fc
+  .date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) })
+  .map((d) => d.toISOString());
+const time = fc.oneof(validTime, awkwardString);
 
 /** Mostly `plausible`, sometimes `hostile`: each member of an input is wrong on its own now and then. */
 function mostly<T>(plausible: fc.Arbitrary<T>, hostile: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
@@ -197,14 +197,18 @@ const envelope = fc.record(
   { requiredKeys: [] },
 );
 
-/** A valid CloudEvent in the JSON format, so that batches reach the success path too. */
+/**
+ * A valid CloudEvent in the JSON format, so that batches reach the success path too. Every member
+ * valid: a batch is accepted only when all of its events are, and one awkward time in each of a
+ * few events made a run of 150 batches without a single acceptance possible.
+ */
 const plausibleEvent = fc.record(
   {
     specversion: fc.constant('1.0'),
     id: fc.uuid(),
     source: fc.constantFrom('/shop', 'urn:a:b'),
-    type: fc.stringMatching(/^[a-z.]{1,30}$/),
-    time,
+    type: fc.stringMatching(/^[a-z]{1,10}(\.[a-z]{1,10}){0,2}$/),
+    time: validTime,
     data: fc.jsonValue({ maxDepth: 2 }),
   },
   { requiredKeys: ['specversion', 'id', 'source', 'type'] },

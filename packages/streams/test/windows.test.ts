@@ -11,6 +11,7 @@ import {
   sliding,
   sum,
   tumbling,
+  createMemoryStateStore,
   type Stream,
   type WindowResult,
 } from '@eddy/streams';
@@ -149,6 +150,46 @@ describe('event-time windows', () => {
       ['a', 10, 20, 2, true],
     ]);
     expect(late).toHaveLength(1);
+  });
+
+  it('stores a window without the fields it can do without, and reads windows stored with all of them', async () => {
+    // A closed window of key a as earlier versions stored it: every field, the closing result out.
+    const store = createMemoryStateStore();
+    await store.commit('windows', {
+      puts: [
+        { key: 'w|wm', value: T0 + 12_000 },
+        {
+          key: 'w|k|a',
+          value: {
+            [T0]: { end: T0 + 10_000, acc: 2, fired: true, revision: 1, eventId: 'e-old', correlationId: 'c-old' },
+          },
+        },
+      ],
+    });
+    bus = memoryBus<Events>();
+    const seen = record(bus, 'result');
+    const p = pipeline(bus, { name: 'windows', store });
+    p.from('reading')
+      .keyBy((event) => event.data.sensor)
+      .window(tumbling({ sizeMs: 10_000 }), { aggregate: count(), allowedLatenessMs: 5_000, name: 'w' })
+      .to('result');
+    await p.start();
+    await bus.start();
+    // Within the allowed lateness of the stored window: a revised result, its second.
+    const late = await bus.publish('reading', { sensor: 'a', v: 1 }, { time: new Date(T0 + 5_000) });
+    await bus.publish('reading', { sensor: 'b', v: 1 }, { time: new Date(T0 + 13_000) });
+    await waitFor(() => p.stats().processed === 2, 'both readings processed');
+    await waitFor(() => seen.length >= 1, 'the revised result');
+    const revised = seen[0]!;
+    expect(brief([revised.data as WindowResult<unknown>])).toEqual([['a', 0, 10, 3, true]]);
+    expect(revised.causationid).toBe(late.id);
+    expect(revised.correlationid).toBe(late.id);
+    expect(await store.get('windows', 'w|k|a')).toEqual({
+      [T0]: { acc: 3, fired: true, revision: 2, eventId: late.id },
+    });
+    const b = (await store.get('windows', 'w|k|b')) as Record<string, { eventId: unknown }>;
+    expect(b).toEqual({ [T0 + 10_000]: { acc: 1, eventId: b[T0 + 10_000]?.eventId } });
+    expect(b[T0 + 10_000]?.eventId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('emits on update as well as on close', async () => {

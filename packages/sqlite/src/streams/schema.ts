@@ -11,12 +11,16 @@ export function assertStateTable(table: string): string {
 
 /** Creates the state store's tables when missing. */
 export function ensureStateTables(db: Database, table: string): void {
+  // A rowid table: a window's state is about 100-200 bytes of JSON, past the ~1/20 of a page below
+  // which WITHOUT ROWID pays. Upserting a commit's 1,000 windows cost 2.3-2.4 µs per row WITHOUT
+  // ROWID against 1.4-1.5 as a rowid table. Stores made before keep their table; the statements are
+  // the same for both.
   db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
     namespace TEXT NOT NULL,
     key TEXT NOT NULL,
     value TEXT NOT NULL,
     PRIMARY KEY (namespace, key)
-  ) WITHOUT ROWID;
+  );
   -- event_id holds each input's key (its position; event ids in stores written before), under
   -- its first name. through is the last key of a run of consecutive offsets the row stands for,
   -- and NULL for a row of one key (see consumed-runs.ts).

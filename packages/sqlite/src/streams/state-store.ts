@@ -74,19 +74,8 @@ function insertRows(
   }
 }
 
-const byKey = (a: { key: string }, b: { key: string }): number =>
-  a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 const byFirst = (a: ConsumedRow, b: ConsumedRow): number =>
   a.first < b.first ? -1 : a.first > b.first ? 1 : 0;
-
-/**
- * A copy of `rows` sorted by key. SQLite inserts rows that come in index order next to each other
- * without searching the index again for each: the 1,000 input keys of a commit, spread over 8
- * partitions, cost 5 µs each sorted and 17 µs in arrival order (1,000 random UUIDs: 16 against 31).
- */
-function inKeyOrder<T extends { key: string }>(rows: readonly T[]): T[] {
-  return [...rows].sort(byKey);
-}
 
 /**
  * `StateStore` on SQLite: state, consumed input keys, partition positions and pending outputs in four
@@ -165,14 +154,16 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
 
   const commitTx = db.transaction((namespace: string, commit: StateCommit, at: number) => {
     for (const key of commit.deletes ?? []) remove.run(namespace, key);
-    const puts = inKeyOrder(commit.puts ?? []);
+    // Puts go in as they come: sorted by key they cost the same or more (1,000 upserts of a commit
+    // into 1,000 or into 200,000 rows, either table layout), and the sort itself 0.3 µs a put.
+    const puts = commit.puts ?? [];
     insertRows(puts.length, 3, upsertRows, upsert, (i, values, from) => {
       values[from] = namespace;
       values[from + 1] = puts[i]!.key;
       values[from + 2] = JSON.stringify(puts[i]!.value);
     });
     const inputs = commit.inputs ?? [];
-    const rows = consumedRows(inKeyOrder(inputs));
+    const rows = consumedRows(inputs);
     insertRows(rows.length, 4, consumeRows, consume, (i, values, from) => {
       values[from] = namespace;
       values[from + 1] = rows[i]!.first;

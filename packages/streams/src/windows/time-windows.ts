@@ -5,17 +5,24 @@ import type { Sink } from '../engine/stage.js';
 import type { StreamRecord } from '../record.js';
 import type { HoppingWindow, TumblingWindow, WindowResult } from './window-types.js';
 
-/** One open window of a key. */
+/**
+ * One open window of a key, as stored: every changed window is written at each commit, so fields
+ * that are known otherwise are left out (a slot of 6 fields was 178 bytes of JSON, and its
+ * `JSON.stringify` the largest single cost of a SQLite commit). Slots stored by earlier versions,
+ * with every field, read the same.
+ */
 interface Slot {
-  readonly end: number;
   readonly acc: unknown;
-  /** Whether its closing result was emitted. */
-  readonly fired: boolean;
-  /** Results emitted so far, part of each result's identity. */
-  readonly revision: number;
-  /** The last input added: the result's causation and correlation. */
+  /** Whether its closing result was emitted. Absent: false. */
+  readonly fired?: true;
+  /** Results emitted so far, part of each result's identity. Absent: 0. */
+  readonly revision?: number;
+  /** The last input added: the result's causation. */
   readonly eventId: string;
-  readonly correlationId: string;
+  /** That input's correlation id. Absent: the same as `eventId`, as for an input that has none. */
+  readonly correlationId?: string;
+  /** Stored by earlier versions; the end is the start plus the window's size. */
+  readonly end?: number;
 }
 
 /** A key's open windows by start time. */
@@ -42,6 +49,13 @@ function firstStartOf(spec: TumblingWindow | HoppingWindow, advance: number, t: 
   return first;
 }
 
+/** A slot after one more result: its revision counted, and fired if the result was final. */
+function afterResult(slot: Slot, final: boolean): Slot {
+  const next: { -readonly [K in keyof Slot]: Slot[K] } = { ...slot, revision: (slot.revision ?? 0) + 1 };
+  if (final) next.fired = true;
+  return next;
+}
+
 /** Whether `slots` holds any window. */
 function hasSlots(slots: Slots): boolean {
   for (const start in slots) if (Object.hasOwn(slots, start)) return true;
@@ -52,22 +66,18 @@ function hasSlots(slots: Slots): boolean {
 export function timeWindowLogic<T>(settings: TimeWindowSettings<T>): KeyedTimeLogic<T, Slots> {
   const { spec, aggregation, emitUpdates, allowedLatenessMs } = settings;
   const advance = spec.kind === 'tumbling' ? spec.sizeMs : spec.advanceMs;
+  const endOf = (start: number, slot: Slot): number => slot.end ?? start + spec.sizeMs;
   const result = (key: string, start: number, slot: Slot, final: boolean, scope: Scope): void => {
-    const value: WindowResult<unknown> = {
-      key,
-      start,
-      end: slot.end,
-      value: aggregation.result(slot.acc),
-      final,
-    };
+    const end = endOf(start, slot);
+    const value: WindowResult<unknown> = { key, start, end, value: aggregation.result(slot.acc), final };
     settings.emit(
       {
         value,
         key,
-        time: slot.end,
+        time: end,
         eventId: slot.eventId,
-        correlationId: slot.correlationId,
-        resultId: `${key}|${start}|${slot.revision}`,
+        correlationId: slot.correlationId ?? slot.eventId,
+        resultId: `${key}|${start}|${slot.revision ?? 0}`,
       },
       scope,
     );
@@ -82,18 +92,18 @@ export function timeWindowLogic<T>(settings: TimeWindowSettings<T>): KeyedTimeLo
         if (end + allowedLatenessMs <= watermark) continue;
         taken = true;
         const before = slots[start];
-        let slot: Slot = {
-          end,
+        const next: { -readonly [K in keyof Slot]: Slot[K] } = {
           acc: aggregation.add(before === undefined ? aggregation.init() : before.acc, record.value),
-          fired: before?.fired ?? false,
-          revision: before?.revision ?? 0,
           eventId: record.eventId,
-          correlationId: record.correlationId,
         };
+        if (record.correlationId !== record.eventId) next.correlationId = record.correlationId;
+        if (before?.fired === true) next.fired = true;
+        if (before?.revision !== undefined && before.revision > 0) next.revision = before.revision;
+        let slot: Slot = next;
         // A value within the allowed lateness revises a result already out; `update` shows every change.
-        if (slot.fired || emitUpdates) {
-          result(key, start, slot, slot.fired, scope);
-          slot = { ...slot, revision: slot.revision + 1 };
+        if (slot.fired === true || emitUpdates) {
+          result(key, start, slot, slot.fired === true, scope);
+          slot = afterResult(slot, false);
         }
         slots[start] = slot;
       }
@@ -104,18 +114,22 @@ export function timeWindowLogic<T>(settings: TimeWindowSettings<T>): KeyedTimeLo
       const slots: Record<string, Slot> = {};
       for (const [start, slot] of Object.entries(state)) {
         let current = slot;
-        if (!current.fired && current.end <= watermark) {
+        const end = endOf(Number(start), slot);
+        if (current.fired !== true && end <= watermark) {
           result(key, Number(start), current, true, scope);
-          current = { ...current, fired: true, revision: current.revision + 1 };
+          current = afterResult(current, true);
         }
-        if (current.end + allowedLatenessMs > watermark) slots[start] = current;
+        if (end + allowedLatenessMs > watermark) slots[start] = current;
       }
       return hasSlots(slots) ? slots : undefined;
     },
     dueAt(state) {
       let due: number | undefined;
-      for (const slot of Object.values(state)) {
-        const at = slot.fired ? slot.end + allowedLatenessMs : slot.end;
+      // Called for each value: `for...in` makes no array of entries.
+      for (const start in state) {
+        const slot = state[start]!;
+        const end = endOf(Number(start), slot);
+        const at = slot.fired === true ? end + allowedLatenessMs : end;
         if (due === undefined || at < due) due = at;
       }
       return due;

@@ -126,7 +126,8 @@ export class Processor {
       for (let i = 0; i < events.length; i++) {
         const event = events[i]!;
         const key = keys[i];
-        if ((key !== undefined && consumed.has(key)) || consumed.has(event.id)) {
+        // Most batches hold no input consumed before: skip hashing two fresh strings per event then.
+        if (consumed.size > 0 && ((key !== undefined && consumed.has(key)) || consumed.has(event.id))) {
           this.#stats.duplicates++;
           continue;
         }

@@ -135,13 +135,16 @@ describe('SQLite state store: consumed inputs as runs of offsets', () => {
     for (let i = 0; i < 20_000; i++) {
       keys.push(`${part(next(4), 't')}/${part(next(3), '3')}/${part(19 + next(3), '5')}`);
     }
-    const disagreements = keys.filter((candidate) => isNumberedPosition(candidate) !== pattern.test(candidate));
+    const disagreements = keys.filter(
+      (candidate) => isNumberedPosition(candidate) !== pattern.test(candidate),
+    );
     expect(disagreements).toEqual([]);
     expect(keys.filter((candidate) => isNumberedPosition(candidate)).length).toBeGreaterThan(1_000);
   });
 
   it('sorts numbered positions partition by partition into the order of sorting them as text', () => {
-    const position = (prefix: string, offset: number): string => `${prefix}${String(offset).padStart(20, '0')}`;
+    const position = (prefix: string, offset: number): string =>
+      `${prefix}${String(offset).padStart(20, '0')}`;
     const prefixes = ['t/1/', 't/10/', 't/2/', 't-x/1/', 'u/0/', 't/100/'];
     let seed = 7;
     const next = (n: number): number => {

@@ -161,7 +161,14 @@ describe('event-time windows', () => {
         {
           key: 'w|k|a',
           value: {
-            [T0]: { end: T0 + 10_000, acc: 2, fired: true, revision: 1, eventId: 'e-old', correlationId: 'c-old' },
+            [T0]: {
+              end: T0 + 10_000,
+              acc: 2,
+              fired: true,
+              revision: 1,
+              eventId: 'e-old',
+              correlationId: 'c-old',
+            },
           },
         },
       ],

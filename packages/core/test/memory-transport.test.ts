@@ -100,20 +100,28 @@ describe('memory transport', () => {
     );
   });
 
-  it('keeps what was published when the producer or a handler mutates its buffer', async () => {
+  it('keeps what was published when the producer or a handler mutates its buffer or headers', async () => {
     const t = transport();
     const seen: string[][] = [[], []];
     for (const index of [0, 1]) {
-      await t.subscribe('copies', { group: `g${index}` }, (message) => {
-        seen[index]!.push(decode(message));
+      await t.subscribe('copies', { group: `g${index}`, nackDelayMs: 0 }, (message) => {
+        seen[index]!.push(`${decode(message)} ${JSON.stringify(message.headers)}`);
         message.payload.fill(0);
+        const headers = message.headers as Record<string, string>;
+        headers['h'] = 'changed';
+        headers['added'] = 'x';
+        // The first group takes its message twice: the redelivery must not see the changes either.
+        if (index === 0 && message.deliveryCount === 1) throw new Nack(0);
       });
     }
     const payload = text('original');
-    await t.publish('copies', [{ payload }]);
+    const headers: Record<string, string> = { h: 'v' };
+    await t.publish('copies', [{ payload, headers }]);
     payload.fill(0);
-    await waitFor(() => seen[0]!.length === 1 && seen[1]!.length === 1);
-    expect(seen).toEqual([['original'], ['original']]);
+    headers['h'] = 'producer';
+    await waitFor(() => seen[0]!.length === 2 && seen[1]!.length === 1);
+    const original = 'original {"h":"v"}';
+    expect(seen).toEqual([[original, original], [original]]);
   });
 
   it('runs keyless messages concurrently but holds a key until its earlier message is acknowledged', async () => {

@@ -65,8 +65,10 @@ export class MemoryBroker {
         partition,
         offset: log.partitions[partition]!.length,
         key: message.key,
-        // Copies, so a producer reusing its buffers cannot change what was published.
-        headers: Object.freeze({ ...headers }),
+        // Copies, so a producer reusing its buffers cannot change what was published. Not frozen:
+        // V8 reads a frozen object's keys and properties several times slower (a decode of each
+        // delivery enumerates them), and each delivery gets a copy of its own anyway.
+        headers: { ...headers },
         payload: message.payload.slice(),
         publishedAt,
         deliverAt,

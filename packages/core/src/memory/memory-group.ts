@@ -176,8 +176,8 @@ export class MemoryGroup {
       partition: entry.partition,
       offset: String(entry.offset),
       key: entry.key,
-      headers: entry.headers,
-      // A copy per delivery: a handler that mutates its payload must not change what others see.
+      // Copies per delivery: a handler that mutates its message must not change what others see.
+      headers: { ...entry.headers },
       payload: entry.payload.slice(),
       publishedAt: entry.publishedAt,
       deliveryCount: pending.deliveries,

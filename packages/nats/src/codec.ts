@@ -3,6 +3,7 @@ import type { CloudEventMode } from '@eddy/core/cloudevents';
 import { fromWireHeaders, NATS_BINDING, toStructuredMessage, toWireHeaders } from '@eddy/core/internal';
 import type { JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { deliveryInfoOf, type DeliveryInfo } from './delivery-info.js';
 import { offsetOf, partitionOfSubject } from './names.js';
 
 // Eddy header names are lower-case, so a capitalised name can never clash with a user header.
@@ -56,7 +57,8 @@ export function decodeMessage(topic: string, msg: JsMsg): ReceivedMessage {
       else (wire ??= {})[name] = natsHeaderBlock.get(name);
     }
   }
-  const info = msg.info;
+  const reply = replyOf(msg);
+  const info = (reply === undefined ? undefined : deliveryInfoOf(reply)) ?? infoOf(msg);
   return {
     topic,
     partition: partitionOfSubject(msg.subject),
@@ -64,7 +66,22 @@ export function decodeMessage(topic: string, msg: JsMsg): ReceivedMessage {
     key,
     headers: wire === undefined ? NO_HEADERS : fromWireHeaders(wire, NATS_BINDING),
     payload: msg.data,
-    publishedAt: Math.floor(info.timestampNanos / 1e6),
+    publishedAt: info.publishedAtMs,
     deliveryCount: info.deliveryCount,
   };
+}
+
+/**
+ * The reply subject, which nats.js's message has but its `JsMsg` type does not declare; undefined
+ * if a client change took it away (then `msg.info` serves).
+ */
+function replyOf(msg: JsMsg): string | undefined {
+  const reply: unknown = (msg as { reply?: unknown }).reply;
+  return typeof reply === 'string' ? reply : undefined;
+}
+
+/** The same fields through the client's own parser, for a reply subject `deliveryInfoOf` does not read. */
+function infoOf(msg: JsMsg): DeliveryInfo {
+  const { deliveryCount, streamSequence, timestampNanos } = msg.info;
+  return { deliveryCount, streamSequence, publishedAtMs: Math.floor(timestampNanos / 1e6) };
 }

@@ -11,9 +11,11 @@ describe('deliveryInfoOf', () => {
       streamSequence: 1042,
       publishedAtMs: 1733590000123,
     });
-    expect(
-      deliveryInfoOf('$JS.ACK._.ACCHASH.orders.workers_p0.1.7.7.1733590000999999999.0.Xyz12'),
-    ).toEqual({ deliveryCount: 1, streamSequence: 7, publishedAtMs: 1733590000999 });
+    expect(deliveryInfoOf('$JS.ACK._.ACCHASH.orders.workers_p0.1.7.7.1733590000999999999.0.Xyz12')).toEqual({
+      deliveryCount: 1,
+      streamSequence: 7,
+      publishedAtMs: 1733590000999,
+    });
     expect(deliveryInfoOf('$JS.ACK.hub.ACCHASH.s.c.2.9.9.5000000.0')).toEqual({
       deliveryCount: 2,
       streamSequence: 9,
@@ -64,7 +66,9 @@ describe('deliveryInfoOf', () => {
         if (seen.length === 10) break;
       }
       expect(seen.map(({ ours }) => ours)).toEqual(seen.map(({ theirs }) => theirs));
-      expect(seen.filter(({ ours }) => (ours as { deliveryCount: number }).deliveryCount === 2)).toHaveLength(5);
+      expect(seen.filter(({ ours }) => (ours as { deliveryCount: number }).deliveryCount === 2)).toHaveLength(
+        5,
+      );
     } finally {
       await nc.close();
       await deleteStreams(prefix);

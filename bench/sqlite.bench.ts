@@ -78,8 +78,8 @@ async function serialRate(publish: () => Promise<unknown>): Promise<number> {
   return count / ((performance.now() - started) / 1000);
 }
 
-/** SQLite's WAL once it has grown to the transport's checkpoint threshold (16,384 pages) and restarted. */
-const WAL_WORKING_BYTES = 16_384 * 4_096;
+/** Batches of 1,000 published at most while waiting for the WAL to start over. */
+const MAX_FILL_BATCHES = 400;
 
 /**
  * Publish awaited one by one, as `serialRate`, once the WAL has reached its working size. A fresh
@@ -94,9 +94,12 @@ async function serialRateAtWalSize(
   walPath: string,
 ): Promise<number> {
   const batch = Array.from({ length: 1_000 }, () => ({ payload }));
-  while (statSync(walPath).size < WAL_WORKING_BYTES) await transport.publish(`${topic}-fill`, batch);
-  // One more commit past the threshold: the one that starts the WAL over.
-  await transport.publish(`${topic}-fill`, batch);
+  // Until a commit leaves the file's size as it was: SQLite then writes over it from the start.
+  for (let fill = 0; fill < MAX_FILL_BATCHES; fill++) {
+    const before = statSync(walPath).size;
+    await transport.publish(`${topic}-fill`, batch);
+    if (before > 0 && statSync(walPath).size === before) break;
+  }
   return serialRate(() => transport.publish(topic, [{ payload }]));
 }
 

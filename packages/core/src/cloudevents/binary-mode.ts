@@ -98,7 +98,9 @@ export function attributesFromHeaders(headers: Headers): {
 } {
   const attributes: Record<string, unknown> = {};
   let contentType: string | undefined;
-  for (const rawName of Object.keys(headers)) {
+  // `for...in`: `Object.keys` made an array of every message's header names.
+  for (const rawName in headers) {
+    if (!Object.hasOwn(headers, rawName)) continue;
     const attribute = attributeOfHeader(rawName);
     if (attribute === undefined) continue;
     const raw = headers[rawName]!;

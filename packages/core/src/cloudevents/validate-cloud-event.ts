@@ -182,8 +182,16 @@ function checkOptional(event: Record<string, unknown>, problems: string[]): void
   }
 }
 
+/**
+ * The extensions' names and values, and the characters of every string attribute, in one pass over
+ * the event's own properties. `for...in` rather than `Object.keys`: this runs for every event
+ * published and delivered, and the array of names was, with the headers', the largest allocation
+ * of a delivery after the event itself.
+ */
 function checkExtensions(event: Record<string, unknown>, problems: string[]): void {
-  for (const name of Object.keys(event)) {
+  for (const name in event) {
+    if (!Object.hasOwn(event, name)) continue;
+    checkCharacters(name, event[name], problems);
     if (CONTEXT_ATTRIBUTES.has(name) || JSON_FORMAT_MEMBERS.has(name)) continue;
     if (!isAttributeName(name)) {
       problems.push(`attribute name "${name}" must be 1-20 characters of lower-case a-z and 0-9`);
@@ -220,16 +228,13 @@ function checkExtensions(event: Record<string, unknown>, problems: string[]): vo
   }
 }
 
-function checkCharacters(event: Record<string, unknown>, problems: string[]): void {
-  for (const name of Object.keys(event)) {
-    const value = event[name];
-    if (typeof value !== 'string' || JSON_FORMAT_MEMBERS.has(name) || name === 'data') continue;
-    if (!BEYOND_PRINTABLE_ASCII.test(value)) continue;
-    if (FORBIDDEN_CHARACTERS.test(value)) {
-      problems.push(
-        `"${name.length > 40 ? `${name.slice(0, 40)}...` : name}" contains a control character, a lone surrogate or a noncharacter, which CloudEvents forbids in attributes`,
-      );
-    }
+function checkCharacters(name: string, value: unknown, problems: string[]): void {
+  if (typeof value !== 'string' || JSON_FORMAT_MEMBERS.has(name)) return;
+  if (!BEYOND_PRINTABLE_ASCII.test(value)) return;
+  if (FORBIDDEN_CHARACTERS.test(value)) {
+    problems.push(
+      `"${name.length > 40 ? `${name.slice(0, 40)}...` : name}" contains a control character, a lone surrogate or a noncharacter, which CloudEvents forbids in attributes`,
+    );
   }
 }
 
@@ -270,7 +275,6 @@ export function validateCloudEvent(value: unknown): CloudEvent {
   checkRequired(event, problems);
   checkOptional(event, problems);
   checkExtensions(event, problems);
-  checkCharacters(event, problems);
   checkData(event, problems);
   if (problems.length > 0) throw new InvalidCloudEventError(problems);
   return event as CloudEvent;

@@ -90,15 +90,25 @@ function ascending(keys: readonly string[]): boolean {
 export function sortedKeys(keys: readonly string[]): { numbered: string[]; others: string[] } {
   const partitions = new Map<string, string[]>();
   const others: string[] = [];
+  // The keys of the partition met last: most batches hold one partition, so most keys join these
+  // without making their partition's name as a substring to look up.
+  let last: string | undefined;
+  let lastHeld: string[] = [];
   for (const key of keys) {
     if (!isNumberedPosition(key)) {
       others.push(key);
       continue;
     }
+    if (last !== undefined && samePartition(key, last)) {
+      lastHeld.push(key);
+      last = key;
+      continue;
+    }
     const partition = key.slice(0, key.length - OFFSET_WIDTH);
     const held = partitions.get(partition);
-    if (held === undefined) partitions.set(partition, [key]);
-    else held.push(key);
+    if (held === undefined) partitions.set(partition, (lastHeld = [key]));
+    else (lastHeld = held).push(key);
+    last = key;
   }
   for (const held of partitions.values()) if (!ascending(held)) held.sort();
   if (partitions.size === 1) return { numbered: partitions.values().next().value!, others };

@@ -3,6 +3,9 @@ import { DueIndex } from './due-index.js';
 import type { Scope } from './scope.js';
 import type { StageRegistry } from './stage.js';
 
+/** Keys whose state key a stage keeps made; past this many it starts over (memory stays bounded). */
+const MAX_CACHED_STATE_KEYS = 100_000;
+
 /** What a keyed event-time stage (a window, a pattern) does; the watermark and the index are shared. */
 export interface KeyedTimeLogic<T, S> {
   /**
@@ -87,10 +90,24 @@ export function keyedTimeStage<T, S>(
   watermarkKey = `${prefix}wm`;
   keyPrefix = `${prefix}k|`;
 
+  // Each key's state key, made once: a concatenation made per value is a new string, flattened
+  // and hashed again in every map it is looked up in (the batch's changes, the state table); one
+  // string per key is hashed once and then compared by identity.
+  const stateKeys = new Map<string, string>();
+  const stateKeyOf = (key: string): string => {
+    let stateKey = stateKeys.get(key);
+    if (stateKey === undefined) {
+      if (stateKeys.size >= MAX_CACHED_STATE_KEYS) stateKeys.clear();
+      stateKey = keyPrefix + key;
+      stateKeys.set(key, stateKey);
+    }
+    return stateKey;
+  };
+
   return (record, scope) => {
     const key = record.key ?? '';
     const before = watermarkOf(scope);
-    const stateKey = keyPrefix + key;
+    const stateKey = stateKeyOf(key);
     const state = scope.get(stateKey) as S | undefined;
     save(scope, key, stateKey, logic.onValue(record, key, state, before, scope));
     const after = record.time - maxOutOfOrderMs;

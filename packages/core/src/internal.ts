@@ -59,6 +59,7 @@ export { SUPERSEDE_HEADER } from './bus/supersede.js';
 
 // Shared mechanisms
 export { KeyedQueue, type KeyedQueueOptions } from './shared/keyed-queue.js';
+export { boundedMemo } from './shared/bounded-memo.js';
 export { KeyedTasks } from './shared/keyed-tasks.js';
 export { backoffDelayMs } from './shared/backoff.js';
 export { redactUrl } from './shared/redact-url.js';

@@ -1,4 +1,5 @@
 import { InvalidCloudEventError } from '../errors/errors.js';
+import { boundedMemo } from '../shared/bounded-memo.js';
 import type { Headers } from '../transport/message.js';
 import { TYPED_EXTENSIONS, type CloudEvent } from './cloud-event.js';
 import type { CloudEventMessage } from './cloud-event-message.js';
@@ -15,18 +16,8 @@ const INTEGER = /^-?\d{1,10}$/;
 // The same few attribute names come back on every event. Concatenating "ce-" + name per event made
 // a new string that V8 then had to flatten and look up in its string table before it could be a
 // property key; the remembered name is already internalized. Bounded, as names are caller-chosen.
-const headerNames = new Map<string, string>();
 const MAX_HEADER_NAMES = 256;
-
-function headerNameOf(attribute: string): string {
-  let name = headerNames.get(attribute);
-  if (name === undefined) {
-    if (headerNames.size >= MAX_HEADER_NAMES) headerNames.clear();
-    name = ATTRIBUTE_HEADER_PREFIX + attribute;
-    headerNames.set(attribute, name);
-  }
-  return name;
-}
+const headerNameOf = boundedMemo(MAX_HEADER_NAMES, (attribute) => ATTRIBUTE_HEADER_PREFIX + attribute);
 
 /**
  * Binary mode: each attribute becomes a `ce-<name>` header (strings percent-encoded per the HTTP
@@ -62,23 +53,14 @@ export function encodeBinary(event: CloudEvent): CloudEventMessage {
 const CONTENT_TYPE = Symbol('content-type');
 // Header name as received -> the attribute it carries (`CONTENT_TYPE`), or undefined for other
 // headers. Lower-casing and slicing each name of every message made new strings to look up.
-const attributesByHeader = new Map<string, string | typeof CONTENT_TYPE | undefined>();
-
-function attributeOfHeader(rawName: string): string | typeof CONTENT_TYPE | undefined {
-  let attribute = attributesByHeader.get(rawName);
-  if (attribute === undefined && !attributesByHeader.has(rawName)) {
+const attributeOfHeader = boundedMemo(
+  MAX_HEADER_NAMES,
+  (rawName): string | typeof CONTENT_TYPE | undefined => {
     const name = rawName.toLowerCase();
-    attribute =
-      name === 'content-type'
-        ? CONTENT_TYPE
-        : name.startsWith(ATTRIBUTE_HEADER_PREFIX)
-          ? name.slice(ATTRIBUTE_HEADER_PREFIX.length)
-          : undefined;
-    if (attributesByHeader.size >= MAX_HEADER_NAMES) attributesByHeader.clear();
-    attributesByHeader.set(rawName, attribute);
-  }
-  return attribute;
-}
+    if (name === 'content-type') return CONTENT_TYPE;
+    return name.startsWith(ATTRIBUTE_HEADER_PREFIX) ? name.slice(ATTRIBUTE_HEADER_PREFIX.length) : undefined;
+  },
+);
 
 function restoreType(name: string, text: string): string | number | boolean {
   const type = TYPED_EXTENSIONS[name];

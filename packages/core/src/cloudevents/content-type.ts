@@ -1,3 +1,5 @@
+import { boundedMemo } from '../shared/bounded-memo.js';
+
 // Charset names are case-insensitive (RFC 2046), but the `cloudevents` SDK for JavaScript matches
 // the whole content type literally against its lower-case spelling, so Eddy writes that one.
 /** Content type of one event in structured mode (JSON event format). */
@@ -19,26 +21,18 @@ const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
 
 // The same few content types come back on every message; each decode asked for its media type two
 // or three times, slicing and lower-casing it anew. Bounded, as content types are caller-chosen.
-const traitsByContentType = new Map<string, ContentTypeTraits>();
 const MAX_CONTENT_TYPES = 64;
-
-function traitsOf(contentType: string): ContentTypeTraits {
-  let traits = traitsByContentType.get(contentType);
-  if (traits === undefined) {
-    const semicolon = contentType.indexOf(';');
-    const media = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-    const slash = media.indexOf('/');
-    const subtype = slash === -1 ? undefined : media.slice(slash + 1);
-    traits = {
-      media,
-      json: subtype !== undefined && (subtype === 'json' || subtype.endsWith('+json')),
-      wellFormed: MEDIA_TYPE.test(media),
-    };
-    if (traitsByContentType.size >= MAX_CONTENT_TYPES) traitsByContentType.clear();
-    traitsByContentType.set(contentType, traits);
-  }
-  return traits;
-}
+const traitsOf = boundedMemo(MAX_CONTENT_TYPES, (contentType): ContentTypeTraits => {
+  const semicolon = contentType.indexOf(';');
+  const media = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  const slash = media.indexOf('/');
+  const subtype = slash === -1 ? undefined : media.slice(slash + 1);
+  return {
+    media,
+    json: subtype !== undefined && (subtype === 'json' || subtype.endsWith('+json')),
+    wellFormed: MEDIA_TYPE.test(media),
+  };
+});
 
 /** The `type/subtype` part of a content type, lower-cased, without parameters. */
 export function mediaTypeOf(contentType: string): string {

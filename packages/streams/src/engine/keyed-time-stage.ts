@@ -1,3 +1,4 @@
+import { boundedMemo } from '@eddy/core/internal';
 import type { StreamRecord } from '../record.js';
 import { DueIndex } from './due-index.js';
 import type { Scope } from './scope.js';
@@ -93,16 +94,7 @@ export function keyedTimeStage<T, S>(
   // Each key's state key, made once: a concatenation made per value is a new string, flattened
   // and hashed again in every map it is looked up in (the batch's changes, the state table); one
   // string per key is hashed once and then compared by identity.
-  const stateKeys = new Map<string, string>();
-  const stateKeyOf = (key: string): string => {
-    let stateKey = stateKeys.get(key);
-    if (stateKey === undefined) {
-      if (stateKeys.size >= MAX_CACHED_STATE_KEYS) stateKeys.clear();
-      stateKey = keyPrefix + key;
-      stateKeys.set(key, stateKey);
-    }
-    return stateKey;
-  };
+  const stateKeyOf = boundedMemo(MAX_CACHED_STATE_KEYS, (key) => keyPrefix + key);
 
   return (record, scope) => {
     const key = record.key ?? '';

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { boundedMemo } from '@eddy/core/internal';
 
 /**
  * The three Standard Webhooks headers of one delivery attempt. A type alias, not an interface, so
@@ -25,18 +26,10 @@ export interface SignWebhookInput {
 }
 
 // Keys are base64-decoded once per secret, not per delivery.
-const keys = new Map<string, Buffer>();
 const MAX_CACHED_KEYS = 10_000;
-
-function keyOf(secret: string): Buffer {
-  let key = keys.get(secret);
-  if (key === undefined) {
-    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
-    key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
-    keys.set(secret, key);
-  }
-  return key;
-}
+const keyOf = boundedMemo(MAX_CACHED_KEYS, (secret) =>
+  Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64'),
+);
 
 /**
  * Signs a payload per the Standard Webhooks specification, one `v1,` signature per secret, so

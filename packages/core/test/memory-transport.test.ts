@@ -100,29 +100,36 @@ describe('memory transport', () => {
     );
   });
 
-  it('keeps what was published when the producer or a handler mutates its buffer or headers', async () => {
-    const t = transport();
-    const seen: string[][] = [[], []];
-    for (const index of [0, 1]) {
-      await t.subscribe('copies', { group: `g${index}`, nackDelayMs: 0 }, (message) => {
-        seen[index]!.push(`${decode(message)} ${JSON.stringify(message.headers)}`);
-        message.payload.fill(0);
-        const headers = message.headers as Record<string, string>;
-        headers['h'] = 'changed';
-        headers['added'] = 'x';
-        // The first group takes its message twice: the redelivery must not see the changes either.
-        if (index === 0 && message.deliveryCount === 1) throw new Nack(0);
-      });
-    }
-    const payload = text('original');
-    const headers: Record<string, string> = { h: 'v' };
-    await t.publish('copies', [{ payload, headers }]);
-    payload.fill(0);
-    headers['h'] = 'producer';
-    await waitFor(() => seen[0]!.length === 2 && seen[1]!.length === 1);
-    const original = 'original {"h":"v"}';
-    expect(seen).toEqual([[original, original], [original]]);
-  });
+  // A Buffer's slice() is a view of the same memory, where a Uint8Array's is a copy: both must hold.
+  it.each([
+    ['Uint8Array', text],
+    ['Buffer', (value: string): Uint8Array => Buffer.from(value)],
+  ])(
+    'keeps what was published when the producer or a handler mutates its buffer or headers (%s)',
+    async (_kind, bytes) => {
+      const t = transport();
+      const seen: string[][] = [[], []];
+      for (const index of [0, 1]) {
+        await t.subscribe('copies', { group: `g${index}`, nackDelayMs: 0 }, (message) => {
+          seen[index]!.push(`${decode(message)} ${JSON.stringify(message.headers)}`);
+          message.payload.fill(0);
+          const headers = message.headers as Record<string, string>;
+          headers['h'] = 'changed';
+          headers['added'] = 'x';
+          // The first group takes its message twice: the redelivery must not see the changes either.
+          if (index === 0 && message.deliveryCount === 1) throw new Nack(0);
+        });
+      }
+      const payload = bytes('original');
+      const headers: Record<string, string> = { h: 'v' };
+      await t.publish('copies', [{ payload, headers }]);
+      payload.fill(0);
+      headers['h'] = 'producer';
+      await waitFor(() => seen[0]!.length === 2 && seen[1]!.length === 1);
+      const original = 'original {"h":"v"}';
+      expect(seen).toEqual([[original, original], [original]]);
+    },
+  );
 
   it('runs keyless messages concurrently but holds a key until its earlier message is acknowledged', async () => {
     const t = transport();

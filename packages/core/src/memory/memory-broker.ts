@@ -6,6 +6,7 @@ import { MemoryGroup } from './memory-group.js';
 import { decideDedupe, DEDUPE_HEADER, type DedupeDecision } from '../transport/publish-dedupe.js';
 import { TopicLog } from './memory-log.js';
 import { DedupeCounters, dedupeKeysLimit, type DedupeKeyView } from '../transport/dedupe-view.js';
+import { copyBytes } from './copy-bytes.js';
 
 export interface MemoryBrokerOptions {
   /** Partitions of every topic; keys map to partitions with `partitionForKey`. Default 4. */
@@ -69,7 +70,7 @@ export class MemoryBroker {
         // V8 reads a frozen object's keys and properties several times slower (a decode of each
         // delivery enumerates them), and each delivery gets a copy of its own anyway.
         headers: { ...headers },
-        payload: message.payload.slice(),
+        payload: copyBytes(message.payload),
         publishedAt,
         deliverAt,
         superseded: false,

@@ -4,6 +4,7 @@ import type { BatchMessageHandler, MessageHandler } from '../transport/transport
 import { Deque } from '../shared/deque.js';
 import type { LogEntry, TopicLog } from './memory-log.js';
 import { MinHeap } from './min-heap.js';
+import { copyBytes } from './copy-bytes.js';
 
 /** A message on its way through one group: the same object travels through every redelivery. */
 interface Pending {
@@ -178,7 +179,7 @@ export class MemoryGroup {
       key: entry.key,
       // Copies per delivery: a handler that mutates its message must not change what others see.
       headers: { ...entry.headers },
-      payload: entry.payload.slice(),
+      payload: copyBytes(entry.payload),
       publishedAt: entry.publishedAt,
       deliveryCount: pending.deliveries,
     };

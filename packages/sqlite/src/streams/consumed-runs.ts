@@ -17,6 +17,12 @@ function isDigitAt(key: string, at: number): boolean {
   return code >= 48 && code <= 57;
 }
 
+/** Whether the last 20 characters of `key` are digits. */
+function hasDigitOffset(key: string): boolean {
+  for (let at = key.length - OFFSET_WIDTH; at < key.length; at++) if (!isDigitAt(key, at)) return false;
+  return true;
+}
+
 /**
  * Whether `key` is a position whose offset is 20 digits: `<topic>/<partition>/` and the digits,
  * the topic one or more characters other than `/`, the partition digits. Read character by
@@ -27,7 +33,7 @@ function isDigitAt(key: string, at: number): boolean {
 export function isNumberedPosition(key: string): boolean {
   const offsetSlash = key.length - OFFSET_WIDTH - 1;
   if (offsetSlash < 3 || key.charCodeAt(offsetSlash) !== SLASH) return false;
-  for (let at = offsetSlash + 1; at < key.length; at++) if (!isDigitAt(key, at)) return false;
+  if (!hasDigitOffset(key)) return false;
   let at = offsetSlash - 1;
   if (!isDigitAt(key, at)) return false;
   while (at > 0 && isDigitAt(key, at - 1)) at--;
@@ -95,13 +101,15 @@ export function sortedKeys(keys: readonly string[]): { numbered: string[]; other
   let last: string | undefined;
   let lastHeld: string[] = [];
   for (const key of keys) {
-    if (!isNumberedPosition(key)) {
-      others.push(key);
-      continue;
-    }
-    if (last !== undefined && samePartition(key, last)) {
+    // A key that shares the last one's `<topic>/<partition>/` and ends in digits is a numbered
+    // position too: its prefix was checked with that key. Only a new partition is read whole.
+    if (last !== undefined && samePartition(key, last) && hasDigitOffset(key)) {
       lastHeld.push(key);
       last = key;
+      continue;
+    }
+    if (!isNumberedPosition(key)) {
+      others.push(key);
       continue;
     }
     const partition = key.slice(0, key.length - OFFSET_WIDTH);

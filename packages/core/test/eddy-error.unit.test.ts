@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,9 +21,14 @@ describe('EddyError', () => {
   it('recognises an EddyError made by another copy of @eddy/core', async () => {
     // A second module instance of the same source, as when a library brings its own copy.
     const dir = mkdtempSync(join(tmpdir(), 'eddy-core-copy-'));
-    const copy = join(dir, 'eddy-error.ts');
-    copyFileSync(fileURLToPath(new URL('../src/errors/eddy-error.ts', import.meta.url)), copy);
-    const other = (await import(pathToFileURL(copy).href)) as { EddyError: typeof EddyError };
+    let other: { EddyError: typeof EddyError };
+    try {
+      const copy = join(dir, 'eddy-error.ts');
+      copyFileSync(fileURLToPath(new URL('../src/errors/eddy-error.ts', import.meta.url)), copy);
+      other = (await import(pathToFileURL(copy).href)) as { EddyError: typeof EddyError };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const foreign = new other.EddyError('EDDY_TIMEOUT', 'from the other copy');
     expect(foreign instanceof EddyError).toBe(false);
     expect(isEddyError(foreign)).toBe(true);

@@ -10,6 +10,7 @@ import type {
 import { assertGroupName, silentLogger } from '@eddy/core/internal';
 import { Processor, type PipelineStats, type StageStatus } from './engine/processor.js';
 import { Outlet, type StageRegistry, type StatefulStage } from './engine/stage.js';
+import { stateKeys } from './engine/state-keys.js';
 import { InvalidPipelineError } from './errors.js';
 import { createMemoryStateStore } from './memory/memory-state-store.js';
 import type { StreamRecord } from './record.js';
@@ -216,16 +217,16 @@ export function pipeline<Events>(bus: Bus<Events>, options: PipelineOptions): Pi
     ): Table<Row> {
       const source = from(type);
       const tableName = tableOptions.name ?? registry.nextName('table');
-      const prefix = registry.addStateful({ name: tableName, restore: () => undefined });
+      const rowKeyOf = stateKeys(registry.addStateful({ name: tableName, restore: () => undefined }));
       source.outlet.sinks.push((record, scope) => {
         const event = record.value as BusEvent<Type, Events[Type]>;
         const key = tableOptions.key === undefined ? record.key : tableOptions.key(event);
         if (key === undefined) return;
         const row = tableOptions.row === undefined ? (event.data as unknown as Row) : tableOptions.row(event);
-        if (row === undefined) scope.delete(`${prefix}${key}`);
-        else scope.set(`${prefix}${key}`, row);
+        if (row === undefined) scope.delete(rowKeyOf(key));
+        else scope.set(rowKeyOf(key), row);
       });
-      return { name: tableName, lookup: (key, scope) => scope.get(`${prefix}${key}`) as Row | undefined };
+      return { name: tableName, lookup: (key, scope) => scope.get(rowKeyOf(key)) as Row | undefined };
     },
 
     async start() {

@@ -2,6 +2,7 @@ import type { Aggregation } from '../aggregations.js';
 import type { StreamRecord } from '../record.js';
 import type { Scope } from './scope.js';
 import type { Sink, StageRegistry } from './stage.js';
+import { stateKeys } from './state-keys.js';
 
 /** The running result of a keyed aggregation. */
 export interface KeyedResult<R> {
@@ -20,9 +21,10 @@ export function aggregateStage<T, A, R>(
     name: name ?? registry.nextName('aggregate'),
     restore: () => undefined,
   });
+  const stateKeyOf = stateKeys(prefix);
   return (record, scope) => {
     const key = record.key ?? '';
-    const stateKey = `${prefix}${key}`;
+    const stateKey = stateKeyOf(key);
     const before = scope.get(stateKey) as A | undefined;
     const accumulator = aggregation.add(before === undefined ? aggregation.init() : before, record.value);
     scope.set(stateKey, accumulator);

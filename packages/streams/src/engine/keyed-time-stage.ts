@@ -1,11 +1,8 @@
-import { boundedMemo } from '@eddy/core/internal';
 import type { StreamRecord } from '../record.js';
 import { DueIndex } from './due-index.js';
 import type { Scope } from './scope.js';
+import { stateKeys } from './state-keys.js';
 import type { StageRegistry } from './stage.js';
-
-/** Keys whose state key a stage keeps made; past this many it starts over (memory stays bounded). */
-const MAX_CACHED_STATE_KEYS = 100_000;
 
 /** What a keyed event-time stage (a window, a pattern) does; the watermark and the index are shared. */
 export interface KeyedTimeLogic<T, S> {
@@ -42,40 +39,15 @@ export function keyedTimeStage<T, S>(
 ): (record: StreamRecord<T>, scope: Scope) => void {
   const byEventTime = new DueIndex();
   const byClock = new DueIndex();
-  // Set once the registry gave the stage's prefix: built once, not per event.
-  let watermarkKey = '';
-  let keyPrefix = '';
-
-  const index = (key: string, state: S | undefined): void => {
-    byEventTime.set(key, state === undefined ? undefined : logic.dueAt(state));
-    if (logic.wakeAt !== undefined) byClock.set(key, state === undefined ? undefined : logic.wakeAt(state));
-  };
-  const save = (scope: Scope, key: string, stateKey: string, state: S | undefined): void => {
-    if (state === undefined) scope.delete(stateKey);
-    else scope.set(stateKey, state);
-    index(key, state);
-  };
-  const runDue = (key: string, watermark: number, now: number | undefined, scope: Scope): void => {
-    const stateKey = keyPrefix + key;
-    const state = scope.get(stateKey) as S | undefined;
-    if (state === undefined) {
-      index(key, undefined);
-      return;
-    }
-    save(scope, key, stateKey, logic.onDue(key, state, watermark, now, scope));
-  };
-  const watermarkOf = (scope: Scope): number =>
-    (scope.get(watermarkKey) as number | undefined) ?? Number.NEGATIVE_INFINITY;
-
+  // The registry gives the stage's prefix; its callbacks below run only once the pipeline does.
   const prefix = registry.addStateful({
     name,
     ...(late === undefined ? {} : { late }),
     restore(entries) {
       byEventTime.clear();
       byClock.clear();
-      const start = keyPrefix;
       for (const [stateKey, value] of entries) {
-        if (stateKey.startsWith(start)) index(stateKey.slice(start.length), value as S);
+        if (stateKey.startsWith(keyPrefix)) index(stateKey.slice(keyPrefix.length), value as S);
       }
     },
     ...(logic.wakeAt === undefined
@@ -88,13 +60,30 @@ export function keyedTimeStage<T, S>(
           },
         }),
   });
-  watermarkKey = `${prefix}wm`;
-  keyPrefix = `${prefix}k|`;
+  const watermarkKey = `${prefix}wm`;
+  const keyPrefix = `${prefix}k|`;
+  const stateKeyOf = stateKeys(keyPrefix);
 
-  // Each key's state key, made once: a concatenation made per value is a new string, flattened
-  // and hashed again in every map it is looked up in (the batch's changes, the state table); one
-  // string per key is hashed once and then compared by identity.
-  const stateKeyOf = boundedMemo(MAX_CACHED_STATE_KEYS, (key) => keyPrefix + key);
+  const index = (key: string, state: S | undefined): void => {
+    byEventTime.set(key, state === undefined ? undefined : logic.dueAt(state));
+    if (logic.wakeAt !== undefined) byClock.set(key, state === undefined ? undefined : logic.wakeAt(state));
+  };
+  const save = (scope: Scope, key: string, stateKey: string, state: S | undefined): void => {
+    if (state === undefined) scope.delete(stateKey);
+    else scope.set(stateKey, state);
+    index(key, state);
+  };
+  const runDue = (key: string, watermark: number, now: number | undefined, scope: Scope): void => {
+    const stateKey = stateKeyOf(key);
+    const state = scope.get(stateKey) as S | undefined;
+    if (state === undefined) {
+      index(key, undefined);
+      return;
+    }
+    save(scope, key, stateKey, logic.onDue(key, state, watermark, now, scope));
+  };
+  const watermarkOf = (scope: Scope): number =>
+    (scope.get(watermarkKey) as number | undefined) ?? Number.NEGATIVE_INFINITY;
 
   return (record, scope) => {
     const key = record.key ?? '';

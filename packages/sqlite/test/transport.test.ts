@@ -176,7 +176,8 @@ describe('sqlite transport', () => {
     };
     expect(await read('e', 'earliest', 3)).toEqual(['0', '1', '2']);
     expect(await read('o', { positions: [first[1]!] }, 2)).toEqual(['1', '2']);
-    expect(await read('t', { time: Date.now() - (Date.now() - middle) + 1 }, 1)).toEqual(['2']);
+    // '2' was published in a later millisecond than `middle`; '0' and '1' at or before it.
+    expect(await read('t', { time: middle + 1 }, 1)).toEqual(['2']);
     const latest: string[] = [];
     const sub = await t.subscribe(
       topic,

@@ -266,12 +266,21 @@ async function postgresRun(name: string, perEvent: boolean): Promise<Rate & { co
 async function windowRounds(): Promise<BenchRow[]> {
   const decoded = Array.from({ length: EVENTS }, (_, i) => ({ sensor: sensorOf(i), time: timeOf(i) }));
   type Case =
-    'hand' | 'bus' | 'memory' | 'sqlite' | 'postgres' | 'postgresPerEvent' | 'engineMemory' | 'engineSqlite';
+    | 'hand'
+    | 'bus'
+    | 'memory'
+    | 'sqlite'
+    | 'sqliteWorker'
+    | 'postgres'
+    | 'postgresPerEvent'
+    | 'engineMemory'
+    | 'engineSqlite';
   const rates: Record<Case, Rate[]> = {
     hand: [],
     bus: [],
     memory: [],
     sqlite: [],
+    sqliteWorker: [],
     postgres: [],
     postgresPerEvent: [],
     engineMemory: [],
@@ -302,6 +311,12 @@ async function windowRounds(): Promise<BenchRow[]> {
       );
       keep('sqlite', sqlite);
       sameCounts(hand, sqlite.counts, 'SQLite state');
+      const sqliteWorker = await eddyRun(
+        createSqliteStateStore({ database: join(dir, 'state-worker.db'), workerThread: true }),
+        `bench-sqlite-worker-${round}`,
+      );
+      keep('sqliteWorker', sqliteWorker);
+      sameCounts(hand, sqliteWorker.counts, 'SQLite state, worker thread');
       const engineSqlite = await engineAlone(
         createSqliteStateStore({ database: join(dir, 'engine.db') }),
         `engine-sqlite-${round}`,
@@ -345,6 +360,7 @@ async function windowRounds(): Promise<BenchRow[]> {
     row('bus alone: onBatch, handler does nothing', 'bus'),
     row('eddy pipeline, memory state', 'memory'),
     row('eddy pipeline, SQLite state', 'sqlite'),
+    row('eddy pipeline, SQLite state, workerThread: true', 'sqliteWorker'),
     row('eddy pipeline, PostgreSQL transport and state, subscribeBatch', 'postgres'),
     row('eddy pipeline, PostgreSQL transport and state, per-event path', 'postgresPerEvent'),
     row('pipeline stages + commits only, memory state', 'engineMemory'),

@@ -59,14 +59,15 @@ export function syncFailed(error: unknown, where: string): EddyError {
  * Wraps a store's synchronous better-sqlite3 calls so every failure is a rejection (never a
  * synchronous throw) with an `EddyError`: `EDDY_CLOSED` once `isClosed()`, the store's own typed
  * errors unchanged, driver errors mapped by `toEddyError`. `store` names the store in messages
- * ("saga store").
+ * ("saga store"). Work that returns a promise maps its own rejections: only what it throws
+ * synchronously passes through here.
  */
 export function guardedCalls(
   store: string,
   where: string,
   isClosed: () => boolean,
-): <T>(work: () => T) => Promise<T> {
-  return <T>(work: () => T): Promise<T> => {
+): <T>(work: () => T | Promise<T>) => Promise<T> {
+  return <T>(work: () => T | Promise<T>): Promise<T> => {
     try {
       if (isClosed()) throw new ClosedError(`This SQLite ${store}`);
       return Promise.resolve(work());

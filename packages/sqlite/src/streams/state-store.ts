@@ -1,4 +1,5 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { InvalidOptionError } from '@eddy/core/internal';
 import {
   DEFAULT_INPUT_TTL_MS,
   type ConsumedInput,
@@ -9,7 +10,8 @@ import {
 } from '@eddy/streams';
 import { assertStateCommit, assertStateName as assertName, stateJson as json } from '@eddy/streams/internal';
 import { describeTarget, resolveStoreDatabase } from '../connection.js';
-import { guardedCalls } from '../errors.js';
+import { guardedCalls, toEddyError } from '../errors.js';
+import { StatementThread, type StatementCall } from '../statement-thread.js';
 import { addCoveredKeys, consumedRows, lookupRanges, type ConsumedRow } from './consumed-runs.js';
 import { assertStateTable, DEFAULT_STATE_TABLE, ensureStateTables } from './schema.js';
 
@@ -29,6 +31,13 @@ export interface SqliteStateStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Clock, epoch ms. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Run writes (commits, puts, deletes) on a worker thread with a connection of its own, so the
+   * event loop goes on (decoding the next batch, publishing outputs) while SQLite writes. A commit
+   * resolves once it is committed, as before; reads stay on the calling thread. Needs a database
+   * file (not `:memory:`). Default `false`.
+   */
+  readonly workerThread?: boolean;
 }
 
 /** A SQLite `StateStore` and the database it uses. */
@@ -51,33 +60,83 @@ function placeholders(rows: number, columns: number): string {
 }
 
 /**
- * Inserts `count` rows of `columns` values: `ROWS_PER_STATEMENT` per call of `many` while that many
- * remain, then one per call of `single`. `fill(i, values, at)` writes row i's values from `at`.
+ * Adds to `calls` the inserts of `count` rows of `columns` values: `ROWS_PER_STATEMENT` per call of
+ * statement `many` while that many remain, then one per call of `single`. `fill(i, values, at)`
+ * writes row i's values from `at`.
  */
 function insertRows(
+  calls: StatementCall[],
   count: number,
   columns: number,
-  many: Statement<unknown[]>,
-  single: Statement<unknown[]>,
+  many: number,
+  single: number,
   fill: (i: number, values: unknown[], at: number) => void,
 ): void {
   let i = 0;
-  if (count >= ROWS_PER_STATEMENT) {
+  for (; i + ROWS_PER_STATEMENT <= count; i += ROWS_PER_STATEMENT) {
     const values = new Array<unknown>(ROWS_PER_STATEMENT * columns);
-    for (; i + ROWS_PER_STATEMENT <= count; i += ROWS_PER_STATEMENT) {
-      for (let row = 0; row < ROWS_PER_STATEMENT; row++) fill(i + row, values, row * columns);
-      many.run(values);
-    }
+    for (let row = 0; row < ROWS_PER_STATEMENT; row++) fill(i + row, values, row * columns);
+    calls.push([many, values]);
   }
-  const values = new Array<unknown>(columns);
   for (; i < count; i++) {
+    const values = new Array<unknown>(columns);
     fill(i, values, 0);
-    single.run(values);
+    calls.push([single, values]);
   }
 }
 
 const byFirst = (a: ConsumedRow, b: ConsumedRow): number =>
   a.first < b.first ? -1 : a.first > b.first ? 1 : 0;
+
+/** Runs a store's writes: each `run` is one transaction of statement calls. */
+interface WriteRunner {
+  run(calls: readonly StatementCall[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs `writes` (SQL by index) on this thread's connection, or with `workerThread` on a worker
+ * thread's connection to the same file.
+ */
+function writeRunner(
+  db: Database,
+  writes: readonly string[],
+  options: SqliteStateStoreOptions,
+  where: string,
+): WriteRunner {
+  if (options.workerThread !== true) {
+    const statements = writes.map((sql) => db.prepare<unknown[]>(sql));
+    const transaction = db.transaction((calls: readonly StatementCall[]) => {
+      for (const [statement, values] of calls) statements[statement]!.run(values);
+    });
+    return {
+      run(calls) {
+        transaction.immediate(calls);
+        return Promise.resolve();
+      },
+      close: () => Promise.resolve(),
+    };
+  }
+  if (db.memory || db.name === '') {
+    throw new InvalidOptionError(
+      'A SQLite state store with `workerThread: true` needs a database file: a worker thread cannot ' +
+        'open an in-memory database. Give a file path, or leave `workerThread` off.',
+    );
+  }
+  const thread = new StatementThread({
+    path: db.name,
+    statements: writes,
+    busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
+    synchronous: options.synchronous === 'full' ? 'FULL' : 'NORMAL',
+  });
+  return {
+    run: (calls) =>
+      thread.run(calls).catch((error: unknown) => {
+        throw toEddyError(error, 'using the state store', where);
+      }),
+    close: () => thread.close(),
+  };
+}
 
 /**
  * `StateStore` on SQLite: state, consumed input keys, partition positions and pending outputs in four
@@ -101,17 +160,29 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
   const upsertSql = (rows: number): string =>
     `INSERT INTO ${table} (namespace, key, value) VALUES ${placeholders(rows, 3)}
      ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value`;
-  const upsert = db.prepare<unknown[]>(upsertSql(1));
-  const upsertRows = db.prepare<unknown[]>(upsertSql(ROWS_PER_STATEMENT));
-  const remove = db.prepare<[string, string]>(`DELETE FROM ${table} WHERE namespace = ? AND key = ?`);
   // A row met again keeps the longer of its two runs (a row of one key has no through).
   const consumeSql = (rows: number): string =>
     `INSERT INTO ${table}_inputs (namespace, event_id, consumed_at, through) VALUES ${placeholders(rows, 4)}
      ON CONFLICT (namespace, event_id) DO UPDATE SET consumed_at = excluded.consumed_at,
        through = CASE WHEN through IS NULL AND excluded.through IS NULL THEN NULL
          ELSE max(coalesce(through, event_id), coalesce(excluded.through, excluded.event_id)) END`;
-  const consume = db.prepare<unknown[]>(consumeSql(1));
-  const consumeRows = db.prepare<unknown[]>(consumeSql(ROWS_PER_STATEMENT));
+  // The writes, by index: a commit is a list of calls of them, run in one transaction on this
+  // thread or on the store's worker thread.
+  const writes = [
+    `DELETE FROM ${table} WHERE namespace = ? AND key = ?`,
+    upsertSql(1),
+    upsertSql(ROWS_PER_STATEMENT),
+    consumeSql(1),
+    consumeSql(ROWS_PER_STATEMENT),
+    `INSERT INTO ${table}_positions (namespace, topic, partition, offset, committed_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (namespace, topic, partition) DO UPDATE SET offset = excluded.offset, committed_at = excluded.committed_at`,
+    `INSERT INTO ${table}_outputs (namespace, id, output) VALUES (?, ?, ?)`,
+    `DELETE FROM ${table}_outputs WHERE namespace = ? AND id IN (SELECT value FROM json_each(?))`,
+    `DELETE FROM ${table}_inputs WHERE consumed_at < ?`,
+  ];
+  const [REMOVE, UPSERT, UPSERT_ROWS, CONSUME, CONSUME_ROWS, ADVANCE, ADD_OUTPUT, PUBLISHED, SWEEP] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8,
+  ] as const;
   const consumedIds = db.prepare<[string, string], { event_id: string }>(
     `SELECT event_id FROM ${table}_inputs WHERE namespace = ? AND event_id IN (SELECT value FROM json_each(?))`,
   );
@@ -132,41 +203,32 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
      SELECT * FROM (SELECT event_id, through FROM ${table}_inputs
        WHERE namespace = @namespace AND event_id > @first AND event_id <= @last ORDER BY event_id)`,
   );
-  const sweep = db.prepare<[number]>(`DELETE FROM ${table}_inputs WHERE consumed_at < ?`);
-  const advance = db.prepare<[string, string, number, string, number]>(
-    `INSERT INTO ${table}_positions (namespace, topic, partition, offset, committed_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (namespace, topic, partition) DO UPDATE SET offset = excluded.offset, committed_at = excluded.committed_at`,
-  );
   const positions = db.prepare<
     [string],
     { topic: string; partition: number; offset: string; committed_at: number }
   >(
     `SELECT topic, partition, offset, committed_at FROM ${table}_positions WHERE namespace = ? ORDER BY topic, partition`,
   );
-  const addOutput = db.prepare<[string, string, string]>(
-    `INSERT INTO ${table}_outputs (namespace, id, output) VALUES (?, ?, ?)`,
-  );
-  const published = db.prepare<[string, string]>(
-    `DELETE FROM ${table}_outputs WHERE namespace = ? AND id IN (SELECT value FROM json_each(?))`,
-  );
   const pending = db.prepare<[string], { output: string }>(
     `SELECT output FROM ${table}_outputs WHERE namespace = ? ORDER BY seq`,
   );
   let sweptAt = 0;
 
-  const commitTx = db.transaction((namespace: string, commit: StateCommit, at: number) => {
-    for (const key of commit.deletes ?? []) remove.run(namespace, key);
+  /** The calls of one commit's writes, in the order they must run. */
+  const commitCalls = (namespace: string, commit: StateCommit, at: number): StatementCall[] => {
+    const calls: StatementCall[] = [];
+    for (const key of commit.deletes ?? []) calls.push([REMOVE, [namespace, key]]);
     // Puts go in as they come: sorted by key they cost the same or more (1,000 upserts of a commit
     // into 1,000 or into 200,000 rows, either table layout), and the sort itself 0.3 µs a put.
     const puts = commit.puts ?? [];
-    insertRows(puts.length, 3, upsertRows, upsert, (i, values, from) => {
+    insertRows(calls, puts.length, 3, UPSERT_ROWS, UPSERT, (i, values, from) => {
       values[from] = namespace;
       values[from + 1] = puts[i]!.key;
       values[from + 2] = JSON.stringify(puts[i]!.value);
     });
     const inputs = commit.inputs ?? [];
     const rows = consumedRows(inputs);
-    insertRows(rows.length, 4, consumeRows, consume, (i, values, from) => {
+    insertRows(calls, rows.length, 4, CONSUME_ROWS, CONSUME, (i, values, from) => {
       values[from] = namespace;
       values[from + 1] = rows[i]!.first;
       values[from + 2] = at;
@@ -181,17 +243,26 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
       if (index < 0) latest.push(candidate);
       else latest[index] = candidate;
     }
-    for (const { topic, partition, offset } of latest) advance.run(namespace, topic, partition, offset, at);
-    for (const output of commit.outputs ?? []) addOutput.run(namespace, output.id, JSON.stringify(output));
-    if ((commit.published ?? []).length > 0) published.run(namespace, JSON.stringify(commit.published));
+    for (const { topic, partition, offset } of latest) {
+      calls.push([ADVANCE, [namespace, topic, partition, offset, at]]);
+    }
+    for (const output of commit.outputs ?? []) {
+      calls.push([ADD_OUTPUT, [namespace, output.id, JSON.stringify(output)]]);
+    }
+    if ((commit.published ?? []).length > 0) {
+      calls.push([PUBLISHED, [namespace, JSON.stringify(commit.published)]]);
+    }
     if (at - sweptAt >= SWEEP_INTERVAL_MS) {
       sweptAt = at;
-      sweep.run(at - ttlMs);
+      calls.push([SWEEP, [at - ttlMs]]);
     }
-  });
+    return calls;
+  };
 
   let closed = false;
-  const guarded = guardedCalls('state store', describeTarget(db.name), () => closed);
+  const where = describeTarget(db.name);
+  const guarded = guardedCalls('state store', where, () => closed);
+  const write = writeRunner(db, writes, options, where);
 
   return {
     database: db,
@@ -202,11 +273,11 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
         return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
       }),
     put: (namespace, key, value) =>
-      guarded(
-        () => void upsert.run(assertName(namespace, 'namespace'), assertName(key, 'key'), json(value, key)),
+      guarded(() =>
+        write.run([[UPSERT, [assertName(namespace, 'namespace'), assertName(key, 'key'), json(value, key)]]]),
       ),
     delete: (namespace, key) =>
-      guarded(() => void remove.run(assertName(namespace, 'namespace'), assertName(key, 'key'))),
+      guarded(() => write.run([[REMOVE, [assertName(namespace, 'namespace'), assertName(key, 'key')]]])),
     entries: (namespace) =>
       guarded(() =>
         selectAll
@@ -216,7 +287,7 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
     commit: (namespace, commit) =>
       guarded(() => {
         assertStateCommit(namespace, commit);
-        commitTx.immediate(namespace, commit, now());
+        return write.run(commitCalls(namespace, commit, now()));
       }),
     consumed: (namespace, keys) =>
       guarded(() => {
@@ -249,12 +320,11 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
           committedAt: row.committed_at,
         })),
       ),
-    close() {
-      if (!closed) {
-        closed = true;
-        if (owned) db.close();
-      }
-      return Promise.resolve();
+    async close() {
+      if (closed) return;
+      closed = true;
+      await write.close();
+      if (owned) db.close();
     },
   };
 }

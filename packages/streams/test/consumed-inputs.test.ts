@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchContext, Bus, BusEvent, ReceivedMessage } from '@eddy/core';
-import { count, createMemoryStateStore, pipeline } from '@eddy/streams';
+import { count, createMemoryStateStore, pipeline, type StateStore } from '@eddy/streams';
 import { inputKey } from '../src/engine/input-key.js';
 
 interface Events {
@@ -61,6 +61,127 @@ async function countingPipeline(store = createMemoryStateStore()) {
   const latest = (sensor: string): number | undefined => counts.filter((c) => c.key === sensor).at(-1)?.value;
   return { p, feed, latest, store };
 }
+
+/**
+ * A memory store whose commits wait until the test releases or fails them, as a store that commits
+ * off the event loop (a worker thread, a database server) keeps them in flight. Counts the lookups
+ * of consumed inputs made while a commit was held: a unit of work running its stages meanwhile.
+ */
+function heldCommitsStore() {
+  const inner = createMemoryStateStore();
+  const held: { release: () => void; fail: (error: Error) => void }[] = [];
+  let lookupsWhileHeld = 0;
+  let holding = true;
+  const store: StateStore = {
+    atomicCommit: true,
+    get: (namespace, key) => inner.get(namespace, key),
+    put: (namespace, key, value) => inner.put(namespace, key, value),
+    delete: (namespace, key) => inner.delete(namespace, key),
+    entries: (namespace) => inner.entries(namespace),
+    pendingOutputs: (namespace) => inner.pendingOutputs(namespace),
+    positions: (namespace) => inner.positions(namespace),
+    close: () => inner.close(),
+    consumed(namespace, keys) {
+      if (held.length > 0) lookupsWhileHeld++;
+      return inner.consumed(namespace, keys);
+    },
+    async commit(namespace, commit) {
+      if (holding) await new Promise<void>((resolve, reject) => held.push({ release: resolve, fail: reject }));
+      await inner.commit(namespace, commit);
+    },
+  };
+  return {
+    store,
+    lookupsWhileHeld: () => lookupsWhileHeld,
+    /** Waits until `n` commits are held. */
+    async held(n: number): Promise<void> {
+      while (held.length < n) await new Promise((resolve) => setImmediate(resolve));
+    },
+    release: () => held.shift()!.release(),
+    /** Commits go through from now on (the pipeline's stop marks its published outputs). */
+    stopHolding: () => void (holding = false),
+    fail: (error: Error) => held.shift()!.fail(error),
+  };
+}
+
+/** Settles `promise` into what it resolved or rejected with, for asserting after the fact. */
+const outcome = (promise: Promise<unknown>): Promise<{ ok: boolean; error?: unknown }> =>
+  promise.then(
+    () => ({ ok: true }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+
+describe('units of work with a commit in flight', () => {
+  it("runs the next batch while a commit is in flight, reading that batch's changes", async () => {
+    const held = heldCommitsStore();
+    const { p, feed, latest } = await countingPipeline(held.store);
+    const first = feed(['e-1', 'a', '1'], ['e-2', 'a', '2']);
+    await held.held(1);
+    const second = feed(['e-3', 'a', '3']);
+    // The second batch ran its stages with the first commit held; its own commit waits its turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(held.lookupsWhileHeld()).toBe(1);
+    held.release();
+    await first;
+    await held.held(1);
+    held.release();
+    await second;
+    expect(latest('a')).toBe(3);
+    expect(p.stats()).toMatchObject({ processed: 3, duplicates: 0 });
+    held.stopHolding();
+    await p.stop();
+  });
+
+  it('fails the batch that read the changes of a commit that failed, and counts both once when redelivered', async () => {
+    const held = heldCommitsStore();
+    const { p, feed, latest } = await countingPipeline(held.store);
+    const first = outcome(feed(['e-1', 'a', '1'], ['e-2', 'a', '2']));
+    await held.held(1);
+    const second = outcome(feed(['e-3', 'a', '3']));
+    await new Promise((resolve) => setImmediate(resolve));
+    held.fail(new Error('disk full'));
+    const [a, b] = await Promise.all([first, second]);
+    expect(a).toMatchObject({ ok: false, error: { message: 'disk full' } });
+    // Never committed: it counted on the failed batch's changes.
+    expect(b).toMatchObject({ ok: false, error: { message: 'disk full' } });
+    expect(p.stats().processed).toBe(0);
+    expect(latest('a')).toBeUndefined();
+    // The bus delivers both again.
+    const again = feed(['e-1', 'a', '1'], ['e-2', 'a', '2']);
+    await held.held(1);
+    held.release();
+    await again;
+    const last = feed(['e-3', 'a', '3']);
+    await held.held(1);
+    held.release();
+    await last;
+    expect(latest('a')).toBe(3);
+    expect(p.stats()).toMatchObject({ processed: 3, duplicates: 0 });
+    held.stopHolding();
+    await p.stop();
+  });
+
+  it('waits for the commit in flight before deciding on a redelivery of one of its inputs', async () => {
+    const held = heldCommitsStore();
+    const { p, feed, latest } = await countingPipeline(held.store);
+    const first = feed(['e-1', 'a', '1'], ['e-2', 'a', '2']);
+    await held.held(1);
+    // Its acknowledgement timed out, so the transport delivered it again.
+    const redelivered = feed(['e-2', 'a', '2']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(held.lookupsWhileHeld()).toBe(0);
+    held.release();
+    await first;
+    // Its commit writes no input, only that the first batch's outputs were published.
+    await held.held(1);
+    held.release();
+    await redelivered;
+    expect(latest('a')).toBe(2);
+    expect(p.stats()).toMatchObject({ processed: 2, duplicates: 1 });
+    held.stopHolding();
+    await p.stop();
+  });
+});
 
 describe('consumed inputs', () => {
   it('skips a redelivered message by its position and counts a copy published at a new one', async () => {

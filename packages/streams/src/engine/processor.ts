@@ -45,10 +45,16 @@ export interface StageStatus {
 }
 
 /**
- * Runs a pipeline's units of work one at a time: a batch of input events, or a clock tick. Each unit
- * reads the in-memory state table, and its changes, consumed inputs and outputs go to the store in
- * one commit; only then do they reach the table and are the outputs published. A unit that throws
+ * Runs a pipeline's units of work: a batch of input events, or a clock tick. Each unit reads the
+ * in-memory state table, and its changes, consumed inputs and outputs go to the store in one
+ * commit; only then do they reach the table and are the outputs published. A unit that throws
  * leaves nothing behind.
+ *
+ * Units run their stages one at a time, and commit one at a time in the same order, but a unit may
+ * run its stages while the commit of the one before is still in flight (a store that commits off
+ * the event loop: a worker thread, a database server). It then reads that unit's changes before the
+ * table's. If a commit fails, the units that read its changes fail with it, uncommitted, and the
+ * stages go back to the table's state.
  */
 export class Processor {
   readonly #settings: ProcessorSettings;
@@ -60,7 +66,18 @@ export class Processor {
    * unit of work costs one store transaction; a crash before it republishes them, with their ids.
    */
   #published: string[] = [];
+  /** Units running their stages, one at a time. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Commits, one at a time, in the order their units ran. */
+  #commits: Promise<unknown> = Promise.resolve();
+  /** Units that ran their stages and whose commit has not finished, oldest first. */
+  #pending: Scope[] = [];
+  /** Input keys and event ids of the pending units. */
+  readonly #pendingInputs = new Set<string>();
+  /** Bumped when a commit fails: pending units of an older generation fail without committing. */
+  #generation = 0;
+  /** Why the last generation ended: what its pending units fail with. */
+  #generationFailure: unknown;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   readonly #stats = { processed: 0, duplicates: 0, failed: 0, published: 0 };
@@ -99,18 +116,17 @@ export class Processor {
     for (const { key, value } of await store.entries(namespace)) this.#table.set(key, value);
     for (const stage of stages) stage.restore(this.#table);
     this.#unpublished = await store.pendingOutputs(namespace);
-    await this.#serial(async () => {
+    await this.#inCommitOrder(async () => {
       await this.#flush();
       await this.#markPublished();
     });
     this.#arm();
   }
 
-  /** Processes a batch of input events (the bus's batch handler). */
-  process(events: readonly BusEvent[], ctx: BatchContext): Promise<void> {
-    return this.#serial(async () => {
+  /** Processes a batch of input events (the bus's batch handler); resolves once it is committed. */
+  async process(events: readonly BusEvent[], ctx: BatchContext): Promise<void> {
+    const { committed } = await this.#serial(async () => {
       const { store, namespace, run } = this.#settings;
-      await this.#flush();
       const messages = events.map((event) => ctx.message(event));
       const keys = messages.map((message) => (message === undefined ? undefined : inputKey(message)));
       // Event ids too: stores remembered inputs by event id before they did by position, and a
@@ -118,8 +134,13 @@ export class Processor {
       // the store's input TTL).
       const lookup: string[] = events.map((event) => event.id);
       for (const key of keys) if (key !== undefined) lookup.push(key);
+      // A redelivery of an input whose commit is in flight (its ack timed out): whether that
+      // commit holds it is known only once it ends.
+      if (this.#pendingInputs.size > 0 && lookup.some((key) => this.#pendingInputs.has(key))) {
+        await this.#commits;
+      }
       const consumed = await store.consumed(namespace, lookup);
-      const batch = new Scope(this.#table);
+      const batch = new Scope(this.#table, this.#pending.at(-1));
       const inputs: ConsumedInput[] = [];
       let processed = 0;
       let failures = 0;
@@ -151,16 +172,16 @@ export class Processor {
       this.#stats.failed += failures;
       // Stages may have indexed what a failed unit wrote; rebuild their indexes from what stays.
       if (failures > 0) this.#restore(batch);
-      await this.#commit(batch, inputs);
-      this.#stats.processed += processed;
+      return { committed: this.#commit(batch, inputs, lookup, processed) };
     });
+    await committed;
   }
 
-  /** Stops the clock and waits for the unit of work in progress. */
+  /** Stops the clock and waits for the units of work in progress. */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    await this.#serial(() => this.#markPublished()).catch((error: unknown) => {
+    await this.#serial(() => this.#inCommitOrder(() => this.#markPublished())).catch((error: unknown) => {
       // Left unmarked, they are published again (same ids) when the pipeline starts.
       this.#settings.logger.warn(
         { pipeline: this.#settings.namespace, err: error },
@@ -177,29 +198,76 @@ export class Processor {
     this.#published = this.#published.slice(ids.length);
   }
 
-  async #commit(batch: Scope, inputs: readonly ConsumedInput[]): Promise<void> {
+  /** Runs `work` after the commits asked for before it, and before those asked for after. */
+  #inCommitOrder(work: () => Promise<void>): Promise<void> {
+    const done = this.#commits.then(work);
+    this.#commits = done.catch(() => undefined);
+    return done;
+  }
+
+  /**
+   * Queues the commit of a unit whose stages ran: it starts when the commits before it ended, and
+   * resolves once the unit is committed and its outputs published. `inputs`: the keys and event ids
+   * of its inputs, `processed`: how many it counts as processed.
+   */
+  #commit(
+    batch: Scope,
+    inputs: readonly ConsumedInput[],
+    lookup: readonly string[],
+    processed: number,
+  ): Promise<void> {
+    const generation = this.#generation;
+    this.#pending.push(batch);
+    for (const key of lookup) this.#pendingInputs.add(key);
+    return this.#inCommitOrder(async () => {
+      let committed = false;
+      try {
+        // A commit before this one failed after this unit read its changes.
+        if (generation !== this.#generation) throw this.#generationFailure;
+        // Outputs a failed publish left behind go first, so that outputs keep their order.
+        await this.#flush();
+        await this.#write(batch, inputs);
+        committed = true;
+        this.#pending.shift();
+        batch.applyTo(this.#table);
+        this.#pending[0]?.detach();
+        this.#stats.processed += processed;
+        this.#unpublished.push(...batch.outputs);
+        await this.#flush();
+        this.#arm();
+      } catch (error) {
+        if (!committed && generation === this.#generation) this.#invalidate(error);
+        throw error;
+      } finally {
+        for (const key of lookup) this.#pendingInputs.delete(key);
+      }
+    });
+  }
+
+  /** Writes a unit's changes, inputs and outputs, and marks the outputs published before it. */
+  async #write(batch: Scope, inputs: readonly ConsumedInput[]): Promise<void> {
     const { store, namespace } = this.#settings;
     const { puts, deletes } = batch.split();
     const published = this.#published;
     if (
-      puts.length > 0 ||
-      deletes.length > 0 ||
-      inputs.length > 0 ||
-      batch.outputs.length > 0 ||
-      published.length > 0
+      puts.length === 0 &&
+      deletes.length === 0 &&
+      inputs.length === 0 &&
+      batch.outputs.length === 0 &&
+      published.length === 0
     ) {
-      try {
-        await store.commit(namespace, { puts, deletes, inputs, outputs: batch.outputs, published });
-      } catch (error) {
-        this.#restore(undefined);
-        throw error;
-      }
-      this.#published = this.#published.slice(published.length);
+      return;
     }
-    batch.applyTo(this.#table);
-    this.#unpublished.push(...batch.outputs);
-    await this.#flush();
-    this.#arm();
+    await store.commit(namespace, { puts, deletes, inputs, outputs: batch.outputs, published });
+    this.#published = this.#published.slice(published.length);
+  }
+
+  /** A unit failed before it committed: it and every unit that read its changes are dropped. */
+  #invalidate(error: unknown): void {
+    this.#generation++;
+    this.#generationFailure = error;
+    this.#pending = [];
+    this.#restore(undefined);
   }
 
   /** Publishes the outputs still pending, in order; the next commit marks them published. */
@@ -212,8 +280,10 @@ export class Processor {
     this.#published.push(...outputs.map((output) => output.id));
   }
 
+  /** Rebuilds the stages' indexes from the table, the pending units' changes and `batch`'s. */
   #restore(batch: Scope | undefined): void {
     const entries = new Map(this.#table);
+    for (const pending of this.#pending) pending.applyTo(entries);
     batch?.applyTo(entries);
     for (const stage of this.#settings.stages) stage.restore(entries);
   }
@@ -236,19 +306,21 @@ export class Processor {
   }
 
   #tick(): void {
-    this.#serial(async () => {
-      const scope = new Scope(this.#table);
+    this.#serial(() => {
+      const scope = new Scope(this.#table, this.#pending.at(-1));
       const now = Date.now();
       for (const stage of this.#settings.stages) stage.onClock?.(now, scope);
-      await this.#commit(scope, []);
-    }).catch((error: unknown) => {
-      this.#settings.logger.error(
-        { pipeline: this.#settings.namespace, err: error },
-        'pipeline timer failed; retrying',
-      );
-      // Nothing was committed: try again shortly.
-      if (!this.#stopped) this.#timer = setTimeout(() => this.#tick(), 1_000).unref();
-    });
+      return Promise.resolve({ committed: this.#commit(scope, [], [], 0) });
+    })
+      .then(({ committed }) => committed)
+      .catch((error: unknown) => {
+        this.#settings.logger.error(
+          { pipeline: this.#settings.namespace, err: error },
+          'pipeline timer failed; retrying',
+        );
+        // Nothing was committed: try again shortly.
+        if (!this.#stopped) this.#timer = setTimeout(() => this.#tick(), 1_000).unref();
+      });
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {

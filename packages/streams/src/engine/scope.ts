@@ -23,6 +23,8 @@ export type StateTable = Map<string, unknown>;
  */
 export class Scope {
   readonly #table: StateTable;
+  /** The unit of work before this one while its commit is in flight: its changes are not in the table yet. */
+  #base: Scope | undefined;
   readonly changes = new Map<string, Change>();
   readonly outputs: PendingOutput[] = [];
   #counters: Map<string, number> | undefined;
@@ -31,14 +33,23 @@ export class Scope {
   readonly #undo: unknown[] = [];
   #unitOutputs = 0;
 
-  constructor(table: StateTable) {
+  /** `base`: the unit of work before this one, if its commit has not finished (see `detach`). */
+  constructor(table: StateTable, base?: Scope) {
     this.#table = table;
+    this.#base = base;
   }
 
   get(key: string): unknown {
     const value = this.changes.get(key);
-    if (value === undefined && !this.changes.has(key)) return this.#table.get(key);
+    if (value === undefined && !this.changes.has(key)) {
+      return this.#base === undefined ? this.#table.get(key) : this.#base.get(key);
+    }
     return value === DELETED ? undefined : value;
+  }
+
+  /** Reads the table from now on, not the base: the base's changes have reached the table. */
+  detach(): void {
+    this.#base = undefined;
   }
 
   set(key: string, value: unknown): void {
@@ -107,7 +118,7 @@ export class Scope {
     return { puts, deletes };
   }
 
-  /** Applies the changes to the table, once they are committed. */
+  /** Applies the changes to `table`: the state table once they are committed, or a copy of it. */
   applyTo(table: StateTable): void {
     for (const [key, value] of this.changes) {
       if (value === DELETED) table.delete(key);

@@ -86,7 +86,8 @@ function heldCommitsStore() {
       return inner.consumed(namespace, keys);
     },
     async commit(namespace, commit) {
-      if (holding) await new Promise<void>((resolve, reject) => held.push({ release: resolve, fail: reject }));
+      if (holding)
+        await new Promise<void>((resolve, reject) => held.push({ release: resolve, fail: reject }));
       await inner.commit(namespace, commit);
     },
   };

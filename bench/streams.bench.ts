@@ -1,7 +1,9 @@
 // @eddy/streams: tumbling count per key (one-second windows of event time, 1,000 keys) done three
 // ways in one run — a hand-written in-memory loop over the decoded events, an Eddy pipeline with
 // in-memory state, and an Eddy pipeline with SQLite state (state, consumed inputs and outputs
-// committed in one transaction per batch) — and pattern detection latency: from just before the
+// committed in one transaction per batch, on the event loop and with `workerThread: true`, where
+// the commit runs on a worker thread while the next batch runs its stages) — and pattern detection
+// latency: from just before the
 // completing event is published to the match event's arrival at a bus handler.
 //
 // The pipelines read their events through the bus from a memory transport where they were

@@ -72,7 +72,7 @@ export class Processor {
   #commits: Promise<unknown> = Promise.resolve();
   /** Units that ran their stages and whose commit has not finished, oldest first. */
   #pending: Scope[] = [];
-  /** Input keys and event ids of the pending units. */
+  /** Input keys (positions) of the pending units. */
   readonly #pendingInputs = new Set<string>();
   /** Bumped when a commit fails: pending units of an older generation fail without committing. */
   #generation = 0;
@@ -135,8 +135,11 @@ export class Processor {
       const lookup: string[] = events.map((event) => event.id);
       for (const key of keys) if (key !== undefined) lookup.push(key);
       // A redelivery of an input whose commit is in flight (its ack timed out): whether that
-      // commit holds it is known only once it ends.
-      if (this.#pendingInputs.size > 0 && lookup.some((key) => this.#pendingInputs.has(key))) {
+      // commit holds it is known only once it ends. A redelivery keeps its position.
+      if (
+        this.#pendingInputs.size > 0 &&
+        keys.some((key) => key !== undefined && this.#pendingInputs.has(key))
+      ) {
         await this.#commits;
       }
       const consumed = await store.consumed(namespace, lookup);
@@ -172,7 +175,7 @@ export class Processor {
       this.#stats.failed += failures;
       // Stages may have indexed what a failed unit wrote; rebuild their indexes from what stays.
       if (failures > 0) this.#restore(batch);
-      return { committed: this.#commit(batch, inputs, lookup, processed) };
+      return { committed: this.#commit(batch, inputs, processed) };
     });
     await committed;
   }
@@ -207,18 +210,13 @@ export class Processor {
 
   /**
    * Queues the commit of a unit whose stages ran: it starts when the commits before it ended, and
-   * resolves once the unit is committed and its outputs published. `inputs`: the keys and event ids
-   * of its inputs, `processed`: how many it counts as processed.
+   * resolves once the unit is committed and its outputs published. `processed`: how many inputs it
+   * counts as processed.
    */
-  #commit(
-    batch: Scope,
-    inputs: readonly ConsumedInput[],
-    lookup: readonly string[],
-    processed: number,
-  ): Promise<void> {
+  #commit(batch: Scope, inputs: readonly ConsumedInput[], processed: number): Promise<void> {
     const generation = this.#generation;
     this.#pending.push(batch);
-    for (const key of lookup) this.#pendingInputs.add(key);
+    for (const input of inputs) this.#pendingInputs.add(input.key);
     return this.#inCommitOrder(async () => {
       let committed = false;
       try {
@@ -239,7 +237,7 @@ export class Processor {
         if (!committed && generation === this.#generation) this.#invalidate(error);
         throw error;
       } finally {
-        for (const key of lookup) this.#pendingInputs.delete(key);
+        for (const input of inputs) this.#pendingInputs.delete(input.key);
       }
     });
   }
@@ -310,7 +308,7 @@ export class Processor {
       const scope = new Scope(this.#table, this.#pending.at(-1));
       const now = Date.now();
       for (const stage of this.#settings.stages) stage.onClock?.(now, scope);
-      return Promise.resolve({ committed: this.#commit(scope, [], [], 0) });
+      return Promise.resolve({ committed: this.#commit(scope, [], 0) });
     })
       .then(({ committed }) => committed)
       .catch((error: unknown) => {

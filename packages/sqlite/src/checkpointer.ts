@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSqliteWorker } from './sqlite-worker.js';
 
 // Runs in a worker thread with its own connection. A checkpoint copies WAL pages into the database
 // and fsyncs it; done on the committing connection (SQLite's default) it would stall the event
@@ -35,15 +35,10 @@ export class Checkpointer {
     intervalMs: number;
     onError: (error: Error) => void;
   }) {
-    const require = createRequire(import.meta.url);
-    this.#worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        module: require.resolve('better-sqlite3'),
-        path: options.path,
-        busyTimeoutMs: options.busyTimeoutMs,
-        intervalMs: options.intervalMs,
-      },
+    this.#worker = startSqliteWorker(WORKER_SOURCE, {
+      path: options.path,
+      busyTimeoutMs: options.busyTimeoutMs,
+      intervalMs: options.intervalMs,
     });
     this.#worker.unref();
     this.#worker.on('message', (message: { error: string }) => options.onError(new Error(message.error)));

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { BackendError } from '@eddy/core/internal';
+import { startSqliteWorker } from './sqlite-worker.js';
 
 /** One run of a prepared statement: its index in the thread's list and the values it binds. */
 export type StatementCall = readonly [statement: number, values: readonly unknown[]];
@@ -15,9 +15,8 @@ export interface StatementThreadOptions {
 }
 
 // Runs in the worker: one connection, the statements prepared once, each message's calls in one
-// IMMEDIATE transaction. A plain script (not a module file) so that it runs the same from the
-// TypeScript sources and from the build; the values arrive by structured clone, which copies
-// strings, numbers, null and Buffers as better-sqlite3 binds them.
+// IMMEDIATE transaction. The values arrive by structured clone, which copies strings, numbers,
+// null and Buffers as better-sqlite3 binds them.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
@@ -69,16 +68,11 @@ export class StatementThread {
   #failure: Error | undefined;
 
   constructor(options: StatementThreadOptions) {
-    const require = createRequire(import.meta.url);
-    this.#worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        module: require.resolve('better-sqlite3'),
-        path: options.path,
-        statements: options.statements,
-        busyTimeoutMs: options.busyTimeoutMs,
-        synchronous: options.synchronous,
-      },
+    this.#worker = startSqliteWorker(WORKER_SOURCE, {
+      path: options.path,
+      statements: options.statements,
+      busyTimeoutMs: options.busyTimeoutMs,
+      synchronous: options.synchronous,
     });
     // Referenced only while a transaction is in flight: an idle thread never keeps the process up.
     this.#worker.unref();

@@ -98,7 +98,11 @@ function heldCommitsStore() {
     async held(n: number): Promise<void> {
       while (held.length < n) await new Promise((resolve) => setImmediate(resolve));
     },
-    release: () => held.shift()!.release(),
+    /** Waits for the next commit to be held, then lets it through. */
+    async releaseNext(): Promise<void> {
+      await this.held(1);
+      held.shift()!.release();
+    },
     /** Commits go through from now on (the pipeline's stop marks its published outputs). */
     stopHolding: () => void (holding = false),
     fail: (error: Error) => held.shift()!.fail(error),
@@ -122,10 +126,9 @@ describe('units of work with a commit in flight', () => {
     // The second batch ran its stages with the first commit held; its own commit waits its turn.
     await new Promise((resolve) => setImmediate(resolve));
     expect(held.lookupsWhileHeld()).toBe(1);
-    held.release();
+    await held.releaseNext();
     await first;
-    await held.held(1);
-    held.release();
+    await held.releaseNext();
     await second;
     expect(latest('a')).toBe(3);
     expect(p.stats()).toMatchObject({ processed: 3, duplicates: 0 });
@@ -149,12 +152,10 @@ describe('units of work with a commit in flight', () => {
     expect(latest('a')).toBeUndefined();
     // The bus delivers both again.
     const again = feed(['e-1', 'a', '1'], ['e-2', 'a', '2']);
-    await held.held(1);
-    held.release();
+    await held.releaseNext();
     await again;
     const last = feed(['e-3', 'a', '3']);
-    await held.held(1);
-    held.release();
+    await held.releaseNext();
     await last;
     expect(latest('a')).toBe(3);
     expect(p.stats()).toMatchObject({ processed: 3, duplicates: 0 });
@@ -171,11 +172,10 @@ describe('units of work with a commit in flight', () => {
     const redelivered = feed(['e-2', 'a', '2']);
     await new Promise((resolve) => setImmediate(resolve));
     expect(held.lookupsWhileHeld()).toBe(0);
-    held.release();
+    await held.releaseNext();
     await first;
     // Its commit writes no input, only that the first batch's outputs were published.
-    await held.held(1);
-    held.release();
+    await held.releaseNext();
     await redelivered;
     expect(latest('a')).toBe(2);
     expect(p.stats()).toMatchObject({ processed: 2, duplicates: 1 });

@@ -168,21 +168,22 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
          ELSE max(coalesce(through, event_id), coalesce(excluded.through, excluded.event_id)) END`;
   // The writes, by index: a commit is a list of calls of them, run in one transaction on this
   // thread or on the store's worker thread.
-  const writes = [
-    `DELETE FROM ${table} WHERE namespace = ? AND key = ?`,
-    upsertSql(1),
-    upsertSql(ROWS_PER_STATEMENT),
-    consumeSql(1),
-    consumeSql(ROWS_PER_STATEMENT),
+  const writes: string[] = [];
+  const write = (sql: string): number => writes.push(sql) - 1;
+  const REMOVE = write(`DELETE FROM ${table} WHERE namespace = ? AND key = ?`);
+  const UPSERT = write(upsertSql(1));
+  const UPSERT_ROWS = write(upsertSql(ROWS_PER_STATEMENT));
+  const CONSUME = write(consumeSql(1));
+  const CONSUME_ROWS = write(consumeSql(ROWS_PER_STATEMENT));
+  const ADVANCE = write(
     `INSERT INTO ${table}_positions (namespace, topic, partition, offset, committed_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (namespace, topic, partition) DO UPDATE SET offset = excluded.offset, committed_at = excluded.committed_at`,
-    `INSERT INTO ${table}_outputs (namespace, id, output) VALUES (?, ?, ?)`,
+  );
+  const ADD_OUTPUT = write(`INSERT INTO ${table}_outputs (namespace, id, output) VALUES (?, ?, ?)`);
+  const PUBLISHED = write(
     `DELETE FROM ${table}_outputs WHERE namespace = ? AND id IN (SELECT value FROM json_each(?))`,
-    `DELETE FROM ${table}_inputs WHERE consumed_at < ?`,
-  ];
-  const [REMOVE, UPSERT, UPSERT_ROWS, CONSUME, CONSUME_ROWS, ADVANCE, ADD_OUTPUT, PUBLISHED, SWEEP] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8,
-  ] as const;
+  );
+  const SWEEP = write(`DELETE FROM ${table}_inputs WHERE consumed_at < ?`);
   const consumedIds = db.prepare<[string, string], { event_id: string }>(
     `SELECT event_id FROM ${table}_inputs WHERE namespace = ? AND event_id IN (SELECT value FROM json_each(?))`,
   );
@@ -262,7 +263,7 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
   let closed = false;
   const where = describeTarget(db.name);
   const guarded = guardedCalls('state store', where, () => closed);
-  const write = writeRunner(db, writes, options, where);
+  const writer = writeRunner(db, writes, options, where);
 
   return {
     database: db,
@@ -274,10 +275,12 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
       }),
     put: (namespace, key, value) =>
       guarded(() =>
-        write.run([[UPSERT, [assertName(namespace, 'namespace'), assertName(key, 'key'), json(value, key)]]]),
+        writer.run([
+          [UPSERT, [assertName(namespace, 'namespace'), assertName(key, 'key'), json(value, key)]],
+        ]),
       ),
     delete: (namespace, key) =>
-      guarded(() => write.run([[REMOVE, [assertName(namespace, 'namespace'), assertName(key, 'key')]]])),
+      guarded(() => writer.run([[REMOVE, [assertName(namespace, 'namespace'), assertName(key, 'key')]]])),
     entries: (namespace) =>
       guarded(() =>
         selectAll
@@ -287,7 +290,7 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
     commit: (namespace, commit) =>
       guarded(() => {
         assertStateCommit(namespace, commit);
-        return write.run(commitCalls(namespace, commit, now()));
+        return writer.run(commitCalls(namespace, commit, now()));
       }),
     consumed: (namespace, keys) =>
       guarded(() => {
@@ -323,7 +326,7 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
     async close() {
       if (closed) return;
       closed = true;
-      await write.close();
+      await writer.close();
       if (owned) db.close();
     },
   };

@@ -56,11 +56,10 @@ export function syncFailed(error: unknown, where: string): EddyError {
 }
 
 /**
- * Wraps a store's synchronous better-sqlite3 calls so every failure is a rejection (never a
- * synchronous throw) with an `EddyError`: `EDDY_CLOSED` once `isClosed()`, the store's own typed
- * errors unchanged, driver errors mapped by `toEddyError`. `store` names the store in messages
- * ("saga store"). Work that returns a promise maps its own rejections: only what it throws
- * synchronously passes through here.
+ * Wraps a store's better-sqlite3 calls so every failure is a rejection (never a synchronous
+ * throw) with an `EddyError`: `EDDY_CLOSED` once `isClosed()`, the store's own typed errors
+ * unchanged, driver errors mapped by `toEddyError`, also when `work` returns a promise (a write run
+ * on a worker thread). `store` names the store in messages ("saga store").
  */
 export function guardedCalls(
   store: string,
@@ -68,11 +67,15 @@ export function guardedCalls(
   isClosed: () => boolean,
 ): <T>(work: () => T | Promise<T>) => Promise<T> {
   return <T>(work: () => T | Promise<T>): Promise<T> => {
+    const doing = `using the ${store}`;
     try {
       if (isClosed()) throw new ClosedError(`This SQLite ${store}`);
-      return Promise.resolve(work());
+      const result = work();
+      // Only work that is asynchronous pays for a second promise: most calls return a value.
+      if (!(result instanceof Promise)) return Promise.resolve(result);
+      return result.catch((error: unknown) => Promise.reject(toEddyError(error, doing, where)));
     } catch (error) {
-      return Promise.reject(toEddyError(error, `using the ${store}`, where));
+      return Promise.reject(toEddyError(error, doing, where));
     }
   };
 }

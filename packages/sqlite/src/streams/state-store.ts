@@ -10,7 +10,7 @@ import {
 } from '@eddy/streams';
 import { assertStateCommit, assertStateName as assertName, stateJson as json } from '@eddy/streams/internal';
 import { describeTarget, resolveStoreDatabase } from '../connection.js';
-import { guardedCalls, toEddyError } from '../errors.js';
+import { guardedCalls } from '../errors.js';
 import { StatementThread, type StatementCall } from '../statement-thread.js';
 import { addCoveredKeys, consumedRows, lookupRanges, type ConsumedRow } from './consumed-runs.js';
 import { assertStateTable, DEFAULT_STATE_TABLE, ensureStateTables } from './schema.js';
@@ -98,12 +98,7 @@ interface WriteRunner {
  * Runs `writes` (SQL by index) on this thread's connection, or with `workerThread` on a worker
  * thread's connection to the same file.
  */
-function writeRunner(
-  db: Database,
-  writes: readonly string[],
-  options: SqliteStateStoreOptions,
-  where: string,
-): WriteRunner {
+function writeRunner(db: Database, writes: readonly string[], options: SqliteStateStoreOptions): WriteRunner {
   if (options.workerThread !== true) {
     const statements = writes.map((sql) => db.prepare<unknown[]>(sql));
     const transaction = db.transaction((calls: readonly StatementCall[]) => {
@@ -129,13 +124,7 @@ function writeRunner(
     busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
     synchronous: options.synchronous === 'full' ? 'FULL' : 'NORMAL',
   });
-  return {
-    run: (calls) =>
-      thread.run(calls).catch((error: unknown) => {
-        throw toEddyError(error, 'using the state store', where);
-      }),
-    close: () => thread.close(),
-  };
+  return { run: (calls) => thread.run(calls), close: () => thread.close() };
 }
 
 /**
@@ -261,9 +250,8 @@ export function createSqliteStateStore(options: SqliteStateStoreOptions): Sqlite
   };
 
   let closed = false;
-  const where = describeTarget(db.name);
-  const guarded = guardedCalls('state store', where, () => closed);
-  const writer = writeRunner(db, writes, options, where);
+  const guarded = guardedCalls('state store', describeTarget(db.name), () => closed);
+  const writer = writeRunner(db, writes, options);
 
   return {
     database: db,

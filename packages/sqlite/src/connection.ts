@@ -1,5 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { BackendError, InvalidOptionError } from '@eddy/core/internal';
+import { LARGE_COMMITS_THRESHOLD_PAGES } from './checkpoint-threshold.js';
 import type { ResolvedSqliteOptions } from './options.js';
 import { LOG_SCHEMA } from './schema.js';
 
@@ -38,8 +39,9 @@ export function openLogDatabase(
     db.pragma('mmap_size = 268435456');
     db.pragma('cache_size = -32768');
     // Checkpoints normally run in a worker thread (checkpointer.ts); this high threshold only
-    // bounds the WAL should that worker fall behind.
-    if (options.path !== ':memory:') db.pragma('wal_autocheckpoint = 16384');
+    // bounds the WAL should that worker fall behind. A transport that flushes every commit
+    // lowers it while its commits are small (checkpoint-threshold.ts).
+    if (options.path !== ':memory:') db.pragma(`wal_autocheckpoint = ${LARGE_COMMITS_THRESHOLD_PAGES}`);
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     db.pragma('foreign_keys = OFF');
     db.transaction(() => db.exec(LOG_SCHEMA)).immediate();

@@ -72,6 +72,13 @@ export interface AppendRequest {
   readonly sizes: readonly number[];
 }
 
+/** The bytes of messages in `requests`, as their sizes count them. */
+export function bytesOf(requests: readonly AppendRequest[]): number {
+  let bytes = 0;
+  for (const { sizes } of requests) for (let i = 0; i < sizes.length; i++) bytes += sizes[i]!;
+  return bytes;
+}
+
 /** Topics and messages: the statements the writer and the readers share, prepared once. */
 export class LogStore {
   readonly #db: SqliteDatabase;

@@ -23,12 +23,13 @@ import {
 } from '@eddy/core/internal';
 import { formatOffset } from './offsets.js';
 import { createAdmin, type SqliteAdmin } from './admin.js';
+import { CheckpointThreshold } from './checkpoint-threshold.js';
 import { Checkpointer } from './checkpointer.js';
 import { describeTarget, openLogDatabase, type SqliteDatabase } from './connection.js';
 import { toEddyError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { GroupStore } from './group-store.js';
-import { LogStore, type AppendRequest, type TopicInfo } from './log-store.js';
+import { bytesOf, LogStore, type AppendRequest, type TopicInfo } from './log-store.js';
 import {
   appendedPartitions,
   joinFile,
@@ -142,6 +143,10 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
   const appendBatch = db.transaction((requests: readonly AppendRequest[]) =>
     log.appendAll(requests, Date.now()),
   );
+  const checkpointThreshold =
+    walSync === undefined
+      ? undefined
+      : new CheckpointThreshold((pages) => void db.pragma(`wal_autocheckpoint = ${pages}`));
   const writer = new GroupCommit({
     windowMs: options.groupCommitWindowMs,
     maxBatchMessages: options.maxBatchMessages,
@@ -149,11 +154,14 @@ export function createSqliteTransport(input: SqliteTransportOptions): SqliteTran
     commit: (requests) => {
       if (walSync === undefined) return appendBatch.immediate(requests);
       setSynchronous('NORMAL');
+      let positions: Position[][];
       try {
-        return appendBatch.immediate(requests);
+        positions = appendBatch.immediate(requests);
       } finally {
         setSynchronous('FULL');
       }
+      checkpointThreshold?.committed(bytesOf(requests));
+      return positions;
     },
     sync: walSync === undefined ? undefined : () => walSync.sync(),
     afterCommit: (requests, results) =>
